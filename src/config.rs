@@ -1,0 +1,316 @@
+//! Configuration of the registration endpoint, built once and shared by every request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderValue;
+
+use crate::metadata::MetadataRules;
+use crate::store::{ClientStore, MemoryStore};
+use crate::token::{SigningKey, TokenService};
+
+/// Default request body limit: 64 KiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// When the registration access token is replaced by a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TokenRotation {
+    /// Never: the token issued at registration stays valid until the client is deleted
+    /// (MitreID's behaviour). The default.
+    #[default]
+    Never,
+    /// On every successful update (PUT): the response carries a new token and the old one
+    /// stops working at once.
+    OnUpdate,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The issuer is not an absolute `https` URL (or `http` on a loopback host).
+    #[error("issuer: {0}")]
+    Issuer(String),
+    /// The path prefix is not of the form `/segment[/segment...]`.
+    #[error("prefix: {0}")]
+    Prefix(String),
+    /// The signing key could not be parsed or used.
+    #[error("signing key: {0}")]
+    SigningKey(String),
+    /// The CORS origin is not a valid header value.
+    #[error("cors_allow_origin: {0}")]
+    Cors(String),
+}
+
+/// Everything the registration layer needs, validated: build it with [`RegistrationConfig::builder`].
+#[derive(Clone)]
+pub struct RegistrationConfig {
+    pub(crate) issuer: String,
+    pub(crate) prefix: String,
+    pub(crate) tokens: TokenService,
+    pub(crate) key_was_generated: bool,
+    pub(crate) store: Arc<dyn ClientStore>,
+    pub(crate) rules: MetadataRules,
+    pub(crate) client_secret_lifetime: Option<Duration>,
+    pub(crate) token_rotation: TokenRotation,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) cors_allow_origin: Option<HeaderValue>,
+}
+
+impl std::fmt::Debug for RegistrationConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistrationConfig")
+            .field("issuer", &self.issuer)
+            .field("prefix", &self.prefix)
+            .field("token_algorithm", &self.tokens.algorithm())
+            .field("rules", &self.rules)
+            .field("client_secret_lifetime", &self.client_secret_lifetime)
+            .field("token_rotation", &self.token_rotation)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("cors_allow_origin", &self.cors_allow_origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RegistrationConfig {
+    /// A builder for the server whose issuer identifier (base URL) is `issuer`, e.g.
+    /// `https://iam.example.org/`. The `registration_client_uri` of a client is the issuer
+    /// without its trailing slash, then the prefix, then `/{client_id}`; it is never built from
+    /// a request's `Host` header.
+    pub fn builder(issuer: impl Into<String>) -> RegistrationConfigBuilder {
+        RegistrationConfigBuilder {
+            issuer: issuer.into(),
+            prefix: "/register".to_owned(),
+            signing_key: None,
+            store: None,
+            rules: MetadataRules::default(),
+            client_secret_lifetime: None,
+            token_rotation: TokenRotation::Never,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            cors_allow_origin: Some("*".to_owned()),
+            allow_insecure_issuer: false,
+        }
+    }
+
+    /// The issuer identifier, as configured.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The path prefix of the registration endpoint (default `/register`).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The absolute URL of the registration endpoint, for discovery's `registration_endpoint`.
+    pub fn registration_endpoint(&self) -> String {
+        format!("{}{}", self.issuer.trim_end_matches('/'), self.prefix)
+    }
+
+    /// Whether no signing key was configured, so one was generated for this process only:
+    /// registration access tokens then stop working when the process restarts.
+    pub fn signing_key_was_generated(&self) -> bool {
+        self.key_was_generated
+    }
+
+    /// The registration rules.
+    pub fn rules(&self) -> &MetadataRules {
+        &self.rules
+    }
+}
+
+/// Builds a [`RegistrationConfig`]; every setting has a default but the issuer.
+#[must_use]
+pub struct RegistrationConfigBuilder {
+    issuer: String,
+    prefix: String,
+    signing_key: Option<SigningKey>,
+    store: Option<Arc<dyn ClientStore>>,
+    rules: MetadataRules,
+    client_secret_lifetime: Option<Duration>,
+    token_rotation: TokenRotation,
+    max_body_bytes: usize,
+    cors_allow_origin: Option<String>,
+    allow_insecure_issuer: bool,
+}
+
+impl RegistrationConfigBuilder {
+    /// The path of the registration endpoint (default `/register`); clients are managed at
+    /// `{prefix}/{client_id}`.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// The key that signs registration access tokens. Default: an HS256 key generated at
+    /// start, valid for this process only.
+    pub fn signing_key(mut self, key: SigningKey) -> Self {
+        self.signing_key = Some(key);
+        self
+    }
+
+    /// Where clients are stored. Default: a new [`MemoryStore`].
+    pub fn store(mut self, store: impl ClientStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// Where clients are stored, as a shared trait object.
+    pub fn shared_store(mut self, store: Arc<dyn ClientStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The registration rules: supported grant types, response types, authentication methods,
+    /// algorithms. Default: [`MetadataRules::default`].
+    pub fn rules(mut self, rules: MetadataRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// How long a client secret is valid; `None` (the default) for never
+    /// (`client_secret_expires_at: 0`).
+    pub fn client_secret_lifetime(mut self, lifetime: Option<Duration>) -> Self {
+        self.client_secret_lifetime = lifetime;
+        self
+    }
+
+    /// When the registration access token is rotated. Default: [`TokenRotation::Never`].
+    pub fn token_rotation(mut self, rotation: TokenRotation) -> Self {
+        self.token_rotation = rotation;
+        self
+    }
+
+    /// The largest request body accepted, in bytes (default 64 KiB); larger bodies get 413.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// The `Access-Control-Allow-Origin` value of every registration response (default `*`,
+    /// as MitreID); `None` disables CORS headers.
+    pub fn cors_allow_origin(mut self, origin: Option<String>) -> Self {
+        self.cors_allow_origin = origin;
+        self
+    }
+
+    /// Accepts an `http` issuer on a non-loopback host. For tests behind a TLS-terminating
+    /// proxy only: RFC 7591 requires the registration endpoint to be served over TLS.
+    pub fn allow_insecure_issuer(mut self, allow: bool) -> Self {
+        self.allow_insecure_issuer = allow;
+        self
+    }
+
+    /// Checks and builds the configuration, parsing keys once.
+    pub fn build(self) -> Result<RegistrationConfig, ConfigError> {
+        let issuer = check_issuer(&self.issuer, self.allow_insecure_issuer)?;
+        let prefix = check_prefix(&self.prefix)?;
+        let cors_allow_origin = self
+            .cors_allow_origin
+            .map(|o| HeaderValue::from_str(&o).map_err(|e| ConfigError::Cors(e.to_string())))
+            .transpose()?;
+        let key_was_generated = self.signing_key.is_none();
+        let signing_key = match self.signing_key {
+            Some(key) => key,
+            None => SigningKey::generate()?,
+        };
+        let tokens = TokenService::new(signing_key, issuer.clone())?;
+        Ok(RegistrationConfig {
+            issuer,
+            prefix,
+            tokens,
+            key_was_generated,
+            store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+            rules: self.rules,
+            client_secret_lifetime: self.client_secret_lifetime,
+            token_rotation: self.token_rotation,
+            max_body_bytes: self.max_body_bytes,
+            cors_allow_origin,
+        })
+    }
+}
+
+fn check_issuer(issuer: &str, allow_insecure: bool) -> Result<String, ConfigError> {
+    let url =
+        url::Url::parse(issuer).map_err(|e| ConfigError::Issuer(format!("{issuer:?}: {e}")))?;
+    let host = url
+        .host()
+        .ok_or_else(|| ConfigError::Issuer(format!("{issuer:?}: no host")))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::Issuer(format!(
+            "{issuer:?}: no query or fragment allowed"
+        )));
+    }
+    let loopback = match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback || allow_insecure => {}
+        _ => {
+            return Err(ConfigError::Issuer(format!(
+                "{issuer:?}: must be https (http only on a loopback host)"
+            )));
+        }
+    }
+    Ok(issuer.to_owned())
+}
+
+fn check_prefix(prefix: &str) -> Result<String, ConfigError> {
+    let ok = prefix.starts_with('/')
+        && prefix.len() > 1
+        && !prefix.ends_with('/')
+        && !prefix.contains("//")
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-._~".contains(&b));
+    if ok {
+        Ok(prefix.to_owned())
+    } else {
+        Err(ConfigError::Prefix(format!(
+            "{prefix:?}: must be an absolute path like /register, without a trailing slash"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuer_must_be_https_unless_loopback() {
+        assert!(check_issuer("https://iam.example.org/", false).is_ok());
+        assert!(check_issuer("http://127.0.0.1:8080", false).is_ok());
+        assert!(check_issuer("http://localhost:8080/", false).is_ok());
+        assert!(check_issuer("http://[::1]:8080/", false).is_ok());
+        assert!(check_issuer("http://iam.example.org/", false).is_err());
+        assert!(check_issuer("http://iam.example.org/", true).is_ok());
+        assert!(check_issuer("ftp://iam.example.org/", true).is_err());
+        assert!(check_issuer("/relative", false).is_err());
+        assert!(check_issuer("https://iam.example.org/#x", false).is_err());
+    }
+
+    #[test]
+    fn prefix_is_a_clean_absolute_path() {
+        assert!(check_prefix("/register").is_ok());
+        assert!(check_prefix("/oauth/register").is_ok());
+        for bad in ["register", "/", "/register/", "//x", "/a b", "/a?b"] {
+            assert!(check_prefix(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn registration_endpoint_joins_issuer_and_prefix() {
+        let cfg = RegistrationConfig::builder("https://iam.example.org/")
+            .build()
+            .expect("config");
+        assert_eq!(
+            cfg.registration_endpoint(),
+            "https://iam.example.org/register"
+        );
+        assert!(cfg.signing_key_was_generated());
+    }
+}

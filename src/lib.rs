@@ -1,0 +1,61 @@
+//! OAuth 2.0 / OpenID Connect Dynamic Client Registration for any Tower-based HTTP service.
+//!
+//! [`RegistrationLayer`] answers, at a configurable prefix (default `/register`):
+//!
+//! - `POST {prefix}`: registers a client (RFC 7591, OpenID Connect Dynamic Client
+//!   Registration 1.0) and returns its `client_id`, `client_secret`,
+//!   `registration_access_token` and `registration_client_uri`;
+//! - `GET`, `PUT`, `DELETE {prefix}/{client_id}` with `Authorization: Bearer
+//!   <registration_access_token>`: reads, replaces and deletes the registration (RFC 7592).
+//!
+//! Every other request reaches the wrapped service untouched, its body streamed.
+//! Every failure is an HTTP response with an RFC-shaped JSON body, never a service error.
+//!
+//! ```
+//! use tower_oidc_registration::{RegistrationConfig, RegistrationLayer};
+//!
+//! # fn main() -> Result<(), tower_oidc_registration::ConfigError> {
+//! let config = RegistrationConfig::builder("https://iam.example.org/").build()?;
+//! let app = axum::Router::new()
+//!     .route("/", axum::routing::get(|| async { "hello" }))
+//!     .layer(RegistrationLayer::new(config));
+//! # let _ = app;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The layer is built in the idiom of `tower-http`: [`Registration`] is the service,
+//! [`ResponseFuture`] and [`ResponseBody`] its future and body. The rules live in plain
+//! functions ([`metadata::parse`], [`metadata::validate`]); the domain operations in
+//! [`Registry`]; storage behind [`ClientStore`], with [`MemoryStore`] as the default.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod body;
+mod config;
+mod error;
+mod future;
+mod handler;
+mod layer;
+pub mod metadata;
+mod registry;
+mod route;
+mod secret;
+mod service;
+pub mod store;
+mod token;
+
+pub use body::ResponseBody;
+pub use config::{
+    ConfigError, DEFAULT_MAX_BODY_BYTES, RegistrationConfig, RegistrationConfigBuilder,
+    TokenRotation,
+};
+pub use error::RegistrationError;
+pub use future::ResponseFuture;
+pub use layer::RegistrationLayer;
+pub use registry::{ClientInformation, Registry};
+pub use secret::Secret;
+pub use service::Registration;
+pub use store::{ClientRecord, ClientStore, MemoryStore, StoreError};
+pub use token::{SigningKey, TokenAlgorithm, TokenHash};

@@ -1,0 +1,76 @@
+use std::fmt;
+
+/// Which RFC 7591 §3.2.2 error code a metadata problem maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetadataErrorCode {
+    /// `invalid_redirect_uri`: a redirect URI is missing, malformed or not allowed.
+    InvalidRedirectUri,
+    /// `invalid_client_metadata`: any other member is malformed or not allowed.
+    InvalidClientMetadata,
+    /// `invalid_software_statement`: the software statement is malformed or badly signed.
+    InvalidSoftwareStatement,
+    /// `unapproved_software_statement`: the software statement's issuer is not trusted.
+    UnapprovedSoftwareStatement,
+}
+
+impl MetadataErrorCode {
+    /// The `error` value of the JSON error response.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRedirectUri => "invalid_redirect_uri",
+            Self::InvalidClientMetadata => "invalid_client_metadata",
+            Self::InvalidSoftwareStatement => "invalid_software_statement",
+            Self::UnapprovedSoftwareStatement => "unapproved_software_statement",
+        }
+    }
+}
+
+/// A rejected metadata document: the RFC 7591 error code and a precise, ASCII description
+/// that names the member and, for arrays, the index (`redirect_uris[1]: fragment not allowed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataError {
+    code: MetadataErrorCode,
+    description: String,
+}
+
+impl MetadataError {
+    /// An `invalid_client_metadata` error.
+    pub fn client_metadata(description: impl Into<String>) -> Self {
+        Self::new(MetadataErrorCode::InvalidClientMetadata, description)
+    }
+
+    /// An `invalid_redirect_uri` error.
+    pub fn redirect_uri(description: impl Into<String>) -> Self {
+        Self::new(MetadataErrorCode::InvalidRedirectUri, description)
+    }
+
+    /// An error with the given code. Non-ASCII characters of the description are escaped,
+    /// since RFC 6749 §5.2 limits `error_description` to printable ASCII.
+    pub fn new(code: MetadataErrorCode, description: impl Into<String>) -> Self {
+        let description = description.into();
+        let description = if description.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            description
+        } else {
+            description.escape_default().to_string()
+        };
+        Self { code, description }
+    }
+
+    /// The RFC 7591 error code.
+    pub fn code(&self) -> MetadataErrorCode {
+        self.code
+    }
+
+    /// The human-readable description (printable ASCII only).
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+impl fmt::Display for MetadataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.description)
+    }
+}
+
+impl std::error::Error for MetadataError {}

@@ -1,0 +1,741 @@
+//! JSON object -> [`ClientMetadata`]: member names and JSON types only
+//! (checklist A6, A12, B4, C4, C21).
+//!
+//! Rules applied here:
+//! - member names are case-sensitive (A12); unknown members, including server-controlled ones
+//!   such as `client_id` and tags on members that take none (`scope#fr`), are ignored (A6);
+//! - a JSON `null` member is treated as absent;
+//! - strings, booleans, arrays of strings and objects must have that JSON type (C21);
+//!   `default_max_age` must be a non-negative integer;
+//! - URI-valued strings must not be empty (everything else about them is checked by
+//!   [`validate`](fn@super::validate));
+//! - enumerated values (`grant_types`, `response_types`, `token_endpoint_auth_method`,
+//!   `application_type`, `subject_type`) must be values this crate knows; `response_types`
+//!   values are sets, so `"id_token code"` is `code id_token`;
+//! - duplicate `grant_types` / `response_types` values are dropped, keeping the first occurrence;
+//! - `member#tag` for the human-readable members (B4): the tag must be a well-formed BCP 47 tag
+//!   and unique ignoring ASCII case; it is kept as sent.
+//!
+//! Type errors on `redirect_uris` are `invalid_redirect_uri` (C4); every other error is
+//! `invalid_client_metadata`.
+
+use serde_json::{Map, Value};
+
+use super::error::{MetadataError, MetadataErrorCode};
+use super::lang;
+use super::model::{
+    ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
+};
+
+/// Parses a registration request's JSON object into [`ClientMetadata`], checking JSON types only.
+///
+/// Unknown members are ignored (RFC 7591 §2), `null` members are treated as absent, and
+/// language-tagged human-readable members (`client_name#fr`) are collected with their tag as
+/// sent. Registration rules and defaults are applied afterwards by
+/// [`validate`](fn@super::validate).
+///
+/// # Errors
+///
+/// `invalid_redirect_uri` when `redirect_uris` is not an array of non-empty strings;
+/// `invalid_client_metadata` for any other member of the wrong JSON type, an unknown
+/// enumerated value, or a malformed or duplicate language tag.
+pub fn parse(obj: &Map<String, Value>) -> Result<ClientMetadata, MetadataError> {
+    let p = Parser { obj };
+    let mut meta = ClientMetadata {
+        redirect_uris: p.string_array(
+            "redirect_uris",
+            Kind::Uri(MetadataErrorCode::InvalidRedirectUri),
+        )?,
+        ..ClientMetadata::default()
+    };
+    meta.client_name = p.localized("client_name", false)?;
+    meta.client_uri = p.localized("client_uri", true)?;
+    meta.logo_uri = p.localized("logo_uri", true)?;
+    meta.tos_uri = p.localized("tos_uri", true)?;
+    meta.policy_uri = p.localized("policy_uri", true)?;
+    meta.contacts = p.string_array("contacts", Kind::Text)?;
+    meta.token_endpoint_auth_method = p.wire(
+        "token_endpoint_auth_method",
+        "authentication method",
+        AuthMethod::from_wire,
+    )?;
+    meta.scope = p.string("scope")?;
+    meta.grant_types = p.wire_array("grant_types", "grant type", GrantType::from_wire)?;
+    meta.response_types =
+        p.wire_array("response_types", "response type", ResponseType::parse_set)?;
+    meta.application_type = p.wire(
+        "application_type",
+        "application type",
+        ApplicationType::from_wire,
+    )?;
+    meta.jwks_uri = p.uri("jwks_uri")?;
+    meta.jwks = p.object("jwks")?;
+    meta.software_id = p.string("software_id")?;
+    meta.software_version = p.string("software_version")?;
+    meta.subject_type = p.wire("subject_type", "subject type", SubjectType::from_wire)?;
+    meta.sector_identifier_uri = p.uri("sector_identifier_uri")?;
+    meta.id_token_signed_response_alg = p.string("id_token_signed_response_alg")?;
+    meta.id_token_encrypted_response_alg = p.string("id_token_encrypted_response_alg")?;
+    meta.id_token_encrypted_response_enc = p.string("id_token_encrypted_response_enc")?;
+    meta.userinfo_signed_response_alg = p.string("userinfo_signed_response_alg")?;
+    meta.userinfo_encrypted_response_alg = p.string("userinfo_encrypted_response_alg")?;
+    meta.userinfo_encrypted_response_enc = p.string("userinfo_encrypted_response_enc")?;
+    meta.request_object_signing_alg = p.string("request_object_signing_alg")?;
+    meta.request_object_encryption_alg = p.string("request_object_encryption_alg")?;
+    meta.request_object_encryption_enc = p.string("request_object_encryption_enc")?;
+    meta.token_endpoint_auth_signing_alg = p.string("token_endpoint_auth_signing_alg")?;
+    meta.default_max_age = p.non_negative_integer("default_max_age")?;
+    meta.require_auth_time = p.boolean("require_auth_time")?;
+    meta.default_acr_values = p.string_array("default_acr_values", Kind::Text)?;
+    meta.initiate_login_uri = p.uri("initiate_login_uri")?;
+    meta.request_uris = p.string_array(
+        "request_uris",
+        Kind::Uri(MetadataErrorCode::InvalidClientMetadata),
+    )?;
+    meta.post_logout_redirect_uris = p.string_array(
+        "post_logout_redirect_uris",
+        Kind::Uri(MetadataErrorCode::InvalidClientMetadata),
+    )?;
+    meta.frontchannel_logout_uri = p.uri("frontchannel_logout_uri")?;
+    meta.frontchannel_logout_session_required =
+        p.boolean("frontchannel_logout_session_required")?;
+    meta.backchannel_logout_uri = p.uri("backchannel_logout_uri")?;
+    meta.backchannel_logout_session_required = p.boolean("backchannel_logout_session_required")?;
+    Ok(meta)
+}
+
+/// A client-supplied value quoted for an error description: JSON-like quoting, cut after
+/// 64 characters so that a huge value does not end up in the response.
+pub(super) fn quoted(value: &str) -> String {
+    const MAX: usize = 64;
+    match value.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{:?}...", &value[..cut]),
+        None => format!("{value:?}"),
+    }
+}
+
+/// What the elements of a string array are.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// Free text: any string.
+    Text,
+    /// URIs: non-empty strings; errors carry the given code.
+    Uri(MetadataErrorCode),
+}
+
+struct Parser<'a> {
+    obj: &'a Map<String, Value>,
+}
+
+impl<'a> Parser<'a> {
+    /// The member's value; `None` when absent or `null`.
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.obj.get(name).filter(|v| !v.is_null())
+    }
+
+    fn string(&self, name: &str) -> Result<Option<String>, MetadataError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(MetadataError::client_metadata(format!(
+                "{name}: must be a string"
+            ))),
+        }
+    }
+
+    fn uri(&self, name: &str) -> Result<Option<String>, MetadataError> {
+        let value = self.string(name)?;
+        if value.as_deref() == Some("") {
+            return Err(MetadataError::client_metadata(format!(
+                "{name}: must not be empty"
+            )));
+        }
+        Ok(value)
+    }
+
+    fn boolean(&self, name: &str) -> Result<Option<bool>, MetadataError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(MetadataError::client_metadata(format!(
+                "{name}: must be a boolean"
+            ))),
+        }
+    }
+
+    fn non_negative_integer(&self, name: &str) -> Result<Option<u64>, MetadataError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+                MetadataError::client_metadata(format!("{name}: must be a non-negative integer"))
+            }),
+        }
+    }
+
+    fn object(&self, name: &str) -> Result<Option<Map<String, Value>>, MetadataError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Object(o)) => Ok(Some(o.clone())),
+            Some(_) => Err(MetadataError::client_metadata(format!(
+                "{name}: must be a JSON object"
+            ))),
+        }
+    }
+
+    /// The member as a JSON array (any element type).
+    fn array(
+        &self,
+        name: &str,
+        code: MetadataErrorCode,
+    ) -> Result<Option<&'a Vec<Value>>, MetadataError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a)),
+            Some(_) => Err(MetadataError::new(
+                code,
+                format!("{name}: must be an array of strings"),
+            )),
+        }
+    }
+
+    fn string_array(&self, name: &str, kind: Kind) -> Result<Option<Vec<String>>, MetadataError> {
+        let code = match kind {
+            Kind::Text => MetadataErrorCode::InvalidClientMetadata,
+            Kind::Uri(code) => code,
+        };
+        let Some(array) = self.array(name, code)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(array.len());
+        for (i, item) in array.iter().enumerate() {
+            let Value::String(s) = item else {
+                return Err(MetadataError::new(
+                    code,
+                    format!("{name}[{i}]: must be a string"),
+                ));
+            };
+            if s.is_empty() && matches!(kind, Kind::Uri(_)) {
+                return Err(MetadataError::new(
+                    code,
+                    format!("{name}[{i}]: must not be empty"),
+                ));
+            }
+            out.push(s.clone());
+        }
+        Ok(Some(out))
+    }
+
+    /// A single enumerated value; `what` names the kind of value in the error.
+    fn wire<T>(
+        &self,
+        name: &str,
+        what: &str,
+        from_wire: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, MetadataError> {
+        let Some(value) = self.string(name)? else {
+            return Ok(None);
+        };
+        from_wire(&value).map(Some).ok_or_else(|| {
+            MetadataError::client_metadata(format!("{name}: unsupported {what} {}", quoted(&value)))
+        })
+    }
+
+    /// An array of enumerated values, duplicates dropped (first occurrence kept).
+    fn wire_array<T: PartialEq>(
+        &self,
+        name: &str,
+        what: &str,
+        from_wire: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<Vec<T>>, MetadataError> {
+        let Some(values) = self.string_array(name, Kind::Text)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(values.len());
+        for (i, value) in values.iter().enumerate() {
+            let parsed = from_wire(value).ok_or_else(|| {
+                MetadataError::client_metadata(format!(
+                    "{name}[{i}]: unsupported {what} {}",
+                    quoted(value)
+                ))
+            })?;
+            if !out.contains(&parsed) {
+                out.push(parsed);
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// `member` and every `member#tag`; `uri` members must not be empty.
+    fn localized(&self, member: &str, uri: bool) -> Result<Localized, MetadataError> {
+        let default = if uri {
+            self.uri(member)?
+        } else {
+            self.string(member)?
+        };
+        let mut tagged: Vec<(String, String)> = Vec::new();
+        for (name, value) in self.obj {
+            let Some((base, tag)) = lang::localized_member(name) else {
+                continue;
+            };
+            if base != member || value.is_null() {
+                continue;
+            }
+            lang::check_tag(member, tag, tagged.iter().map(|(t, _)| t.as_str()))?;
+            let Value::String(s) = value else {
+                return Err(MetadataError::client_metadata(format!(
+                    "{name}: must be a string"
+                )));
+            };
+            if uri && s.is_empty() {
+                return Err(MetadataError::client_metadata(format!(
+                    "{name}: must not be empty"
+                )));
+            }
+            tagged.push((tag.to_owned(), s.clone()));
+        }
+        Ok(Localized { default, tagged })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => panic!("test input must be an object"),
+        }
+    }
+
+    fn parse_json(v: Value) -> Result<ClientMetadata, MetadataError> {
+        parse(&obj(v))
+    }
+
+    #[track_caller]
+    fn assert_err(v: Value, code: MetadataErrorCode, description: &str) {
+        let err = parse_json(v).expect_err("expected an error");
+        assert_eq!(err.code(), code, "{}", err.description());
+        assert_eq!(err.description(), description);
+    }
+
+    #[track_caller]
+    fn assert_cm(v: Value, description: &str) {
+        assert_err(v, MetadataErrorCode::InvalidClientMetadata, description);
+    }
+
+    #[test]
+    fn a1_minimal_document() {
+        let m =
+            parse_json(json!({"redirect_uris":["https://rp.example.org/cb"],"client_name":"t"}))
+                .expect("parse");
+        assert_eq!(
+            m.redirect_uris,
+            Some(vec!["https://rp.example.org/cb".to_owned()])
+        );
+        assert_eq!(m.client_name.default.as_deref(), Some("t"));
+        assert!(m.client_name.tagged.is_empty());
+        assert_eq!(m.grant_types, None);
+        assert_eq!(m.token_endpoint_auth_method, None);
+        let empty = parse_json(json!({})).expect("parse");
+        assert_eq!(empty, ClientMetadata::default());
+    }
+
+    #[test]
+    fn a6_unknown_members_ignored() {
+        let m = parse_json(json!({
+            "client_id": "chosen",
+            "client_secret": "chosen",
+            "registration_access_token": "x",
+            "registration_client_uri": "https://x",
+            "client_id_issued_at": 1,
+            "client_secret_expires_at": 0,
+            "foo": {"bar": [1, 2]},
+            "scope#fr": "openid",
+            "software_statement": 42,
+        }))
+        .expect("parse");
+        assert_eq!(m, ClientMetadata::default());
+    }
+
+    #[test]
+    fn a12_member_names_case_sensitive() {
+        let m = parse_json(json!({
+            "Client_Name": "x",
+            "REDIRECT_URIS": "not even an array",
+            "Grant_Types": ["foo"],
+            "CLIENT_NAME#fr": "y",
+        }))
+        .expect("parse");
+        assert_eq!(m, ClientMetadata::default());
+    }
+
+    #[test]
+    fn null_members_are_absent() {
+        let m = parse_json(json!({
+            "redirect_uris": null,
+            "client_name": null,
+            "client_name#fr": null,
+            "default_max_age": null,
+            "require_auth_time": null,
+            "jwks": null,
+            "grant_types": null,
+            "token_endpoint_auth_method": null,
+        }))
+        .expect("parse");
+        assert_eq!(m, ClientMetadata::default());
+    }
+
+    #[test]
+    fn every_member_parsed() {
+        let m = parse_json(json!({
+            "redirect_uris": ["https://rp.example.org/cb?x=1&y=%20"],
+            "token_endpoint_auth_method": "private_key_jwt",
+            "grant_types": ["authorization_code", "implicit", "refresh_token"],
+            "response_types": ["code", "id_token code", "token id_token code"],
+            "application_type": "native",
+            "client_name": "n",
+            "client_uri": "https://rp.example.org",
+            "logo_uri": "https://rp.example.org/logo.png",
+            "tos_uri": "https://rp.example.org/tos",
+            "policy_uri": "https://rp.example.org/policy",
+            "contacts": ["a@example.org", "b@example.org"],
+            "scope": "openid email",
+            "jwks_uri": "https://rp.example.org/jwks",
+            "jwks": {"keys": []},
+            "software_id": "sid",
+            "software_version": "1.0",
+            "subject_type": "pairwise",
+            "sector_identifier_uri": "https://rp.example.org/sector",
+            "id_token_signed_response_alg": "ES256",
+            "id_token_encrypted_response_alg": "RSA-OAEP",
+            "id_token_encrypted_response_enc": "A256GCM",
+            "userinfo_signed_response_alg": "PS256",
+            "userinfo_encrypted_response_alg": "ECDH-ES",
+            "userinfo_encrypted_response_enc": "A128GCM",
+            "request_object_signing_alg": "RS512",
+            "request_object_encryption_alg": "dir",
+            "request_object_encryption_enc": "A192GCM",
+            "token_endpoint_auth_signing_alg": "ES384",
+            "default_max_age": 3600,
+            "require_auth_time": true,
+            "default_acr_values": ["urn:acr:1"],
+            "initiate_login_uri": "https://rp.example.org/login",
+            "request_uris": ["https://rp.example.org/req#abc"],
+            "post_logout_redirect_uris": ["https://rp.example.org/bye"],
+            "frontchannel_logout_uri": "https://rp.example.org/fc",
+            "frontchannel_logout_session_required": false,
+            "backchannel_logout_uri": "https://rp.example.org/bc",
+            "backchannel_logout_session_required": true,
+        }))
+        .expect("parse");
+        assert_eq!(
+            m.redirect_uris.as_deref(),
+            Some(&["https://rp.example.org/cb?x=1&y=%20".to_owned()][..])
+        );
+        assert_eq!(
+            m.token_endpoint_auth_method,
+            Some(AuthMethod::PrivateKeyJwt)
+        );
+        assert_eq!(
+            m.grant_types,
+            Some(vec![
+                GrantType::AuthorizationCode,
+                GrantType::Implicit,
+                GrantType::RefreshToken
+            ])
+        );
+        assert_eq!(
+            m.response_types,
+            Some(vec![
+                ResponseType::Code,
+                ResponseType::CodeIdToken,
+                ResponseType::CodeIdTokenToken
+            ])
+        );
+        assert_eq!(m.application_type, Some(ApplicationType::Native));
+        assert_eq!(
+            m.client_uri.default.as_deref(),
+            Some("https://rp.example.org")
+        );
+        assert_eq!(m.contacts.as_ref().map(Vec::len), Some(2));
+        assert_eq!(m.scope.as_deref(), Some("openid email"));
+        assert_eq!(m.jwks, Some(obj(json!({"keys": []}))));
+        assert_eq!(m.subject_type, Some(SubjectType::Pairwise));
+        assert_eq!(
+            m.id_token_encrypted_response_enc.as_deref(),
+            Some("A256GCM")
+        );
+        assert_eq!(m.token_endpoint_auth_signing_alg.as_deref(), Some("ES384"));
+        assert_eq!(m.default_max_age, Some(3600));
+        assert_eq!(m.require_auth_time, Some(true));
+        assert_eq!(
+            m.request_uris,
+            Some(vec!["https://rp.example.org/req#abc".to_owned()])
+        );
+        assert_eq!(m.frontchannel_logout_session_required, Some(false));
+        assert_eq!(m.backchannel_logout_session_required, Some(true));
+    }
+
+    #[test]
+    fn c4_redirect_uris_type_errors_are_invalid_redirect_uri() {
+        let code = MetadataErrorCode::InvalidRedirectUri;
+        assert_err(
+            json!({"redirect_uris": "https://rp.example.org/cb"}),
+            code,
+            "redirect_uris: must be an array of strings",
+        );
+        assert_err(
+            json!({"redirect_uris": ["https://rp.example.org/cb", 3]}),
+            code,
+            "redirect_uris[1]: must be a string",
+        );
+        assert_err(
+            json!({"redirect_uris": ["https://rp.example.org/cb", ""]}),
+            code,
+            "redirect_uris[1]: must not be empty",
+        );
+        assert_err(
+            json!({"redirect_uris": [null]}),
+            code,
+            "redirect_uris[0]: must be a string",
+        );
+    }
+
+    #[test]
+    fn c21_wrong_types_rejected() {
+        assert_cm(
+            json!({"default_max_age": "x"}),
+            "default_max_age: must be a non-negative integer",
+        );
+        assert_cm(
+            json!({"default_max_age": -1}),
+            "default_max_age: must be a non-negative integer",
+        );
+        assert_cm(
+            json!({"default_max_age": 1.5}),
+            "default_max_age: must be a non-negative integer",
+        );
+        assert_cm(
+            json!({"require_auth_time": "yes"}),
+            "require_auth_time: must be a boolean",
+        );
+        assert_cm(
+            json!({"frontchannel_logout_session_required": 1}),
+            "frontchannel_logout_session_required: must be a boolean",
+        );
+        assert_cm(
+            json!({"contacts": "a@b"}),
+            "contacts: must be an array of strings",
+        );
+        assert_cm(
+            json!({"contacts": ["a@b", {"x": 1}]}),
+            "contacts[1]: must be a string",
+        );
+        assert_cm(json!({"scope": ["a"]}), "scope: must be a string");
+        assert_cm(json!({"client_name": 5}), "client_name: must be a string");
+        assert_cm(json!({"jwks": "{}"}), "jwks: must be a JSON object");
+        assert_cm(json!({"jwks": []}), "jwks: must be a JSON object");
+        assert_cm(
+            json!({"grant_types": "authorization_code"}),
+            "grant_types: must be an array of strings",
+        );
+        assert_cm(
+            json!({"response_types": [["code"]]}),
+            "response_types[0]: must be a string",
+        );
+        assert_cm(
+            json!({"token_endpoint_auth_method": ["none"]}),
+            "token_endpoint_auth_method: must be a string",
+        );
+        assert_cm(
+            json!({"id_token_signed_response_alg": 256}),
+            "id_token_signed_response_alg: must be a string",
+        );
+        assert_cm(
+            json!({"request_uris": "https://x"}),
+            "request_uris: must be an array of strings",
+        );
+        assert_cm(
+            json!({"post_logout_redirect_uris": [1]}),
+            "post_logout_redirect_uris[0]: must be a string",
+        );
+        assert_cm(
+            json!({"default_acr_values": "1"}),
+            "default_acr_values: must be an array of strings",
+        );
+    }
+
+    #[test]
+    fn c21_right_types_accepted() {
+        let m = parse_json(json!({
+            "default_max_age": 0,
+            "require_auth_time": false,
+            "contacts": [],
+            "scope": "openid",
+        }))
+        .expect("parse");
+        assert_eq!(m.default_max_age, Some(0));
+        assert_eq!(m.require_auth_time, Some(false));
+        assert_eq!(m.contacts, Some(vec![]));
+        let m = parse_json(json!({"default_max_age": u64::MAX})).expect("parse");
+        assert_eq!(m.default_max_age, Some(u64::MAX));
+    }
+
+    #[test]
+    fn empty_uri_strings_rejected() {
+        assert_cm(json!({"client_uri": ""}), "client_uri: must not be empty");
+        assert_cm(json!({"jwks_uri": ""}), "jwks_uri: must not be empty");
+        assert_cm(json!({"logo_uri#fr": ""}), "logo_uri#fr: must not be empty");
+        assert_cm(
+            json!({"request_uris": [""]}),
+            "request_uris[0]: must not be empty",
+        );
+        // Free text may be empty.
+        let m = parse_json(json!({"client_name": "", "software_id": ""})).expect("parse");
+        assert_eq!(m.client_name.default.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn c12_unknown_enum_values_rejected() {
+        assert_cm(
+            json!({"grant_types": ["authorization_code", "foo"]}),
+            "grant_types[1]: unsupported grant type \"foo\"",
+        );
+        assert_cm(
+            json!({"grant_types": ["Authorization_Code"]}),
+            "grant_types[0]: unsupported grant type \"Authorization_Code\"",
+        );
+        assert_cm(
+            json!({"response_types": ["code", "code code"]}),
+            "response_types[1]: unsupported response type \"code code\"",
+        );
+        assert_cm(
+            json!({"response_types": [""]}),
+            "response_types[0]: unsupported response type \"\"",
+        );
+        assert_cm(
+            json!({"token_endpoint_auth_method": "magic"}),
+            "token_endpoint_auth_method: unsupported authentication method \"magic\"",
+        );
+        assert_cm(
+            json!({"application_type": "desktop"}),
+            "application_type: unsupported application type \"desktop\"",
+        );
+        assert_cm(
+            json!({"subject_type": "secret"}),
+            "subject_type: unsupported subject type \"secret\"",
+        );
+    }
+
+    #[test]
+    fn long_values_cut_in_errors() {
+        let long = "x".repeat(500);
+        let err = parse_json(json!({"grant_types": [long]})).unwrap_err();
+        assert!(err.description().len() < 120, "{}", err.description());
+        assert!(err.description().ends_with("..."));
+    }
+
+    #[test]
+    fn duplicate_enum_values_dropped() {
+        let m = parse_json(json!({
+            "grant_types": ["implicit", "authorization_code", "implicit"],
+            "response_types": ["code id_token", "code", "id_token code"],
+        }))
+        .expect("parse");
+        assert_eq!(
+            m.grant_types,
+            Some(vec![GrantType::Implicit, GrantType::AuthorizationCode])
+        );
+        assert_eq!(
+            m.response_types,
+            Some(vec![ResponseType::CodeIdToken, ResponseType::Code])
+        );
+    }
+
+    #[test]
+    fn empty_enum_arrays_kept() {
+        let m = parse_json(json!({"grant_types": [], "response_types": []})).expect("parse");
+        assert_eq!(m.grant_types, Some(vec![]));
+        assert_eq!(m.response_types, Some(vec![]));
+    }
+
+    #[test]
+    fn b4_tagged_members_collected() {
+        let m = parse_json(json!({
+            "client_name": "My app",
+            "client_name#ja-Jpan-JP": "アプリ",
+            "client_name#fr": "Mon appli",
+            "logo_uri#fr": "https://rp.example.org/fr.png",
+            "tos_uri#de": "https://rp.example.org/agb",
+            "policy_uri#DE-ch": "https://rp.example.org/ds",
+            "client_uri#en-US": "https://rp.example.org/en",
+        }))
+        .expect("parse");
+        assert_eq!(m.client_name.default.as_deref(), Some("My app"));
+        let mut tags: Vec<_> = m
+            .client_name
+            .tagged
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect();
+        tags.sort_unstable();
+        assert_eq!(tags, ["fr", "ja-Jpan-JP"]);
+        assert!(
+            m.client_name
+                .tagged
+                .contains(&("ja-Jpan-JP".to_owned(), "アプリ".to_owned()))
+        );
+        assert_eq!(m.logo_uri.default, None);
+        assert_eq!(
+            m.logo_uri.tagged,
+            vec![("fr".to_owned(), "https://rp.example.org/fr.png".to_owned())]
+        );
+        assert_eq!(m.tos_uri.tagged[0].0, "de");
+        assert_eq!(m.policy_uri.tagged[0].0, "DE-ch", "tag kept as sent");
+        assert_eq!(m.client_uri.tagged[0].0, "en-US");
+    }
+
+    #[test]
+    fn b4_bad_tag_rejected() {
+        assert_cm(
+            json!({"client_name#xx-!!": "x"}),
+            "client_name#xx-!!: invalid language tag",
+        );
+        assert_cm(
+            json!({"logo_uri#": "https://x"}),
+            "logo_uri#: invalid language tag",
+        );
+    }
+
+    #[test]
+    fn b4_duplicate_tag_rejected() {
+        let err =
+            parse_json(json!({"client_name#en-US": "a", "client_name#EN-us": "b"})).unwrap_err();
+        assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
+        assert!(
+            err.description().contains("duplicate language tag"),
+            "{}",
+            err.description()
+        );
+        assert!(err.description().starts_with("client_name#"));
+        // The same tag on two different members is fine.
+        assert!(parse_json(json!({"client_name#fr": "a", "tos_uri#fr": "https://x"})).is_ok());
+    }
+
+    #[test]
+    fn b4_tagged_wrong_type_rejected() {
+        assert_cm(
+            json!({"client_name#fr": 1}),
+            "client_name#fr: must be a string",
+        );
+    }
+
+    #[test]
+    fn quoted_values() {
+        assert_eq!(quoted("foo"), "\"foo\"");
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
+        assert_eq!(quoted(&"é".repeat(70)), format!("{:?}...", "é".repeat(64)));
+    }
+}

@@ -1,0 +1,105 @@
+use super::model::{AuthMethod, GrantType, ResponseType, SubjectType};
+
+/// JWS algorithms accepted by default for every `*_signed_response_alg` / `*_signing_alg` member.
+pub const DEFAULT_SIGNING_ALGS: &[&str] = &[
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+    "HS256", "HS384", "HS512", "none",
+];
+
+/// JWE key management algorithms accepted by default for every `*_encrypted_response_alg` /
+/// `*_encryption_alg` member.
+pub const DEFAULT_ENCRYPTION_ALGS: &[&str] = &[
+    "RSA-OAEP",
+    "RSA-OAEP-256",
+    "ECDH-ES",
+    "ECDH-ES+A128KW",
+    "ECDH-ES+A192KW",
+    "ECDH-ES+A256KW",
+    "A128KW",
+    "A192KW",
+    "A256KW",
+    "A128GCMKW",
+    "A192GCMKW",
+    "A256GCMKW",
+    "dir",
+];
+
+/// JWE content encryption algorithms accepted by default for every `*_enc` member.
+pub const DEFAULT_ENCRYPTION_ENCS: &[&str] = &[
+    "A128CBC-HS256",
+    "A192CBC-HS384",
+    "A256CBC-HS512",
+    "A128GCM",
+    "A192GCM",
+    "A256GCM",
+];
+
+/// What the server accepts at registration: the one source of truth for validation and for
+/// the provider metadata advertised at discovery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MetadataRules {
+    /// Grant types a client may register (checklist C12). Default: `authorization_code`,
+    /// `implicit`, `refresh_token`, `client_credentials`.
+    pub grant_types: Vec<GrantType>,
+    /// Response types a client may register. Default: every combination of `code`,
+    /// `id_token` and `token` (not `none`).
+    pub response_types: Vec<ResponseType>,
+    /// Token endpoint authentication methods a client may register (checklist C13). Default:
+    /// `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt`, `none`.
+    pub auth_methods: Vec<AuthMethod>,
+    /// Subject types a client may register. Default: `public` and `pairwise`.
+    pub subject_types: Vec<SubjectType>,
+    /// JWS algorithms accepted in `*_signed_response_alg` and `*_signing_alg` members.
+    pub signing_algs: Vec<String>,
+    /// JWE `alg` values accepted in `*_encrypted_response_alg` and `*_encryption_alg` members.
+    pub encryption_algs: Vec<String>,
+    /// JWE `enc` values accepted in `*_encrypted_response_enc` and `*_encryption_enc` members.
+    pub encryption_encs: Vec<String>,
+    /// Whether native clients may use claimed `https` redirect URIs (RFC 8252 §7.2; checklist C9).
+    /// Default: `true`.
+    pub native_https_redirects: bool,
+    /// Scope registered when the client asks for none (checklist B3). Default: none.
+    pub default_scope: Option<String>,
+}
+
+impl Default for MetadataRules {
+    fn default() -> Self {
+        Self {
+            grant_types: vec![
+                GrantType::AuthorizationCode,
+                GrantType::Implicit,
+                GrantType::RefreshToken,
+                GrantType::ClientCredentials,
+            ],
+            response_types: vec![
+                ResponseType::Code,
+                ResponseType::IdToken,
+                ResponseType::Token,
+                ResponseType::CodeIdToken,
+                ResponseType::CodeToken,
+                ResponseType::IdTokenToken,
+                ResponseType::CodeIdTokenToken,
+            ],
+            auth_methods: vec![
+                AuthMethod::ClientSecretBasic,
+                AuthMethod::ClientSecretPost,
+                AuthMethod::ClientSecretJwt,
+                AuthMethod::PrivateKeyJwt,
+                AuthMethod::None,
+            ],
+            subject_types: vec![SubjectType::Public, SubjectType::Pairwise],
+            signing_algs: DEFAULT_SIGNING_ALGS.iter().map(|s| s.to_string()).collect(),
+            encryption_algs: DEFAULT_ENCRYPTION_ALGS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            encryption_encs: DEFAULT_ENCRYPTION_ENCS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            native_https_redirects: true,
+            default_scope: None,
+        }
+    }
+}

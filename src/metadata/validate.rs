@@ -1,0 +1,1515 @@
+//! Registration rules and defaults (checklist sections B and C, RFC 7591 §2, OpenID Connect
+//! Dynamic Client Registration 1.0 §2, RFC 8252).
+//!
+//! [`validate`] is a pure function of the metadata and the server's [`MetadataRules`]: it
+//! fills in the defaults, checks every rule and returns the completed metadata, so that what
+//! it returns is exactly what gets registered and echoed. It is idempotent: validating its
+//! own output gives the same output.
+
+use serde_json::{Map, Value};
+
+use super::error::{MetadataError, MetadataErrorCode};
+use super::lang;
+use super::model::{
+    ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
+};
+use super::parse::quoted;
+use super::redirect_uri::{RedirectPolicy, Schemes, check_redirect_uri, check_url, host_of};
+use super::rules::MetadataRules;
+
+/// The `*_enc` value registered when a `*_alg` is given without it
+/// (OpenID Connect Registration §2).
+const DEFAULT_ENC: &str = "A128CBC-HS256";
+
+/// The `id_token_signed_response_alg` registered when none is given.
+const DEFAULT_ID_TOKEN_ALG: &str = "RS256";
+
+/// JWK members that carry private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4).
+const PRIVATE_JWK_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/// Applies the registration rules and defaults to parsed metadata and returns the metadata to
+/// register.
+///
+/// Defaults filled in (checklist B1, B3, B5): `token_endpoint_auth_method`
+/// (`client_secret_basic`), `application_type` (`web`), `grant_types` / `response_types`
+/// (`authorization_code` / `code` when both are absent, otherwise derived from the one given),
+/// `id_token_signed_response_alg` (`RS256`), each `*_enc` whose `*_alg` is given
+/// (`A128CBC-HS256`), and `scope` from [`MetadataRules::default_scope`].
+///
+/// Rules checked (checklist C1–C15, C17–C20): the server's allow-lists, the consistency of
+/// `grant_types` and `response_types`, redirect URIs for the application type, the key
+/// material required by the authentication method, the URL members, pairwise subjects, scope
+/// syntax and algorithms. A `sector_identifier_uri` together with `pairwise` is rejected,
+/// since this server does not fetch it.
+///
+/// Validating the returned metadata again returns it unchanged.
+///
+/// # Errors
+///
+/// `invalid_redirect_uri` for a missing or unacceptable redirect URI, `invalid_client_metadata`
+/// for anything else; the description names the member and, for arrays, the index.
+pub fn validate(
+    mut meta: ClientMetadata,
+    rules: &MetadataRules,
+) -> Result<ClientMetadata, MetadataError> {
+    check_language_tags(&meta)?;
+    grant_and_response_types(&mut meta, rules)?;
+    auth_method(&mut meta, rules)?;
+    let application_type = *meta.application_type.get_or_insert(ApplicationType::Web);
+    redirect_uris(&meta, application_type, rules)?;
+    url_members(&meta, application_type, rules)?;
+    keys(&meta)?;
+    subject_type(&meta, rules)?;
+    algorithms(&mut meta, rules)?;
+    scope(&mut meta, rules)?;
+    contacts(&meta)?;
+    Ok(meta)
+}
+
+fn invalid(description: String) -> MetadataError {
+    MetadataError::client_metadata(description)
+}
+
+/// B4: tags well-formed and unique (again, for metadata not built by [`parse`](fn@super::parse)).
+fn check_language_tags(meta: &ClientMetadata) -> Result<(), MetadataError> {
+    for (member, value) in localized_members(meta) {
+        lang::check_localized(member, value)?;
+    }
+    Ok(())
+}
+
+fn localized_members(meta: &ClientMetadata) -> [(&'static str, &Localized); 5] {
+    [
+        ("client_name", &meta.client_name),
+        ("client_uri", &meta.client_uri),
+        ("logo_uri", &meta.logo_uri),
+        ("tos_uri", &meta.tos_uri),
+        ("policy_uri", &meta.policy_uri),
+    ]
+}
+
+/// B1 defaults, C12 allow-lists and C11 consistency for `grant_types` and `response_types`.
+fn grant_and_response_types(
+    meta: &mut ClientMetadata,
+    rules: &MetadataRules,
+) -> Result<(), MetadataError> {
+    if let Some(response_types) = &meta.response_types {
+        for (i, rt) in response_types.iter().enumerate() {
+            if !rules.response_types.contains(rt) {
+                return Err(invalid(format!(
+                    "response_types[{i}]: unsupported response type \"{rt}\""
+                )));
+            }
+        }
+    }
+    if let Some(grant_types) = &meta.grant_types {
+        for (i, gt) in grant_types.iter().enumerate() {
+            if !rules.grant_types.contains(gt) {
+                return Err(invalid(format!(
+                    "grant_types[{i}]: unsupported grant type \"{gt}\""
+                )));
+            }
+        }
+    }
+
+    let (grant_types, response_types) = match (meta.grant_types.take(), meta.response_types.take())
+    {
+        (Some(g), Some(r)) => (g, r),
+        (None, None) => {
+            if !rules.grant_types.contains(&GrantType::AuthorizationCode) {
+                return Err(invalid(
+                    "grant_types: the default grant type \"authorization_code\" is not supported; register grant_types explicitly"
+                        .into(),
+                ));
+            }
+            if !rules.response_types.contains(&ResponseType::Code) {
+                return Err(invalid(
+                    "response_types: the default response type \"code\" is not supported; register response_types explicitly"
+                        .into(),
+                ));
+            }
+            (vec![GrantType::AuthorizationCode], vec![ResponseType::Code])
+        }
+        (None, Some(r)) => {
+            let g = grants_for(&r);
+            if let Some(gt) = g.iter().find(|gt| !rules.grant_types.contains(gt)) {
+                return Err(invalid(format!(
+                    "grant_types: grant type \"{gt}\" (derived from response_types) is not supported"
+                )));
+            }
+            (g, r)
+        }
+        (Some(g), None) => {
+            let r = responses_for(&g);
+            if let Some(rt) = r.iter().find(|rt| !rules.response_types.contains(rt)) {
+                return Err(invalid(format!(
+                    "response_types: response type \"{rt}\" (derived from grant_types) is not supported; register response_types explicitly"
+                )));
+            }
+            (g, r)
+        }
+    };
+
+    // C11. Defaults and derived values pass by construction.
+    for rt in &response_types {
+        if rt.has_code() && !grant_types.contains(&GrantType::AuthorizationCode) {
+            return Err(invalid(format!(
+                "grant_types: response type \"{rt}\" requires grant type \"authorization_code\""
+            )));
+        }
+        if rt.has_implicit() && !grant_types.contains(&GrantType::Implicit) {
+            return Err(invalid(format!(
+                "grant_types: response type \"{rt}\" requires grant type \"implicit\""
+            )));
+        }
+    }
+    if grant_types.contains(&GrantType::AuthorizationCode)
+        && !response_types.iter().any(|rt| rt.has_code())
+    {
+        return Err(invalid(
+            "response_types: grant type \"authorization_code\" requires a response type containing \"code\""
+                .into(),
+        ));
+    }
+    if grant_types.contains(&GrantType::Implicit)
+        && !response_types.iter().any(|rt| rt.has_implicit())
+    {
+        return Err(invalid(
+            "response_types: grant type \"implicit\" requires a response type containing \"id_token\" or \"token\""
+                .into(),
+        ));
+    }
+
+    meta.grant_types = Some(grant_types);
+    meta.response_types = Some(response_types);
+    Ok(())
+}
+
+/// The grant types the response types need: `authorization_code` then `implicit`.
+fn grants_for(response_types: &[ResponseType]) -> Vec<GrantType> {
+    let mut out = Vec::new();
+    if response_types.iter().any(|rt| rt.has_code()) {
+        out.push(GrantType::AuthorizationCode);
+    }
+    if response_types.iter().any(|rt| rt.has_implicit()) {
+        out.push(GrantType::Implicit);
+    }
+    out
+}
+
+/// The response types registered for grant types given alone: `code` for
+/// `authorization_code`, `id_token` for `implicit`, nothing for the other grants.
+fn responses_for(grant_types: &[GrantType]) -> Vec<ResponseType> {
+    let mut out = Vec::new();
+    if grant_types.contains(&GrantType::AuthorizationCode) {
+        out.push(ResponseType::Code);
+    }
+    if grant_types.contains(&GrantType::Implicit) {
+        out.push(ResponseType::IdToken);
+    }
+    out
+}
+
+/// B1 default, C12 allow-list and C13 key requirement of `token_endpoint_auth_method`.
+fn auth_method(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
+    let method = match meta.token_endpoint_auth_method {
+        Some(method) => {
+            if !rules.auth_methods.contains(&method) {
+                return Err(invalid(format!(
+                    "token_endpoint_auth_method: unsupported authentication method \"{method}\""
+                )));
+            }
+            method
+        }
+        None => {
+            let method = AuthMethod::ClientSecretBasic;
+            if !rules.auth_methods.contains(&method) {
+                return Err(invalid(format!(
+                    "token_endpoint_auth_method: the default \"{method}\" is not supported; register token_endpoint_auth_method explicitly"
+                )));
+            }
+            meta.token_endpoint_auth_method = Some(method);
+            method
+        }
+    };
+    if matches!(
+        method,
+        AuthMethod::PrivateKeyJwt | AuthMethod::SelfSignedTlsClientAuth
+    ) && meta.jwks.is_none()
+        && meta.jwks_uri.is_none()
+    {
+        return Err(invalid(format!(
+            "token_endpoint_auth_method: {method} requires jwks or jwks_uri"
+        )));
+    }
+    Ok(())
+}
+
+/// C1 (required for redirect-based grants) and C3–C10 (each URI).
+fn redirect_uris(
+    meta: &ClientMetadata,
+    application_type: ApplicationType,
+    rules: &MetadataRules,
+) -> Result<(), MetadataError> {
+    let grant_types = meta.grant_types.as_deref().unwrap_or_default();
+    let redirect_based = grant_types
+        .iter()
+        .any(|gt| matches!(gt, GrantType::AuthorizationCode | GrantType::Implicit))
+        || meta.response_types.as_ref().is_some_and(|r| !r.is_empty());
+    let uris = meta.redirect_uris.as_deref().unwrap_or_default();
+    if redirect_based && uris.is_empty() {
+        return Err(MetadataError::redirect_uri(
+            "redirect_uris: required for the authorization_code and implicit grant types",
+        ));
+    }
+    let policy = RedirectPolicy {
+        application_type,
+        implicit: grant_types.contains(&GrantType::Implicit),
+        native_https: rules.native_https_redirects,
+        code: MetadataErrorCode::InvalidRedirectUri,
+    };
+    for (i, uri) in uris.iter().enumerate() {
+        check_redirect_uri("redirect_uris", i, uri, &policy)?;
+    }
+    Ok(())
+}
+
+/// The URL-valued members other than `redirect_uris` (C15 `jwks_uri`, C18, C19, logout URIs).
+fn url_members(
+    meta: &ClientMetadata,
+    application_type: ApplicationType,
+    rules: &MetadataRules,
+) -> Result<(), MetadataError> {
+    use Schemes::{HttpOrHttps, Https};
+
+    for (member, value) in localized_members(meta).into_iter().skip(1) {
+        for (tag, uri) in value.values() {
+            check_url(&lang::tagged_name(member, tag), uri, HttpOrHttps, true)?;
+        }
+    }
+    let singles: [(&str, &Option<String>, Schemes, bool); 5] = [
+        ("jwks_uri", &meta.jwks_uri, Https, false),
+        (
+            "sector_identifier_uri",
+            &meta.sector_identifier_uri,
+            Https,
+            true,
+        ),
+        ("initiate_login_uri", &meta.initiate_login_uri, Https, true),
+        (
+            "frontchannel_logout_uri",
+            &meta.frontchannel_logout_uri,
+            HttpOrHttps,
+            true,
+        ),
+        (
+            "backchannel_logout_uri",
+            &meta.backchannel_logout_uri,
+            HttpOrHttps,
+            false,
+        ),
+    ];
+    for (member, value, schemes, fragment_allowed) in singles {
+        if let Some(uri) = value {
+            check_url(member, uri, schemes, fragment_allowed)?;
+        }
+    }
+    for (i, uri) in meta.request_uris.iter().flatten().enumerate() {
+        check_url(&format!("request_uris[{i}]"), uri, HttpOrHttps, true)?;
+    }
+    let policy = RedirectPolicy {
+        application_type,
+        implicit: false,
+        native_https: rules.native_https_redirects,
+        code: MetadataErrorCode::InvalidClientMetadata,
+    };
+    for (i, uri) in meta.post_logout_redirect_uris.iter().flatten().enumerate() {
+        check_redirect_uri("post_logout_redirect_uris", i, uri, &policy)?;
+    }
+    Ok(())
+}
+
+/// C14 (`jwks` xor `jwks_uri`) and C15 (`jwks` is a JWK Set of public keys).
+fn keys(meta: &ClientMetadata) -> Result<(), MetadataError> {
+    let Some(jwks) = &meta.jwks else {
+        return Ok(());
+    };
+    if meta.jwks_uri.is_some() {
+        return Err(invalid(
+            "jwks: must not be registered together with jwks_uri".into(),
+        ));
+    }
+    check_jwk_set(jwks)
+}
+
+fn check_jwk_set(jwks: &Map<String, Value>) -> Result<(), MetadataError> {
+    let Some(Value::Array(keys)) = jwks.get("keys") else {
+        return Err(invalid(
+            "jwks: must be a JWK Set (an object with a \"keys\" array)".into(),
+        ));
+    };
+    for (i, key) in keys.iter().enumerate() {
+        let Value::Object(key) = key else {
+            return Err(invalid(format!("jwks.keys[{i}]: must be a JSON object")));
+        };
+        let Some(Value::String(kty)) = key.get("kty") else {
+            return Err(invalid(format!("jwks.keys[{i}]: \"kty\" must be a string")));
+        };
+        if kty == "oct" || PRIVATE_JWK_MEMBERS.iter().any(|m| key.contains_key(*m)) {
+            return Err(invalid(format!(
+                "jwks.keys[{i}]: private key material not allowed"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// C12 allow-list, C16 (sector identifier not fetched) and C17 (one redirect host) for
+/// `subject_type`.
+fn subject_type(meta: &ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
+    let Some(subject_type) = meta.subject_type else {
+        return Ok(());
+    };
+    if !rules.subject_types.contains(&subject_type) {
+        return Err(invalid(format!(
+            "subject_type: unsupported subject type \"{subject_type}\""
+        )));
+    }
+    if subject_type != SubjectType::Pairwise {
+        return Ok(());
+    }
+    if meta.sector_identifier_uri.is_some() {
+        return Err(invalid(
+            "sector_identifier_uri: not supported by this server".into(),
+        ));
+    }
+    let uris = meta.redirect_uris.as_deref().unwrap_or_default();
+    if let Some(first) = uris.first() {
+        let host = host_of(first);
+        if let Some(i) = uris.iter().position(|u| host_of(u) != host) {
+            return Err(invalid(format!(
+                "redirect_uris[{i}]: host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// B1/B5 defaults, C20 and the algorithm allow-lists.
+fn algorithms(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
+    let mut defaulted_enc = [false; 3];
+    {
+        let pairs = [
+            (
+                "id_token_encrypted_response_alg",
+                &meta.id_token_encrypted_response_alg,
+                "id_token_encrypted_response_enc",
+                &mut meta.id_token_encrypted_response_enc,
+            ),
+            (
+                "userinfo_encrypted_response_alg",
+                &meta.userinfo_encrypted_response_alg,
+                "userinfo_encrypted_response_enc",
+                &mut meta.userinfo_encrypted_response_enc,
+            ),
+            (
+                "request_object_encryption_alg",
+                &meta.request_object_encryption_alg,
+                "request_object_encryption_enc",
+                &mut meta.request_object_encryption_enc,
+            ),
+        ];
+        for (n, (alg_name, alg, enc_name, enc)) in pairs.into_iter().enumerate() {
+            match (alg.is_some(), enc.is_some()) {
+                (false, true) => {
+                    return Err(invalid(format!("{enc_name}: requires {alg_name}")));
+                }
+                (true, false) => {
+                    *enc = Some(DEFAULT_ENC.to_owned());
+                    defaulted_enc[n] = true;
+                }
+                _ => {}
+            }
+        }
+    }
+    let defaulted_id_token_alg = meta.id_token_signed_response_alg.is_none();
+    let id_token_alg = meta
+        .id_token_signed_response_alg
+        .get_or_insert_with(|| DEFAULT_ID_TOKEN_ALG.to_owned());
+
+    // C20.
+    let returns_id_token = meta
+        .response_types
+        .iter()
+        .flatten()
+        .any(|rt| rt.has_id_token());
+    if id_token_alg == "none" && returns_id_token {
+        return Err(invalid(
+            "id_token_signed_response_alg: \"none\" is not allowed with a response type that returns an ID token"
+                .into(),
+        ));
+    }
+    if meta.token_endpoint_auth_signing_alg.as_deref() == Some("none") {
+        return Err(invalid(
+            "token_endpoint_auth_signing_alg: \"none\" is not allowed".into(),
+        ));
+    }
+
+    let checks: [(&str, &Option<String>, &[String], bool); 10] = [
+        (
+            "id_token_signed_response_alg",
+            &meta.id_token_signed_response_alg,
+            &rules.signing_algs,
+            defaulted_id_token_alg,
+        ),
+        (
+            "id_token_encrypted_response_alg",
+            &meta.id_token_encrypted_response_alg,
+            &rules.encryption_algs,
+            false,
+        ),
+        (
+            "id_token_encrypted_response_enc",
+            &meta.id_token_encrypted_response_enc,
+            &rules.encryption_encs,
+            defaulted_enc[0],
+        ),
+        (
+            "userinfo_signed_response_alg",
+            &meta.userinfo_signed_response_alg,
+            &rules.signing_algs,
+            false,
+        ),
+        (
+            "userinfo_encrypted_response_alg",
+            &meta.userinfo_encrypted_response_alg,
+            &rules.encryption_algs,
+            false,
+        ),
+        (
+            "userinfo_encrypted_response_enc",
+            &meta.userinfo_encrypted_response_enc,
+            &rules.encryption_encs,
+            defaulted_enc[1],
+        ),
+        (
+            "request_object_signing_alg",
+            &meta.request_object_signing_alg,
+            &rules.signing_algs,
+            false,
+        ),
+        (
+            "request_object_encryption_alg",
+            &meta.request_object_encryption_alg,
+            &rules.encryption_algs,
+            false,
+        ),
+        (
+            "request_object_encryption_enc",
+            &meta.request_object_encryption_enc,
+            &rules.encryption_encs,
+            defaulted_enc[2],
+        ),
+        (
+            "token_endpoint_auth_signing_alg",
+            &meta.token_endpoint_auth_signing_alg,
+            &rules.signing_algs,
+            false,
+        ),
+    ];
+    for (member, value, allowed, defaulted) in checks {
+        let Some(value) = value else { continue };
+        if !allowed.iter().any(|a| a == value) {
+            return Err(invalid(if defaulted {
+                format!(
+                    "{member}: the default {} is not supported; register {member} explicitly",
+                    quoted(value)
+                )
+            } else {
+                format!("{member}: unsupported algorithm {}", quoted(value))
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// B3 default and RFC 6749 §3.3 syntax of `scope`.
+fn scope(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
+    if meta.scope.is_none() {
+        meta.scope.clone_from(&rules.default_scope);
+    }
+    let Some(scope) = &meta.scope else {
+        return Ok(());
+    };
+    if scope.is_empty() {
+        return Err(invalid("scope: must not be empty".into()));
+    }
+    for token in scope.split(' ') {
+        if token.is_empty() {
+            return Err(invalid(
+                "scope: scope tokens must be separated by single spaces".into(),
+            ));
+        }
+        if !token.bytes().all(is_scope_char) {
+            return Err(invalid(format!(
+                "scope: invalid character in scope token {}",
+                quoted(token)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )` (RFC 6749 §3.3).
+fn is_scope_char(b: u8) -> bool {
+    matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E)
+}
+
+/// `contacts`: non-empty strings (no e-mail syntax is imposed).
+fn contacts(meta: &ClientMetadata) -> Result<(), MetadataError> {
+    for (i, contact) in meta.contacts.iter().flatten().enumerate() {
+        if contact.trim().is_empty() {
+            return Err(invalid(format!("contacts[{i}]: must not be empty")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::parse;
+    use serde_json::json;
+
+    const RP: &str = "https://rp.example.org/cb";
+
+    fn obj(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => panic!("test input must be an object"),
+        }
+    }
+
+    fn check_with(v: Value, rules: &MetadataRules) -> Result<ClientMetadata, MetadataError> {
+        let meta = parse(&obj(v)).expect("test input must parse");
+        validate(meta, rules)
+    }
+
+    fn check(v: Value) -> Result<ClientMetadata, MetadataError> {
+        check_with(v, &MetadataRules::default())
+    }
+
+    #[track_caller]
+    fn accepted(v: Value) -> ClientMetadata {
+        match check(v) {
+            Ok(m) => m,
+            Err(e) => panic!("rejected: {e}"),
+        }
+    }
+
+    #[track_caller]
+    fn rejected_with(v: Value, rules: &MetadataRules, code: MetadataErrorCode, description: &str) {
+        let err = check_with(v, rules).expect_err("expected an error");
+        assert_eq!(err.code(), code, "{}", err.description());
+        assert_eq!(err.description(), description);
+    }
+
+    #[track_caller]
+    fn rejected_cm(v: Value, description: &str) {
+        rejected_with(
+            v,
+            &MetadataRules::default(),
+            MetadataErrorCode::InvalidClientMetadata,
+            description,
+        );
+    }
+
+    #[track_caller]
+    fn rejected_ru(v: Value, description: &str) {
+        rejected_with(
+            v,
+            &MetadataRules::default(),
+            MetadataErrorCode::InvalidRedirectUri,
+            description,
+        );
+    }
+
+    /// Adds `redirect_uris: [RP]` to an object.
+    fn with_rp(mut v: Value) -> Value {
+        if let Value::Object(m) = &mut v {
+            m.insert("redirect_uris".into(), json!([RP]));
+        }
+        v
+    }
+
+    fn rules_with(f: impl FnOnce(&mut MetadataRules)) -> MetadataRules {
+        let mut rules = MetadataRules::default();
+        f(&mut rules);
+        rules
+    }
+
+    fn full_document() -> Value {
+        json!({
+            "redirect_uris": ["https://rp.example.org/cb?x=1", "https://rp.example.org/cb2"],
+            "client_name": "Example",
+            "client_name#ja-Jpan-JP": "例",
+            "client_uri": "https://rp.example.org",
+            "logo_uri": "https://rp.example.org/logo.png",
+            "logo_uri#fr": "https://rp.example.org/logo-fr.png",
+            "tos_uri": "https://rp.example.org/tos",
+            "policy_uri": "https://rp.example.org/policy",
+            "contacts": ["ops@example.org", "+1 555 0100"],
+            "token_endpoint_auth_method": "private_key_jwt",
+            "scope": "openid profile email",
+            "grant_types": ["authorization_code", "implicit", "refresh_token"],
+            "response_types": ["code id_token", "code"],
+            "application_type": "web",
+            "jwks": {"keys": [{"kty": "RSA", "n": "0vx7", "e": "AQAB", "kid": "1"}]},
+            "software_id": "4NRB1-0XZABZI9E6-5SM3R",
+            "software_version": "2.1",
+            "subject_type": "pairwise",
+            "id_token_signed_response_alg": "ES256",
+            "id_token_encrypted_response_alg": "RSA-OAEP",
+            "id_token_encrypted_response_enc": "A256GCM",
+            "userinfo_signed_response_alg": "PS256",
+            "userinfo_encrypted_response_alg": "ECDH-ES",
+            "request_object_signing_alg": "none",
+            "request_object_encryption_alg": "RSA-OAEP-256",
+            "request_object_encryption_enc": "A128GCM",
+            "token_endpoint_auth_signing_alg": "PS256",
+            "default_max_age": 3600,
+            "require_auth_time": true,
+            "default_acr_values": ["urn:mace:incommon:iap:silver"],
+            "initiate_login_uri": "https://rp.example.org/login",
+            "request_uris": ["https://rp.example.org/req.jwt#f0a1"],
+            "post_logout_redirect_uris": ["https://rp.example.org/bye"],
+            "frontchannel_logout_uri": "https://rp.example.org/fc",
+            "frontchannel_logout_session_required": true,
+            "backchannel_logout_uri": "https://rp.example.org/bc",
+            "backchannel_logout_session_required": false,
+        })
+    }
+
+    #[test]
+    fn b1_defaults_applied() {
+        let m = accepted(json!({"redirect_uris": [RP], "client_name": "t"}));
+        assert_eq!(m.redirect_uris, Some(vec![RP.to_owned()]));
+        assert_eq!(
+            m.token_endpoint_auth_method,
+            Some(AuthMethod::ClientSecretBasic)
+        );
+        assert_eq!(m.grant_types, Some(vec![GrantType::AuthorizationCode]));
+        assert_eq!(m.response_types, Some(vec![ResponseType::Code]));
+        assert_eq!(m.application_type, Some(ApplicationType::Web));
+        assert_eq!(m.id_token_signed_response_alg.as_deref(), Some("RS256"));
+        assert_eq!(m.client_name.default.as_deref(), Some("t"));
+        assert_eq!(m.scope, None);
+        assert_eq!(m.subject_type, None);
+        assert_eq!(m.id_token_encrypted_response_enc, None);
+    }
+
+    #[test]
+    fn b1_explicit_values_kept() {
+        let m = accepted(json!({
+            "redirect_uris": ["com.example.app:/cb"],
+            "application_type": "native",
+            "token_endpoint_auth_method": "none",
+            "id_token_signed_response_alg": "ES256",
+        }));
+        assert_eq!(m.application_type, Some(ApplicationType::Native));
+        assert_eq!(m.token_endpoint_auth_method, Some(AuthMethod::None));
+        assert_eq!(m.id_token_signed_response_alg.as_deref(), Some("ES256"));
+    }
+
+    #[test]
+    fn b1_grant_types_derived_from_response_types() {
+        let cases = [
+            (json!(["code"]), vec![GrantType::AuthorizationCode]),
+            (json!(["id_token"]), vec![GrantType::Implicit]),
+            (json!(["id_token token"]), vec![GrantType::Implicit]),
+            (
+                json!(["id_token code"]),
+                vec![GrantType::AuthorizationCode, GrantType::Implicit],
+            ),
+            (
+                json!(["token", "code"]),
+                vec![GrantType::AuthorizationCode, GrantType::Implicit],
+            ),
+        ];
+        for (response_types, expected) in cases {
+            let m = accepted(with_rp(json!({"response_types": response_types})));
+            assert_eq!(m.grant_types, Some(expected), "{response_types}");
+        }
+    }
+
+    #[test]
+    fn b1_response_types_derived_from_grant_types() {
+        let cases = [
+            (json!(["authorization_code"]), vec![ResponseType::Code]),
+            (
+                json!(["refresh_token", "authorization_code"]),
+                vec![ResponseType::Code],
+            ),
+            (json!(["implicit"]), vec![ResponseType::IdToken]),
+            (
+                json!(["implicit", "authorization_code"]),
+                vec![ResponseType::Code, ResponseType::IdToken],
+            ),
+        ];
+        for (grant_types, expected) in cases {
+            let m = accepted(with_rp(json!({"grant_types": grant_types})));
+            assert_eq!(m.response_types, Some(expected), "{grant_types}");
+        }
+        let m = accepted(json!({"grant_types": ["client_credentials"]}));
+        assert_eq!(m.response_types, Some(vec![]));
+    }
+
+    #[test]
+    fn b1_default_not_allowed_by_rules() {
+        let rules = rules_with(|r| r.grant_types = vec![GrantType::ClientCredentials]);
+        rejected_with(
+            json!({}),
+            &rules,
+            MetadataErrorCode::InvalidClientMetadata,
+            "grant_types: the default grant type \"authorization_code\" is not supported; register grant_types explicitly",
+        );
+        assert!(check_with(json!({"grant_types": ["client_credentials"]}), &rules).is_ok());
+
+        let rules = rules_with(|r| r.auth_methods = vec![AuthMethod::PrivateKeyJwt]);
+        rejected_with(
+            with_rp(json!({})),
+            &rules,
+            MetadataErrorCode::InvalidClientMetadata,
+            "token_endpoint_auth_method: the default \"client_secret_basic\" is not supported; register token_endpoint_auth_method explicitly",
+        );
+
+        let rules = rules_with(|r| r.signing_algs = vec!["ES256".into()]);
+        rejected_with(
+            with_rp(json!({})),
+            &rules,
+            MetadataErrorCode::InvalidClientMetadata,
+            "id_token_signed_response_alg: the default \"RS256\" is not supported; register id_token_signed_response_alg explicitly",
+        );
+        assert!(
+            check_with(
+                with_rp(json!({"id_token_signed_response_alg": "ES256"})),
+                &rules
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn b1_derived_value_not_allowed_by_rules() {
+        let rules = rules_with(|r| r.grant_types = vec![GrantType::AuthorizationCode]);
+        rejected_with(
+            with_rp(json!({"response_types": ["code id_token"]})),
+            &rules,
+            MetadataErrorCode::InvalidClientMetadata,
+            "grant_types: grant type \"implicit\" (derived from response_types) is not supported",
+        );
+        let rules =
+            rules_with(|r| r.response_types = vec![ResponseType::Code, ResponseType::Token]);
+        rejected_with(
+            with_rp(json!({"grant_types": ["implicit"]})),
+            &rules,
+            MetadataErrorCode::InvalidClientMetadata,
+            "response_types: response type \"id_token\" (derived from grant_types) is not supported; register response_types explicitly",
+        );
+        assert!(
+            check_with(
+                with_rp(json!({"grant_types": ["implicit"], "response_types": ["token"]})),
+                &rules
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn b3_default_scope() {
+        let rules = rules_with(|r| r.default_scope = Some("openid profile".into()));
+        let m = check_with(with_rp(json!({})), &rules).expect("valid");
+        assert_eq!(m.scope.as_deref(), Some("openid profile"));
+        let m = check_with(with_rp(json!({"scope": "email"})), &rules).expect("valid");
+        assert_eq!(m.scope.as_deref(), Some("email"));
+        let m = accepted(with_rp(json!({})));
+        assert_eq!(m.scope, None);
+    }
+
+    #[test]
+    fn b4_tagged_name_kept() {
+        let m = accepted(with_rp(json!({
+            "client_name#ja-Jpan-JP": "例",
+            "logo_uri#fr": "https://rp.example.org/fr.png",
+        })));
+        assert_eq!(
+            m.client_name.tagged,
+            vec![("ja-Jpan-JP".to_owned(), "例".to_owned())]
+        );
+        assert_eq!(m.logo_uri.tagged[0].0, "fr");
+    }
+
+    #[test]
+    fn b4_tags_rechecked() {
+        let mut meta = ClientMetadata {
+            redirect_uris: Some(vec![RP.into()]),
+            ..ClientMetadata::default()
+        };
+        meta.tos_uri.tagged = vec![
+            ("en".into(), "https://rp.example.org/tos".into()),
+            ("EN".into(), "https://rp.example.org/tos2".into()),
+        ];
+        let err = validate(meta.clone(), &MetadataRules::default()).unwrap_err();
+        assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
+        assert_eq!(
+            err.description(),
+            "tos_uri#EN: duplicate language tag (same as tos_uri#en)"
+        );
+        meta.tos_uri.tagged = vec![("xx-!!".into(), "https://rp.example.org/tos".into())];
+        let err = validate(meta, &MetadataRules::default()).unwrap_err();
+        assert_eq!(err.description(), "tos_uri#xx-!!: invalid language tag");
+    }
+
+    #[test]
+    fn b5_enc_defaults() {
+        let m = accepted(with_rp(json!({
+            "id_token_encrypted_response_alg": "RSA-OAEP",
+            "userinfo_encrypted_response_alg": "ECDH-ES",
+            "request_object_encryption_alg": "dir",
+            "request_object_encryption_enc": "A256GCM",
+        })));
+        assert_eq!(
+            m.id_token_encrypted_response_enc.as_deref(),
+            Some("A128CBC-HS256")
+        );
+        assert_eq!(
+            m.userinfo_encrypted_response_enc.as_deref(),
+            Some("A128CBC-HS256")
+        );
+        assert_eq!(m.request_object_encryption_enc.as_deref(), Some("A256GCM"));
+    }
+
+    #[test]
+    fn b5_enc_without_alg_rejected() {
+        rejected_cm(
+            with_rp(json!({"id_token_encrypted_response_enc": "A128GCM"})),
+            "id_token_encrypted_response_enc: requires id_token_encrypted_response_alg",
+        );
+        rejected_cm(
+            with_rp(json!({"userinfo_encrypted_response_enc": "A128GCM"})),
+            "userinfo_encrypted_response_enc: requires userinfo_encrypted_response_alg",
+        );
+        rejected_cm(
+            with_rp(json!({"request_object_encryption_enc": "A128GCM"})),
+            "request_object_encryption_enc: requires request_object_encryption_alg",
+        );
+    }
+
+    #[test]
+    fn b5_default_enc_not_allowed_by_rules() {
+        let rules = rules_with(|r| r.encryption_encs = vec!["A256GCM".into()]);
+        rejected_with(
+            with_rp(json!({"userinfo_encrypted_response_alg": "RSA-OAEP"})),
+            &rules,
+            MetadataErrorCode::InvalidClientMetadata,
+            "userinfo_encrypted_response_enc: the default \"A128CBC-HS256\" is not supported; register userinfo_encrypted_response_enc explicitly",
+        );
+    }
+
+    #[test]
+    fn c1_redirect_uris_required() {
+        let msg = "redirect_uris: required for the authorization_code and implicit grant types";
+        rejected_ru(json!({}), msg);
+        rejected_ru(json!({"redirect_uris": []}), msg);
+        rejected_ru(json!({"client_name": "t"}), msg);
+        rejected_ru(json!({"grant_types": ["implicit"]}), msg);
+        rejected_ru(json!({"response_types": ["id_token"]}), msg);
+        rejected_ru(
+            json!({"grant_types": ["client_credentials", "authorization_code"]}),
+            msg,
+        );
+    }
+
+    #[test]
+    fn c2_client_credentials_without_redirect_uris() {
+        let m = accepted(json!({"grant_types": ["client_credentials"]}));
+        assert_eq!(m.grant_types, Some(vec![GrantType::ClientCredentials]));
+        assert_eq!(m.response_types, Some(vec![]));
+        assert_eq!(m.redirect_uris, None);
+        accepted(
+            json!({"grant_types": ["client_credentials", "refresh_token"], "redirect_uris": []}),
+        );
+    }
+
+    #[test]
+    fn c3_fragment_rejected() {
+        rejected_ru(
+            json!({"redirect_uris": [RP, "https://rp.example.org/cb#x"]}),
+            "redirect_uris[1]: fragment not allowed",
+        );
+        rejected_ru(
+            json!({"redirect_uris": ["https://rp.example.org/cb#"]}),
+            "redirect_uris[0]: fragment not allowed",
+        );
+    }
+
+    #[test]
+    fn c4_relative_rejected() {
+        rejected_ru(
+            json!({"redirect_uris": ["/cb"]}),
+            "redirect_uris[0]: must be an absolute URI",
+        );
+    }
+
+    #[test]
+    fn c5_query_echoed_byte_for_byte() {
+        let uris = [
+            "https://rp.example.org/cb?b=2&a=1&c=%7e",
+            "https://RP.Example.ORG:443/cb/../x?q",
+        ];
+        let m = accepted(json!({"redirect_uris": uris}));
+        assert_eq!(
+            m.redirect_uris,
+            Some(uris.iter().map(|s| s.to_string()).collect())
+        );
+    }
+
+    #[test]
+    fn c6_web_http_non_loopback_rejected() {
+        accepted(json!({"redirect_uris": ["http://localhost:8080/cb", "http://127.0.0.1/cb"]}));
+        rejected_ru(
+            json!({"redirect_uris": [RP, "http://rp.example.org/cb"]}),
+            "redirect_uris[1]: web clients must use https (http is allowed only on loopback)",
+        );
+        rejected_ru(
+            json!({"redirect_uris": ["com.example.app:/cb"]}),
+            "redirect_uris[0]: web clients must use https (scheme \"com.example.app\" not allowed)",
+        );
+    }
+
+    #[test]
+    fn c7_implicit_web_no_localhost() {
+        accepted(json!({"redirect_uris": [RP], "response_types": ["id_token"]}));
+        rejected_ru(
+            json!({"redirect_uris": ["https://localhost/cb"], "response_types": ["id_token"]}),
+            "redirect_uris[0]: clients using the implicit grant must not use localhost or a loopback address",
+        );
+        rejected_ru(
+            json!({"redirect_uris": ["http://127.0.0.1/cb"], "grant_types": ["implicit"]}),
+            "redirect_uris[0]: clients using the implicit grant must use https",
+        );
+    }
+
+    #[test]
+    fn c8_native_loopback_accepted() {
+        let m = accepted(json!({
+            "application_type": "native",
+            "redirect_uris": ["http://127.0.0.1/cb", "http://[::1]:8080/cb", "http://localhost/cb"],
+        }));
+        assert_eq!(m.redirect_uris.map(|u| u.len()), Some(3));
+    }
+
+    #[test]
+    fn c9_native_http_non_loopback_rejected() {
+        rejected_ru(
+            json!({"application_type": "native", "redirect_uris": ["http://rp.example.org/cb"]}),
+            "redirect_uris[0]: native clients may use http only on a loopback host (127.0.0.1, [::1] or localhost)",
+        );
+    }
+
+    #[test]
+    fn c9_native_https_configurable() {
+        let doc =
+            json!({"application_type": "native", "redirect_uris": ["https://app.example.org/cb"]});
+        accepted(doc.clone());
+        let rules = rules_with(|r| r.native_https_redirects = false);
+        rejected_with(
+            doc,
+            &rules,
+            MetadataErrorCode::InvalidRedirectUri,
+            "redirect_uris[0]: native clients may not use https redirect URIs on this server; use http on a loopback host or a reverse-domain private-use scheme",
+        );
+    }
+
+    #[test]
+    fn c10_native_private_use_scheme() {
+        accepted(json!({"application_type": "native", "redirect_uris": ["com.example.app:/cb"]}));
+        rejected_ru(
+            json!({"application_type": "native", "redirect_uris": ["myapp://cb"]}),
+            "redirect_uris[0]: private-use scheme \"myapp\" must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
+        );
+        for app in ["web", "native"] {
+            rejected_ru(
+                json!({"application_type": app, "redirect_uris": ["javascript:alert(1)"]}),
+                "redirect_uris[0]: scheme \"javascript\" not allowed",
+            );
+            rejected_ru(
+                json!({"application_type": app, "redirect_uris": ["DATA:text/html,x"]}),
+                "redirect_uris[0]: scheme \"data\" not allowed",
+            );
+        }
+    }
+
+    #[test]
+    fn c11_consistent_types_accepted() {
+        accepted(with_rp(json!({
+            "grant_types": ["authorization_code", "implicit", "refresh_token"],
+            "response_types": ["code", "code id_token token"],
+        })));
+        accepted(with_rp(json!({
+            "grant_types": ["implicit"],
+            "response_types": ["id_token token", "token"],
+        })));
+    }
+
+    #[test]
+    fn c11_inconsistent_types_rejected() {
+        rejected_cm(
+            with_rp(json!({"grant_types": ["implicit"], "response_types": ["code"]})),
+            "grant_types: response type \"code\" requires grant type \"authorization_code\"",
+        );
+        rejected_cm(
+            with_rp(
+                json!({"grant_types": ["authorization_code"], "response_types": ["code id_token"]}),
+            ),
+            "grant_types: response type \"code id_token\" requires grant type \"implicit\"",
+        );
+        rejected_cm(
+            with_rp(
+                json!({"grant_types": ["authorization_code", "implicit"], "response_types": ["id_token"]}),
+            ),
+            "response_types: grant type \"authorization_code\" requires a response type containing \"code\"",
+        );
+        rejected_cm(
+            with_rp(
+                json!({"grant_types": ["authorization_code", "implicit"], "response_types": ["code"]}),
+            ),
+            "response_types: grant type \"implicit\" requires a response type containing \"id_token\" or \"token\"",
+        );
+        rejected_cm(
+            with_rp(json!({"grant_types": ["refresh_token"], "response_types": ["code"]})),
+            "grant_types: response type \"code\" requires grant type \"authorization_code\"",
+        );
+        rejected_cm(
+            with_rp(json!({"grant_types": ["authorization_code"], "response_types": []})),
+            "response_types: grant type \"authorization_code\" requires a response type containing \"code\"",
+        );
+    }
+
+    #[test]
+    fn c12_unsupported_values_rejected() {
+        rejected_cm(
+            with_rp(json!({"grant_types": ["authorization_code", "password"]})),
+            "grant_types[1]: unsupported grant type \"password\"",
+        );
+        let rules = rules_with(|r| r.response_types = vec![ResponseType::Code]);
+        rejected_with(
+            with_rp(json!({"response_types": ["code", "token"]})),
+            &rules,
+            MetadataErrorCode::InvalidClientMetadata,
+            "response_types[1]: unsupported response type \"token\"",
+        );
+        rejected_cm(
+            with_rp(json!({"token_endpoint_auth_method": "tls_client_auth"})),
+            "token_endpoint_auth_method: unsupported authentication method \"tls_client_auth\"",
+        );
+        let rules = rules_with(|r| r.subject_types = vec![SubjectType::Public]);
+        rejected_with(
+            with_rp(json!({"subject_type": "pairwise"})),
+            &rules,
+            MetadataErrorCode::InvalidClientMetadata,
+            "subject_type: unsupported subject type \"pairwise\"",
+        );
+        assert!(check_with(with_rp(json!({"subject_type": "public"})), &rules).is_ok());
+        let rules = rules_with(|r| r.grant_types.push(GrantType::Password));
+        assert!(
+            check_with(
+                with_rp(json!({"grant_types": ["authorization_code", "password"]})),
+                &rules
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn c13_auth_methods() {
+        rejected_cm(
+            with_rp(json!({"token_endpoint_auth_method": "private_key_jwt"})),
+            "token_endpoint_auth_method: private_key_jwt requires jwks or jwks_uri",
+        );
+        accepted(with_rp(json!({
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks_uri": "https://rp.example.org/jwks",
+        })));
+        accepted(with_rp(json!({
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "a", "y": "b"}]},
+        })));
+        let rules = rules_with(|r| r.auth_methods.push(AuthMethod::SelfSignedTlsClientAuth));
+        rejected_with(
+            with_rp(json!({"token_endpoint_auth_method": "self_signed_tls_client_auth"})),
+            &rules,
+            MetadataErrorCode::InvalidClientMetadata,
+            "token_endpoint_auth_method: self_signed_tls_client_auth requires jwks or jwks_uri",
+        );
+        for method in [
+            "none",
+            "client_secret_post",
+            "client_secret_jwt",
+            "client_secret_basic",
+        ] {
+            let m = accepted(with_rp(json!({"token_endpoint_auth_method": method})));
+            assert_eq!(
+                m.token_endpoint_auth_method.map(AuthMethod::as_str),
+                Some(method)
+            );
+        }
+    }
+
+    #[test]
+    fn c14_jwks_and_jwks_uri_rejected() {
+        rejected_cm(
+            with_rp(json!({"jwks": {"keys": []}, "jwks_uri": "https://rp.example.org/jwks"})),
+            "jwks: must not be registered together with jwks_uri",
+        );
+    }
+
+    #[test]
+    fn c15_jwks_must_be_public_jwk_set() {
+        accepted(with_rp(json!({"jwks": {"keys": [
+            {"kty": "RSA", "n": "0vx7", "e": "AQAB", "use": "sig"},
+            {"kty": "OKP", "crv": "Ed25519", "x": "11qY"},
+        ]}})));
+        rejected_cm(
+            with_rp(json!({"jwks": {"kty": "RSA", "n": "x", "e": "AQAB"}})),
+            "jwks: must be a JWK Set (an object with a \"keys\" array)",
+        );
+        rejected_cm(
+            with_rp(json!({"jwks": {"keys": {"kty": "RSA"}}})),
+            "jwks: must be a JWK Set (an object with a \"keys\" array)",
+        );
+        rejected_cm(
+            with_rp(json!({"jwks": {"keys": ["x"]}})),
+            "jwks.keys[0]: must be a JSON object",
+        );
+        rejected_cm(
+            with_rp(json!({"jwks": {"keys": [{"kty": "RSA"}, {"n": "x"}]}})),
+            "jwks.keys[1]: \"kty\" must be a string",
+        );
+        rejected_cm(
+            with_rp(
+                json!({"jwks": {"keys": [{"kty": "RSA", "n": "x", "e": "AQAB", "d": "secret"}]}}),
+            ),
+            "jwks.keys[0]: private key material not allowed",
+        );
+        rejected_cm(
+            with_rp(json!({"jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}})),
+            "jwks.keys[0]: private key material not allowed",
+        );
+        rejected_cm(
+            with_rp(
+                json!({"jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "a", "y": "b", "d": "c"}]}}),
+            ),
+            "jwks.keys[0]: private key material not allowed",
+        );
+    }
+
+    #[test]
+    fn c15_jwks_uri_https_without_fragment() {
+        accepted(with_rp(
+            json!({"jwks_uri": "https://rp.example.org/jwks.json"}),
+        ));
+        rejected_cm(
+            with_rp(json!({"jwks_uri": "http://rp.example.org/jwks.json"})),
+            "jwks_uri: must be an https URL",
+        );
+        rejected_cm(
+            with_rp(json!({"jwks_uri": "https://rp.example.org/jwks.json#k"})),
+            "jwks_uri: fragment not allowed",
+        );
+    }
+
+    #[test]
+    fn c16_sector_identifier_uri() {
+        rejected_cm(
+            with_rp(json!({
+                "subject_type": "pairwise",
+                "sector_identifier_uri": "https://rp.example.org/sector.json",
+            })),
+            "sector_identifier_uri: not supported by this server",
+        );
+        let m = accepted(with_rp(
+            json!({"sector_identifier_uri": "https://rp.example.org/sector.json"}),
+        ));
+        assert_eq!(
+            m.sector_identifier_uri.as_deref(),
+            Some("https://rp.example.org/sector.json")
+        );
+        rejected_cm(
+            with_rp(json!({"sector_identifier_uri": "http://rp.example.org/sector.json"})),
+            "sector_identifier_uri: must be an https URL",
+        );
+    }
+
+    #[test]
+    fn c17_pairwise_redirect_hosts() {
+        accepted(json!({
+            "subject_type": "pairwise",
+            "redirect_uris": ["https://rp.example.org/a", "https://RP.example.org:8443/b?x"],
+        }));
+        accepted(json!({"subject_type": "pairwise", "redirect_uris": [RP]}));
+        rejected_cm(
+            json!({
+                "subject_type": "pairwise",
+                "redirect_uris": [RP, "https://other.example.org/cb"],
+            }),
+            "redirect_uris[1]: host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri",
+        );
+        // Different hosts are fine for public subjects.
+        accepted(json!({"redirect_uris": [RP, "https://other.example.org/cb"]}));
+    }
+
+    #[test]
+    fn c18_initiate_login_uri_https() {
+        accepted(with_rp(
+            json!({"initiate_login_uri": "https://rp.example.org/login"}),
+        ));
+        rejected_cm(
+            with_rp(json!({"initiate_login_uri": "http://rp.example.org/login"})),
+            "initiate_login_uri: must be an https URL",
+        );
+    }
+
+    #[test]
+    fn c19_request_uris() {
+        accepted(with_rp(json!({"request_uris": [
+            "https://rp.example.org/r/1.jwt#1f2e3d",
+            "http://rp.example.org/r/2",
+        ]})));
+        rejected_cm(
+            with_rp(json!({"request_uris": ["https://rp.example.org/r", "r/2"]})),
+            "request_uris[1]: must be an absolute URI",
+        );
+        rejected_cm(
+            with_rp(json!({"request_uris": ["urn:example:request"]})),
+            "request_uris[0]: must be an http or https URL",
+        );
+    }
+
+    #[test]
+    fn c20_alg_none() {
+        rejected_cm(
+            with_rp(
+                json!({"response_types": ["code id_token"], "id_token_signed_response_alg": "none"}),
+            ),
+            "id_token_signed_response_alg: \"none\" is not allowed with a response type that returns an ID token",
+        );
+        let m = accepted(with_rp(json!({"id_token_signed_response_alg": "none"})));
+        assert_eq!(m.id_token_signed_response_alg.as_deref(), Some("none"));
+        rejected_cm(
+            with_rp(json!({
+                "token_endpoint_auth_method": "client_secret_jwt",
+                "token_endpoint_auth_signing_alg": "none",
+            })),
+            "token_endpoint_auth_signing_alg: \"none\" is not allowed",
+        );
+        accepted(with_rp(json!({
+            "token_endpoint_auth_method": "client_secret_jwt",
+            "token_endpoint_auth_signing_alg": "HS256",
+        })));
+        // Meaningless with client_secret_basic, but not rejected.
+        accepted(with_rp(json!({"token_endpoint_auth_signing_alg": "RS256"})));
+    }
+
+    #[test]
+    fn alg_allow_lists() {
+        accepted(with_rp(json!({
+            "userinfo_signed_response_alg": "EdDSA",
+            "request_object_signing_alg": "none",
+            "request_object_encryption_alg": "A256KW",
+        })));
+        rejected_cm(
+            with_rp(json!({"userinfo_signed_response_alg": "XS256"})),
+            "userinfo_signed_response_alg: unsupported algorithm \"XS256\"",
+        );
+        rejected_cm(
+            with_rp(json!({"id_token_encrypted_response_alg": "RSA1_5"})),
+            "id_token_encrypted_response_alg: unsupported algorithm \"RSA1_5\"",
+        );
+        rejected_cm(
+            with_rp(json!({
+                "request_object_encryption_alg": "dir",
+                "request_object_encryption_enc": "A128CTR",
+            })),
+            "request_object_encryption_enc: unsupported algorithm \"A128CTR\"",
+        );
+        rejected_cm(
+            with_rp(json!({"request_object_signing_alg": "RSA-OAEP"})),
+            "request_object_signing_alg: unsupported algorithm \"RSA-OAEP\"",
+        );
+    }
+
+    #[test]
+    fn url_members() {
+        accepted(with_rp(json!({
+            "client_uri": "http://rp.example.org",
+            "logo_uri": "https://rp.example.org/logo.png",
+            "tos_uri#de": "https://rp.example.org/agb",
+            "policy_uri": "https://rp.example.org/policy?lang=en",
+            "frontchannel_logout_uri": "https://rp.example.org/fc",
+            "backchannel_logout_uri": "https://rp.example.org/bc",
+        })));
+        rejected_cm(
+            with_rp(json!({"logo_uri#fr": "data:image/png;base64,AAAA"})),
+            "logo_uri#fr: must be an http or https URL",
+        );
+        rejected_cm(
+            with_rp(json!({"client_uri": "rp.example.org"})),
+            "client_uri: must be an absolute URI",
+        );
+        rejected_cm(
+            with_rp(json!({"policy_uri": "javascript:alert(1)"})),
+            "policy_uri: must be an http or https URL",
+        );
+        rejected_cm(
+            with_rp(json!({"backchannel_logout_uri": "https://rp.example.org/bc#x"})),
+            "backchannel_logout_uri: fragment not allowed",
+        );
+        rejected_cm(
+            with_rp(json!({"frontchannel_logout_uri": "ftp://rp.example.org/fc"})),
+            "frontchannel_logout_uri: must be an http or https URL",
+        );
+        // Fragments are harmless on pages shown to the user.
+        accepted(with_rp(
+            json!({"tos_uri#en": "https://rp.example.org/legal#tos"}),
+        ));
+        // A session flag without its URI is fine.
+        accepted(with_rp(
+            json!({"frontchannel_logout_session_required": true}),
+        ));
+    }
+
+    #[test]
+    fn post_logout_redirect_uris() {
+        accepted(with_rp(
+            json!({"post_logout_redirect_uris": ["https://rp.example.org/bye?x=1"]}),
+        ));
+        rejected_cm(
+            with_rp(json!({"post_logout_redirect_uris": ["https://rp.example.org/bye#x"]})),
+            "post_logout_redirect_uris[0]: fragment not allowed",
+        );
+        rejected_cm(
+            with_rp(json!({"post_logout_redirect_uris": [RP, "http://rp.example.org/bye"]})),
+            "post_logout_redirect_uris[1]: web clients must use https (http is allowed only on loopback)",
+        );
+        accepted(json!({
+            "application_type": "native",
+            "redirect_uris": ["com.example.app:/cb"],
+            "post_logout_redirect_uris": ["com.example.app:/bye", "http://127.0.0.1/bye"],
+        }));
+        rejected_cm(
+            json!({
+                "application_type": "native",
+                "redirect_uris": ["com.example.app:/cb"],
+                "post_logout_redirect_uris": ["myapp:/bye"],
+            }),
+            "post_logout_redirect_uris[0]: private-use scheme \"myapp\" must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
+        );
+    }
+
+    #[test]
+    fn contacts_non_empty() {
+        let m = accepted(with_rp(
+            json!({"contacts": ["ops@example.org", "Jane Doe", "+33 1 23"]}),
+        ));
+        assert_eq!(m.contacts.map(|c| c.len()), Some(3));
+        rejected_cm(
+            with_rp(json!({"contacts": ["ops@example.org", ""]})),
+            "contacts[1]: must not be empty",
+        );
+        rejected_cm(
+            with_rp(json!({"contacts": ["  "]})),
+            "contacts[0]: must not be empty",
+        );
+    }
+
+    #[test]
+    fn scope_syntax() {
+        accepted(with_rp(
+            json!({"scope": "openid profile email offline_access"}),
+        ));
+        accepted(with_rp(
+            json!({"scope": "https://api.example.org/read urn:x:y!#$%&'()*+,-./:;<=>?@[]^_`{|}~"}),
+        ));
+        rejected_cm(with_rp(json!({"scope": ""})), "scope: must not be empty");
+        rejected_cm(
+            with_rp(json!({"scope": "openid  profile"})),
+            "scope: scope tokens must be separated by single spaces",
+        );
+        rejected_cm(
+            with_rp(json!({"scope": " openid"})),
+            "scope: scope tokens must be separated by single spaces",
+        );
+        rejected_cm(
+            with_rp(json!({"scope": "openid\tprofile"})),
+            "scope: invalid character in scope token \"openid\\tprofile\"",
+        );
+        rejected_cm(
+            with_rp(json!({"scope": "a\"b"})),
+            "scope: invalid character in scope token \"a\\\"b\"",
+        );
+        rejected_cm(
+            with_rp(json!({"scope": "a\\b"})),
+            "scope: invalid character in scope token \"a\\\\b\"",
+        );
+        let err = check(with_rp(json!({"scope": "caf\u{e9}"}))).unwrap_err();
+        assert!(err.description().is_ascii(), "{}", err.description());
+    }
+
+    #[test]
+    fn idempotent() {
+        let rules = rules_with(|r| r.default_scope = Some("openid".into()));
+        let docs = [
+            json!({"redirect_uris": [RP], "client_name": "t"}),
+            json!({"grant_types": ["client_credentials"]}),
+            with_rp(json!({"response_types": ["code id_token token"]})),
+            with_rp(json!({"grant_types": ["authorization_code", "implicit"]})),
+            with_rp(json!({"grant_types": ["implicit"]})),
+            with_rp(json!({"id_token_encrypted_response_alg": "RSA-OAEP"})),
+            json!({"application_type": "native", "redirect_uris": ["com.example.app:/cb"], "token_endpoint_auth_method": "none"}),
+            full_document(),
+        ];
+        for doc in docs {
+            let once = check_with(doc.clone(), &rules).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            let twice = validate(once.clone(), &rules).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            assert_eq!(once, twice, "{doc}");
+        }
+    }
+
+    #[test]
+    fn full_document_accepted() {
+        // pairwise with two paths on one host
+        let m = accepted(full_document());
+        assert_eq!(
+            m.userinfo_encrypted_response_enc.as_deref(),
+            Some("A128CBC-HS256")
+        );
+        assert_eq!(m.subject_type, Some(SubjectType::Pairwise));
+        assert_eq!(
+            m.grant_types,
+            Some(vec![
+                GrantType::AuthorizationCode,
+                GrantType::Implicit,
+                GrantType::RefreshToken
+            ])
+        );
+    }
+
+    #[test]
+    fn descriptions_are_ascii() {
+        let err = check(json!({"redirect_uris": ["https://rp.example.org/\u{e9}#x"]})).unwrap_err();
+        assert!(err.description().is_ascii());
+        let err = parse(&obj(json!({"client_name#\u{e9}": "x"}))).unwrap_err();
+        assert!(err.description().is_ascii());
+    }
+}

@@ -1,0 +1,75 @@
+//! Secret values and their generation from the operating system's random number generator.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use subtle::ConstantTimeEq;
+
+/// A secret string (client secret, registration access token) whose `Debug` output is
+/// `[redacted]`, so that it never reaches a log by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// `bytes` random bytes from the OS RNG, base64url-encoded without padding. 64 bytes
+    /// (512 bits) give the 86 characters of MitreID's client secrets.
+    pub fn random(bytes: usize) -> Result<Self, getrandom::Error> {
+        let mut buf = vec![0u8; bytes];
+        getrandom::fill(&mut buf)?;
+        Ok(Self(URL_SAFE_NO_PAD.encode(&buf)))
+    }
+
+    /// The secret value; handle with care.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Compares with `other` in time that depends only on the lengths, never on the contents.
+    pub fn ct_eq(&self, other: &str) -> bool {
+        self.0.as_bytes().ct_eq(other.as_bytes()).into()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_secret_is_512_bits_base64url() {
+        let a = Secret::random(64).expect("rng");
+        let b = Secret::random(64).expect("rng");
+        assert_eq!(a.expose().len(), 86);
+        assert!(
+            a.expose()
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn ct_eq_compares_contents() {
+        let s = Secret::new("abc");
+        assert!(s.ct_eq("abc"));
+        assert!(!s.ct_eq("abd"));
+        assert!(!s.ct_eq("ab"));
+    }
+}
