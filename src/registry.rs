@@ -189,9 +189,14 @@ impl Registry {
         token: &str,
         request: &Map<String, Value>,
     ) -> Result<ClientInformation, RegistrationError> {
+        // Authorization first: a caller without the token learns nothing from validation.
+        let mut current = self.authorize(client_id, token).await?;
         let metadata = self.checked_metadata(request)?;
-        for _ in 0..MAX_CAS_ATTEMPTS {
-            let current = self.authorize(client_id, token).await?;
+        for attempt in 0..MAX_CAS_ATTEMPTS {
+            if attempt > 0 {
+                // Lost a race: re-read, and re-check the token, which a rotation may have killed.
+                current = self.authorize(client_id, token).await?;
+            }
             check_update_identity(request, &current)?;
             let (client_secret, client_secret_expires_at) =
                 self.secret_for(&metadata, Some(&current), now())?;
@@ -248,7 +253,7 @@ impl Registry {
 
     /// The record of `client_id` if `token` is its current registration access token.
     /// Every failure is the same `InvalidToken`, so that a caller learns nothing of other clients.
-    async fn authorize(
+    pub(crate) async fn authorize(
         &self,
         client_id: &str,
         token: &str,

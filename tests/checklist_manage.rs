@@ -1,0 +1,727 @@
+//! Checklist sections G (read), H (update) and I (delete) of RFC 7592, driven through
+//! `RegistrationLayer` as a user would.
+
+mod common;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use common::*;
+use http::{Method, StatusCode, header};
+use serde_json::{Value, json};
+use tower_oidc_registration::TokenRotation;
+
+/// A client with much metadata, to see it all come back.
+fn rich() -> Value {
+    json!({
+        "redirect_uris": ["https://rp.example.org/cb", "https://rp.example.org/cb2?x=1"],
+        "client_name": "Rich",
+        "client_name#fr": "Riche",
+        "client_uri": "https://rp.example.org/",
+        "logo_uri": "https://rp.example.org/logo.png",
+        "contacts": ["ops@rp.example.org"],
+        "scope": "openid email",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "default_max_age": 600,
+        "require_auth_time": true,
+        "post_logout_redirect_uris": ["https://rp.example.org/bye"],
+    })
+}
+
+/// GET the client and assert it still equals `expected` (the body of its last successful
+/// registration or update).
+async fn assert_unchanged(app: &App, client: &Client, expected: &Value) {
+    let resp = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(&resp.json(), expected, "the client changed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// G. Read
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn g1_get_returns_same_client_and_all_metadata() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    let resp = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_json_content_type(&resp);
+    assert_no_store(&resp);
+    let body = resp.json();
+    assert_eq!(body["client_id"], json!(client.id));
+    for (member, value) in rich().as_object().expect("object") {
+        assert_eq!(&body[member], value, "{member}: {body}");
+    }
+    // Exactly what the registration returned: same credentials, same metadata, same defaults.
+    assert_eq!(body, client.body);
+}
+
+#[tokio::test]
+async fn g2_token_not_rotated_by_default() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    for _ in 0..3 {
+        let resp = app.get(&client.path(), Some(&client.token)).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+        assert_eq!(
+            resp.json()["registration_access_token"],
+            json!(client.token)
+        );
+    }
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &min()),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(
+        resp.json()["registration_access_token"],
+        json!(client.token)
+    );
+    let resp = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+}
+
+#[tokio::test]
+async fn g2_rotated_token_replaces_the_old_one() {
+    let app = App::with(|b| b.token_rotation(TokenRotation::OnUpdate));
+    let client = app.register(&min()).await;
+    // GET does not rotate.
+    let resp = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(
+        resp.json()["registration_access_token"],
+        json!(client.token)
+    );
+    // PUT does.
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &min()),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let body = resp.json();
+    let fresh = body["registration_access_token"]
+        .as_str()
+        .expect("new RAT")
+        .to_owned();
+    assert_ne!(fresh, client.token, "PUT did not rotate the token");
+    assert_eq!(body["client_secret"], client.body["client_secret"]);
+    // The old token is dead for every operation.
+    assert_invalid_token(&app.get(&client.path(), Some(&client.token)).await);
+    assert_invalid_token(
+        &app.put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &min()),
+        )
+        .await,
+    );
+    assert_invalid_token(&app.delete(&client.path(), Some(&client.token)).await);
+    // The new one works, and is echoed by GET.
+    let resp = app.get(&client.path(), Some(&fresh)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["registration_access_token"], json!(fresh));
+    let resp = app.delete(&client.path(), Some(&fresh)).await;
+    assert_eq!(resp.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn g3_get_includes_client_uri_token_and_secret() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    let resp = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let body = resp.json();
+    assert_eq!(
+        body["registration_client_uri"],
+        json!(format!("{CLIENT_URI_BASE}{}", client.id))
+    );
+    assert_eq!(body["registration_access_token"], json!(client.token));
+    assert_eq!(body["client_secret"], client.body["client_secret"]);
+    assert_eq!(body["client_secret_expires_at"], json!(0));
+    assert_eq!(
+        body["client_id_issued_at"],
+        client.body["client_id_issued_at"]
+    );
+}
+
+#[tokio::test]
+async fn g4_no_authorization_is_401_bearer_without_error() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    let resp = app.get(&client.path(), None).await;
+    assert_missing_token(&resp);
+    assert_eq!(resp.header(header::WWW_AUTHENTICATE), Some("Bearer"));
+}
+
+#[tokio::test]
+async fn g5_garbage_token_is_invalid_token() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    // A forged copy of the real token: same claims, alg none, no signature.
+    let mut parts = client.token.split('.');
+    let (_, claims) = (parts.next(), parts.next().expect("JWT claims"));
+    let alg_none = format!("{}.{claims}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#));
+    // The real token with its last signature character changed.
+    let mut tampered = client.token.clone();
+    let last = tampered.pop().expect("non-empty token");
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    for token in [
+        "garbage",
+        "a.b.c",
+        "eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo",
+        alg_none.as_str(),
+        tampered.as_str(),
+    ] {
+        assert_invalid_token(&app.get(&client.path(), Some(token)).await);
+    }
+    for authorization in ["Bearer", "Bearer ", "Bearer a b", "Bearer a,b"] {
+        let resp = app
+            .method(Method::GET, &client.path(), Some(authorization))
+            .await;
+        assert_invalid_token(&resp);
+    }
+    // The real token still works, and the scheme name is case-insensitive.
+    let resp = app
+        .method(
+            Method::GET,
+            &client.path(),
+            Some(&format!("bearer {}", client.token)),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+}
+
+#[tokio::test]
+async fn g6_other_clients_token_is_401() {
+    let app = App::new();
+    let a = app.register(&min()).await;
+    let b = app.register(&min()).await;
+    assert_invalid_token(&app.get(&b.path(), Some(&a.token)).await);
+    assert_invalid_token(
+        &app.put(&b.path(), Some(&a.token), &update_body(&b, &rich()))
+            .await,
+    );
+    assert_invalid_token(&app.delete(&b.path(), Some(&a.token)).await);
+    // Neither client was touched.
+    assert_unchanged(&app, &b, &b.body).await;
+    assert_unchanged(&app, &a, &a.body).await;
+}
+
+#[tokio::test]
+async fn g6_token_of_another_server_is_401() {
+    // Same issuer, different (generated) signing key and store.
+    let other = App::new();
+    let foreign = other.register(&min()).await;
+    let app = App::new();
+    let client = app.register(&min()).await;
+    assert_invalid_token(&app.get(&client.path(), Some(&foreign.token)).await);
+    assert_invalid_token(&app.get(&foreign.path(), Some(&foreign.token)).await);
+}
+
+#[tokio::test]
+async fn g7_unknown_client_is_401_not_404() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    for path in [
+        "/register/00000000-0000-4000-8000-000000000000".to_owned(),
+        "/register/unknown".to_owned(),
+        format!("{}x", client.path()),
+    ] {
+        assert_invalid_token(&app.get(&path, Some(&client.token)).await);
+        assert_invalid_token(&app.get(&path, Some("garbage")).await);
+        assert_invalid_token(&app.delete(&path, Some(&client.token)).await);
+        assert_missing_token(&app.get(&path, None).await);
+    }
+    // The unknown ids never reached the inner service.
+    assert!(app.seen().is_empty(), "{:?}", app.seen());
+}
+
+#[tokio::test]
+async fn g9_basic_client_credentials_are_not_a_rat() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    let basic = format!(
+        "Basic {}",
+        STANDARD.encode(format!(
+            "{}:{}",
+            client.id,
+            client.secret().expect("secret")
+        ))
+    );
+    for method in [Method::GET, Method::DELETE] {
+        let resp = app.method(method, &client.path(), Some(&basic)).await;
+        assert_missing_token(&resp);
+    }
+    // The client still exists.
+    assert_unchanged(&app, &client, &client.body).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// H. Update
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn h1_put_is_full_replacement() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    let new = json!({
+        "redirect_uris": ["https://rp.example.org/new1", "https://rp.example.org/new2"],
+        "client_name": "Renamed",
+    });
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &new),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_json_content_type(&resp);
+    assert_no_store(&resp);
+    let body = resp.json();
+    assert_eq!(body["client_id"], json!(client.id));
+    assert_eq!(
+        body["redirect_uris"], new["redirect_uris"],
+        "replaced, not merged"
+    );
+    assert_eq!(body["client_name"], "Renamed");
+    assert_eq!(body["client_secret"], client.body["client_secret"]);
+    assert_eq!(
+        body["client_secret_expires_at"],
+        client.body["client_secret_expires_at"]
+    );
+    assert_eq!(
+        body["client_id_issued_at"],
+        client.body["client_id_issued_at"]
+    );
+    assert_eq!(body["registration_access_token"], json!(client.token));
+    assert_eq!(
+        body["registration_client_uri"],
+        json!(format!("{CLIENT_URI_BASE}{}", client.id))
+    );
+    // The client secret may be sent back unchanged.
+    let mut with_secret = update_body(&client, &new);
+    with_secret["client_secret"] = client.body["client_secret"].clone();
+    let resp = app
+        .put(&client.path(), Some(&client.token), &with_secret)
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["client_secret"], client.body["client_secret"]);
+}
+
+#[tokio::test]
+async fn h2_get_shows_the_update() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    let new = json!({
+        "redirect_uris": ["https://rp.example.org/other"],
+        "client_name": "Updated",
+        "contacts": ["new@rp.example.org"],
+    });
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &new),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let put_body = resp.json();
+    let resp = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let got = resp.json();
+    assert_eq!(got, put_body);
+    assert_eq!(got["redirect_uris"], new["redirect_uris"]);
+    assert_eq!(got["contacts"], new["contacts"]);
+    assert_eq!(got["client_name"], "Updated");
+}
+
+#[tokio::test]
+async fn h3_omitted_fields_removed_or_reset() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &min()),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let body = resp.json();
+    let obj = body.as_object().expect("object");
+    for removed in [
+        "client_name#fr",
+        "client_uri",
+        "logo_uri",
+        "contacts",
+        "scope",
+        "default_max_age",
+        "require_auth_time",
+        "post_logout_redirect_uris",
+    ] {
+        assert!(!obj.contains_key(removed), "{removed} kept: {body}");
+    }
+    // Defaults come back.
+    assert_eq!(body["grant_types"], json!(["authorization_code"]), "{body}");
+    assert_eq!(body["response_types"], json!(["code"]));
+    assert_eq!(body["token_endpoint_auth_method"], "client_secret_basic");
+    assert_eq!(body["application_type"], "web");
+    assert_eq!(body["id_token_signed_response_alg"], "RS256");
+    assert_eq!(body["redirect_uris"], json!([REDIRECT]));
+    assert_eq!(body["client_name"], "t");
+    assert_unchanged(&app, &client, &body).await;
+}
+
+#[tokio::test]
+async fn h4_client_id_missing_or_different_rejected() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    let other = app.register(&min()).await;
+    let mut wrong_type = update_body(&client, &min());
+    wrong_type["client_id"] = json!(42);
+    for body in [
+        min(),
+        merged(&min(), &json!({"client_id": other.id})),
+        merged(&min(), &json!({"client_id": "chosen"})),
+        merged(&min(), &json!({"client_id": ""})),
+        merged(&min(), &json!({"client_id": client.id.to_uppercase()})),
+        wrong_type,
+    ] {
+        let resp = app.put(&client.path(), Some(&client.token), &body).await;
+        assert_invalid_metadata(&resp, "client_id");
+    }
+    assert_unchanged(&app, &client, &client.body).await;
+    assert_unchanged(&app, &other, &other.body).await;
+}
+
+#[tokio::test]
+async fn h5_different_client_secret_rejected() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    for secret in [json!("chosen"), json!(""), json!(1)] {
+        let mut body = update_body(&client, &min());
+        body["client_secret"] = secret;
+        let resp = app.put(&client.path(), Some(&client.token), &body).await;
+        assert_invalid_metadata(&resp, "client_secret");
+    }
+    assert_unchanged(&app, &client, &client.body).await;
+    // A client without a secret cannot get one chosen either.
+    let public = app
+        .register(&merged(
+            &min(),
+            &json!({"token_endpoint_auth_method": "none"}),
+        ))
+        .await;
+    let mut body = update_body(&public, &min());
+    body["token_endpoint_auth_method"] = json!("client_secret_basic");
+    body["client_secret"] = json!("chosen-secret");
+    let resp = app.put(&public.path(), Some(&public.token), &body).await;
+    assert_invalid_metadata(&resp, "client_secret");
+    assert_unchanged(&app, &public, &public.body).await;
+}
+
+#[tokio::test]
+async fn h6_server_members_in_update_rejected() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    for member in [
+        "registration_access_token",
+        "registration_client_uri",
+        "client_secret_expires_at",
+        "client_id_issued_at",
+    ] {
+        let mut body = update_body(&client, &rich());
+        // The very values the server issued are refused too.
+        body[member] = client.body[member].clone();
+        assert!(
+            !body[member].is_null(),
+            "{member} missing from the 201 body"
+        );
+        let resp = app.put(&client.path(), Some(&client.token), &body).await;
+        assert_invalid_metadata(&resp, member);
+    }
+    assert_unchanged(&app, &client, &client.body).await;
+}
+
+#[tokio::test]
+async fn h7_validation_applies_to_put_and_changes_nothing() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    let cases = [
+        (
+            json!({"redirect_uris": ["https://rp.example.org/cb#f"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({"client_name": "no redirect"}),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({"redirect_uris": [REDIRECT], "grant_types": ["password"]}),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({"redirect_uris": [REDIRECT], "jwks_uri": "https://rp.example.org/j", "jwks": public_jwks()}),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({"redirect_uris": [REDIRECT], "software_statement": "a.b.c"}),
+            "unapproved_software_statement",
+        ),
+    ];
+    for (metadata, code) in cases {
+        let resp = app
+            .put(
+                &client.path(),
+                Some(&client.token),
+                &update_body(&client, &metadata),
+            )
+            .await;
+        assert_rfc_error(&resp, code);
+    }
+    // Not JSON at all.
+    let resp = app
+        .send(
+            http::Request::put(client.path())
+                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full("{not json"))
+                .expect("request"),
+        )
+        .await;
+    assert_rfc_error(&resp, "invalid_client_metadata");
+    assert_unchanged(&app, &client, &client.body).await;
+}
+
+#[tokio::test]
+async fn h8_bad_token_on_put_is_401_and_changes_nothing() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    let other = app.register(&min()).await;
+    let body = update_body(&client, &min());
+    assert_invalid_token(&app.put(&client.path(), Some("garbage"), &body).await);
+    assert_invalid_token(&app.put(&client.path(), Some(&other.token), &body).await);
+    assert_missing_token(&app.put(&client.path(), None, &body).await);
+    // Without any token, the body is not even read.
+    let resp = app
+        .send(
+            http::Request::put(client.path())
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(full("not json"))
+                .expect("request"),
+        )
+        .await;
+    assert_missing_token(&resp);
+    assert_unchanged(&app, &client, &client.body).await;
+}
+
+#[tokio::test]
+async fn h8_bad_token_checked_before_the_body_is_parsed() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    let resp = app
+        .send(
+            http::Request::put(client.path())
+                .header(header::AUTHORIZATION, "Bearer garbage")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full("[]"))
+                .expect("request"),
+        )
+        .await;
+    assert_invalid_token(&resp);
+    assert_unchanged(&app, &client, &client.body).await;
+}
+
+#[tokio::test]
+async fn h8_bad_token_checked_before_the_metadata_is_validated() {
+    let app = App::new();
+    let client = app.register(&rich()).await;
+    let other = app.register(&min()).await;
+    // Invalid metadata with a wrong token: 401, the metadata is not judged for a stranger.
+    let bad = update_body(
+        &client,
+        &json!({"redirect_uris": ["https://rp.example.org/cb#f"]}),
+    );
+    assert_invalid_token(&app.put(&client.path(), Some("garbage"), &bad).await);
+    assert_invalid_token(&app.put(&client.path(), Some(&other.token), &bad).await);
+    assert_unchanged(&app, &client, &client.body).await;
+}
+
+#[tokio::test]
+async fn h9_put_on_unknown_client_is_401() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    let body = merged(&min(), &json!({"client_id": "unknown"}));
+    assert_invalid_token(
+        &app.put("/register/unknown", Some(&client.token), &body)
+            .await,
+    );
+    assert_invalid_token(&app.put("/register/unknown", Some("garbage"), &body).await);
+}
+
+#[tokio::test]
+async fn h10_auth_method_change_issues_or_removes_secret() {
+    let app = App::new();
+    let public = app
+        .register(&merged(
+            &min(),
+            &json!({"token_endpoint_auth_method": "none"}),
+        ))
+        .await;
+    assert!(public.secret().is_none());
+
+    // none -> client_secret_basic: a secret is issued.
+    let basic = merged(
+        &min(),
+        &json!({"token_endpoint_auth_method": "client_secret_basic"}),
+    );
+    let resp = app
+        .put(
+            &public.path(),
+            Some(&public.token),
+            &update_body(&public, &basic),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let body = resp.json();
+    let first = body["client_secret"]
+        .as_str()
+        .expect("secret issued")
+        .to_owned();
+    assert!(is_86_base64url(&first), "{first:?}");
+    assert_eq!(body["client_secret_expires_at"], json!(0));
+    assert_unchanged(&app, &public, &body).await;
+
+    // client_secret_basic -> none: the secret and its expiry are removed.
+    let none = merged(&min(), &json!({"token_endpoint_auth_method": "none"}));
+    let resp = app
+        .put(
+            &public.path(),
+            Some(&public.token),
+            &update_body(&public, &none),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let body = resp.json();
+    let obj = body.as_object().expect("object");
+    assert!(!obj.contains_key("client_secret"), "{body}");
+    assert!(!obj.contains_key("client_secret_expires_at"), "{body}");
+    assert_eq!(body["token_endpoint_auth_method"], "none");
+    assert_unchanged(&app, &public, &body).await;
+
+    // And back: a new secret, not the removed one.
+    let resp = app
+        .put(
+            &public.path(),
+            Some(&public.token),
+            &update_body(&public, &basic),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let second = resp.json()["client_secret"]
+        .as_str()
+        .expect("secret issued")
+        .to_owned();
+    assert_ne!(first, second);
+}
+
+// ---------------------------------------------------------------------------------------------
+// I. Delete
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn i1_delete_returns_204_empty() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    let resp = app.delete(&client.path(), Some(&client.token)).await;
+    assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
+    assert!(resp.body.is_empty(), "{:?}", resp.body);
+    assert_eq!(resp.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), Some("*"));
+    assert_no_store(&resp);
+}
+
+#[tokio::test]
+async fn i2_deleted_client_token_is_dead() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    let other = app.register(&min()).await;
+    let resp = app.delete(&client.path(), Some(&client.token)).await;
+    assert_eq!(resp.status, StatusCode::NO_CONTENT);
+    assert_invalid_token(&app.get(&client.path(), Some(&client.token)).await);
+    assert_invalid_token(
+        &app.put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &min()),
+        )
+        .await,
+    );
+    assert_invalid_token(&app.delete(&client.path(), Some(&client.token)).await);
+    // A new registration gets a new id; other clients are untouched.
+    let again = app.register(&min()).await;
+    assert_ne!(again.id, client.id);
+    assert_unchanged(&app, &other, &other.body).await;
+}
+
+#[tokio::test]
+async fn i6_patch_on_client_uri_is_405_with_allow() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    for method in [Method::PATCH, Method::POST] {
+        let resp = app
+            .method(
+                method.clone(),
+                &client.path(),
+                Some(&format!("Bearer {}", client.token)),
+            )
+            .await;
+        assert_eq!(
+            resp.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method}: {}",
+            resp.text()
+        );
+        let allow = methods_of(&resp, header::ALLOW);
+        for m in ["GET", "PUT", "DELETE"] {
+            assert!(
+                allow.contains(&m.to_owned()),
+                "{method}: {m} not in {allow:?}"
+            );
+        }
+        assert!(!allow.contains(&method.as_str().to_owned()), "{allow:?}");
+        assert_no_store(&resp);
+        assert_eq!(resp.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), Some("*"));
+    }
+    assert_unchanged(&app, &client, &client.body).await;
+    assert!(app.seen().is_empty(), "{:?}", app.seen());
+}
+
+#[tokio::test]
+async fn i6_get_put_delete_on_registration_endpoint_is_405_with_allow() {
+    let app = App::new();
+    for method in [Method::GET, Method::PUT, Method::DELETE, Method::PATCH] {
+        let resp = app.method(method.clone(), "/register", None).await;
+        assert_eq!(
+            resp.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method}: {}",
+            resp.text()
+        );
+        let allow = methods_of(&resp, header::ALLOW);
+        assert!(allow.contains(&"POST".to_owned()), "{method}: {allow:?}");
+        assert!(!allow.contains(&method.as_str().to_owned()), "{allow:?}");
+        assert_no_store(&resp);
+        if !resp.body.is_empty() {
+            assert_error(&resp, StatusCode::METHOD_NOT_ALLOWED, None);
+        }
+    }
+    assert!(app.seen().is_empty(), "{:?}", app.seen());
+}

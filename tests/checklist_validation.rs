@@ -1,0 +1,908 @@
+//! Checklist section C (validation, POST and PUT alike), driven through `RegistrationLayer`.
+//! Every rejection is checked on registration (POST) and on update (PUT, which must then
+//! change nothing); every acceptance on both as well.
+
+mod common;
+
+use common::*;
+use http::StatusCode;
+use serde_json::{Value, json};
+use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
+
+/// `body` is rejected with `code`, the description mentioning `needle`, both when registered
+/// and when sent as the update of an existing client, which stays unchanged.
+async fn rejected(app: &App, body: Value, code: &str, needle: &str) {
+    eprintln!("expecting {code} for {body}");
+    let resp = app.register_raw(&body).await;
+    let err = assert_rfc_error(&resp, code);
+    assert_description_mentions(&err, needle);
+
+    let client = app.register(&min()).await;
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &body),
+        )
+        .await;
+    let err = assert_rfc_error(&resp, code);
+    assert_description_mentions(&err, needle);
+    let after = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(after.status, StatusCode::OK, "{}", after.text());
+    assert_eq!(
+        after.json(),
+        client.body,
+        "a rejected PUT changed the client"
+    );
+}
+
+/// `body` is accepted on registration (201) and as an update (200); every member of `echo`
+/// is returned as given by both. Returns the registration response.
+async fn accepted(app: &App, body: Value, echo: &[&str]) -> Value {
+    eprintln!("expecting acceptance of {body}");
+    let resp = app.register_raw(&body).await;
+    assert_eq!(
+        resp.status,
+        StatusCode::CREATED,
+        "POST {body} rejected: {}",
+        resp.text()
+    );
+    let created = resp.json();
+    let client = app.register(&min()).await;
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &body),
+        )
+        .await;
+    assert_eq!(
+        resp.status,
+        StatusCode::OK,
+        "PUT {body} rejected: {}",
+        resp.text()
+    );
+    let updated = resp.json();
+    assert_eq!(updated["client_id"], json!(client.id));
+    for member in echo {
+        assert_eq!(
+            created[*member], body[*member],
+            "POST echo of {member}: {created}"
+        );
+        assert_eq!(
+            updated[*member], body[*member],
+            "PUT echo of {member}: {updated}"
+        );
+    }
+    created
+}
+
+fn with_min(extra: Value) -> Value {
+    merged(&min(), &extra)
+}
+
+// C1 ------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c1_redirect_grant_without_redirect_uris_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        json!({"client_name": "t"}),
+        "invalid_redirect_uri",
+        "redirect_uris",
+    )
+    .await;
+    rejected(
+        &app,
+        json!({"redirect_uris": [], "client_name": "t"}),
+        "invalid_redirect_uri",
+        "redirect_uris",
+    )
+    .await;
+    rejected(
+        &app,
+        json!({"grant_types": ["implicit"], "response_types": ["id_token"]}),
+        "invalid_redirect_uri",
+        "redirect_uris",
+    )
+    .await;
+    rejected(
+        &app,
+        json!({"grant_types": ["authorization_code", "client_credentials"]}),
+        "invalid_redirect_uri",
+        "redirect_uris",
+    )
+    .await;
+}
+
+// C2 ------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c2_client_credentials_needs_no_redirect_uris() {
+    let app = App::new();
+    let body = accepted(
+        &app,
+        json!({"grant_types": ["client_credentials"], "client_name": "svc"}),
+        &["grant_types", "client_name"],
+    )
+    .await;
+    assert!(body.get("redirect_uris").is_none(), "{body}");
+    assert!(body["client_secret"].is_string(), "{body}");
+    // No authorization-endpoint response type may be registered without a redirect grant.
+    if let Some(types) = body.get("response_types") {
+        let types = types.as_array().expect("response_types array");
+        assert!(
+            !types.contains(&json!("code")),
+            "response_types {types:?} inconsistent with grant_types [client_credentials]"
+        );
+    }
+    accepted(
+        &app,
+        json!({"grant_types": ["client_credentials"], "response_types": []}),
+        &["grant_types"],
+    )
+    .await;
+}
+
+// C3 ------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c3_redirect_uri_fragment_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        json!({"redirect_uris": ["https://rp.example.org/cb#frag"]}),
+        "invalid_redirect_uri",
+        "redirect_uris[0]",
+    )
+    .await;
+    rejected(
+        &app,
+        json!({"redirect_uris": ["https://rp.example.org/cb#"]}),
+        "invalid_redirect_uri",
+        "redirect_uris[0]",
+    )
+    .await;
+    rejected(
+        &app,
+        json!({"redirect_uris": [REDIRECT, "https://rp.example.org/cb2?x=1#y"]}),
+        "invalid_redirect_uri",
+        "redirect_uris[1]",
+    )
+    .await;
+}
+
+// C4 ------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c4_relative_redirect_uri_rejected() {
+    let app = App::new();
+    for uri in [
+        "/cb",
+        "cb",
+        "//rp.example.org/cb",
+        "https:rp.example.org/cb",
+        "https://",
+    ] {
+        rejected(
+            &app,
+            json!({"redirect_uris": [REDIRECT, uri]}),
+            "invalid_redirect_uri",
+            "redirect_uris[1]",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn c4_redirect_uris_type_errors_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        json!({"redirect_uris": REDIRECT}),
+        "invalid_redirect_uri",
+        "redirect_uris",
+    )
+    .await;
+    rejected(
+        &app,
+        json!({"redirect_uris": {"0": REDIRECT}}),
+        "invalid_redirect_uri",
+        "redirect_uris",
+    )
+    .await;
+    for element in [
+        json!(3),
+        json!({"uri": REDIRECT}),
+        json!(null),
+        json!([REDIRECT]),
+    ] {
+        rejected(
+            &app,
+            json!({"redirect_uris": [REDIRECT, element]}),
+            "invalid_redirect_uri",
+            "redirect_uris[1]",
+        )
+        .await;
+    }
+}
+
+// C5 ------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c5_redirect_uri_query_allowed_and_echoed_verbatim() {
+    let app = App::new();
+    let body = accepted(
+        &app,
+        json!({"redirect_uris": [
+            "https://rp.example.org/cb?x=1&y=%20&z=a+b&empty=",
+            "https://rp.example.org/cb?%7Bq%7D=%C3%A9",
+        ]}),
+        &["redirect_uris"],
+    )
+    .await;
+    assert_eq!(
+        body["redirect_uris"][0],
+        "https://rp.example.org/cb?x=1&y=%20&z=a+b&empty="
+    );
+}
+
+// C6 / C7 -------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c6_web_client_requires_https_except_loopback() {
+    let app = App::new();
+    rejected(
+        &app,
+        json!({"redirect_uris": ["http://rp.example.org/cb"]}),
+        "invalid_redirect_uri",
+        "redirect_uris[0]",
+    )
+    .await;
+    rejected(
+        &app,
+        json!({"application_type": "web", "redirect_uris": ["com.example.app:/cb"]}),
+        "invalid_redirect_uri",
+        "redirect_uris[0]",
+    )
+    .await;
+    rejected(
+        &app,
+        json!({"redirect_uris": ["ftp://rp.example.org/cb"]}),
+        "invalid_redirect_uri",
+        "redirect_uris[0]",
+    )
+    .await;
+    accepted(
+        &app,
+        json!({"redirect_uris": [
+            "http://127.0.0.1:8080/cb",
+            "http://[::1]/cb",
+            "http://localhost:3000/cb",
+        ]}),
+        &["redirect_uris"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c7_implicit_web_client_requires_https_not_localhost() {
+    let app = App::new();
+    let implicit = |uri: &str| {
+        json!({
+            "grant_types": ["implicit"],
+            "response_types": ["id_token"],
+            "redirect_uris": [uri],
+        })
+    };
+    for uri in [
+        "http://rp.example.org/cb",
+        "http://127.0.0.1/cb",
+        "https://localhost/cb",
+        "https://127.0.0.1:8443/cb",
+        "https://[::1]/cb",
+    ] {
+        rejected(
+            &app,
+            implicit(uri),
+            "invalid_redirect_uri",
+            "redirect_uris[0]",
+        )
+        .await;
+    }
+    accepted(
+        &app,
+        implicit("https://rp.example.org/cb"),
+        &["redirect_uris", "grant_types", "response_types"],
+    )
+    .await;
+}
+
+// C8 / C9 / C10 -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c8_native_loopback_redirects_accepted() {
+    let app = App::new();
+    for uri in [
+        "http://127.0.0.1/cb",
+        "http://[::1]:8080/cb",
+        "http://localhost/cb",
+    ] {
+        accepted(
+            &app,
+            json!({"application_type": "native", "redirect_uris": [uri]}),
+            &["application_type", "redirect_uris"],
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn c9_native_http_non_loopback_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        json!({"application_type": "native", "redirect_uris": ["http://rp.example.org/cb"]}),
+        "invalid_redirect_uri",
+        "redirect_uris[0]",
+    )
+    .await;
+    rejected(
+        &app,
+        json!({"application_type": "native", "redirect_uris": ["http://10.0.0.1/cb"]}),
+        "invalid_redirect_uri",
+        "redirect_uris[0]",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c9_native_claimed_https_is_configurable() {
+    let native_https = json!({
+        "application_type": "native",
+        "redirect_uris": ["https://app.example.org/oauth2redirect"],
+    });
+    // Accepted by default.
+    accepted(&App::new(), native_https.clone(), &["redirect_uris"]).await;
+    // Refused when switched off.
+    let mut rules = MetadataRules::default();
+    rules.native_https_redirects = false;
+    let app = App::with(|b| b.rules(rules));
+    rejected(
+        &app,
+        native_https,
+        "invalid_redirect_uri",
+        "redirect_uris[0]",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c10_native_private_use_scheme_accepted() {
+    let app = App::new();
+    accepted(
+        &app,
+        json!({
+            "application_type": "native",
+            "redirect_uris": ["com.example.app:/cb", "org.example.app:/oauth2redirect?x=1"],
+            "token_endpoint_auth_method": "none",
+        }),
+        &[
+            "redirect_uris",
+            "application_type",
+            "token_endpoint_auth_method",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c10_native_private_use_scheme_without_dot_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        json!({"application_type": "native", "redirect_uris": ["myapp:/cb"]}),
+        "invalid_redirect_uri",
+        "redirect_uris[0]",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c10_dangerous_schemes_never_accepted() {
+    let app = App::new();
+    for uri in [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "vbscript:msgbox(1)",
+    ] {
+        for application_type in ["web", "native"] {
+            rejected(
+                &app,
+                json!({"application_type": application_type, "redirect_uris": [uri]}),
+                "invalid_redirect_uri",
+                "redirect_uris[0]",
+            )
+            .await;
+        }
+    }
+}
+
+// C11 -----------------------------------------------------------------------------------------
+
+/// C11 allows either outcome: 400 invalid_client_metadata, or 201 with the grant types
+/// corrected so that every response type has the grant it needs.
+#[track_caller]
+fn assert_consistent_or_rejected(resp: &Resp, request: &Value) {
+    eprintln!("{request} -> {} {}", resp.status, resp.text());
+    if resp.status == StatusCode::BAD_REQUEST {
+        assert_rfc_error(resp, "invalid_client_metadata");
+        return;
+    }
+    assert_eq!(
+        resp.status,
+        StatusCode::CREATED,
+        "{request}: {}",
+        resp.text()
+    );
+    let body = resp.json();
+    let grants: Vec<&str> = body["grant_types"]
+        .as_array()
+        .expect("grant_types array")
+        .iter()
+        .map(|g| g.as_str().expect("string"))
+        .collect();
+    for rt in body["response_types"]
+        .as_array()
+        .expect("response_types array")
+    {
+        let parts: Vec<&str> = rt.as_str().expect("string").split(' ').collect();
+        if parts.contains(&"code") {
+            assert!(
+                grants.contains(&"authorization_code"),
+                "{request}: {rt} without authorization_code in {body}"
+            );
+        }
+        if parts.contains(&"id_token") || parts.contains(&"token") {
+            assert!(
+                grants.contains(&"implicit"),
+                "{request}: {rt} without implicit in {body}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn c11_response_and_grant_types_consistent() {
+    let app = App::new();
+    let cases = [
+        json!({"response_types": ["code"], "grant_types": ["implicit"]}),
+        json!({"response_types": ["id_token"], "grant_types": ["authorization_code"]}),
+        json!({"response_types": ["code id_token"], "grant_types": ["authorization_code"]}),
+        json!({"response_types": ["token"]}),
+        json!({"response_types": ["code id_token token"], "grant_types": ["implicit"]}),
+    ];
+    for case in cases {
+        let request = with_min(case);
+        let resp = app.register_raw(&request).await;
+        assert_consistent_or_rejected(&resp, &request);
+    }
+}
+
+#[tokio::test]
+async fn c11_consistent_hybrid_accepted_as_sent() {
+    let app = App::new();
+    accepted(
+        &app,
+        with_min(json!({
+            "response_types": ["code id_token", "code"],
+            "grant_types": ["authorization_code", "implicit", "refresh_token"],
+        })),
+        &["response_types", "grant_types"],
+    )
+    .await;
+}
+
+// C12 -----------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c12_unsupported_grant_and_response_types_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        with_min(json!({"grant_types": ["authorization_code", "password"]})),
+        "invalid_client_metadata",
+        "grant_types",
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"grant_types": ["urn:ietf:params:oauth:grant-type:device_code"]})),
+        "invalid_client_metadata",
+        "grant_types",
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"grant_types": ["authorization_code", "foo"]})),
+        "invalid_client_metadata",
+        "grant_types[1]",
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"response_types": ["none"]})),
+        "invalid_client_metadata",
+        "response_types",
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"token_endpoint_auth_method": "tls_client_auth"})),
+        "invalid_client_metadata",
+        "token_endpoint_auth_method",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c12_supported_grant_types_are_configurable() {
+    let mut rules = MetadataRules::default();
+    rules.grant_types.push(GrantType::Password);
+    rules.auth_methods.retain(|m| *m != AuthMethod::None);
+    let app = App::with(|b| b.rules(rules));
+    accepted(
+        &app,
+        with_min(json!({"grant_types": ["authorization_code", "password"]})),
+        &["grant_types"],
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"token_endpoint_auth_method": "none"})),
+        "invalid_client_metadata",
+        "token_endpoint_auth_method",
+    )
+    .await;
+}
+
+// C13 -----------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c13_auth_method_none_gets_no_secret() {
+    let app = App::new();
+    let client = app
+        .register(&with_min(json!({"token_endpoint_auth_method": "none"})))
+        .await;
+    let obj = client.body.as_object().expect("object");
+    assert_eq!(client.body["token_endpoint_auth_method"], "none");
+    assert!(!obj.contains_key("client_secret"), "{}", client.body);
+    assert!(
+        !obj.contains_key("client_secret_expires_at"),
+        "{}",
+        client.body
+    );
+    let resp = app.get(&client.path(), Some(&client.token)).await;
+    let obj = resp.json();
+    assert!(obj.get("client_secret").is_none(), "{obj}");
+    assert!(obj.get("client_secret_expires_at").is_none(), "{obj}");
+}
+
+#[tokio::test]
+async fn c13_secret_methods_get_a_secret() {
+    let app = App::new();
+    for method in [
+        "client_secret_basic",
+        "client_secret_post",
+        "client_secret_jwt",
+    ] {
+        let client = app
+            .register(&with_min(json!({"token_endpoint_auth_method": method})))
+            .await;
+        assert_eq!(client.body["token_endpoint_auth_method"], method);
+        let secret = client
+            .secret()
+            .unwrap_or_else(|| panic!("{method}: no secret"));
+        assert!(is_86_base64url(&secret), "{secret:?}");
+        assert_eq!(client.body["client_secret_expires_at"], json!(0));
+    }
+}
+
+#[tokio::test]
+async fn c13_private_key_jwt_needs_keys() {
+    let app = App::new();
+    rejected(
+        &app,
+        with_min(json!({"token_endpoint_auth_method": "private_key_jwt"})),
+        "invalid_client_metadata",
+        "private_key_jwt",
+    )
+    .await;
+    let body = accepted(
+        &app,
+        with_min(json!({
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks_uri": "https://rp.example.org/jwks.json",
+        })),
+        &["token_endpoint_auth_method", "jwks_uri"],
+    )
+    .await;
+    assert!(body.get("client_secret").is_none(), "{body}");
+    assert!(body.get("client_secret_expires_at").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn c13_unknown_auth_method_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        with_min(json!({"token_endpoint_auth_method": "magic"})),
+        "invalid_client_metadata",
+        "token_endpoint_auth_method",
+    )
+    .await;
+}
+
+// C14 / C15 -----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c14_jwks_and_jwks_uri_together_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        with_min(json!({
+            "jwks": public_jwks(),
+            "jwks_uri": "https://rp.example.org/jwks.json",
+        })),
+        "invalid_client_metadata",
+        "jwks",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c15_private_or_symmetric_keys_rejected() {
+    let app = App::new();
+    let mut private_ec = ec_public_jwk();
+    private_ec["d"] = json!("870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE");
+    rejected(
+        &app,
+        with_min(json!({"jwks": {"keys": [private_ec]}})),
+        "invalid_client_metadata",
+        "jwks",
+    )
+    .await;
+    let mut private_rsa = rsa_public_jwk();
+    private_rsa["p"] = json!("AQAB");
+    rejected(
+        &app,
+        with_min(json!({"jwks": {"keys": [ec_public_jwk(), private_rsa]}})),
+        "invalid_client_metadata",
+        "jwks",
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0c2VjcmV0c2VjcmV0"}]}})),
+        "invalid_client_metadata",
+        "jwks",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c15_jwks_must_be_a_jwk_set() {
+    let app = App::new();
+    for jwks in [
+        ec_public_jwk(),
+        json!({}),
+        json!({"keys": "x"}),
+        json!({"keys": [1]}),
+        json!({"keys": [{"crv": "P-256"}]}),
+    ] {
+        rejected(
+            &app,
+            with_min(json!({"jwks": jwks})),
+            "invalid_client_metadata",
+            "jwks",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn c15_http_jwks_uri_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        with_min(json!({"jwks_uri": "http://rp.example.org/jwks.json"})),
+        "invalid_client_metadata",
+        "jwks_uri",
+    )
+    .await;
+}
+
+// C16 / C17 -----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c16_pairwise_with_sector_identifier_uri_not_supported() {
+    let app = App::new();
+    rejected(
+        &app,
+        with_min(json!({
+            "subject_type": "pairwise",
+            "sector_identifier_uri": "https://rp.example.org/sector.json",
+        })),
+        "invalid_client_metadata",
+        "sector_identifier_uri",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c17_pairwise_with_several_hosts_needs_sector_identifier() {
+    let app = App::new();
+    rejected(
+        &app,
+        json!({
+            "subject_type": "pairwise",
+            "redirect_uris": ["https://rp.example.org/cb", "https://other.example.net/cb"],
+        }),
+        "invalid_client_metadata",
+        "sector_identifier_uri",
+    )
+    .await;
+    // One host: no sector identifier needed.
+    accepted(
+        &app,
+        json!({
+            "subject_type": "pairwise",
+            "redirect_uris": ["https://rp.example.org/cb", "https://rp.example.org/cb2"],
+        }),
+        &["subject_type", "redirect_uris"],
+    )
+    .await;
+}
+
+// C18 / C19 -----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c18_initiate_login_uri_must_be_https() {
+    let app = App::new();
+    for uri in [
+        "http://rp.example.org/login",
+        "/login",
+        "rp.example.org/login",
+    ] {
+        rejected(
+            &app,
+            with_min(json!({"initiate_login_uri": uri})),
+            "invalid_client_metadata",
+            "initiate_login_uri",
+        )
+        .await;
+    }
+    accepted(
+        &app,
+        with_min(json!({"initiate_login_uri": "https://rp.example.org/login"})),
+        &["initiate_login_uri"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c19_request_uris_absolute_fragment_allowed() {
+    let app = App::new();
+    accepted(
+        &app,
+        with_min(json!({"request_uris": [
+            "https://rp.example.org/req.jwt#GkurKxf5T0Y-mnPFCHqWOMiZi4VS138cQO_V7PZHAdM",
+        ]})),
+        &["request_uris"],
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"request_uris": ["https://rp.example.org/r", "/req.jwt"]})),
+        "invalid_client_metadata",
+        "request_uris[1]",
+    )
+    .await;
+}
+
+// C20 -----------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c20_unsigned_id_token_with_front_channel_id_token_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        with_min(json!({
+            "id_token_signed_response_alg": "none",
+            "response_types": ["code id_token"],
+            "grant_types": ["authorization_code", "implicit"],
+        })),
+        "invalid_client_metadata",
+        "id_token_signed_response_alg",
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({
+            "id_token_signed_response_alg": "none",
+            "response_types": ["id_token"],
+            "grant_types": ["implicit"],
+        })),
+        "invalid_client_metadata",
+        "id_token_signed_response_alg",
+    )
+    .await;
+    // The code flow returns no ID token from the authorization endpoint: "none" is allowed.
+    accepted(
+        &app,
+        with_min(json!({"id_token_signed_response_alg": "none", "response_types": ["code"]})),
+        &["id_token_signed_response_alg"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c20_token_endpoint_auth_signing_alg_none_rejected() {
+    let app = App::new();
+    rejected(
+        &app,
+        with_min(json!({
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": public_jwks(),
+            "token_endpoint_auth_signing_alg": "none",
+        })),
+        "invalid_client_metadata",
+        "token_endpoint_auth_signing_alg",
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({
+            "token_endpoint_auth_method": "client_secret_jwt",
+            "token_endpoint_auth_signing_alg": "none",
+        })),
+        "invalid_client_metadata",
+        "token_endpoint_auth_signing_alg",
+    )
+    .await;
+}
+
+// C21 -----------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn c21_wrong_json_types_rejected() {
+    let app = App::new();
+    let cases = [
+        ("default_max_age", json!("x")),
+        ("default_max_age", json!(-1)),
+        ("default_max_age", json!(1.5)),
+        ("require_auth_time", json!("yes")),
+        ("contacts", json!("a@b")),
+        ("scope", json!(["a"])),
+        ("client_name", json!(5)),
+        ("jwks", json!("{\"keys\":[]}")),
+        ("grant_types", json!("authorization_code")),
+        ("response_types", json!("code")),
+        ("token_endpoint_auth_method", json!(["client_secret_basic"])),
+        ("application_type", json!(1)),
+        ("default_acr_values", json!("1")),
+        (
+            "post_logout_redirect_uris",
+            json!("https://rp.example.org/bye"),
+        ),
+        ("backchannel_logout_session_required", json!("true")),
+    ];
+    for (member, value) in cases {
+        let mut body = min();
+        body[member] = value;
+        rejected(&app, body, "invalid_client_metadata", member).await;
+    }
+}
