@@ -33,9 +33,18 @@ fn algorithms(c: &mut Criterion) {
         .expect("runtime");
     let keys = [
         ("HS256", SigningKey::hs256(&[42u8; 32]).expect("hs256")),
-        ("RS256", SigningKey::rs256_pem(&key("rsa2048.pem")).expect("rs256")),
-        ("ES256", SigningKey::es256_pem(&key("p256.pem")).expect("es256")),
-        ("EdDSA", SigningKey::ed25519_pem(&key("ed25519.pem")).expect("eddsa")),
+        (
+            "RS256",
+            SigningKey::rs256_pem(&key("rsa2048.pem")).expect("rs256"),
+        ),
+        (
+            "ES256",
+            SigningKey::es256_pem(&key("p256.pem")).expect("es256"),
+        ),
+        (
+            "EdDSA",
+            SigningKey::ed25519_pem(&key("ed25519.pem")).expect("eddsa"),
+        ),
     ];
     let request = seed_request();
     let mut group = c.benchmark_group("registration_access_token");

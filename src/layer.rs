@@ -16,7 +16,7 @@ use crate::service::Registration;
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer};
 ///
 /// let config = RegistrationConfig::builder("https://iam.example.org/").build()?;
-/// let app = axum::Router::new()
+/// let app: axum::Router = axum::Router::new()
 ///     .route("/", axum::routing::get(|| async { "hello" }))
 ///     .layer(RegistrationLayer::new(config));
 /// # let _ = app;
@@ -30,12 +30,6 @@ pub struct RegistrationLayer {
 impl RegistrationLayer {
     /// A layer serving the registration endpoint described by `config`.
     pub fn new(config: RegistrationConfig) -> Self {
-        if config.key_was_generated {
-            tracing::warn!(
-                "no signing key configured: generated one for this process; registration \
-                 access tokens will stop working when it restarts"
-            );
-        }
         Self {
             shared: Arc::new(Shared::new(&config)),
         }

@@ -16,7 +16,7 @@
 //!
 //! # fn main() -> Result<(), tower_oidc_registration::ConfigError> {
 //! let config = RegistrationConfig::builder("https://iam.example.org/").build()?;
-//! let app = axum::Router::new()
+//! let app: axum::Router = axum::Router::new()
 //!     .route("/", axum::routing::get(|| async { "hello" }))
 //!     .layer(RegistrationLayer::new(config));
 //! # let _ = app;

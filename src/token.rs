@@ -189,16 +189,26 @@ impl SigningKey {
     }
 
     /// A key from a PEM private key of any supported type: RSA (RS256), P-256 (ES256) or
-    /// Ed25519 (EdDSA), tried in that order.
+    /// Ed25519 (EdDSA). The error of a key of a known type says what is wrong with it.
     pub fn from_pem(private_pem: &[u8]) -> Result<Self, ConfigError> {
-        Self::rs256_pem(private_pem)
-            .or_else(|_| Self::es256_pem(private_pem))
-            .or_else(|_| Self::ed25519_pem(private_pem))
-            .map_err(|_| {
-                ConfigError::SigningKey(
-                    "not a PEM RSA (2048 bits or more), P-256 or Ed25519 private key".into(),
-                )
-            })
+        use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+        use rsa::pkcs1::DecodeRsaPrivateKey as _;
+        let text = std::str::from_utf8(private_pem).map_err(|e| key_error("PEM", e))?;
+        if rsa::RsaPrivateKey::from_pkcs8_pem(text).is_ok()
+            || rsa::RsaPrivateKey::from_pkcs1_pem(text).is_ok()
+        {
+            Self::rs256_pem(private_pem)
+        } else if p256::SecretKey::from_pkcs8_pem(text).is_ok()
+            || p256::SecretKey::from_sec1_pem(text).is_ok()
+        {
+            Self::es256_pem(private_pem)
+        } else if ed25519_dalek::SigningKey::from_pkcs8_pem(text).is_ok() {
+            Self::ed25519_pem(private_pem)
+        } else {
+            Err(ConfigError::SigningKey(
+                "not a PEM RSA, P-256 or Ed25519 private key (PKCS#8, PKCS#1 or SEC1)".into(),
+            ))
+        }
     }
 
     /// Replaces the `kid` header value (by default derived from the public key).
@@ -381,6 +391,8 @@ mod tests {
             );
         }
         assert!(SigningKey::from_pem(b"not a key").is_err());
+        let weak = SigningKey::from_pem(&key("rsa1024.pem")).expect_err("1024-bit RSA");
+        assert!(weak.to_string().contains("1024 bits"), "{weak}");
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(config: &RegistrationConfig) -> Self {
+        if config.key_was_generated {
+            tracing::warn!(
+                "no signing key configured: generated one for this process only; registration \
+                 access tokens will stop working when it restarts"
+            );
+        }
         Self {
             registry: Registry::new(config),
             prefix: config.prefix.clone(),
