@@ -41,20 +41,27 @@ impl Shared {
     }
 }
 
+/// What a request body must be for the layer to read it: the bounds `Limited` and a `Send`
+/// future need, in one name.
+pub(crate) trait RequestBody:
+    Body<Data: Send, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + 'static
+{
+}
+
+impl<B> RequestBody for B where
+    B: Body<Data: Send, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + 'static
+{
+}
+
 const ALLOW_REGISTRATION: &str = "POST, OPTIONS";
 const ALLOW_CLIENT: &str = "GET, PUT, DELETE, OPTIONS";
 
 /// Answers one request addressed to the registration or a client configuration endpoint.
-pub(crate) async fn handle<B>(
+pub(crate) async fn handle<B: RequestBody>(
     shared: std::sync::Arc<Shared>,
     route: Route,
     request: Request<B>,
-) -> Response<Full<Bytes>>
-where
-    B: Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
+) -> Response<Full<Bytes>> {
     // Only the parts (Send + Sync) are borrowed across awaits; the body is moved.
     let (parts, body) = request.into_parts();
     let result = match (&route, &parts.method) {
@@ -78,16 +85,11 @@ where
     response
 }
 
-async fn register<B>(
+async fn register<B: RequestBody>(
     shared: &Shared,
     parts: &Parts,
     body: B,
-) -> Result<Response<Full<Bytes>>, RegistrationError>
-where
-    B: Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
+) -> Result<Response<Full<Bytes>>, RegistrationError> {
     let body = request::json_object(&parts.headers, body, shared.max_body_bytes).await?;
     let client = shared.registry.register(&body).await?;
     Ok(response::json(StatusCode::CREATED, &client))
@@ -103,17 +105,12 @@ async fn read(
     Ok(response::json(StatusCode::OK, &client))
 }
 
-async fn update<B>(
+async fn update<B: RequestBody>(
     shared: &Shared,
     client_id: &str,
     parts: &Parts,
     body: B,
-) -> Result<Response<Full<Bytes>>, RegistrationError>
-where
-    B: Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
+) -> Result<Response<Full<Bytes>>, RegistrationError> {
     // Authentication comes before the body: an unauthenticated caller gets 401 whatever it sent.
     let token = request::bearer_token(&parts.headers)?;
     shared.registry.authorize(client_id, token).await?;
