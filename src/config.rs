@@ -38,6 +38,12 @@ pub enum ConfigError {
     /// The signing key could not be parsed or used.
     #[error("signing key: {0}")]
     SigningKey(String),
+    /// The client secret lifetime is shorter than one second: secrets would be born expired.
+    #[error("client_secret_lifetime: {0}")]
+    SecretLifetime(String),
+    /// The registration endpoint URL is not an absolute `https` URL (or `http` on loopback).
+    #[error("registration_endpoint_url: {0}")]
+    RegistrationEndpoint(String),
     /// The CORS origin is not a valid header value.
     #[error("cors_allow_origin: {0}")]
     Cors(String),
@@ -48,6 +54,7 @@ pub enum ConfigError {
 pub struct RegistrationConfig {
     pub(crate) issuer: String,
     pub(crate) prefix: String,
+    pub(crate) registration_endpoint: String,
     pub(crate) tokens: TokenService,
     pub(crate) key_was_generated: bool,
     pub(crate) store: Arc<dyn ClientStore>,
@@ -82,6 +89,7 @@ impl RegistrationConfig {
         RegistrationConfigBuilder {
             issuer: issuer.into(),
             prefix: "/register".to_owned(),
+            registration_endpoint: None,
             signing_key: None,
             store: None,
             rules: MetadataRules::default(),
@@ -103,9 +111,10 @@ impl RegistrationConfig {
         &self.prefix
     }
 
-    /// The absolute URL of the registration endpoint, for discovery's `registration_endpoint`.
-    pub fn registration_endpoint(&self) -> String {
-        format!("{}{}", self.issuer.trim_end_matches('/'), self.prefix)
+    /// The absolute URL of the registration endpoint, for discovery's `registration_endpoint`;
+    /// each client's `registration_client_uri` is this URL followed by `/{client_id}`.
+    pub fn registration_endpoint(&self) -> &str {
+        &self.registration_endpoint
     }
 
     /// Whether no signing key was configured, so one was generated for this process only:
@@ -125,6 +134,7 @@ impl RegistrationConfig {
 pub struct RegistrationConfigBuilder {
     issuer: String,
     prefix: String,
+    registration_endpoint: Option<String>,
     signing_key: Option<SigningKey>,
     store: Option<Arc<dyn ClientStore>>,
     rules: MetadataRules,
@@ -140,6 +150,14 @@ impl RegistrationConfigBuilder {
     /// `{prefix}/{client_id}`.
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
+        self
+    }
+
+    /// The public URL of the registration endpoint, when it is not the issuer followed by the
+    /// prefix: behind a proxy that rewrites paths, or with an issuer whose path the service
+    /// sees in full (issuer `https://h/realms/x/`, prefix `/realms/x/register`).
+    pub fn registration_endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.registration_endpoint = Some(url.into());
         self
     }
 
@@ -204,8 +222,23 @@ impl RegistrationConfigBuilder {
 
     /// Checks and builds the configuration, parsing keys once.
     pub fn build(self) -> Result<RegistrationConfig, ConfigError> {
-        let issuer = check_issuer(&self.issuer, self.allow_insecure_issuer)?;
+        let issuer = check_base_url(&self.issuer, self.allow_insecure_issuer)
+            .map_err(ConfigError::Issuer)?;
         let prefix = check_prefix(&self.prefix)?;
+        let registration_endpoint = match self.registration_endpoint {
+            Some(url) => check_base_url(&url, self.allow_insecure_issuer)
+                .map_err(ConfigError::RegistrationEndpoint)?
+                .trim_end_matches('/')
+                .to_owned(),
+            None => format!("{}{}", issuer.trim_end_matches('/'), prefix),
+        };
+        if let Some(lifetime) = self.client_secret_lifetime
+            && lifetime.as_secs() == 0
+        {
+            return Err(ConfigError::SecretLifetime(format!(
+                "{lifetime:?} is shorter than one second; use None for secrets that never expire"
+            )));
+        }
         let cors_allow_origin = self
             .cors_allow_origin
             .map(|o| HeaderValue::from_str(&o).map_err(|e| ConfigError::Cors(e.to_string())))
@@ -219,6 +252,7 @@ impl RegistrationConfigBuilder {
         Ok(RegistrationConfig {
             issuer,
             prefix,
+            registration_endpoint,
             tokens,
             key_was_generated,
             store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
@@ -231,16 +265,13 @@ impl RegistrationConfigBuilder {
     }
 }
 
-fn check_issuer(issuer: &str, allow_insecure: bool) -> Result<String, ConfigError> {
-    let url =
-        url::Url::parse(issuer).map_err(|e| ConfigError::Issuer(format!("{issuer:?}: {e}")))?;
-    let host = url
-        .host()
-        .ok_or_else(|| ConfigError::Issuer(format!("{issuer:?}: no host")))?;
+/// An absolute `https` URL (or `http` on a loopback host, or anywhere when `allow_insecure`),
+/// without query or fragment.
+fn check_base_url(raw: &str, allow_insecure: bool) -> Result<String, String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("{raw:?}: {e}"))?;
+    let host = url.host().ok_or_else(|| format!("{raw:?}: no host"))?;
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(ConfigError::Issuer(format!(
-            "{issuer:?}: no query or fragment allowed"
-        )));
+        return Err(format!("{raw:?}: no query or fragment allowed"));
     }
     let loopback = match host {
         url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
@@ -248,15 +279,12 @@ fn check_issuer(issuer: &str, allow_insecure: bool) -> Result<String, ConfigErro
         url::Host::Ipv6(ip) => ip.is_loopback(),
     };
     match url.scheme() {
-        "https" => {}
-        "http" if loopback || allow_insecure => {}
-        _ => {
-            return Err(ConfigError::Issuer(format!(
-                "{issuer:?}: must be https (http only on a loopback host)"
-            )));
-        }
+        "https" => Ok(raw.to_owned()),
+        "http" if loopback || allow_insecure => Ok(raw.to_owned()),
+        _ => Err(format!(
+            "{raw:?}: must be https (http only on a loopback host)"
+        )),
     }
-    Ok(issuer.to_owned())
 }
 
 fn check_prefix(prefix: &str) -> Result<String, ConfigError> {
@@ -282,15 +310,15 @@ mod tests {
 
     #[test]
     fn issuer_must_be_https_unless_loopback() {
-        assert!(check_issuer("https://iam.example.org/", false).is_ok());
-        assert!(check_issuer("http://127.0.0.1:8080", false).is_ok());
-        assert!(check_issuer("http://localhost:8080/", false).is_ok());
-        assert!(check_issuer("http://[::1]:8080/", false).is_ok());
-        assert!(check_issuer("http://iam.example.org/", false).is_err());
-        assert!(check_issuer("http://iam.example.org/", true).is_ok());
-        assert!(check_issuer("ftp://iam.example.org/", true).is_err());
-        assert!(check_issuer("/relative", false).is_err());
-        assert!(check_issuer("https://iam.example.org/#x", false).is_err());
+        assert!(check_base_url("https://iam.example.org/", false).is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(check_base_url("http://localhost:8080/", false).is_ok());
+        assert!(check_base_url("http://[::1]:8080/", false).is_ok());
+        assert!(check_base_url("http://iam.example.org/", false).is_err());
+        assert!(check_base_url("http://iam.example.org/", true).is_ok());
+        assert!(check_base_url("ftp://iam.example.org/", true).is_err());
+        assert!(check_base_url("/relative", false).is_err());
+        assert!(check_base_url("https://iam.example.org/#x", false).is_err());
     }
 
     #[test]
@@ -300,6 +328,33 @@ mod tests {
         for bad in ["register", "/", "/register/", "//x", "/a b", "/a?b"] {
             assert!(check_prefix(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn registration_endpoint_can_be_set_explicitly() {
+        let cfg = RegistrationConfig::builder("https://h.example/realms/x/")
+            .prefix("/realms/x/register")
+            .registration_endpoint_url("https://h.example/realms/x/register/")
+            .build()
+            .expect("config");
+        assert_eq!(
+            cfg.registration_endpoint(),
+            "https://h.example/realms/x/register"
+        );
+        let err = RegistrationConfig::builder("https://h.example/")
+            .registration_endpoint_url("http://h.example/register")
+            .build()
+            .expect_err("http endpoint");
+        assert!(matches!(err, ConfigError::RegistrationEndpoint(_)), "{err}");
+    }
+
+    #[test]
+    fn sub_second_secret_lifetime_is_refused() {
+        let err = RegistrationConfig::builder("https://h.example/")
+            .client_secret_lifetime(Some(Duration::from_millis(500)))
+            .build()
+            .expect_err("born expired");
+        assert!(matches!(err, ConfigError::SecretLifetime(_)), "{err}");
     }
 
     #[test]

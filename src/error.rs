@@ -6,6 +6,7 @@ use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::Full;
 
 use crate::metadata::MetadataError;
+use crate::metadata::sanitize_description;
 use crate::store::StoreError;
 
 /// Why a registration operation failed. Each variant renders as one HTTP response.
@@ -24,8 +25,8 @@ pub enum RegistrationError {
     /// 401 with `WWW-Authenticate: Bearer error="invalid_token"`. Never 404 (RFC 7592 §2).
     #[error("invalid registration access token")]
     InvalidToken,
-    /// The body is malformed in a way that is not about metadata (unreadable body): 400
-    /// `invalid_request`.
+    /// The request is malformed in a way that is not about metadata (several `Authorization`
+    /// headers, RFC 6750 §3.1): 400 `invalid_request`.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// The body is larger than the configured limit: 413.
@@ -92,7 +93,7 @@ impl RegistrationError {
                 "missing registration access token: send Authorization: Bearer <token>".to_owned()
             }
             Self::InvalidToken => "invalid registration access token".to_owned(),
-            Self::InvalidRequest(d) => d.clone(),
+            Self::InvalidRequest(d) => sanitize_description(d),
             Self::PayloadTooLarge { limit } => {
                 format!("request body larger than {limit} bytes")
             }

@@ -43,6 +43,7 @@ mod registry;
 mod route;
 mod secret;
 mod service;
+mod software_statement;
 pub mod store;
 mod token;
 

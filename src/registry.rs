@@ -12,8 +12,9 @@ use serde_json::{Map, Value};
 
 use crate::config::{RegistrationConfig, TokenRotation};
 use crate::error::RegistrationError;
-use crate::metadata::{self, ClientMetadata, MetadataError, MetadataErrorCode, MetadataRules};
+use crate::metadata::{self, ClientMetadata, MetadataError, MetadataRules};
 use crate::secret::Secret;
+use crate::software_statement;
 use crate::store::{ClientRecord, ClientStore, StoreError};
 use crate::token::{TokenHash, TokenService};
 
@@ -122,7 +123,7 @@ impl Registry {
                 rules: config.rules.clone(),
                 client_secret_lifetime: config.client_secret_lifetime,
                 token_rotation: config.token_rotation,
-                client_uri_base: format!("{}/", config.registration_endpoint()),
+                client_uri_base: format!("{}/", config.registration_endpoint),
             }),
         }
     }
@@ -190,7 +191,19 @@ impl Registry {
         request: &Map<String, Value>,
     ) -> Result<ClientInformation, RegistrationError> {
         // Authorization first: a caller without the token learns nothing from validation.
-        let mut current = self.authorize(client_id, token).await?;
+        let current = self.authorize(client_id, token).await?;
+        self.update_authorized(current, token, request).await
+    }
+
+    /// [`update`](Self::update) for a record that `authorize` just returned for `token`.
+    pub(crate) async fn update_authorized(
+        &self,
+        mut current: Arc<ClientRecord>,
+        token: &str,
+        request: &Map<String, Value>,
+    ) -> Result<ClientInformation, RegistrationError> {
+        let client_id = current.client_id.clone();
+        let client_id = client_id.as_str();
         let metadata = self.checked_metadata(request)?;
         for attempt in 0..MAX_CAS_ATTEMPTS {
             if attempt > 0 {
@@ -280,13 +293,7 @@ impl Registry {
         &self,
         request: &Map<String, Value>,
     ) -> Result<ClientMetadata, RegistrationError> {
-        if request.contains_key("software_statement") {
-            return Err(MetadataError::new(
-                MetadataErrorCode::UnapprovedSoftwareStatement,
-                "software_statement: this server trusts no software statement issuer",
-            )
-            .into());
-        }
+        software_statement::check(request)?;
         let parsed = metadata::parse(request)?;
         Ok(metadata::validate(parsed, &self.inner.rules)?)
     }
@@ -308,15 +315,17 @@ impl Registry {
         }
         if let Some(current) = current
             && let Some(secret) = &current.client_secret
+            && (current.client_secret_expires_at == 0 || current.client_secret_expires_at > now)
         {
             return Ok((Some(secret.clone()), current.client_secret_expires_at));
         }
+        // No secret yet, or an expired one: an update is the RFC 7592 way to a fresh secret.
         let secret = Secret::random(SECRET_BYTES)
             .map_err(|e| RegistrationError::Internal(format!("OS random number generator: {e}")))?;
         let expires_at = self
             .inner
             .client_secret_lifetime
-            .map_or(0, |lifetime| now.saturating_add(lifetime.as_secs()).max(1));
+            .map_or(0, |lifetime| now.saturating_add(lifetime.as_secs()));
         Ok((Some(secret), expires_at))
     }
 
@@ -362,7 +371,7 @@ fn check_update_identity(
         }
     }
     match (request.get("client_secret"), &current.client_secret) {
-        (None, _) => {}
+        (None | Some(Value::Null), _) => {}
         (Some(Value::String(sent)), Some(secret)) if secret.ct_eq(sent) => {}
         (Some(Value::String(_)), Some(_)) => {
             return Err(MetadataError::client_metadata(

@@ -7,8 +7,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 
 /// A secret string (client secret, registration access token) whose `Debug` output is
-/// `[redacted]`, so that it never reaches a log by accident.
-#[derive(Clone, PartialEq, Eq)]
+/// `[redacted]`, so that it never reaches a log by accident. Compare with
+/// [`ct_eq`](Self::ct_eq); there is deliberately no `==`.
+#[derive(Clone)]
 pub struct Secret(String);
 
 impl Secret {
@@ -56,7 +57,7 @@ mod tests {
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
         );
-        assert_ne!(a, b);
+        assert!(!a.ct_eq(b.expose()));
     }
 
     #[test]

@@ -11,12 +11,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-
-/// The one claim verification reads; `iss` is checked by `jsonwebtoken` itself.
-#[derive(Deserialize)]
-struct Audience {
-    aud: String,
-}
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -229,7 +223,8 @@ impl SigningKey {
 }
 
 /// The SHA-256 of a registration access token: what the store keeps instead of the token.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// Compare with [`ct_eq`](Self::ct_eq); there is deliberately no `==`.
+#[derive(Clone, Copy)]
 pub struct TokenHash(pub [u8; 32]);
 
 impl TokenHash {
@@ -248,6 +243,12 @@ impl fmt::Debug for TokenHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "TokenHash({})", URL_SAFE_NO_PAD.encode(&self.0[..6]))
     }
+}
+
+/// The one claim verification reads; `iss` is checked by `jsonwebtoken` itself.
+#[derive(Deserialize)]
+struct Audience {
+    aud: String,
 }
 
 #[derive(Serialize)]
@@ -274,7 +275,7 @@ impl TokenService {
         header.kid = Some(key.kid.clone());
         let mut validation = Validation::new(key.algorithm.jwt());
         // The seed's tokens carry no `exp`; `aud` is compared below against the path's client_id.
-        validation.required_spec_claims.clear();
+        validation.set_required_spec_claims(&["iss", "aud"]);
         validation.validate_exp = false;
         validation.validate_aud = false;
         validation.set_issuer(&[issuer.as_str()]);

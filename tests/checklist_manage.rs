@@ -40,6 +40,10 @@ async fn assert_unchanged(app: &App, client: &Client, expected: &Value) {
 // G. Read
 // ---------------------------------------------------------------------------------------------
 
+/// A well-formed RS256 statement from an issuer this server does not trust.
+const SIGNED_STATEMENT: &str =
+    "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIn0.c2ln";
+
 #[tokio::test]
 async fn g1_get_returns_same_client_and_all_metadata() {
     let app = App::new();
@@ -474,6 +478,10 @@ async fn h7_validation_applies_to_put_and_changes_nothing() {
         ),
         (
             json!({"redirect_uris": [REDIRECT], "software_statement": "a.b.c"}),
+            "invalid_software_statement",
+        ),
+        (
+            json!({"redirect_uris": [REDIRECT], "software_statement": SIGNED_STATEMENT}),
             "unapproved_software_statement",
         ),
     ];
@@ -724,4 +732,66 @@ async fn i6_get_put_delete_on_registration_endpoint_is_405_with_allow() {
         }
     }
     assert!(app.seen().is_empty(), "{:?}", app.seen());
+}
+
+#[tokio::test]
+async fn expired_secret_is_renewed_by_an_update() {
+    let app = App::with(|b| b.client_secret_lifetime(Some(std::time::Duration::from_secs(1))));
+    let client = app.register(&min()).await;
+    let first_secret = client.secret().expect("secret");
+    // Let the one-second secret expire.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &min()),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let body = resp.json();
+    let renewed = body["client_secret"].as_str().expect("client_secret");
+    assert_ne!(renewed, first_secret);
+    assert!(body["client_secret_expires_at"].as_u64().expect("number") > now());
+    // A client whose secret is still valid keeps it across an update.
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &min()),
+        )
+        .await;
+    assert_eq!(resp.json()["client_secret"], renewed);
+}
+
+#[tokio::test]
+async fn several_authorization_headers_are_an_invalid_request() {
+    let app = App::new();
+    let client = app.register(&min()).await;
+    let resp = app
+        .send(
+            http::Request::get(client.path())
+                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
+                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
+                .body(full(bytes::Bytes::new()))
+                .expect("request"),
+        )
+        .await;
+    assert_error(&resp, StatusCode::BAD_REQUEST, Some("invalid_request"));
+}
+
+#[tokio::test]
+async fn registration_client_uri_follows_the_configured_endpoint_url() {
+    let app = App::with(|b| {
+        b.prefix("/realms/x/register")
+            .registration_endpoint_url("https://iam.example.org/realms/x/register")
+    });
+    let resp = app.post_json("/realms/x/register", &min()).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    let body = resp.json();
+    let id = body["client_id"].as_str().expect("client_id");
+    assert_eq!(
+        body["registration_client_uri"],
+        format!("https://iam.example.org/realms/x/register/{id}")
+    );
 }

@@ -777,12 +777,28 @@ async fn d1_error_is_json_with_known_code_and_ascii_description() {
 }
 
 #[tokio::test]
-async fn d1_software_statement_is_unapproved() {
+async fn e2_malformed_or_unsigned_software_statement_is_invalid() {
+    let app = App::new();
+    for statement in [
+        json!("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0."),
+        json!("not-a-jwt"),
+        json!(42),
+    ] {
+        let resp = app
+            .register_raw(&merged(&min(), &json!({ "software_statement": statement })))
+            .await;
+        assert_rfc_error(&resp, "invalid_software_statement");
+    }
+}
+
+#[tokio::test]
+async fn e3_statement_from_an_untrusted_issuer_is_unapproved() {
     let app = App::new();
     let resp = app
         .register_raw(&merged(
             &min(),
-            &json!({"software_statement": "eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0."}),
+            &json!({"software_statement":
+                "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIn0.c2ln"}),
         ))
         .await;
     assert_rfc_error(&resp, "unapproved_software_statement");

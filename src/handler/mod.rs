@@ -113,9 +113,12 @@ async fn update<B: RequestBody>(
 ) -> Result<Response<Full<Bytes>>, RegistrationError> {
     // Authentication comes before the body: an unauthenticated caller gets 401 whatever it sent.
     let token = request::bearer_token(&parts.headers)?;
-    shared.registry.authorize(client_id, token).await?;
+    let current = shared.registry.authorize(client_id, token).await?;
     let body = request::json_object(&parts.headers, body, shared.max_body_bytes).await?;
-    let client = shared.registry.update(client_id, token, &body).await?;
+    let client = shared
+        .registry
+        .update_authorized(current, token, &body)
+        .await?;
     Ok(response::json(StatusCode::OK, &client))
 }
 

@@ -12,12 +12,15 @@ use crate::metadata::MetadataError;
 /// case-insensitive (RFC 7235 §2.1); the token must be a non-empty `token68` (RFC 6750 §2.1).
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, RegistrationError> {
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
-    let (Some(value), None) = (values.next(), values.next()) else {
-        // None, or several: RFC 6750 §3.1 treats several methods as malformed; both are refused.
-        return match headers.contains_key(header::AUTHORIZATION) {
-            true => Err(RegistrationError::InvalidToken),
-            false => Err(RegistrationError::MissingToken),
-        };
+    let value = match (values.next(), values.next()) {
+        (None, _) => return Err(RegistrationError::MissingToken),
+        (Some(value), None) => value,
+        // RFC 6750 §3.1: more than one credential is a malformed request (400 invalid_request).
+        (Some(_), Some(_)) => {
+            return Err(RegistrationError::InvalidRequest(
+                "more than one Authorization header".to_owned(),
+            ));
+        }
     };
     let value = value
         .to_str()
@@ -74,9 +77,7 @@ where
             return Err(RegistrationError::PayloadTooLarge { limit });
         }
         Err(_) => {
-            return Err(RegistrationError::InvalidRequest(
-                "the request body could not be read".to_owned(),
-            ));
+            return Err(MetadataError::client_metadata("body: could not be read").into());
         }
     };
     match serde_json::from_slice::<Value>(&bytes) {
@@ -120,6 +121,19 @@ mod tests {
         assert!(matches!(
             bearer_token(&auth("Basic Zm9vOmJhcg==")),
             Err(RegistrationError::MissingToken)
+        ));
+    }
+
+    #[test]
+    fn several_authorization_headers_are_an_invalid_request() {
+        let mut h = auth("Bearer abc");
+        h.append(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer def"),
+        );
+        assert!(matches!(
+            bearer_token(&h),
+            Err(RegistrationError::InvalidRequest(_))
         ));
     }
 

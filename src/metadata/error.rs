@@ -44,16 +44,14 @@ impl MetadataError {
         Self::new(MetadataErrorCode::InvalidRedirectUri, description)
     }
 
-    /// An error with the given code. Non-ASCII characters of the description are escaped,
-    /// since RFC 6749 §5.2 limits `error_description` to printable ASCII.
+    /// An error with the given code. The description is made safe for `error_description`
+    /// (RFC 6749 §5.2): `"` becomes `'`, and `\`, control and non-ASCII characters become
+    /// `U+XXXX`.
     pub fn new(code: MetadataErrorCode, description: impl Into<String>) -> Self {
-        let description = description.into();
-        let description = if description.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-            description
-        } else {
-            description.escape_default().to_string()
-        };
-        Self { code, description }
+        Self {
+            code,
+            description: sanitize_description(&description.into()),
+        }
     }
 
     /// The RFC 7591 error code.
@@ -74,3 +72,38 @@ impl fmt::Display for MetadataError {
 }
 
 impl std::error::Error for MetadataError {}
+
+/// Makes text fit for `error_description`, which RFC 6749 §5.2 limits to %x20-21 / %x23-5B /
+/// %x5D-7E: `"` becomes `'`, and every other character outside the set (`\`, controls,
+/// non-ASCII) becomes `U+XXXX`.
+pub(crate) fn sanitize_description(text: &str) -> String {
+    let allowed = |c: char| matches!(c, '\x20'..='\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e');
+    if text.chars().all(allowed) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '"' => out.push('\''),
+            c if allowed(c) => out.push(c),
+            c => out.push_str(&format!("U+{:04X}", u32::from(c))),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn d1_description_is_rfc6749_error_description_charset() {
+        assert_eq!(sanitize_description("plain text: ok"), "plain text: ok");
+        assert_eq!(
+            sanitize_description("bad \"x\\y\" caf\u{e9}\n"),
+            "bad 'xU+005Cy' cafU+00E9U+000A"
+        );
+        let err = MetadataError::client_metadata("grant_types[0]: \"a\"");
+        assert_eq!(err.description(), "grant_types[0]: 'a'");
+    }
+}

@@ -1,15 +1,20 @@
 //! Language-tagged members (RFC 7591 §2.2): `client_name#ja-Jpan-JP`, `logo_uri#fr`, ...
 //!
 //! A member name is split at its first `#`; the tag must be a well-formed BCP 47 language tag
-//! (RFC 5646) and is kept exactly as the client sent it. Two tags of the same member that are
-//! equal ignoring ASCII case are duplicates (BCP 47 tags are case-insensitive).
+//! (RFC 5646) of at most [`MAX_TAG_CHARS`] characters and is kept exactly as the client sent it.
+//! Two tags of the same member that are equal ignoring ASCII case are duplicates (BCP 47 tags
+//! are case-insensitive). A member carries at most [`MAX_TAGGED_VALUES`] tagged values.
+
+use std::collections::HashSet;
 
 use oxilangtag::LanguageTag;
 
 use super::error::MetadataError;
 use super::model::Localized;
+use super::parse::quoted;
 
 /// The human-readable members that may carry a language tag, in the order they are echoed.
+/// Only `client_name` is free text; the others are URLs (see [`holds_url`]).
 pub(super) const LOCALIZED_MEMBERS: &[&str] = &[
     "client_name",
     "client_uri",
@@ -17,6 +22,19 @@ pub(super) const LOCALIZED_MEMBERS: &[&str] = &[
     "tos_uri",
     "policy_uri",
 ];
+
+/// The longest language tag accepted, in characters. RFC 5646 §4.4.1 asks implementations to
+/// handle tags of at least 35 characters; longer tags are extensions and private-use subtags.
+pub(super) const MAX_TAG_CHARS: usize = 64;
+
+/// The most language-tagged values accepted for one member (`client_name#...`).
+pub(super) const MAX_TAGGED_VALUES: usize = 100;
+
+/// Whether the localized `member` holds a URL (`client_uri`, `logo_uri`, `tos_uri`,
+/// `policy_uri`) rather than free text (`client_name`).
+pub(super) fn holds_url(member: &str) -> bool {
+    matches!(member, "client_uri" | "logo_uri" | "tos_uri" | "policy_uri")
+}
 
 /// Splits `member#tag` at the first `#`: `("client_name", Some("fr"))`, or `(name, None)`.
 pub(super) fn split_member(name: &str) -> (&str, Option<&str>) {
@@ -42,39 +60,58 @@ pub(super) fn is_valid_tag(tag: &str) -> bool {
     LanguageTag::parse(tag).is_ok()
 }
 
-/// Whether two language tags are the same tag (ASCII case-insensitive, RFC 5646 §2.1.1).
-pub(super) fn tags_equal(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
-/// Checks one tag of `member` against the tags already accepted for it: well-formed and not a
-/// case-insensitive duplicate. Errors are `invalid_client_metadata`.
-pub(super) fn check_tag<'a>(
-    member: &str,
-    tag: &str,
-    existing: impl IntoIterator<Item = &'a str>,
-) -> Result<(), MetadataError> {
-    if !is_valid_tag(tag) {
+/// Checks one tag of `member` on its own: at most [`MAX_TAG_CHARS`] characters (checked before
+/// parsing it) and well-formed. Errors are `invalid_client_metadata`.
+pub(super) fn check_tag(member: &str, tag: &str) -> Result<(), MetadataError> {
+    if tag.chars().nth(MAX_TAG_CHARS).is_some() {
         return Err(MetadataError::client_metadata(format!(
-            "{member}#{tag}: invalid language tag"
+            "{}: language tag longer than {MAX_TAG_CHARS} characters",
+            tagged_label(member, Some(tag))
         )));
     }
-    if let Some(other) = existing.into_iter().find(|t| tags_equal(t, tag)) {
+    if !is_valid_tag(tag) {
         return Err(MetadataError::client_metadata(format!(
-            "{member}#{tag}: duplicate language tag (same as {member}#{other})"
+            "{}: invalid language tag",
+            tagged_label(member, Some(tag))
         )));
     }
     Ok(())
 }
 
+/// The tags accepted so far for one member. [`TagSet::insert`] checks a new tag against them
+/// in constant time: two tags are the same tag when equal ignoring ASCII case (RFC 5646 §2.1.1).
+#[derive(Debug, Default)]
+pub(super) struct TagSet {
+    /// The accepted tags, ASCII-lowercased.
+    seen: HashSet<String>,
+}
+
+impl TagSet {
+    /// Checks `tag` of `member` ([`check_tag`]), that it is not a case-insensitive duplicate of
+    /// a tag already accepted and that `member` does not get more than [`MAX_TAGGED_VALUES`]
+    /// tagged values; then records it. Errors are `invalid_client_metadata`.
+    pub(super) fn insert(&mut self, member: &str, tag: &str) -> Result<(), MetadataError> {
+        if self.seen.len() >= MAX_TAGGED_VALUES {
+            return Err(MetadataError::client_metadata(format!(
+                "{member}: more than {MAX_TAGGED_VALUES} language-tagged values"
+            )));
+        }
+        check_tag(member, tag)?;
+        if !self.seen.insert(tag.to_ascii_lowercase()) {
+            return Err(MetadataError::client_metadata(format!(
+                "{}: duplicate language tag (tags are compared ignoring case)",
+                tagged_label(member, Some(tag))
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Re-checks every tag of a [`Localized`] value (for metadata not built by the parser).
 pub(super) fn check_localized(member: &str, value: &Localized) -> Result<(), MetadataError> {
-    for (i, (tag, _)) in value.tagged.iter().enumerate() {
-        check_tag(
-            member,
-            tag,
-            value.tagged[..i].iter().map(|(t, _)| t.as_str()),
-        )?;
+    let mut tags = TagSet::default();
+    for (tag, _) in &value.tagged {
+        tags.insert(member, tag)?;
     }
     Ok(())
 }
@@ -83,6 +120,15 @@ pub(super) fn check_localized(member: &str, value: &Localized) -> Result<(), Met
 pub(super) fn tagged_name(member: &str, tag: Option<&str>) -> String {
     match tag {
         Some(tag) => format!("{member}#{tag}"),
+        None => member.to_owned(),
+    }
+}
+
+/// How an error description names a localized value: `member`, or `member#'tag'` with the
+/// client-supplied tag [`quoted`].
+pub(super) fn tagged_label(member: &str, tag: Option<&str>) -> String {
+    match tag {
+        Some(tag) => format!("{member}#{}", quoted(tag)),
         None => member.to_owned(),
     }
 }
@@ -123,6 +169,17 @@ mod tests {
     }
 
     #[test]
+    fn b4_holds_url_names_the_url_members() {
+        let urls: Vec<&str> = LOCALIZED_MEMBERS
+            .iter()
+            .copied()
+            .filter(|m| holds_url(m))
+            .collect();
+        assert_eq!(urls, ["client_uri", "logo_uri", "tos_uri", "policy_uri"]);
+        assert!(!holds_url("client_name"));
+    }
+
+    #[test]
     fn b4_tag_validity() {
         for ok in [
             "fr",
@@ -141,24 +198,81 @@ mod tests {
     }
 
     #[test]
-    fn b4_tags_compared_case_insensitively() {
-        assert!(tags_equal("en-US", "EN-us"));
-        assert!(!tags_equal("en-US", "en-GB"));
-    }
-
-    #[test]
     fn b4_check_tag_errors() {
-        let err = check_tag("client_name", "xx-!!", []).unwrap_err();
-        assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
-        assert_eq!(err.description(), "client_name#xx-!!: invalid language tag");
-
-        let err = check_tag("logo_uri", "EN", ["fr", "en"]).unwrap_err();
+        let err = check_tag("client_name", "xx-!!").unwrap_err();
         assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
         assert_eq!(
             err.description(),
-            "logo_uri#EN: duplicate language tag (same as logo_uri#en)"
+            "client_name#'xx-!!': invalid language tag"
         );
-        assert!(check_tag("logo_uri", "de", ["fr", "en"]).is_ok());
+        assert!(check_tag("client_name", "ja-Jpan-JP").is_ok());
+    }
+
+    #[test]
+    fn b4_invalid_tag_quoted_in_error() {
+        // A malformed tag holding `"` and `\` is quoted, not echoed raw.
+        let err = check_tag("client_name", "a\"b\\c").unwrap_err();
+        assert_eq!(
+            err.description(),
+            "client_name#'a'bU+005Cc': invalid language tag"
+        );
+        let err = check_tag("client_name", &"!".repeat(50)).unwrap_err();
+        assert_eq!(
+            err.description(),
+            format!("client_name#'{}': invalid language tag", "!".repeat(50))
+        );
+    }
+
+    #[test]
+    fn b4_tag_length_capped_before_parsing() {
+        // A well-formed tag (private-use subtags may repeat) of 64 characters is accepted...
+        let max = format!("en-x{}-abcde", "-abcdefgh".repeat(6));
+        assert_eq!(max.len(), MAX_TAG_CHARS);
+        assert!(is_valid_tag(&max), "{max}");
+        assert!(check_tag("client_name", &max).is_ok());
+        // ...a longer well-formed one is not, and the message is short.
+        let long = format!("en-x{}", "-abcdefgh".repeat(10_000));
+        assert!(is_valid_tag(&long));
+        let err = check_tag("logo_uri", &long).unwrap_err();
+        assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
+        assert_eq!(
+            err.description(),
+            format!(
+                "logo_uri#'{}'...: language tag longer than 64 characters",
+                &long[..64]
+            )
+        );
+        // A huge malformed tag is cut as well.
+        let err = check_tag("client_name", &"!".repeat(50_000)).unwrap_err();
+        assert!(err.description().len() < 150, "{}", err.description());
+    }
+
+    #[test]
+    fn b4_tags_compared_case_insensitively() {
+        let mut tags = TagSet::default();
+        tags.insert("logo_uri", "fr").unwrap();
+        tags.insert("logo_uri", "en-US").unwrap();
+        let err = tags.insert("logo_uri", "EN-us").unwrap_err();
+        assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
+        assert_eq!(
+            err.description(),
+            "logo_uri#'EN-us': duplicate language tag (tags are compared ignoring case)"
+        );
+        assert!(tags.insert("logo_uri", "en-GB").is_ok());
+    }
+
+    #[test]
+    fn b4_tagged_values_capped_per_member() {
+        let mut tags = TagSet::default();
+        for i in 0..MAX_TAGGED_VALUES {
+            tags.insert("client_name", &format!("x-t{i}")).unwrap();
+        }
+        let err = tags.insert("client_name", "x-one-more").unwrap_err();
+        assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
+        assert_eq!(
+            err.description(),
+            "client_name: more than 100 language-tagged values"
+        );
     }
 
     #[test]
@@ -172,16 +286,26 @@ mod tests {
         let err = check_localized("client_name", &value).unwrap_err();
         assert_eq!(
             err.description(),
-            "client_name#FR: duplicate language tag (same as client_name#fr)"
+            "client_name#'FR': duplicate language tag (tags are compared ignoring case)"
+        );
+        value.tagged = (0..=MAX_TAGGED_VALUES)
+            .map(|i| (format!("x-t{i}"), "v".into()))
+            .collect();
+        let err = check_localized("client_name", &value).unwrap_err();
+        assert_eq!(
+            err.description(),
+            "client_name: more than 100 language-tagged values"
         );
     }
 
     #[test]
-    fn b4_tagged_name() {
+    fn b4_tagged_name_and_label() {
         assert_eq!(tagged_name("client_name", None), "client_name");
         assert_eq!(
             tagged_name("client_name", Some("ja-Jpan-JP")),
             "client_name#ja-Jpan-JP"
         );
+        assert_eq!(tagged_label("logo_uri", None), "logo_uri");
+        assert_eq!(tagged_label("logo_uri", Some("fr")), "logo_uri#'fr'");
     }
 }

@@ -5,6 +5,21 @@
 //! [`validate`](fn@validate) applies the registration rules of RFC 7591, OpenID Connect Dynamic
 //! Client Registration 1.0 and RFC 8252 against the server's [`MetadataRules`] and fills in
 //! defaults.
+//!
+//! [`DEFAULT_SIGNING_ALGS`], [`DEFAULT_ENCRYPTION_ALGS`] and [`DEFAULT_ENCRYPTION_ENCS`] are the
+//! algorithm lists of [`MetadataRules::default`], to start from when narrowing them:
+//!
+//! ```
+//! use tower_oidc_registration::metadata::{DEFAULT_SIGNING_ALGS, MetadataRules};
+//!
+//! let mut rules = MetadataRules::default();
+//! rules.signing_algs = DEFAULT_SIGNING_ALGS
+//!     .iter()
+//!     .filter(|alg| !alg.starts_with("HS") && **alg != "none")
+//!     .map(|alg| alg.to_string())
+//!     .collect();
+//! assert!(!rules.signing_algs.iter().any(|alg| alg == "none"));
+//! ```
 
 mod error;
 mod lang;
@@ -15,10 +30,24 @@ mod rules;
 mod serialize;
 mod validate;
 
+pub(crate) use error::sanitize_description;
 pub use error::{MetadataError, MetadataErrorCode};
 pub use model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };
 pub use parse::parse;
-pub use rules::MetadataRules;
+pub use rules::{
+    DEFAULT_ENCRYPTION_ALGS, DEFAULT_ENCRYPTION_ENCS, DEFAULT_SIGNING_ALGS, MetadataRules,
+};
 pub use validate::validate;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn default_algorithm_lists_reachable_and_used_by_default_rules() {
+        let rules = super::MetadataRules::default();
+        assert_eq!(rules.signing_algs, super::DEFAULT_SIGNING_ALGS);
+        assert_eq!(rules.encryption_algs, super::DEFAULT_ENCRYPTION_ALGS);
+        assert_eq!(rules.encryption_encs, super::DEFAULT_ENCRYPTION_ENCS);
+    }
+}

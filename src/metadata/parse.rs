@@ -14,14 +14,18 @@
 //!   values are sets, so `"id_token code"` is `code id_token`;
 //! - duplicate `grant_types` / `response_types` values are dropped, keeping the first occurrence;
 //! - `member#tag` for the human-readable members (B4): the tag must be a well-formed BCP 47 tag
-//!   and unique ignoring ASCII case; it is kept as sent.
+//!   of at most 64 characters and unique ignoring ASCII case; it is kept as sent. A member
+//!   takes at most 100 tagged values. Tagged members are collected in one pass over the object;
+//! - client-supplied values are put into error descriptions only through [`quoted`].
 //!
 //! Type errors on `redirect_uris` are `invalid_redirect_uri` (C4); every other error is
 //! `invalid_client_metadata`.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
-use super::error::{MetadataError, MetadataErrorCode};
+use super::error::{MetadataError, MetadataErrorCode, sanitize_description};
 use super::lang;
 use super::model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
@@ -48,11 +52,21 @@ pub fn parse(obj: &Map<String, Value>) -> Result<ClientMetadata, MetadataError> 
         )?,
         ..ClientMetadata::default()
     };
-    meta.client_name = p.localized("client_name", false)?;
-    meta.client_uri = p.localized("client_uri", true)?;
-    meta.logo_uri = p.localized("logo_uri", true)?;
-    meta.tos_uri = p.localized("tos_uri", true)?;
-    meta.policy_uri = p.localized("policy_uri", true)?;
+    let mut tagged = p.tagged_members()?;
+    let mut localized = |member: &str| -> Result<Localized, MetadataError> {
+        let default = if lang::holds_url(member) {
+            p.uri(member)?
+        } else {
+            p.string(member)?
+        };
+        let tagged = tagged.remove(member).unwrap_or_default();
+        Ok(Localized { default, tagged })
+    };
+    meta.client_name = localized("client_name")?;
+    meta.client_uri = localized("client_uri")?;
+    meta.logo_uri = localized("logo_uri")?;
+    meta.tos_uri = localized("tos_uri")?;
+    meta.policy_uri = localized("policy_uri")?;
     meta.contacts = p.string_array("contacts", Kind::Text)?;
     meta.token_endpoint_auth_method = p.wire(
         "token_endpoint_auth_method",
@@ -104,15 +118,34 @@ pub fn parse(obj: &Map<String, Value>) -> Result<ClientMetadata, MetadataError> 
     Ok(meta)
 }
 
-/// A client-supplied value quoted for an error description: JSON-like quoting, cut after
-/// 64 characters so that a huge value does not end up in the response.
+/// A client-supplied value quoted for an error description: `'foo'`, cut after
+/// [`QUOTED_MAX_CHARS`] characters (`'xxx...x'...`) so that a huge value does not end up in
+/// the response. Characters that RFC 6749 §5.2 does not allow in `error_description` are
+/// rendered as [`sanitize_description`] does (`"` as `'`, others as `U+XXXX`), so the result
+/// never holds a `"` or a `\`.
+///
+/// Every client-supplied value that goes into an error description goes through this function.
 pub(super) fn quoted(value: &str) -> String {
-    const MAX: usize = 64;
-    match value.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{:?}...", &value[..cut]),
-        None => format!("{value:?}"),
+    let (shown, cut) = match value.char_indices().nth(QUOTED_MAX_CHARS) {
+        Some((end, _)) => (&value[..end], true),
+        None => (value, false),
+    };
+    let shown = sanitize_description(shown);
+    let mut out = String::with_capacity(shown.len() + 5);
+    out.push('\'');
+    out.push_str(&shown);
+    out.push('\'');
+    if cut {
+        out.push_str("...");
     }
+    out
 }
+
+/// How many characters of a client-supplied value [`quoted`] keeps.
+pub(super) const QUOTED_MAX_CHARS: usize = 64;
+
+/// The `(tag, value)` pairs of one localized member, in object order.
+type TaggedValues = Vec<(String, String)>;
 
 /// What the elements of a string array are.
 #[derive(Clone, Copy)]
@@ -265,35 +298,38 @@ impl<'a> Parser<'a> {
         Ok(Some(out))
     }
 
-    /// `member` and every `member#tag`; `uri` members must not be empty.
-    fn localized(&self, member: &str, uri: bool) -> Result<Localized, MetadataError> {
-        let default = if uri {
-            self.uri(member)?
-        } else {
-            self.string(member)?
-        };
-        let mut tagged: Vec<(String, String)> = Vec::new();
+    /// Every `member#tag` of the [`lang::LOCALIZED_MEMBERS`], collected in one pass over the
+    /// object: the `(tag, value)` pairs of each member, in object order. Tags are checked as
+    /// they come ([`lang::TagSet`]); values must be strings, not empty for URL members.
+    fn tagged_members(&self) -> Result<HashMap<&'static str, TaggedValues>, MetadataError> {
+        let mut tagged: HashMap<&'static str, (lang::TagSet, TaggedValues)> = HashMap::new();
         for (name, value) in self.obj {
-            let Some((base, tag)) = lang::localized_member(name) else {
+            let Some((member, tag)) = lang::localized_member(name) else {
                 continue;
             };
-            if base != member || value.is_null() {
+            if value.is_null() {
                 continue;
             }
-            lang::check_tag(member, tag, tagged.iter().map(|(t, _)| t.as_str()))?;
+            let (tags, values) = tagged.entry(member).or_default();
+            tags.insert(member, tag)?;
             let Value::String(s) = value else {
                 return Err(MetadataError::client_metadata(format!(
-                    "{name}: must be a string"
+                    "{}: must be a string",
+                    lang::tagged_label(member, Some(tag))
                 )));
             };
-            if uri && s.is_empty() {
+            if s.is_empty() && lang::holds_url(member) {
                 return Err(MetadataError::client_metadata(format!(
-                    "{name}: must not be empty"
+                    "{}: must not be empty",
+                    lang::tagged_label(member, Some(tag))
                 )));
             }
-            tagged.push((tag.to_owned(), s.clone()));
+            values.push((tag.to_owned(), s.clone()));
         }
-        Ok(Localized { default, tagged })
+        Ok(tagged
+            .into_iter()
+            .map(|(member, (_, values))| (member, values))
+            .collect())
     }
 }
 
@@ -587,7 +623,10 @@ mod tests {
     fn empty_uri_strings_rejected() {
         assert_cm(json!({"client_uri": ""}), "client_uri: must not be empty");
         assert_cm(json!({"jwks_uri": ""}), "jwks_uri: must not be empty");
-        assert_cm(json!({"logo_uri#fr": ""}), "logo_uri#fr: must not be empty");
+        assert_cm(
+            json!({"logo_uri#fr": ""}),
+            "logo_uri#'fr': must not be empty",
+        );
         assert_cm(
             json!({"request_uris": [""]}),
             "request_uris[0]: must not be empty",
@@ -601,31 +640,31 @@ mod tests {
     fn c12_unknown_enum_values_rejected() {
         assert_cm(
             json!({"grant_types": ["authorization_code", "foo"]}),
-            "grant_types[1]: unsupported grant type \"foo\"",
+            "grant_types[1]: unsupported grant type 'foo'",
         );
         assert_cm(
             json!({"grant_types": ["Authorization_Code"]}),
-            "grant_types[0]: unsupported grant type \"Authorization_Code\"",
+            "grant_types[0]: unsupported grant type 'Authorization_Code'",
         );
         assert_cm(
             json!({"response_types": ["code", "code code"]}),
-            "response_types[1]: unsupported response type \"code code\"",
+            "response_types[1]: unsupported response type 'code code'",
         );
         assert_cm(
             json!({"response_types": [""]}),
-            "response_types[0]: unsupported response type \"\"",
+            "response_types[0]: unsupported response type ''",
         );
         assert_cm(
             json!({"token_endpoint_auth_method": "magic"}),
-            "token_endpoint_auth_method: unsupported authentication method \"magic\"",
+            "token_endpoint_auth_method: unsupported authentication method 'magic'",
         );
         assert_cm(
             json!({"application_type": "desktop"}),
-            "application_type: unsupported application type \"desktop\"",
+            "application_type: unsupported application type 'desktop'",
         );
         assert_cm(
             json!({"subject_type": "secret"}),
-            "subject_type: unsupported subject type \"secret\"",
+            "subject_type: unsupported subject type 'secret'",
         );
     }
 
@@ -701,11 +740,11 @@ mod tests {
     fn b4_bad_tag_rejected() {
         assert_cm(
             json!({"client_name#xx-!!": "x"}),
-            "client_name#xx-!!: invalid language tag",
+            "client_name#'xx-!!': invalid language tag",
         );
         assert_cm(
             json!({"logo_uri#": "https://x"}),
-            "logo_uri#: invalid language tag",
+            "logo_uri#'': invalid language tag",
         );
     }
 
@@ -728,14 +767,111 @@ mod tests {
     fn b4_tagged_wrong_type_rejected() {
         assert_cm(
             json!({"client_name#fr": 1}),
-            "client_name#fr: must be a string",
+            "client_name#'fr': must be a string",
         );
     }
 
     #[test]
     fn quoted_values() {
-        assert_eq!(quoted("foo"), "\"foo\"");
-        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
-        assert_eq!(quoted(&"é".repeat(70)), format!("{:?}...", "é".repeat(64)));
+        assert_eq!(quoted("foo"), "'foo'");
+        assert_eq!(quoted(""), "''");
+        // No `"` and no `\` (RFC 6749 §5.2), no Debug escaping.
+        assert_eq!(quoted("a\"b"), "'a'b'");
+        assert_eq!(quoted("a\\b"), "'aU+005Cb'");
+        assert_eq!(quoted("caf\u{e9}\n"), "'cafU+00E9U+000A'");
+        assert_eq!(
+            quoted(&"\u{e9}".repeat(70)),
+            format!("'{}'...", "U+00E9".repeat(64))
+        );
+        assert_eq!(quoted(&"x".repeat(65)), format!("'{}'...", "x".repeat(64)));
+        assert_eq!(quoted(&"x".repeat(64)), format!("'{}'", "x".repeat(64)));
+        for value in ["a\"b", "a\\b", "\"\\\"", "\u{0}\u{7f}"] {
+            let q = quoted(value);
+            assert!(!q.contains('"') && !q.contains('\\'), "{q}");
+            assert_eq!(sanitize_description(&q), q, "already sanitized");
+        }
+    }
+
+    #[test]
+    fn enum_errors_quote_with_single_quotes() {
+        assert_cm(
+            json!({"grant_types": ["fo\"o\\"]}),
+            "grant_types[0]: unsupported grant type 'fo'oU+005C'",
+        );
+        let err = parse_json(json!({"subject_type": "x\"y"})).unwrap_err();
+        assert!(!err.description().contains('"'), "{}", err.description());
+    }
+
+    #[test]
+    fn b4_huge_tag_not_echoed() {
+        // A well-formed tag of 90 001 characters: the message must stay short (parse.rs used to
+        // put the whole member name into "must be a string").
+        let tag = format!("en-x{}", "-abcdefgh".repeat(10_000));
+        let err = parse_json(json!({ format!("client_name#{tag}"): 1 })).unwrap_err();
+        assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
+        assert!(err.description().len() < 150, "{}", err.description());
+        assert_eq!(
+            err.description(),
+            format!(
+                "client_name#'{}'...: language tag longer than 64 characters",
+                &tag[..64]
+            )
+        );
+        // A huge malformed tag likewise.
+        let name = format!("logo_uri#{}", "\"".repeat(50_000));
+        let err = parse_json(json!({ name: "https://x" })).unwrap_err();
+        assert!(err.description().len() < 150, "{}", err.description());
+        assert!(!err.description().contains('"'));
+    }
+
+    #[test]
+    fn b4_tagged_values_capped_per_member() {
+        let mut doc = Map::new();
+        for i in 0..lang::MAX_TAGGED_VALUES {
+            doc.insert(format!("client_name#x-t{i}"), json!("n"));
+            doc.insert(
+                format!("logo_uri#x-t{i}"),
+                json!("https://rp.example.org/l.png"),
+            );
+        }
+        let m = parse(&doc).expect("100 tagged values per member are fine");
+        assert_eq!(m.client_name.tagged.len(), 100);
+        assert_eq!(m.logo_uri.tagged.len(), 100);
+        doc.insert("tos_uri#fr".into(), json!("https://rp.example.org/tos"));
+        assert!(parse(&doc).is_ok());
+        doc.insert(
+            "logo_uri#x-extra".into(),
+            json!("https://rp.example.org/l.png"),
+        );
+        let err = parse(&doc).unwrap_err();
+        assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
+        assert_eq!(
+            err.description(),
+            "logo_uri: more than 100 language-tagged values"
+        );
+    }
+
+    #[test]
+    fn b4_many_tagged_values_rejected_quickly() {
+        // 20 000 distinct tags on one member: rejected at the 101st, in one pass.
+        let mut doc = Map::new();
+        for i in 0..20_000 {
+            doc.insert(format!("client_name#x-{i:08}"), json!("n"));
+        }
+        let started = std::time::Instant::now();
+        let err = parse(&doc).unwrap_err();
+        assert_eq!(
+            err.description(),
+            "client_name: more than 100 language-tagged values"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn b4_duplicate_tag_message() {
+        assert_cm(
+            json!({"client_name#en-US": "a", "client_name#en-us": "b"}),
+            "client_name#'en-us': duplicate language tag (tags are compared ignoring case)",
+        );
     }
 }

@@ -9,6 +9,7 @@ use url::{Host, Url};
 
 use super::error::{MetadataError, MetadataErrorCode};
 use super::model::ApplicationType;
+use super::parse::quoted;
 
 /// Schemes never accepted for a redirect URI, whatever the application type (C10).
 const FORBIDDEN_SCHEMES: &[&str] = &[
@@ -52,7 +53,7 @@ pub(super) fn check_redirect_uri(
     let url = parse_absolute(&label, raw, policy.code)?;
     let scheme = url.scheme();
     if FORBIDDEN_SCHEMES.contains(&scheme) {
-        return Err(err(format!("scheme \"{scheme}\" not allowed")));
+        return Err(err(format!("scheme {} not allowed", quoted(scheme))));
     }
     match policy.application_type {
         ApplicationType::Web => match scheme {
@@ -76,7 +77,8 @@ pub(super) fn check_redirect_uri(
             }
             other => {
                 return Err(err(format!(
-                    "web clients must use https (scheme \"{other}\" not allowed)"
+                    "web clients must use https (scheme {} not allowed)",
+                    quoted(other)
                 )));
             }
         },
@@ -100,7 +102,8 @@ pub(super) fn check_redirect_uri(
             other => {
                 if !other.contains('.') {
                     return Err(err(format!(
-                        "private-use scheme \"{other}\" must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)"
+                        "private-use scheme {} must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
+                        quoted(other)
                     )));
                 }
             }
@@ -152,9 +155,17 @@ pub(super) fn check_url(
     Ok(())
 }
 
-/// The host of an http(s) URL (lowercase), `None` for URLs without one.
-pub(super) fn host_of(raw: &str) -> Option<String> {
-    Url::parse(raw).ok()?.host_str().map(str::to_owned)
+/// What two redirect URIs of a pairwise client must share (C17): the scheme and the host
+/// (`https://rp.example.org`), or the scheme alone for a URI without a host
+/// (`com.example.app:`), so that two private-use schemes never compare equal. Scheme and
+/// host are lowercase as the URL parser normalizes them; ports and paths are ignored.
+/// `None` for a string that is not a URL.
+pub(super) fn sector_key(raw: &str) -> Option<String> {
+    let url = Url::parse(raw).ok()?;
+    Some(match url.host_str() {
+        Some(host) => format!("{}://{host}", url.scheme()),
+        None => format!("{}:", url.scheme()),
+    })
 }
 
 /// Parses `raw` as an absolute URI, rejecting what the WHATWG parser would silently repair:
@@ -178,7 +189,7 @@ fn parse_absolute(label: &str, raw: &str, code: MetadataErrorCode) -> Result<Url
         // `raw` starts with the scheme (any case) then ':'; require an authority after it.
         let rest = raw.get(url.scheme().len() + 1..).unwrap_or("");
         if !rest.starts_with("//") {
-            return Err(err("not a valid URI (missing \"//\" after the scheme)"));
+            return Err(err("not a valid URI (missing '//' after the scheme)"));
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(err("must have a host"));
@@ -267,7 +278,7 @@ mod tests {
         rejected(
             "https:rp.example.org/cb",
             web(),
-            "redirect_uris[0]: not a valid URI (missing \"//\" after the scheme)",
+            "redirect_uris[0]: not a valid URI (missing '//' after the scheme)",
         );
         rejected(
             "https:\\\\evil.example\\cb",
@@ -321,12 +332,12 @@ mod tests {
         rejected(
             "com.example.app:/cb",
             web(),
-            "redirect_uris[0]: web clients must use https (scheme \"com.example.app\" not allowed)",
+            "redirect_uris[0]: web clients must use https (scheme 'com.example.app' not allowed)",
         );
         rejected(
             "ftp://rp.example.org/cb",
             web(),
-            "redirect_uris[0]: web clients must use https (scheme \"ftp\" not allowed)",
+            "redirect_uris[0]: web clients must use https (scheme 'ftp' not allowed)",
         );
     }
 
@@ -408,12 +419,12 @@ mod tests {
         rejected(
             "myapp://cb",
             native(),
-            "redirect_uris[0]: private-use scheme \"myapp\" must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
+            "redirect_uris[0]: private-use scheme 'myapp' must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
         );
         rejected(
             "urn:ietf:wg:oauth:2.0:oob",
             native(),
-            "redirect_uris[0]: private-use scheme \"urn\" must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
+            "redirect_uris[0]: private-use scheme 'urn' must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
         );
     }
 
@@ -429,7 +440,7 @@ mod tests {
             ("blob:https://rp.example.org/x", "blob"),
             ("filesystem:https://rp.example.org/x", "filesystem"),
         ] {
-            let description = format!("redirect_uris[0]: scheme \"{scheme}\" not allowed");
+            let description = format!("redirect_uris[0]: scheme '{scheme}' not allowed");
             rejected(raw, web(), &description);
             rejected(raw, native(), &description);
         }
@@ -506,12 +517,58 @@ mod tests {
     }
 
     #[test]
-    fn host_of_urls() {
+    fn c17_sector_key_is_scheme_and_host() {
         assert_eq!(
-            host_of("https://RP.example.org/cb").as_deref(),
-            Some("rp.example.org")
+            sector_key("https://RP.example.org/cb").as_deref(),
+            Some("https://rp.example.org")
         );
-        assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("[::1]"));
-        assert_eq!(host_of("com.example.app:/cb"), None);
+        assert_eq!(
+            sector_key("https://rp.example.org:8443/other?x"),
+            sector_key("https://rp.example.org/cb")
+        );
+        assert_eq!(
+            sector_key("http://[::1]:80/").as_deref(),
+            Some("http://[::1]")
+        );
+        assert_eq!(
+            sector_key("com.example.app:/cb").as_deref(),
+            Some("com.example.app:")
+        );
+        // Hostless private-use schemes differ from each other (they all had host `None`).
+        assert_ne!(sector_key("com.a.app:/cb"), sector_key("org.evil.x:/cb"));
+        assert_eq!(sector_key("com.a.app:/cb"), sector_key("com.a.app:/other"));
+        assert_ne!(
+            sector_key("http://rp.example.org/cb"),
+            sector_key("https://rp.example.org/cb")
+        );
+        assert_eq!(sector_key("not a url"), None);
+    }
+
+    #[test]
+    fn huge_scheme_not_echoed() {
+        // A 50 000-character scheme used to give a 50 KB error_description.
+        let scheme = format!("a{}", "b".repeat(49_999));
+        for (raw, policy) in [
+            (format!("{scheme}:/cb"), web()),
+            (format!("{scheme}:/cb"), native()),
+            (format!("{scheme}.x:/cb"), web()),
+        ] {
+            let err = check_redirect_uri("redirect_uris", 0, &raw, &policy).unwrap_err();
+            assert!(
+                err.description().len() < 200,
+                "{} bytes",
+                err.description().len()
+            );
+            assert!(err.description().contains("'..."), "{}", err.description());
+        }
+        let err = check_redirect_uri("redirect_uris", 0, &format!("{scheme}:/cb"), &native())
+            .unwrap_err();
+        assert_eq!(
+            err.description(),
+            format!(
+                "redirect_uris[0]: private-use scheme '{}'... must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
+                &scheme[..64]
+            )
+        );
     }
 }

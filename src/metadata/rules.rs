@@ -1,13 +1,14 @@
 use super::model::{AuthMethod, GrantType, ResponseType, SubjectType};
 
-/// JWS algorithms accepted by default for every `*_signed_response_alg` / `*_signing_alg` member.
+/// JWS algorithms accepted by default for every `*_signed_response_alg` / `*_signing_alg` member:
+/// the default of [`MetadataRules::signing_algs`].
 pub const DEFAULT_SIGNING_ALGS: &[&str] = &[
     "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
     "HS256", "HS384", "HS512", "none",
 ];
 
 /// JWE key management algorithms accepted by default for every `*_encrypted_response_alg` /
-/// `*_encryption_alg` member.
+/// `*_encryption_alg` member: the default of [`MetadataRules::encryption_algs`].
 pub const DEFAULT_ENCRYPTION_ALGS: &[&str] = &[
     "RSA-OAEP",
     "RSA-OAEP-256",
@@ -24,7 +25,8 @@ pub const DEFAULT_ENCRYPTION_ALGS: &[&str] = &[
     "dir",
 ];
 
-/// JWE content encryption algorithms accepted by default for every `*_enc` member.
+/// JWE content encryption algorithms accepted by default for every `*_enc` member: the default
+/// of [`MetadataRules::encryption_encs`].
 pub const DEFAULT_ENCRYPTION_ENCS: &[&str] = &[
     "A128CBC-HS256",
     "A192CBC-HS384",
@@ -51,10 +53,13 @@ pub struct MetadataRules {
     /// Subject types a client may register. Default: `public` and `pairwise`.
     pub subject_types: Vec<SubjectType>,
     /// JWS algorithms accepted in `*_signed_response_alg` and `*_signing_alg` members.
+    /// Default: [`DEFAULT_SIGNING_ALGS`].
     pub signing_algs: Vec<String>,
     /// JWE `alg` values accepted in `*_encrypted_response_alg` and `*_encryption_alg` members.
+    /// Default: [`DEFAULT_ENCRYPTION_ALGS`].
     pub encryption_algs: Vec<String>,
     /// JWE `enc` values accepted in `*_encrypted_response_enc` and `*_encryption_enc` members.
+    /// Default: [`DEFAULT_ENCRYPTION_ENCS`].
     pub encryption_encs: Vec<String>,
     /// Whether native clients may use claimed `https` redirect URIs (RFC 8252 §7.2; checklist C9).
     /// Default: `true`.

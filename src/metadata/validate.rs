@@ -14,7 +14,7 @@ use super::model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };
 use super::parse::quoted;
-use super::redirect_uri::{RedirectPolicy, Schemes, check_redirect_uri, check_url, host_of};
+use super::redirect_uri::{RedirectPolicy, Schemes, check_redirect_uri, check_url, sector_key};
 use super::rules::MetadataRules;
 
 /// The `*_enc` value registered when a `*_alg` is given without it
@@ -39,8 +39,8 @@ const PRIVATE_JWK_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "
 /// Rules checked (checklist C1–C15, C17–C20): the server's allow-lists, the consistency of
 /// `grant_types` and `response_types`, redirect URIs for the application type, the key
 /// material required by the authentication method, the URL members, pairwise subjects, scope
-/// syntax and algorithms. A `sector_identifier_uri` together with `pairwise` is rejected,
-/// since this server does not fetch it.
+/// syntax and algorithms. A `sector_identifier_uri` is always rejected (C16): this server does
+/// not fetch it, and an unverified one must not reach a host computing pairwise subjects.
 ///
 /// Validating the returned metadata again returns it unchanged.
 ///
@@ -57,6 +57,7 @@ pub fn validate(
     auth_method(&mut meta, rules)?;
     let application_type = *meta.application_type.get_or_insert(ApplicationType::Web);
     redirect_uris(&meta, application_type, rules)?;
+    sector_identifier_uri(&meta)?;
     url_members(&meta, application_type, rules)?;
     keys(&meta)?;
     subject_type(&meta, rules)?;
@@ -97,7 +98,8 @@ fn grant_and_response_types(
         for (i, rt) in response_types.iter().enumerate() {
             if !rules.response_types.contains(rt) {
                 return Err(invalid(format!(
-                    "response_types[{i}]: unsupported response type \"{rt}\""
+                    "response_types[{i}]: unsupported response type {}",
+                    quoted(rt.as_str())
                 )));
             }
         }
@@ -106,7 +108,8 @@ fn grant_and_response_types(
         for (i, gt) in grant_types.iter().enumerate() {
             if !rules.grant_types.contains(gt) {
                 return Err(invalid(format!(
-                    "grant_types[{i}]: unsupported grant type \"{gt}\""
+                    "grant_types[{i}]: unsupported grant type {}",
+                    quoted(gt.as_str())
                 )));
             }
         }
@@ -118,13 +121,13 @@ fn grant_and_response_types(
         (None, None) => {
             if !rules.grant_types.contains(&GrantType::AuthorizationCode) {
                 return Err(invalid(
-                    "grant_types: the default grant type \"authorization_code\" is not supported; register grant_types explicitly"
+                    "grant_types: the default grant type 'authorization_code' is not supported; register grant_types explicitly"
                         .into(),
                 ));
             }
             if !rules.response_types.contains(&ResponseType::Code) {
                 return Err(invalid(
-                    "response_types: the default response type \"code\" is not supported; register response_types explicitly"
+                    "response_types: the default response type 'code' is not supported; register response_types explicitly"
                         .into(),
                 ));
             }
@@ -134,7 +137,8 @@ fn grant_and_response_types(
             let g = grants_for(&r);
             if let Some(gt) = g.iter().find(|gt| !rules.grant_types.contains(gt)) {
                 return Err(invalid(format!(
-                    "grant_types: grant type \"{gt}\" (derived from response_types) is not supported"
+                    "grant_types: grant type {} (derived from response_types) is not supported",
+                    quoted(gt.as_str())
                 )));
             }
             (g, r)
@@ -143,7 +147,8 @@ fn grant_and_response_types(
             let r = responses_for(&g);
             if let Some(rt) = r.iter().find(|rt| !rules.response_types.contains(rt)) {
                 return Err(invalid(format!(
-                    "response_types: response type \"{rt}\" (derived from grant_types) is not supported; register response_types explicitly"
+                    "response_types: response type {} (derived from grant_types) is not supported; register response_types explicitly",
+                    quoted(rt.as_str())
                 )));
             }
             (g, r)
@@ -154,12 +159,14 @@ fn grant_and_response_types(
     for rt in &response_types {
         if rt.has_code() && !grant_types.contains(&GrantType::AuthorizationCode) {
             return Err(invalid(format!(
-                "grant_types: response type \"{rt}\" requires grant type \"authorization_code\""
+                "grant_types: response type {} requires grant type 'authorization_code'",
+                quoted(rt.as_str())
             )));
         }
         if rt.has_implicit() && !grant_types.contains(&GrantType::Implicit) {
             return Err(invalid(format!(
-                "grant_types: response type \"{rt}\" requires grant type \"implicit\""
+                "grant_types: response type {} requires grant type 'implicit'",
+                quoted(rt.as_str())
             )));
         }
     }
@@ -167,7 +174,7 @@ fn grant_and_response_types(
         && !response_types.iter().any(|rt| rt.has_code())
     {
         return Err(invalid(
-            "response_types: grant type \"authorization_code\" requires a response type containing \"code\""
+            "response_types: grant type 'authorization_code' requires a response type containing 'code'"
                 .into(),
         ));
     }
@@ -175,7 +182,7 @@ fn grant_and_response_types(
         && !response_types.iter().any(|rt| rt.has_implicit())
     {
         return Err(invalid(
-            "response_types: grant type \"implicit\" requires a response type containing \"id_token\" or \"token\""
+            "response_types: grant type 'implicit' requires a response type containing 'id_token' or 'token'"
                 .into(),
         ));
     }
@@ -216,7 +223,8 @@ fn auth_method(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), M
         Some(method) => {
             if !rules.auth_methods.contains(&method) {
                 return Err(invalid(format!(
-                    "token_endpoint_auth_method: unsupported authentication method \"{method}\""
+                    "token_endpoint_auth_method: unsupported authentication method {}",
+                    quoted(method.as_str())
                 )));
             }
             method
@@ -225,7 +233,7 @@ fn auth_method(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), M
             let method = AuthMethod::ClientSecretBasic;
             if !rules.auth_methods.contains(&method) {
                 return Err(invalid(format!(
-                    "token_endpoint_auth_method: the default \"{method}\" is not supported; register token_endpoint_auth_method explicitly"
+                    "token_endpoint_auth_method: the default '{method}' is not supported; register token_endpoint_auth_method explicitly"
                 )));
             }
             meta.token_endpoint_auth_method = Some(method);
@@ -282,19 +290,17 @@ fn url_members(
 ) -> Result<(), MetadataError> {
     use Schemes::{HttpOrHttps, Https};
 
-    for (member, value) in localized_members(meta).into_iter().skip(1) {
+    let localized_urls = localized_members(meta)
+        .into_iter()
+        .filter(|(member, _)| lang::holds_url(member));
+    for (member, value) in localized_urls {
         for (tag, uri) in value.values() {
-            check_url(&lang::tagged_name(member, tag), uri, HttpOrHttps, true)?;
+            check_url(&lang::tagged_label(member, tag), uri, HttpOrHttps, true)?;
         }
     }
-    let singles: [(&str, &Option<String>, Schemes, bool); 5] = [
+    // `sector_identifier_uri` is rejected before, by `sector_identifier_uri`.
+    let singles: [(&str, &Option<String>, Schemes, bool); 4] = [
         ("jwks_uri", &meta.jwks_uri, Https, false),
-        (
-            "sector_identifier_uri",
-            &meta.sector_identifier_uri,
-            Https,
-            true,
-        ),
         ("initiate_login_uri", &meta.initiate_login_uri, Https, true),
         (
             "frontchannel_logout_uri",
@@ -345,7 +351,7 @@ fn keys(meta: &ClientMetadata) -> Result<(), MetadataError> {
 fn check_jwk_set(jwks: &Map<String, Value>) -> Result<(), MetadataError> {
     let Some(Value::Array(keys)) = jwks.get("keys") else {
         return Err(invalid(
-            "jwks: must be a JWK Set (an object with a \"keys\" array)".into(),
+            "jwks: must be a JWK Set (an object with a 'keys' array)".into(),
         ));
     };
     for (i, key) in keys.iter().enumerate() {
@@ -353,7 +359,7 @@ fn check_jwk_set(jwks: &Map<String, Value>) -> Result<(), MetadataError> {
             return Err(invalid(format!("jwks.keys[{i}]: must be a JSON object")));
         };
         let Some(Value::String(kty)) = key.get("kty") else {
-            return Err(invalid(format!("jwks.keys[{i}]: \"kty\" must be a string")));
+            return Err(invalid(format!("jwks.keys[{i}]: 'kty' must be a string")));
         };
         if kty == "oct" || PRIVATE_JWK_MEMBERS.iter().any(|m| key.contains_key(*m)) {
             return Err(invalid(format!(
@@ -364,31 +370,42 @@ fn check_jwk_set(jwks: &Map<String, Value>) -> Result<(), MetadataError> {
     Ok(())
 }
 
-/// C12 allow-list, C16 (sector identifier not fetched) and C17 (one redirect host) for
-/// `subject_type`.
+/// C16: this server cannot fetch a `sector_identifier_uri` and check that it lists every
+/// redirect URI, so it rejects one whenever present, whatever the `subject_type`: stored
+/// unverified, it could fool a host computing pairwise subjects from it.
+fn sector_identifier_uri(meta: &ClientMetadata) -> Result<(), MetadataError> {
+    if meta.sector_identifier_uri.is_some() {
+        return Err(invalid(
+            "sector_identifier_uri: not supported by this server (it would have to be fetched and checked)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// C12 allow-list and C17 (one redirect scheme and host) for `subject_type`. (C16: a
+/// `sector_identifier_uri` was rejected before.)
 fn subject_type(meta: &ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
     let Some(subject_type) = meta.subject_type else {
         return Ok(());
     };
     if !rules.subject_types.contains(&subject_type) {
         return Err(invalid(format!(
-            "subject_type: unsupported subject type \"{subject_type}\""
+            "subject_type: unsupported subject type {}",
+            quoted(subject_type.as_str())
         )));
     }
     if subject_type != SubjectType::Pairwise {
         return Ok(());
     }
-    if meta.sector_identifier_uri.is_some() {
-        return Err(invalid(
-            "sector_identifier_uri: not supported by this server".into(),
-        ));
-    }
+    // Compare scheme and host: private-use-scheme URIs (`com.example.app:/cb`) have no host,
+    // and must not all count as the same one.
     let uris = meta.redirect_uris.as_deref().unwrap_or_default();
     if let Some(first) = uris.first() {
-        let host = host_of(first);
-        if let Some(i) = uris.iter().position(|u| host_of(u) != host) {
+        let key = sector_key(first);
+        if let Some(i) = uris.iter().position(|u| sector_key(u) != key) {
             return Err(invalid(format!(
-                "redirect_uris[{i}]: host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri"
+                "redirect_uris[{i}]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri, which this server does not support"
             )));
         }
     }
@@ -445,13 +462,13 @@ fn algorithms(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), Me
         .any(|rt| rt.has_id_token());
     if id_token_alg == "none" && returns_id_token {
         return Err(invalid(
-            "id_token_signed_response_alg: \"none\" is not allowed with a response type that returns an ID token"
+            "id_token_signed_response_alg: 'none' is not allowed with a response type that returns an ID token"
                 .into(),
         ));
     }
     if meta.token_endpoint_auth_signing_alg.as_deref() == Some("none") {
         return Err(invalid(
-            "token_endpoint_auth_signing_alg: \"none\" is not allowed".into(),
+            "token_endpoint_auth_signing_alg: 'none' is not allowed".into(),
         ));
     }
 
@@ -771,7 +788,7 @@ mod tests {
             json!({}),
             &rules,
             MetadataErrorCode::InvalidClientMetadata,
-            "grant_types: the default grant type \"authorization_code\" is not supported; register grant_types explicitly",
+            "grant_types: the default grant type 'authorization_code' is not supported; register grant_types explicitly",
         );
         assert!(check_with(json!({"grant_types": ["client_credentials"]}), &rules).is_ok());
 
@@ -780,7 +797,7 @@ mod tests {
             with_rp(json!({})),
             &rules,
             MetadataErrorCode::InvalidClientMetadata,
-            "token_endpoint_auth_method: the default \"client_secret_basic\" is not supported; register token_endpoint_auth_method explicitly",
+            "token_endpoint_auth_method: the default 'client_secret_basic' is not supported; register token_endpoint_auth_method explicitly",
         );
 
         let rules = rules_with(|r| r.signing_algs = vec!["ES256".into()]);
@@ -788,7 +805,7 @@ mod tests {
             with_rp(json!({})),
             &rules,
             MetadataErrorCode::InvalidClientMetadata,
-            "id_token_signed_response_alg: the default \"RS256\" is not supported; register id_token_signed_response_alg explicitly",
+            "id_token_signed_response_alg: the default 'RS256' is not supported; register id_token_signed_response_alg explicitly",
         );
         assert!(
             check_with(
@@ -806,7 +823,7 @@ mod tests {
             with_rp(json!({"response_types": ["code id_token"]})),
             &rules,
             MetadataErrorCode::InvalidClientMetadata,
-            "grant_types: grant type \"implicit\" (derived from response_types) is not supported",
+            "grant_types: grant type 'implicit' (derived from response_types) is not supported",
         );
         let rules =
             rules_with(|r| r.response_types = vec![ResponseType::Code, ResponseType::Token]);
@@ -814,7 +831,7 @@ mod tests {
             with_rp(json!({"grant_types": ["implicit"]})),
             &rules,
             MetadataErrorCode::InvalidClientMetadata,
-            "response_types: response type \"id_token\" (derived from grant_types) is not supported; register response_types explicitly",
+            "response_types: response type 'id_token' (derived from grant_types) is not supported; register response_types explicitly",
         );
         assert!(
             check_with(
@@ -863,11 +880,11 @@ mod tests {
         assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
         assert_eq!(
             err.description(),
-            "tos_uri#EN: duplicate language tag (same as tos_uri#en)"
+            "tos_uri#'EN': duplicate language tag (tags are compared ignoring case)"
         );
         meta.tos_uri.tagged = vec![("xx-!!".into(), "https://rp.example.org/tos".into())];
         let err = validate(meta, &MetadataRules::default()).unwrap_err();
-        assert_eq!(err.description(), "tos_uri#xx-!!: invalid language tag");
+        assert_eq!(err.description(), "tos_uri#'xx-!!': invalid language tag");
     }
 
     #[test]
@@ -912,7 +929,7 @@ mod tests {
             with_rp(json!({"userinfo_encrypted_response_alg": "RSA-OAEP"})),
             &rules,
             MetadataErrorCode::InvalidClientMetadata,
-            "userinfo_encrypted_response_enc: the default \"A128CBC-HS256\" is not supported; register userinfo_encrypted_response_enc explicitly",
+            "userinfo_encrypted_response_enc: the default 'A128CBC-HS256' is not supported; register userinfo_encrypted_response_enc explicitly",
         );
     }
 
@@ -983,7 +1000,7 @@ mod tests {
         );
         rejected_ru(
             json!({"redirect_uris": ["com.example.app:/cb"]}),
-            "redirect_uris[0]: web clients must use https (scheme \"com.example.app\" not allowed)",
+            "redirect_uris[0]: web clients must use https (scheme 'com.example.app' not allowed)",
         );
     }
 
@@ -1036,16 +1053,16 @@ mod tests {
         accepted(json!({"application_type": "native", "redirect_uris": ["com.example.app:/cb"]}));
         rejected_ru(
             json!({"application_type": "native", "redirect_uris": ["myapp://cb"]}),
-            "redirect_uris[0]: private-use scheme \"myapp\" must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
+            "redirect_uris[0]: private-use scheme 'myapp' must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
         );
         for app in ["web", "native"] {
             rejected_ru(
                 json!({"application_type": app, "redirect_uris": ["javascript:alert(1)"]}),
-                "redirect_uris[0]: scheme \"javascript\" not allowed",
+                "redirect_uris[0]: scheme 'javascript' not allowed",
             );
             rejected_ru(
                 json!({"application_type": app, "redirect_uris": ["DATA:text/html,x"]}),
-                "redirect_uris[0]: scheme \"data\" not allowed",
+                "redirect_uris[0]: scheme 'data' not allowed",
             );
         }
     }
@@ -1066,33 +1083,33 @@ mod tests {
     fn c11_inconsistent_types_rejected() {
         rejected_cm(
             with_rp(json!({"grant_types": ["implicit"], "response_types": ["code"]})),
-            "grant_types: response type \"code\" requires grant type \"authorization_code\"",
+            "grant_types: response type 'code' requires grant type 'authorization_code'",
         );
         rejected_cm(
             with_rp(
                 json!({"grant_types": ["authorization_code"], "response_types": ["code id_token"]}),
             ),
-            "grant_types: response type \"code id_token\" requires grant type \"implicit\"",
+            "grant_types: response type 'code id_token' requires grant type 'implicit'",
         );
         rejected_cm(
             with_rp(
                 json!({"grant_types": ["authorization_code", "implicit"], "response_types": ["id_token"]}),
             ),
-            "response_types: grant type \"authorization_code\" requires a response type containing \"code\"",
+            "response_types: grant type 'authorization_code' requires a response type containing 'code'",
         );
         rejected_cm(
             with_rp(
                 json!({"grant_types": ["authorization_code", "implicit"], "response_types": ["code"]}),
             ),
-            "response_types: grant type \"implicit\" requires a response type containing \"id_token\" or \"token\"",
+            "response_types: grant type 'implicit' requires a response type containing 'id_token' or 'token'",
         );
         rejected_cm(
             with_rp(json!({"grant_types": ["refresh_token"], "response_types": ["code"]})),
-            "grant_types: response type \"code\" requires grant type \"authorization_code\"",
+            "grant_types: response type 'code' requires grant type 'authorization_code'",
         );
         rejected_cm(
             with_rp(json!({"grant_types": ["authorization_code"], "response_types": []})),
-            "response_types: grant type \"authorization_code\" requires a response type containing \"code\"",
+            "response_types: grant type 'authorization_code' requires a response type containing 'code'",
         );
     }
 
@@ -1100,25 +1117,25 @@ mod tests {
     fn c12_unsupported_values_rejected() {
         rejected_cm(
             with_rp(json!({"grant_types": ["authorization_code", "password"]})),
-            "grant_types[1]: unsupported grant type \"password\"",
+            "grant_types[1]: unsupported grant type 'password'",
         );
         let rules = rules_with(|r| r.response_types = vec![ResponseType::Code]);
         rejected_with(
             with_rp(json!({"response_types": ["code", "token"]})),
             &rules,
             MetadataErrorCode::InvalidClientMetadata,
-            "response_types[1]: unsupported response type \"token\"",
+            "response_types[1]: unsupported response type 'token'",
         );
         rejected_cm(
             with_rp(json!({"token_endpoint_auth_method": "tls_client_auth"})),
-            "token_endpoint_auth_method: unsupported authentication method \"tls_client_auth\"",
+            "token_endpoint_auth_method: unsupported authentication method 'tls_client_auth'",
         );
         let rules = rules_with(|r| r.subject_types = vec![SubjectType::Public]);
         rejected_with(
             with_rp(json!({"subject_type": "pairwise"})),
             &rules,
             MetadataErrorCode::InvalidClientMetadata,
-            "subject_type: unsupported subject type \"pairwise\"",
+            "subject_type: unsupported subject type 'pairwise'",
         );
         assert!(check_with(with_rp(json!({"subject_type": "public"})), &rules).is_ok());
         let rules = rules_with(|r| r.grant_types.push(GrantType::Password));
@@ -1182,11 +1199,11 @@ mod tests {
         ]}})));
         rejected_cm(
             with_rp(json!({"jwks": {"kty": "RSA", "n": "x", "e": "AQAB"}})),
-            "jwks: must be a JWK Set (an object with a \"keys\" array)",
+            "jwks: must be a JWK Set (an object with a 'keys' array)",
         );
         rejected_cm(
             with_rp(json!({"jwks": {"keys": {"kty": "RSA"}}})),
-            "jwks: must be a JWK Set (an object with a \"keys\" array)",
+            "jwks: must be a JWK Set (an object with a 'keys' array)",
         );
         rejected_cm(
             with_rp(json!({"jwks": {"keys": ["x"]}})),
@@ -1194,7 +1211,7 @@ mod tests {
         );
         rejected_cm(
             with_rp(json!({"jwks": {"keys": [{"kty": "RSA"}, {"n": "x"}]}})),
-            "jwks.keys[1]: \"kty\" must be a string",
+            "jwks.keys[1]: 'kty' must be a string",
         );
         rejected_cm(
             with_rp(
@@ -1231,28 +1248,44 @@ mod tests {
 
     #[test]
     fn c16_sector_identifier_uri() {
+        let msg = "sector_identifier_uri: not supported by this server (it would have to be fetched and checked)";
         rejected_cm(
             with_rp(json!({
                 "subject_type": "pairwise",
                 "sector_identifier_uri": "https://rp.example.org/sector.json",
             })),
-            "sector_identifier_uri: not supported by this server",
+            msg,
         );
-        let m = accepted(with_rp(
-            json!({"sector_identifier_uri": "https://rp.example.org/sector.json"}),
-        ));
-        assert_eq!(
-            m.sector_identifier_uri.as_deref(),
-            Some("https://rp.example.org/sector.json")
+        // Rejected whatever the subject type: stored unverified, it could fool a host that
+        // computes pairwise subjects from it.
+        rejected_cm(
+            with_rp(json!({"sector_identifier_uri": "https://rp.example.org/sector.json"})),
+            msg,
+        );
+        rejected_cm(
+            with_rp(json!({
+                "subject_type": "public",
+                "sector_identifier_uri": "https://rp.example.org/sector.json",
+            })),
+            msg,
         );
         rejected_cm(
             with_rp(json!({"sector_identifier_uri": "http://rp.example.org/sector.json"})),
-            "sector_identifier_uri: must be an https URL",
+            msg,
         );
+        // Also for metadata not built by the parser.
+        let meta = ClientMetadata {
+            redirect_uris: Some(vec![RP.into()]),
+            sector_identifier_uri: Some("https://rp.example.org/sector.json".into()),
+            ..ClientMetadata::default()
+        };
+        let err = validate(meta, &MetadataRules::default()).unwrap_err();
+        assert_eq!(err.description(), msg);
     }
 
     #[test]
     fn c17_pairwise_redirect_hosts() {
+        let msg = "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri, which this server does not support";
         accepted(json!({
             "subject_type": "pairwise",
             "redirect_uris": ["https://rp.example.org/a", "https://RP.example.org:8443/b?x"],
@@ -1263,10 +1296,36 @@ mod tests {
                 "subject_type": "pairwise",
                 "redirect_uris": [RP, "https://other.example.org/cb"],
             }),
-            "redirect_uris[1]: host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri",
+            msg,
         );
         // Different hosts are fine for public subjects.
         accepted(json!({"redirect_uris": [RP, "https://other.example.org/cb"]}));
+    }
+
+    #[test]
+    fn c17_pairwise_private_use_schemes_differ() {
+        // Hostless URIs used to share the host `None`: two apps' schemes counted as one host.
+        rejected_cm(
+            json!({
+                "application_type": "native",
+                "subject_type": "pairwise",
+                "redirect_uris": ["com.a.app:/cb", "org.evil.x:/cb"],
+            }),
+            "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri, which this server does not support",
+        );
+        accepted(json!({
+            "application_type": "native",
+            "subject_type": "pairwise",
+            "redirect_uris": ["com.a.app:/cb", "com.a.app:/other"],
+        }));
+        rejected_cm(
+            json!({
+                "application_type": "native",
+                "subject_type": "pairwise",
+                "redirect_uris": ["com.a.app:/cb", "http://127.0.0.1/cb"],
+            }),
+            "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri, which this server does not support",
+        );
     }
 
     #[test]
@@ -1302,7 +1361,7 @@ mod tests {
             with_rp(
                 json!({"response_types": ["code id_token"], "id_token_signed_response_alg": "none"}),
             ),
-            "id_token_signed_response_alg: \"none\" is not allowed with a response type that returns an ID token",
+            "id_token_signed_response_alg: 'none' is not allowed with a response type that returns an ID token",
         );
         let m = accepted(with_rp(json!({"id_token_signed_response_alg": "none"})));
         assert_eq!(m.id_token_signed_response_alg.as_deref(), Some("none"));
@@ -1311,7 +1370,7 @@ mod tests {
                 "token_endpoint_auth_method": "client_secret_jwt",
                 "token_endpoint_auth_signing_alg": "none",
             })),
-            "token_endpoint_auth_signing_alg: \"none\" is not allowed",
+            "token_endpoint_auth_signing_alg: 'none' is not allowed",
         );
         accepted(with_rp(json!({
             "token_endpoint_auth_method": "client_secret_jwt",
@@ -1330,22 +1389,22 @@ mod tests {
         })));
         rejected_cm(
             with_rp(json!({"userinfo_signed_response_alg": "XS256"})),
-            "userinfo_signed_response_alg: unsupported algorithm \"XS256\"",
+            "userinfo_signed_response_alg: unsupported algorithm 'XS256'",
         );
         rejected_cm(
             with_rp(json!({"id_token_encrypted_response_alg": "RSA1_5"})),
-            "id_token_encrypted_response_alg: unsupported algorithm \"RSA1_5\"",
+            "id_token_encrypted_response_alg: unsupported algorithm 'RSA1_5'",
         );
         rejected_cm(
             with_rp(json!({
                 "request_object_encryption_alg": "dir",
                 "request_object_encryption_enc": "A128CTR",
             })),
-            "request_object_encryption_enc: unsupported algorithm \"A128CTR\"",
+            "request_object_encryption_enc: unsupported algorithm 'A128CTR'",
         );
         rejected_cm(
             with_rp(json!({"request_object_signing_alg": "RSA-OAEP"})),
-            "request_object_signing_alg: unsupported algorithm \"RSA-OAEP\"",
+            "request_object_signing_alg: unsupported algorithm 'RSA-OAEP'",
         );
     }
 
@@ -1361,7 +1420,7 @@ mod tests {
         })));
         rejected_cm(
             with_rp(json!({"logo_uri#fr": "data:image/png;base64,AAAA"})),
-            "logo_uri#fr: must be an http or https URL",
+            "logo_uri#'fr': must be an http or https URL",
         );
         rejected_cm(
             with_rp(json!({"client_uri": "rp.example.org"})),
@@ -1390,6 +1449,25 @@ mod tests {
     }
 
     #[test]
+    fn localized_url_members_chosen_by_name() {
+        // client_name is free text: never checked as a URL, tagged or not.
+        accepted(with_rp(
+            json!({"client_name": "not a URL", "client_name#fr": "pas une URL"}),
+        ));
+        // Every other localized member is a URL, tagged or not.
+        for member in ["client_uri", "logo_uri", "tos_uri", "policy_uri"] {
+            rejected_cm(
+                with_rp(json!({ member: "rp.example.org" })),
+                &format!("{member}: must be an absolute URI"),
+            );
+            rejected_cm(
+                with_rp(json!({ format!("{member}#de"): "rp.example.org" })),
+                &format!("{member}#'de': must be an absolute URI"),
+            );
+        }
+    }
+
+    #[test]
     fn post_logout_redirect_uris() {
         accepted(with_rp(
             json!({"post_logout_redirect_uris": ["https://rp.example.org/bye?x=1"]}),
@@ -1413,7 +1491,7 @@ mod tests {
                 "redirect_uris": ["com.example.app:/cb"],
                 "post_logout_redirect_uris": ["myapp:/bye"],
             }),
-            "post_logout_redirect_uris[0]: private-use scheme \"myapp\" must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
+            "post_logout_redirect_uris[0]: private-use scheme 'myapp' must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
         );
     }
 
@@ -1452,15 +1530,15 @@ mod tests {
         );
         rejected_cm(
             with_rp(json!({"scope": "openid\tprofile"})),
-            "scope: invalid character in scope token \"openid\\tprofile\"",
+            "scope: invalid character in scope token 'openidU+0009profile'",
         );
         rejected_cm(
             with_rp(json!({"scope": "a\"b"})),
-            "scope: invalid character in scope token \"a\\\"b\"",
+            "scope: invalid character in scope token 'a'b'",
         );
         rejected_cm(
             with_rp(json!({"scope": "a\\b"})),
-            "scope: invalid character in scope token \"a\\\\b\"",
+            "scope: invalid character in scope token 'aU+005Cb'",
         );
         let err = check(with_rp(json!({"scope": "caf\u{e9}"}))).unwrap_err();
         assert!(err.description().is_ascii(), "{}", err.description());
