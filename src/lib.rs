@@ -58,5 +58,5 @@ pub use layer::RegistrationLayer;
 pub use registry::{ClientInformation, Registry};
 pub use secret::Secret;
 pub use service::Registration;
-pub use store::{ClientRecord, ClientStore, MemoryStore, StoreError};
+pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError};
 pub use token::{SigningKey, TokenAlgorithm, TokenHash};

@@ -6,16 +6,14 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
-use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
 
 use crate::config::{RegistrationConfig, TokenRotation};
 use crate::error::RegistrationError;
-use crate::metadata::{self, ClientMetadata, MetadataError, MetadataRules};
+use crate::metadata::{self, MetadataError, MetadataRules};
 use crate::secret::Secret;
 use crate::software_statement;
-use crate::store::{ClientRecord, ClientStore, StoreError};
+use crate::store::{ClientRecord, ClientStore, MetadataJson, StoreError};
 use crate::token::{TokenHash, TokenService};
 
 /// Bytes of OS randomness in a client secret: 512 bits, 86 base64url characters (as MitreID).
@@ -63,24 +61,42 @@ impl ClientInformation {
     }
 }
 
-impl Serialize for ClientInformation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ClientInformation {
+    /// The response body: credentials first (as MitreID orders them), then the registered
+    /// metadata spliced in from its stored JSON without parsing it again.
+    pub fn to_json(&self) -> Vec<u8> {
         let record = &self.record;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("client_id", &record.client_id)?;
+        let metadata = record.metadata.as_str();
+        let mut out = Vec::with_capacity(metadata.len() + 512);
+        out.extend_from_slice(b"{\"client_id\":");
+        write_json_string(&mut out, &record.client_id);
         if let Some(secret) = &record.client_secret {
-            map.serialize_entry("client_secret", secret.expose())?;
-            map.serialize_entry("client_secret_expires_at", &record.client_secret_expires_at)?;
+            out.extend_from_slice(b",\"client_secret\":");
+            write_json_string(&mut out, secret.expose());
+            out.extend_from_slice(b",\"client_secret_expires_at\":");
+            out.extend_from_slice(record.client_secret_expires_at.to_string().as_bytes());
         }
-        map.serialize_entry("client_id_issued_at", &record.client_id_issued_at)?;
-        map.serialize_entry(
-            "registration_access_token",
-            self.registration_access_token.expose(),
-        )?;
-        map.serialize_entry("registration_client_uri", &self.registration_client_uri)?;
-        record.metadata.write_entries(&mut map)?;
-        map.end()
+        out.extend_from_slice(b",\"client_id_issued_at\":");
+        out.extend_from_slice(record.client_id_issued_at.to_string().as_bytes());
+        out.extend_from_slice(b",\"registration_access_token\":");
+        write_json_string(&mut out, self.registration_access_token.expose());
+        out.extend_from_slice(b",\"registration_client_uri\":");
+        write_json_string(&mut out, &self.registration_client_uri);
+        // `metadata` is a JSON object: `{}` or `{"member":...}`. Splice its members in.
+        match metadata.strip_prefix('{') {
+            Some("}") | None => out.push(b'}'),
+            Some(members) => {
+                out.push(b',');
+                out.extend_from_slice(members.as_bytes());
+            }
+        }
+        out
     }
+}
+
+fn write_json_string(out: &mut Vec<u8>, value: &str) {
+    // Writing a string into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 /// The registration domain: cheap to clone, shared by the HTTP layer and the host application.
@@ -156,7 +172,7 @@ impl Registry {
                 client_secret_expires_at,
                 issued_at,
                 TokenHash::of(token.expose()),
-                metadata.clone(),
+                metadata.json.clone(),
             );
             let record = Arc::new(record);
             match self.inner.store.insert(ClientRecord::clone(&record)).await {
@@ -225,7 +241,7 @@ impl Registry {
             record.client_secret = client_secret;
             record.client_secret_expires_at = client_secret_expires_at;
             record.registration_token_hash = token_hash;
-            record.metadata = metadata.clone();
+            record.metadata = metadata.json.clone();
             record.version = current.version + 1;
             let record = Arc::new(record);
             match self
@@ -288,14 +304,21 @@ impl Registry {
         }
     }
 
-    /// Parses and validates request metadata: the same rules for registration and update.
+    /// Parses and validates request metadata (the same rules for registration and update),
+    /// and renders it once for storage and every later response.
     fn checked_metadata(
         &self,
         request: &Map<String, Value>,
-    ) -> Result<ClientMetadata, RegistrationError> {
+    ) -> Result<CheckedMetadata, RegistrationError> {
         software_statement::check(request)?;
         let parsed = metadata::parse(request)?;
-        Ok(metadata::validate(parsed, &self.inner.rules)?)
+        let valid = metadata::validate(parsed, &self.inner.rules)?;
+        Ok(CheckedMetadata {
+            uses_secret: valid
+                .token_endpoint_auth_method
+                .is_some_and(|m| m.uses_secret()),
+            json: MetadataJson::render(&valid),
+        })
     }
 
     /// The secret a client with `metadata` holds: kept from `current` when it has one and
@@ -303,14 +326,11 @@ impl Registry {
     /// need one (checklist H10), none when its method uses none (checklist C13).
     fn secret_for(
         &self,
-        metadata: &ClientMetadata,
+        metadata: &CheckedMetadata,
         current: Option<&ClientRecord>,
         now: u64,
     ) -> Result<(Option<Secret>, u64), RegistrationError> {
-        let needs_secret = metadata
-            .token_endpoint_auth_method
-            .is_some_and(|m| m.uses_secret());
-        if !needs_secret {
+        if !metadata.uses_secret {
             return Ok((None, 0));
         }
         if let Some(current) = current
@@ -344,6 +364,13 @@ impl Registry {
             registration_client_uri,
         }
     }
+}
+
+/// Request metadata that passed the rules, rendered for storage.
+struct CheckedMetadata {
+    json: MetadataJson,
+    /// Whether the authentication method needs a client secret (checklist C13).
+    uses_secret: bool,
 }
 
 /// RFC 7592 §2.2 identity rules of an update body: `client_id` present and equal (H4), a
@@ -398,4 +425,52 @@ fn check_update_identity(
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::ClientMetadata;
+
+    fn information(metadata: &ClientMetadata, secret: Option<&str>) -> ClientInformation {
+        let record = ClientRecord::new(
+            "id-\"1".to_owned(),
+            secret.map(Secret::new),
+            0,
+            7,
+            TokenHash::of("t"),
+            MetadataJson::render(metadata),
+        );
+        ClientInformation {
+            record: Arc::new(record),
+            registration_access_token: Secret::new("tok"),
+            registration_client_uri: "https://h/register/id".to_owned(),
+        }
+    }
+
+    #[test]
+    fn response_splices_metadata_after_credentials() {
+        let metadata = ClientMetadata {
+            client_name: crate::metadata::Localized {
+                default: Some("n".into()),
+                tagged: vec![],
+            },
+            ..ClientMetadata::default()
+        };
+        let body = information(&metadata, Some("s")).to_json();
+        let text = String::from_utf8(body).expect("utf8");
+        assert_eq!(
+            text,
+            r#"{"client_id":"id-\"1","client_secret":"s","client_secret_expires_at":0,"client_id_issued_at":7,"registration_access_token":"tok","registration_client_uri":"https://h/register/id","client_name":"n"}"#
+        );
+    }
+
+    #[test]
+    fn response_with_empty_metadata_and_no_secret_is_valid_json() {
+        let body = information(&ClientMetadata::default(), None).to_json();
+        let value: Value = serde_json::from_slice(&body).expect("valid JSON");
+        assert_eq!(value["client_id"], "id-\"1");
+        assert!(value.get("client_secret").is_none());
+        assert!(value.get("client_secret_expires_at").is_none());
+    }
 }

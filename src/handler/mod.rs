@@ -92,7 +92,7 @@ async fn register<B: RequestBody>(
 ) -> Result<Response<Full<Bytes>>, RegistrationError> {
     let body = request::json_object(&parts.headers, body, shared.max_body_bytes).await?;
     let client = shared.registry.register(&body).await?;
-    Ok(response::json(StatusCode::CREATED, &client))
+    Ok(response::json(StatusCode::CREATED, client.to_json()))
 }
 
 async fn read(
@@ -102,7 +102,7 @@ async fn read(
 ) -> Result<Response<Full<Bytes>>, RegistrationError> {
     let token = request::bearer_token(&parts.headers)?;
     let client = shared.registry.read(client_id, token).await?;
-    Ok(response::json(StatusCode::OK, &client))
+    Ok(response::json(StatusCode::OK, client.to_json()))
 }
 
 async fn update<B: RequestBody>(
@@ -119,7 +119,7 @@ async fn update<B: RequestBody>(
         .registry
         .update_authorized(current, token, &body)
         .await?;
-    Ok(response::json(StatusCode::OK, &client))
+    Ok(response::json(StatusCode::OK, client.to_json()))
 }
 
 async fn delete(

@@ -10,9 +10,74 @@ use super::{ClientRecord, ClientStore, StoreError};
 /// process exits and are not shared between replicas.
 ///
 /// Each operation takes one shard lock for a few instructions and never across an `.await`.
+/// The map holds client ids inline (see [`ClientKey`]) so that a lookup among a million
+/// clients touches as few cache lines as possible.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
-    clients: Arc<DashMap<String, Arc<ClientRecord>>>,
+    clients: Arc<DashMap<ClientKey, Arc<ClientRecord>>>,
+}
+
+/// Ids up to this many bytes (UUIDs are 36) live inside the map's slot: a slot is then one
+/// 64-byte cache line with the record pointer, and comparing keys needs no other memory.
+const INLINE_KEY: usize = 54;
+
+/// A client id as a map key: inline when short, boxed otherwise. Hashes and compares as the
+/// id's bytes, so the map can be queried with `&[u8]`.
+#[derive(Clone)]
+enum ClientKey {
+    Inline { len: u8, bytes: [u8; INLINE_KEY] },
+    Heap(Box<[u8]>),
+}
+
+impl ClientKey {
+    fn new(id: &str) -> Self {
+        let id = id.as_bytes();
+        if id.len() <= INLINE_KEY {
+            let mut bytes = [0u8; INLINE_KEY];
+            bytes[..id.len()].copy_from_slice(id);
+            // Fits in a u8: INLINE_KEY < 256.
+            Self::Inline {
+                len: id.len() as u8,
+                bytes,
+            }
+        } else {
+            Self::Heap(id.into())
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Self::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for ClientKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl std::hash::Hash for ClientKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Must equal `<[u8] as Hash>::hash`, for lookups by `&[u8]`.
+        self.as_bytes().hash(state);
+    }
+}
+
+impl PartialEq for ClientKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for ClientKey {}
+
+impl std::fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.as_bytes()))
+    }
 }
 
 impl MemoryStore {
@@ -25,7 +90,7 @@ impl MemoryStore {
 #[async_trait]
 impl ClientStore for MemoryStore {
     async fn insert(&self, record: ClientRecord) -> Result<(), StoreError> {
-        match self.clients.entry(record.client_id.clone()) {
+        match self.clients.entry(ClientKey::new(&record.client_id)) {
             Entry::Occupied(_) => Err(StoreError::AlreadyExists),
             Entry::Vacant(slot) => {
                 slot.insert(Arc::new(record));
@@ -35,7 +100,10 @@ impl ClientStore for MemoryStore {
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-        Ok(self.clients.get(client_id).map(|r| Arc::clone(r.value())))
+        Ok(self
+            .clients
+            .get(client_id.as_bytes())
+            .map(|r| Arc::clone(r.value())))
     }
 
     async fn replace(
@@ -43,7 +111,7 @@ impl ClientStore for MemoryStore {
         mut record: ClientRecord,
         expected_version: u64,
     ) -> Result<(), StoreError> {
-        let Some(mut current) = self.clients.get_mut(&record.client_id) else {
+        let Some(mut current) = self.clients.get_mut(record.client_id.as_bytes()) else {
             return Err(StoreError::NotFound);
         };
         if current.version != expected_version {
@@ -55,7 +123,7 @@ impl ClientStore for MemoryStore {
     }
 
     async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
-        match self.clients.entry(client_id.to_owned()) {
+        match self.clients.entry(ClientKey::new(client_id)) {
             Entry::Vacant(_) => Err(StoreError::NotFound),
             Entry::Occupied(e) if e.get().version != expected_version => Err(StoreError::Conflict),
             Entry::Occupied(e) => {
@@ -74,6 +142,7 @@ impl ClientStore for MemoryStore {
 mod tests {
     use super::*;
     use crate::metadata::ClientMetadata;
+    use crate::store::MetadataJson;
     use crate::token::TokenHash;
 
     fn record(id: &str) -> ClientRecord {
@@ -83,8 +152,30 @@ mod tests {
             0,
             1,
             TokenHash::of("t"),
-            ClientMetadata::default(),
+            MetadataJson::render(&ClientMetadata::default()),
         )
+    }
+
+    #[test]
+    fn keys_are_inline_up_to_a_cache_line_and_compare_as_bytes() {
+        assert_eq!(std::mem::size_of::<(ClientKey, Arc<ClientRecord>)>(), 64);
+        let short = ClientKey::new("4b2556d7-65c5-4a15-81c0-7b80c604940e");
+        assert!(matches!(short, ClientKey::Inline { .. }));
+        let long_id = "x".repeat(INLINE_KEY + 1);
+        let long = ClientKey::new(&long_id);
+        assert!(matches!(long, ClientKey::Heap(_)));
+        assert_eq!(long.as_bytes(), long_id.as_bytes());
+        assert_ne!(short, long);
+    }
+
+    #[tokio::test]
+    async fn ids_longer_than_the_inline_key_work() {
+        let store = MemoryStore::new();
+        let id = "y".repeat(200);
+        store.insert(record(&id)).await.expect("insert");
+        assert!(store.get(&id).await.expect("get").is_some());
+        assert!(store.get(&id[..199]).await.expect("get").is_none());
+        store.delete(&id, 1).await.expect("delete");
     }
 
     #[tokio::test]
