@@ -7,7 +7,7 @@ use http::HeaderValue;
 
 use crate::metadata::MetadataRules;
 use crate::store::{ClientStore, MemoryStore};
-use crate::token::{SigningKey, TokenService};
+use crate::token::{RegistrationTokens, SigningKey};
 
 /// Default request body limit: 64 KiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
@@ -55,7 +55,7 @@ pub struct RegistrationConfig {
     pub(crate) issuer: String,
     pub(crate) prefix: String,
     pub(crate) registration_endpoint: String,
-    pub(crate) tokens: TokenService,
+    pub(crate) tokens: RegistrationTokens,
     pub(crate) key_was_generated: bool,
     pub(crate) store: Arc<dyn ClientStore>,
     pub(crate) rules: MetadataRules,
@@ -248,7 +248,7 @@ impl RegistrationConfigBuilder {
             Some(key) => key,
             None => SigningKey::generate()?,
         };
-        let tokens = TokenService::new(signing_key, issuer.clone())?;
+        let tokens = RegistrationTokens::new(signing_key, issuer.clone())?;
         Ok(RegistrationConfig {
             issuer,
             prefix,

@@ -59,4 +59,4 @@ pub use registry::{ClientInformation, Registry};
 pub use secret::Secret;
 pub use service::Registration;
 pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError};
-pub use token::{SigningKey, TokenAlgorithm, TokenHash};
+pub use token::{RegistrationTokens, SigningKey, TokenAlgorithm, TokenHash};

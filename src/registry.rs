@@ -14,7 +14,7 @@ use crate::metadata::{self, MetadataError, MetadataRules};
 use crate::secret::Secret;
 use crate::software_statement;
 use crate::store::{ClientRecord, ClientStore, MetadataJson, StoreError};
-use crate::token::{TokenHash, TokenService};
+use crate::token::{RegistrationTokens, TokenHash};
 
 /// Bytes of OS randomness in a client secret: 512 bits, 86 base64url characters (as MitreID).
 const SECRET_BYTES: usize = 64;
@@ -107,7 +107,7 @@ pub struct Registry {
 
 struct Inner {
     store: Arc<dyn ClientStore>,
-    tokens: TokenService,
+    tokens: RegistrationTokens,
     rules: MetadataRules,
     client_secret_lifetime: Option<Duration>,
     token_rotation: TokenRotation,

@@ -259,17 +259,32 @@ struct Claims<'a> {
     jti: &'a str,
 }
 
-/// Issues and verifies registration access tokens for one issuer with one key.
+/// Issues registration access tokens and checks their signature, for one issuer with one key.
+///
+/// The registry uses it internally; it is public for tools and benchmarks. A valid signature
+/// is not enough to accept a token: the registry also compares the token's hash with the
+/// stored one, which is what makes deleted and rotated tokens fail.
 #[derive(Clone)]
-pub(crate) struct TokenService {
+pub struct RegistrationTokens {
     key: SigningKey,
     issuer: String,
     header: Header,
     validation: Validation,
 }
 
-impl TokenService {
-    pub(crate) fn new(key: SigningKey, issuer: String) -> Result<Self, ConfigError> {
+impl fmt::Debug for RegistrationTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistrationTokens")
+            .field("issuer", &self.issuer)
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RegistrationTokens {
+    /// Tokens signed with `key`, with `iss` = `issuer`. Signs and verifies once, so that a
+    /// broken key fails here and never at a request.
+    pub fn new(key: SigningKey, issuer: String) -> Result<Self, ConfigError> {
         let mut header = Header::new(key.algorithm.jwt());
         header.typ = None;
         header.kid = Some(key.kid.clone());
@@ -285,7 +300,6 @@ impl TokenService {
             header,
             validation,
         };
-        // Sign and verify once, so that a broken key fails at start and never at a request.
         let probe = service.issue("configuration-check", 0)?;
         if !service.verify(probe.expose(), "configuration-check") {
             return Err(ConfigError::SigningKey(
@@ -295,12 +309,13 @@ impl TokenService {
         Ok(service)
     }
 
-    pub(crate) fn algorithm(&self) -> TokenAlgorithm {
+    /// The signing algorithm.
+    pub fn algorithm(&self) -> TokenAlgorithm {
         self.key.algorithm
     }
 
     /// A new token for `client_id`, issued at `iat` (seconds since the epoch).
-    pub(crate) fn issue(&self, client_id: &str, iat: u64) -> Result<Secret, ConfigError> {
+    pub fn issue(&self, client_id: &str, iat: u64) -> Result<Secret, ConfigError> {
         let jti = uuid::Uuid::new_v4().to_string();
         let claims = Claims {
             aud: client_id,
@@ -315,7 +330,7 @@ impl TokenService {
 
     /// Whether `token` carries a valid signature by our key, our issuer and `aud == client_id`.
     /// The caller must still compare its hash with the stored one.
-    pub(crate) fn verify(&self, token: &str, client_id: &str) -> bool {
+    pub fn verify(&self, token: &str, client_id: &str) -> bool {
         match jsonwebtoken::decode::<Audience>(token, &self.key.decoding, &self.validation) {
             Ok(data) => data.claims.aud == client_id,
             Err(_) => false,
@@ -334,8 +349,8 @@ mod tests {
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
-    fn service(key: SigningKey) -> TokenService {
-        TokenService::new(key, ISSUER.to_owned()).expect("token service")
+    fn service(key: SigningKey) -> RegistrationTokens {
+        RegistrationTokens::new(key, ISSUER.to_owned()).expect("token service")
     }
 
     fn all_keys() -> Vec<SigningKey> {
@@ -455,7 +470,7 @@ mod tests {
         let forged = format!("{}.{}.{}", parts[0], edited, parts[2]);
         assert!(!tokens.verify(&forged, "client-b"));
 
-        let other = TokenService::new(
+        let other = RegistrationTokens::new(
             SigningKey::hs256(&[7u8; 32]).expect("hs256"),
             "https://other.example/".into(),
         )
