@@ -21,9 +21,17 @@ impl Secret {
     /// `bytes` random bytes from the OS RNG, base64url-encoded without padding. 64 bytes
     /// (512 bits) give the 86 characters of MitreID's client secrets.
     pub fn random(bytes: usize) -> Result<Self, getrandom::Error> {
-        let mut buf = vec![0u8; bytes];
-        getrandom::fill(&mut buf)?;
-        Ok(Self(URL_SAFE_NO_PAD.encode(&buf)))
+        // On the stack for the usual sizes: no allocation but the encoded string.
+        let mut stack = [0u8; 128];
+        let mut heap;
+        let buf: &mut [u8] = if bytes <= stack.len() {
+            &mut stack[..bytes]
+        } else {
+            heap = vec![0u8; bytes];
+            &mut heap
+        };
+        getrandom::fill(buf)?;
+        Ok(Self(URL_SAFE_NO_PAD.encode(buf)))
     }
 
     /// The secret value; handle with care.

@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# HTTP load benchmark (issue 3, item 2): examples/hyper_standalone against a bare hyper
+# baseline (examples/bench_baseline.rs) and against itself without the registration layer, over
+# loopback with wrk. See BENCHMARKS.md, "HTTP load".
+#
+#   benches/http_load.sh
+#
+# Installs wrk from Debian when missing, builds the examples in release mode, then for each
+# scenario runs wrk (THREADS threads, CONNECTIONS connections, DURATION seconds, --latency)
+# RUNS times against each of the two servers, interleaved (A B A B ...), every run on a freshly
+# started server (an empty store) after WARMUP seconds of the same load. Prints each run, then
+# per scenario and server the median requests/s, p50 and p99, and the ratio ours/reference.
+# Each run's line also gives the machine's CPU time spent by the server, by wrk and by anything
+# else during the run: more than a few % "other" means a busy neighbour, and a noisy figure.
+#
+# Scenarios:
+#   register     POST /register with the seed's JSON    hyper_standalone vs bench_baseline
+#   read         GET /register/{id} with a valid token  hyper_standalone vs bench_baseline
+#   passthrough  GET /                                   hyper_standalone vs hyper_standalone
+#                                                        --no-registration
+#
+# Environment (defaults in brackets): HTTP_LOAD_DURATION seconds per run [10], HTTP_LOAD_RUNS
+# runs per server [3], HTTP_LOAD_WARMUP seconds [1], HTTP_LOAD_THREADS [2],
+# HTTP_LOAD_CONNECTIONS [32], HTTP_LOAD_SCENARIOS ["register read passthrough"],
+# HTTP_LOAD_VERBOSE=1 to print wrk's own output. Servers log at RUST_LOG=warn; traffic goes to
+# 127.0.0.1 only.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+DURATION=${HTTP_LOAD_DURATION:-10}
+RUNS=${HTTP_LOAD_RUNS:-3}
+WARMUP=${HTTP_LOAD_WARMUP:-1}
+THREADS=${HTTP_LOAD_THREADS:-2}
+CONNECTIONS=${HTTP_LOAD_CONNECTIONS:-32}
+SCENARIOS=${HTTP_LOAD_SCENARIOS:-register read passthrough}
+VERBOSE=${HTTP_LOAD_VERBOSE:-0}
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() {
+    printf 'http_load.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+for name in DURATION RUNS THREADS CONNECTIONS; do
+    [[ ${!name} =~ ^[1-9][0-9]*$ ]] || die "HTTP_LOAD_$name must be a positive integer, not '${!name}'"
+done
+[[ $WARMUP =~ ^[0-9]+$ ]] || die "HTTP_LOAD_WARMUP must be a whole number of seconds, not '$WARMUP'"
+for scenario in $SCENARIOS; do
+    [[ $scenario =~ ^(register|read|passthrough)$ ]] ||
+        die "unknown scenario '$scenario' in HTTP_LOAD_SCENARIOS (register, read, passthrough)"
+done
+
+# --- tools ------------------------------------------------------------------------------------
+
+as_root() {
+    if [[ $(id -u) -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        die "need root (or sudo) to run: $*"
+    fi
+}
+
+if ! command -v wrk >/dev/null; then
+    command -v apt-get >/dev/null || die "wrk is missing and there is no apt-get: install wrk by hand"
+    say "apt-get install -y wrk"
+    if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; then
+        as_root apt-get update -q
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+    fi
+fi
+command -v curl >/dev/null || die "curl is missing (it registers the client of the read scenario)"
+
+say "cargo build --release --examples"
+cargo build --release --examples
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+[[ -n $target_dir ]] || die "cannot find cargo's target directory"
+standalone=$target_dir/release/examples/hyper_standalone
+baseline=$target_dir/release/examples/bench_baseline
+[[ -x $standalone && -x $baseline ]] || die "missing $standalone or $baseline after the build"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/http_load.XXXXXX")
+
+# --- servers ----------------------------------------------------------------------------------
+
+server_pid=""
+server_url=""
+server_log=""
+starts=0
+
+stop_server() {
+    if [[ -n $server_pid ]]; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=""
+    fi
+}
+
+cleanup() {
+    stop_server
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_server BINARY ARGS...: starts it on a free loopback port, at warn level, and waits for
+# its `listening on http://ADDR` line. Sets server_pid and server_url.
+start_server() {
+    starts=$((starts + 1))
+    server_log=$tmp/server.$starts
+    RUST_LOG=warn "$@" --addr 127.0.0.1:0 >"$server_log.out" 2>"$server_log.err" &
+    server_pid=$!
+    local i
+    for ((i = 0; i < 200; i++)); do
+        server_url=$(sed -n 's/^listening on //p' "$server_log.out")
+        [[ -n $server_url ]] && return 0
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            cat "$server_log.err" >&2
+            die "$* exited before listening"
+        fi
+        sleep 0.05
+    done
+    die "$* did not print 'listening on' within 10 s"
+}
+
+# --- load -------------------------------------------------------------------------------------
+
+# The seed's request: the template of the INDIGO IAM document, as written there.
+cat >"$tmp/seed.json" <<'EOF'
+{
+  "redirect_uris": [
+    "https://another.client.example/oidc"
+  ],
+  "client_name": "another-example-client",
+  "contacts": [
+    "test@iam.test"
+  ],
+  "token_endpoint_auth_method": "client_secret_basic",
+  "scope": "address phone openid email profile offline_access",
+  "grant_types": [
+    "refresh_token",
+    "authorization_code"
+  ],
+  "response_types": [
+    "code"
+  ]
+}
+EOF
+
+# wrk_args SCENARIO: sets `request`, the URL and wrk arguments of the scenario's request to the
+# server at server_url, after checking that one such request gets the expected status.
+wrk_args() {
+    local expected url
+    case $1 in
+    register)
+        url=$server_url/register
+        request=(-s benches/http_load.lua "$url" -- post "$tmp/seed.json")
+        expected=201
+        check=(curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json'
+            --data-binary "@$tmp/seed.json" "$url")
+        ;;
+    read)
+        # A client to read: registered now, its id and token taken from the 201 (compact JSON).
+        local created client_id token
+        created=$(curl -sS -X POST -H 'Content-Type: application/json' \
+            --data-binary "@$tmp/seed.json" "$server_url/register")
+        client_id=$(sed -n 's/.*"client_id":"\([^"]*\)".*/\1/p' <<<"$created")
+        token=$(sed -n 's/.*"registration_access_token":"\([^"]*\)".*/\1/p' <<<"$created")
+        [[ -n $client_id && -n $token ]] || die "cannot register the client to read: $created"
+        url=$server_url/register/$client_id
+        request=(-H "Authorization: Bearer $token" -s benches/http_load.lua "$url" -- get)
+        expected=200
+        check=(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$url")
+        ;;
+    passthrough)
+        url=$server_url/
+        request=(-s benches/http_load.lua "$url" -- get)
+        expected=200
+        check=(curl -sS -o /dev/null -w '%{http_code}' "$url")
+        ;;
+    esac
+    local status
+    status=$("${check[@]}")
+    [[ $status == "$expected" ]] || die "$1: $url answered $status, not $expected"
+}
+
+# measure SCENARIO LABEL BINARY ARGS...: one run on a fresh server; appends
+# `scenario label rps p50_us p99_us` to $tmp/results.
+measure() {
+    local scenario=$1 label=$2
+    shift 2
+    start_server "$@"
+    wrk_args "$scenario"
+    if ((WARMUP > 0)); then
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${request[@]}" >/dev/null
+    fi
+    local out=$tmp/wrk.$starts cpu_before cpu_after server_before server_after wrk_before children
+    read -r -a cpu_before < <(cpu_jiffies)
+    server_before=$(process_jiffies "$server_pid")
+    children_jiffies
+    wrk_before=$children
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${request[@]}" >"$out"
+    read -r -a cpu_after < <(cpu_jiffies)
+    server_after=$(process_jiffies "$server_pid")
+    children_jiffies
+    local cpu
+    cpu=$(awk -v busy=$((cpu_after[0] - cpu_before[0])) -v all=$((cpu_after[1] - cpu_before[1])) \
+        -v server=$((server_after - server_before)) -v wrk=$((children - wrk_before)) \
+        'BEGIN { if (all <= 0) all = 1; other = busy - server - wrk; if (other < 0) other = 0
+            printf "server %.0f%%, wrk %.0f%%, other %.0f%%", 100 * server / all, 100 * wrk / all,
+                100 * other / all }')
+    stop_server
+    if [[ $VERBOSE == 1 ]]; then
+        cat "$out" >&2
+    fi
+    local line
+    line=$(grep '^HTTP_LOAD ' "$out") || die "no HTTP_LOAD line in wrk's output: $(cat "$out")"
+    local requests rps p50_us p99_us http_errors socket_errors
+    requests=$(field requests "$line")
+    rps=$(field rps "$line")
+    p50_us=$(field p50_us "$line")
+    p99_us=$(field p99_us "$line")
+    http_errors=$(field http_errors "$line")
+    socket_errors=$(($(field connect_errors "$line") + $(field read_errors "$line") +
+        $(field write_errors "$line") + $(field timeouts "$line")))
+    ((http_errors == 0)) || die "$scenario/$label: $http_errors of $requests responses were errors (>= 400)"
+    printf '%-12s %-9s run %d: %7.0f req/s  p50 %6.3f ms  p99 %6.3f ms  CPU: %s%s\n' \
+        "$scenario" "$label" "$run" "$rps" "$(ms "$p50_us")" "$(ms "$p99_us")" "$cpu" \
+        "$( ((socket_errors == 0)) || printf '  (%d socket errors)' "$socket_errors")"
+    echo "$scenario $label $rps $p50_us $p99_us" >>"$tmp/results"
+}
+
+# Busy and total jiffies of all CPUs (busy: user, nice, system, irq, softirq, steal).
+cpu_jiffies() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
+# CPU time (utime + stime, in jiffies) of a live process.
+process_jiffies() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Sets `children` to the CPU time, in jiffies, of this shell's finished children (wrk). Not to
+# be called in $(...): `times` must run in this very shell, a subshell counts its own children.
+children_jiffies() {
+    times >"$tmp/times"
+    children=$(awk -v hz="$hz" 'NR == 2 {
+        for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + substr(t[2], 1, length(t[2]) - 1) }
+        printf "%d", s * hz }' "$tmp/times")
+}
+hz=$(getconf CLK_TCK)
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+ms() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1000 }'; }
+
+# median SCENARIO LABEL COLUMN (3 rps, 4 p50, 5 p99) of $tmp/results.
+median() {
+    awk -v s="$1" -v l="$2" -v c="$3" '$1 == s && $2 == l { print $c }' "$tmp/results" |
+        sort -g | awk '{ v[NR] = $1 } END {
+            if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# The ratios ours/reference of requests/s of the runs paired in order (ours then the reference,
+# one after the other): "median (lowest-highest)".
+pair_ratios() {
+    awk -v s="$1" '
+        $1 == s && $2 == "ours" { a[++na] = $3 }
+        $1 == s && $2 != "ours" { b[++nb] = $3 }
+        END { for (i = 1; i <= na && i <= nb; i++) print a[i] / b[i] }' "$tmp/results" |
+        sort -g | awk '{ v[NR] = $1 } END {
+            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'
+}
+
+# --- run --------------------------------------------------------------------------------------
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ $commit != unknown && -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
+    commit="$commit + uncommitted changes ($(git status --porcelain --untracked-files=no |
+        awk '{ print $2 }' | paste -sd ' '))"
+fi
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+echo
+echo "machine:  $(nproc) cores, ${cpu:-unknown CPU}, Linux $(uname -r)"
+echo "commit:   $commit"
+echo "tools:    $(rustc --version), $(wrk --version 2>&1 | head -1 | awk '{ print $1, $2 }')"
+echo "load:     wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $RUNS runs per server" \
+    "(interleaved, a fresh server each, ${WARMUP}s warm-up), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+
+: >"$tmp/results"
+for scenario in $SCENARIOS; do
+    for ((run = 1; run <= RUNS; run++)); do
+        measure "$scenario" ours "$standalone"
+        case $scenario in
+        register | read) measure "$scenario" baseline "$baseline" ;;
+        passthrough) measure "$scenario" no-layer "$standalone" --no-registration ;;
+        esac
+    done
+done
+
+echo
+echo "Medians of $RUNS runs. ratio: ours / reference of the median requests/s; paired: the median"
+echo "(lowest-highest) of the $RUNS ratios of runs made one after the other."
+echo
+printf '| %-11s | %-45s | %7s | %8s | %8s | %5s | %-16s | %-7s |\n' \
+    scenario server 'req/s' p50 p99 ratio paired target
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------- \
+    ----------------------------------------------- --------- ---------- ---------- ------- \
+    ------------------ ---------
+for scenario in $SCENARIOS; do
+    case $scenario in
+    register)
+        request_name='POST /register' reference=baseline reference_name='bench_baseline' target='>= 0.50'
+        ;;
+    read)
+        request_name='GET /register/{id}' reference=baseline reference_name='bench_baseline' target='>= 0.60'
+        ;;
+    passthrough)
+        request_name='GET /' reference=no-layer reference_name='hyper_standalone --no-registration'
+        target='>= 0.98'
+        ;;
+    esac
+    ratio=$(awk -v a="$(median "$scenario" ours 3)" -v b="$(median "$scenario" "$reference" 3)" \
+        'BEGIN { printf "%.2f", a / b }')
+    paired=$(pair_ratios "$scenario")
+    for label in ours "$reference"; do
+        if [[ $label == ours ]]; then
+            row=("hyper_standalone, $request_name" "$ratio" "$paired" "$target")
+        else
+            row=("$reference_name" "" "" "")
+        fi
+        printf '| %-11s | %-45s | %7.0f | %s ms | %s ms | %5s | %-16s | %-7s |\n' \
+            "$scenario" "${row[0]}" "$(median "$scenario" "$label" 3)" \
+            "$(ms "$(median "$scenario" "$label" 4)")" "$(ms "$(median "$scenario" "$label" 5)")" \
+            "${row[1]}" "${row[2]}" "${row[3]}"
+    done
+done
