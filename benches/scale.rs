@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
-use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry};
+use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, RequestContext};
 
 /// Operations timed at each checkpoint.
 const SAMPLES: usize = 20_000;
@@ -102,7 +102,10 @@ async fn measure(registry: &Registry, ids: &[(String, String)], next: &mut usize
     let register = latency(requests, |i| {
         let request = seed_request(i);
         async move {
-            registry.register(&request).await.expect("register");
+            registry
+                .register(&RequestContext::host(), request)
+                .await
+                .expect("register");
         }
     })
     .await;
@@ -139,7 +142,7 @@ fn main() {
         for checkpoint in &checkpoints {
             while ids.len() < *checkpoint {
                 let client = registry
-                    .register(&seed_request(ids.len()))
+                    .register(&RequestContext::host(), seed_request(ids.len()))
                     .await
                     .expect("register");
                 json_bytes += client.record().metadata.as_str().len();

@@ -7,7 +7,7 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde_json::{Map, Value, json};
 use tower_oidc_registration::{
-    RegistrationConfig, RegistrationLayer, RegistrationTokens, SigningKey,
+    RegistrationConfig, RegistrationLayer, RegistrationTokens, RequestContext, SigningKey,
 };
 
 const ISSUER: &str = "https://iam.example.org/";
@@ -87,11 +87,15 @@ fn registry(c: &mut Criterion) {
             .expect("config");
         let registry = RegistrationLayer::new(config).registry();
         group.bench_function(BenchmarkId::new("register_signs", name), |b| {
-            b.to_async(&runtime)
-                .iter(|| async { registry.register(&request).await.expect("register") })
+            b.to_async(&runtime).iter(|| async {
+                registry
+                    .register(&RequestContext::host(), request.clone())
+                    .await
+                    .expect("register")
+            })
         });
         let client = runtime
-            .block_on(registry.register(&request))
+            .block_on(registry.register(&RequestContext::host(), request.clone()))
             .expect("register");
         let token = client.registration_access_token().expose().to_owned();
         group.bench_function(BenchmarkId::new("read_verifies", name), |b| {

@@ -5,7 +5,13 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
+use crate::events::RegistrationEvents;
+use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidClientIds};
+use crate::initial_access::{InitialAccessTokenOptions, RegistrationAccess};
 use crate::metadata::MetadataRules;
+use crate::policy::builtin::AllowedScopes;
+use crate::policy::{Policies, RegistrationPolicy};
+use crate::secret::Secret;
 use crate::store::{ClientStore, MemoryStore};
 use crate::token::{RegistrationTokens, SigningKey};
 
@@ -23,6 +29,33 @@ pub enum TokenRotation {
     /// On every successful update (PUT): the response carries a new token and the old one
     /// stops working at once.
     OnUpdate,
+    /// On every use, reads included (RFC 7592 §2.1 allows it): each response carries a new
+    /// token. Atomic: of concurrent requests with one token, exactly one succeeds.
+    OnEveryUse,
+}
+
+/// When a client's secret is replaced by a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SecretRotation {
+    /// Only when it has expired (and a client updates its registration). The default.
+    #[default]
+    Never,
+    /// On every successful update (PUT): the response carries the new secret.
+    OnUpdate,
+}
+
+/// How client secrets are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SecretStorage {
+    /// In clear: reads return the secret (RFC 7592 §3). The default, as MitreID.
+    #[default]
+    Plain,
+    /// Only its SHA-256: the secret is shown once, in the response that issues it, and reads
+    /// omit it. A leaked store then yields no usable secret; the price is that a client that
+    /// loses its secret must get a new one (an update with [`SecretRotation::OnUpdate`]).
+    Hashed,
 }
 
 /// A configuration that cannot be used.
@@ -59,8 +92,18 @@ pub struct RegistrationConfig {
     pub(crate) key_was_generated: bool,
     pub(crate) store: Arc<dyn ClientStore>,
     pub(crate) rules: MetadataRules,
+    pub(crate) allowed_scopes: Option<Arc<AllowedScopes>>,
+    pub(crate) policies: Policies,
     pub(crate) client_secret_lifetime: Option<Duration>,
     pub(crate) token_rotation: TokenRotation,
+    pub(crate) secret_rotation: SecretRotation,
+    pub(crate) secret_storage: SecretStorage,
+    pub(crate) client_ids: Arc<dyn ClientIdGenerator>,
+    pub(crate) secrets: Arc<dyn SecretGenerator>,
+    pub(crate) access: RegistrationAccess,
+    pub(crate) static_initial_access_tokens: Vec<(Secret, InitialAccessTokenOptions)>,
+    pub(crate) events: Option<Arc<dyn RegistrationEvents>>,
+    pub(crate) registry_in_extensions: bool,
     pub(crate) max_body_bytes: usize,
     pub(crate) cors_allow_origin: Option<HeaderValue>,
 }
@@ -74,6 +117,10 @@ impl std::fmt::Debug for RegistrationConfig {
             .field("rules", &self.rules)
             .field("client_secret_lifetime", &self.client_secret_lifetime)
             .field("token_rotation", &self.token_rotation)
+            .field("secret_rotation", &self.secret_rotation)
+            .field("secret_storage", &self.secret_storage)
+            .field("access", &self.access)
+            .field("policies", &self.policies)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("cors_allow_origin", &self.cors_allow_origin)
             .finish_non_exhaustive()
@@ -93,8 +140,18 @@ impl RegistrationConfig {
             signing_key: None,
             store: None,
             rules: MetadataRules::default(),
+            allowed_scopes: None,
+            policies: Policies::new(),
             client_secret_lifetime: None,
             token_rotation: TokenRotation::Never,
+            secret_rotation: SecretRotation::Never,
+            secret_storage: SecretStorage::Plain,
+            client_ids: Arc::new(UuidClientIds),
+            secrets: Arc::new(OsRandomSecrets),
+            access: RegistrationAccess::Open,
+            static_initial_access_tokens: Vec::new(),
+            events: None,
+            registry_in_extensions: true,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cors_allow_origin: Some("*".to_owned()),
             allow_insecure_issuer: false,
@@ -138,8 +195,18 @@ pub struct RegistrationConfigBuilder {
     signing_key: Option<SigningKey>,
     store: Option<Arc<dyn ClientStore>>,
     rules: MetadataRules,
+    allowed_scopes: Option<Arc<AllowedScopes>>,
+    policies: Policies,
     client_secret_lifetime: Option<Duration>,
     token_rotation: TokenRotation,
+    secret_rotation: SecretRotation,
+    secret_storage: SecretStorage,
+    client_ids: Arc<dyn ClientIdGenerator>,
+    secrets: Arc<dyn SecretGenerator>,
+    access: RegistrationAccess,
+    static_initial_access_tokens: Vec<(Secret, InitialAccessTokenOptions)>,
+    events: Option<Arc<dyn RegistrationEvents>>,
+    registry_in_extensions: bool,
     max_body_bytes: usize,
     cors_allow_origin: Option<String>,
     allow_insecure_issuer: bool,
@@ -200,6 +267,84 @@ impl RegistrationConfigBuilder {
         self
     }
 
+    /// Restricts the scopes clients may register (removed or refused, with a default scope);
+    /// advertised as `scopes_supported` by [`Registry::provider_metadata`](crate::Registry::provider_metadata).
+    pub fn allowed_scopes(mut self, scopes: AllowedScopes) -> Self {
+        self.allowed_scopes = Some(Arc::new(scopes));
+        self
+    }
+
+    /// Adds a registration policy, applied after the allowed scopes and the policies added
+    /// before it, on every registration and update.
+    pub fn policy(mut self, policy: impl RegistrationPolicy) -> Self {
+        self.policies = self.policies.with(policy);
+        self
+    }
+
+    /// When client secrets are replaced. Default: [`SecretRotation::Never`] (but an expired
+    /// secret is replaced on update).
+    pub fn secret_rotation(mut self, rotation: SecretRotation) -> Self {
+        self.secret_rotation = rotation;
+        self
+    }
+
+    /// How client secrets are kept. Default: [`SecretStorage::Plain`].
+    pub fn secret_storage(mut self, storage: SecretStorage) -> Self {
+        self.secret_storage = storage;
+        self
+    }
+
+    /// Where client ids come from. Default: random UUIDs.
+    pub fn client_id_generator(mut self, generator: impl ClientIdGenerator) -> Self {
+        self.client_ids = Arc::new(generator);
+        self
+    }
+
+    /// Where client secrets come from. Default: 512 bits from the OS RNG, base64url.
+    pub fn secret_generator(mut self, generator: impl SecretGenerator) -> Self {
+        self.secrets = Arc::new(generator);
+        self
+    }
+
+    /// Who may register. Default: [`RegistrationAccess::Open`]. In
+    /// [`RegistrationAccess::InitialAccessToken`] mode a registration needs
+    /// `Authorization: Bearer <initial access token>`.
+    pub fn registration_access(mut self, access: RegistrationAccess) -> Self {
+        self.access = access;
+        self
+    }
+
+    /// Accepts `token` as an initial access token, valid for ever and for any number of
+    /// registrations (a shared secret of the deployment). Only its hash is kept.
+    pub fn initial_access_token(self, token: impl Into<String>) -> Self {
+        self.initial_access_token_with(token, InitialAccessTokenOptions::new())
+    }
+
+    /// Accepts `token` as an initial access token on the given terms.
+    pub fn initial_access_token_with(
+        mut self,
+        token: impl Into<String>,
+        options: InitialAccessTokenOptions,
+    ) -> Self {
+        self.static_initial_access_tokens
+            .push((Secret::new(token.into()), options));
+        self
+    }
+
+    /// Receives every registration event (created, read, updated, deleted, rejected, token
+    /// rotated). Events never carry a secret.
+    pub fn events(mut self, events: impl RegistrationEvents) -> Self {
+        self.events = Some(Arc::new(events));
+        self
+    }
+
+    /// Whether requests passed through to the wrapped service carry the [`Registry`](crate::Registry)
+    /// in their extensions (default `true`), so that the host can authenticate clients.
+    pub fn registry_in_extensions(mut self, insert: bool) -> Self {
+        self.registry_in_extensions = insert;
+        self
+    }
+
     /// The largest request body accepted, in bytes (default 64 KiB); larger bodies get 413.
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
@@ -257,8 +402,18 @@ impl RegistrationConfigBuilder {
             key_was_generated,
             store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
             rules: self.rules,
+            allowed_scopes: self.allowed_scopes,
+            policies: self.policies,
             client_secret_lifetime: self.client_secret_lifetime,
             token_rotation: self.token_rotation,
+            secret_rotation: self.secret_rotation,
+            secret_storage: self.secret_storage,
+            client_ids: self.client_ids,
+            secrets: self.secrets,
+            access: self.access,
+            static_initial_access_tokens: self.static_initial_access_tokens,
+            events: self.events,
+            registry_in_extensions: self.registry_in_extensions,
             max_body_bytes: self.max_body_bytes,
             cors_allow_origin,
         })

@@ -25,6 +25,17 @@ pub enum RegistrationError {
     /// 401 with `WWW-Authenticate: Bearer error="invalid_token"`. Never 404 (RFC 7592 §2).
     #[error("invalid registration access token")]
     InvalidToken,
+    /// Registration needs an initial access token and the one presented is unknown, revoked,
+    /// expired or used up: 401 with `WWW-Authenticate: Bearer error="invalid_token"`.
+    #[error("invalid initial access token")]
+    InvalidInitialAccessToken,
+    /// A policy or a quota refuses the request: 403 `access_denied`.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The host addressed a client that does not exist: 404 (never sent to a client over
+    /// HTTP, where unknown clients get 401).
+    #[error("unknown client")]
+    UnknownClient,
     /// The request is malformed in a way that is not about metadata (several `Authorization`
     /// headers, RFC 6750 §3.1): 400 `invalid_request`.
     #[error("invalid request: {0}")]
@@ -59,12 +70,20 @@ const BEARER_INVALID: HeaderValue = HeaderValue::from_static(
     "Bearer error=\"invalid_token\", error_description=\"invalid registration access token\"",
 );
 
+const BEARER_INVALID_IAT: HeaderValue = HeaderValue::from_static(
+    "Bearer error=\"invalid_token\", error_description=\"invalid initial access token\"",
+);
+
 impl RegistrationError {
     /// The HTTP status code.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Metadata(_) | Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
-            Self::MissingToken | Self::InvalidToken => StatusCode::UNAUTHORIZED,
+            Self::MissingToken | Self::InvalidToken | Self::InvalidInitialAccessToken => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::UnknownClient => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -76,7 +95,11 @@ impl RegistrationError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Metadata(m) => m.code().as_str(),
-            Self::MissingToken | Self::InvalidToken => "invalid_token",
+            Self::MissingToken | Self::InvalidToken | Self::InvalidInitialAccessToken => {
+                "invalid_token"
+            }
+            Self::Forbidden(_) => "access_denied",
+            Self::UnknownClient => "invalid_client",
             Self::InvalidRequest(_)
             | Self::PayloadTooLarge { .. }
             | Self::MethodNotAllowed { .. } => "invalid_request",
@@ -93,6 +116,9 @@ impl RegistrationError {
                 "missing registration access token: send Authorization: Bearer <token>".to_owned()
             }
             Self::InvalidToken => "invalid registration access token".to_owned(),
+            Self::InvalidInitialAccessToken => "invalid initial access token".to_owned(),
+            Self::Forbidden(why) => sanitize_description(why),
+            Self::UnknownClient => "unknown client".to_owned(),
             Self::InvalidRequest(d) => sanitize_description(d),
             Self::PayloadTooLarge { limit } => {
                 format!("request body larger than {limit} bytes")
@@ -126,6 +152,9 @@ impl RegistrationError {
             }
             Self::InvalidToken => {
                 headers.insert(header::WWW_AUTHENTICATE, BEARER_INVALID);
+            }
+            Self::InvalidInitialAccessToken => {
+                headers.insert(header::WWW_AUTHENTICATE, BEARER_INVALID_IAT);
             }
             Self::MethodNotAllowed { allow } => {
                 headers.insert(header::ALLOW, HeaderValue::from_static(allow));

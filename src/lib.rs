@@ -34,11 +34,16 @@
 
 mod body;
 mod config;
+mod context;
 mod error;
+mod events;
 mod future;
+pub mod generate;
 mod handler;
+mod initial_access;
 mod layer;
 pub mod metadata;
+pub mod policy;
 mod registry;
 mod route;
 mod secret;
@@ -50,13 +55,21 @@ mod token;
 pub use body::ResponseBody;
 pub use config::{
     ConfigError, DEFAULT_MAX_BODY_BYTES, RegistrationConfig, RegistrationConfigBuilder,
-    TokenRotation,
+    SecretRotation, SecretStorage, TokenRotation,
 };
+pub use context::{Caller, RequestContext};
 pub use error::RegistrationError;
+pub use events::{EventKind, RegistrationEvent, RegistrationEvents};
 pub use future::ResponseFuture;
+pub use initial_access::{InitialAccessTokenOptions, IssuedInitialAccessToken, RegistrationAccess};
 pub use layer::RegistrationLayer;
-pub use registry::{ClientInformation, Registry};
+pub use registry::{ClientAuthError, ClientCredentials, ClientInformation, Registry};
 pub use secret::Secret;
 pub use service::Registration;
-pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError};
-pub use token::{RegistrationTokens, SigningKey, TokenAlgorithm, TokenHash};
+pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError, StoredSecret};
+pub use token::{CredentialHash, RegistrationTokens, SigningKey, TokenAlgorithm};
+
+/// The README's Rust examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -69,7 +69,15 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         match route(&self.shared.prefix, request.uri().path()) {
-            None => ResponseFuture::inner(self.inner.call(request)),
+            None => {
+                let mut request = request;
+                if self.shared.registry_in_extensions {
+                    request
+                        .extensions_mut()
+                        .insert(self.shared.registry.clone());
+                }
+                ResponseFuture::inner(self.inner.call(request))
+            }
             Some(route) => ResponseFuture::own(Box::pin(handler::handle(
                 Arc::clone(&self.shared),
                 route,

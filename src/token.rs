@@ -225,23 +225,27 @@ impl SigningKey {
 /// The SHA-256 of a registration access token: what the store keeps instead of the token.
 /// Compare with [`ct_eq`](Self::ct_eq); there is deliberately no `==`.
 #[derive(Clone, Copy)]
-pub struct TokenHash(pub [u8; 32]);
+pub struct CredentialHash(pub [u8; 32]);
 
-impl TokenHash {
+impl CredentialHash {
     /// Hashes a token.
     pub fn of(token: &str) -> Self {
         Self(Sha256::digest(token.as_bytes()).into())
     }
 
     /// Compares two hashes in constant time.
-    pub fn ct_eq(&self, other: &TokenHash) -> bool {
+    pub fn ct_eq(&self, other: &CredentialHash) -> bool {
         self.0.ct_eq(&other.0).into()
     }
 }
 
-impl fmt::Debug for TokenHash {
+impl fmt::Debug for CredentialHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TokenHash({})", URL_SAFE_NO_PAD.encode(&self.0[..6]))
+        write!(
+            f,
+            "CredentialHash({})",
+            URL_SAFE_NO_PAD.encode(&self.0[..6])
+        )
     }
 }
 
@@ -481,12 +485,12 @@ mod tests {
 
     #[test]
     fn token_hash_is_sha256_and_compares_in_constant_time() {
-        let h = TokenHash::of("abc");
+        let h = CredentialHash::of("abc");
         assert_eq!(
             URL_SAFE_NO_PAD.encode(h.0),
             "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0"
         );
-        assert!(h.ct_eq(&TokenHash::of("abc")));
-        assert!(!h.ct_eq(&TokenHash::of("abd")));
+        assert!(h.ct_eq(&CredentialHash::of("abc")));
+        assert!(!h.ct_eq(&CredentialHash::of("abd")));
     }
 }

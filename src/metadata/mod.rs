@@ -1,10 +1,11 @@
 //! Client metadata: the typed model, its JSON parser and the registration rules.
 //!
 //! Everything here is plain data and pure functions: no HTTP type, no store, no clock.
-//! [`parse`](fn@parse) turns a JSON object into [`ClientMetadata`] checking JSON types only;
-//! [`validate`](fn@validate) applies the registration rules of RFC 7591, OpenID Connect Dynamic
-//! Client Registration 1.0 and RFC 8252 against the server's [`MetadataRules`] and fills in
-//! defaults.
+//! [`parse`](fn@parse) turns a JSON object into [`ClientMetadata`] checking JSON types only
+//! ([`parse_owned`] does the same consuming the object, moving its strings instead of copying
+//! them); [`validate`](fn@validate) applies the registration rules of RFC 7591, OpenID Connect
+//! Dynamic Client Registration 1.0 and RFC 8252 against the server's [`MetadataRules`] and
+//! fills in defaults.
 //!
 //! [`DEFAULT_SIGNING_ALGS`], [`DEFAULT_ENCRYPTION_ALGS`] and [`DEFAULT_ENCRYPTION_ENCS`] are the
 //! algorithm lists of [`MetadataRules::default`], to start from when narrowing them:
@@ -35,7 +36,7 @@ pub use error::{MetadataError, MetadataErrorCode};
 pub use model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };
-pub use parse::parse;
+pub use parse::{parse, parse_owned};
 pub use rules::{
     DEFAULT_ENCRYPTION_ALGS, DEFAULT_ENCRYPTION_ENCS, DEFAULT_SIGNING_ALGS, MetadataRules,
 };

@@ -38,13 +38,26 @@ use super::model::{
 /// sent. Registration rules and defaults are applied afterwards by
 /// [`validate`](fn@super::validate).
 ///
+/// This copies the object first; a caller that owns it and no longer needs it should call
+/// [`parse_owned`], which gives the same result without copying.
+///
 /// # Errors
 ///
 /// `invalid_redirect_uri` when `redirect_uris` is not an array of non-empty strings;
 /// `invalid_client_metadata` for any other member of the wrong JSON type, an unknown
 /// enumerated value, or a malformed or duplicate language tag.
 pub fn parse(obj: &Map<String, Value>) -> Result<ClientMetadata, MetadataError> {
-    let p = Parser { obj };
+    parse_owned(obj.clone())
+}
+
+/// [`parse`], consuming the object: the strings, arrays and the `jwks` object of the result are
+/// moved out of it instead of being copied. Same result and same errors as [`parse`].
+///
+/// # Errors
+///
+/// As [`parse`].
+pub fn parse_owned(obj: Map<String, Value>) -> Result<ClientMetadata, MetadataError> {
+    let mut p = Parser { obj };
     let mut meta = ClientMetadata {
         redirect_uris: p.string_array(
             "redirect_uris",
@@ -53,7 +66,7 @@ pub fn parse(obj: &Map<String, Value>) -> Result<ClientMetadata, MetadataError> 
         ..ClientMetadata::default()
     };
     let mut tagged = p.tagged_members()?;
-    let mut localized = |member: &str| -> Result<Localized, MetadataError> {
+    let mut localized = |p: &mut Parser, member: &str| -> Result<Localized, MetadataError> {
         let default = if lang::holds_url(member) {
             p.uri(member)?
         } else {
@@ -62,11 +75,11 @@ pub fn parse(obj: &Map<String, Value>) -> Result<ClientMetadata, MetadataError> 
         let tagged = tagged.remove(member).unwrap_or_default();
         Ok(Localized { default, tagged })
     };
-    meta.client_name = localized("client_name")?;
-    meta.client_uri = localized("client_uri")?;
-    meta.logo_uri = localized("logo_uri")?;
-    meta.tos_uri = localized("tos_uri")?;
-    meta.policy_uri = localized("policy_uri")?;
+    meta.client_name = localized(&mut p, "client_name")?;
+    meta.client_uri = localized(&mut p, "client_uri")?;
+    meta.logo_uri = localized(&mut p, "logo_uri")?;
+    meta.tos_uri = localized(&mut p, "tos_uri")?;
+    meta.policy_uri = localized(&mut p, "policy_uri")?;
     meta.contacts = p.string_array("contacts", Kind::Text)?;
     meta.token_endpoint_auth_method = p.wire(
         "token_endpoint_auth_method",
@@ -156,27 +169,34 @@ enum Kind {
     Uri(MetadataErrorCode),
 }
 
-struct Parser<'a> {
-    obj: &'a Map<String, Value>,
+/// Takes the members out of the object: each accessor moves the member's value out of its entry
+/// (leaving `null` there), so the strings end up in the [`ClientMetadata`] without a copy.
+/// Entries are never removed (with serde_json's `preserve_order`, `Map::remove` moves the last
+/// entry into the hole), so the object keeps its order for [`Parser::tagged_members`].
+struct Parser {
+    obj: Map<String, Value>,
 }
 
-impl<'a> Parser<'a> {
-    /// The member's value; `None` when absent or `null`.
-    fn get(&self, name: &str) -> Option<&'a Value> {
-        self.obj.get(name).filter(|v| !v.is_null())
+impl Parser {
+    /// The member's value, moved out of the object; `None` when absent or `null`.
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.obj
+            .get_mut(name)
+            .map(Value::take)
+            .filter(|v| !v.is_null())
     }
 
-    fn string(&self, name: &str) -> Result<Option<String>, MetadataError> {
-        match self.get(name) {
+    fn string(&mut self, name: &str) -> Result<Option<String>, MetadataError> {
+        match self.take(name) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => Ok(Some(s)),
             Some(_) => Err(MetadataError::client_metadata(format!(
                 "{name}: must be a string"
             ))),
         }
     }
 
-    fn uri(&self, name: &str) -> Result<Option<String>, MetadataError> {
+    fn uri(&mut self, name: &str) -> Result<Option<String>, MetadataError> {
         let value = self.string(name)?;
         if value.as_deref() == Some("") {
             return Err(MetadataError::client_metadata(format!(
@@ -186,18 +206,18 @@ impl<'a> Parser<'a> {
         Ok(value)
     }
 
-    fn boolean(&self, name: &str) -> Result<Option<bool>, MetadataError> {
-        match self.get(name) {
+    fn boolean(&mut self, name: &str) -> Result<Option<bool>, MetadataError> {
+        match self.take(name) {
             None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::Bool(b)) => Ok(Some(b)),
             Some(_) => Err(MetadataError::client_metadata(format!(
                 "{name}: must be a boolean"
             ))),
         }
     }
 
-    fn non_negative_integer(&self, name: &str) -> Result<Option<u64>, MetadataError> {
-        match self.get(name) {
+    fn non_negative_integer(&mut self, name: &str) -> Result<Option<u64>, MetadataError> {
+        match self.take(name) {
             None => Ok(None),
             Some(v) => v.as_u64().map(Some).ok_or_else(|| {
                 MetadataError::client_metadata(format!("{name}: must be a non-negative integer"))
@@ -205,10 +225,10 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&self, name: &str) -> Result<Option<Map<String, Value>>, MetadataError> {
-        match self.get(name) {
+    fn object(&mut self, name: &str) -> Result<Option<Map<String, Value>>, MetadataError> {
+        match self.take(name) {
             None => Ok(None),
-            Some(Value::Object(o)) => Ok(Some(o.clone())),
+            Some(Value::Object(o)) => Ok(Some(o)),
             Some(_) => Err(MetadataError::client_metadata(format!(
                 "{name}: must be a JSON object"
             ))),
@@ -217,11 +237,11 @@ impl<'a> Parser<'a> {
 
     /// The member as a JSON array (any element type).
     fn array(
-        &self,
+        &mut self,
         name: &str,
         code: MetadataErrorCode,
-    ) -> Result<Option<&'a Vec<Value>>, MetadataError> {
-        match self.get(name) {
+    ) -> Result<Option<Vec<Value>>, MetadataError> {
+        match self.take(name) {
             None => Ok(None),
             Some(Value::Array(a)) => Ok(Some(a)),
             Some(_) => Err(MetadataError::new(
@@ -231,7 +251,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn string_array(&self, name: &str, kind: Kind) -> Result<Option<Vec<String>>, MetadataError> {
+    fn string_array(
+        &mut self,
+        name: &str,
+        kind: Kind,
+    ) -> Result<Option<Vec<String>>, MetadataError> {
         let code = match kind {
             Kind::Text => MetadataErrorCode::InvalidClientMetadata,
             Kind::Uri(code) => code,
@@ -240,7 +264,7 @@ impl<'a> Parser<'a> {
             return Ok(None);
         };
         let mut out = Vec::with_capacity(array.len());
-        for (i, item) in array.iter().enumerate() {
+        for (i, item) in array.into_iter().enumerate() {
             let Value::String(s) = item else {
                 return Err(MetadataError::new(
                     code,
@@ -253,14 +277,14 @@ impl<'a> Parser<'a> {
                     format!("{name}[{i}]: must not be empty"),
                 ));
             }
-            out.push(s.clone());
+            out.push(s);
         }
         Ok(Some(out))
     }
 
     /// A single enumerated value; `what` names the kind of value in the error.
     fn wire<T>(
-        &self,
+        &mut self,
         name: &str,
         what: &str,
         from_wire: impl Fn(&str) -> Option<T>,
@@ -275,7 +299,7 @@ impl<'a> Parser<'a> {
 
     /// An array of enumerated values, duplicates dropped (first occurrence kept).
     fn wire_array<T: PartialEq>(
-        &self,
+        &mut self,
         name: &str,
         what: &str,
         from_wire: impl Fn(&str) -> Option<T>,
@@ -300,10 +324,11 @@ impl<'a> Parser<'a> {
 
     /// Every `member#tag` of the [`lang::LOCALIZED_MEMBERS`], collected in one pass over the
     /// object: the `(tag, value)` pairs of each member, in object order. Tags are checked as
-    /// they come ([`lang::TagSet`]); values must be strings, not empty for URL members.
-    fn tagged_members(&self) -> Result<HashMap<&'static str, TaggedValues>, MetadataError> {
+    /// they come ([`lang::TagSet`]); values must be strings, not empty for URL members. The
+    /// values are moved out of the object.
+    fn tagged_members(&mut self) -> Result<HashMap<&'static str, TaggedValues>, MetadataError> {
         let mut tagged: HashMap<&'static str, (lang::TagSet, TaggedValues)> = HashMap::new();
-        for (name, value) in self.obj {
+        for (name, value) in &mut self.obj {
             let Some((member, tag)) = lang::localized_member(name) else {
                 continue;
             };
@@ -324,7 +349,7 @@ impl<'a> Parser<'a> {
                     lang::tagged_label(member, Some(tag))
                 )));
             }
-            values.push((tag.to_owned(), s.clone()));
+            values.push((tag.to_owned(), std::mem::take(s)));
         }
         Ok(tagged
             .into_iter()
@@ -345,8 +370,13 @@ mod tests {
         }
     }
 
+    /// Parses with [`parse`] and with [`parse_owned`], which must agree.
+    #[track_caller]
     fn parse_json(v: Value) -> Result<ClientMetadata, MetadataError> {
-        parse(&obj(v))
+        let doc = obj(v);
+        let borrowed = parse(&doc);
+        assert_eq!(parse_owned(doc), borrowed, "parse_owned and parse disagree");
+        borrowed
     }
 
     #[track_caller]
@@ -872,6 +902,220 @@ mod tests {
         assert_cm(
             json!({"client_name#en-US": "a", "client_name#en-us": "b"}),
             "client_name#'en-us': duplicate language tag (tags are compared ignoring case)",
+        );
+    }
+
+    /// Documents covering every member kind (string, URI, boolean, integer, object, string
+    /// array, URI array, enumerated value and array, localized and tagged members), `null`,
+    /// unknown members, and each error of each kind, alone and several in one document (the
+    /// first in parse order wins): [`parse_owned`] gives exactly what [`parse`] gives.
+    #[test]
+    fn parse_owned_same_as_parse() {
+        let mut every_member = json!({
+            "redirect_uris": ["https://rp.example.org/cb", "https://rp.example.org/cb2"],
+            "token_endpoint_auth_method": "private_key_jwt",
+            "grant_types": ["authorization_code", "implicit", "authorization_code"],
+            "response_types": ["code", "id_token code", "code"],
+            "application_type": "native",
+            "client_name": "n",
+            "client_name#fr": "nom",
+            "client_name#ja-Jpan-JP": "アプリ",
+            "client_uri": "https://rp.example.org",
+            "client_uri#de": "https://rp.example.org/de",
+            "logo_uri": "https://rp.example.org/logo.png",
+            "logo_uri#en-US": "https://rp.example.org/en.png",
+            "logo_uri#en-GB": "https://rp.example.org/gb.png",
+            "tos_uri#fr": "https://rp.example.org/cgu",
+            "policy_uri": "https://rp.example.org/policy",
+            "policy_uri#DE-ch": "https://rp.example.org/ds",
+            "contacts": ["a@example.org", "", "b@example.org"],
+            "scope": "openid email",
+            "scope#fr": "ignored",
+            "jwks_uri": "https://rp.example.org/jwks",
+            "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}]},
+        });
+        // Two `json!` calls: one would exceed the macro recursion limit.
+        every_member
+            .as_object_mut()
+            .expect("object")
+            .extend(obj(json!({
+                "software_id": "sid",
+                "software_version": "",
+                "subject_type": "pairwise",
+                "sector_identifier_uri": "https://rp.example.org/sector",
+                "id_token_signed_response_alg": "ES256",
+                "id_token_encrypted_response_alg": "RSA-OAEP",
+                "id_token_encrypted_response_enc": "A256GCM",
+                "userinfo_signed_response_alg": "PS256",
+                "userinfo_encrypted_response_alg": "ECDH-ES",
+                "userinfo_encrypted_response_enc": "A128GCM",
+                "request_object_signing_alg": "RS512",
+                "request_object_encryption_alg": "dir",
+                "request_object_encryption_enc": "A192GCM",
+                "token_endpoint_auth_signing_alg": "ES384",
+                "default_max_age": 3600,
+                "require_auth_time": true,
+                "default_acr_values": ["urn:acr:1", "urn:acr:2"],
+                "initiate_login_uri": "https://rp.example.org/login",
+                "request_uris": ["https://rp.example.org/req#abc"],
+                "post_logout_redirect_uris": ["https://rp.example.org/bye"],
+                "frontchannel_logout_uri": "https://rp.example.org/fc",
+                "frontchannel_logout_session_required": false,
+                "backchannel_logout_uri": "https://rp.example.org/bc",
+                "backchannel_logout_session_required": true,
+                "client_id": "ignored",
+                "Client_Name": 1,
+                "foo": {"bar": [1, null]},
+            })));
+        let mut documents = vec![
+            every_member.clone(),
+            json!({}),
+            json!({
+                "redirect_uris": null, "client_name": null, "client_name#fr": null,
+                "logo_uri#de": null, "contacts": null, "jwks": null, "default_max_age": null,
+                "require_auth_time": null, "grant_types": null, "subject_type": null,
+            }),
+            json!({"grant_types": [], "response_types": [], "contacts": [], "client_name": ""}),
+            json!({"default_max_age": 0}),
+            json!({"default_max_age": u64::MAX}),
+            // One error of each kind.
+            json!({"redirect_uris": "https://rp.example.org/cb"}),
+            json!({"redirect_uris": ["https://rp.example.org/cb", 3]}),
+            json!({"redirect_uris": [""]}),
+            json!({"client_name": 5}),
+            json!({"client_uri": ""}),
+            json!({"tos_uri": ["https://x"]}),
+            json!({"contacts": "a@b"}),
+            json!({"contacts": ["a@b", {"x": 1}]}),
+            json!({"token_endpoint_auth_method": "magic"}),
+            json!({"token_endpoint_auth_method": ["none"]}),
+            json!({"scope": ["a"]}),
+            json!({"grant_types": ["authorization_code", "fo\"o"]}),
+            json!({"grant_types": "authorization_code"}),
+            json!({"response_types": [["code"]]}),
+            json!({"response_types": ["code code"]}),
+            json!({"application_type": "desktop"}),
+            json!({"jwks_uri": ""}),
+            json!({"jwks": "{}"}),
+            json!({"jwks": []}),
+            json!({"software_id": 1}),
+            json!({"subject_type": "x".repeat(200)}),
+            json!({"sector_identifier_uri": ""}),
+            json!({"userinfo_encrypted_response_enc": false}),
+            json!({"default_max_age": -1}),
+            json!({"default_max_age": 1.5}),
+            json!({"default_max_age": "60"}),
+            json!({"require_auth_time": "yes"}),
+            json!({"default_acr_values": "1"}),
+            json!({"initiate_login_uri": ""}),
+            json!({"request_uris": [""]}),
+            json!({"post_logout_redirect_uris": [1]}),
+            json!({"frontchannel_logout_session_required": 1}),
+            json!({"backchannel_logout_session_required": "true"}),
+            json!({"client_name#xx-!!": "x"}),
+            json!({"logo_uri#": "https://x"}),
+            json!({"client_name#en-US": "a", "client_name#EN-us": "b"}),
+            json!({"client_name#fr": 1}),
+            json!({"logo_uri#fr": ""}),
+            json!({ format!("client_name#en-x{}", "-abcdefgh".repeat(20)): "x" }),
+            // Several errors: the first in parse order is reported.
+            json!({"redirect_uris": [1], "client_name#fr": 1, "client_name": 1}),
+            json!({"client_name#fr": 1, "client_name": 1, "contacts": 1}),
+            json!({"client_name": 1, "client_uri": "", "logo_uri#fr": "https://x"}),
+            json!({"logo_uri": "", "client_name": "ok", "grant_types": ["foo"]}),
+            json!({"grant_types": ["foo"], "response_types": ["bar"], "jwks": 1}),
+            json!({"jwks": 1, "default_max_age": -1, "backchannel_logout_session_required": 1}),
+            json!({"tos_uri#de": "https://x", "tos_uri#fr": 2, "policy_uri#de": 3}),
+        ];
+        // The last member in parse order wrong in an otherwise complete document.
+        let mut late_error = every_member;
+        late_error["backchannel_logout_session_required"] = json!("yes");
+        documents.push(late_error);
+        let mut docs: Vec<Map<String, Value>> = documents.into_iter().map(obj).collect();
+        // Too many tagged values on one member.
+        let mut many = Map::new();
+        for i in 0..=lang::MAX_TAGGED_VALUES {
+            many.insert(format!("client_name#x-t{i}"), json!("n"));
+        }
+        docs.push(many);
+
+        let (mut ok, mut err) = (0, 0);
+        for doc in docs {
+            let borrowed = parse(&doc);
+            if borrowed.is_ok() {
+                ok += 1;
+            } else {
+                err += 1;
+            }
+            assert_eq!(parse_owned(doc.clone()), borrowed, "{doc:?}");
+        }
+        assert!(ok >= 6 && err >= 40, "{ok} accepted, {err} rejected");
+    }
+
+    /// With several errors in one document, the first member in parse order is reported,
+    /// whatever the order of the object.
+    #[test]
+    fn first_error_in_parse_order() {
+        assert_err(
+            json!({"client_name": 1, "client_name#fr": 1, "redirect_uris": [1]}),
+            MetadataErrorCode::InvalidRedirectUri,
+            "redirect_uris[0]: must be a string",
+        );
+        assert_cm(
+            json!({"contacts": 1, "client_name": 1, "client_name#fr": 1}),
+            "client_name#'fr': must be a string",
+        );
+        assert_cm(
+            json!({"client_uri": "", "client_name": 1}),
+            "client_name: must be a string",
+        );
+        assert_cm(
+            json!({"scope": 1, "token_endpoint_auth_method": "x", "contacts": [1]}),
+            "contacts[0]: must be a string",
+        );
+        assert_cm(
+            json!({"jwks": 1, "response_types": ["bar"], "grant_types": ["foo"]}),
+            "grant_types[0]: unsupported grant type 'foo'",
+        );
+        assert_cm(
+            json!({"backchannel_logout_session_required": 1, "default_max_age": -1, "jwks": 1}),
+            "jwks: must be a JSON object",
+        );
+    }
+
+    /// [`parse_owned`] moves strings out of the object: the result's strings are the very
+    /// buffers the object held.
+    #[test]
+    fn parse_owned_moves_strings() {
+        let doc = obj(json!({
+            "redirect_uris": ["https://rp.example.org/cb"],
+            "client_name": "n",
+            "client_name#fr": "nom",
+            "scope": "openid",
+            "jwks": {"keys": [{"kid": "k1"}]},
+        }));
+        let buffer = |v: &Value| v.as_str().expect("string").as_ptr();
+        let redirect_uri = buffer(&doc["redirect_uris"][0]);
+        let client_name = buffer(&doc["client_name"]);
+        let client_name_fr = buffer(&doc["client_name#fr"]);
+        let scope = buffer(&doc["scope"]);
+        let kid = buffer(&doc["jwks"]["keys"][0]["kid"]);
+        let m = parse_owned(doc).expect("parse");
+        let redirect_uris = m.redirect_uris.as_deref().expect("redirect_uris");
+        assert_eq!(redirect_uris[0].as_ptr(), redirect_uri);
+        assert_eq!(
+            m.client_name
+                .default
+                .as_deref()
+                .expect("client_name")
+                .as_ptr(),
+            client_name
+        );
+        assert_eq!(m.client_name.tagged[0].1.as_ptr(), client_name_fr);
+        assert_eq!(m.scope.as_deref().expect("scope").as_ptr(), scope);
+        assert_eq!(
+            buffer(&m.jwks.as_ref().expect("jwks")["keys"][0]["kid"]),
+            kid
         );
     }
 }

@@ -10,7 +10,7 @@ use super::{ClientRecord, ClientStore, StoreError};
 /// process exits and are not shared between replicas.
 ///
 /// Each operation takes one shard lock for a few instructions and never across an `.await`.
-/// The map holds client ids inline (see [`ClientKey`]) so that a lookup among a million
+/// The map holds short client ids inline in its slots, so that a lookup among a million
 /// clients touches as few cache lines as possible.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
@@ -143,7 +143,7 @@ mod tests {
     use super::*;
     use crate::metadata::ClientMetadata;
     use crate::store::MetadataJson;
-    use crate::token::TokenHash;
+    use crate::token::CredentialHash;
 
     fn record(id: &str) -> ClientRecord {
         ClientRecord::new(
@@ -151,7 +151,7 @@ mod tests {
             None,
             0,
             1,
-            TokenHash::of("t"),
+            CredentialHash::of("t"),
             MetadataJson::render(&ClientMetadata::default()),
         )
     }

@@ -10,11 +10,41 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::metadata::{self, ClientMetadata, MetadataError};
+use crate::metadata::{self, AuthMethod, ClientMetadata, MetadataError};
 use crate::secret::Secret;
-use crate::token::TokenHash;
+use crate::token::CredentialHash;
 
 pub use memory::MemoryStore;
+
+/// A client secret as stored: in clear (a read can return it, RFC 7592 §3), or only its
+/// SHA-256 (shown once at registration; a leaked store reveals nothing usable).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum StoredSecret {
+    /// The secret itself.
+    Plain(Secret),
+    /// The SHA-256 of the secret. A fast hash is enough: secrets are 512 random bits, not
+    /// passwords, so there is nothing to guess.
+    Hashed(CredentialHash),
+}
+
+impl StoredSecret {
+    /// Whether `presented` is this secret, compared in constant time.
+    pub fn matches(&self, presented: &str) -> bool {
+        match self {
+            Self::Plain(secret) => secret.ct_eq(presented),
+            Self::Hashed(hash) => hash.ct_eq(&CredentialHash::of(presented)),
+        }
+    }
+
+    /// The secret, when it is stored in clear.
+    pub fn plain(&self) -> Option<&Secret> {
+        match self {
+            Self::Plain(secret) => Some(secret),
+            Self::Hashed(_) => None,
+        }
+    }
+}
 
 /// One registered client, as stored.
 // `repr(C)` keeps the token hash first: in an `Arc`, it shares a cache line with the
@@ -24,29 +54,36 @@ pub use memory::MemoryStore;
 #[repr(C)]
 pub struct ClientRecord {
     /// The SHA-256 of the current registration access token.
-    pub registration_token_hash: TokenHash,
+    pub registration_token_hash: CredentialHash,
     /// Incremented by every replacement; the compare-and-swap guard.
     pub version: u64,
     /// The server-issued client identifier.
     pub client_id: String,
     /// The client secret, for clients whose authentication method uses one.
-    pub client_secret: Option<Secret>,
+    pub client_secret: Option<StoredSecret>,
     /// When the secret expires, in seconds since the epoch; 0 for never.
     pub client_secret_expires_at: u64,
     /// When the client was registered, in seconds since the epoch.
     pub client_id_issued_at: u64,
+    /// How the client authenticates at the token endpoint (also in `metadata`; kept typed
+    /// here for client authentication).
+    pub token_endpoint_auth_method: AuthMethod,
+    /// The id of the initial access token the client was registered with, if any: its
+    /// policy applies again to updates.
+    pub registered_with: Option<String>,
     /// The validated metadata, rendered once as JSON.
     pub metadata: MetadataJson,
 }
 
 impl ClientRecord {
-    /// A record at version 1.
+    /// A record at version 1, for a client that authenticates with `client_secret_basic`
+    /// and was registered without an initial access token; set the other fields after.
     pub fn new(
         client_id: String,
-        client_secret: Option<Secret>,
+        client_secret: Option<StoredSecret>,
         client_secret_expires_at: u64,
         client_id_issued_at: u64,
-        registration_token_hash: TokenHash,
+        registration_token_hash: CredentialHash,
         metadata: MetadataJson,
     ) -> Self {
         Self {
@@ -55,6 +92,8 @@ impl ClientRecord {
             client_secret_expires_at,
             client_id_issued_at,
             registration_token_hash,
+            token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
+            registered_with: None,
             metadata,
             version: 1,
         }
@@ -80,7 +119,7 @@ impl MetadataJson {
     pub fn from_stored(json: String) -> Result<Self, MetadataError> {
         let value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&json)
             .map_err(|e| MetadataError::client_metadata(format!("stored metadata: {e}")))?;
-        metadata::parse(&value)?;
+        metadata::parse_owned(value)?;
         Ok(Self(json.into_boxed_str()))
     }
 
@@ -93,7 +132,7 @@ impl MetadataJson {
     pub fn parse(&self) -> Result<ClientMetadata, MetadataError> {
         let value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&self.0)
             .map_err(|e| MetadataError::client_metadata(format!("stored metadata: {e}")))?;
-        metadata::parse(&value)
+        metadata::parse_owned(value)
     }
 }
 

@@ -1,0 +1,164 @@
+//! An axum authorization-server skeleton: Dynamic Client Registration (the layer), a discovery
+//! document built from the registry, and a `client_credentials` token endpoint that
+//! authenticates the registered clients.
+//!
+//! ```text
+//! cargo run --example axum_app
+//! curl -s http://127.0.0.1:8081/.well-known/openid-configuration
+//! curl -s http://127.0.0.1:8081/register -H 'Content-Type: application/json' \
+//!      -d '{"grant_types":["client_credentials"],"client_name":"svc"}' > client.json
+//! curl -s http://127.0.0.1:8081/token -d grant_type=client_credentials \
+//!      -u "$(jq -r .client_id client.json):$(jq -r .client_secret client.json)"
+//! ```
+//!
+//! With an issuer that has a path (`--issuer https://h/realms/x/`) every endpoint, the
+//! registration endpoint included, is served under that path.
+//!
+//! With `--initial-access-token` (or `AXUM_APP_INITIAL_ACCESS_TOKEN`) registration needs
+//! `Authorization: Bearer <token>` (RFC 7591 §3). Logs go to stderr (`RUST_LOG`, default
+//! `info`); stdout carries one line, `listening on http://ADDR`, once the socket is bound.
+//!
+//! `app.rs` builds the application; this file parses the flags and serves it.
+
+mod app;
+
+use std::io::{IsTerminal as _, Write as _};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::process::ExitCode;
+
+use clap::Parser;
+use tokio::net::TcpListener;
+use tower_oidc_registration::{RegistrationAccess, RegistrationConfig};
+use tracing::info;
+use tracing_subscriber::EnvFilter;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// OAuth 2.0 authorization-server skeleton with Dynamic Client Registration (RFC 7591, RFC 7592)
+/// and a client_credentials token endpoint.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "AXUM_APP_ADDR", default_value = "127.0.0.1:8081")]
+    addr: SocketAddr,
+
+    /// Issuer identifier (base URL) of this server; the discovery document, the token endpoint
+    /// and registration_client_uri are built from it. [default: http://<bound address>/]
+    #[arg(long, env = "AXUM_APP_ISSUER")]
+    issuer: Option<String>,
+
+    /// Require this initial access token (`Authorization: Bearer`) to register a client.
+    /// Prefer the environment variable: a command line is visible to other local users.
+    #[arg(
+        long,
+        env = "AXUM_APP_INITIAL_ACCESS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    initial_access_token: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_tracing();
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("axum_app: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), BoxError> {
+    // Bind first: the default issuer names the port actually bound (--addr with port 0).
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let local = listener.local_addr()?;
+    let config = config(&args, local)?;
+    info!(
+        issuer = config.issuer(),
+        registration_endpoint = config.registration_endpoint(),
+        initial_access_token = args.initial_access_token.is_some(),
+        "serving the authorization server"
+    );
+    let app = app::app(config);
+    println!("listening on http://{local}");
+    std::io::stdout().flush()?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    info!("stopped");
+    Ok(())
+}
+
+/// The registration configuration: open registration, or initial-access-token mode with the
+/// static token of `--initial-access-token` (only its hash is kept).
+fn config(args: &Args, local: SocketAddr) -> Result<RegistrationConfig, BoxError> {
+    let issuer = args.issuer.clone().unwrap_or_else(|| default_issuer(local));
+    let mut builder = app::config_builder(issuer);
+    if let Some(token) = &args.initial_access_token {
+        if token.is_empty() {
+            return Err("--initial-access-token: the token is empty".into());
+        }
+        builder = builder
+            .registration_access(RegistrationAccess::InitialAccessToken)
+            .initial_access_token(token.clone());
+    }
+    builder
+        .build()
+        .map_err(|e| format!("invalid configuration: {e}").into())
+}
+
+/// `http://<bound address>/`, loopback standing in for an unspecified address.
+fn default_issuer(local: SocketAddr) -> String {
+    let ip = match local.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}/", SocketAddr::new(ip, local.port()))
+}
+
+/// Logs to stderr (`RUST_LOG`, default `info`), keeping stdout for the `listening on` line.
+fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// Resolves on Ctrl-C (or SIGTERM on Unix); `axum::serve` then stops accepting connections
+/// and lets the open ones finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    info!("shutting down");
+}

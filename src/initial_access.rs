@@ -1,0 +1,331 @@
+//! Initial access tokens (RFC 7591 §3, checklist F): protected registration. Tokens come from
+//! the configuration (static) or are issued through the [`Registry`](crate::Registry) with an
+//! expiry, a number of uses and a policy; only their SHA-256 is kept.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use dashmap::DashMap;
+
+use crate::policy::RegistrationPolicy;
+use crate::secret::Secret;
+use crate::token::CredentialHash;
+
+/// Who may register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RegistrationAccess {
+    /// Anyone, without credentials (MitreID's default and the seed's behaviour).
+    #[default]
+    Open,
+    /// Only callers presenting a valid initial access token as `Authorization: Bearer`.
+    InitialAccessToken,
+}
+
+/// The terms of an initial access token.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct InitialAccessTokenOptions {
+    /// How long the token is valid; `None` for ever.
+    pub expires_in: Option<Duration>,
+    /// How many registrations it allows; `None` for any number.
+    pub max_uses: Option<u64>,
+    /// How many of the clients registered with it may exist at once; `None` for any number.
+    pub max_clients: Option<u64>,
+    /// A policy applied to registrations made with the token, and again to updates of the
+    /// clients registered with it.
+    pub policy: Option<Arc<dyn RegistrationPolicy>>,
+}
+
+impl std::fmt::Debug for InitialAccessTokenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InitialAccessTokenOptions")
+            .field("expires_in", &self.expires_in)
+            .field("max_uses", &self.max_uses)
+            .field("max_clients", &self.max_clients)
+            .field("policy", &self.policy.is_some())
+            .finish()
+    }
+}
+
+impl InitialAccessTokenOptions {
+    /// No expiry, no limit, no policy.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Expires after `lifetime`.
+    #[must_use]
+    pub fn expires_in(mut self, lifetime: Duration) -> Self {
+        self.expires_in = Some(lifetime);
+        self
+    }
+
+    /// Allows `uses` registrations.
+    #[must_use]
+    pub fn max_uses(mut self, uses: u64) -> Self {
+        self.max_uses = Some(uses);
+        self
+    }
+
+    /// Allows `clients` live clients registered with it.
+    #[must_use]
+    pub fn max_clients(mut self, clients: u64) -> Self {
+        self.max_clients = Some(clients);
+        self
+    }
+
+    /// Applies `policy` to registrations made with the token and to their updates.
+    #[must_use]
+    pub fn policy(mut self, policy: impl RegistrationPolicy) -> Self {
+        self.policy = Some(Arc::new(policy));
+        self
+    }
+}
+
+/// A newly issued initial access token: give `token` to the party that will register.
+#[derive(Debug, Clone)]
+pub struct IssuedInitialAccessToken {
+    /// The token's id: what events, policies and records refer to; not a credential.
+    pub id: String,
+    /// The token, shown once.
+    pub token: Secret,
+}
+
+struct Entry {
+    id: String,
+    expires_at: Option<u64>,
+    max_clients: Option<u64>,
+    policy: Option<Arc<dyn RegistrationPolicy>>,
+    /// Remaining registrations (`u64::MAX` for unlimited); decremented atomically.
+    remaining: AtomicU64,
+    /// Live clients registered with this token.
+    clients: AtomicU64,
+    revoked: std::sync::atomic::AtomicBool,
+}
+
+/// Why an initial access token was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Unknown, revoked, expired or used up: 401 `invalid_token`.
+    Invalid,
+    /// Its client quota is reached: 403. Carries the token's id, for events.
+    Quota(String),
+}
+
+/// The initial access tokens known to this process, by hash and by id.
+#[derive(Default)]
+pub(crate) struct InitialAccessTokens {
+    by_hash: DashMap<[u8; 32], Arc<Entry>>,
+    by_id: DashMap<String, Arc<Entry>>,
+}
+
+/// One use of a token, taken before a registration and given back unless the registration
+/// is committed: a failed, abandoned or cancelled request (its future dropped) costs nothing.
+pub(crate) struct Reservation {
+    entry: Arc<Entry>,
+    committed: bool,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if !self.committed {
+            if self.entry.remaining.load(Ordering::Acquire) != u64::MAX {
+                self.entry.remaining.fetch_add(1, Ordering::AcqRel);
+            }
+            self.entry.clients.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+impl Reservation {
+    pub(crate) fn id(&self) -> &str {
+        &self.entry.id
+    }
+
+    pub(crate) fn policy(&self) -> Option<&Arc<dyn RegistrationPolicy>> {
+        self.entry.policy.as_ref()
+    }
+
+    /// The client is stored: the use and the client slot are spent.
+    pub(crate) fn commit(mut self) {
+        self.committed = true;
+    }
+}
+
+/// Decrements `counter` unless it is 0; `u64::MAX` means unlimited and is left alone.
+fn take_one(counter: &AtomicU64) -> bool {
+    counter
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| match n {
+            0 => None,
+            u64::MAX => Some(u64::MAX),
+            n => Some(n - 1),
+        })
+        .is_ok()
+}
+
+impl InitialAccessTokens {
+    /// Registers a token (static from the configuration, or freshly issued).
+    pub(crate) fn add(
+        &self,
+        id: String,
+        token: &str,
+        options: &InitialAccessTokenOptions,
+        now: u64,
+    ) {
+        let entry = Arc::new(Entry {
+            id: id.clone(),
+            expires_at: options
+                .expires_in
+                .map(|d| now.saturating_add(d.as_secs().max(1))),
+            max_clients: options.max_clients,
+            policy: options.policy.clone(),
+            remaining: AtomicU64::new(options.max_uses.unwrap_or(u64::MAX)),
+            clients: AtomicU64::new(0),
+            revoked: Default::default(),
+        });
+        self.by_hash
+            .insert(CredentialHash::of(token).0, Arc::clone(&entry));
+        self.by_id.insert(id, entry);
+    }
+
+    /// Takes one use of `token`: unknown, revoked, expired and spent tokens are refused, and
+    /// so is a token whose client quota is reached.
+    pub(crate) fn reserve(&self, token: &str, now: u64) -> Result<Reservation, Refusal> {
+        // The map is keyed by the SHA-256 of the token: the lookup itself compares hashes,
+        // never the token, so it reveals nothing through timing.
+        let entry = self
+            .by_hash
+            .get(&CredentialHash::of(token).0)
+            .map(|e| Arc::clone(e.value()))
+            .ok_or(Refusal::Invalid)?;
+        if entry.revoked.load(Ordering::Acquire) || entry.expires_at.is_some_and(|t| t <= now) {
+            return Err(Refusal::Invalid);
+        }
+        let limit = entry.max_clients.unwrap_or(u64::MAX);
+        if entry
+            .clients
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            })
+            .is_err()
+        {
+            return Err(Refusal::Quota(entry.id.clone()));
+        }
+        if !take_one(&entry.remaining) {
+            entry.clients.fetch_sub(1, Ordering::AcqRel);
+            return Err(Refusal::Invalid);
+        }
+        Ok(Reservation {
+            entry,
+            committed: false,
+        })
+    }
+
+    /// The policy bound to the token `id`, for updates of the clients it registered.
+    pub(crate) fn policy_of(&self, id: &str) -> Option<Arc<dyn RegistrationPolicy>> {
+        self.by_id.get(id).and_then(|e| e.policy.clone())
+    }
+
+    /// A client registered with token `id` was deleted: its slot is free again.
+    pub(crate) fn client_deleted(&self, id: &str) {
+        if let Some(entry) = self.by_id.get(id) {
+            let _ = entry
+                .clients
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+        }
+    }
+
+    /// Revokes token `id`; its policy still applies to the clients it registered.
+    pub(crate) fn revoke(&self, id: &str) -> bool {
+        match self.by_id.get(id) {
+            Some(entry) => {
+                entry.revoked.store(true, Ordering::Release);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f_token_uses_expiry_and_revocation() {
+        let tokens = InitialAccessTokens::default();
+        tokens.add(
+            "a".into(),
+            "tok-a",
+            &InitialAccessTokenOptions::new().max_uses(2),
+            100,
+        );
+        tokens.add(
+            "b".into(),
+            "tok-b",
+            &InitialAccessTokenOptions::new().expires_in(Duration::from_secs(10)),
+            100,
+        );
+        tokens.reserve("tok-a", 100).expect("first use").commit();
+        let second = tokens.reserve("tok-a", 100).expect("second use");
+        assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
+        // A registration that is not committed (failed, or its request dropped) gives it back.
+        drop(second);
+        tokens
+            .reserve("tok-a", 100)
+            .expect("use given back")
+            .commit();
+        assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
+        assert!(tokens.reserve("tok-b", 109).is_ok());
+        assert_eq!(tokens.reserve("tok-b", 110).err(), Some(Refusal::Invalid));
+        assert_eq!(tokens.reserve("nope", 100).err(), Some(Refusal::Invalid));
+        assert!(tokens.revoke("a"));
+        assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
+    }
+
+    #[test]
+    fn client_quota_frees_a_slot_on_delete() {
+        let tokens = InitialAccessTokens::default();
+        tokens.add(
+            "q".into(),
+            "tok",
+            &InitialAccessTokenOptions::new().max_clients(1),
+            0,
+        );
+        let first = tokens.reserve("tok", 0).expect("first client");
+        let id = first.id().to_owned();
+        first.commit();
+        assert_eq!(
+            tokens.reserve("tok", 0).err(),
+            Some(Refusal::Quota(id.clone()))
+        );
+        tokens.client_deleted(&id);
+        assert!(tokens.reserve("tok", 0).is_ok());
+    }
+
+    #[test]
+    fn concurrent_uses_never_exceed_the_limit() {
+        let tokens = Arc::new(InitialAccessTokens::default());
+        tokens.add(
+            "c".into(),
+            "tok",
+            &InitialAccessTokenOptions::new().max_uses(10),
+            0,
+        );
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let tokens = Arc::clone(&tokens);
+                std::thread::spawn(move || {
+                    (0..10)
+                        .filter_map(|_| tokens.reserve("tok", 0).ok())
+                        .map(Reservation::commit)
+                        .count()
+                })
+            })
+            .collect();
+        let granted: usize = handles.into_iter().map(|h| h.join().expect("thread")).sum();
+        assert_eq!(granted, 10);
+    }
+}

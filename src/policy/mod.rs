@@ -1,0 +1,141 @@
+//! Registration policy: what an operator allows, applied after the RFC rules on every
+//! registration and update. A policy sees who is asking and may reject the request or rewrite
+//! the metadata; policies compose in order with [`Policies`].
+//!
+//! Built-in policies live in [`builtin`]: allowed scopes, allowed grant types / response types
+//! / authentication methods per kind of caller, trusted redirect hosts, and client quotas.
+
+pub mod builtin;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::context::RequestContext;
+use crate::metadata::{ClientMetadata, MetadataError};
+use crate::store::ClientStore;
+
+/// Which operation a policy is asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Operation {
+    /// A new registration (RFC 7591).
+    Register,
+    /// A full replacement of an existing registration (RFC 7592 §2.2).
+    Update,
+}
+
+/// What a policy knows about the request it judges.
+#[non_exhaustive]
+pub struct PolicyContext<'a> {
+    /// Registration or update.
+    pub operation: Operation,
+    /// Who is asking, and the request's headers.
+    pub request: &'a RequestContext,
+    /// The client being updated (`None` on registration).
+    pub client_id: Option<&'a str>,
+    /// The store, for policies that count or look up clients.
+    pub store: &'a dyn ClientStore,
+}
+
+impl<'a> PolicyContext<'a> {
+    /// A context, for calling a policy outside the registry (in a policy's own tests, say).
+    pub fn new(
+        operation: Operation,
+        request: &'a RequestContext,
+        client_id: Option<&'a str>,
+        store: &'a dyn ClientStore,
+    ) -> Self {
+        Self {
+            operation,
+            request,
+            client_id,
+            store,
+        }
+    }
+}
+
+impl std::fmt::Debug for PolicyContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyContext")
+            .field("operation", &self.operation)
+            .field("request", &self.request)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a policy refused a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The metadata is not acceptable: 400 with the RFC 7591 error code it carries.
+    #[error(transparent)]
+    Metadata(#[from] MetadataError),
+    /// The caller may not do this at all (a quota is reached, say): 403 `access_denied`.
+    #[error("access denied: {0}")]
+    Denied(String),
+}
+
+/// A registration policy. Object-safe: use it as `Arc<dyn RegistrationPolicy>`.
+#[async_trait]
+pub trait RegistrationPolicy: Send + Sync + 'static {
+    /// Accepts `metadata` (possibly rewritten) or refuses the request. The metadata has passed
+    /// the RFC rules already; whatever this returns is checked against them again.
+    async fn apply(
+        &self,
+        context: &PolicyContext<'_>,
+        metadata: ClientMetadata,
+    ) -> Result<ClientMetadata, PolicyError>;
+}
+
+/// Policies applied in order: each sees the metadata the previous one returned; the first
+/// refusal wins.
+#[derive(Clone, Default)]
+pub struct Policies(Vec<Arc<dyn RegistrationPolicy>>);
+
+impl Policies {
+    /// No policy.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a policy after the others.
+    #[must_use]
+    pub fn with(mut self, policy: impl RegistrationPolicy) -> Self {
+        self.0.push(Arc::new(policy));
+        self
+    }
+
+    /// Adds a shared policy after the others.
+    #[must_use]
+    pub fn with_shared(mut self, policy: Arc<dyn RegistrationPolicy>) -> Self {
+        self.0.push(policy);
+        self
+    }
+
+    /// Whether there is no policy.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Policies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Policies({} policies)", self.0.len())
+    }
+}
+
+#[async_trait]
+impl RegistrationPolicy for Policies {
+    async fn apply(
+        &self,
+        context: &PolicyContext<'_>,
+        mut metadata: ClientMetadata,
+    ) -> Result<ClientMetadata, PolicyError> {
+        for policy in &self.0 {
+            metadata = policy.apply(context, metadata).await?;
+        }
+        Ok(metadata)
+    }
+}

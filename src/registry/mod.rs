@@ -1,0 +1,624 @@
+//! The domain API: register, read, replace and delete clients, authenticate them, issue
+//! initial access tokens; no HTTP in sight.
+//!
+//! The HTTP handler is one caller of [`Registry`]; the host application is another (admin
+//! tools, tests, its token endpoint authenticating clients).
+
+mod authenticate;
+mod discovery;
+mod identity;
+mod information;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+
+use crate::config::{RegistrationConfig, SecretRotation, SecretStorage, TokenRotation};
+use crate::context::{Caller, RequestContext};
+use crate::error::RegistrationError;
+use crate::generate::{ClientIdGenerator, SecretGenerator};
+use crate::initial_access::{
+    InitialAccessTokenOptions, InitialAccessTokens, IssuedInitialAccessToken, RegistrationAccess,
+    Reservation,
+};
+use crate::metadata::{self, ClientMetadata, MetadataRules};
+use crate::policy::builtin::AllowedScopes;
+use crate::policy::{Operation, Policies, PolicyContext, PolicyError, RegistrationPolicy};
+use crate::secret::Secret;
+use crate::software_statement;
+use crate::store::{ClientRecord, ClientStore, MetadataJson, StoreError, StoredSecret};
+use crate::token::{CredentialHash, RegistrationTokens};
+
+pub use authenticate::{ClientAuthError, ClientCredentials};
+pub use information::ClientInformation;
+
+/// How often an operation re-reads and retries after losing a compare-and-swap race.
+const MAX_CAS_ATTEMPTS: usize = 8;
+
+/// The registration domain: cheap to clone, shared by the HTTP layer and the host application.
+#[derive(Clone)]
+pub struct Registry {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn ClientStore>,
+    tokens: RegistrationTokens,
+    rules: MetadataRules,
+    allowed_scopes: Option<Arc<AllowedScopes>>,
+    policies: Policies,
+    client_secret_lifetime: Option<Duration>,
+    token_rotation: TokenRotation,
+    secret_rotation: SecretRotation,
+    secret_storage: SecretStorage,
+    client_ids: Arc<dyn ClientIdGenerator>,
+    secrets: Arc<dyn SecretGenerator>,
+    access: RegistrationAccess,
+    initial_access_tokens: InitialAccessTokens,
+    /// The public URL of the registration endpoint.
+    registration_endpoint: String,
+    /// `{registration endpoint}/`, to which a client id is appended.
+    client_uri_base: String,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("registration_endpoint", &self.inner.registration_endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Request metadata that passed the rules and the policies, rendered for storage.
+struct CheckedMetadata {
+    json: MetadataJson,
+    auth_method: metadata::AuthMethod,
+}
+
+impl CheckedMetadata {
+    /// Whether the authentication method needs a client secret (checklist C13).
+    fn uses_secret(&self) -> bool {
+        self.auth_method.uses_secret()
+    }
+}
+
+impl Registry {
+    /// The registry a configuration describes.
+    pub fn new(config: &RegistrationConfig) -> Self {
+        let initial_access_tokens = InitialAccessTokens::default();
+        for (i, (token, options)) in config.static_initial_access_tokens.iter().enumerate() {
+            initial_access_tokens.add(format!("static-{i}"), token.expose(), options, now());
+        }
+        Self {
+            inner: Arc::new(Inner {
+                store: Arc::clone(&config.store),
+                tokens: config.tokens.clone(),
+                rules: config.rules.clone(),
+                allowed_scopes: config.allowed_scopes.clone(),
+                policies: config.policies.clone(),
+                client_secret_lifetime: config.client_secret_lifetime,
+                token_rotation: config.token_rotation,
+                secret_rotation: config.secret_rotation,
+                secret_storage: config.secret_storage,
+                client_ids: Arc::clone(&config.client_ids),
+                secrets: Arc::clone(&config.secrets),
+                access: config.access,
+                initial_access_tokens,
+                registration_endpoint: config.registration_endpoint.clone(),
+                client_uri_base: format!("{}/", config.registration_endpoint),
+            }),
+        }
+    }
+
+    /// The store behind this registry.
+    pub fn store(&self) -> &Arc<dyn ClientStore> {
+        &self.inner.store
+    }
+
+    /// Who may register.
+    pub fn access(&self) -> RegistrationAccess {
+        self.inner.access
+    }
+
+    /// The record of `client_id`, if registered.
+    pub async fn client(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        self.inner.store.get(client_id).await
+    }
+
+    /// Registers a client from a registration request's JSON object (RFC 7591 §3.1), with
+    /// the same rules and policies as over HTTP. The host passes [`RequestContext::host`].
+    pub async fn register(
+        &self,
+        context: &RequestContext,
+        request: Map<String, Value>,
+    ) -> Result<ClientInformation, RegistrationError> {
+        self.register_reserved(context, request, None).await
+    }
+
+    /// Takes one use of an initial access token presented to the registration endpoint.
+    /// On refusal, the error and, for a valid token over its quota, the token's id.
+    pub(crate) fn reserve_initial_access_token(
+        &self,
+        token: &str,
+    ) -> Result<Reservation, (RegistrationError, Option<String>)> {
+        use crate::initial_access::Refusal;
+        self.inner
+            .initial_access_tokens
+            .reserve(token, now())
+            .map_err(|refusal| match refusal {
+                Refusal::Invalid => (RegistrationError::InvalidInitialAccessToken, None),
+                Refusal::Quota(id) => (
+                    RegistrationError::Forbidden(
+                        "the client quota of this initial access token is reached".to_owned(),
+                    ),
+                    Some(id),
+                ),
+            })
+    }
+
+    /// [`register`](Self::register) with the use of an initial access token already taken;
+    /// the use is spent only if the client is stored (dropping the reservation gives it back).
+    pub(crate) async fn register_reserved(
+        &self,
+        context: &RequestContext,
+        request: Map<String, Value>,
+        reservation: Option<Reservation>,
+    ) -> Result<ClientInformation, RegistrationError> {
+        let client = self
+            .register_once(context, request, reservation.as_ref())
+            .await?;
+        if let Some(reservation) = reservation {
+            reservation.commit();
+        }
+        Ok(client)
+    }
+
+    async fn register_once(
+        &self,
+        context: &RequestContext,
+        request: Map<String, Value>,
+        reservation: Option<&Reservation>,
+    ) -> Result<ClientInformation, RegistrationError> {
+        let bound_policy = reservation.and_then(|r| r.policy());
+        let metadata = self
+            .checked_metadata(context, Operation::Register, None, request, bound_policy)
+            .await?;
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            let client_id = self.inner.client_ids.client_id();
+            let issued_at = now();
+            let (secret, client_secret_expires_at) = self.secret_for(&metadata, None, issued_at)?;
+            let token = self.issue_token(&client_id, issued_at)?;
+            let mut record = ClientRecord::new(
+                client_id,
+                secret.as_ref().map(|s| self.stored(s)),
+                client_secret_expires_at,
+                issued_at,
+                CredentialHash::of(token.expose()),
+                metadata.json.clone(),
+            );
+            record.token_endpoint_auth_method = metadata.auth_method;
+            record.registered_with = reservation.map(|r| r.id().to_owned());
+            let record = Arc::new(record);
+            match self.inner.store.insert(ClientRecord::clone(&record)).await {
+                Ok(()) => {
+                    tracing::info!(client_id = %record.client_id, "client registered");
+                    return Ok(self.information(record, secret, token, false));
+                }
+                // An id collision: never overwrite a client, draw another id.
+                Err(StoreError::AlreadyExists) => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    /// The current registration of `client_id`, for the bearer of `token` (RFC 7592 §2.1).
+    /// With [`TokenRotation::OnEveryUse`] the response carries a new token and the presented
+    /// one stops working.
+    pub async fn read(
+        &self,
+        client_id: &str,
+        token: &str,
+    ) -> Result<ClientInformation, RegistrationError> {
+        let mut current = self.authorize(client_id, token).await?;
+        if self.inner.token_rotation != TokenRotation::OnEveryUse {
+            let secret = self.shown_secret(&current, None);
+            return Ok(self.information(current, secret, Secret::new(token), false));
+        }
+        for attempt in 0..MAX_CAS_ATTEMPTS {
+            if attempt > 0 {
+                current = self.authorize(client_id, token).await?;
+            }
+            let fresh = self.issue_token(client_id, now())?;
+            let mut record = ClientRecord::clone(&current);
+            record.registration_token_hash = CredentialHash::of(fresh.expose());
+            match self.replace(record, &current).await? {
+                Some(record) => {
+                    let secret = self.shown_secret(&record, None);
+                    return Ok(self.information(record, secret, fresh, true));
+                }
+                None => continue,
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    /// Replaces the registration of `client_id` with the metadata of an update request
+    /// (RFC 7592 §2.2): members left out are removed or reset to their defaults.
+    pub async fn update(
+        &self,
+        context: &RequestContext,
+        client_id: &str,
+        token: &str,
+        request: Map<String, Value>,
+    ) -> Result<ClientInformation, RegistrationError> {
+        // Authorization first: a caller without the token learns nothing from validation.
+        let current = self.authorize(client_id, token).await?;
+        self.update_authorized(context, current, Some(token), request)
+            .await
+    }
+
+    /// Replaces the registration of `client_id` as the host application (no registration
+    /// access token; `client_id` in the body is optional). The same rules and policies apply.
+    pub async fn replace_client(
+        &self,
+        client_id: &str,
+        request: Map<String, Value>,
+    ) -> Result<ClientInformation, RegistrationError> {
+        let current = self
+            .inner
+            .store
+            .get(client_id)
+            .await?
+            .ok_or(RegistrationError::UnknownClient)?;
+        self.update_authorized(&RequestContext::host(), current, None, request)
+            .await
+    }
+
+    /// [`update`](Self::update) for a record that `authorize` returned for `token` (`None`:
+    /// the host, who holds no token).
+    pub(crate) async fn update_authorized(
+        &self,
+        context: &RequestContext,
+        mut current: Arc<ClientRecord>,
+        token: Option<&str>,
+        request: Map<String, Value>,
+    ) -> Result<ClientInformation, RegistrationError> {
+        let client_id = current.client_id.clone();
+        identity::check_update_identity(&request, &current, token.is_some())?;
+        // The policy of the initial access token the client was registered with applies
+        // again, judged as for that token's holder.
+        let bound_policy = current
+            .registered_with
+            .as_deref()
+            .and_then(|id| self.inner.initial_access_tokens.policy_of(id));
+        let policy_context = match &current.registered_with {
+            Some(id) => RequestContext {
+                caller: Caller::InitialAccessToken { id: id.clone() },
+                headers: context.headers.clone(),
+            },
+            None => context.clone(),
+        };
+        let identity_request = request.clone();
+        let metadata = self
+            .checked_metadata(
+                &policy_context,
+                Operation::Update,
+                Some(&client_id),
+                request,
+                bound_policy.as_ref(),
+            )
+            .await?;
+        for attempt in 0..MAX_CAS_ATTEMPTS {
+            if attempt > 0 {
+                // Lost a race: re-read, and re-check the token, which a rotation may have killed.
+                current = match token {
+                    Some(token) => self.authorize(&client_id, token).await?,
+                    None => self
+                        .inner
+                        .store
+                        .get(&client_id)
+                        .await?
+                        .ok_or(RegistrationError::UnknownClient)?,
+                };
+                identity::check_update_identity(&identity_request, &current, token.is_some())?;
+            }
+            let (secret, client_secret_expires_at) =
+                self.secret_for(&metadata, Some(&current), now())?;
+            let rotate = token.is_none()
+                || matches!(
+                    self.inner.token_rotation,
+                    TokenRotation::OnUpdate | TokenRotation::OnEveryUse
+                );
+            let (new_token, rotated) = match token {
+                Some(token) if !rotate => (Secret::new(token), false),
+                _ => (self.issue_token(&client_id, now())?, true),
+            };
+            let mut record = ClientRecord::clone(&current);
+            record.client_secret = match &secret {
+                Some(fresh) => Some(self.stored(fresh)),
+                None if metadata.uses_secret() => current.client_secret.clone(),
+                None => None,
+            };
+            record.client_secret_expires_at = client_secret_expires_at;
+            record.registration_token_hash = CredentialHash::of(new_token.expose());
+            record.token_endpoint_auth_method = metadata.auth_method;
+            record.metadata = metadata.json.clone();
+            match self.replace(record, &current).await? {
+                Some(record) => {
+                    tracing::info!(client_id = %record.client_id, "client updated");
+                    let shown = self.shown_secret(&record, secret);
+                    return Ok(self.information(record, shown, new_token, rotated));
+                }
+                None => continue,
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    /// Deletes the registration of `client_id` (RFC 7592 §2.3): its registration access token
+    /// and its credentials stop working at once.
+    pub async fn delete(&self, client_id: &str, token: &str) -> Result<(), RegistrationError> {
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            let current = self.authorize(client_id, token).await?;
+            if self.delete_record(&current).await? {
+                return Ok(());
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    /// Deletes `client_id` as the host application (no registration access token).
+    pub async fn delete_client(&self, client_id: &str) -> Result<(), RegistrationError> {
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            let current = self
+                .inner
+                .store
+                .get(client_id)
+                .await?
+                .ok_or(RegistrationError::UnknownClient)?;
+            if self.delete_record(&current).await? {
+                return Ok(());
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    /// Deletes `current` if unchanged: `Ok(false)` when it changed meanwhile (retry).
+    async fn delete_record(&self, current: &ClientRecord) -> Result<bool, RegistrationError> {
+        match self
+            .inner
+            .store
+            .delete(&current.client_id, current.version)
+            .await
+        {
+            Ok(()) => {
+                if let Some(id) = &current.registered_with {
+                    self.inner.initial_access_tokens.client_deleted(id);
+                }
+                tracing::info!(client_id = %current.client_id, "client deleted");
+                Ok(true)
+            }
+            Err(StoreError::Conflict) => Ok(false),
+            Err(StoreError::NotFound) => Err(RegistrationError::InvalidToken),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Stores `record` in place of `current` if unchanged: `Ok(None)` when it changed
+    /// meanwhile (retry), the stored record otherwise.
+    async fn replace(
+        &self,
+        mut record: ClientRecord,
+        current: &ClientRecord,
+    ) -> Result<Option<Arc<ClientRecord>>, RegistrationError> {
+        record.version = current.version + 1;
+        let record = Arc::new(record);
+        match self
+            .inner
+            .store
+            .replace(ClientRecord::clone(&record), current.version)
+            .await
+        {
+            Ok(()) => Ok(Some(record)),
+            Err(StoreError::Conflict) => Ok(None),
+            Err(StoreError::NotFound) => Err(RegistrationError::InvalidToken),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Issues an initial access token (RFC 7591 §3) with the given terms; only its hash is
+    /// kept. Tokens live in this process: restarting forgets them.
+    pub fn issue_initial_access_token(
+        &self,
+        options: InitialAccessTokenOptions,
+    ) -> Result<IssuedInitialAccessToken, RegistrationError> {
+        let token = Secret::random(32)
+            .map_err(|e| RegistrationError::Internal(format!("OS random number generator: {e}")))?;
+        let id = uuid::Uuid::new_v4().to_string();
+        self.inner
+            .initial_access_tokens
+            .add(id.clone(), token.expose(), &options, now());
+        Ok(IssuedInitialAccessToken { id, token })
+    }
+
+    /// Revokes the initial access token `id`: it registers no more clients, but its policy
+    /// still applies to the clients it registered. `false` for an unknown id.
+    pub fn revoke_initial_access_token(&self, id: &str) -> bool {
+        self.inner.initial_access_tokens.revoke(id)
+    }
+
+    /// The record of `client_id` if `token` is its current registration access token.
+    /// Every failure is the same `InvalidToken`, so that a caller learns nothing of other clients.
+    pub(crate) async fn authorize(
+        &self,
+        client_id: &str,
+        token: &str,
+    ) -> Result<Arc<ClientRecord>, RegistrationError> {
+        // The signature check first: garbage never reaches the store.
+        if !self.inner.tokens.verify(token, client_id) {
+            return Err(RegistrationError::InvalidToken);
+        }
+        let record = self
+            .inner
+            .store
+            .get(client_id)
+            .await?
+            .ok_or(RegistrationError::InvalidToken)?;
+        if record
+            .registration_token_hash
+            .ct_eq(&CredentialHash::of(token))
+        {
+            Ok(record)
+        } else {
+            Err(RegistrationError::InvalidToken)
+        }
+    }
+
+    /// Parses and validates request metadata (the same rules for registration and update),
+    /// applies the policies, and renders it once for storage and every later response.
+    async fn checked_metadata(
+        &self,
+        context: &RequestContext,
+        operation: Operation,
+        client_id: Option<&str>,
+        request: Map<String, Value>,
+        bound_policy: Option<&Arc<dyn RegistrationPolicy>>,
+    ) -> Result<CheckedMetadata, RegistrationError> {
+        software_statement::check(&request)?;
+        let parsed = metadata::parse_owned(request)?;
+        let mut valid = metadata::validate(parsed, &self.inner.rules)?;
+        let has_policy = self.inner.allowed_scopes.is_some()
+            || !self.inner.policies.is_empty()
+            || bound_policy.is_some();
+        if has_policy {
+            valid = self
+                .apply_policies(context, operation, client_id, valid, bound_policy)
+                .await?;
+            // A policy may rewrite: what it returns must still obey the RFC rules.
+            valid = metadata::validate(valid, &self.inner.rules)?;
+        }
+        Ok(CheckedMetadata {
+            auth_method: valid
+                .token_endpoint_auth_method
+                .unwrap_or(metadata::AuthMethod::ClientSecretBasic),
+            json: MetadataJson::render(&valid),
+        })
+    }
+
+    async fn apply_policies(
+        &self,
+        context: &RequestContext,
+        operation: Operation,
+        client_id: Option<&str>,
+        mut metadata: ClientMetadata,
+        bound_policy: Option<&Arc<dyn RegistrationPolicy>>,
+    ) -> Result<ClientMetadata, RegistrationError> {
+        let policy_context = PolicyContext {
+            operation,
+            request: context,
+            client_id,
+            store: self.inner.store.as_ref(),
+        };
+        let policies = self
+            .inner
+            .allowed_scopes
+            .iter()
+            .map(|p| p.as_ref() as &dyn RegistrationPolicy)
+            .chain(std::iter::once(
+                &self.inner.policies as &dyn RegistrationPolicy,
+            ))
+            .chain(bound_policy.map(|p| p.as_ref()));
+        for policy in policies {
+            metadata = policy
+                .apply(&policy_context, metadata)
+                .await
+                .map_err(|err| match err {
+                    PolicyError::Metadata(m) => RegistrationError::Metadata(m),
+                    PolicyError::Denied(why) => RegistrationError::Forbidden(why),
+                })?;
+        }
+        Ok(metadata)
+    }
+
+    /// The secret to issue for a client with `metadata`: `None` to keep `current`'s (a client
+    /// that has a valid one and still needs one: RFC 7592, the secret is never client-chosen),
+    /// a new one when it starts to need one (checklist H10), when the current one expired, or
+    /// on every update with [`SecretRotation::OnUpdate`]. The expiry goes with it.
+    fn secret_for(
+        &self,
+        metadata: &CheckedMetadata,
+        current: Option<&ClientRecord>,
+        now: u64,
+    ) -> Result<(Option<Secret>, u64), RegistrationError> {
+        if !metadata.uses_secret() {
+            return Ok((None, 0));
+        }
+        if let Some(current) = current
+            && current.client_secret.is_some()
+            && self.inner.secret_rotation == SecretRotation::Never
+            && (current.client_secret_expires_at == 0 || current.client_secret_expires_at > now)
+        {
+            return Ok((None, current.client_secret_expires_at));
+        }
+        let secret =
+            self.inner.secrets.client_secret().map_err(|e| {
+                RegistrationError::Internal(format!("OS random number generator: {e}"))
+            })?;
+        let expires_at = self
+            .inner
+            .client_secret_lifetime
+            .map_or(0, |lifetime| now.saturating_add(lifetime.as_secs()));
+        Ok((Some(secret), expires_at))
+    }
+
+    /// How a new secret is kept.
+    fn stored(&self, secret: &Secret) -> StoredSecret {
+        match self.inner.secret_storage {
+            SecretStorage::Plain => StoredSecret::Plain(secret.clone()),
+            SecretStorage::Hashed => StoredSecret::Hashed(CredentialHash::of(secret.expose())),
+        }
+    }
+
+    /// The secret a response shows: the one just issued, or the stored one when kept in clear.
+    fn shown_secret(&self, record: &ClientRecord, issued: Option<Secret>) -> Option<Secret> {
+        issued.or_else(|| {
+            record
+                .client_secret
+                .as_ref()
+                .and_then(|s| s.plain())
+                .cloned()
+        })
+    }
+
+    fn issue_token(&self, client_id: &str, now: u64) -> Result<Secret, RegistrationError> {
+        self.inner
+            .tokens
+            .issue(client_id, now)
+            .map_err(|e| RegistrationError::Internal(e.to_string()))
+    }
+
+    fn information(
+        &self,
+        record: Arc<ClientRecord>,
+        client_secret: Option<Secret>,
+        token: Secret,
+        token_rotated: bool,
+    ) -> ClientInformation {
+        let registration_client_uri = format!("{}{}", self.inner.client_uri_base, record.client_id);
+        ClientInformation {
+            record,
+            client_secret,
+            registration_access_token: token,
+            registration_client_uri,
+            token_rotated,
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! `examples/axum_app` end to end over a real socket: discovery built from the registry,
+//! registration at the advertised endpoint, the `client_credentials` token endpoint
+//! authenticating registered clients through the `Registry`, and initial-access-token mode.
+
+#[path = "../examples/axum_app/app.rs"]
+mod app;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tower_oidc_registration::{RegistrationAccess, RegistrationConfigBuilder, Registry};
+
+/// The initial access token of the protected server.
+const INITIAL_ACCESS_TOKEN: &str = "iat-3b1f0c2a9d";
+
+/// A running example server.
+struct Server {
+    /// `http://127.0.0.1:PORT[/path]`, the issuer without its trailing slash.
+    base: String,
+    /// The registration members the configuration describes, computed apart from the app.
+    provider_metadata: serde_json::Map<String, Value>,
+    http: reqwest::Client,
+}
+
+/// Serves `app::app` on 127.0.0.1:0 with the configuration `configure` makes of the builder.
+async fn serve(
+    configure: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder,
+) -> Server {
+    serve_at("", configure).await
+}
+
+/// [`serve`] with the issuer `http://127.0.0.1:PORT{path}/`.
+async fn serve_at(
+    path: &str,
+    configure: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder,
+) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!(
+        "http://{}{path}",
+        listener.local_addr().expect("local address")
+    );
+    let config = configure(app::config_builder(format!("{base}/")))
+        .build()
+        .expect("config");
+    let provider_metadata = Registry::new(&config).provider_metadata();
+    let app = app::app(config);
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    Server {
+        base,
+        provider_metadata,
+        http: reqwest::Client::new(),
+    }
+}
+
+/// A registered client, as the registration response describes it.
+struct Client {
+    id: String,
+    secret: String,
+    registration_access_token: String,
+    registration_client_uri: String,
+}
+
+impl Server {
+    async fn discovery(&self) -> Value {
+        let response = self
+            .http
+            .get(format!("{}/.well-known/openid-configuration", self.base))
+            .send()
+            .await
+            .expect("discovery");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("discovery JSON")
+    }
+
+    /// Registers `metadata` at the registration endpoint discovery advertises.
+    async fn register(&self, metadata: Value) -> Client {
+        let endpoint = self.discovery().await["registration_endpoint"]
+            .as_str()
+            .expect("registration_endpoint")
+            .to_owned();
+        let response = self
+            .http
+            .post(endpoint)
+            .json(&metadata)
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let info: Value = response.json().await.expect("client information");
+        let field = |name: &str| info[name].as_str().expect(name).to_owned();
+        Client {
+            id: field("client_id"),
+            secret: field("client_secret"),
+            registration_access_token: field("registration_access_token"),
+            registration_client_uri: field("registration_client_uri"),
+        }
+    }
+
+    fn token_request(&self) -> reqwest::RequestBuilder {
+        self.http.post(format!("{}/token", self.base))
+    }
+}
+
+/// Sends a token request and returns its status, headers and JSON body.
+async fn send(request: reqwest::RequestBuilder) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let response = request.send().await.expect("token request");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.json().await.expect("token JSON");
+    (status, headers, body)
+}
+
+fn basic(request: reqwest::RequestBuilder, client: &Client) -> reqwest::RequestBuilder {
+    request.basic_auth(&client.id, Some(&client.secret))
+}
+
+const CLIENT_CREDENTIALS: [(&str, &str); 1] = [("grant_type", "client_credentials")];
+
+/// A 200 token response: an opaque 32-byte base64url Bearer token, valid an hour, not cached.
+fn assert_token(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &Value) -> String {
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 3600);
+    let token = body["access_token"].as_str().expect("access_token");
+    assert_eq!(URL_SAFE_NO_PAD.decode(token).expect("base64url").len(), 32);
+    token.to_owned()
+}
+
+/// An RFC 6749 §5.2 error response.
+fn assert_error(
+    (status, headers, body): &(StatusCode, reqwest::header::HeaderMap, Value),
+    expected_status: StatusCode,
+    error: &str,
+) {
+    assert_eq!(*status, expected_status, "{body}");
+    assert_eq!(body["error"], error, "{body}");
+    assert_eq!(headers["cache-control"], "no-store");
+    if expected_status == StatusCode::UNAUTHORIZED {
+        let challenge = headers["www-authenticate"].to_str().expect("ascii");
+        assert!(challenge.starts_with("Basic "), "{challenge}");
+    }
+}
+
+#[tokio::test]
+async fn discovery_advertises_what_the_registry_enforces() {
+    let server = serve(|b| b).await;
+    let document = server.discovery().await;
+    assert_eq!(document["issuer"], format!("{}/", server.base));
+    assert_eq!(document["token_endpoint"], format!("{}/token", server.base));
+    assert_eq!(
+        document["registration_endpoint"],
+        format!("{}/register", server.base)
+    );
+    assert!(document.get("jwks_uri").is_none());
+    // Every registration member is the registry's, value for value.
+    assert!(!server.provider_metadata.is_empty());
+    for (name, value) in &server.provider_metadata {
+        assert_eq!(&document[name], value, "{name}");
+    }
+    // Only the methods the token endpoint verifies are advertised (and accepted).
+    assert_eq!(
+        document["token_endpoint_auth_methods_supported"],
+        json!(["client_secret_basic", "client_secret_post"])
+    );
+    let response = server
+        .http
+        .post(format!("{}/register", server.base))
+        .json(&json!({"grant_types": ["client_credentials"],
+                      "token_endpoint_auth_method": "private_key_jwt",
+                      "jwks_uri": "https://client.example.org/jwks.json"}))
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error: Value = response.json().await.expect("error JSON");
+    assert_eq!(error["error"], "invalid_client_metadata", "{error}");
+    let description = error["error_description"].as_str().expect("description");
+    assert!(
+        description.contains("token_endpoint_auth_method"),
+        "{description}"
+    );
+}
+
+#[tokio::test]
+async fn client_credentials_with_basic_authentication() {
+    let server = serve(|b| b).await;
+    let client = server
+        .register(json!({"grant_types": ["client_credentials"], "client_name": "svc"}))
+        .await;
+    let (status, headers, body) =
+        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
+    let first = assert_token(status, &headers, &body);
+    let (status, headers, body) =
+        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
+    assert_ne!(assert_token(status, &headers, &body), first);
+    // A client_id parameter naming the same client is allowed; another client is not.
+    let same = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client.id.as_str()),
+    ];
+    let (status, headers, body) = send(basic(server.token_request(), &client).form(&same)).await;
+    assert_token(status, &headers, &body);
+    let other = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "someone-else"),
+    ];
+    assert_error(
+        &send(basic(server.token_request(), &client).form(&other)).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+}
+
+#[tokio::test]
+async fn client_credentials_with_post_authentication() {
+    let server = serve(|b| b).await;
+    let client = server
+        .register(json!({"grant_types": ["client_credentials"],
+                         "token_endpoint_auth_method": "client_secret_post"}))
+        .await;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client.id.as_str()),
+        ("client_secret", client.secret.as_str()),
+    ];
+    let (status, headers, body) = send(server.token_request().form(&form)).await;
+    assert_token(status, &headers, &body);
+    // Registered for client_secret_post: the same secret over Basic is refused.
+    assert_error(
+        &send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+    );
+    // Both methods at once: RFC 6749 §2.3 allows one.
+    assert_error(
+        &send(basic(server.token_request(), &client).form(&form)).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+}
+
+#[tokio::test]
+async fn failed_authentication_is_invalid_client() {
+    let server = serve(|b| b).await;
+    let client = server
+        .register(json!({"grant_types": ["client_credentials"]}))
+        .await;
+    let wrong = Client {
+        secret: format!("{}x", client.secret),
+        id: client.id.clone(),
+        registration_access_token: String::new(),
+        registration_client_uri: String::new(),
+    };
+    assert_error(
+        &send(basic(server.token_request(), &wrong).form(&CLIENT_CREDENTIALS)).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+    );
+    let unknown = Client {
+        id: "no-such-client".into(),
+        ..wrong
+    };
+    assert_error(
+        &send(basic(server.token_request(), &unknown).form(&CLIENT_CREDENTIALS)).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+    );
+    // No credentials at all, and a header that is not Basic.
+    assert_error(
+        &send(server.token_request().form(&CLIENT_CREDENTIALS)).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+    );
+    assert_error(
+        &send(
+            server
+                .token_request()
+                .bearer_auth(&client.secret)
+                .form(&CLIENT_CREDENTIALS),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+    );
+}
+
+#[tokio::test]
+async fn grant_must_be_supported_and_registered() {
+    let server = serve(|b| b).await;
+    let code_only = server
+        .register(json!({"grant_types": ["authorization_code"],
+                         "redirect_uris": ["https://client.example.org/cb"]}))
+        .await;
+    assert_error(
+        &send(basic(server.token_request(), &code_only).form(&CLIENT_CREDENTIALS)).await,
+        StatusCode::BAD_REQUEST,
+        "unauthorized_client",
+    );
+    // No grant_types: RFC 7591 §2 defaults to authorization_code alone.
+    let default = server
+        .register(json!({"redirect_uris": ["https://client.example.org/cb"]}))
+        .await;
+    assert_error(
+        &send(basic(server.token_request(), &default).form(&CLIENT_CREDENTIALS)).await,
+        StatusCode::BAD_REQUEST,
+        "unauthorized_client",
+    );
+    let service = server
+        .register(json!({"grant_types": ["client_credentials"]}))
+        .await;
+    assert_error(
+        &send(basic(server.token_request(), &service).form(&[("grant_type", "password")])).await,
+        StatusCode::BAD_REQUEST,
+        "unsupported_grant_type",
+    );
+    assert_error(
+        &send(basic(server.token_request(), &service).form(&[("scope", "x")])).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+    // A repeated parameter, and a body that is not form-encoded.
+    assert_error(
+        &send(
+            basic(server.token_request(), &service)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("grant_type=client_credentials&grant_type=client_credentials"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+    assert_error(
+        &send(
+            basic(server.token_request(), &service)
+                .json(&json!({"grant_type": "client_credentials"})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+}
+
+#[tokio::test]
+async fn deleted_client_is_invalid_client() {
+    let server = serve(|b| b).await;
+    let client = server
+        .register(json!({"grant_types": ["client_credentials"]}))
+        .await;
+    let (status, headers, body) =
+        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
+    assert_token(status, &headers, &body);
+    let response = server
+        .http
+        .delete(&client.registration_client_uri)
+        .bearer_auth(&client.registration_access_token)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_error(
+        &send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+    );
+}
+
+#[tokio::test]
+async fn initial_access_token_mode_protects_registration() {
+    let server = serve(|b| {
+        b.registration_access(RegistrationAccess::InitialAccessToken)
+            .initial_access_token(INITIAL_ACCESS_TOKEN)
+    })
+    .await;
+    let endpoint = server.discovery().await["registration_endpoint"]
+        .as_str()
+        .expect("registration_endpoint")
+        .to_owned();
+    let metadata = json!({"grant_types": ["client_credentials"]});
+    let anonymous = server
+        .http
+        .post(&endpoint)
+        .json(&metadata)
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        anonymous.headers()["www-authenticate"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("Bearer")
+    );
+    let wrong = server
+        .http
+        .post(&endpoint)
+        .bearer_auth("not-the-token")
+        .json(&metadata)
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let registered = server
+        .http
+        .post(&endpoint)
+        .bearer_auth(INITIAL_ACCESS_TOKEN)
+        .json(&metadata)
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let info: Value = registered.json().await.expect("client information");
+    let client = Client {
+        id: info["client_id"].as_str().expect("client_id").to_owned(),
+        secret: info["client_secret"]
+            .as_str()
+            .expect("client_secret")
+            .to_owned(),
+        registration_access_token: String::new(),
+        registration_client_uri: String::new(),
+    };
+    // The client it registered gets tokens like any other.
+    let (status, headers, body) =
+        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
+    assert_token(status, &headers, &body);
+}
+
+#[tokio::test]
+async fn issuer_with_a_path_serves_every_endpoint_under_it() {
+    let server = serve_at("/realms/x", |b| b).await;
+    let document = server.discovery().await;
+    assert_eq!(document["issuer"], format!("{}/", server.base));
+    assert_eq!(document["token_endpoint"], format!("{}/token", server.base));
+    assert_eq!(
+        document["registration_endpoint"],
+        format!("{}/register", server.base)
+    );
+    let client = server
+        .register(json!({"grant_types": ["client_credentials"]}))
+        .await;
+    assert!(
+        client
+            .registration_client_uri
+            .starts_with(&format!("{}/register/", server.base))
+    );
+    let (status, headers, body) =
+        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
+    assert_token(status, &headers, &body);
+}

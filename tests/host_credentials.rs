@@ -1,0 +1,601 @@
+//! Issue 4, credentials lifecycle: registration access token rotation (on update, on every
+//! use, atomic under concurrency), client secret rotation and expiry, and secrets stored hashed.
+
+mod common;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use common::{Client, REDIRECT, Resp, Svc, TestBody, assert_invalid_token, full, min};
+use http::{Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full};
+use serde_json::{Value, json};
+use tower::util::BoxCloneService;
+use tower::{Layer, Service, ServiceExt, service_fn};
+use tower_oidc_registration::{
+    ClientAuthError, ClientCredentials, CredentialHash, RegistrationConfig,
+    RegistrationConfigBuilder, RegistrationLayer, Registry, SecretRotation, SecretStorage,
+    StoredSecret, TokenRotation,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Harness.
+// ---------------------------------------------------------------------------------------------
+
+struct Host {
+    svc: Svc,
+    registry: Registry,
+}
+
+impl Host {
+    fn new(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
+        let config = f(RegistrationConfig::builder(common::ISSUER))
+            .build()
+            .expect("valid test configuration");
+        let layer = RegistrationLayer::new(config);
+        let registry = layer.registry();
+        let inner = service_fn(|_req: Request<TestBody>| async {
+            Ok::<_, Infallible>(
+                Response::builder()
+                    .status(StatusCode::IM_A_TEAPOT)
+                    .body(Full::new(Bytes::new()))
+                    .expect("response"),
+            )
+        });
+        Self {
+            svc: BoxCloneService::new(layer.layer(inner)),
+            registry,
+        }
+    }
+
+    async fn send(&self, request: Request<TestBody>) -> Resp {
+        let response = self
+            .svc
+            .clone()
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .unwrap_or_else(|never| match never {})
+            .to_bytes();
+        Resp {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    async fn register(&self, body: &Value) -> Client {
+        let resp = self.send(post_request(body)).await;
+        assert_eq!(
+            resp.status,
+            StatusCode::CREATED,
+            "registration of {body} failed: {}",
+            resp.text()
+        );
+        let json = resp.json();
+        Client {
+            id: json["client_id"].as_str().expect("client_id").to_owned(),
+            token: json["registration_access_token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            body: json,
+        }
+    }
+
+    async fn get(&self, client_id: &str, token: &str) -> Resp {
+        self.send(get_request(client_id, token)).await
+    }
+
+    async fn put(&self, client_id: &str, token: &str, body: &Value) -> Resp {
+        self.send(put_request(client_id, token, body)).await
+    }
+}
+
+fn post_request(body: &Value) -> Request<TestBody> {
+    Request::post("/register")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(full(serde_json::to_vec(body).expect("json")))
+        .expect("request")
+}
+
+fn get_request(client_id: &str, token: &str) -> Request<TestBody> {
+    Request::get(format!("/register/{client_id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(full(Bytes::new()))
+        .expect("request")
+}
+
+fn put_request(client_id: &str, token: &str, body: &Value) -> Request<TestBody> {
+    Request::put(format!("/register/{client_id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(full(serde_json::to_vec(body).expect("json")))
+        .expect("request")
+}
+
+/// The status and `registration_access_token` of `request` sent to `svc`, as a boxed `Send`
+/// future (proving `Send` here, with concrete types, sidesteps a higher-ranked lifetime error
+/// of `tokio::spawn` with `oneshot`).
+fn spawnable(
+    svc: Svc,
+    request: Request<TestBody>,
+) -> Pin<Box<dyn Future<Output = (StatusCode, Option<String>)> + Send>> {
+    let mut svc = svc;
+    Box::pin(async move {
+        std::future::poll_fn(|cx| svc.poll_ready(cx))
+            .await
+            .unwrap_or_else(|never| match never {});
+        let response = svc
+            .call(request)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap_or_else(|never| match never {})
+            .to_bytes();
+        let token = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| v["registration_access_token"].as_str().map(str::to_owned));
+        (status, token)
+    })
+}
+
+/// Sends 16 requests made by `make` at once, from tasks on the multi-thread runtime, each
+/// through its own clone of the service.
+async fn race(
+    host: &Host,
+    make: impl Fn() -> Request<TestBody>,
+) -> Vec<(StatusCode, Option<String>)> {
+    let barrier = Arc::new(tokio::sync::Barrier::new(16));
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let request = spawnable(host.svc.clone(), make());
+            let barrier = Arc::clone(&barrier);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                request.await
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.expect("task"));
+    }
+    results
+}
+
+fn basic(client_id: &str, secret: &str) -> ClientCredentials {
+    ClientCredentials::Basic {
+        client_id: client_id.to_owned(),
+        client_secret: tower_oidc_registration::Secret::new(secret),
+    }
+}
+
+fn update(client: &Client, name: &str) -> Value {
+    json!({"client_id": client.id, "redirect_uris": [REDIRECT], "client_name": name})
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration access token rotation.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn never_rotation_keeps_the_token_across_reads_and_updates() {
+    let host = Host::new(|b| b);
+    let client = host.register(&min()).await;
+    let resp = host.get(&client.id, &client.token).await;
+    assert_eq!(resp.json()["registration_access_token"], client.token);
+    let resp = host
+        .put(&client.id, &client.token, &update(&client, "x"))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["registration_access_token"], client.token);
+    assert_eq!(
+        host.get(&client.id, &client.token).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn on_update_rotation_replaces_the_token_on_put_only() {
+    let host = Host::new(|b| b.token_rotation(TokenRotation::OnUpdate));
+    let client = host.register(&min()).await;
+    let resp = host.get(&client.id, &client.token).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(
+        resp.json()["registration_access_token"],
+        client.token,
+        "a read does not rotate with OnUpdate"
+    );
+    let resp = host
+        .put(&client.id, &client.token, &update(&client, "x"))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let new_token = resp.json()["registration_access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_ne!(new_token, client.token);
+    assert_invalid_token(&host.get(&client.id, &client.token).await);
+    assert_eq!(
+        host.get(&client.id, &new_token).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn on_every_use_rotation_replaces_the_token_on_each_read() {
+    let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
+    let client = host.register(&min()).await;
+    let mut token = client.token.clone();
+    let mut seen = vec![token.clone()];
+    for _ in 0..3 {
+        let resp = host.get(&client.id, &token).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+        let body = resp.json();
+        assert_eq!(body["client_id"], client.id);
+        assert_eq!(body["client_secret"], client.body["client_secret"]);
+        let fresh = body["registration_access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        assert!(!seen.contains(&fresh), "a read returned a used token");
+        // The token just used is dead at once.
+        assert_invalid_token(&host.get(&client.id, &token).await);
+        seen.push(fresh.clone());
+        token = fresh;
+    }
+    // An update rotates as well.
+    let resp = host.put(&client.id, &token, &update(&client, "x")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let fresh = resp.json()["registration_access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert!(!seen.contains(&fresh));
+    assert_invalid_token(&host.get(&client.id, &token).await);
+    assert_eq!(host.get(&client.id, &fresh).await.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn on_every_use_concurrent_reads_with_one_token_exactly_one_wins() {
+    let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
+    for _round in 0..3 {
+        let client = host.register(&min()).await;
+        let results = race(&host, || get_request(&client.id, &client.token)).await;
+        let winners: Vec<_> = results
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::OK)
+            .collect();
+        let losers = results
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+            .count();
+        assert_eq!((winners.len(), losers), (1, 15), "{results:?}");
+        // The winner's token is the one that works now; the old one is dead.
+        let fresh = winners[0].1.clone().expect("the winner got a token");
+        assert_invalid_token(&host.get(&client.id, &client.token).await);
+        assert_eq!(host.get(&client.id, &fresh).await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn on_update_concurrent_puts_with_one_token_exactly_one_wins() {
+    let host = Host::new(|b| b.token_rotation(TokenRotation::OnUpdate));
+    for _round in 0..3 {
+        let client = host.register(&min()).await;
+        let results = race(&host, || {
+            put_request(&client.id, &client.token, &update(&client, "raced"))
+        })
+        .await;
+        let winners: Vec<_> = results
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::OK)
+            .collect();
+        let losers = results
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+            .count();
+        assert_eq!((winners.len(), losers), (1, 15), "{results:?}");
+        let fresh = winners[0].1.clone().expect("the winner got a token");
+        assert_invalid_token(&host.get(&client.id, &client.token).await);
+        let resp = host.get(&client.id, &fresh).await;
+        assert_eq!(resp.json()["client_name"], "raced");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn on_every_use_concurrent_mixed_reads_and_updates_exactly_one_wins() {
+    let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
+    let client = host.register(&min()).await;
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    let results = race(&host, || {
+        if counter
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            .is_multiple_of(2)
+        {
+            get_request(&client.id, &client.token)
+        } else {
+            put_request(&client.id, &client.token, &update(&client, "mixed"))
+        }
+    })
+    .await;
+    let winners = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!(winners, 1, "{results:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client secret rotation and expiry.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn secret_rotation_on_update_issues_a_new_secret_and_kills_the_old_one() {
+    let host = Host::new(|b| b.secret_rotation(SecretRotation::OnUpdate));
+    let client = host.register(&min()).await;
+    let old = client.secret().expect("secret");
+    let resp = host
+        .put(&client.id, &client.token, &update(&client, "x"))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let new = resp.json()["client_secret"]
+        .as_str()
+        .expect("the update response carries the new secret")
+        .to_owned();
+    assert_ne!(new, old);
+    let err = host
+        .registry
+        .authenticate(&basic(&client.id, &old))
+        .await
+        .expect_err("the old secret is dead");
+    assert!(matches!(err, ClientAuthError::WrongSecret), "{err:?}");
+    host.registry
+        .authenticate(&basic(&client.id, &new))
+        .await
+        .expect("the new secret authenticates");
+    // A read shows the current secret.
+    assert_eq!(
+        host.get(&client.id, &client.token).await.json()["client_secret"],
+        new
+    );
+}
+
+#[tokio::test]
+async fn without_secret_rotation_an_update_keeps_the_secret() {
+    let host = Host::new(|b| b);
+    let client = host.register(&min()).await;
+    let secret = client.secret().expect("secret");
+    let resp = host
+        .put(&client.id, &client.token, &update(&client, "x"))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["client_secret"], secret);
+    host.registry
+        .authenticate(&basic(&client.id, &secret))
+        .await
+        .expect("the secret is kept");
+}
+
+#[tokio::test]
+async fn an_expired_secret_is_renewed_on_update() {
+    let host = Host::new(|b| b.client_secret_lifetime(Some(Duration::from_secs(1))));
+    let client = host.register(&min()).await;
+    let old = client.secret().expect("secret");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert!(matches!(
+        host.registry.authenticate(&basic(&client.id, &old)).await,
+        Err(ClientAuthError::ExpiredSecret)
+    ));
+    let resp = host
+        .put(&client.id, &client.token, &update(&client, "x"))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let body = resp.json();
+    let new = body["client_secret"].as_str().expect("secret").to_owned();
+    assert_ne!(new, old);
+    let expires_at = body["client_secret_expires_at"].as_u64().expect("expiry");
+    assert!(expires_at >= common::now(), "{body}");
+    if common::now() < expires_at {
+        host.registry
+            .authenticate(&basic(&client.id, &new))
+            .await
+            .expect("the renewed secret authenticates");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets stored hashed.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
+    let host = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
+    let client = host.register(&min()).await;
+    let secret = client
+        .secret()
+        .expect("the registration response shows the secret");
+    assert!(common::is_86_base64url(&secret));
+    assert_eq!(client.body["client_secret_expires_at"], 0);
+
+    // A read omits it, and keeps its expiry.
+    let resp = host.get(&client.id, &client.token).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let body = resp.json();
+    assert!(body.get("client_secret").is_none(), "{body}");
+    assert_eq!(body["client_secret_expires_at"], 0, "{body}");
+    assert!(!resp.text().contains(&secret));
+
+    // The store keeps its hash only.
+    let record = host
+        .registry
+        .client(&client.id)
+        .await
+        .expect("store")
+        .expect("registered");
+    match record.client_secret.as_ref().expect("a stored secret") {
+        StoredSecret::Hashed(hash) => {
+            assert!(hash.ct_eq(&CredentialHash::of(&secret)));
+        }
+        other => panic!("the secret is stored as {other:?}, not hashed"),
+    }
+    assert!(
+        record
+            .client_secret
+            .as_ref()
+            .expect("secret")
+            .plain()
+            .is_none()
+    );
+    let debug = format!("{record:?}");
+    assert!(!debug.contains(&secret), "{debug}");
+    assert!(!record.metadata.as_str().contains(&secret));
+
+    // It authenticates.
+    host.registry
+        .authenticate(&basic(&client.id, &secret))
+        .await
+        .expect("a hashed secret authenticates");
+    assert!(matches!(
+        host.registry
+            .authenticate(&basic(&client.id, &format!("{secret}x")))
+            .await,
+        Err(ClientAuthError::WrongSecret)
+    ));
+}
+
+#[tokio::test]
+async fn hashed_secrets_check_the_client_secret_of_an_update() {
+    let host = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
+    let client = host.register(&min()).await;
+    let secret = client.secret().expect("secret");
+
+    let mut right = update(&client, "right");
+    right["client_secret"] = json!(secret);
+    let resp = host.put(&client.id, &client.token, &right).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let body = resp.json();
+    assert_eq!(body["client_name"], "right");
+    assert!(
+        body.get("client_secret").is_none(),
+        "an update that issues no secret does not show one: {body}"
+    );
+    assert!(!resp.text().contains(&secret));
+
+    let mut wrong = update(&client, "wrong");
+    wrong["client_secret"] = json!("not-the-secret");
+    let resp = host.put(&client.id, &client.token, &wrong).await;
+    common::assert_rfc_error(&resp, "invalid_client_metadata");
+
+    // Still the same secret, still hashed.
+    host.registry
+        .authenticate(&basic(&client.id, &secret))
+        .await
+        .expect("secret unchanged");
+    let record = host
+        .registry
+        .client(&client.id)
+        .await
+        .expect("store")
+        .expect("registered");
+    assert!(matches!(
+        record.client_secret,
+        Some(StoredSecret::Hashed(_))
+    ));
+}
+
+#[tokio::test]
+async fn hashed_secrets_rotated_on_update_are_shown_once() {
+    let host = Host::new(|b| {
+        b.secret_storage(SecretStorage::Hashed)
+            .secret_rotation(SecretRotation::OnUpdate)
+    });
+    let client = host.register(&min()).await;
+    let old = client.secret().expect("secret");
+    let resp = host
+        .put(&client.id, &client.token, &update(&client, "x"))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let new = resp.json()["client_secret"]
+        .as_str()
+        .expect("the response that issues a secret shows it")
+        .to_owned();
+    assert_ne!(new, old);
+    let resp = host.get(&client.id, &client.token).await;
+    assert!(
+        resp.json().get("client_secret").is_none(),
+        "{}",
+        resp.text()
+    );
+    host.registry
+        .authenticate(&basic(&client.id, &new))
+        .await
+        .expect("the new secret authenticates");
+    assert!(
+        host.registry
+            .authenticate(&basic(&client.id, &old))
+            .await
+            .is_err()
+    );
+    let record = host
+        .registry
+        .client(&client.id)
+        .await
+        .expect("store")
+        .expect("registered");
+    assert!(matches!(
+        record.client_secret,
+        Some(StoredSecret::Hashed(_))
+    ));
+    assert!(!format!("{record:?}").contains(&new));
+}
+
+#[tokio::test]
+async fn hashed_secrets_through_the_host_api() {
+    let host = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
+    let mut request = serde_json::Map::new();
+    request.insert("redirect_uris".into(), json!([REDIRECT]));
+    let info = host
+        .registry
+        .register(&tower_oidc_registration::RequestContext::host(), request)
+        .await
+        .expect("register");
+    let secret = info
+        .client_secret()
+        .expect("shown at registration")
+        .expose()
+        .to_owned();
+    assert!(
+        info.record()
+            .client_secret
+            .as_ref()
+            .expect("secret")
+            .plain()
+            .is_none()
+    );
+    host.registry
+        .authenticate(&basic(info.client_id(), &secret))
+        .await
+        .expect("authenticates");
+    // A host replacement does not bring the secret back.
+    let mut request = serde_json::Map::new();
+    request.insert("redirect_uris".into(), json!([REDIRECT]));
+    let info = host
+        .registry
+        .replace_client(info.client_id(), request)
+        .await
+        .expect("replace");
+    assert!(info.client_secret().is_none());
+    let body = String::from_utf8(info.to_json()).expect("utf8");
+    assert!(!body.contains(&secret), "{body}");
+}

@@ -1,0 +1,655 @@
+//! Issue 4, events and logs: the events hook sees every kind of registration event with the
+//! client id and the caller, and neither events nor log lines ever carry a secret.
+
+mod common;
+
+use std::convert::Infallible;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use common::{Client, REDIRECT, Resp, Svc, TestBody, full, min};
+use http::{Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full};
+use serde_json::{Value, json};
+use tower::util::BoxCloneService;
+use tower::{Layer, ServiceExt, service_fn};
+use tower_oidc_registration::{
+    Caller, EventKind, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfig,
+    RegistrationConfigBuilder, RegistrationEvent, RegistrationEvents, RegistrationLayer, Registry,
+    SecretRotation, TokenRotation,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Harness.
+// ---------------------------------------------------------------------------------------------
+
+/// One event as the hook saw it.
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    kind: EventKind,
+    client_id: Option<String>,
+    caller: Caller,
+    /// Whether the context carried an `Authorization` header.
+    authorization: bool,
+    /// The `x-request-id` header of the context, if any.
+    request_id: Option<String>,
+    /// `format!("{event:?}")`.
+    debug: String,
+}
+
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<Seen>>>);
+
+impl Recorder {
+    fn take(&self) -> Vec<Seen> {
+        std::mem::take(&mut *self.0.lock().expect("lock"))
+    }
+
+    fn all(&self) -> Vec<Seen> {
+        self.0.lock().expect("lock").clone()
+    }
+}
+
+impl RegistrationEvents for Recorder {
+    fn on_event(&self, event: &RegistrationEvent<'_>) {
+        let seen = Seen {
+            kind: event.kind,
+            client_id: event.client_id.map(str::to_owned),
+            caller: event.context.caller.clone(),
+            authorization: event.context.headers.contains_key(header::AUTHORIZATION),
+            request_id: event
+                .context
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            debug: format!("{event:?}"),
+        };
+        self.0.lock().expect("lock").push(seen);
+    }
+}
+
+struct Host {
+    svc: Svc,
+    registry: Registry,
+    events: Recorder,
+}
+
+impl Host {
+    fn new(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
+        let events = Recorder::default();
+        let config = f(RegistrationConfig::builder(common::ISSUER).events(events.clone()))
+            .build()
+            .expect("valid test configuration");
+        let layer = RegistrationLayer::new(config);
+        let registry = layer.registry();
+        let inner = service_fn(|_req: Request<TestBody>| async {
+            Ok::<_, Infallible>(
+                Response::builder()
+                    .status(StatusCode::IM_A_TEAPOT)
+                    .body(Full::new(Bytes::new()))
+                    .expect("response"),
+            )
+        });
+        Self {
+            svc: BoxCloneService::new(layer.layer(inner)),
+            registry,
+            events,
+        }
+    }
+
+    async fn send(&self, request: Request<TestBody>) -> Resp {
+        let response = self
+            .svc
+            .clone()
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .unwrap_or_else(|never| match never {})
+            .to_bytes();
+        Resp {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    async fn post(&self, iat: Option<&str>, body: &Value) -> Resp {
+        let mut builder = Request::post("/register")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-request-id", "req-1");
+        if let Some(token) = iat {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        self.send(
+            builder
+                .body(full(serde_json::to_vec(body).expect("json")))
+                .expect("request"),
+        )
+        .await
+    }
+
+    async fn register(&self, iat: Option<&str>, body: &Value) -> Client {
+        let resp = self.post(iat, body).await;
+        assert_eq!(
+            resp.status,
+            StatusCode::CREATED,
+            "registration of {body} failed: {}",
+            resp.text()
+        );
+        let json = resp.json();
+        Client {
+            id: json["client_id"].as_str().expect("client_id").to_owned(),
+            token: json["registration_access_token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            body: json,
+        }
+    }
+
+    async fn get(&self, client_id: &str, token: &str) -> Resp {
+        self.send(
+            Request::get(format!("/register/{client_id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(full(Bytes::new()))
+                .expect("request"),
+        )
+        .await
+    }
+
+    async fn put(&self, client_id: &str, token: &str, body: &Value) -> Resp {
+        self.send(
+            Request::put(format!("/register/{client_id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full(serde_json::to_vec(body).expect("json")))
+                .expect("request"),
+        )
+        .await
+    }
+
+    async fn delete(&self, client_id: &str, token: &str) -> Resp {
+        self.send(
+            Request::delete(format!("/register/{client_id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(full(Bytes::new()))
+                .expect("request"),
+        )
+        .await
+    }
+}
+
+fn summary(events: &[Seen]) -> Vec<(EventKind, Option<String>, Caller)> {
+    events
+        .iter()
+        .map(|e| (e.kind, e.client_id.clone(), e.caller.clone()))
+        .collect()
+}
+
+fn token_of(resp: &Resp) -> String {
+    resp.json()["registration_access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Each kind of event.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_hook_sees_created_read_updated_token_rotated_and_deleted() {
+    let host = Host::new(|b| b.token_rotation(TokenRotation::OnUpdate));
+    let client = host.register(None, &min()).await;
+    let id = Some(client.id.clone());
+    assert_eq!(
+        summary(&host.events.take()),
+        [(EventKind::Created, id.clone(), Caller::Anonymous)]
+    );
+
+    assert_eq!(
+        host.get(&client.id, &client.token).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        summary(&host.events.take()),
+        [(EventKind::Read, id.clone(), Caller::RegisteredClient)]
+    );
+
+    let body = json!({"client_id": client.id, "redirect_uris": [REDIRECT], "client_name": "u"});
+    let resp = host.put(&client.id, &client.token, &body).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let token = token_of(&resp);
+    assert_eq!(
+        summary(&host.events.take()),
+        [
+            (EventKind::Updated, id.clone(), Caller::RegisteredClient),
+            (
+                EventKind::TokenRotated,
+                id.clone(),
+                Caller::RegisteredClient
+            ),
+        ]
+    );
+
+    assert_eq!(
+        host.delete(&client.id, &token).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        summary(&host.events.take()),
+        [(EventKind::Deleted, id, Caller::RegisteredClient)]
+    );
+}
+
+#[tokio::test]
+async fn without_rotation_an_update_emits_no_token_rotated() {
+    let host = Host::new(|b| b);
+    let client = host.register(None, &min()).await;
+    host.events.take();
+    let body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
+    let resp = host.put(&client.id, &client.token, &body).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(
+        summary(&host.events.take()),
+        [(
+            EventKind::Updated,
+            Some(client.id),
+            Caller::RegisteredClient
+        )]
+    );
+}
+
+#[tokio::test]
+async fn a_rotating_read_emits_read_then_token_rotated() {
+    let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
+    let client = host.register(None, &min()).await;
+    host.events.take();
+    assert_eq!(
+        host.get(&client.id, &client.token).await.status,
+        StatusCode::OK
+    );
+    let id = Some(client.id);
+    assert_eq!(
+        summary(&host.events.take()),
+        [
+            (EventKind::Read, id.clone(), Caller::RegisteredClient),
+            (EventKind::TokenRotated, id, Caller::RegisteredClient),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn rejections_carry_the_error_code() {
+    let host = Host::new(|b| b);
+    let resp = host
+        .post(
+            None,
+            &json!({"redirect_uris": [REDIRECT], "grant_types": ["password"]}),
+        )
+        .await;
+    common::assert_rfc_error(&resp, "invalid_client_metadata");
+    let resp = host
+        .post(
+            None,
+            &json!({"redirect_uris": ["https://rp.example.org/cb#f"]}),
+        )
+        .await;
+    common::assert_rfc_error(&resp, "invalid_redirect_uri");
+    assert_eq!(
+        summary(&host.events.take()),
+        [
+            (
+                EventKind::Rejected {
+                    error: "invalid_client_metadata"
+                },
+                None,
+                Caller::Anonymous
+            ),
+            (
+                EventKind::Rejected {
+                    error: "invalid_redirect_uri"
+                },
+                None,
+                Caller::Anonymous
+            ),
+        ]
+    );
+
+    let client = host.register(None, &min()).await;
+    host.events.take();
+    common::assert_invalid_token(&host.get(&client.id, "bogus-token").await);
+    let body = json!({"client_id": client.id, "redirect_uris": ["relative"]});
+    let resp = host.put(&client.id, &client.token, &body).await;
+    common::assert_rfc_error(&resp, "invalid_redirect_uri");
+    let id = Some(client.id.clone());
+    assert_eq!(
+        summary(&host.events.take()),
+        [
+            (
+                EventKind::Rejected {
+                    error: "invalid_token"
+                },
+                id.clone(),
+                Caller::RegisteredClient
+            ),
+            (
+                EventKind::Rejected {
+                    error: "invalid_redirect_uri"
+                },
+                id,
+                Caller::RegisteredClient
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn protected_registration_events_name_the_initial_access_token() {
+    let host = Host::new(|b| b.registration_access(RegistrationAccess::InitialAccessToken));
+    let issued = host
+        .registry
+        .issue_initial_access_token(InitialAccessTokenOptions::new())
+        .expect("issue");
+    let iat = issued.token.expose().to_owned();
+    let holder = Caller::InitialAccessToken {
+        id: issued.id.clone(),
+    };
+
+    let client = host.register(Some(&iat), &min()).await;
+    let resp = host
+        .post(Some(&iat), &json!({"redirect_uris": ["relative"]}))
+        .await;
+    common::assert_rfc_error(&resp, "invalid_redirect_uri");
+    common::assert_missing_token(&host.post(None, &min()).await);
+    common::assert_invalid_token(&host.post(Some("bogus"), &min()).await);
+    let events = host.events.take();
+    assert_eq!(
+        summary(&events),
+        [
+            (EventKind::Created, Some(client.id.clone()), holder.clone()),
+            (
+                EventKind::Rejected {
+                    error: "invalid_redirect_uri"
+                },
+                None,
+                holder
+            ),
+            (
+                EventKind::Rejected {
+                    error: "invalid_token"
+                },
+                None,
+                Caller::Anonymous
+            ),
+            (
+                EventKind::Rejected {
+                    error: "invalid_token"
+                },
+                None,
+                Caller::Anonymous
+            ),
+        ]
+    );
+    // The context carries the request headers, without the credential.
+    for event in &events {
+        assert!(!event.authorization, "{event:?}");
+        assert_eq!(event.request_id.as_deref(), Some("req-1"), "{event:?}");
+    }
+    // The event names the token by id, never by value.
+    assert_ne!(issued.id, iat);
+}
+
+/// The caller of a registration refused for the client quota of a valid initial access token
+/// presented that token (`Caller::InitialAccessToken`: "a caller that presented an initial
+/// access token"); the audit trail should say which token hit its quota.
+#[tokio::test]
+async fn a_quota_refusal_names_the_initial_access_token() {
+    let host = Host::new(|b| b.registration_access(RegistrationAccess::InitialAccessToken));
+    let issued = host
+        .registry
+        .issue_initial_access_token(InitialAccessTokenOptions::new().max_clients(1))
+        .expect("issue");
+    let iat = issued.token.expose().to_owned();
+    host.register(Some(&iat), &min()).await;
+    host.events.take();
+    common::assert_error(
+        &host.post(Some(&iat), &min()).await,
+        StatusCode::FORBIDDEN,
+        Some("access_denied"),
+    );
+    assert_eq!(
+        summary(&host.events.take()),
+        [(
+            EventKind::Rejected {
+                error: "access_denied"
+            },
+            None,
+            Caller::InitialAccessToken { id: issued.id }
+        )]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// No secret in any event or log line.
+// ---------------------------------------------------------------------------------------------
+
+/// Every credential a lifecycle produces, and the client id.
+struct Lifecycle {
+    client_id: String,
+    secrets: Vec<String>,
+}
+
+/// A full lifecycle with every credential in play: an initial access token, a client secret
+/// rotated on update, registration access tokens rotated on update, failures that carry
+/// credentials in the body and the headers.
+async fn lifecycle(host: &Host, static_iat: &str) -> Lifecycle {
+    let issued = host
+        .registry
+        .issue_initial_access_token(InitialAccessTokenOptions::new())
+        .expect("issue");
+    let iat = issued.token.expose().to_owned();
+    let mut secrets = vec![static_iat.to_owned(), iat.clone()];
+
+    let client = host.register(Some(&iat), &min()).await;
+    let other = host.register(Some(static_iat), &min()).await;
+    secrets.push(client.secret().expect("secret"));
+    secrets.push(client.token.clone());
+    secrets.push(other.secret().expect("secret"));
+    secrets.push(other.token.clone());
+
+    assert_eq!(
+        host.get(&client.id, &client.token).await.status,
+        StatusCode::OK
+    );
+    // Refused updates carrying credentials in the body.
+    let mut body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
+    body["client_secret"] = json!(format!("{}-wrong", client.secret().expect("secret")));
+    secrets.push(body["client_secret"].as_str().expect("s").to_owned());
+    let resp = host.put(&client.id, &client.token, &body).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
+    let mut body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
+    body["registration_access_token"] = json!(client.token);
+    let resp = host.put(&client.id, &client.token, &body).await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
+    // A registration with a spent-looking token, a foreign registration access token.
+    assert_eq!(
+        host.post(Some(&client.token), &min()).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        host.get(&client.id, &other.token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A successful update: new secret, new token.
+    let mut body = json!({"client_id": client.id, "redirect_uris": [REDIRECT], "client_name": "n"});
+    body["client_secret"] = json!(client.secret().expect("secret"));
+    let resp = host.put(&client.id, &client.token, &body).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let json = resp.json();
+    let new_secret = json["client_secret"]
+        .as_str()
+        .expect("rotated secret")
+        .to_owned();
+    let new_token = token_of(&resp);
+    secrets.push(new_secret);
+    secrets.push(new_token.clone());
+    // The old token, now dead.
+    assert_eq!(
+        host.get(&client.id, &client.token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        host.delete(&client.id, &new_token).await.status,
+        StatusCode::NO_CONTENT
+    );
+    for secret in &secrets {
+        assert!(secret.len() >= 16, "weak test secret {secret:?}");
+    }
+    Lifecycle {
+        client_id: client.id,
+        secrets,
+    }
+}
+
+const STATIC_IAT: &str = "static-initial-access-token-for-events";
+
+fn lifecycle_config(b: RegistrationConfigBuilder) -> RegistrationConfigBuilder {
+    b.token_rotation(TokenRotation::OnUpdate)
+        .secret_rotation(SecretRotation::OnUpdate)
+        .initial_access_token(STATIC_IAT)
+}
+
+#[tokio::test]
+async fn no_event_carries_a_secret() {
+    let host = Host::new(lifecycle_config);
+    let run = lifecycle(&host, STATIC_IAT).await;
+    let events = host.events.all();
+    let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
+    for kind in [
+        EventKind::Created,
+        EventKind::Read,
+        EventKind::Updated,
+        EventKind::TokenRotated,
+        EventKind::Deleted,
+        EventKind::Rejected {
+            error: "invalid_token",
+        },
+        EventKind::Rejected {
+            error: "invalid_client_metadata",
+        },
+    ] {
+        assert!(kinds.contains(&kind), "no {kind:?} in {kinds:?}");
+    }
+    assert!(
+        events.iter().any(|e| e.debug.contains(&run.client_id)),
+        "events name the client"
+    );
+    for event in &events {
+        assert!(!event.authorization, "{event:?}");
+        for secret in &run.secrets {
+            assert!(
+                !event.debug.contains(secret.as_str()),
+                "event {} carries the secret {secret}",
+                event.debug
+            );
+        }
+    }
+}
+
+/// A writer into a shared buffer, for a tracing subscriber.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Set in the child process that runs [`log_capture_child`].
+const CHILD_ENV: &str = "HOST_EVENTS_LOG_CAPTURE_CHILD";
+
+/// Runs [`log_capture_child`] alone in a child process. A scoped tracing subscriber
+/// (`with_default`) in a test binary whose other tests run on other threads at the same time
+/// may miss events: tracing caches per-callsite interest, and a callsite first hit by another
+/// thread while no subscriber wanted it can stay disabled. Alone in its process, it cannot.
+#[test]
+fn no_log_line_carries_a_secret() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "log_capture_child",
+            "--exact",
+            "--ignored",
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .env(CHILD_ENV, "1")
+        .output()
+        .expect("run the child test");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "log capture failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "the child test did not run:\n{stdout}\n{stderr}"
+    );
+}
+
+#[test]
+#[ignore = "run alone in a child process by no_log_line_carries_a_secret"]
+fn log_capture_child() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let run = tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let host = Host::new(lifecycle_config);
+            lifecycle(&host, STATIC_IAT).await
+        })
+    });
+    let logs = captured.text();
+    assert!(
+        logs.contains(&run.client_id),
+        "the client id was logged (so logging happened):\n{logs}"
+    );
+    assert!(logs.contains("client registered"), "{logs}");
+    assert!(logs.contains("registration request rejected"), "{logs}");
+    for secret in &run.secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a log line carries the secret {secret}:\n{logs}"
+        );
+    }
+}

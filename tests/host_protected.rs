@@ -1,0 +1,666 @@
+//! Issue 4, protected registration (RFC 7591 §3, checklist F): initial access tokens, static
+//! and issued, with expiry, use counts, revocation, client quotas and bound policies.
+
+mod common;
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use common::{
+    Client, REDIRECT, Resp, Svc, TestBody, assert_error, assert_invalid_token,
+    assert_missing_token, full, min,
+};
+use http::{Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full};
+use serde_json::{Map, Value, json};
+use tower::util::BoxCloneService;
+use tower::{Layer, ServiceExt, service_fn};
+use tower_oidc_registration::metadata::{ClientMetadata, MetadataError};
+use tower_oidc_registration::policy::{Operation, PolicyContext, PolicyError, RegistrationPolicy};
+use tower_oidc_registration::{
+    Caller, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfig,
+    RegistrationConfigBuilder, RegistrationLayer, Registry, RequestContext,
+};
+
+const STATIC_IAT: &str = "static-initial-access-token-0123456789";
+
+// ---------------------------------------------------------------------------------------------
+// Harness.
+// ---------------------------------------------------------------------------------------------
+
+struct Host {
+    svc: Svc,
+    registry: Registry,
+}
+
+impl Host {
+    fn new(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
+        let config = f(RegistrationConfig::builder(common::ISSUER))
+            .build()
+            .expect("valid test configuration");
+        let layer = RegistrationLayer::new(config);
+        let registry = layer.registry();
+        let inner = service_fn(|_req: Request<TestBody>| async {
+            Ok::<_, Infallible>(
+                Response::builder()
+                    .status(StatusCode::IM_A_TEAPOT)
+                    .body(Full::new(Bytes::new()))
+                    .expect("response"),
+            )
+        });
+        Self {
+            svc: BoxCloneService::new(layer.layer(inner)),
+            registry,
+        }
+    }
+
+    /// Initial-access-token mode.
+    fn protected(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
+        Self::new(|b| f(b.registration_access(RegistrationAccess::InitialAccessToken)))
+    }
+
+    async fn send(&self, request: Request<TestBody>) -> Resp {
+        let response = self
+            .svc
+            .clone()
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .unwrap_or_else(|never| match never {})
+            .to_bytes();
+        Resp {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    /// `POST /register` with `Authorization: <authorization>` (none when `None`).
+    async fn post_with(&self, authorization: Option<&str>, body: &Value) -> Resp {
+        let bytes = serde_json::to_vec(body).expect("serialize");
+        let mut builder =
+            Request::post("/register").header(header::CONTENT_TYPE, "application/json");
+        if let Some(value) = authorization {
+            builder = builder.header(header::AUTHORIZATION, value);
+        }
+        self.send(builder.body(full(bytes)).expect("request")).await
+    }
+
+    /// `POST /register` with `Authorization: Bearer <iat>` (none when `None`).
+    async fn post(&self, iat: Option<&str>, body: &Value) -> Resp {
+        let authorization = iat.map(|t| format!("Bearer {t}"));
+        self.post_with(authorization.as_deref(), body).await
+    }
+
+    async fn register(&self, iat: Option<&str>, body: &Value) -> Client {
+        let resp = self.post(iat, body).await;
+        assert_eq!(
+            resp.status,
+            StatusCode::CREATED,
+            "registration of {body} failed: {}",
+            resp.text()
+        );
+        let json = resp.json();
+        Client {
+            id: json["client_id"].as_str().expect("client_id").to_owned(),
+            token: json["registration_access_token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            body: json,
+        }
+    }
+
+    async fn put(&self, client: &Client, metadata: &Value) -> Resp {
+        let body = common::update_body(client, metadata);
+        let bytes = serde_json::to_vec(&body).expect("serialize");
+        self.send(
+            Request::put(client.path())
+                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full(bytes))
+                .expect("request"),
+        )
+        .await
+    }
+
+    async fn delete(&self, client: &Client) -> Resp {
+        self.send(
+            Request::delete(client.path())
+                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
+                .body(full(Bytes::new()))
+                .expect("request"),
+        )
+        .await
+    }
+
+    fn issue(&self, options: InitialAccessTokenOptions) -> (String, String) {
+        let issued = self
+            .registry
+            .issue_initial_access_token(options)
+            .expect("issue an initial access token");
+        (issued.id, issued.token.expose().to_owned())
+    }
+}
+
+fn named(name: &str) -> Value {
+    json!({"redirect_uris": [REDIRECT], "client_name": name})
+}
+
+// ---------------------------------------------------------------------------------------------
+// F2, F3, F5.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn f2_registration_without_an_initial_access_token_is_401_without_error_code() {
+    let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
+    let resp = host.post(None, &min()).await;
+    assert_missing_token(&resp);
+    assert_eq!(resp.header(header::WWW_AUTHENTICATE), Some("Bearer"));
+    // Another scheme is no bearer token either (RFC 6750 §3.1: no error code).
+    let resp = host.post_with(Some("Basic dXNlcjpwYXNz"), &min()).await;
+    assert_missing_token(&resp);
+    // Nothing was registered.
+    assert_eq!(host.registry.store().count().await.expect("count"), 0);
+}
+
+#[tokio::test]
+async fn f3_registration_with_a_bogus_initial_access_token_is_invalid_token() {
+    let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
+    for bogus in [
+        "bogus",
+        "static-initial-access-token-012345678",
+        "static-initial-access-token-01234567890",
+    ] {
+        let resp = host.post(Some(bogus), &min()).await;
+        assert_invalid_token(&resp);
+        assert_error(&resp, StatusCode::UNAUTHORIZED, Some("invalid_token"));
+    }
+    // Not a token68 at all.
+    let resp = host.post_with(Some("Bearer a,b"), &min()).await;
+    assert_invalid_token(&resp);
+    // A registration access token is not an initial access token.
+    let client = host.register(Some(STATIC_IAT), &min()).await;
+    assert_invalid_token(&host.post(Some(&client.token), &min()).await);
+}
+
+#[tokio::test]
+async fn f5_static_initial_access_token_with_any_case_of_the_scheme() {
+    let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let resp = host
+            .post_with(Some(&format!("{scheme} {STATIC_IAT}")), &min())
+            .await;
+        assert_eq!(
+            resp.status,
+            StatusCode::CREATED,
+            "scheme {scheme}: {}",
+            resp.text()
+        );
+    }
+}
+
+#[tokio::test]
+async fn several_static_tokens_each_work() {
+    let host = Host::protected(|b| {
+        b.initial_access_token(STATIC_IAT)
+            .initial_access_token_with("second-static-token", InitialAccessTokenOptions::new())
+    });
+    host.register(Some(STATIC_IAT), &min()).await;
+    host.register(Some("second-static-token"), &min()).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issued tokens: uses, expiry, revocation.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_issued_token_with_two_uses_registers_twice_then_is_spent() {
+    let host = Host::protected(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(2));
+    host.register(Some(&iat), &min()).await;
+    host.register(Some(&iat), &min()).await;
+    assert_invalid_token(&host.post(Some(&iat), &min()).await);
+    assert_eq!(host.registry.store().count().await.expect("count"), 2);
+}
+
+#[tokio::test]
+async fn a_static_token_with_terms_is_limited_too() {
+    let host = Host::protected(|b| {
+        b.initial_access_token_with(STATIC_IAT, InitialAccessTokenOptions::new().max_uses(1))
+    });
+    host.register(Some(STATIC_IAT), &min()).await;
+    assert_invalid_token(&host.post(Some(STATIC_IAT), &min()).await);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_invalid() {
+    let host = Host::protected(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().expires_in(Duration::from_secs(1)));
+    let (_, lasting) =
+        host.issue(InitialAccessTokenOptions::new().expires_in(Duration::from_secs(3600)));
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_invalid_token(&host.post(Some(&iat), &min()).await);
+    host.register(Some(&lasting), &min()).await;
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_invalid() {
+    let host = Host::protected(|b| b);
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new());
+    let (_, other) = host.issue(InitialAccessTokenOptions::new());
+    host.register(Some(&iat), &min()).await;
+    assert!(host.registry.revoke_initial_access_token(&id));
+    assert_invalid_token(&host.post(Some(&iat), &min()).await);
+    // Other tokens are unaffected; unknown ids are reported.
+    host.register(Some(&other), &min()).await;
+    assert!(!host.registry.revoke_initial_access_token("no-such-id"));
+}
+
+#[tokio::test]
+async fn a_failed_registration_does_not_consume_a_use() {
+    let host = Host::protected(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(1));
+    // Bad metadata.
+    let resp = host
+        .post(
+            Some(&iat),
+            &json!({"redirect_uris": ["https://rp.example.org/cb#frag"]}),
+        )
+        .await;
+    common::assert_rfc_error(&resp, "invalid_redirect_uri");
+    let resp = host
+        .post(
+            Some(&iat),
+            &json!({"redirect_uris": [REDIRECT], "grant_types": ["password"]}),
+        )
+        .await;
+    common::assert_rfc_error(&resp, "invalid_client_metadata");
+    // A body that is not JSON.
+    let resp = host
+        .send(
+            Request::post("/register")
+                .header(header::AUTHORIZATION, format!("Bearer {iat}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full("{not json"))
+                .expect("request"),
+        )
+        .await;
+    common::assert_rfc_error(&resp, "invalid_client_metadata");
+    // The wrong content type.
+    let resp = host
+        .send(
+            Request::post("/register")
+                .header(header::AUTHORIZATION, format!("Bearer {iat}"))
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(full(serde_json::to_vec(&min()).expect("json")))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
+    // The one use is still there, and then it is gone.
+    host.register(Some(&iat), &min()).await;
+    assert_invalid_token(&host.post(Some(&iat), &min()).await);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client quota per token.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
+    let host = Host::protected(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    let first = host.register(Some(&iat), &min()).await;
+    let resp = host.post(Some(&iat), &min()).await;
+    assert_error(&resp, StatusCode::FORBIDDEN, Some("access_denied"));
+    // Deleted by the client (RFC 7592): the slot is free again.
+    let resp = host.delete(&first).await;
+    assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
+    let second = host.register(Some(&iat), &min()).await;
+    assert_error(
+        &host.post(Some(&iat), &min()).await,
+        StatusCode::FORBIDDEN,
+        Some("access_denied"),
+    );
+    // Deleted by the host: the slot is free again too.
+    host.registry
+        .delete_client(&second.id)
+        .await
+        .expect("host deletes");
+    host.register(Some(&iat), &min()).await;
+}
+
+#[tokio::test]
+async fn a_failed_registration_does_not_take_a_client_slot() {
+    let host = Host::protected(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    let resp = host
+        .post(Some(&iat), &json!({"redirect_uris": ["relative/cb"]}))
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
+    host.register(Some(&iat), &min()).await;
+}
+
+#[tokio::test]
+async fn max_clients_counts_per_token() {
+    let host = Host::protected(|b| b);
+    let (_, a) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    let (_, b) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    host.register(Some(&a), &min()).await;
+    host.register(Some(&b), &min()).await;
+    assert_error(
+        &host.post(Some(&a), &min()).await,
+        StatusCode::FORBIDDEN,
+        Some("access_denied"),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open mode: a presented token is honoured, a bogus one refused.
+// ---------------------------------------------------------------------------------------------
+
+/// A policy that records who asked and whether it could see the `Authorization` header.
+#[derive(Clone, Default)]
+struct RecordCaller(Arc<Mutex<Vec<(Operation, Caller, bool)>>>);
+
+impl RecordCaller {
+    fn seen(&self) -> Vec<(Operation, Caller, bool)> {
+        self.0.lock().expect("lock").clone()
+    }
+}
+
+#[async_trait]
+impl RegistrationPolicy for RecordCaller {
+    async fn apply(
+        &self,
+        context: &PolicyContext<'_>,
+        metadata: ClientMetadata,
+    ) -> Result<ClientMetadata, PolicyError> {
+        self.0.lock().expect("lock").push((
+            context.operation,
+            context.request.caller.clone(),
+            context.request.headers.contains_key(header::AUTHORIZATION),
+        ));
+        Ok(metadata)
+    }
+}
+
+#[tokio::test]
+async fn open_mode_honours_a_valid_initial_access_token_and_refuses_a_bogus_one() {
+    let recorder = RecordCaller::default();
+    let host = Host::new(|b| b.policy(recorder.clone()));
+    assert_eq!(host.registry.access(), RegistrationAccess::Open);
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(1));
+
+    host.register(None, &min()).await;
+    host.register(Some(&iat), &min()).await;
+    assert_eq!(
+        recorder.seen(),
+        [
+            (Operation::Register, Caller::Anonymous, false),
+            (
+                Operation::Register,
+                Caller::InitialAccessToken { id: id.clone() },
+                false
+            ),
+        ],
+        "the caller with a token is that token's holder; policies never see Authorization"
+    );
+
+    // A bogus token is refused, even though none is needed: the policy never runs.
+    assert_invalid_token(&host.post(Some("bogus-token"), &min()).await);
+    // The token was counted: its one use is spent, even in open mode.
+    assert_invalid_token(&host.post(Some(&iat), &min()).await);
+    assert_eq!(recorder.seen().len(), 2);
+    // Without a token, open registration still works.
+    host.register(None, &min()).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A policy bound to a token applies at registration and again on update.
+// ---------------------------------------------------------------------------------------------
+
+/// Refuses the client name `forbidden`.
+struct ForbidName;
+
+#[async_trait]
+impl RegistrationPolicy for ForbidName {
+    async fn apply(
+        &self,
+        _context: &PolicyContext<'_>,
+        metadata: ClientMetadata,
+    ) -> Result<ClientMetadata, PolicyError> {
+        if metadata.client_name.default.as_deref() == Some("forbidden") {
+            return Err(PolicyError::Metadata(MetadataError::client_metadata(
+                "client_name: not allowed by the policy of this token",
+            )));
+        }
+        Ok(metadata)
+    }
+}
+
+#[tokio::test]
+async fn a_token_bound_policy_applies_at_registration_and_on_update() {
+    let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new().policy(ForbidName));
+
+    let resp = host.post(Some(&iat), &named("forbidden")).await;
+    let body = common::assert_rfc_error(&resp, "invalid_client_metadata");
+    common::assert_description_mentions(&body, "client_name");
+    let client = host.register(Some(&iat), &named("fine")).await;
+
+    // The client updates itself: the token's policy applies again.
+    let resp = host.put(&client, &named("forbidden")).await;
+    common::assert_rfc_error(&resp, "invalid_client_metadata");
+    let resp = host.put(&client, &named("still fine")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["client_name"], "still fine");
+
+    // The host's replacement is judged by it as well.
+    let mut request = Map::new();
+    request.insert("redirect_uris".into(), json!([REDIRECT]));
+    request.insert("client_name".into(), json!("forbidden"));
+    let err = host
+        .registry
+        .replace_client(&client.id, request)
+        .await
+        .expect_err("the bound policy judges host replacements");
+    assert_eq!(err.code(), "invalid_client_metadata");
+
+    // Revoking the token stops registrations, not its policy over the clients it registered.
+    assert!(host.registry.revoke_initial_access_token(&id));
+    let resp = host.put(&client, &named("forbidden")).await;
+    common::assert_rfc_error(&resp, "invalid_client_metadata");
+
+    // The policy is the token's alone: another token's client may take the name.
+    let other = host.register(Some(STATIC_IAT), &named("forbidden")).await;
+    let resp = host.put(&other, &named("forbidden")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+}
+
+#[tokio::test]
+async fn a_token_bound_policy_sees_the_token_holder_on_update() {
+    let recorder = RecordCaller::default();
+    let host = Host::protected(|b| b);
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new().policy(recorder.clone()));
+    let client = host.register(Some(&iat), &min()).await;
+    let resp = host.put(&client, &min()).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let holder = Caller::InitialAccessToken { id };
+    assert_eq!(
+        recorder.seen(),
+        [
+            (Operation::Register, holder.clone(), false),
+            (Operation::Update, holder, false),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_host_registers_without_an_initial_access_token() {
+    let host = Host::protected(|b| b);
+    let mut request = Map::new();
+    request.insert("redirect_uris".into(), json!([REDIRECT]));
+    let info = host
+        .registry
+        .register(&RequestContext::host(), request)
+        .await
+        .expect("the host needs no initial access token");
+    assert!(info.client_secret().is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Races and abandoned requests.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_registrations_never_exceed_the_uses_of_a_token() {
+    let host = Host::protected(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(3));
+    let barrier = Arc::new(tokio::sync::Barrier::new(16));
+    let body = serde_json::to_vec(&min()).expect("json");
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let svc = host.svc.clone();
+            let barrier = Arc::clone(&barrier);
+            let request = Request::post("/register")
+                .header(header::AUTHORIZATION, format!("Bearer {iat}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full(body.clone()))
+                .expect("request");
+            tokio::spawn(async move {
+                barrier.wait().await;
+                status_of(svc, request).await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("task"));
+    }
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!((created, refused), (3, 13), "{statuses:?}");
+    assert_eq!(host.registry.store().count().await.expect("count"), 3);
+}
+
+/// The status of `request` sent to `svc`, as a boxed `Send` future: proving `Send` here, with
+/// concrete types, sidesteps a higher-ranked lifetime error of `tokio::spawn`.
+fn status_of(
+    svc: Svc,
+    request: Request<TestBody>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = StatusCode> + Send>> {
+    use tower::Service as _;
+    let mut svc = svc;
+    Box::pin(async move {
+        std::future::poll_fn(|cx| svc.poll_ready(cx))
+            .await
+            .unwrap_or_else(|never| match never {});
+        svc.call(request)
+            .await
+            .unwrap_or_else(|never| match never {})
+            .status()
+    })
+}
+
+/// A request body that never delivers anything: the request is abandoned while it is read.
+struct Stalled;
+
+impl http_body::Body for Stalled {
+    type Data = Bytes;
+    type Error = common::BoxError;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Pending
+    }
+}
+
+/// Sends a registration with `iat` whose body never arrives, and gives up after 100 ms (as a
+/// server does when the client disconnects or a timeout layer fires: the future is dropped).
+async fn abandoned_registration(host: &Host, iat: &str) {
+    let request = Request::post("/register")
+        .header(header::AUTHORIZATION, format!("Bearer {iat}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(BodyExt::boxed(Stalled))
+        .expect("request");
+    let call = host.svc.clone().oneshot(request);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), call)
+            .await
+            .is_err(),
+        "the stalled request cannot complete"
+    );
+}
+
+#[tokio::test]
+async fn an_abandoned_registration_does_not_consume_a_use() {
+    let host = Host::protected(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(1));
+    abandoned_registration(&host, &iat).await;
+    let resp = host.post(Some(&iat), &min()).await;
+    assert_eq!(
+        resp.status,
+        StatusCode::CREATED,
+        "a registration dropped before its body arrived registered nothing, yet spent the \
+         token's only use: {}",
+        resp.text()
+    );
+}
+
+#[tokio::test]
+async fn an_abandoned_registration_does_not_take_a_client_slot() {
+    let host = Host::protected(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    abandoned_registration(&host, &iat).await;
+    let resp = host.post(Some(&iat), &min()).await;
+    assert_eq!(
+        resp.status,
+        StatusCode::CREATED,
+        "a registration dropped before its body arrived registered nothing, yet holds the \
+         token's only client slot: {}",
+        resp.text()
+    );
+}
+
+#[tokio::test]
+async fn initial_access_tokens_never_show_in_debug_output() {
+    let config = RegistrationConfig::builder(common::ISSUER)
+        .registration_access(RegistrationAccess::InitialAccessToken)
+        .initial_access_token(STATIC_IAT)
+        .build()
+        .expect("config");
+    let config_debug = format!("{config:?}");
+    assert!(!config_debug.contains(STATIC_IAT), "{config_debug}");
+    let layer = RegistrationLayer::new(config);
+    let registry = layer.registry();
+    let issued = registry
+        .issue_initial_access_token(InitialAccessTokenOptions::new().max_uses(1))
+        .expect("issue");
+    let token = issued.token.expose();
+    for debug in [
+        format!("{issued:?}"),
+        format!("{layer:?}"),
+        format!("{registry:?}"),
+    ] {
+        assert!(!debug.contains(token), "{debug}");
+        assert!(!debug.contains(STATIC_IAT), "{debug}");
+    }
+    assert!(format!("{issued:?}").contains(&issued.id));
+}

@@ -1,0 +1,967 @@
+//! Issue 4, host integration: the `Registry` domain API as the host application uses it.
+//!
+//! Client authentication (right, wrong, expired, deleted secret; method mismatch; real Basic
+//! headers), programmatic replace and delete, pluggable id and secret generators, the
+//! `Registry` in the extensions of passed-through requests, and discovery metadata that agrees
+//! with what registration enforces.
+
+mod common;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use common::{Client, REDIRECT, Resp, Svc, TestBody, full, min, public_jwks};
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full};
+use serde_json::{Map, Value, json};
+use tower::util::BoxCloneService;
+use tower::{Layer, ServiceExt, service_fn};
+use tower_oidc_registration::generate::{ClientIdGenerator, SecretGenerator};
+use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
+use tower_oidc_registration::{
+    ClientAuthError, ClientCredentials, RegistrationConfig, RegistrationConfigBuilder,
+    RegistrationError, RegistrationLayer, Registry, RequestContext, Secret,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Harness: the layer and its registry, driven with `oneshot`.
+// ---------------------------------------------------------------------------------------------
+
+struct Host {
+    svc: Svc,
+    registry: Registry,
+}
+
+fn teapot() -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(StatusCode::IM_A_TEAPOT)
+        .body(Full::new(Bytes::from_static(b"inner")))
+        .expect("response")
+}
+
+impl Host {
+    fn new(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
+        let config = f(RegistrationConfig::builder(common::ISSUER))
+            .build()
+            .expect("valid test configuration");
+        let layer = RegistrationLayer::new(config);
+        let registry = layer.registry();
+        let inner = service_fn(|_req: Request<TestBody>| async { Ok::<_, Infallible>(teapot()) });
+        Self {
+            svc: BoxCloneService::new(layer.layer(inner)),
+            registry,
+        }
+    }
+
+    async fn send(&self, request: Request<TestBody>) -> Resp {
+        send(&self.svc, request).await
+    }
+
+    async fn post(&self, body: &Value) -> Resp {
+        let bytes = serde_json::to_vec(body).expect("serialize");
+        self.send(
+            Request::post("/register")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full(bytes))
+                .expect("request"),
+        )
+        .await
+    }
+
+    async fn register(&self, body: &Value) -> Client {
+        let resp = self.post(body).await;
+        assert_eq!(
+            resp.status,
+            StatusCode::CREATED,
+            "registration of {body} failed: {}",
+            resp.text()
+        );
+        client_of(&resp)
+    }
+
+    async fn get(&self, client_id: &str, token: &str) -> Resp {
+        self.send(
+            Request::get(format!("/register/{client_id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(full(Bytes::new()))
+                .expect("request"),
+        )
+        .await
+    }
+
+    async fn delete(&self, client_id: &str, token: &str) -> Resp {
+        self.send(
+            Request::delete(format!("/register/{client_id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(full(Bytes::new()))
+                .expect("request"),
+        )
+        .await
+    }
+}
+
+async fn send(svc: &Svc, request: Request<TestBody>) -> Resp {
+    let response = svc
+        .clone()
+        .oneshot(request)
+        .await
+        .unwrap_or_else(|never| match never {});
+    let (parts, body) = response.into_parts();
+    let body = body
+        .collect()
+        .await
+        .unwrap_or_else(|never| match never {})
+        .to_bytes();
+    Resp {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    }
+}
+
+fn client_of(resp: &Resp) -> Client {
+    let body = resp.json();
+    Client {
+        id: body["client_id"].as_str().expect("client_id").to_owned(),
+        token: body["registration_access_token"]
+            .as_str()
+            .expect("registration_access_token")
+            .to_owned(),
+        body,
+    }
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+fn basic(client_id: &str, secret: &str) -> ClientCredentials {
+    ClientCredentials::Basic {
+        client_id: client_id.to_owned(),
+        client_secret: Secret::new(secret),
+    }
+}
+
+/// `application/x-www-form-urlencoded` of one component, as RFC 6749 §2.3.1 requires before
+/// base64 in a Basic header (unreserved characters kept, everything else percent-encoded).
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn basic_header(client_id: &str, secret: &str) -> HeaderValue {
+    let raw = format!("{}:{}", form_encode(client_id), form_encode(secret));
+    HeaderValue::from_str(&format!("Basic {}", STANDARD.encode(raw))).expect("header value")
+}
+
+fn secret_of(client: &Client) -> String {
+    client.secret().expect("the client has a client_secret")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client authentication.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn authenticate_accepts_the_right_secret_with_the_registered_method() {
+    let host = Host::new(|b| b);
+    let basic_client = host.register(&min()).await;
+    let record = host
+        .registry
+        .authenticate(&basic(&basic_client.id, &secret_of(&basic_client)))
+        .await
+        .expect("client_secret_basic client authenticates with Basic credentials");
+    assert_eq!(record.client_id, basic_client.id);
+    assert_eq!(
+        record.token_endpoint_auth_method,
+        AuthMethod::ClientSecretBasic
+    );
+
+    let post_client = host
+        .register(&json!({
+            "redirect_uris": [REDIRECT],
+            "token_endpoint_auth_method": "client_secret_post"
+        }))
+        .await;
+    let record = host
+        .registry
+        .authenticate(&ClientCredentials::from_form(
+            post_client.id.clone(),
+            secret_of(&post_client),
+        ))
+        .await
+        .expect("client_secret_post client authenticates with form credentials");
+    assert_eq!(record.client_id, post_client.id);
+}
+
+#[tokio::test]
+async fn authenticate_refuses_a_wrong_secret_and_an_unknown_client() {
+    let host = Host::new(|b| b);
+    let client = host.register(&min()).await;
+    let other = host.register(&min()).await;
+    let secret = secret_of(&client);
+    let truncated = &secret[..secret.len() - 1];
+    let wrong = [
+        "",
+        "wrong",
+        truncated,
+        &format!("{secret}x"),
+        &secret_of(&other),
+    ];
+    for presented in wrong {
+        let err = host
+            .registry
+            .authenticate(&basic(&client.id, presented))
+            .await
+            .expect_err("a wrong secret must not authenticate");
+        assert!(
+            matches!(err, ClientAuthError::WrongSecret),
+            "secret {presented:?}: {err:?}"
+        );
+    }
+    let err = host
+        .registry
+        .authenticate(&basic("no-such-client", &secret))
+        .await
+        .expect_err("unknown client");
+    assert!(matches!(err, ClientAuthError::UnknownClient), "{err:?}");
+}
+
+#[tokio::test]
+async fn authenticate_refuses_an_expired_secret() {
+    let host = Host::new(|b| b.client_secret_lifetime(Some(Duration::from_secs(1))));
+    let client = host.register(&min()).await;
+    let issued_at = client.body["client_id_issued_at"]
+        .as_u64()
+        .expect("issued_at");
+    let expires_at = client.body["client_secret_expires_at"]
+        .as_u64()
+        .expect("client_secret_expires_at");
+    assert_eq!(expires_at, issued_at + 1, "{}", client.body);
+    let secret = secret_of(&client);
+    let fresh = host
+        .registry
+        .authenticate(&basic(&client.id, &secret))
+        .await;
+    // Second granularity: the secret may already be past its expiry second; only then is a
+    // refusal right.
+    if common::now() < expires_at {
+        fresh.expect("a secret within its lifetime authenticates");
+    }
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let err = host
+        .registry
+        .authenticate(&basic(&client.id, &secret))
+        .await
+        .expect_err("an expired secret must not authenticate");
+    assert!(matches!(err, ClientAuthError::ExpiredSecret), "{err:?}");
+}
+
+#[tokio::test]
+async fn authenticate_refuses_a_deleted_client() {
+    let host = Host::new(|b| b);
+    // Deleted by the client itself over HTTP (RFC 7592 §2.3).
+    let client = host.register(&min()).await;
+    let secret = secret_of(&client);
+    host.registry
+        .authenticate(&basic(&client.id, &secret))
+        .await
+        .expect("authenticates before deletion");
+    let resp = host.delete(&client.id, &client.token).await;
+    assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
+    let err = host
+        .registry
+        .authenticate(&basic(&client.id, &secret))
+        .await
+        .expect_err("a deleted client must not authenticate");
+    assert!(matches!(err, ClientAuthError::UnknownClient), "{err:?}");
+
+    // Deleted by the host.
+    let client = host.register(&min()).await;
+    let secret = secret_of(&client);
+    host.registry
+        .delete_client(&client.id)
+        .await
+        .expect("host deletes");
+    let err = host
+        .registry
+        .authenticate(&basic(&client.id, &secret))
+        .await
+        .expect_err("a client deleted by the host must not authenticate");
+    assert!(matches!(err, ClientAuthError::UnknownClient), "{err:?}");
+}
+
+#[tokio::test]
+async fn authenticate_refuses_a_method_other_than_the_registered_one() {
+    let host = Host::new(|b| b);
+    let basic_client = host.register(&min()).await;
+    let err = host
+        .registry
+        .authenticate(&ClientCredentials::from_form(
+            basic_client.id.clone(),
+            secret_of(&basic_client),
+        ))
+        .await
+        .expect_err("a client_secret_basic client presenting form credentials");
+    assert!(
+        matches!(
+            err,
+            ClientAuthError::WrongMethod {
+                registered: AuthMethod::ClientSecretBasic,
+                presented: AuthMethod::ClientSecretPost,
+            }
+        ),
+        "{err:?}"
+    );
+
+    let post_client = host
+        .register(&json!({
+            "redirect_uris": [REDIRECT],
+            "token_endpoint_auth_method": "client_secret_post"
+        }))
+        .await;
+    let err = host
+        .registry
+        .authenticate(&basic(&post_client.id, &secret_of(&post_client)))
+        .await
+        .expect_err("a client_secret_post client presenting Basic credentials");
+    assert!(
+        matches!(
+            err,
+            ClientAuthError::WrongMethod {
+                registered: AuthMethod::ClientSecretPost,
+                presented: AuthMethod::ClientSecretBasic,
+            }
+        ),
+        "{err:?}"
+    );
+
+    // A public client has no secret: no secret-based method authenticates it.
+    let public = host
+        .register(&json!({
+            "redirect_uris": [REDIRECT],
+            "token_endpoint_auth_method": "none"
+        }))
+        .await;
+    assert!(public.secret().is_none(), "{}", public.body);
+    let err = host
+        .registry
+        .authenticate(&basic(&public.id, ""))
+        .await
+        .expect_err("a public client cannot authenticate with a secret");
+    assert!(
+        matches!(
+            err,
+            ClientAuthError::WrongMethod {
+                registered: AuthMethod::None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn basic_credentials_from_a_real_authorization_header_authenticate() {
+    let host = Host::new(|b| b);
+    let client = host.register(&min()).await;
+    let secret = secret_of(&client);
+    let header = basic_header(&client.id, &secret);
+    let credentials =
+        ClientCredentials::from_basic_authorization(&header).expect("a Basic header parses");
+    assert!(matches!(credentials, ClientCredentials::Basic { .. }));
+    assert_eq!(credentials.client_id(), client.id);
+    host.registry
+        .authenticate(&credentials)
+        .await
+        .expect("credentials from a Basic header authenticate");
+
+    // The scheme is case-insensitive (RFC 7235 §2.1).
+    let lower = HeaderValue::from_str(
+        &header
+            .to_str()
+            .expect("ascii")
+            .replacen("Basic", "basic", 1),
+    )
+    .expect("header value");
+    let credentials = ClientCredentials::from_basic_authorization(&lower).expect("basic");
+    host.registry
+        .authenticate(&credentials)
+        .await
+        .expect("lower-case scheme");
+
+    // A wrong secret in a well-formed header is a wrong secret.
+    let wrong = basic_header(&client.id, "not-the-secret");
+    let credentials = ClientCredentials::from_basic_authorization(&wrong).expect("basic");
+    let err = host
+        .registry
+        .authenticate(&credentials)
+        .await
+        .expect_err("wrong secret");
+    assert!(matches!(err, ClientAuthError::WrongSecret), "{err:?}");
+
+    // A bearer token is no client credential.
+    let bearer = HeaderValue::from_str(&format!("Bearer {}", client.token)).expect("header");
+    assert!(ClientCredentials::from_basic_authorization(&bearer).is_none());
+}
+
+/// A secret generator whose secrets need form-encoding in a Basic header (RFC 6749 §2.3.1).
+struct AwkwardSecrets;
+
+impl SecretGenerator for AwkwardSecrets {
+    fn client_secret(&self) -> Result<Secret, getrandom::Error> {
+        Ok(Secret::new("s3:cr+t/=% é"))
+    }
+}
+
+#[tokio::test]
+async fn basic_header_credentials_are_form_decoded_end_to_end() {
+    let host = Host::new(|b| b.secret_generator(AwkwardSecrets));
+    let client = host.register(&min()).await;
+    assert_eq!(secret_of(&client), "s3:cr+t/=% é");
+    let header = basic_header(&client.id, "s3:cr+t/=% é");
+    let credentials = ClientCredentials::from_basic_authorization(&header).expect("basic");
+    host.registry
+        .authenticate(&credentials)
+        .await
+        .expect("a form-encoded secret with ':' '+' '%' and non-ASCII authenticates");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Programmatic registration, replacement and deletion by the host.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn host_register_applies_the_same_rules_as_http() {
+    let host = Host::new(|b| b);
+    let err = host
+        .registry
+        .register(
+            &RequestContext::host(),
+            object(json!({"redirect_uris": ["http://rp.example.org/cb#frag"]})),
+        )
+        .await
+        .expect_err("a fragment in a redirect URI is refused");
+    assert!(matches!(err, RegistrationError::Metadata(_)), "{err:?}");
+    assert_eq!(err.code(), "invalid_redirect_uri");
+    assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+
+    let info = host
+        .registry
+        .register(&RequestContext::host(), object(min()))
+        .await
+        .expect("host registration");
+    let secret = info.client_secret().expect("a secret is issued").expose();
+    host.registry
+        .authenticate(&basic(info.client_id(), secret))
+        .await
+        .expect("the host-registered client authenticates");
+    assert_eq!(
+        info.registration_client_uri(),
+        format!("{}{}", common::CLIENT_URI_BASE, info.client_id())
+    );
+    // Its registration access token works over HTTP.
+    let resp = host
+        .get(info.client_id(), info.registration_access_token().expose())
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["client_name"], "t");
+    let body: Value = serde_json::from_slice(&info.to_json()).expect("to_json is JSON");
+    assert_eq!(body["client_id"], info.client_id());
+    assert_eq!(body["client_secret"], secret);
+}
+
+#[tokio::test]
+async fn host_replace_client_replaces_metadata_and_rotates_the_token() {
+    let host = Host::new(|b| b);
+    let client = host.register(&min()).await;
+    let info = host
+        .registry
+        .replace_client(
+            &client.id,
+            object(json!({
+                "redirect_uris": ["https://rp.example.org/other"],
+                "client_name": "renamed"
+            })),
+        )
+        .await
+        .expect("the host replaces a client without a registration access token");
+    assert_eq!(info.client_id(), client.id);
+    assert!(
+        info.token_rotated(),
+        "the host holds no token: a new one is issued"
+    );
+    let new_token = info.registration_access_token().expose().to_owned();
+    assert_ne!(new_token, client.token);
+
+    let record = host
+        .registry
+        .client(&client.id)
+        .await
+        .expect("store")
+        .expect("still registered");
+    let metadata: Value = serde_json::from_str(record.metadata.as_str()).expect("json");
+    assert_eq!(metadata["client_name"], "renamed");
+    assert_eq!(
+        metadata["redirect_uris"],
+        json!(["https://rp.example.org/other"])
+    );
+
+    // The secret is kept (no rotation configured, not expired).
+    host.registry
+        .authenticate(&basic(&client.id, &secret_of(&client)))
+        .await
+        .expect("secret kept across a host replacement");
+
+    // The old token is dead, the new one reads the replaced registration.
+    common::assert_invalid_token(&host.get(&client.id, &client.token).await);
+    let resp = host.get(&client.id, &new_token).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["client_name"], "renamed");
+
+    // Same rules as over HTTP: invalid metadata is refused and changes nothing.
+    let err = host
+        .registry
+        .replace_client(&client.id, object(json!({"redirect_uris": ["not a uri"]})))
+        .await
+        .expect_err("invalid redirect URI");
+    assert_eq!(err.code(), "invalid_redirect_uri", "{err:?}");
+    let err = host
+        .registry
+        .replace_client(
+            &client.id,
+            object(json!({"client_id": "someone-else", "redirect_uris": [REDIRECT]})),
+        )
+        .await
+        .expect_err("a foreign client_id in the body");
+    assert_eq!(err.code(), "invalid_client_metadata", "{err:?}");
+    let resp = host.get(&client.id, &new_token).await;
+    assert_eq!(resp.json()["client_name"], "renamed");
+
+    let err = host
+        .registry
+        .replace_client("no-such-client", object(min()))
+        .await
+        .expect_err("unknown client");
+    assert!(matches!(err, RegistrationError::UnknownClient), "{err:?}");
+}
+
+#[tokio::test]
+async fn host_delete_client_removes_the_client_and_its_token() {
+    let host = Host::new(|b| b);
+    let client = host.register(&min()).await;
+    let kept = host.register(&min()).await;
+    host.registry
+        .delete_client(&client.id)
+        .await
+        .expect("host deletes");
+    assert!(
+        host.registry
+            .client(&client.id)
+            .await
+            .expect("store")
+            .is_none()
+    );
+    common::assert_invalid_token(&host.get(&client.id, &client.token).await);
+    let err = host
+        .registry
+        .delete_client(&client.id)
+        .await
+        .expect_err("deleting twice");
+    assert!(matches!(err, RegistrationError::UnknownClient), "{err:?}");
+    // Other clients are untouched.
+    let resp = host.get(&kept.id, &kept.token).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pluggable generators.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+impl Counter {
+    fn next(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::SeqCst) + 1
+    }
+}
+
+struct CountingIds(Counter);
+
+impl ClientIdGenerator for CountingIds {
+    fn client_id(&self) -> String {
+        format!("client-{}", self.0.next())
+    }
+}
+
+struct CountingSecrets(Counter);
+
+impl SecretGenerator for CountingSecrets {
+    fn client_secret(&self) -> Result<Secret, getrandom::Error> {
+        Ok(Secret::new(format!("secret-{}", self.0.next())))
+    }
+}
+
+#[tokio::test]
+async fn client_ids_and_secrets_come_from_the_configured_generators() {
+    let ids = Counter::default();
+    let secrets = Counter::default();
+    let host = Host::new(|b| {
+        b.client_id_generator(CountingIds(ids.clone()))
+            .secret_generator(CountingSecrets(secrets.clone()))
+    });
+    let first = host.register(&min()).await;
+    let second = host.register(&min()).await;
+    assert_eq!(first.id, "client-1");
+    assert_eq!(second.id, "client-2");
+    assert_eq!(first.secret().as_deref(), Some("secret-1"));
+    assert_eq!(second.secret().as_deref(), Some("secret-2"));
+    assert_eq!(
+        first.body["registration_client_uri"],
+        format!("{}client-1", common::CLIENT_URI_BASE)
+    );
+    // A public client draws no secret.
+    let public = host
+        .register(&json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none"}))
+        .await;
+    assert_eq!(public.id, "client-3");
+    assert!(public.secret().is_none());
+    assert_eq!(secrets.0.load(Ordering::SeqCst), 2);
+    // The generated credentials are the real ones.
+    host.registry
+        .authenticate(&basic("client-1", "secret-1"))
+        .await
+        .expect("generated secret authenticates");
+    let resp = host.get("client-2", &second.token).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["client_secret"], "secret-2");
+}
+
+/// Yields `dup` twice, then `fresh-1`, `fresh-2`, ...
+struct CollidingIds(Counter);
+
+impl ClientIdGenerator for CollidingIds {
+    fn client_id(&self) -> String {
+        match self.0.next() {
+            1 | 2 => "dup".to_owned(),
+            n => format!("fresh-{}", n - 2),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_colliding_generated_id_never_overwrites_a_client() {
+    let host = Host::new(|b| b.client_id_generator(CollidingIds(Counter::default())));
+    let first = host
+        .register(&json!({"redirect_uris": [REDIRECT], "client_name": "first"}))
+        .await;
+    assert_eq!(first.id, "dup");
+    let second = host
+        .register(&json!({"redirect_uris": [REDIRECT], "client_name": "second"}))
+        .await;
+    assert_eq!(
+        second.id, "fresh-1",
+        "the registry draws another id on a collision"
+    );
+    let resp = host.get("dup", &first.token).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["client_name"], "first");
+    host.registry
+        .authenticate(&basic("dup", &secret_of(&first)))
+        .await
+        .expect("the first client's secret is intact");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Registry in the extensions of passed-through requests.
+// ---------------------------------------------------------------------------------------------
+
+/// A layer around an inner service that reports what it finds in the request extensions:
+/// `no registry`, `unknown <id>` or `found <id>` for the client id in `x-client-id`.
+fn extension_probe(registry_in_extensions: bool) -> (Svc, Registry) {
+    let config = RegistrationConfig::builder(common::ISSUER)
+        .registry_in_extensions(registry_in_extensions)
+        .build()
+        .expect("config");
+    let layer = RegistrationLayer::new(config);
+    let registry = layer.registry();
+    let inner = service_fn(|req: Request<TestBody>| async move {
+        let text = match req.extensions().get::<Registry>() {
+            None => "no registry".to_owned(),
+            Some(registry) => {
+                let id = req
+                    .headers()
+                    .get("x-client-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                match registry.client(&id).await.expect("store") {
+                    Some(record) => format!("found {}", record.client_id),
+                    None => format!("unknown {id}"),
+                }
+            }
+        };
+        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from(text))))
+    });
+    (BoxCloneService::new(layer.layer(inner)), registry)
+}
+
+fn token_request(client_id: &str) -> Request<TestBody> {
+    Request::post("/token")
+        .header("x-client-id", client_id)
+        .body(full(Bytes::from_static(b"grant_type=client_credentials")))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn passed_through_requests_carry_the_registry() {
+    let (svc, registry) = extension_probe(true);
+    let info = registry
+        .register(&RequestContext::host(), object(min()))
+        .await
+        .expect("register");
+    let resp = send(&svc, token_request(info.client_id())).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.text(), format!("found {}", info.client_id()));
+    let resp = send(&svc, token_request("nobody")).await;
+    assert_eq!(resp.text(), "unknown nobody");
+
+    // A client registered over HTTP is visible to the wrapped service too.
+    let resp = send(
+        &svc,
+        Request::post("/register")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(full(serde_json::to_vec(&min()).expect("json")))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    let id = resp.json()["client_id"].as_str().expect("id").to_owned();
+    let resp = send(&svc, token_request(&id)).await;
+    assert_eq!(resp.text(), format!("found {id}"));
+}
+
+#[tokio::test]
+async fn the_registry_can_be_kept_out_of_the_extensions() {
+    let (svc, registry) = extension_probe(false);
+    let info = registry
+        .register(&RequestContext::host(), object(min()))
+        .await
+        .expect("register");
+    let resp = send(&svc, token_request(info.client_id())).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.text(), "no registry");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery agrees with what registration enforces.
+// ---------------------------------------------------------------------------------------------
+
+fn strings(metadata: &Map<String, Value>, member: &str) -> Vec<String> {
+    metadata
+        .get(member)
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("{member} is not an array in {metadata:?}"))
+        .iter()
+        .map(|v| v.as_str().expect("string").to_owned())
+        .collect()
+}
+
+/// Registers `body` through the host API (no per-caller restrictions) and returns the stored
+/// metadata, or the error code.
+async fn try_register(registry: &Registry, body: Value) -> Result<Value, &'static str> {
+    match registry
+        .register(&RequestContext::host(), object(body))
+        .await
+    {
+        Ok(info) => Ok(serde_json::from_str(info.record().metadata.as_str()).expect("json")),
+        Err(err) => Err(err.code()),
+    }
+}
+
+/// A registration body with `redirect_uris` and an advertised authentication method (with
+/// keys when the method needs them), so that only the member under test can be refused.
+fn base_body(method: &str) -> Value {
+    let mut body = json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": method});
+    if method == "private_key_jwt" || method == "self_signed_tls_client_auth" {
+        body["jwks"] = public_jwks();
+    }
+    body
+}
+
+/// Every advertised value is accepted, and values outside the advertised lists are refused.
+async fn assert_discovery_agrees(registry: &Registry, not_advertised: &[(&str, Value)]) {
+    let metadata = registry.provider_metadata();
+
+    let methods = strings(&metadata, "token_endpoint_auth_methods_supported");
+    assert!(!methods.is_empty());
+    for method in &methods {
+        let stored = try_register(registry, base_body(method))
+            .await
+            .unwrap_or_else(|code| panic!("advertised auth method {method} refused: {code}"));
+        assert_eq!(stored["token_endpoint_auth_method"], json!(method));
+    }
+    let method = methods[0].as_str();
+
+    let grant_types = strings(&metadata, "grant_types_supported");
+    assert!(!grant_types.is_empty());
+    for grant in &grant_types {
+        let mut body = base_body(method);
+        body["grant_types"] = json!([grant]);
+        let stored = try_register(registry, body)
+            .await
+            .unwrap_or_else(|code| panic!("advertised grant type {grant} refused: {code}"));
+        assert_eq!(stored["grant_types"], json!([grant]));
+    }
+
+    let response_types = strings(&metadata, "response_types_supported");
+    assert!(!response_types.is_empty());
+    for response_type in &response_types {
+        let mut body = base_body(method);
+        body["response_types"] = json!([response_type]);
+        let stored = try_register(registry, body).await.unwrap_or_else(|code| {
+            panic!("advertised response type {response_type} refused: {code}")
+        });
+        assert_eq!(stored["response_types"], json!([response_type]));
+    }
+
+    for (member, value) in not_advertised {
+        let advertised = match *member {
+            "grant_types" => &grant_types,
+            "response_types" => &response_types,
+            "token_endpoint_auth_method" => &methods,
+            other => panic!("unexpected member {other}"),
+        };
+        let wire = value.as_str().expect("string");
+        assert!(
+            !advertised.iter().any(|a| a == wire),
+            "{wire} is advertised"
+        );
+        let mut body = base_body(method);
+        body[*member] = if *member == "token_endpoint_auth_method" {
+            value.clone()
+        } else {
+            json!([value])
+        };
+        let refused = try_register(registry, body).await;
+        assert_eq!(
+            refused,
+            Err("invalid_client_metadata"),
+            "{member} {wire} is not advertised but was accepted"
+        );
+    }
+}
+
+#[tokio::test]
+async fn provider_metadata_agrees_with_the_default_rules() {
+    let host = Host::new(|b| b);
+    assert_discovery_agrees(
+        &host.registry,
+        &[
+            ("grant_types", json!("password")),
+            (
+                "grant_types",
+                json!("urn:ietf:params:oauth:grant-type:device_code"),
+            ),
+            ("response_types", json!("none")),
+            ("token_endpoint_auth_method", json!("tls_client_auth")),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn provider_metadata_follows_custom_rules() {
+    let mut rules = MetadataRules::default();
+    rules.grant_types = vec![
+        GrantType::AuthorizationCode,
+        GrantType::RefreshToken,
+        GrantType::Password,
+    ];
+    rules.response_types.retain(|r| r.as_str() == "code");
+    rules
+        .auth_methods
+        .retain(|m| matches!(m, AuthMethod::PrivateKeyJwt | AuthMethod::ClientSecretPost));
+    let host = Host::new(|b| b.rules(rules));
+    let metadata = host.registry.provider_metadata();
+    assert_eq!(
+        strings(&metadata, "grant_types_supported"),
+        ["authorization_code", "refresh_token", "password"]
+    );
+    assert_eq!(strings(&metadata, "response_types_supported"), ["code"]);
+    let mut methods = strings(&metadata, "token_endpoint_auth_methods_supported");
+    methods.sort();
+    assert_eq!(methods, ["client_secret_post", "private_key_jwt"]);
+    assert_discovery_agrees(
+        &host.registry,
+        &[
+            ("grant_types", json!("implicit")),
+            ("grant_types", json!("client_credentials")),
+            ("response_types", json!("id_token")),
+            ("token_endpoint_auth_method", json!("client_secret_basic")),
+            ("token_endpoint_auth_method", json!("none")),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn provider_metadata_registration_endpoint_is_the_configured_one() {
+    let host = Host::new(|b| b);
+    let metadata = host.registry.provider_metadata();
+    assert_eq!(
+        metadata["registration_endpoint"],
+        "https://iam.example.org/register"
+    );
+    assert!(
+        !metadata.contains_key("scopes_supported"),
+        "no scopes are restricted: {metadata:?}"
+    );
+
+    let config = RegistrationConfig::builder("https://iam.example.org/")
+        .prefix("/oauth2/register")
+        .build()
+        .expect("config");
+    let expected = config.registration_endpoint().to_owned();
+    assert_eq!(expected, "https://iam.example.org/oauth2/register");
+    let registry = RegistrationLayer::new(config).registry();
+    assert_eq!(
+        registry.provider_metadata()["registration_endpoint"],
+        expected
+    );
+    let info = registry
+        .register(&RequestContext::host(), object(min()))
+        .await
+        .expect("register");
+    assert_eq!(
+        info.registration_client_uri(),
+        format!("{expected}/{}", info.client_id())
+    );
+
+    let config = RegistrationConfig::builder("https://h.example/realms/x/")
+        .prefix("/realms/x/register")
+        .registration_endpoint_url("https://public.example/realms/x/register")
+        .build()
+        .expect("config");
+    let registry = RegistrationLayer::new(config).registry();
+    assert_eq!(
+        registry.provider_metadata()["registration_endpoint"],
+        "https://public.example/realms/x/register"
+    );
+}
