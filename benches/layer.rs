@@ -104,6 +104,21 @@ fn bench(c: &mut Criterion) {
         b.to_async(&runtime)
             .iter(|| async { layered.clone().oneshot(get("/api/data", None)).await })
     });
+    let without_extension = RegistrationLayer::new(
+        RegistrationConfig::builder("https://iam.example.org/")
+            .registry_in_extensions(false)
+            .build()
+            .expect("config"),
+    )
+    .layer(service_fn(inner));
+    group.bench_function("through_the_layer_without_registry_extension", |b| {
+        b.to_async(&runtime).iter(|| async {
+            without_extension
+                .clone()
+                .oneshot(get("/api/data", None))
+                .await
+        })
+    });
     // hyper and axum clone the service for each request, as above; this isolates the routing
     // decision and the response wrapping from the clone of the layer's shared state.
     group.bench_function("bare_inner_service_no_clone", |b| {
