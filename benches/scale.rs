@@ -148,7 +148,11 @@ fn main() {
                 json_bytes += client.record().metadata.as_str().len();
                 ids.push((
                     client.client_id().to_owned(),
-                    client.registration_access_token().expose().to_owned(),
+                    client
+                        .registration_access_token()
+                        .expect("token")
+                        .expose()
+                        .to_owned(),
                 ));
             }
             let rss = rss_bytes().saturating_sub(rss_start);

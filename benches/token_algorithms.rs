@@ -97,7 +97,11 @@ fn registry(c: &mut Criterion) {
         let client = runtime
             .block_on(registry.register(&RequestContext::host(), request.clone()))
             .expect("register");
-        let token = client.registration_access_token().expose().to_owned();
+        let token = client
+            .registration_access_token()
+            .expect("token")
+            .expose()
+            .to_owned();
         group.bench_function(BenchmarkId::new("read_verifies", name), |b| {
             b.to_async(&runtime).iter(|| async {
                 registry

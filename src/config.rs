@@ -7,9 +7,11 @@ use http::HeaderValue;
 
 use crate::events::RegistrationEvents;
 use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidClientIds};
-use crate::initial_access::{InitialAccessTokenOptions, RegistrationAccess};
+use crate::initial_access::{
+    InitialAccessTokenOptions, InitialAccessTokens, RegistrationAccess, static_token_id,
+};
 use crate::metadata::MetadataRules;
-use crate::policy::builtin::AllowedScopes;
+use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
 use crate::secret::Secret;
 use crate::store::{ClientStore, MemoryStore};
@@ -77,6 +79,9 @@ pub enum ConfigError {
     /// The registration endpoint URL is not an absolute `https` URL (or `http` on loopback).
     #[error("registration_endpoint_url: {0}")]
     RegistrationEndpoint(String),
+    /// A static initial access token is too short or not a valid bearer token.
+    #[error("initial_access_token: {0}")]
+    InitialAccessToken(String),
     /// The CORS origin is not a valid header value.
     #[error("cors_allow_origin: {0}")]
     Cors(String),
@@ -101,7 +106,9 @@ pub struct RegistrationConfig {
     pub(crate) client_ids: Arc<dyn ClientIdGenerator>,
     pub(crate) secrets: Arc<dyn SecretGenerator>,
     pub(crate) access: RegistrationAccess,
-    pub(crate) static_initial_access_tokens: Vec<(Secret, InitialAccessTokenOptions)>,
+    /// Shared by every registry built from this configuration (the layer's and the host's).
+    pub(crate) initial_access_tokens: Arc<InitialAccessTokens>,
+    pub(crate) caller_restrictions: Option<Arc<CallerRestrictions>>,
     pub(crate) events: Option<Arc<dyn RegistrationEvents>>,
     pub(crate) registry_in_extensions: bool,
     pub(crate) max_body_bytes: usize,
@@ -121,6 +128,7 @@ impl std::fmt::Debug for RegistrationConfig {
             .field("secret_storage", &self.secret_storage)
             .field("access", &self.access)
             .field("policies", &self.policies)
+            .field("caller_restrictions", &self.caller_restrictions)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("cors_allow_origin", &self.cors_allow_origin)
             .finish_non_exhaustive()
@@ -150,6 +158,7 @@ impl RegistrationConfig {
             secrets: Arc::new(OsRandomSecrets),
             access: RegistrationAccess::Open,
             static_initial_access_tokens: Vec::new(),
+            caller_restrictions: Some(CallerRestrictions::default()),
             events: None,
             registry_in_extensions: true,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -205,6 +214,7 @@ pub struct RegistrationConfigBuilder {
     secrets: Arc<dyn SecretGenerator>,
     access: RegistrationAccess,
     static_initial_access_tokens: Vec<(Secret, InitialAccessTokenOptions)>,
+    caller_restrictions: Option<CallerRestrictions>,
     events: Option<Arc<dyn RegistrationEvents>>,
     registry_in_extensions: bool,
     max_body_bytes: usize,
@@ -331,6 +341,14 @@ impl RegistrationConfigBuilder {
         self
     }
 
+    /// What each kind of caller may register (applied first, before the other policies).
+    /// Default: [`CallerRestrictions::default`], which refuses `password` and
+    /// `client_credentials` to anonymous registrants (as INDIGO IAM); `None` to lift it.
+    pub fn caller_restrictions(mut self, restrictions: Option<CallerRestrictions>) -> Self {
+        self.caller_restrictions = restrictions;
+        self
+    }
+
     /// Receives every registration event (created, read, updated, deleted, rejected, token
     /// rotated). Events never carry a secret.
     pub fn events(mut self, events: impl RegistrationEvents) -> Self {
@@ -394,6 +412,24 @@ impl RegistrationConfigBuilder {
             None => SigningKey::generate()?,
         };
         let tokens = RegistrationTokens::new(signing_key, issuer.clone())?;
+        let mut rules = self.rules;
+        if self.secret_storage == SecretStorage::Hashed {
+            // A `client_secret_jwt` client signs with its secret as the HMAC key: the server
+            // must keep it in clear to verify, so hashed storage cannot offer the method.
+            rules
+                .auth_methods
+                .retain(|m| *m != crate::metadata::AuthMethod::ClientSecretJwt);
+        }
+        let initial_access_tokens = Arc::new(InitialAccessTokens::default());
+        for (token, options) in &self.static_initial_access_tokens {
+            check_static_token(token.expose())?;
+            initial_access_tokens.add(
+                static_token_id(token.expose()),
+                token.expose(),
+                options,
+                crate::registry::now(),
+            );
+        }
         Ok(RegistrationConfig {
             issuer,
             prefix,
@@ -401,7 +437,7 @@ impl RegistrationConfigBuilder {
             tokens,
             key_was_generated,
             store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
-            rules: self.rules,
+            rules,
             allowed_scopes: self.allowed_scopes,
             policies: self.policies,
             client_secret_lifetime: self.client_secret_lifetime,
@@ -411,7 +447,8 @@ impl RegistrationConfigBuilder {
             client_ids: self.client_ids,
             secrets: self.secrets,
             access: self.access,
-            static_initial_access_tokens: self.static_initial_access_tokens,
+            initial_access_tokens,
+            caller_restrictions: self.caller_restrictions.map(Arc::new),
             events: self.events,
             registry_in_extensions: self.registry_in_extensions,
             max_body_bytes: self.max_body_bytes,
@@ -440,6 +477,18 @@ fn check_base_url(raw: &str, allow_insecure: bool) -> Result<String, String> {
             "{raw:?}: must be https (http only on a loopback host)"
         )),
     }
+}
+
+/// A static initial access token must be usable as a bearer token and hard to guess.
+fn check_static_token(token: &str) -> Result<(), ConfigError> {
+    let token68 = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b);
+    let body = token.trim_end_matches('=');
+    if body.len() < 16 || !body.bytes().all(token68) {
+        return Err(ConfigError::InitialAccessToken(
+            "must be at least 16 characters of the bearer token alphabet (RFC 6750 §2.1)".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_prefix(prefix: &str) -> Result<String, ConfigError> {

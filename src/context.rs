@@ -25,7 +25,8 @@ pub enum Caller {
 pub struct RequestContext {
     /// Who is asking.
     pub caller: Caller,
-    /// The request's headers, with `Authorization` removed (it holds a credential).
+    /// The request's headers, without those that carry credentials (`Authorization`,
+    /// `Proxy-Authorization`, `Cookie`).
     pub headers: HeaderMap,
 }
 
@@ -38,10 +39,16 @@ impl RequestContext {
         }
     }
 
-    /// The context of an HTTP request by `caller`; the `Authorization` header is dropped.
+    /// The context of an HTTP request by `caller`; headers that carry credentials are dropped.
     pub fn new(caller: Caller, headers: &HeaderMap) -> Self {
         let mut headers = headers.clone();
-        headers.remove(http::header::AUTHORIZATION);
+        for credential in [
+            http::header::AUTHORIZATION,
+            http::header::PROXY_AUTHORIZATION,
+            http::header::COOKIE,
+        ] {
+            headers.remove(credential);
+        }
         Self { caller, headers }
     }
 

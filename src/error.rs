@@ -29,6 +29,14 @@ pub enum RegistrationError {
     /// expired or used up: 401 with `WWW-Authenticate: Bearer error="invalid_token"`.
     #[error("invalid initial access token")]
     InvalidInitialAccessToken,
+    /// Registration needs an initial access token and none was presented: 401 with a bare
+    /// `WWW-Authenticate: Bearer` (RFC 6750 §3.1).
+    #[error("missing initial access token")]
+    MissingInitialAccessToken,
+    /// The initial access token is valid but its client quota is reached: 403 with
+    /// `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 §3.1, checklist F4).
+    #[error("initial access token quota reached")]
+    InsufficientInitialAccessToken,
     /// A policy or a quota refuses the request: 403 `access_denied`.
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -79,10 +87,11 @@ impl RegistrationError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Metadata(_) | Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
-            Self::MissingToken | Self::InvalidToken | Self::InvalidInitialAccessToken => {
-                StatusCode::UNAUTHORIZED
-            }
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::MissingToken
+            | Self::InvalidToken
+            | Self::InvalidInitialAccessToken
+            | Self::MissingInitialAccessToken => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::InsufficientInitialAccessToken => StatusCode::FORBIDDEN,
             Self::UnknownClient => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -95,9 +104,11 @@ impl RegistrationError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Metadata(m) => m.code().as_str(),
-            Self::MissingToken | Self::InvalidToken | Self::InvalidInitialAccessToken => {
-                "invalid_token"
-            }
+            Self::MissingToken
+            | Self::InvalidToken
+            | Self::InvalidInitialAccessToken
+            | Self::MissingInitialAccessToken => "invalid_token",
+            Self::InsufficientInitialAccessToken => "insufficient_scope",
             Self::Forbidden(_) => "access_denied",
             Self::UnknownClient => "invalid_client",
             Self::InvalidRequest(_)
@@ -117,6 +128,13 @@ impl RegistrationError {
             }
             Self::InvalidToken => "invalid registration access token".to_owned(),
             Self::InvalidInitialAccessToken => "invalid initial access token".to_owned(),
+            Self::MissingInitialAccessToken => {
+                "registration needs an initial access token: send Authorization: Bearer <token>"
+                    .to_owned()
+            }
+            Self::InsufficientInitialAccessToken => {
+                "the client quota of this initial access token is reached".to_owned()
+            }
             Self::Forbidden(why) => sanitize_description(why),
             Self::UnknownClient => "unknown client".to_owned(),
             Self::InvalidRequest(d) => sanitize_description(d),
@@ -147,8 +165,21 @@ impl RegistrationError {
             HeaderValue::from_static("application/json"),
         );
         match self {
-            Self::MissingToken => {
+            Self::MissingToken | Self::MissingInitialAccessToken => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::InsufficientInitialAccessToken => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"insufficient_scope\""),
+                );
+            }
+            Self::InvalidRequest(_) => {
+                // Only malformed credentials (RFC 6750 §3.1) use this variant.
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_request\""),
+                );
             }
             Self::InvalidToken => {
                 headers.insert(header::WWW_AUTHENTICATE, BEARER_INVALID);

@@ -110,8 +110,19 @@ struct Entry {
 pub(crate) enum Refusal {
     /// Unknown, revoked, expired or used up: 401 `invalid_token`.
     Invalid,
-    /// Its client quota is reached: 403. Carries the token's id, for events.
+    /// Its client quota is reached: 403 `insufficient_scope`. Carries the token's id.
     Quota(String),
+}
+
+/// The id of a static token: derived from its hash, so that it stays the same across
+/// restarts and whatever the order of the configuration (records refer to it).
+pub(crate) fn static_token_id(token: &str) -> String {
+    use base64::Engine as _;
+    let hash = CredentialHash::of(&format!("tower-oidc-registration static id {token}"));
+    format!(
+        "static-{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&hash.0[..9])
+    )
 }
 
 /// The initial access tokens known to this process, by hash and by id.
@@ -203,6 +214,9 @@ impl InitialAccessTokens {
         if entry.revoked.load(Ordering::Acquire) || entry.expires_at.is_some_and(|t| t <= now) {
             return Err(Refusal::Invalid);
         }
+        if !take_one(&entry.remaining) {
+            return Err(Refusal::Invalid);
+        }
         let limit = entry.max_clients.unwrap_or(u64::MAX);
         if entry
             .clients
@@ -211,16 +225,20 @@ impl InitialAccessTokens {
             })
             .is_err()
         {
+            if entry.remaining.load(Ordering::Acquire) != u64::MAX {
+                entry.remaining.fetch_add(1, Ordering::AcqRel);
+            }
             return Err(Refusal::Quota(entry.id.clone()));
-        }
-        if !take_one(&entry.remaining) {
-            entry.clients.fetch_sub(1, Ordering::AcqRel);
-            return Err(Refusal::Invalid);
         }
         Ok(Reservation {
             entry,
             committed: false,
         })
+    }
+
+    /// Whether token `id` is known here (issued or static, revoked or not).
+    pub(crate) fn knows(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
     }
 
     /// The policy bound to the token `id`, for updates of the clients it registered.

@@ -66,7 +66,9 @@ pub use layer::RegistrationLayer;
 pub use registry::{ClientAuthError, ClientCredentials, ClientInformation, Registry};
 pub use secret::Secret;
 pub use service::Registration;
-pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError, StoredSecret};
+pub use store::{
+    ClientRecord, ClientStore, MemoryStore, MetadataJson, Registrant, StoreError, StoredSecret,
+};
 pub use token::{CredentialHash, RegistrationTokens, SigningKey, TokenAlgorithm};
 
 /// The README's Rust examples, compiled as doctests so that they stay true.

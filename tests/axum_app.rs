@@ -1,6 +1,10 @@
 //! `examples/axum_app` end to end over a real socket: discovery built from the registry,
 //! registration at the advertised endpoint, the `client_credentials` token endpoint
 //! authenticating registered clients through the `Registry`, and initial-access-token mode.
+//!
+//! Anonymous registrants cannot get `client_credentials` clients (the library's default caller
+//! restrictions): the token endpoint flows run the server as `main.rs` does with
+//! `--initial-access-token`, and register with that token.
 
 #[path = "../examples/axum_app/app.rs"]
 mod app;
@@ -10,10 +14,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tower_oidc_registration::{RegistrationAccess, RegistrationConfigBuilder, Registry};
+use tower_oidc_registration::{
+    ConfigError, RegistrationAccess, RegistrationConfigBuilder, Registry,
+};
 
-/// The initial access token of the protected server.
-const INITIAL_ACCESS_TOKEN: &str = "iat-3b1f0c2a9d";
+/// The initial access token of the protected server: at least 16 characters of the bearer
+/// token alphabet, or the configuration is refused.
+const INITIAL_ACCESS_TOKEN: &str = "iat-3b1f0c2a9d7e4f6a8c5b";
 
 /// A running example server.
 struct Server {
@@ -21,19 +28,39 @@ struct Server {
     base: String,
     /// The registration members the configuration describes, computed apart from the app.
     provider_metadata: serde_json::Map<String, Value>,
+    /// The initial access token [`Server::register`] presents, if the server has one.
+    initial_access_token: Option<&'static str>,
     http: reqwest::Client,
 }
 
-/// Serves `app::app` on 127.0.0.1:0 with the configuration `configure` makes of the builder.
+/// Serves `app::app` on 127.0.0.1:0 with the configuration `configure` makes of the builder:
+/// open registration, as `main.rs` runs without `--initial-access-token`.
 async fn serve(
     configure: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder,
 ) -> Server {
-    serve_at("", configure).await
+    serve_at("", None, configure).await
 }
 
-/// [`serve`] with the issuer `http://127.0.0.1:PORT{path}/`.
+/// Serves the app as `main.rs` does with `--initial-access-token INITIAL_ACCESS_TOKEN`:
+/// registration needs the token, and its holder may register `client_credentials` clients.
+async fn serve_protected() -> Server {
+    serve_protected_at("").await
+}
+
+/// [`serve_protected`] with the issuer `http://127.0.0.1:PORT{path}/`.
+async fn serve_protected_at(path: &str) -> Server {
+    serve_at(path, Some(INITIAL_ACCESS_TOKEN), |b| {
+        b.registration_access(RegistrationAccess::InitialAccessToken)
+            .initial_access_token(INITIAL_ACCESS_TOKEN)
+    })
+    .await
+}
+
+/// Serves the app with the issuer `http://127.0.0.1:PORT{path}/`; [`Server::register`]
+/// presents `initial_access_token` when given.
 async fn serve_at(
     path: &str,
+    initial_access_token: Option<&'static str>,
     configure: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder,
 ) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -50,6 +77,7 @@ async fn serve_at(
     Server {
         base,
         provider_metadata,
+        initial_access_token,
         http: reqwest::Client::new(),
     }
 }
@@ -74,21 +102,39 @@ impl Server {
         response.json().await.expect("discovery JSON")
     }
 
-    /// Registers `metadata` at the registration endpoint discovery advertises.
-    async fn register(&self, metadata: Value) -> Client {
-        let endpoint = self.discovery().await["registration_endpoint"]
+    /// The registration endpoint discovery advertises.
+    async fn registration_endpoint(&self) -> String {
+        self.discovery().await["registration_endpoint"]
             .as_str()
             .expect("registration_endpoint")
-            .to_owned();
-        let response = self
+            .to_owned()
+    }
+
+    /// A registration request for `metadata` at the advertised endpoint, with the server's
+    /// initial access token if it has one.
+    async fn registration_request(&self, metadata: &Value) -> reqwest::RequestBuilder {
+        let request = self
             .http
-            .post(endpoint)
-            .json(&metadata)
+            .post(self.registration_endpoint().await)
+            .json(metadata);
+        match self.initial_access_token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// Registers `metadata` at the registration endpoint discovery advertises (with the
+    /// server's initial access token, if it has one).
+    async fn register(&self, metadata: Value) -> Client {
+        let response = self
+            .registration_request(&metadata)
+            .await
             .send()
             .await
             .expect("register");
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let info: Value = response.json().await.expect("client information");
+        let status = response.status();
+        let info: Value = response.json().await.expect("registration JSON");
+        assert_eq!(status, StatusCode::CREATED, "{info}");
         let field = |name: &str| info[name].as_str().expect(name).to_owned();
         Client {
             id: field("client_id"),
@@ -146,7 +192,7 @@ fn assert_error(
 
 #[tokio::test]
 async fn discovery_advertises_what_the_registry_enforces() {
-    let server = serve(|b| b).await;
+    let server = serve_protected().await;
     let document = server.discovery().await;
     assert_eq!(document["issuer"], format!("{}/", server.base));
     assert_eq!(document["token_endpoint"], format!("{}/token", server.base));
@@ -166,11 +212,10 @@ async fn discovery_advertises_what_the_registry_enforces() {
         json!(["client_secret_basic", "client_secret_post"])
     );
     let response = server
-        .http
-        .post(format!("{}/register", server.base))
-        .json(&json!({"grant_types": ["client_credentials"],
-                      "token_endpoint_auth_method": "private_key_jwt",
-                      "jwks_uri": "https://client.example.org/jwks.json"}))
+        .registration_request(&json!({"grant_types": ["client_credentials"],
+                                      "token_endpoint_auth_method": "private_key_jwt",
+                                      "jwks_uri": "https://client.example.org/jwks.json"}))
+        .await
         .send()
         .await
         .expect("register");
@@ -186,7 +231,7 @@ async fn discovery_advertises_what_the_registry_enforces() {
 
 #[tokio::test]
 async fn client_credentials_with_basic_authentication() {
-    let server = serve(|b| b).await;
+    let server = serve_protected().await;
     let client = server
         .register(json!({"grant_types": ["client_credentials"], "client_name": "svc"}))
         .await;
@@ -216,7 +261,7 @@ async fn client_credentials_with_basic_authentication() {
 
 #[tokio::test]
 async fn client_credentials_with_post_authentication() {
-    let server = serve(|b| b).await;
+    let server = serve_protected().await;
     let client = server
         .register(json!({"grant_types": ["client_credentials"],
                          "token_endpoint_auth_method": "client_secret_post"}))
@@ -244,7 +289,7 @@ async fn client_credentials_with_post_authentication() {
 
 #[tokio::test]
 async fn failed_authentication_is_invalid_client() {
-    let server = serve(|b| b).await;
+    let server = serve_protected().await;
     let client = server
         .register(json!({"grant_types": ["client_credentials"]}))
         .await;
@@ -289,7 +334,7 @@ async fn failed_authentication_is_invalid_client() {
 
 #[tokio::test]
 async fn grant_must_be_supported_and_registered() {
-    let server = serve(|b| b).await;
+    let server = serve_protected().await;
     let code_only = server
         .register(json!({"grant_types": ["authorization_code"],
                          "redirect_uris": ["https://client.example.org/cb"]}))
@@ -345,7 +390,7 @@ async fn grant_must_be_supported_and_registered() {
 
 #[tokio::test]
 async fn deleted_client_is_invalid_client() {
-    let server = serve(|b| b).await;
+    let server = serve_protected().await;
     let client = server
         .register(json!({"grant_types": ["client_credentials"]}))
         .await;
@@ -369,67 +414,127 @@ async fn deleted_client_is_invalid_client() {
 
 #[tokio::test]
 async fn initial_access_token_mode_protects_registration() {
-    let server = serve(|b| {
-        b.registration_access(RegistrationAccess::InitialAccessToken)
-            .initial_access_token(INITIAL_ACCESS_TOKEN)
-    })
-    .await;
-    let endpoint = server.discovery().await["registration_endpoint"]
-        .as_str()
-        .expect("registration_endpoint")
-        .to_owned();
-    let metadata = json!({"grant_types": ["client_credentials"]});
-    let anonymous = server
-        .http
-        .post(&endpoint)
-        .json(&metadata)
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    assert!(
-        anonymous.headers()["www-authenticate"]
-            .to_str()
-            .expect("ascii")
-            .starts_with("Bearer")
-    );
-    let wrong = server
-        .http
-        .post(&endpoint)
-        .bearer_auth("not-the-token")
-        .json(&metadata)
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    let registered = server
-        .http
-        .post(&endpoint)
-        .bearer_auth(INITIAL_ACCESS_TOKEN)
-        .json(&metadata)
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(registered.status(), StatusCode::CREATED);
-    let info: Value = registered.json().await.expect("client information");
-    let client = Client {
-        id: info["client_id"].as_str().expect("client_id").to_owned(),
-        secret: info["client_secret"]
-            .as_str()
-            .expect("client_secret")
-            .to_owned(),
-        registration_access_token: String::new(),
-        registration_client_uri: String::new(),
-    };
-    // The client it registered gets tokens like any other.
+    let server = serve_protected().await;
+    let endpoint = server.registration_endpoint().await;
+    for metadata in [
+        json!({"grant_types": ["client_credentials"]}),
+        json!({"redirect_uris": ["https://client.example.org/cb"]}),
+    ] {
+        // No token: 401 with a bare Bearer challenge.
+        let anonymous = server
+            .http
+            .post(&endpoint)
+            .json(&metadata)
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+        let error: Value = anonymous.json().await.expect("error JSON");
+        assert_eq!(error["error"], "invalid_token", "{error}");
+        let description = error["error_description"].as_str().expect("description");
+        assert!(
+            description.contains("initial access token"),
+            "{description}"
+        );
+        // A wrong token: 401 invalid_token.
+        let wrong = server
+            .http
+            .post(&endpoint)
+            .bearer_auth("not-the-initial-access-token")
+            .json(&metadata)
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        let challenge = wrong.headers()["www-authenticate"].to_str().expect("ascii");
+        assert!(
+            challenge.starts_with("Bearer error=\"invalid_token\""),
+            "{challenge}"
+        );
+    }
+    // The token: registered, and the client it registered gets tokens.
+    let client = server
+        .register(json!({"grant_types": ["client_credentials"]}))
+        .await;
     let (status, headers, body) =
         send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
     assert_token(status, &headers, &body);
+    // It manages its registration with its own registration access token, not the initial
+    // access token.
+    let response = server
+        .http
+        .get(&client.registration_client_uri)
+        .bearer_auth(&client.registration_access_token)
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = server
+        .http
+        .get(&client.registration_client_uri)
+        .bearer_auth(INITIAL_ACCESS_TOKEN)
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn open_mode_refuses_anonymous_client_credentials_clients() {
+    let server = serve(|b| b).await;
+    assert!(server.initial_access_token.is_none());
+    // Anyone could otherwise mint access tokens: refused at registration.
+    let response = server
+        .registration_request(&json!({"grant_types": ["client_credentials"], "client_name": "svc"}))
+        .await
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error: Value = response.json().await.expect("error JSON");
+    assert_eq!(error["error"], "invalid_client_metadata", "{error}");
+    let description = error["error_description"].as_str().expect("description");
+    assert!(description.contains("grant_types"), "{description}");
+    // Other clients still register anonymously, but get no token here.
+    let code_only = server
+        .register(json!({"redirect_uris": ["https://client.example.org/cb"]}))
+        .await;
+    assert_error(
+        &send(basic(server.token_request(), &code_only).form(&CLIENT_CREDENTIALS)).await,
+        StatusCode::BAD_REQUEST,
+        "unauthorized_client",
+    );
+    // Nor can such a client gain client_credentials by updating itself.
+    let response = server
+        .http
+        .put(&code_only.registration_client_uri)
+        .bearer_auth(&code_only.registration_access_token)
+        .json(&json!({"client_id": code_only.id, "grant_types": ["client_credentials"]}))
+        .send()
+        .await
+        .expect("update");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn a_weak_initial_access_token_is_refused_at_startup() {
+    // `main.rs` builds this configuration from `--initial-access-token` and exits on the error.
+    for weak in ["short", "has spaces in the token"] {
+        let built = app::config_builder("http://127.0.0.1:8081/")
+            .registration_access(RegistrationAccess::InitialAccessToken)
+            .initial_access_token(weak)
+            .build();
+        assert!(
+            matches!(built, Err(ConfigError::InitialAccessToken(_))),
+            "{weak:?}: {built:?}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn issuer_with_a_path_serves_every_endpoint_under_it() {
-    let server = serve_at("/realms/x", |b| b).await;
+    let server = serve_protected_at("/realms/x").await;
     let document = server.discovery().await;
     assert_eq!(document["issuer"], format!("{}/", server.base));
     assert_eq!(document["token_endpoint"], format!("{}/token", server.base));

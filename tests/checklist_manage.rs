@@ -768,16 +768,42 @@ async fn expired_secret_is_renewed_by_an_update() {
 async fn several_authorization_headers_are_an_invalid_request() {
     let app = App::new();
     let client = app.register(&min()).await;
-    let resp = app
-        .send(
-            http::Request::get(client.path())
-                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
-                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
-                .body(full(bytes::Bytes::new()))
-                .expect("request"),
-        )
-        .await;
-    assert_error(&resp, StatusCode::BAD_REQUEST, Some("invalid_request"));
+    let bearer = format!("Bearer {}", client.token);
+    let body = serde_json::to_vec(&update_body(&client, &min())).expect("json");
+    for (method, path) in [
+        (Method::GET, client.path()),
+        (Method::PUT, client.path()),
+        (Method::DELETE, client.path()),
+        (Method::POST, "/register".to_owned()),
+    ] {
+        let resp = app
+            .send(
+                http::Request::builder()
+                    .method(method.clone())
+                    .uri(path)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(header::AUTHORIZATION, bearer.as_str())
+                    .header(header::AUTHORIZATION, bearer.as_str())
+                    .body(full(body.clone()))
+                    .expect("request"),
+            )
+            .await;
+        assert_error(&resp, StatusCode::BAD_REQUEST, Some("invalid_request"));
+        // RFC 6750 §3.1: a malformed credential gets a Bearer challenge with the error code.
+        assert_eq!(
+            resp.header(header::WWW_AUTHENTICATE),
+            Some("Bearer error=\"invalid_request\""),
+            "{method}: {}",
+            resp.text()
+        );
+    }
+    // Nothing was changed, deleted or registered.
+    assert_unchanged(&app, &client, &client.body).await;
+    assert!(app.seen().is_empty(), "{:?}", app.seen());
+    // Other invalid_request answers are no credential errors: no challenge.
+    let resp = app.method(Method::PATCH, &client.path(), None).await;
+    assert_eq!(resp.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(resp.header(header::WWW_AUTHENTICATE).is_none(), "{resp:?}");
 }
 
 #[tokio::test]

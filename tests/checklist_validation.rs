@@ -120,7 +120,9 @@ async fn c1_redirect_grant_without_redirect_uris_rejected() {
 
 #[tokio::test]
 async fn c2_client_credentials_needs_no_redirect_uris() {
-    let app = App::new();
+    // Anonymous registrants get no client_credentials by default (caller restrictions, tested
+    // in host_protected.rs); lifted here, where only the redirect-URI rule is under test.
+    let app = App::with(|b| b.caller_restrictions(None));
     let body = accepted(
         &app,
         json!({"grant_types": ["client_credentials"], "client_name": "svc"}),
@@ -140,6 +142,40 @@ async fn c2_client_credentials_needs_no_redirect_uris() {
     accepted(
         &app,
         json!({"grant_types": ["client_credentials"], "response_types": []}),
+        &["grant_types"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn c2_anonymous_client_credentials_refused_by_default() {
+    // The default caller restrictions (INDIGO IAM): an anonymous registrant cannot get a
+    // client that mints tokens by itself, on registration or by updating an existing client.
+    let app = App::new();
+    rejected(
+        &app,
+        json!({"grant_types": ["client_credentials"], "client_name": "svc"}),
+        "invalid_client_metadata",
+        "grant_types",
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"grant_types": ["authorization_code", "client_credentials"]})),
+        "invalid_client_metadata",
+        "grant_types[1]",
+    )
+    .await;
+    let resp = app
+        .register_raw(&json!({"grant_types": ["client_credentials"]}))
+        .await;
+    let err = assert_invalid_metadata(&resp, "client_credentials");
+    assert_description_mentions(&err, "anonymous");
+    // `.caller_restrictions(None)` lifts it.
+    let open = App::with(|b| b.caller_restrictions(None));
+    accepted(
+        &open,
+        json!({"grant_types": ["client_credentials"]}),
         &["grant_types"],
     )
     .await;
@@ -553,7 +589,9 @@ async fn c12_supported_grant_types_are_configurable() {
     let mut rules = MetadataRules::default();
     rules.grant_types.push(GrantType::Password);
     rules.auth_methods.retain(|m| *m != AuthMethod::None);
-    let app = App::with(|b| b.rules(rules));
+    // The rules are under test, not the default caller restrictions (which refuse `password`
+    // to anonymous registrants).
+    let app = App::with(|b| b.rules(rules).caller_restrictions(None));
     accepted(
         &app,
         with_min(json!({"grant_types": ["authorization_code", "password"]})),

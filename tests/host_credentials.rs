@@ -16,6 +16,7 @@ use http_body_util::{BodyExt, Full};
 use serde_json::{Value, json};
 use tower::util::BoxCloneService;
 use tower::{Layer, Service, ServiceExt, service_fn};
+use tower_oidc_registration::metadata::{AuthMethod, MetadataRules};
 use tower_oidc_registration::{
     ClientAuthError, ClientCredentials, CredentialHash, RegistrationConfig,
     RegistrationConfigBuilder, RegistrationLayer, Registry, SecretRotation, SecretStorage,
@@ -598,4 +599,59 @@ async fn hashed_secrets_through_the_host_api() {
     assert!(info.client_secret().is_none());
     let body = String::from_utf8(info.to_json()).expect("utf8");
     assert!(!body.contains(&secret), "{body}");
+}
+
+/// The auth methods discovery advertises.
+fn advertised_methods(registry: &Registry) -> Vec<String> {
+    registry.provider_metadata()["token_endpoint_auth_methods_supported"]
+        .as_array()
+        .expect("token_endpoint_auth_methods_supported")
+        .iter()
+        .map(|m| m.as_str().expect("string").to_owned())
+        .collect()
+}
+
+/// A `client_secret_jwt` client signs with its secret as the HMAC key: the server needs the
+/// secret in clear to verify, so hashed storage neither offers nor accepts the method.
+#[tokio::test]
+async fn hashed_secrets_do_not_offer_client_secret_jwt() {
+    let jwt =
+        json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "client_secret_jwt"});
+
+    let plain = Host::new(|b| b);
+    assert!(advertised_methods(&plain.registry).contains(&"client_secret_jwt".to_owned()));
+    let client = plain.register(&jwt).await;
+    assert!(client.secret().is_some(), "{}", client.body);
+
+    let hashed = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
+    let methods = advertised_methods(&hashed.registry);
+    assert!(
+        !methods.contains(&"client_secret_jwt".to_owned()),
+        "{methods:?}"
+    );
+    for kept in [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "none",
+    ] {
+        assert!(methods.contains(&kept.to_owned()), "{kept} in {methods:?}");
+    }
+    let resp = hashed.send(post_request(&jwt)).await;
+    common::assert_invalid_metadata(&resp, "token_endpoint_auth_method");
+    // Nor can a client switch to it by updating.
+    let client = hashed.register(&min()).await;
+    let mut body = jwt.clone();
+    body["client_id"] = json!(client.id);
+    let resp = hashed.put(&client.id, &client.token, &body).await;
+    common::assert_invalid_metadata(&resp, "token_endpoint_auth_method");
+    // The configuration's rules say so too, even when they listed it explicitly.
+    let mut rules = MetadataRules::default();
+    rules.auth_methods = vec![AuthMethod::ClientSecretJwt, AuthMethod::ClientSecretBasic];
+    let config = RegistrationConfig::builder(common::ISSUER)
+        .rules(rules)
+        .secret_storage(SecretStorage::Hashed)
+        .build()
+        .expect("config");
+    assert_eq!(config.rules().auth_methods, [AuthMethod::ClientSecretBasic]);
 }

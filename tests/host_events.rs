@@ -17,7 +17,7 @@ use tower::{Layer, ServiceExt, service_fn};
 use tower_oidc_registration::{
     Caller, EventKind, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfig,
     RegistrationConfigBuilder, RegistrationEvent, RegistrationEvents, RegistrationLayer, Registry,
-    SecretRotation, TokenRotation,
+    RequestContext, SecretRotation, TokenRotation,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -34,6 +34,8 @@ struct Seen {
     authorization: bool,
     /// The `x-request-id` header of the context, if any.
     request_id: Option<String>,
+    /// The names of the context's headers.
+    header_names: Vec<String>,
     /// `format!("{event:?}")`.
     debug: String,
 }
@@ -64,6 +66,12 @@ impl RegistrationEvents for Recorder {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
+            header_names: event
+                .context
+                .headers
+                .keys()
+                .map(|name| name.as_str().to_owned())
+                .collect(),
             debug: format!("{event:?}"),
         };
         self.0.lock().expect("lock").push(seen);
@@ -329,6 +337,8 @@ async fn rejections_carry_the_error_code() {
     let resp = host.put(&client.id, &client.token, &body).await;
     common::assert_rfc_error(&resp, "invalid_redirect_uri");
     let id = Some(client.id.clone());
+    // A bogus token proves nothing: its bearer is anonymous. The PUT's token was verified
+    // before its metadata was refused: that caller is the registered client.
     assert_eq!(
         summary(&host.events.take()),
         [
@@ -337,7 +347,7 @@ async fn rejections_carry_the_error_code() {
                     error: "invalid_token"
                 },
                 id.clone(),
-                Caller::RegisteredClient
+                Caller::Anonymous
             ),
             (
                 EventKind::Rejected {
@@ -422,18 +432,201 @@ async fn a_quota_refusal_names_the_initial_access_token() {
     common::assert_error(
         &host.post(Some(&iat), &min()).await,
         StatusCode::FORBIDDEN,
-        Some("access_denied"),
+        Some("insufficient_scope"),
     );
     assert_eq!(
         summary(&host.events.take()),
         [(
             EventKind::Rejected {
-                error: "access_denied"
+                error: "insufficient_scope"
             },
             None,
             Caller::InitialAccessToken { id: issued.id }
         )]
     );
+}
+
+/// A request to a client configuration endpoint is the registered client's only once its
+/// registration access token was verified: without a token, with a bogus one, or with a method
+/// that is not allowed (the token is then never looked at), the caller stays anonymous.
+#[tokio::test]
+async fn only_a_verified_registration_access_token_makes_the_registered_client() {
+    let host = Host::new(|b| b);
+    let client = host.register(None, &min()).await;
+    host.events.take();
+    let path = format!("/register/{}", client.id);
+    let bare = |method: http::Method, token: Option<&str>| {
+        let mut builder = Request::builder().method(method).uri(path.as_str());
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        builder.body(full(Bytes::new())).expect("request")
+    };
+
+    // No token, for each method.
+    for method in [http::Method::GET, http::Method::PUT, http::Method::DELETE] {
+        common::assert_missing_token(&host.send(bare(method, None)).await);
+    }
+    // A bogus token, for each method.
+    common::assert_invalid_token(&host.get(&client.id, "bogus-token").await);
+    let body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
+    common::assert_invalid_token(&host.put(&client.id, "bogus-token", &body).await);
+    common::assert_invalid_token(&host.delete(&client.id, "bogus-token").await);
+    // 405, even with the right token.
+    let resp = host
+        .send(bare(http::Method::PATCH, Some(&client.token)))
+        .await;
+    assert_eq!(
+        resp.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "{}",
+        resp.text()
+    );
+    let id = Some(client.id.clone());
+    let invalid_token = EventKind::Rejected {
+        error: "invalid_token",
+    };
+    assert_eq!(
+        summary(&host.events.take()),
+        [
+            (invalid_token, id.clone(), Caller::Anonymous),
+            (invalid_token, id.clone(), Caller::Anonymous),
+            (invalid_token, id.clone(), Caller::Anonymous),
+            (invalid_token, id.clone(), Caller::Anonymous),
+            (invalid_token, id.clone(), Caller::Anonymous),
+            (invalid_token, id.clone(), Caller::Anonymous),
+            (
+                EventKind::Rejected {
+                    error: "invalid_request"
+                },
+                id.clone(),
+                Caller::Anonymous
+            ),
+        ]
+    );
+
+    // A verified token: the registered client, for a success and for a refusal of the body.
+    assert_eq!(
+        host.get(&client.id, &client.token).await.status,
+        StatusCode::OK
+    );
+    let resp = host
+        .send(
+            Request::put(path.as_str())
+                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full("{not json"))
+                .expect("request"),
+        )
+        .await;
+    common::assert_rfc_error(&resp, "invalid_client_metadata");
+    assert_eq!(
+        host.delete(&client.id, &client.token).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        summary(&host.events.take()),
+        [
+            (EventKind::Read, id.clone(), Caller::RegisteredClient),
+            (
+                EventKind::Rejected {
+                    error: "invalid_client_metadata"
+                },
+                id.clone(),
+                Caller::RegisteredClient
+            ),
+            (EventKind::Deleted, id, Caller::RegisteredClient),
+        ]
+    );
+}
+
+/// The context of an event keeps the request headers but none that carries a credential:
+/// `Authorization`, `Proxy-Authorization` and `Cookie` are dropped.
+#[tokio::test]
+async fn event_contexts_carry_no_credential_headers() {
+    let host = Host::new(|b| b);
+    let resp = host
+        .send(
+            Request::post("/register")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("x-request-id", "req-2")
+                .header(header::PROXY_AUTHORIZATION, "Basic cHJveHk6c2VjcmV0")
+                .header(header::COOKIE, "session=cookie-secret-value")
+                .body(full(serde_json::to_vec(&min()).expect("json")))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    let client_id = resp.json()["client_id"]
+        .as_str()
+        .expect("client_id")
+        .to_owned();
+    let token = token_of(&resp);
+    let resp = host
+        .send(
+            Request::get(format!("/register/{client_id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header("x-request-id", "req-3")
+                .header(header::PROXY_AUTHORIZATION, "Basic cHJveHk6c2VjcmV0")
+                .header(header::COOKIE, "session=cookie-secret-value")
+                .body(full(Bytes::new()))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let events = host.events.take();
+    assert_eq!(
+        summary(&events),
+        [
+            (
+                EventKind::Created,
+                Some(client_id.clone()),
+                Caller::Anonymous
+            ),
+            (EventKind::Read, Some(client_id), Caller::RegisteredClient),
+        ]
+    );
+    for event in &events {
+        assert!(event.request_id.is_some(), "{event:?}");
+        for credential in ["authorization", "proxy-authorization", "cookie"] {
+            assert!(
+                !event.header_names.iter().any(|n| n == credential),
+                "{credential} in {event:?}"
+            );
+        }
+        for secret in ["cHJveHk6c2VjcmV0", "cookie-secret-value", token.as_str()] {
+            assert!(!event.debug.contains(secret), "{event:?}");
+        }
+    }
+}
+
+#[test]
+fn request_context_new_drops_the_credential_headers() {
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        header::AUTHORIZATION,
+        "Bearer t0ken".parse().expect("value"),
+    );
+    headers.insert(
+        header::PROXY_AUTHORIZATION,
+        "Basic cHJveHk6c2VjcmV0".parse().expect("value"),
+    );
+    headers.append(header::COOKIE, "a=1".parse().expect("value"));
+    headers.append(header::COOKIE, "b=2".parse().expect("value"));
+    headers.insert("x-request-id", "req-9".parse().expect("value"));
+    headers.insert(header::USER_AGENT, "probe/1".parse().expect("value"));
+    let context = RequestContext::new(Caller::Anonymous, &headers);
+    assert_eq!(context.caller, Caller::Anonymous);
+    for credential in [
+        header::AUTHORIZATION,
+        header::PROXY_AUTHORIZATION,
+        header::COOKIE,
+    ] {
+        assert!(!context.headers.contains_key(&credential), "{credential}");
+    }
+    assert_eq!(context.headers["x-request-id"], "req-9");
+    assert_eq!(context.headers[header::USER_AGENT], "probe/1");
+    assert_eq!(context.headers.len(), 2);
 }
 
 // ---------------------------------------------------------------------------------------------

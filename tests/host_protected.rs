@@ -19,10 +19,12 @@ use serde_json::{Map, Value, json};
 use tower::util::BoxCloneService;
 use tower::{Layer, ServiceExt, service_fn};
 use tower_oidc_registration::metadata::{ClientMetadata, MetadataError};
+use tower_oidc_registration::metadata::{GrantType, MetadataRules};
 use tower_oidc_registration::policy::{Operation, PolicyContext, PolicyError, RegistrationPolicy};
 use tower_oidc_registration::{
-    Caller, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfig,
-    RegistrationConfigBuilder, RegistrationLayer, Registry, RequestContext,
+    Caller, ConfigError, InitialAccessTokenOptions, MemoryStore, Registrant, RegistrationAccess,
+    RegistrationConfig, RegistrationConfigBuilder, RegistrationLayer, Registry, RequestContext,
+    SigningKey,
 };
 
 const STATIC_IAT: &str = "static-initial-access-token-0123456789";
@@ -41,6 +43,10 @@ impl Host {
         let config = f(RegistrationConfig::builder(common::ISSUER))
             .build()
             .expect("valid test configuration");
+        Self::from_config(config)
+    }
+
+    fn from_config(config: RegistrationConfig) -> Self {
         let layer = RegistrationLayer::new(config);
         let registry = layer.registry();
         let inner = service_fn(|_req: Request<TestBody>| async {
@@ -131,6 +137,16 @@ impl Host {
         .await
     }
 
+    async fn get(&self, client: &Client) -> Resp {
+        self.send(
+            Request::get(client.path())
+                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
+                .body(full(Bytes::new()))
+                .expect("request"),
+        )
+        .await
+    }
+
     async fn delete(&self, client: &Client) -> Resp {
         self.send(
             Request::delete(client.path())
@@ -139,6 +155,17 @@ impl Host {
                 .expect("request"),
         )
         .await
+    }
+
+    /// Who registered `client`, as its record says.
+    async fn registrant(&self, client_id: &str) -> Registrant {
+        self.registry
+            .client(client_id)
+            .await
+            .expect("store")
+            .expect("registered")
+            .registered_by
+            .clone()
     }
 
     fn issue(&self, options: InitialAccessTokenOptions) -> (String, String) {
@@ -154,6 +181,37 @@ fn named(name: &str) -> Value {
     json!({"redirect_uris": [REDIRECT], "client_name": name})
 }
 
+/// A client that gets tokens by itself: no redirect URIs, the `client_credentials` grant.
+fn service(name: &str) -> Value {
+    json!({"grant_types": ["client_credentials"], "client_name": name})
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+/// The same HS256 key for every configuration that calls it: registration access tokens
+/// issued under one verify under the others (two layers, or a restart, over one store).
+fn shared_key() -> SigningKey {
+    SigningKey::hs256(&[7u8; 32]).expect("HS256 key")
+}
+
+/// F4: 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` and the same code in the
+/// body (RFC 6750 §3.1).
+#[track_caller]
+fn assert_quota_reached(resp: &Resp) {
+    assert_error(resp, StatusCode::FORBIDDEN, Some("insufficient_scope"));
+    assert_eq!(
+        resp.header(header::WWW_AUTHENTICATE),
+        Some("Bearer error=\"insufficient_scope\""),
+        "{}",
+        resp.text()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // F2, F3, F5.
 // ---------------------------------------------------------------------------------------------
@@ -164,9 +222,36 @@ async fn f2_registration_without_an_initial_access_token_is_401_without_error_co
     let resp = host.post(None, &min()).await;
     assert_missing_token(&resp);
     assert_eq!(resp.header(header::WWW_AUTHENTICATE), Some("Bearer"));
+    // The body says what is missing: an initial access token.
+    let body = assert_error(&resp, StatusCode::UNAUTHORIZED, Some("invalid_token"));
+    common::assert_description_mentions(&body, "initial access token");
     // Another scheme is no bearer token either (RFC 6750 §3.1: no error code).
     let resp = host.post_with(Some("Basic dXNlcjpwYXNz"), &min()).await;
     assert_missing_token(&resp);
+    assert_eq!(resp.header(header::WWW_AUTHENTICATE), Some("Bearer"));
+    let body = assert_error(&resp, StatusCode::UNAUTHORIZED, Some("invalid_token"));
+    common::assert_description_mentions(&body, "initial access token");
+    // A client's request without its registration access token gets the same challenge, but
+    // the description speaks of that token, not of an initial access token.
+    let client = host.register(Some(STATIC_IAT), &min()).await;
+    let resp = host
+        .send(
+            Request::get(client.path())
+                .body(full(Bytes::new()))
+                .expect("request"),
+        )
+        .await;
+    assert_missing_token(&resp);
+    let body = resp.json();
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(
+        !description.contains("initial access token"),
+        "{description}"
+    );
+    host.registry
+        .delete_client(&client.id)
+        .await
+        .expect("host deletes");
     // Nothing was registered.
     assert_eq!(host.registry.store().count().await.expect("count"), 0);
 }
@@ -319,17 +404,13 @@ async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
     let host = Host::protected(|b| b);
     let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
     let first = host.register(Some(&iat), &min()).await;
-    let resp = host.post(Some(&iat), &min()).await;
-    assert_error(&resp, StatusCode::FORBIDDEN, Some("access_denied"));
+    // F4: a valid token over its quota is insufficient, not invalid.
+    assert_quota_reached(&host.post(Some(&iat), &min()).await);
     // Deleted by the client (RFC 7592): the slot is free again.
     let resp = host.delete(&first).await;
     assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
     let second = host.register(Some(&iat), &min()).await;
-    assert_error(
-        &host.post(Some(&iat), &min()).await,
-        StatusCode::FORBIDDEN,
-        Some("access_denied"),
-    );
+    assert_quota_reached(&host.post(Some(&iat), &min()).await);
     // Deleted by the host: the slot is free again too.
     host.registry
         .delete_client(&second.id)
@@ -356,11 +437,29 @@ async fn max_clients_counts_per_token() {
     let (_, b) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
     host.register(Some(&a), &min()).await;
     host.register(Some(&b), &min()).await;
-    assert_error(
-        &host.post(Some(&a), &min()).await,
-        StatusCode::FORBIDDEN,
-        Some("access_denied"),
-    );
+    assert_quota_reached(&host.post(Some(&a), &min()).await);
+}
+
+#[tokio::test]
+async fn a_quota_refusal_does_not_spend_a_use_and_a_spent_token_is_invalid_first() {
+    let host = Host::protected(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(2).max_clients(1));
+    let first = host.register(Some(&iat), &min()).await;
+    // Over quota, one use left: 403, and the use is kept.
+    assert_quota_reached(&host.post(Some(&iat), &min()).await);
+    assert_quota_reached(&host.post(Some(&iat), &min()).await);
+    let resp = host.delete(&first).await;
+    assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
+    host.register(Some(&iat), &min()).await;
+    // Now spent and over quota at once: the uses are checked first, so 401 invalid_token.
+    let resp = host.post(Some(&iat), &min()).await;
+    assert_invalid_token(&resp);
+    assert_error(&resp, StatusCode::UNAUTHORIZED, Some("invalid_token"));
+
+    // The same for a single-use token with a single client.
+    let (_, once) = host.issue(InitialAccessTokenOptions::new().max_uses(1).max_clients(1));
+    host.register(Some(&once), &min()).await;
+    assert_invalid_token(&host.post(Some(&once), &min()).await);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,6 +614,370 @@ async fn the_host_registers_without_an_initial_access_token() {
         .await
         .expect("the host needs no initial access token");
     assert!(info.client_secret().is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Caller restrictions: on by default (INDIGO IAM).
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn by_default_anonymous_registrants_get_no_client_credentials() {
+    let host = Host::new(|b| b);
+    let resp = host.post(None, &service("svc")).await;
+    let body = common::assert_rfc_error(&resp, "invalid_client_metadata");
+    common::assert_description_mentions(&body, "grant_types");
+    common::assert_description_mentions(&body, "client_credentials");
+    let resp = host
+        .post(
+            None,
+            &json!({"redirect_uris": [REDIRECT],
+                    "grant_types": ["authorization_code", "client_credentials"]}),
+        )
+        .await;
+    let body = common::assert_rfc_error(&resp, "invalid_client_metadata");
+    common::assert_description_mentions(&body, "grant_types[1]");
+    assert_eq!(host.registry.store().count().await.expect("count"), 0);
+
+    // A token holder and the host are unrestricted.
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new());
+    host.register(Some(&iat), &service("svc")).await;
+    host.registry
+        .register(&RequestContext::host(), object(service("svc")))
+        .await
+        .expect("the host may register a client_credentials client");
+    // Other grants stay open to anonymous registrants.
+    host.register(None, &min()).await;
+}
+
+#[tokio::test]
+async fn by_default_anonymous_registrants_get_no_password_grant() {
+    let mut rules = MetadataRules::default();
+    rules.grant_types.push(GrantType::Password);
+    let password = json!({"redirect_uris": [REDIRECT],
+                          "grant_types": ["authorization_code", "password"]});
+    let host = Host::new(|b| b.rules(rules.clone()));
+    let body =
+        common::assert_rfc_error(&host.post(None, &password).await, "invalid_client_metadata");
+    common::assert_description_mentions(&body, "grant_types[1]");
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new());
+    host.register(Some(&iat), &password).await;
+
+    let lifted = Host::new(|b| b.rules(rules).caller_restrictions(None));
+    lifted.register(None, &password).await;
+}
+
+#[tokio::test]
+async fn caller_restrictions_none_lets_anonymous_registrants_get_client_credentials() {
+    let host = Host::new(|b| b.caller_restrictions(None));
+    let client = host.register(None, &service("svc")).await;
+    assert!(client.body["client_secret"].is_string(), "{}", client.body);
+    let resp = host.put(&client, &service("renamed")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Updates are judged by who registered the client.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn records_say_who_registered_the_client() {
+    let host = Host::new(|b| b);
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new());
+    let anonymous = host.register(None, &min()).await;
+    let holder = host.register(Some(&iat), &min()).await;
+    let hosted = host
+        .registry
+        .register(&RequestContext::host(), object(min()))
+        .await
+        .expect("host registration");
+    assert_eq!(host.registrant(&anonymous.id).await, Registrant::Anonymous);
+    assert_eq!(
+        host.registrant(&holder.id).await,
+        Registrant::InitialAccessToken(id)
+    );
+    assert_eq!(host.registrant(hosted.client_id()).await, Registrant::Host);
+}
+
+#[tokio::test]
+async fn a_host_registered_client_updating_itself_keeps_client_credentials() {
+    let host = Host::new(|b| b);
+    let info = host
+        .registry
+        .register(&RequestContext::host(), object(service("svc")))
+        .await
+        .expect("the host registers a client_credentials client");
+    let client = Client {
+        id: info.client_id().to_owned(),
+        token: info
+            .registration_access_token()
+            .expect("a new client gets a token")
+            .expose()
+            .to_owned(),
+        body: serde_json::from_slice(&info.to_json()).expect("json"),
+    };
+    // Over HTTP, with its registration access token, and without any credentials of the host:
+    // judged as the host that registered it.
+    let resp = host.put(&client, &service("renamed")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["grant_types"], json!(["client_credentials"]));
+    assert_eq!(resp.json()["client_name"], "renamed");
+    assert_eq!(host.registrant(&client.id).await, Registrant::Host);
+}
+
+#[tokio::test]
+async fn an_anonymously_registered_client_cannot_gain_client_credentials_by_updating() {
+    let host = Host::new(|b| b);
+    let client = host.register(None, &min()).await;
+    let resp = host.put(&client, &service("svc")).await;
+    let body = common::assert_rfc_error(&resp, "invalid_client_metadata");
+    common::assert_description_mentions(&body, "grant_types");
+    let resp = host.get(&client).await;
+    assert_eq!(
+        resp.json(),
+        client.body,
+        "a refused update changed the client"
+    );
+
+    // A token holder's client may.
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new());
+    let holder = host.register(Some(&iat), &min()).await;
+    let resp = host.put(&holder, &service("svc")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+
+    // The host's replacement is judged as the host, whoever registered the client.
+    let info = host
+        .registry
+        .replace_client(&client.id, object(service("svc")))
+        .await
+        .expect("the host is unrestricted");
+    let metadata: Value = serde_json::from_str(info.record().metadata.as_str()).expect("json");
+    assert_eq!(metadata["grant_types"], json!(["client_credentials"]));
+}
+
+#[tokio::test]
+async fn an_update_under_an_initial_access_token_unknown_here_fails_closed() {
+    // Two servers (two processes, or two configurations in one) over one store, with one
+    // signing key: each verifies the other's registration access tokens, but initial access
+    // tokens issued through one are unknown to the other.
+    let store = MemoryStore::new();
+    let a = Host::new(|b| b.store(store.clone()).signing_key(shared_key()));
+    let b = Host::new(|b| b.store(store.clone()).signing_key(shared_key()));
+    let (_, iat) = a.issue(InitialAccessTokenOptions::new().policy(ForbidName));
+    let client = a.register(Some(&iat), &named("fine")).await;
+    // B sees the client and accepts its token for reads.
+    let resp = b.get(&client).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    // But B cannot apply the policy bound to a token it does not know: it refuses the update,
+    // however harmless, rather than let it through unchecked.
+    let resp = b.put(&client, &named("renamed")).await;
+    let body = assert_error(&resp, StatusCode::FORBIDDEN, Some("access_denied"));
+    common::assert_description_mentions(&body, "initial access token");
+    assert!(resp.header(header::WWW_AUTHENTICATE).is_none(), "{resp:?}");
+    // B's host cannot replace it either.
+    let err = b
+        .registry
+        .replace_client(&client.id, object(named("renamed")))
+        .await
+        .expect_err("fail closed for the host too");
+    assert_eq!(err.code(), "access_denied");
+    assert_eq!(err.status(), StatusCode::FORBIDDEN);
+    // Nothing changed.
+    assert_eq!(b.get(&client).await.json()["client_name"], "fine");
+    // A, which issued the token, applies its policy.
+    common::assert_rfc_error(
+        &a.put(&client, &named("forbidden")).await,
+        "invalid_client_metadata",
+    );
+    let resp = a.put(&client, &named("renamed")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    // Clients registered without a token update through either server.
+    let anonymous = a.register(None, &min()).await;
+    let resp = b.put(&anonymous, &named("via b")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static initial access tokens: strength, and ids derived from the token.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn static_initial_access_tokens_must_be_16_bearer_token_characters() {
+    for weak in [
+        "",
+        "short",
+        "fifteen-chars-x",
+        "fifteen-chars-x==",
+        "sixteen chars ok",
+        "comma,separated,token",
+        "quote\"d-token-0123456789",
+        "pad=in-the-middle-0123",
+        "non-ascii-token-\u{e9}\u{e9}\u{e9}",
+    ] {
+        for access in [
+            RegistrationAccess::Open,
+            RegistrationAccess::InitialAccessToken,
+        ] {
+            let err = RegistrationConfig::builder(common::ISSUER)
+                .registration_access(access)
+                .initial_access_token(weak)
+                .build()
+                .expect_err("a weak static token is refused");
+            assert!(
+                matches!(err, ConfigError::InitialAccessToken(_)),
+                "{weak:?}: {err:?}"
+            );
+            if !weak.is_empty() {
+                assert!(!err.to_string().contains(weak), "{err}");
+            }
+        }
+        // With terms as well, and even beside a good one.
+        let err = RegistrationConfig::builder(common::ISSUER)
+            .initial_access_token(STATIC_IAT)
+            .initial_access_token_with(weak, InitialAccessTokenOptions::new().max_uses(1))
+            .build()
+            .expect_err("a weak static token is refused");
+        assert!(matches!(err, ConfigError::InitialAccessToken(_)), "{err:?}");
+    }
+    for strong in [
+        "abcdefghijklmnop",
+        "0123456789ABCDEF-._~+/",
+        "abcdefghijklmnop==",
+        STATIC_IAT,
+    ] {
+        RegistrationConfig::builder(common::ISSUER)
+            .initial_access_token(strong)
+            .build()
+            .unwrap_or_else(|e| panic!("{strong:?} refused: {e}"));
+    }
+}
+
+const OTHER_STATIC_IAT: &str = "another-static-initial-access-token";
+
+#[tokio::test]
+async fn static_token_ids_do_not_depend_on_the_configuration_order() {
+    let store = MemoryStore::new();
+    let first = Host::protected(|b| {
+        b.store(store.clone())
+            .signing_key(shared_key())
+            .initial_access_token(STATIC_IAT)
+            .initial_access_token(OTHER_STATIC_IAT)
+    });
+    let reordered = Host::protected(|b| {
+        b.store(store.clone())
+            .signing_key(shared_key())
+            .initial_access_token(OTHER_STATIC_IAT)
+            .initial_access_token(STATIC_IAT)
+    });
+    let one = first.register(Some(STATIC_IAT), &min()).await;
+    let two = reordered.register(Some(STATIC_IAT), &min()).await;
+    let other = first.register(Some(OTHER_STATIC_IAT), &min()).await;
+    let id_of = |registrant: Registrant| match registrant {
+        Registrant::InitialAccessToken(id) => id,
+        other => panic!("not registered with a token: {other:?}"),
+    };
+    let id = id_of(first.registrant(&one.id).await);
+    assert_eq!(id_of(reordered.registrant(&two.id).await), id);
+    assert_ne!(id_of(first.registrant(&other.id).await), id);
+    // The id names the token without revealing it.
+    assert!(
+        !id.contains(STATIC_IAT) && !STATIC_IAT.contains(&id),
+        "{id}"
+    );
+}
+
+#[tokio::test]
+async fn a_static_token_bound_policy_survives_a_restart() {
+    let store = MemoryStore::new();
+    // STATIC_IAT carries a policy, OTHER_STATIC_IAT none.
+    let configure = |b: RegistrationConfigBuilder, tokens: &[&str]| {
+        let mut b = b.store(store.clone()).signing_key(shared_key());
+        for token in tokens {
+            b = if *token == STATIC_IAT {
+                b.initial_access_token_with(
+                    *token,
+                    InitialAccessTokenOptions::new().policy(ForbidName),
+                )
+            } else {
+                b.initial_access_token(*token)
+            };
+        }
+        b
+    };
+    let before = Host::protected(|b| configure(b, &[STATIC_IAT, OTHER_STATIC_IAT]));
+    let client = before.register(Some(STATIC_IAT), &named("fine")).await;
+    drop(before);
+
+    // The restarted server lists its tokens in another order: the client's token is the same
+    // token, with the same id, and its policy (not the other token's lack of one) applies.
+    let after = Host::protected(|b| configure(b, &[OTHER_STATIC_IAT, STATIC_IAT]));
+    common::assert_rfc_error(
+        &after.put(&client, &named("forbidden")).await,
+        "invalid_client_metadata",
+    );
+    let resp = after.put(&client, &named("renamed")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+
+    // A server that no longer accepts that token cannot apply its policy: it fails closed.
+    let without = Host::protected(|b| configure(b, &[OTHER_STATIC_IAT]));
+    assert_error(
+        &without.put(&client, &named("renamed again")).await,
+        StatusCode::FORBIDDEN,
+        Some("access_denied"),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One configuration, one table of initial access tokens.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn registries_built_from_one_configuration_share_initial_access_tokens() {
+    let config = RegistrationConfig::builder(common::ISSUER)
+        .registration_access(RegistrationAccess::InitialAccessToken)
+        .build()
+        .expect("config");
+    let standalone = Registry::new(&config);
+    // Two layers: one from a clone of the configuration, one from the configuration itself.
+    let host = Host::from_config(config.clone());
+    let twin = Host::from_config(config);
+
+    // Issued through `Registry::new(&config)`, accepted by both layers.
+    let issued = standalone
+        .issue_initial_access_token(
+            InitialAccessTokenOptions::new()
+                .max_uses(2)
+                .policy(ForbidName),
+        )
+        .expect("issue");
+    let iat = issued.token.expose().to_owned();
+    let client = host.register(Some(&iat), &named("fine")).await;
+    assert_eq!(
+        host.registrant(&client.id).await,
+        Registrant::InitialAccessToken(issued.id.clone())
+    );
+    // Its policy is known to both layers: updates are judged by it, not refused.
+    for layer in [&host, &twin] {
+        common::assert_rfc_error(
+            &layer.put(&client, &named("forbidden")).await,
+            "invalid_client_metadata",
+        );
+    }
+    let resp = twin.put(&client, &named("renamed")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    // The uses are counted once for all: the twin spends the second, and the token is spent
+    // for both.
+    twin.register(Some(&iat), &min()).await;
+    assert_invalid_token(&host.post(Some(&iat), &min()).await);
+    assert_invalid_token(&twin.post(Some(&iat), &min()).await);
+
+    // Issued through a layer's registry, accepted by the other layer, revoked through the
+    // standalone registry for all.
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new());
+    twin.register(Some(&iat), &min()).await;
+    assert!(standalone.revoke_initial_access_token(&id));
+    assert_invalid_token(&host.post(Some(&iat), &min()).await);
+    assert_invalid_token(&twin.post(Some(&iat), &min()).await);
+    assert!(!twin.registry.revoke_initial_access_token("no-such-id"));
 }
 
 // ---------------------------------------------------------------------------------------------

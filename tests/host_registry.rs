@@ -24,8 +24,9 @@ use tower::{Layer, ServiceExt, service_fn};
 use tower_oidc_registration::generate::{ClientIdGenerator, SecretGenerator};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
 use tower_oidc_registration::{
-    ClientAuthError, ClientCredentials, RegistrationConfig, RegistrationConfigBuilder,
-    RegistrationError, RegistrationLayer, Registry, RequestContext, Secret,
+    ClientAuthError, ClientCredentials, ClientRecord, ClientStore, MemoryStore, RegistrationConfig,
+    RegistrationConfigBuilder, RegistrationError, RegistrationLayer, Registry, RequestContext,
+    Secret, StoreError, TokenRotation,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -477,7 +478,10 @@ async fn host_register_applies_the_same_rules_as_http() {
     );
     // Its registration access token works over HTTP.
     let resp = host
-        .get(info.client_id(), info.registration_access_token().expose())
+        .get(
+            info.client_id(),
+            info.registration_access_token().expect("token").expose(),
+        )
         .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(resp.json()["client_name"], "t");
@@ -487,7 +491,7 @@ async fn host_register_applies_the_same_rules_as_http() {
 }
 
 #[tokio::test]
-async fn host_replace_client_replaces_metadata_and_rotates_the_token() {
+async fn host_replace_client_replaces_metadata_and_keeps_the_token() {
     let host = Host::new(|b| b);
     let client = host.register(&min()).await;
     let info = host
@@ -502,12 +506,18 @@ async fn host_replace_client_replaces_metadata_and_rotates_the_token() {
         .await
         .expect("the host replaces a client without a registration access token");
     assert_eq!(info.client_id(), client.id);
-    assert!(
-        info.token_rotated(),
-        "the host holds no token: a new one is issued"
+    // Without token rotation the client's token is left as it is: the host, who holds none,
+    // gets none back, and the client is not locked out of its registration.
+    assert!(!info.token_rotated());
+    assert!(info.registration_access_token().is_none());
+    let body: Value = serde_json::from_slice(&info.to_json()).expect("to_json is JSON");
+    assert!(body.get("registration_access_token").is_none(), "{body}");
+    assert_eq!(body["client_id"], json!(client.id));
+    assert_eq!(body["client_name"], "renamed");
+    assert_eq!(
+        body["registration_client_uri"],
+        format!("{}{}", common::CLIENT_URI_BASE, client.id)
     );
-    let new_token = info.registration_access_token().expose().to_owned();
-    assert_ne!(new_token, client.token);
 
     let record = host
         .registry
@@ -528,11 +538,14 @@ async fn host_replace_client_replaces_metadata_and_rotates_the_token() {
         .await
         .expect("secret kept across a host replacement");
 
-    // The old token is dead, the new one reads the replaced registration.
-    common::assert_invalid_token(&host.get(&client.id, &client.token).await);
-    let resp = host.get(&client.id, &new_token).await;
+    // The client's token still works, and reads the replaced registration.
+    let resp = host.get(&client.id, &client.token).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(resp.json()["client_name"], "renamed");
+    assert_eq!(
+        resp.json()["registration_access_token"],
+        json!(client.token)
+    );
 
     // Same rules as over HTTP: invalid metadata is refused and changes nothing.
     let err = host
@@ -550,7 +563,7 @@ async fn host_replace_client_replaces_metadata_and_rotates_the_token() {
         .await
         .expect_err("a foreign client_id in the body");
     assert_eq!(err.code(), "invalid_client_metadata", "{err:?}");
-    let resp = host.get(&client.id, &new_token).await;
+    let resp = host.get(&client.id, &client.token).await;
     assert_eq!(resp.json()["client_name"], "renamed");
 
     let err = host
@@ -559,6 +572,32 @@ async fn host_replace_client_replaces_metadata_and_rotates_the_token() {
         .await
         .expect_err("unknown client");
     assert!(matches!(err, RegistrationError::UnknownClient), "{err:?}");
+}
+
+#[tokio::test]
+async fn host_replace_client_rotates_the_token_when_rotation_is_configured() {
+    for rotation in [TokenRotation::OnUpdate, TokenRotation::OnEveryUse] {
+        let host = Host::new(|b| b.token_rotation(rotation));
+        let client = host.register(&min()).await;
+        let info = host
+            .registry
+            .replace_client(&client.id, object(json!({"redirect_uris": [REDIRECT]})))
+            .await
+            .expect("host replacement");
+        assert!(info.token_rotated(), "{rotation:?}");
+        let new_token = info
+            .registration_access_token()
+            .expect("a rotated token is returned")
+            .expose()
+            .to_owned();
+        assert_ne!(new_token, client.token);
+        let body: Value = serde_json::from_slice(&info.to_json()).expect("to_json is JSON");
+        assert_eq!(body["registration_access_token"], json!(new_token));
+        // The old token is dead, the new one works.
+        common::assert_invalid_token(&host.get(&client.id, &client.token).await);
+        let resp = host.get(&client.id, &new_token).await;
+        assert_eq!(resp.status, StatusCode::OK, "{rotation:?}: {}", resp.text());
+    }
 }
 
 #[tokio::test]
@@ -587,6 +626,72 @@ async fn host_delete_client_removes_the_client_and_its_token() {
     // Other clients are untouched.
     let resp = host.get(&kept.id, &kept.token).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+}
+
+/// A [`MemoryStore`] whose reads, once armed, wait for each other: two concurrent requests
+/// then both read a record before either writes, and exactly one loses the race.
+#[derive(Clone, Default)]
+struct LockstepStore {
+    inner: MemoryStore,
+    barrier: Arc<std::sync::Mutex<Option<Arc<tokio::sync::Barrier>>>>,
+}
+
+impl LockstepStore {
+    fn arm(&self, parties: usize) {
+        *self.barrier.lock().expect("lock") = Some(Arc::new(tokio::sync::Barrier::new(parties)));
+    }
+}
+
+#[async_trait::async_trait]
+impl ClientStore for LockstepStore {
+    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
+        self.inner.insert(record).await
+    }
+
+    async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        let record = self.inner.get(client_id).await;
+        let barrier = self.barrier.lock().expect("lock").clone();
+        if let Some(barrier) = barrier {
+            barrier.wait().await;
+        }
+        record
+    }
+
+    async fn replace(
+        &self,
+        record: Arc<ClientRecord>,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        self.inner.replace(record, expected_version).await
+    }
+
+    async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
+        self.inner.delete(client_id, expected_version).await
+    }
+
+    async fn count(&self) -> Result<u64, StoreError> {
+        self.inner.count().await
+    }
+}
+
+#[tokio::test]
+async fn host_delete_client_losing_a_race_reports_an_unknown_client() {
+    let store = LockstepStore::default();
+    let host = Host::new(|b| b.store(store.clone()));
+    let client = host.register(&min()).await;
+    store.arm(2);
+    let (first, second) = tokio::join!(
+        host.registry.delete_client(&client.id),
+        host.registry.delete_client(&client.id)
+    );
+    let mut results = [first, second];
+    results.sort_by_key(Result::is_err);
+    let [winner, loser] = results;
+    winner.expect("one deletion wins");
+    let err = loser.expect_err("the other finds the client gone");
+    assert!(matches!(err, RegistrationError::UnknownClient), "{err:?}");
+    assert_eq!(err.status(), StatusCode::NOT_FOUND);
+    assert!(store.inner.get(&client.id).await.expect("store").is_none());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,11 @@
 //! discovery document and a `client_credentials` token endpoint that authenticates the
 //! registered clients through the [`Registry`].
 //!
+//! The configuration keeps the library's default caller restrictions: anonymous registrants
+//! cannot get `client_credentials` clients (anyone could then mint access tokens), so the
+//! clients of the token endpoint are registered by the holder of an initial access token
+//! (`--initial-access-token`) or by the host through the [`Registry`].
+//!
 //! `main.rs` serves it; `tests/axum_app.rs` includes this file with `#[path]` and drives it
 //! over a real socket.
 

@@ -3,9 +3,11 @@
 //! authenticates the registered clients.
 //!
 //! ```text
+//! export AXUM_APP_INITIAL_ACCESS_TOKEN=$(openssl rand -hex 16)
 //! cargo run --example axum_app
 //! curl -s http://127.0.0.1:8081/.well-known/openid-configuration
 //! curl -s http://127.0.0.1:8081/register -H 'Content-Type: application/json' \
+//!      -H "Authorization: Bearer $AXUM_APP_INITIAL_ACCESS_TOKEN" \
 //!      -d '{"grant_types":["client_credentials"],"client_name":"svc"}' > client.json
 //! curl -s http://127.0.0.1:8081/token -d grant_type=client_credentials \
 //!      -u "$(jq -r .client_id client.json):$(jq -r .client_secret client.json)"
@@ -14,9 +16,17 @@
 //! With an issuer that has a path (`--issuer https://h/realms/x/`) every endpoint, the
 //! registration endpoint included, is served under that path.
 //!
-//! With `--initial-access-token` (or `AXUM_APP_INITIAL_ACCESS_TOKEN`) registration needs
-//! `Authorization: Bearer <token>` (RFC 7591 §3). Logs go to stderr (`RUST_LOG`, default
-//! `info`); stdout carries one line, `listening on http://ADDR`, once the socket is bound.
+//! With `--initial-access-token` (or `AXUM_APP_INITIAL_ACCESS_TOKEN`; at least 16 characters of
+//! `A-Z a-z 0-9 - . _ ~ + /`) registration needs `Authorization: Bearer <token>` (RFC 7591 §3).
+//! Without it registration is open to anyone, but an anonymous registrant cannot get a
+//! `client_credentials` (or `password`) client, since anyone could then mint access tokens
+//! (the library's default caller restrictions, as INDIGO IAM): it gets
+//! `400 invalid_client_metadata`. Clients for this token endpoint therefore need a token
+//! holder: run with `--initial-access-token` and register with that token, or have the host
+//! application register them through the `Registry`.
+//!
+//! Logs go to stderr (`RUST_LOG`, default `info`); stdout carries one line,
+//! `listening on http://ADDR`, once the socket is bound.
 //!
 //! `app.rs` builds the application; this file parses the flags and serves it.
 
@@ -48,7 +58,10 @@ struct Args {
     #[arg(long, env = "AXUM_APP_ISSUER")]
     issuer: Option<String>,
 
-    /// Require this initial access token (`Authorization: Bearer`) to register a client.
+    /// Require this initial access token (`Authorization: Bearer`) to register a client: at
+    /// least 16 characters of A-Z a-z 0-9 - . _ ~ + / (e.g. `openssl rand -hex 16`).
+    /// Without it, registration is open but anonymous registrants cannot get
+    /// client_credentials clients: the clients of this token endpoint need a token holder.
     /// Prefer the environment variable: a command line is visible to other local users.
     #[arg(
         long,
@@ -95,8 +108,10 @@ async fn run(args: Args) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// The registration configuration: open registration, or initial-access-token mode with the
-/// static token of `--initial-access-token` (only its hash is kept).
+/// The registration configuration: open registration (where anonymous registrants cannot get
+/// `client_credentials` clients), or initial-access-token mode with the static token of
+/// `--initial-access-token` (only its hash is kept; a token shorter than 16 characters, or with
+/// characters outside the bearer token alphabet, fails the configuration).
 fn config(args: &Args, local: SocketAddr) -> Result<RegistrationConfig, BoxError> {
     let issuer = args.issuer.clone().unwrap_or_else(|| default_issuer(local));
     let mut builder = app::config_builder(issuer);

@@ -21,6 +21,7 @@ use crate::events::{EventKind, RegistrationEvent, RegistrationEvents};
 use crate::initial_access::RegistrationAccess;
 use crate::registry::{ClientInformation, Registry};
 use crate::route::Route;
+use crate::store::Registrant;
 
 /// What every request handled by the layer shares: built once from the configuration.
 pub(crate) struct Shared {
@@ -50,11 +51,10 @@ impl Shared {
             cors_allow_origin: config.cors_allow_origin.clone(),
             events: config.events.clone(),
             registry_in_extensions: config.registry_in_extensions,
-            context_needed: config.events.is_some()
-                || !config.policies.is_empty()
-                || config.allowed_scopes.is_some()
-                || !config.static_initial_access_tokens.is_empty()
-                || config.access != RegistrationAccess::Open,
+            // Headers matter to events and custom policies; the caller alone suffices for the
+            // built-in ones. (A request with an initial access token gets them anyway, for the
+            // token's own policy.)
+            context_needed: config.events.is_some() || !config.policies.is_empty(),
         }
     }
 
@@ -119,15 +119,19 @@ async fn handle_in_span<B: RequestBody>(
             allow: ALLOW_REGISTRATION,
         }),
         (Route::Client(id), method) => {
-            context.caller = Caller::RegisteredClient;
-            match *method {
+            let result = match *method {
                 Method::GET => read(&shared, id, &parts).await,
-                Method::PUT => update(&shared, &context, id, &parts, body).await,
+                Method::PUT => update(&shared, &mut context, id, &parts, body).await,
                 Method::DELETE => delete(&shared, id, &parts).await,
                 _ => Err(RegistrationError::MethodNotAllowed {
                     allow: ALLOW_CLIENT,
                 }),
+            };
+            // Only a request that proved it holds the client's token is the registered client.
+            if result.is_ok() {
+                context.caller = Caller::RegisteredClient;
             }
+            result
         }
     };
     let client_id = match &route {
@@ -230,12 +234,19 @@ async fn register<B: RequestBody>(
         {
             None
         }
+        Err(RegistrationError::MissingToken) => {
+            return Err(RegistrationError::MissingInitialAccessToken);
+        }
         Err(err) => return Err(err),
     };
     if let Some(reservation) = &reservation {
-        context.caller = Caller::InitialAccessToken {
-            id: reservation.id().to_owned(),
-        };
+        // A token issued at run time may carry a policy that reads the headers.
+        *context = RequestContext::new(
+            Caller::InitialAccessToken {
+                id: reservation.id().to_owned(),
+            },
+            &parts.headers,
+        );
     }
     // If this fails, or the request is dropped, the reservation goes back when dropped.
     let request = request::json_object(&parts.headers, body, shared.max_body_bytes).await?;
@@ -258,7 +269,7 @@ async fn read(
 
 async fn update<B: RequestBody>(
     shared: &Shared,
-    context: &RequestContext,
+    context: &mut RequestContext,
     client_id: &str,
     parts: &Parts,
     body: B,
@@ -266,6 +277,11 @@ async fn update<B: RequestBody>(
     // Authentication comes before the body: an unauthenticated caller gets 401 whatever it sent.
     let token = request::bearer_token(&parts.headers)?;
     let current = shared.registry.authorize(client_id, token).await?;
+    context.caller = Caller::RegisteredClient;
+    if let Registrant::InitialAccessToken(_) = current.registered_by {
+        // The policy of the token the client was registered with may read the headers.
+        context.headers = RequestContext::new(Caller::RegisteredClient, &parts.headers).headers;
+    }
     let body = request::json_object(&parts.headers, body, shared.max_body_bytes).await?;
     let client = shared
         .registry

@@ -1246,7 +1246,7 @@ mod tests {
         let store = MemoryStore::new();
         for i in 0..clients {
             store
-                .insert(record(&format!("c{i}")))
+                .insert(std::sync::Arc::new(record(&format!("c{i}"))))
                 .await
                 .expect("insert");
         }
@@ -1303,13 +1303,13 @@ mod tests {
 
     #[async_trait]
     impl ClientStore for DownStore {
-        async fn insert(&self, _: ClientRecord) -> Result<(), StoreError> {
+        async fn insert(&self, _: std::sync::Arc<ClientRecord>) -> Result<(), StoreError> {
             Err(StoreError::Backend("down".into()))
         }
         async fn get(&self, _: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
             Err(StoreError::Backend("down".into()))
         }
-        async fn replace(&self, _: ClientRecord, _: u64) -> Result<(), StoreError> {
+        async fn replace(&self, _: std::sync::Arc<ClientRecord>, _: u64) -> Result<(), StoreError> {
             Err(StoreError::Backend("down".into()))
         }
         async fn delete(&self, _: &str, _: u64) -> Result<(), StoreError> {

@@ -13,7 +13,8 @@ pub struct ClientInformation {
     /// The secret shown in this response: always when stored in clear, only when just issued
     /// when stored hashed.
     pub(super) client_secret: Option<Secret>,
-    pub(super) registration_access_token: Secret,
+    /// `None` when the host replaced the client without rotating its token (it holds none).
+    pub(super) registration_access_token: Option<Secret>,
     pub(super) registration_client_uri: String,
     pub(super) token_rotated: bool,
 }
@@ -34,9 +35,10 @@ impl ClientInformation {
         self.client_secret.as_ref()
     }
 
-    /// The registration access token to use for the next management request.
-    pub fn registration_access_token(&self) -> &Secret {
-        &self.registration_access_token
+    /// The registration access token to use for the next management request; `None` after
+    /// the host replaced the client without rotating the token (the client keeps its own).
+    pub fn registration_access_token(&self) -> Option<&Secret> {
+        self.registration_access_token.as_ref()
     }
 
     /// The absolute URL at which the client manages its registration.
@@ -68,8 +70,10 @@ impl ClientInformation {
         }
         out.extend_from_slice(b",\"client_id_issued_at\":");
         out.extend_from_slice(record.client_id_issued_at.to_string().as_bytes());
-        out.extend_from_slice(b",\"registration_access_token\":");
-        write_json_string(&mut out, self.registration_access_token.expose());
+        if let Some(token) = &self.registration_access_token {
+            out.extend_from_slice(b",\"registration_access_token\":");
+            write_json_string(&mut out, token.expose());
+        }
         out.extend_from_slice(b",\"registration_client_uri\":");
         write_json_string(&mut out, &self.registration_client_uri);
         // `metadata` is a JSON object: `{}` or `{"member":...}`. Splice its members in.
@@ -109,7 +113,7 @@ mod tests {
         ClientInformation {
             record: Arc::new(record),
             client_secret: secret.map(Secret::new),
-            registration_access_token: Secret::new("tok"),
+            registration_access_token: Some(Secret::new("tok")),
             registration_client_uri: "https://h/register/id".to_owned(),
             token_rotated: false,
         }

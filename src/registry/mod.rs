@@ -23,11 +23,11 @@ use crate::initial_access::{
     Reservation,
 };
 use crate::metadata::{self, ClientMetadata, MetadataRules};
-use crate::policy::builtin::AllowedScopes;
+use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Operation, Policies, PolicyContext, PolicyError, RegistrationPolicy};
 use crate::secret::Secret;
 use crate::software_statement;
-use crate::store::{ClientRecord, ClientStore, MetadataJson, StoreError, StoredSecret};
+use crate::store::{ClientRecord, ClientStore, MetadataJson, Registrant, StoreError, StoredSecret};
 use crate::token::{CredentialHash, RegistrationTokens};
 
 pub use authenticate::{ClientAuthError, ClientCredentials};
@@ -54,8 +54,9 @@ struct Inner {
     secret_storage: SecretStorage,
     client_ids: Arc<dyn ClientIdGenerator>,
     secrets: Arc<dyn SecretGenerator>,
+    caller_restrictions: Option<Arc<CallerRestrictions>>,
     access: RegistrationAccess,
-    initial_access_tokens: InitialAccessTokens,
+    initial_access_tokens: Arc<InitialAccessTokens>,
     /// The public URL of the registration endpoint.
     registration_endpoint: String,
     /// `{registration endpoint}/`, to which a client id is appended.
@@ -92,10 +93,6 @@ impl CheckedMetadata {
 impl Registry {
     /// The registry a configuration describes.
     pub fn new(config: &RegistrationConfig) -> Self {
-        let initial_access_tokens = InitialAccessTokens::default();
-        for (i, (token, options)) in config.static_initial_access_tokens.iter().enumerate() {
-            initial_access_tokens.add(format!("static-{i}"), token.expose(), options, now());
-        }
         Self {
             inner: Arc::new(Inner {
                 store: Arc::clone(&config.store),
@@ -109,8 +106,9 @@ impl Registry {
                 secret_storage: config.secret_storage,
                 client_ids: Arc::clone(&config.client_ids),
                 secrets: Arc::clone(&config.secrets),
+                caller_restrictions: config.caller_restrictions.clone(),
                 access: config.access,
-                initial_access_tokens,
+                initial_access_tokens: Arc::clone(&config.initial_access_tokens),
                 registration_endpoint: config.registration_endpoint.clone(),
                 client_uri_base: format!("{}/", config.registration_endpoint),
             }),
@@ -154,12 +152,7 @@ impl Registry {
             .reserve(token, now())
             .map_err(|refusal| match refusal {
                 Refusal::Invalid => (RegistrationError::InvalidInitialAccessToken, None),
-                Refusal::Quota(id) => (
-                    RegistrationError::Forbidden(
-                        "the client quota of this initial access token is reached".to_owned(),
-                    ),
-                    Some(id),
-                ),
+                Refusal::Quota(id) => (RegistrationError::InsufficientInitialAccessToken, Some(id)),
             })
     }
 
@@ -204,12 +197,18 @@ impl Registry {
                 metadata.json.clone(),
             );
             record.token_endpoint_auth_method = metadata.auth_method;
-            record.registered_with = reservation.map(|r| r.id().to_owned());
+            record.registered_by = match (reservation, &context.caller) {
+                (Some(reservation), _) => {
+                    Registrant::InitialAccessToken(reservation.id().to_owned())
+                }
+                (None, Caller::Host) => Registrant::Host,
+                (None, _) => Registrant::Anonymous,
+            };
             let record = Arc::new(record);
-            match self.inner.store.insert(ClientRecord::clone(&record)).await {
+            match self.inner.store.insert(Arc::clone(&record)).await {
                 Ok(()) => {
                     tracing::info!(client_id = %record.client_id, "client registered");
-                    return Ok(self.information(record, secret, token, false));
+                    return Ok(self.information(record, secret, Some(token), false));
                 }
                 // An id collision: never overwrite a client, draw another id.
                 Err(StoreError::AlreadyExists) => continue,
@@ -230,7 +229,7 @@ impl Registry {
         let mut current = self.authorize(client_id, token).await?;
         if self.inner.token_rotation != TokenRotation::OnEveryUse {
             let secret = self.shown_secret(&current, None);
-            return Ok(self.information(current, secret, Secret::new(token), false));
+            return Ok(self.information(current, secret, Some(Secret::new(token)), false));
         }
         for attempt in 0..MAX_CAS_ATTEMPTS {
             if attempt > 0 {
@@ -242,7 +241,7 @@ impl Registry {
             match self.replace(record, &current).await? {
                 Some(record) => {
                     let secret = self.shown_secret(&record, None);
-                    return Ok(self.information(record, secret, fresh, true));
+                    return Ok(self.information(record, secret, Some(fresh), true));
                 }
                 None => continue,
             }
@@ -292,21 +291,33 @@ impl Registry {
         request: Map<String, Value>,
     ) -> Result<ClientInformation, RegistrationError> {
         let client_id = current.client_id.clone();
-        identity::check_update_identity(&request, &current, token.is_some())?;
-        // The policy of the initial access token the client was registered with applies
-        // again, judged as for that token's holder.
-        let bound_policy = current
-            .registered_with
-            .as_deref()
-            .and_then(|id| self.inner.initial_access_tokens.policy_of(id));
-        let policy_context = match &current.registered_with {
-            Some(id) => RequestContext {
-                caller: Caller::InitialAccessToken { id: id.clone() },
-                headers: context.headers.clone(),
-            },
-            None => context.clone(),
+        let identity = identity::UpdateIdentity::of(&request);
+        identity.check(&current, token.is_some())?;
+        // An update is judged as the kind of caller that registered the client (the host is
+        // always the host), and the policy of the initial access token it was registered with
+        // applies again. A token unknown here (issued by another process) fails closed.
+        let caller = match (&current.registered_by, token) {
+            (_, None) | (Registrant::Host, _) => Caller::Host,
+            (Registrant::InitialAccessToken(id), _) => {
+                Caller::InitialAccessToken { id: id.clone() }
+            }
+            (Registrant::Anonymous, _) => Caller::Anonymous,
         };
-        let identity_request = request.clone();
+        let bound_policy = match &current.registered_by {
+            Registrant::InitialAccessToken(id) if !self.inner.initial_access_tokens.knows(id) => {
+                return Err(RegistrationError::Forbidden(
+                    "the initial access token this client was registered with is unknown to this \
+                     server, so its policy cannot be applied"
+                        .to_owned(),
+                ));
+            }
+            Registrant::InitialAccessToken(id) => self.inner.initial_access_tokens.policy_of(id),
+            _ => None,
+        };
+        let policy_context = RequestContext {
+            caller,
+            headers: context.headers.clone(),
+        };
         let metadata = self
             .checked_metadata(
                 &policy_context,
@@ -328,18 +339,20 @@ impl Registry {
                         .await?
                         .ok_or(RegistrationError::UnknownClient)?,
                 };
-                identity::check_update_identity(&identity_request, &current, token.is_some())?;
+                identity.check(&current, token.is_some())?;
             }
             let (secret, client_secret_expires_at) =
                 self.secret_for(&metadata, Some(&current), now())?;
-            let rotate = token.is_none()
-                || matches!(
-                    self.inner.token_rotation,
-                    TokenRotation::OnUpdate | TokenRotation::OnEveryUse
-                );
+            let rotate = matches!(
+                self.inner.token_rotation,
+                TokenRotation::OnUpdate | TokenRotation::OnEveryUse
+            );
+            // The host holds no token: without rotation the client's token stays as it is, and
+            // the response carries none.
             let (new_token, rotated) = match token {
-                Some(token) if !rotate => (Secret::new(token), false),
-                _ => (self.issue_token(&client_id, now())?, true),
+                _ if rotate => (Some(self.issue_token(&client_id, now())?), true),
+                Some(token) => (Some(Secret::new(token)), false),
+                None => (None, false),
             };
             let mut record = ClientRecord::clone(&current);
             record.client_secret = match &secret {
@@ -348,7 +361,9 @@ impl Registry {
                 None => None,
             };
             record.client_secret_expires_at = client_secret_expires_at;
-            record.registration_token_hash = CredentialHash::of(new_token.expose());
+            if let Some(new_token) = &new_token {
+                record.registration_token_hash = CredentialHash::of(new_token.expose());
+            }
             record.token_endpoint_auth_method = metadata.auth_method;
             record.metadata = metadata.json.clone();
             match self.replace(record, &current).await? {
@@ -368,7 +383,10 @@ impl Registry {
     pub async fn delete(&self, client_id: &str, token: &str) -> Result<(), RegistrationError> {
         for _ in 0..MAX_CAS_ATTEMPTS {
             let current = self.authorize(client_id, token).await?;
-            if self.delete_record(&current).await? {
+            if self
+                .delete_record(&current, RegistrationError::InvalidToken)
+                .await?
+            {
                 return Ok(());
             }
         }
@@ -384,15 +402,23 @@ impl Registry {
                 .get(client_id)
                 .await?
                 .ok_or(RegistrationError::UnknownClient)?;
-            if self.delete_record(&current).await? {
+            if self
+                .delete_record(&current, RegistrationError::UnknownClient)
+                .await?
+            {
                 return Ok(());
             }
         }
         Err(StoreError::Conflict.into())
     }
 
-    /// Deletes `current` if unchanged: `Ok(false)` when it changed meanwhile (retry).
-    async fn delete_record(&self, current: &ClientRecord) -> Result<bool, RegistrationError> {
+    /// Deletes `current` if unchanged: `Ok(false)` when it changed meanwhile (retry),
+    /// `gone` when it was deleted meanwhile.
+    async fn delete_record(
+        &self,
+        current: &ClientRecord,
+        gone: RegistrationError,
+    ) -> Result<bool, RegistrationError> {
         match self
             .inner
             .store
@@ -400,14 +426,14 @@ impl Registry {
             .await
         {
             Ok(()) => {
-                if let Some(id) = &current.registered_with {
+                if let Registrant::InitialAccessToken(id) = &current.registered_by {
                     self.inner.initial_access_tokens.client_deleted(id);
                 }
                 tracing::info!(client_id = %current.client_id, "client deleted");
                 Ok(true)
             }
             Err(StoreError::Conflict) => Ok(false),
-            Err(StoreError::NotFound) => Err(RegistrationError::InvalidToken),
+            Err(StoreError::NotFound) => Err(gone),
             Err(err) => Err(err.into()),
         }
     }
@@ -424,7 +450,7 @@ impl Registry {
         match self
             .inner
             .store
-            .replace(ClientRecord::clone(&record), current.version)
+            .replace(Arc::clone(&record), current.version)
             .await
         {
             Ok(()) => Ok(Some(record)),
@@ -495,7 +521,8 @@ impl Registry {
         software_statement::check(&request)?;
         let parsed = metadata::parse_owned(request)?;
         let mut valid = metadata::validate(parsed, &self.inner.rules)?;
-        let has_policy = self.inner.allowed_scopes.is_some()
+        let has_policy = self.inner.caller_restrictions.is_some()
+            || self.inner.allowed_scopes.is_some()
             || !self.inner.policies.is_empty()
             || bound_policy.is_some();
         if has_policy {
@@ -529,9 +556,15 @@ impl Registry {
         };
         let policies = self
             .inner
-            .allowed_scopes
+            .caller_restrictions
             .iter()
             .map(|p| p.as_ref() as &dyn RegistrationPolicy)
+            .chain(
+                self.inner
+                    .allowed_scopes
+                    .iter()
+                    .map(|p| p.as_ref() as &dyn RegistrationPolicy),
+            )
             .chain(std::iter::once(
                 &self.inner.policies as &dyn RegistrationPolicy,
             ))
@@ -609,7 +642,7 @@ impl Registry {
         &self,
         record: Arc<ClientRecord>,
         client_secret: Option<Secret>,
-        token: Secret,
+        token: Option<Secret>,
         token_rotated: bool,
     ) -> ClientInformation {
         let registration_client_uri = format!("{}{}", self.inner.client_uri_base, record.client_id);

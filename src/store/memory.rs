@@ -89,11 +89,11 @@ impl MemoryStore {
 
 #[async_trait]
 impl ClientStore for MemoryStore {
-    async fn insert(&self, record: ClientRecord) -> Result<(), StoreError> {
+    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
         match self.clients.entry(ClientKey::new(&record.client_id)) {
             Entry::Occupied(_) => Err(StoreError::AlreadyExists),
             Entry::Vacant(slot) => {
-                slot.insert(Arc::new(record));
+                slot.insert(record);
                 Ok(())
             }
         }
@@ -108,17 +108,16 @@ impl ClientStore for MemoryStore {
 
     async fn replace(
         &self,
-        mut record: ClientRecord,
+        record: Arc<ClientRecord>,
         expected_version: u64,
     ) -> Result<(), StoreError> {
         let Some(mut current) = self.clients.get_mut(record.client_id.as_bytes()) else {
             return Err(StoreError::NotFound);
         };
-        if current.version != expected_version {
+        if current.version != expected_version || record.version != expected_version + 1 {
             return Err(StoreError::Conflict);
         }
-        record.version = expected_version + 1;
-        *current = Arc::new(record);
+        *current = record;
         Ok(())
     }
 
@@ -145,15 +144,23 @@ mod tests {
     use crate::store::MetadataJson;
     use crate::token::CredentialHash;
 
-    fn record(id: &str) -> ClientRecord {
-        ClientRecord::new(
+    fn record(id: &str) -> Arc<ClientRecord> {
+        Arc::new(ClientRecord::new(
             id.to_owned(),
             None,
             0,
             1,
             CredentialHash::of("t"),
             MetadataJson::render(&ClientMetadata::default()),
-        )
+        ))
+    }
+
+    /// `base` at `version` with another issue time: a distinguishable replacement.
+    fn next(base: &Arc<ClientRecord>, version: u64, issued_at: u64) -> Arc<ClientRecord> {
+        let mut r = ClientRecord::clone(base);
+        r.version = version;
+        r.client_id_issued_at = issued_at;
+        Arc::new(r)
     }
 
     #[test]
@@ -182,8 +189,7 @@ mod tests {
     async fn insert_never_overwrites() {
         let store = MemoryStore::new();
         store.insert(record("a")).await.expect("insert");
-        let mut other = record("a");
-        other.client_id_issued_at = 99;
+        let other = next(&record("a"), 1, 99);
         assert!(matches!(
             store.insert(other).await,
             Err(StoreError::AlreadyExists)
@@ -196,22 +202,28 @@ mod tests {
     #[tokio::test]
     async fn replace_is_compare_and_swap_on_version() {
         let store = MemoryStore::new();
-        store.insert(record("a")).await.expect("insert");
-        let mut next = record("a");
-        next.client_id_issued_at = 2;
-        store.replace(next.clone(), 1).await.expect("replace v1");
+        let base = record("a");
+        store.insert(Arc::clone(&base)).await.expect("insert");
+        store
+            .replace(next(&base, 2, 2), 1)
+            .await
+            .expect("replace v1");
         let got = store.get("a").await.expect("get").expect("present");
         assert_eq!((got.version, got.client_id_issued_at), (2, 2));
         // A writer that read version 1 loses: nothing changes.
-        next.client_id_issued_at = 3;
         assert!(matches!(
-            store.replace(next.clone(), 1).await,
+            store.replace(next(&base, 2, 3), 1).await,
+            Err(StoreError::Conflict)
+        ));
+        // A replacement must carry the next version.
+        assert!(matches!(
+            store.replace(next(&base, 7, 3), 2).await,
             Err(StoreError::Conflict)
         ));
         let got = store.get("a").await.expect("get").expect("present");
         assert_eq!((got.version, got.client_id_issued_at), (2, 2));
         assert!(matches!(
-            store.replace(record("missing"), 1).await,
+            store.replace(next(&record("missing"), 2, 1), 1).await,
             Err(StoreError::NotFound)
         ));
     }
@@ -242,9 +254,10 @@ mod tests {
         for i in 0..16u64 {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
-                let mut r = record("a");
-                r.client_id_issued_at = 100 + i;
-                store.replace(r, 1).await.is_ok()
+                store
+                    .replace(next(&record("a"), 2, 100 + i), 1)
+                    .await
+                    .is_ok()
             }));
         }
         let mut winners = 0;

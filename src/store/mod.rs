@@ -32,7 +32,10 @@ impl StoredSecret {
     /// Whether `presented` is this secret, compared in constant time.
     pub fn matches(&self, presented: &str) -> bool {
         match self {
-            Self::Plain(secret) => secret.ct_eq(presented),
+            // Compare digests: constant time whatever the lengths.
+            Self::Plain(secret) => {
+                CredentialHash::of(secret.expose()).ct_eq(&CredentialHash::of(presented))
+            }
             Self::Hashed(hash) => hash.ct_eq(&CredentialHash::of(presented)),
         }
     }
@@ -44,6 +47,18 @@ impl StoredSecret {
             Self::Hashed(_) => None,
         }
     }
+}
+
+/// Who registered a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Registrant {
+    /// Open registration, without credentials.
+    Anonymous,
+    /// The holder of the initial access token with this id.
+    InitialAccessToken(String),
+    /// The host application, through the [`Registry`](crate::Registry).
+    Host,
 }
 
 /// One registered client, as stored.
@@ -68,16 +83,16 @@ pub struct ClientRecord {
     /// How the client authenticates at the token endpoint (also in `metadata`; kept typed
     /// here for client authentication).
     pub token_endpoint_auth_method: AuthMethod,
-    /// The id of the initial access token the client was registered with, if any: its
-    /// policy applies again to updates.
-    pub registered_with: Option<String>,
+    /// Who registered the client: updates are judged as that kind of caller, and the policy
+    /// of the initial access token it was registered with applies again.
+    pub registered_by: Registrant,
     /// The validated metadata, rendered once as JSON.
     pub metadata: MetadataJson,
 }
 
 impl ClientRecord {
     /// A record at version 1, for a client that authenticates with `client_secret_basic`
-    /// and was registered without an initial access token; set the other fields after.
+    /// and was registered anonymously; set the other fields after.
     pub fn new(
         client_id: String,
         client_secret: Option<StoredSecret>,
@@ -93,7 +108,7 @@ impl ClientRecord {
             client_id_issued_at,
             registration_token_hash,
             token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
-            registered_with: None,
+            registered_by: Registrant::Anonymous,
             metadata,
             version: 1,
         }
@@ -163,19 +178,26 @@ pub enum StoreError {
 /// Storage for registered clients. Object-safe: use it as `Arc<dyn ClientStore>`.
 ///
 /// Implementations must make each method atomic: a reader sees a record whole or not at all.
+/// A method whose future is dropped (a request cancelled by a timeout) may or may not have
+/// taken effect; callers re-read rather than assume either.
 #[async_trait]
 pub trait ClientStore: Send + Sync + 'static {
     /// Stores a new record, unless a record with the same `client_id` exists
     /// ([`StoreError::AlreadyExists`], nothing written).
-    async fn insert(&self, record: ClientRecord) -> Result<(), StoreError>;
+    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError>;
 
     /// The record of `client_id`, if any.
     async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError>;
 
     /// Replaces the record with `record.client_id` if its stored version is `expected_version`;
-    /// the new record carries `expected_version + 1`. [`StoreError::Conflict`] when the version
-    /// differs, [`StoreError::NotFound`] when there is no such record; nothing written then.
-    async fn replace(&self, record: ClientRecord, expected_version: u64) -> Result<(), StoreError>;
+    /// the new record carries `expected_version + 1` (the caller sets it).
+    /// [`StoreError::Conflict`] when the version differs, [`StoreError::NotFound`] when there is
+    /// no such record; nothing written then.
+    async fn replace(
+        &self,
+        record: Arc<ClientRecord>,
+        expected_version: u64,
+    ) -> Result<(), StoreError>;
 
     /// Deletes the record of `client_id` if its stored version is `expected_version`.
     async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError>;
