@@ -3,23 +3,16 @@
 
 mod common;
 
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use common::{Client, REDIRECT, Resp, Svc, TestBody, assert_invalid_token, full, min};
-use http::{Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full};
+use common::host::{Host, basic, get_request, put_request, token_of};
+use common::{Client, REDIRECT, TestBody, assert_invalid_token, min};
+use http::{Request, StatusCode};
 use serde_json::{Value, json};
-use tower::util::BoxCloneService;
-use tower::{Layer, Service, ServiceExt, service_fn};
 use tower_oidc_registration::metadata::{AuthMethod, MetadataRules};
 use tower_oidc_registration::{
-    ClientAuthError, ClientCredentials, CredentialHash, RegistrationConfig,
-    RegistrationConfigBuilder, RegistrationLayer, Registry, SecretRotation, SecretStorage,
+    ClientAuthError, CredentialHash, RegistrationConfig, Registry, SecretRotation, SecretStorage,
     StoredSecret, TokenRotation,
 };
 
@@ -27,134 +20,9 @@ use tower_oidc_registration::{
 // Harness.
 // ---------------------------------------------------------------------------------------------
 
-struct Host {
-    svc: Svc,
-    registry: Registry,
-}
-
-impl Host {
-    fn new(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
-        let config = f(RegistrationConfig::builder(common::ISSUER))
-            .build()
-            .expect("valid test configuration");
-        let layer = RegistrationLayer::new(config);
-        let registry = layer.registry();
-        let inner = service_fn(|_req: Request<TestBody>| async {
-            Ok::<_, Infallible>(
-                Response::builder()
-                    .status(StatusCode::IM_A_TEAPOT)
-                    .body(Full::new(Bytes::new()))
-                    .expect("response"),
-            )
-        });
-        Self {
-            svc: BoxCloneService::new(layer.layer(inner)),
-            registry,
-        }
-    }
-
-    async fn send(&self, request: Request<TestBody>) -> Resp {
-        let response = self
-            .svc
-            .clone()
-            .oneshot(request)
-            .await
-            .unwrap_or_else(|never| match never {});
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .unwrap_or_else(|never| match never {})
-            .to_bytes();
-        Resp {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
-    }
-
-    async fn register(&self, body: &Value) -> Client {
-        let resp = self.send(post_request(body)).await;
-        assert_eq!(
-            resp.status,
-            StatusCode::CREATED,
-            "registration of {body} failed: {}",
-            resp.text()
-        );
-        let json = resp.json();
-        Client {
-            id: json["client_id"].as_str().expect("client_id").to_owned(),
-            token: json["registration_access_token"]
-                .as_str()
-                .expect("token")
-                .to_owned(),
-            body: json,
-        }
-    }
-
-    async fn get(&self, client_id: &str, token: &str) -> Resp {
-        self.send(get_request(client_id, token)).await
-    }
-
-    async fn put(&self, client_id: &str, token: &str, body: &Value) -> Resp {
-        self.send(put_request(client_id, token, body)).await
-    }
-}
-
-fn post_request(body: &Value) -> Request<TestBody> {
-    Request::post("/register")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(full(serde_json::to_vec(body).expect("json")))
-        .expect("request")
-}
-
-fn get_request(client_id: &str, token: &str) -> Request<TestBody> {
-    Request::get(format!("/register/{client_id}"))
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(full(Bytes::new()))
-        .expect("request")
-}
-
-fn put_request(client_id: &str, token: &str, body: &Value) -> Request<TestBody> {
-    Request::put(format!("/register/{client_id}"))
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(full(serde_json::to_vec(body).expect("json")))
-        .expect("request")
-}
-
-/// The status and `registration_access_token` of `request` sent to `svc`, as a boxed `Send`
-/// future (proving `Send` here, with concrete types, sidesteps a higher-ranked lifetime error
-/// of `tokio::spawn` with `oneshot`).
-fn spawnable(
-    svc: Svc,
-    request: Request<TestBody>,
-) -> Pin<Box<dyn Future<Output = (StatusCode, Option<String>)> + Send>> {
-    let mut svc = svc;
-    Box::pin(async move {
-        std::future::poll_fn(|cx| svc.poll_ready(cx))
-            .await
-            .unwrap_or_else(|never| match never {});
-        let response = svc
-            .call(request)
-            .await
-            .unwrap_or_else(|never| match never {});
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap_or_else(|never| match never {})
-            .to_bytes();
-        let token = serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| v["registration_access_token"].as_str().map(str::to_owned));
-        (status, token)
-    })
-}
-
 /// Sends 16 requests made by `make` at once, from tasks on the multi-thread runtime, each
-/// through its own clone of the service.
+/// through its own clone of the service; returns the status and `registration_access_token`
+/// of each.
 async fn race(
     host: &Host,
     make: impl Fn() -> Request<TestBody>,
@@ -162,7 +30,7 @@ async fn race(
     let barrier = Arc::new(tokio::sync::Barrier::new(16));
     let tasks: Vec<_> = (0..16)
         .map(|_| {
-            let request = spawnable(host.svc.clone(), make());
+            let request = common::send(&host.svc, make());
             let barrier = Arc::clone(&barrier);
             tokio::spawn(async move {
                 barrier.wait().await;
@@ -172,16 +40,29 @@ async fn race(
         .collect();
     let mut results = Vec::new();
     for task in tasks {
-        results.push(task.await.expect("task"));
+        let resp = task.await.expect("task");
+        let token = serde_json::from_slice::<Value>(&resp.body)
+            .ok()
+            .and_then(|v| v["registration_access_token"].as_str().map(str::to_owned));
+        results.push((resp.status, token));
     }
     results
 }
 
-fn basic(client_id: &str, secret: &str) -> ClientCredentials {
-    ClientCredentials::Basic {
-        client_id: client_id.to_owned(),
-        client_secret: tower_oidc_registration::Secret::new(secret),
-    }
+/// Asserts that exactly one of the raced requests won (200) and the 15 others were refused
+/// (401); returns the winner's token.
+#[track_caller]
+fn the_winners_token(results: &[(StatusCode, Option<String>)]) -> String {
+    let winners: Vec<_> = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::OK)
+        .collect();
+    let losers = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!((winners.len(), losers), (1, 15), "{results:?}");
+    winners[0].1.clone().expect("the winner got a token")
 }
 
 fn update(client: &Client, name: &str) -> Value {
@@ -195,7 +76,7 @@ fn update(client: &Client, name: &str) -> Value {
 #[tokio::test]
 async fn never_rotation_keeps_the_token_across_reads_and_updates() {
     let host = Host::new(|b| b);
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let resp = host.get(&client.id, &client.token).await;
     assert_eq!(resp.json()["registration_access_token"], client.token);
     let resp = host
@@ -212,7 +93,7 @@ async fn never_rotation_keeps_the_token_across_reads_and_updates() {
 #[tokio::test]
 async fn on_update_rotation_replaces_the_token_on_put_only() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnUpdate));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let resp = host.get(&client.id, &client.token).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(
@@ -224,10 +105,7 @@ async fn on_update_rotation_replaces_the_token_on_put_only() {
         .put(&client.id, &client.token, &update(&client, "x"))
         .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    let new_token = resp.json()["registration_access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let new_token = token_of(&resp);
     assert_ne!(new_token, client.token);
     assert_invalid_token(&host.get(&client.id, &client.token).await);
     assert_eq!(
@@ -239,7 +117,7 @@ async fn on_update_rotation_replaces_the_token_on_put_only() {
 #[tokio::test]
 async fn on_every_use_rotation_replaces_the_token_on_each_read() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let mut token = client.token.clone();
     let mut seen = vec![token.clone()];
     for _ in 0..3 {
@@ -261,10 +139,7 @@ async fn on_every_use_rotation_replaces_the_token_on_each_read() {
     // An update rotates as well.
     let resp = host.put(&client.id, &token, &update(&client, "x")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    let fresh = resp.json()["registration_access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let fresh = token_of(&resp);
     assert!(!seen.contains(&fresh));
     assert_invalid_token(&host.get(&client.id, &token).await);
     assert_eq!(host.get(&client.id, &fresh).await.status, StatusCode::OK);
@@ -274,19 +149,10 @@ async fn on_every_use_rotation_replaces_the_token_on_each_read() {
 async fn on_every_use_concurrent_reads_with_one_token_exactly_one_wins() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
     for _round in 0..3 {
-        let client = host.register(&min()).await;
+        let client = host.register(None, &min()).await;
         let results = race(&host, || get_request(&client.id, &client.token)).await;
-        let winners: Vec<_> = results
-            .iter()
-            .filter(|(s, _)| *s == StatusCode::OK)
-            .collect();
-        let losers = results
-            .iter()
-            .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
-            .count();
-        assert_eq!((winners.len(), losers), (1, 15), "{results:?}");
         // The winner's token is the one that works now; the old one is dead.
-        let fresh = winners[0].1.clone().expect("the winner got a token");
+        let fresh = the_winners_token(&results);
         assert_invalid_token(&host.get(&client.id, &client.token).await);
         assert_eq!(host.get(&client.id, &fresh).await.status, StatusCode::OK);
     }
@@ -296,21 +162,12 @@ async fn on_every_use_concurrent_reads_with_one_token_exactly_one_wins() {
 async fn on_update_concurrent_puts_with_one_token_exactly_one_wins() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnUpdate));
     for _round in 0..3 {
-        let client = host.register(&min()).await;
+        let client = host.register(None, &min()).await;
         let results = race(&host, || {
             put_request(&client.id, &client.token, &update(&client, "raced"))
         })
         .await;
-        let winners: Vec<_> = results
-            .iter()
-            .filter(|(s, _)| *s == StatusCode::OK)
-            .collect();
-        let losers = results
-            .iter()
-            .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
-            .count();
-        assert_eq!((winners.len(), losers), (1, 15), "{results:?}");
-        let fresh = winners[0].1.clone().expect("the winner got a token");
+        let fresh = the_winners_token(&results);
         assert_invalid_token(&host.get(&client.id, &client.token).await);
         let resp = host.get(&client.id, &fresh).await;
         assert_eq!(resp.json()["client_name"], "raced");
@@ -320,7 +177,7 @@ async fn on_update_concurrent_puts_with_one_token_exactly_one_wins() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn on_every_use_concurrent_mixed_reads_and_updates_exactly_one_wins() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let counter = std::sync::atomic::AtomicUsize::new(0);
     let results = race(&host, || {
         if counter
@@ -344,7 +201,7 @@ async fn on_every_use_concurrent_mixed_reads_and_updates_exactly_one_wins() {
 #[tokio::test]
 async fn secret_rotation_on_update_issues_a_new_secret_and_kills_the_old_one() {
     let host = Host::new(|b| b.secret_rotation(SecretRotation::OnUpdate));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let old = client.secret().expect("secret");
     let resp = host
         .put(&client.id, &client.token, &update(&client, "x"))
@@ -375,7 +232,7 @@ async fn secret_rotation_on_update_issues_a_new_secret_and_kills_the_old_one() {
 #[tokio::test]
 async fn without_secret_rotation_an_update_keeps_the_secret() {
     let host = Host::new(|b| b);
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let secret = client.secret().expect("secret");
     let resp = host
         .put(&client.id, &client.token, &update(&client, "x"))
@@ -391,7 +248,7 @@ async fn without_secret_rotation_an_update_keeps_the_secret() {
 #[tokio::test]
 async fn an_expired_secret_is_renewed_on_update() {
     let host = Host::new(|b| b.client_secret_lifetime(Some(Duration::from_secs(1))));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let old = client.secret().expect("secret");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     assert!(matches!(
@@ -422,7 +279,7 @@ async fn an_expired_secret_is_renewed_on_update() {
 #[tokio::test]
 async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
     let host = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let secret = client
         .secret()
         .expect("the registration response shows the secret");
@@ -478,7 +335,7 @@ async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
 #[tokio::test]
 async fn hashed_secrets_check_the_client_secret_of_an_update() {
     let host = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let secret = client.secret().expect("secret");
 
     let mut right = update(&client, "right");
@@ -521,7 +378,7 @@ async fn hashed_secrets_rotated_on_update_are_shown_once() {
         b.secret_storage(SecretStorage::Hashed)
             .secret_rotation(SecretRotation::OnUpdate)
     });
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let old = client.secret().expect("secret");
     let resp = host
         .put(&client.id, &client.token, &update(&client, "x"))
@@ -620,7 +477,7 @@ async fn hashed_secrets_do_not_offer_client_secret_jwt() {
 
     let plain = Host::new(|b| b);
     assert!(advertised_methods(&plain.registry).contains(&"client_secret_jwt".to_owned()));
-    let client = plain.register(&jwt).await;
+    let client = plain.register(None, &jwt).await;
     assert!(client.secret().is_some(), "{}", client.body);
 
     let hashed = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
@@ -637,10 +494,10 @@ async fn hashed_secrets_do_not_offer_client_secret_jwt() {
     ] {
         assert!(methods.contains(&kept.to_owned()), "{kept} in {methods:?}");
     }
-    let resp = hashed.send(post_request(&jwt)).await;
+    let resp = hashed.post(None, &jwt).await;
     common::assert_invalid_metadata(&resp, "token_endpoint_auth_method");
     // Nor can a client switch to it by updating.
-    let client = hashed.register(&min()).await;
+    let client = hashed.register(None, &min()).await;
     let mut body = jwt.clone();
     body["client_id"] = json!(client.id);
     let resp = hashed.put(&client.id, &client.token, &body).await;

@@ -3,21 +3,18 @@
 
 mod common;
 
-use std::convert::Infallible;
 use std::io::Write;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use common::{Client, REDIRECT, Resp, Svc, TestBody, full, min};
-use http::{Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full};
+use common::host::{post_request, token_of};
+use common::{Client, REDIRECT, Resp, created_client, full, min};
+use http::{HeaderValue, Request, StatusCode, header};
 use serde_json::{Value, json};
-use tower::util::BoxCloneService;
-use tower::{Layer, ServiceExt, service_fn};
 use tower_oidc_registration::{
-    Caller, EventKind, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfig,
-    RegistrationConfigBuilder, RegistrationEvent, RegistrationEvents, RegistrationLayer, Registry,
-    RequestContext, SecretRotation, TokenRotation,
+    Caller, EventKind, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfigBuilder,
+    RegistrationEvent, RegistrationEvents, RequestContext, SecretRotation, TokenRotation,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -78,118 +75,40 @@ impl RegistrationEvents for Recorder {
     }
 }
 
+/// The shared harness with the events hook recorded.
 struct Host {
-    svc: Svc,
-    registry: Registry,
+    host: common::host::Host,
     events: Recorder,
+}
+
+impl Deref for Host {
+    type Target = common::host::Host;
+
+    fn deref(&self) -> &Self::Target {
+        &self.host
+    }
 }
 
 impl Host {
     fn new(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
         let events = Recorder::default();
-        let config = f(RegistrationConfig::builder(common::ISSUER).events(events.clone()))
-            .build()
-            .expect("valid test configuration");
-        let layer = RegistrationLayer::new(config);
-        let registry = layer.registry();
-        let inner = service_fn(|_req: Request<TestBody>| async {
-            Ok::<_, Infallible>(
-                Response::builder()
-                    .status(StatusCode::IM_A_TEAPOT)
-                    .body(Full::new(Bytes::new()))
-                    .expect("response"),
-            )
-        });
-        Self {
-            svc: BoxCloneService::new(layer.layer(inner)),
-            registry,
-            events,
-        }
+        let host = common::host::Host::new(|b| f(b.events(events.clone())));
+        Self { host, events }
     }
 
-    async fn send(&self, request: Request<TestBody>) -> Resp {
-        let response = self
-            .svc
-            .clone()
-            .oneshot(request)
-            .await
-            .unwrap_or_else(|never| match never {});
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .unwrap_or_else(|never| match never {})
-            .to_bytes();
-        Resp {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
-    }
-
+    /// `POST /register` as the shared harness sends it, with `x-request-id: req-1`.
     async fn post(&self, iat: Option<&str>, body: &Value) -> Resp {
-        let mut builder = Request::post("/register")
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("x-request-id", "req-1");
-        if let Some(token) = iat {
-            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        self.send(
-            builder
-                .body(full(serde_json::to_vec(body).expect("json")))
-                .expect("request"),
-        )
-        .await
+        let authorization = iat.map(|t| format!("Bearer {t}"));
+        let mut request = post_request(authorization.as_deref(), body);
+        request
+            .headers_mut()
+            .insert("x-request-id", HeaderValue::from_static("req-1"));
+        self.send(request).await
     }
 
+    /// Registers `body` as [`Host::post`] sends it and asserts a 201 with credentials.
     async fn register(&self, iat: Option<&str>, body: &Value) -> Client {
-        let resp = self.post(iat, body).await;
-        assert_eq!(
-            resp.status,
-            StatusCode::CREATED,
-            "registration of {body} failed: {}",
-            resp.text()
-        );
-        let json = resp.json();
-        Client {
-            id: json["client_id"].as_str().expect("client_id").to_owned(),
-            token: json["registration_access_token"]
-                .as_str()
-                .expect("token")
-                .to_owned(),
-            body: json,
-        }
-    }
-
-    async fn get(&self, client_id: &str, token: &str) -> Resp {
-        self.send(
-            Request::get(format!("/register/{client_id}"))
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(full(Bytes::new()))
-                .expect("request"),
-        )
-        .await
-    }
-
-    async fn put(&self, client_id: &str, token: &str, body: &Value) -> Resp {
-        self.send(
-            Request::put(format!("/register/{client_id}"))
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(full(serde_json::to_vec(body).expect("json")))
-                .expect("request"),
-        )
-        .await
-    }
-
-    async fn delete(&self, client_id: &str, token: &str) -> Resp {
-        self.send(
-            Request::delete(format!("/register/{client_id}"))
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(full(Bytes::new()))
-                .expect("request"),
-        )
-        .await
+        created_client(&self.post(iat, body).await, body)
     }
 }
 
@@ -198,13 +117,6 @@ fn summary(events: &[Seen]) -> Vec<(EventKind, Option<String>, Caller)> {
         .iter()
         .map(|e| (e.kind, e.client_id.clone(), e.caller.clone()))
         .collect()
-}
-
-fn token_of(resp: &Resp) -> String {
-    resp.json()["registration_access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
 }
 
 // ---------------------------------------------------------------------------------------------

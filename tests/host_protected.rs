@@ -3,21 +3,19 @@
 
 mod common;
 
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use common::host::{Host, named, object, post_request};
 use common::{
-    Client, REDIRECT, Resp, Svc, TestBody, assert_error, assert_invalid_token,
-    assert_missing_token, full, min,
+    Client, REDIRECT, Resp, assert_error, assert_invalid_token, assert_missing_token, full, min,
 };
-use http::{Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full};
+use http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
 use serde_json::{Map, Value, json};
-use tower::util::BoxCloneService;
-use tower::{Layer, ServiceExt, service_fn};
+use tower::ServiceExt;
 use tower_oidc_registration::metadata::{ClientMetadata, MetadataError};
 use tower_oidc_registration::metadata::{GrantType, MetadataRules};
 use tower_oidc_registration::policy::{Operation, PolicyContext, PolicyError, RegistrationPolicy};
@@ -33,128 +31,21 @@ const STATIC_IAT: &str = "static-initial-access-token-0123456789";
 // Harness.
 // ---------------------------------------------------------------------------------------------
 
-struct Host {
-    svc: Svc,
-    registry: Registry,
-}
-
 impl Host {
-    fn new(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
-        let config = f(RegistrationConfig::builder(common::ISSUER))
-            .build()
-            .expect("valid test configuration");
-        Self::from_config(config)
-    }
-
-    fn from_config(config: RegistrationConfig) -> Self {
-        let layer = RegistrationLayer::new(config);
-        let registry = layer.registry();
-        let inner = service_fn(|_req: Request<TestBody>| async {
-            Ok::<_, Infallible>(
-                Response::builder()
-                    .status(StatusCode::IM_A_TEAPOT)
-                    .body(Full::new(Bytes::new()))
-                    .expect("response"),
-            )
-        });
-        Self {
-            svc: BoxCloneService::new(layer.layer(inner)),
-            registry,
-        }
-    }
-
     /// Initial-access-token mode.
     fn protected(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
         Self::new(|b| f(b.registration_access(RegistrationAccess::InitialAccessToken)))
     }
 
-    async fn send(&self, request: Request<TestBody>) -> Resp {
-        let response = self
-            .svc
-            .clone()
-            .oneshot(request)
-            .await
-            .unwrap_or_else(|never| match never {});
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .unwrap_or_else(|never| match never {})
-            .to_bytes();
-        Resp {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
-    }
-
     /// `POST /register` with `Authorization: <authorization>` (none when `None`).
     async fn post_with(&self, authorization: Option<&str>, body: &Value) -> Resp {
-        let bytes = serde_json::to_vec(body).expect("serialize");
-        let mut builder =
-            Request::post("/register").header(header::CONTENT_TYPE, "application/json");
-        if let Some(value) = authorization {
-            builder = builder.header(header::AUTHORIZATION, value);
-        }
-        self.send(builder.body(full(bytes)).expect("request")).await
+        self.send(post_request(authorization, body)).await
     }
 
-    /// `POST /register` with `Authorization: Bearer <iat>` (none when `None`).
-    async fn post(&self, iat: Option<&str>, body: &Value) -> Resp {
-        let authorization = iat.map(|t| format!("Bearer {t}"));
-        self.post_with(authorization.as_deref(), body).await
-    }
-
-    async fn register(&self, iat: Option<&str>, body: &Value) -> Client {
-        let resp = self.post(iat, body).await;
-        assert_eq!(
-            resp.status,
-            StatusCode::CREATED,
-            "registration of {body} failed: {}",
-            resp.text()
-        );
-        let json = resp.json();
-        Client {
-            id: json["client_id"].as_str().expect("client_id").to_owned(),
-            token: json["registration_access_token"]
-                .as_str()
-                .expect("token")
-                .to_owned(),
-            body: json,
-        }
-    }
-
-    async fn put(&self, client: &Client, metadata: &Value) -> Resp {
+    /// `PUT` of `metadata` (with `client`'s `client_id`) with `client`'s token.
+    async fn update(&self, client: &Client, metadata: &Value) -> Resp {
         let body = common::update_body(client, metadata);
-        let bytes = serde_json::to_vec(&body).expect("serialize");
-        self.send(
-            Request::put(client.path())
-                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(full(bytes))
-                .expect("request"),
-        )
-        .await
-    }
-
-    async fn get(&self, client: &Client) -> Resp {
-        self.send(
-            Request::get(client.path())
-                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
-                .body(full(Bytes::new()))
-                .expect("request"),
-        )
-        .await
-    }
-
-    async fn delete(&self, client: &Client) -> Resp {
-        self.send(
-            Request::delete(client.path())
-                .header(header::AUTHORIZATION, format!("Bearer {}", client.token))
-                .body(full(Bytes::new()))
-                .expect("request"),
-        )
-        .await
+        self.put(&client.id, &client.token, &body).await
     }
 
     /// Who registered `client`, as its record says.
@@ -177,20 +68,9 @@ impl Host {
     }
 }
 
-fn named(name: &str) -> Value {
-    json!({"redirect_uris": [REDIRECT], "client_name": name})
-}
-
 /// A client that gets tokens by itself: no redirect URIs, the `client_credentials` grant.
 fn service(name: &str) -> Value {
     json!({"grant_types": ["client_credentials"], "client_name": name})
-}
-
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        other => panic!("not an object: {other}"),
-    }
 }
 
 /// The same HS256 key for every configuration that calls it: registration access tokens
@@ -407,7 +287,7 @@ async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
     // F4: a valid token over its quota is insufficient, not invalid.
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
     // Deleted by the client (RFC 7592): the slot is free again.
-    let resp = host.delete(&first).await;
+    let resp = host.delete(&first.id, &first.token).await;
     assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
     let second = host.register(Some(&iat), &min()).await;
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
@@ -448,7 +328,7 @@ async fn a_quota_refusal_does_not_spend_a_use_and_a_spent_token_is_invalid_first
     // Over quota, one use left: 403, and the use is kept.
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
-    let resp = host.delete(&first).await;
+    let resp = host.delete(&first.id, &first.token).await;
     assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
     host.register(Some(&iat), &min()).await;
     // Now spent and over quota at once: the uses are checked first, so 401 invalid_token.
@@ -557,9 +437,9 @@ async fn a_token_bound_policy_applies_at_registration_and_on_update() {
     let client = host.register(Some(&iat), &named("fine")).await;
 
     // The client updates itself: the token's policy applies again.
-    let resp = host.put(&client, &named("forbidden")).await;
+    let resp = host.update(&client, &named("forbidden")).await;
     common::assert_rfc_error(&resp, "invalid_client_metadata");
-    let resp = host.put(&client, &named("still fine")).await;
+    let resp = host.update(&client, &named("still fine")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(resp.json()["client_name"], "still fine");
 
@@ -576,12 +456,12 @@ async fn a_token_bound_policy_applies_at_registration_and_on_update() {
 
     // Revoking the token stops registrations, not its policy over the clients it registered.
     assert!(host.registry.revoke_initial_access_token(&id));
-    let resp = host.put(&client, &named("forbidden")).await;
+    let resp = host.update(&client, &named("forbidden")).await;
     common::assert_rfc_error(&resp, "invalid_client_metadata");
 
     // The policy is the token's alone: another token's client may take the name.
     let other = host.register(Some(STATIC_IAT), &named("forbidden")).await;
-    let resp = host.put(&other, &named("forbidden")).await;
+    let resp = host.update(&other, &named("forbidden")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
 
@@ -591,7 +471,7 @@ async fn a_token_bound_policy_sees_the_token_holder_on_update() {
     let host = Host::protected(|b| b);
     let (id, iat) = host.issue(InitialAccessTokenOptions::new().policy(recorder.clone()));
     let client = host.register(Some(&iat), &min()).await;
-    let resp = host.put(&client, &min()).await;
+    let resp = host.update(&client, &min()).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     let holder = Caller::InitialAccessToken { id };
     assert_eq!(
@@ -671,7 +551,7 @@ async fn caller_restrictions_none_lets_anonymous_registrants_get_client_credenti
     let host = Host::new(|b| b.caller_restrictions(None));
     let client = host.register(None, &service("svc")).await;
     assert!(client.body["client_secret"].is_string(), "{}", client.body);
-    let resp = host.put(&client, &service("renamed")).await;
+    let resp = host.update(&client, &service("renamed")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
 
@@ -717,7 +597,7 @@ async fn a_host_registered_client_updating_itself_keeps_client_credentials() {
     };
     // Over HTTP, with its registration access token, and without any credentials of the host:
     // judged as the host that registered it.
-    let resp = host.put(&client, &service("renamed")).await;
+    let resp = host.update(&client, &service("renamed")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(resp.json()["grant_types"], json!(["client_credentials"]));
     assert_eq!(resp.json()["client_name"], "renamed");
@@ -728,10 +608,10 @@ async fn a_host_registered_client_updating_itself_keeps_client_credentials() {
 async fn an_anonymously_registered_client_cannot_gain_client_credentials_by_updating() {
     let host = Host::new(|b| b);
     let client = host.register(None, &min()).await;
-    let resp = host.put(&client, &service("svc")).await;
+    let resp = host.update(&client, &service("svc")).await;
     let body = common::assert_rfc_error(&resp, "invalid_client_metadata");
     common::assert_description_mentions(&body, "grant_types");
-    let resp = host.get(&client).await;
+    let resp = host.get(&client.id, &client.token).await;
     assert_eq!(
         resp.json(),
         client.body,
@@ -741,7 +621,7 @@ async fn an_anonymously_registered_client_cannot_gain_client_credentials_by_upda
     // A token holder's client may.
     let (_, iat) = host.issue(InitialAccessTokenOptions::new());
     let holder = host.register(Some(&iat), &min()).await;
-    let resp = host.put(&holder, &service("svc")).await;
+    let resp = host.update(&holder, &service("svc")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 
     // The host's replacement is judged as the host, whoever registered the client.
@@ -765,11 +645,11 @@ async fn an_update_under_an_initial_access_token_unknown_here_fails_closed() {
     let (_, iat) = a.issue(InitialAccessTokenOptions::new().policy(ForbidName));
     let client = a.register(Some(&iat), &named("fine")).await;
     // B sees the client and accepts its token for reads.
-    let resp = b.get(&client).await;
+    let resp = b.get(&client.id, &client.token).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     // But B cannot apply the policy bound to a token it does not know: it refuses the update,
     // however harmless, rather than let it through unchecked.
-    let resp = b.put(&client, &named("renamed")).await;
+    let resp = b.update(&client, &named("renamed")).await;
     let body = assert_error(&resp, StatusCode::FORBIDDEN, Some("access_denied"));
     common::assert_description_mentions(&body, "initial access token");
     assert!(resp.header(header::WWW_AUTHENTICATE).is_none(), "{resp:?}");
@@ -782,17 +662,20 @@ async fn an_update_under_an_initial_access_token_unknown_here_fails_closed() {
     assert_eq!(err.code(), "access_denied");
     assert_eq!(err.status(), StatusCode::FORBIDDEN);
     // Nothing changed.
-    assert_eq!(b.get(&client).await.json()["client_name"], "fine");
+    assert_eq!(
+        b.get(&client.id, &client.token).await.json()["client_name"],
+        "fine"
+    );
     // A, which issued the token, applies its policy.
     common::assert_rfc_error(
-        &a.put(&client, &named("forbidden")).await,
+        &a.update(&client, &named("forbidden")).await,
         "invalid_client_metadata",
     );
-    let resp = a.put(&client, &named("renamed")).await;
+    let resp = a.update(&client, &named("renamed")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     // Clients registered without a token update through either server.
     let anonymous = a.register(None, &min()).await;
-    let resp = b.put(&anonymous, &named("via b")).await;
+    let resp = b.update(&anonymous, &named("via b")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
 
@@ -911,16 +794,16 @@ async fn a_static_token_bound_policy_survives_a_restart() {
     // token, with the same id, and its policy (not the other token's lack of one) applies.
     let after = Host::protected(|b| configure(b, &[OTHER_STATIC_IAT, STATIC_IAT]));
     common::assert_rfc_error(
-        &after.put(&client, &named("forbidden")).await,
+        &after.update(&client, &named("forbidden")).await,
         "invalid_client_metadata",
     );
-    let resp = after.put(&client, &named("renamed")).await;
+    let resp = after.update(&client, &named("renamed")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 
     // A server that no longer accepts that token cannot apply its policy: it fails closed.
     let without = Host::protected(|b| configure(b, &[OTHER_STATIC_IAT]));
     assert_error(
-        &without.put(&client, &named("renamed again")).await,
+        &without.update(&client, &named("renamed again")).await,
         StatusCode::FORBIDDEN,
         Some("access_denied"),
     );
@@ -958,11 +841,11 @@ async fn registries_built_from_one_configuration_share_initial_access_tokens() {
     // Its policy is known to both layers: updates are judged by it, not refused.
     for layer in [&host, &twin] {
         common::assert_rfc_error(
-            &layer.put(&client, &named("forbidden")).await,
+            &layer.update(&client, &named("forbidden")).await,
             "invalid_client_metadata",
         );
     }
-    let resp = twin.put(&client, &named("renamed")).await;
+    let resp = twin.update(&client, &named("renamed")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     // The uses are counted once for all: the twin spends the second, and the token is spent
     // for both.
@@ -989,19 +872,14 @@ async fn concurrent_registrations_never_exceed_the_uses_of_a_token() {
     let host = Host::protected(|b| b);
     let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(3));
     let barrier = Arc::new(tokio::sync::Barrier::new(16));
-    let body = serde_json::to_vec(&min()).expect("json");
+    let authorization = format!("Bearer {iat}");
     let tasks: Vec<_> = (0..16)
         .map(|_| {
-            let svc = host.svc.clone();
+            let request = common::send(&host.svc, post_request(Some(&authorization), &min()));
             let barrier = Arc::clone(&barrier);
-            let request = Request::post("/register")
-                .header(header::AUTHORIZATION, format!("Bearer {iat}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(full(body.clone()))
-                .expect("request");
             tokio::spawn(async move {
                 barrier.wait().await;
-                status_of(svc, request).await
+                request.await.status
             })
         })
         .collect();
@@ -1019,25 +897,6 @@ async fn concurrent_registrations_never_exceed_the_uses_of_a_token() {
         .count();
     assert_eq!((created, refused), (3, 13), "{statuses:?}");
     assert_eq!(host.registry.store().count().await.expect("count"), 3);
-}
-
-/// The status of `request` sent to `svc`, as a boxed `Send` future: proving `Send` here, with
-/// concrete types, sidesteps a higher-ranked lifetime error of `tokio::spawn`.
-fn status_of(
-    svc: Svc,
-    request: Request<TestBody>,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = StatusCode> + Send>> {
-    use tower::Service as _;
-    let mut svc = svc;
-    Box::pin(async move {
-        std::future::poll_fn(|cx| svc.poll_ready(cx))
-            .await
-            .unwrap_or_else(|never| match never {});
-        svc.call(request)
-            .await
-            .unwrap_or_else(|never| match never {})
-            .status()
-    })
 }
 
 /// A request body that never delivers anything: the request is abandoned while it is read.

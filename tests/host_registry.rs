@@ -15,141 +15,24 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use common::{Client, REDIRECT, Resp, Svc, TestBody, full, min, public_jwks};
-use http::{HeaderValue, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full};
+use common::host::{Host, basic, object, post_request};
+use common::{Client, REDIRECT, Svc, TestBody, full, min, public_jwks, send};
+use http::{HeaderValue, Request, Response, StatusCode};
+use http_body_util::Full;
 use serde_json::{Map, Value, json};
 use tower::util::BoxCloneService;
-use tower::{Layer, ServiceExt, service_fn};
+use tower::{Layer, service_fn};
 use tower_oidc_registration::generate::{ClientIdGenerator, SecretGenerator};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
 use tower_oidc_registration::{
     ClientAuthError, ClientCredentials, ClientRecord, ClientStore, MemoryStore, RegistrationConfig,
-    RegistrationConfigBuilder, RegistrationError, RegistrationLayer, Registry, RequestContext,
-    Secret, StoreError, TokenRotation,
+    RegistrationError, RegistrationLayer, Registry, RequestContext, Secret, StoreError,
+    TokenRotation,
 };
 
 // ---------------------------------------------------------------------------------------------
-// Harness: the layer and its registry, driven with `oneshot`.
+// Harness.
 // ---------------------------------------------------------------------------------------------
-
-struct Host {
-    svc: Svc,
-    registry: Registry,
-}
-
-fn teapot() -> Response<Full<Bytes>> {
-    Response::builder()
-        .status(StatusCode::IM_A_TEAPOT)
-        .body(Full::new(Bytes::from_static(b"inner")))
-        .expect("response")
-}
-
-impl Host {
-    fn new(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
-        let config = f(RegistrationConfig::builder(common::ISSUER))
-            .build()
-            .expect("valid test configuration");
-        let layer = RegistrationLayer::new(config);
-        let registry = layer.registry();
-        let inner = service_fn(|_req: Request<TestBody>| async { Ok::<_, Infallible>(teapot()) });
-        Self {
-            svc: BoxCloneService::new(layer.layer(inner)),
-            registry,
-        }
-    }
-
-    async fn send(&self, request: Request<TestBody>) -> Resp {
-        send(&self.svc, request).await
-    }
-
-    async fn post(&self, body: &Value) -> Resp {
-        let bytes = serde_json::to_vec(body).expect("serialize");
-        self.send(
-            Request::post("/register")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(full(bytes))
-                .expect("request"),
-        )
-        .await
-    }
-
-    async fn register(&self, body: &Value) -> Client {
-        let resp = self.post(body).await;
-        assert_eq!(
-            resp.status,
-            StatusCode::CREATED,
-            "registration of {body} failed: {}",
-            resp.text()
-        );
-        client_of(&resp)
-    }
-
-    async fn get(&self, client_id: &str, token: &str) -> Resp {
-        self.send(
-            Request::get(format!("/register/{client_id}"))
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(full(Bytes::new()))
-                .expect("request"),
-        )
-        .await
-    }
-
-    async fn delete(&self, client_id: &str, token: &str) -> Resp {
-        self.send(
-            Request::delete(format!("/register/{client_id}"))
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(full(Bytes::new()))
-                .expect("request"),
-        )
-        .await
-    }
-}
-
-async fn send(svc: &Svc, request: Request<TestBody>) -> Resp {
-    let response = svc
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|never| match never {});
-    let (parts, body) = response.into_parts();
-    let body = body
-        .collect()
-        .await
-        .unwrap_or_else(|never| match never {})
-        .to_bytes();
-    Resp {
-        status: parts.status,
-        headers: parts.headers,
-        body,
-    }
-}
-
-fn client_of(resp: &Resp) -> Client {
-    let body = resp.json();
-    Client {
-        id: body["client_id"].as_str().expect("client_id").to_owned(),
-        token: body["registration_access_token"]
-            .as_str()
-            .expect("registration_access_token")
-            .to_owned(),
-        body,
-    }
-}
-
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        other => panic!("not an object: {other}"),
-    }
-}
-
-fn basic(client_id: &str, secret: &str) -> ClientCredentials {
-    ClientCredentials::Basic {
-        client_id: client_id.to_owned(),
-        client_secret: Secret::new(secret),
-    }
-}
 
 /// `application/x-www-form-urlencoded` of one component, as RFC 6749 §2.3.1 requires before
 /// base64 in a Basic header (unreserved characters kept, everything else percent-encoded).
@@ -181,7 +64,7 @@ fn secret_of(client: &Client) -> String {
 #[tokio::test]
 async fn authenticate_accepts_the_right_secret_with_the_registered_method() {
     let host = Host::new(|b| b);
-    let basic_client = host.register(&min()).await;
+    let basic_client = host.register(None, &min()).await;
     let record = host
         .registry
         .authenticate(&basic(&basic_client.id, &secret_of(&basic_client)))
@@ -194,10 +77,13 @@ async fn authenticate_accepts_the_right_secret_with_the_registered_method() {
     );
 
     let post_client = host
-        .register(&json!({
-            "redirect_uris": [REDIRECT],
-            "token_endpoint_auth_method": "client_secret_post"
-        }))
+        .register(
+            None,
+            &json!({
+                "redirect_uris": [REDIRECT],
+                "token_endpoint_auth_method": "client_secret_post"
+            }),
+        )
         .await;
     let record = host
         .registry
@@ -213,8 +99,8 @@ async fn authenticate_accepts_the_right_secret_with_the_registered_method() {
 #[tokio::test]
 async fn authenticate_refuses_a_wrong_secret_and_an_unknown_client() {
     let host = Host::new(|b| b);
-    let client = host.register(&min()).await;
-    let other = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
+    let other = host.register(None, &min()).await;
     let secret = secret_of(&client);
     let truncated = &secret[..secret.len() - 1];
     let wrong = [
@@ -246,7 +132,7 @@ async fn authenticate_refuses_a_wrong_secret_and_an_unknown_client() {
 #[tokio::test]
 async fn authenticate_refuses_an_expired_secret() {
     let host = Host::new(|b| b.client_secret_lifetime(Some(Duration::from_secs(1))));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let issued_at = client.body["client_id_issued_at"]
         .as_u64()
         .expect("issued_at");
@@ -277,7 +163,7 @@ async fn authenticate_refuses_an_expired_secret() {
 async fn authenticate_refuses_a_deleted_client() {
     let host = Host::new(|b| b);
     // Deleted by the client itself over HTTP (RFC 7592 §2.3).
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let secret = secret_of(&client);
     host.registry
         .authenticate(&basic(&client.id, &secret))
@@ -293,7 +179,7 @@ async fn authenticate_refuses_a_deleted_client() {
     assert!(matches!(err, ClientAuthError::UnknownClient), "{err:?}");
 
     // Deleted by the host.
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let secret = secret_of(&client);
     host.registry
         .delete_client(&client.id)
@@ -310,7 +196,7 @@ async fn authenticate_refuses_a_deleted_client() {
 #[tokio::test]
 async fn authenticate_refuses_a_method_other_than_the_registered_one() {
     let host = Host::new(|b| b);
-    let basic_client = host.register(&min()).await;
+    let basic_client = host.register(None, &min()).await;
     let err = host
         .registry
         .authenticate(&ClientCredentials::from_form(
@@ -331,10 +217,13 @@ async fn authenticate_refuses_a_method_other_than_the_registered_one() {
     );
 
     let post_client = host
-        .register(&json!({
-            "redirect_uris": [REDIRECT],
-            "token_endpoint_auth_method": "client_secret_post"
-        }))
+        .register(
+            None,
+            &json!({
+                "redirect_uris": [REDIRECT],
+                "token_endpoint_auth_method": "client_secret_post"
+            }),
+        )
         .await;
     let err = host
         .registry
@@ -354,10 +243,13 @@ async fn authenticate_refuses_a_method_other_than_the_registered_one() {
 
     // A public client has no secret: no secret-based method authenticates it.
     let public = host
-        .register(&json!({
-            "redirect_uris": [REDIRECT],
-            "token_endpoint_auth_method": "none"
-        }))
+        .register(
+            None,
+            &json!({
+                "redirect_uris": [REDIRECT],
+                "token_endpoint_auth_method": "none"
+            }),
+        )
         .await;
     assert!(public.secret().is_none(), "{}", public.body);
     let err = host
@@ -380,7 +272,7 @@ async fn authenticate_refuses_a_method_other_than_the_registered_one() {
 #[tokio::test]
 async fn basic_credentials_from_a_real_authorization_header_authenticate() {
     let host = Host::new(|b| b);
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let secret = secret_of(&client);
     let header = basic_header(&client.id, &secret);
     let credentials =
@@ -433,7 +325,7 @@ impl SecretGenerator for AwkwardSecrets {
 #[tokio::test]
 async fn basic_header_credentials_are_form_decoded_end_to_end() {
     let host = Host::new(|b| b.secret_generator(AwkwardSecrets));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     assert_eq!(secret_of(&client), "s3:cr+t/=% é");
     let header = basic_header(&client.id, "s3:cr+t/=% é");
     let credentials = ClientCredentials::from_basic_authorization(&header).expect("basic");
@@ -493,7 +385,7 @@ async fn host_register_applies_the_same_rules_as_http() {
 #[tokio::test]
 async fn host_replace_client_replaces_metadata_and_keeps_the_token() {
     let host = Host::new(|b| b);
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     let info = host
         .registry
         .replace_client(
@@ -578,7 +470,7 @@ async fn host_replace_client_replaces_metadata_and_keeps_the_token() {
 async fn host_replace_client_rotates_the_token_when_rotation_is_configured() {
     for rotation in [TokenRotation::OnUpdate, TokenRotation::OnEveryUse] {
         let host = Host::new(|b| b.token_rotation(rotation));
-        let client = host.register(&min()).await;
+        let client = host.register(None, &min()).await;
         let info = host
             .registry
             .replace_client(&client.id, object(json!({"redirect_uris": [REDIRECT]})))
@@ -603,8 +495,8 @@ async fn host_replace_client_rotates_the_token_when_rotation_is_configured() {
 #[tokio::test]
 async fn host_delete_client_removes_the_client_and_its_token() {
     let host = Host::new(|b| b);
-    let client = host.register(&min()).await;
-    let kept = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
+    let kept = host.register(None, &min()).await;
     host.registry
         .delete_client(&client.id)
         .await
@@ -678,7 +570,7 @@ impl ClientStore for LockstepStore {
 async fn host_delete_client_losing_a_race_reports_an_unknown_client() {
     let store = LockstepStore::default();
     let host = Host::new(|b| b.store(store.clone()));
-    let client = host.register(&min()).await;
+    let client = host.register(None, &min()).await;
     store.arm(2);
     let (first, second) = tokio::join!(
         host.registry.delete_client(&client.id),
@@ -731,8 +623,8 @@ async fn client_ids_and_secrets_come_from_the_configured_generators() {
         b.client_id_generator(CountingIds(ids.clone()))
             .secret_generator(CountingSecrets(secrets.clone()))
     });
-    let first = host.register(&min()).await;
-    let second = host.register(&min()).await;
+    let first = host.register(None, &min()).await;
+    let second = host.register(None, &min()).await;
     assert_eq!(first.id, "client-1");
     assert_eq!(second.id, "client-2");
     assert_eq!(first.secret().as_deref(), Some("secret-1"));
@@ -743,7 +635,10 @@ async fn client_ids_and_secrets_come_from_the_configured_generators() {
     );
     // A public client draws no secret.
     let public = host
-        .register(&json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none"}))
+        .register(
+            None,
+            &json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none"}),
+        )
         .await;
     assert_eq!(public.id, "client-3");
     assert!(public.secret().is_none());
@@ -774,11 +669,17 @@ impl ClientIdGenerator for CollidingIds {
 async fn a_colliding_generated_id_never_overwrites_a_client() {
     let host = Host::new(|b| b.client_id_generator(CollidingIds(Counter::default())));
     let first = host
-        .register(&json!({"redirect_uris": [REDIRECT], "client_name": "first"}))
+        .register(
+            None,
+            &json!({"redirect_uris": [REDIRECT], "client_name": "first"}),
+        )
         .await;
     assert_eq!(first.id, "dup");
     let second = host
-        .register(&json!({"redirect_uris": [REDIRECT], "client_name": "second"}))
+        .register(
+            None,
+            &json!({"redirect_uris": [REDIRECT], "client_name": "second"}),
+        )
         .await;
     assert_eq!(
         second.id, "fresh-1",
@@ -848,14 +749,7 @@ async fn passed_through_requests_carry_the_registry() {
     assert_eq!(resp.text(), "unknown nobody");
 
     // A client registered over HTTP is visible to the wrapped service too.
-    let resp = send(
-        &svc,
-        Request::post("/register")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(full(serde_json::to_vec(&min()).expect("json")))
-            .expect("request"),
-    )
-    .await;
+    let resp = send(&svc, post_request(None, &min())).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
     let id = resp.json()["client_id"].as_str().expect("id").to_owned();
     let resp = send(&svc, token_request(&id)).await;

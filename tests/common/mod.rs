@@ -1,13 +1,17 @@
 //! Shared helpers for the checklist integration tests: a registration layer around a recording
 //! inner service, request builders, and assertions for RFC-shaped responses.
 //!
-//! Every request goes through `RegistrationLayer::new(config).layer(inner)` and
-//! `tower::ServiceExt::oneshot`, exactly as a user of the crate would drive it.
+//! Every request goes through `RegistrationLayer::new(config).layer(inner)`, one `poll_ready`
+//! and one `call` (what `tower::ServiceExt::oneshot` does), exactly as a user of the crate would
+//! drive it. [`host`] is the harness of the host integration tests on top of these.
 
 #![allow(dead_code)]
 
+pub mod host;
+
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -20,7 +24,7 @@ use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use serde_json::{Value, json};
 use tower::util::BoxCloneService;
-use tower::{Layer, ServiceExt, service_fn};
+use tower::{Layer, Service, service_fn};
 use tower_oidc_registration::{
     RegistrationConfig, RegistrationConfigBuilder, RegistrationLayer, ResponseBody,
 };
@@ -202,23 +206,7 @@ impl App {
 
     /// Sends one request through a clone of the service.
     pub async fn send(&self, request: Request<TestBody>) -> Resp {
-        let response = self
-            .svc
-            .clone()
-            .oneshot(request)
-            .await
-            .unwrap_or_else(|never| match never {});
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .unwrap_or_else(|never| match never {})
-            .to_bytes();
-        Resp {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
+        send(&self.svc, request).await
     }
 
     /// `POST path` with a JSON body and `Content-Type: application/json`.
@@ -249,27 +237,7 @@ impl App {
 
     /// Registers `body` at `/register` and asserts a 201 with credentials.
     pub async fn register(&self, body: &Value) -> Client {
-        let resp = self.register_raw(body).await;
-        assert_eq!(
-            resp.status,
-            StatusCode::CREATED,
-            "registration of {body} failed: {}",
-            resp.text()
-        );
-        let json = resp.json();
-        let id = json["client_id"]
-            .as_str()
-            .expect("client_id is a string")
-            .to_owned();
-        let token = json["registration_access_token"]
-            .as_str()
-            .expect("registration_access_token is a string")
-            .to_owned();
-        Client {
-            id,
-            token,
-            body: json,
-        }
+        created_client(&self.register_raw(body).await, body)
     }
 
     /// `GET path` with `Authorization: Bearer token` (no Authorization when `None`).
@@ -322,6 +290,58 @@ impl Default for App {
     }
 }
 
+/// Sends `request` through a clone of `svc` and collects the response, as a boxed `Send`
+/// future: proving `Send` here, with concrete types, sidesteps a higher-ranked lifetime error
+/// of `tokio::spawn` with `oneshot`.
+pub fn send(svc: &Svc, request: Request<TestBody>) -> Pin<Box<dyn Future<Output = Resp> + Send>> {
+    let mut svc = svc.clone();
+    Box::pin(async move {
+        std::future::poll_fn(|cx| svc.poll_ready(cx))
+            .await
+            .unwrap_or_else(|never| match never {});
+        let response = svc
+            .call(request)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .unwrap_or_else(|never| match never {})
+            .to_bytes();
+        Resp {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    })
+}
+
+/// The client of the response to a registration of `body`, after asserting a 201.
+#[track_caller]
+pub fn created_client(resp: &Resp, body: &Value) -> Client {
+    assert_eq!(
+        resp.status,
+        StatusCode::CREATED,
+        "registration of {body} failed: {}",
+        resp.text()
+    );
+    let json = resp.json();
+    let id = json["client_id"]
+        .as_str()
+        .expect("client_id is a string")
+        .to_owned();
+    let token = json["registration_access_token"]
+        .as_str()
+        .expect("registration_access_token is a string")
+        .to_owned();
+    Client {
+        id,
+        token,
+        body: json,
+    }
+}
+
 fn with_bearer(builder: http::request::Builder, token: Option<&str>) -> http::request::Builder {
     match token {
         Some(t) => builder.header(header::AUTHORIZATION, format!("Bearer {t}")),
@@ -370,6 +390,15 @@ pub fn assert_no_store(resp: &Resp) {
     );
 }
 
+/// The members of a registration response that name the client or carry its credentials: no
+/// error body has them.
+const CREDENTIAL_MEMBERS: [&str; 4] = [
+    "client_id",
+    "client_secret",
+    "registration_access_token",
+    "registration_client_uri",
+];
+
 /// An RFC-shaped error: `status`, `Content-Type: application/json`, a JSON object with a
 /// string `error` (equal to `code` when given) and a printable-ASCII `error_description`,
 /// no `client_id` and no credentials, `Cache-Control: no-store`, `Pragma: no-cache`.
@@ -404,12 +433,7 @@ pub fn assert_error(resp: &Resp, status: StatusCode, code: Option<&str>) -> Valu
         description.bytes().all(|b| (0x20..0x7f).contains(&b)),
         "error_description is not printable ASCII: {description:?}"
     );
-    for member in [
-        "client_id",
-        "client_secret",
-        "registration_access_token",
-        "registration_client_uri",
-    ] {
+    for member in CREDENTIAL_MEMBERS {
         assert!(
             !obj.contains_key(member),
             "error body carries {member}: {body}"
@@ -454,19 +478,7 @@ pub fn assert_description_mentions(body: &Value, needle: &str) {
 /// client_id or credentials in the body, no-store.
 #[track_caller]
 pub fn assert_invalid_token(resp: &Resp) {
-    assert_eq!(
-        resp.status,
-        StatusCode::UNAUTHORIZED,
-        "expected 401; body: {}",
-        resp.text()
-    );
-    let www = resp
-        .header(header::WWW_AUTHENTICATE)
-        .unwrap_or_else(|| panic!("401 without WWW-Authenticate: {}", resp.text()));
-    assert!(
-        www.len() >= 6 && www[..6].eq_ignore_ascii_case("bearer"),
-        "WWW-Authenticate {www:?} is not a Bearer challenge"
-    );
+    let www = assert_bearer_challenge(resp);
     assert!(
         www.contains("error=\"invalid_token\""),
         "WWW-Authenticate {www:?} lacks error=\"invalid_token\""
@@ -478,6 +490,17 @@ pub fn assert_invalid_token(resp: &Resp) {
 /// carries no error code.
 #[track_caller]
 pub fn assert_missing_token(resp: &Resp) {
+    let www = assert_bearer_challenge(resp);
+    assert!(
+        !www.contains("error="),
+        "WWW-Authenticate {www:?} carries an error code for a request without a token"
+    );
+    assert_no_credentials_in_error_body(resp);
+}
+
+/// A 401 with a `Bearer` challenge; returns the `WWW-Authenticate` value.
+#[track_caller]
+fn assert_bearer_challenge(resp: &Resp) -> &str {
     assert_eq!(
         resp.status,
         StatusCode::UNAUTHORIZED,
@@ -491,11 +514,7 @@ pub fn assert_missing_token(resp: &Resp) {
         www.len() >= 6 && www[..6].eq_ignore_ascii_case("bearer"),
         "WWW-Authenticate {www:?} is not a Bearer challenge"
     );
-    assert!(
-        !www.contains("error="),
-        "WWW-Authenticate {www:?} carries an error code for a request without a token"
-    );
-    assert_no_credentials_in_error_body(resp);
+    www
 }
 
 #[track_caller]
@@ -509,12 +528,7 @@ fn assert_no_credentials_in_error_body(resp: &Resp) {
     let obj = body
         .as_object()
         .unwrap_or_else(|| panic!("401 body is not an object: {body}"));
-    for member in [
-        "client_id",
-        "client_secret",
-        "registration_access_token",
-        "registration_client_uri",
-    ] {
+    for member in CREDENTIAL_MEMBERS {
         assert!(
             !obj.contains_key(member),
             "401 body carries {member}: {body}"
