@@ -579,7 +579,7 @@ async fn records_say_who_registered_the_client() {
 }
 
 #[tokio::test]
-async fn a_host_registered_client_updating_itself_keeps_client_credentials() {
+async fn a_host_registered_client_updating_itself_is_not_the_host() {
     let host = Host::new(|b| b);
     let info = host
         .registry
@@ -595,13 +595,26 @@ async fn a_host_registered_client_updating_itself_keeps_client_credentials() {
             .to_owned(),
         body: serde_json::from_slice(&info.to_json()).expect("json"),
     };
-    // Over HTTP, with its registration access token, and without any credentials of the host:
-    // judged as the host that registered it.
+    // Over HTTP, its registration access token confers no host rights: the restricted grant
+    // the host gave it cannot be (re)asserted by the client itself, and nothing changes.
     let resp = host.update(&client, &service("renamed")).await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    assert_eq!(resp.json()["grant_types"], json!(["client_credentials"]));
+    let body = common::assert_rfc_error(&resp, "invalid_client_metadata");
+    common::assert_description_mentions(&body, "client_credentials");
+    let resp = host.get(&client.id, &client.token).await;
+    assert_eq!(
+        resp.json()["client_name"],
+        "svc",
+        "a refused update changed the client"
+    );
+    // The host still can.
+    let replaced = host
+        .registry
+        .replace_client(&client.id, object(service("renamed")))
+        .await
+        .expect("the host replaces its client");
+    assert_eq!(replaced.record().registered_by, Registrant::Host);
+    let resp = host.get(&client.id, &client.token).await;
     assert_eq!(resp.json()["client_name"], "renamed");
-    assert_eq!(host.registrant(&client.id).await, Registrant::Host);
 }
 
 #[tokio::test]

@@ -964,3 +964,32 @@ async fn provider_metadata_registration_endpoint_is_the_configured_one() {
         "https://public.example/realms/x/register"
     );
 }
+
+/// A generator whose ids could not stand in `registration_client_uri` as they are.
+struct BadIds(&'static str);
+
+impl tower_oidc_registration::generate::ClientIdGenerator for BadIds {
+    fn client_id(&self) -> String {
+        self.0.to_owned()
+    }
+}
+
+#[tokio::test]
+async fn unusable_generated_client_ids_are_refused_not_stored() {
+    for bad in ["", "a/b", "a b", "é"] {
+        let config = RegistrationConfig::builder("https://iam.example.org/")
+            .client_id_generator(BadIds(bad))
+            .build()
+            .expect("config");
+        let registry = RegistrationLayer::new(config).registry();
+        let err = registry
+            .register(&RequestContext::host(), object(min()))
+            .await
+            .expect_err("an unusable id");
+        assert!(
+            matches!(err, tower_oidc_registration::RegistrationError::Internal(_)),
+            "{bad:?}: {err}"
+        );
+        assert_eq!(registry.store().count().await.expect("count"), 0, "{bad:?}");
+    }
+}

@@ -191,6 +191,10 @@ fn parse_absolute(label: &str, raw: &str, code: MetadataErrorCode) -> Result<Url
         if !rest.starts_with("//") {
             return Err(err("not a valid URI (missing '//' after the scheme)"));
         }
+        // `https:///cb` has an empty authority; the url crate would read `cb` as the host.
+        if rest.len() == 2 || rest[2..].starts_with(['/', '?', '#']) {
+            return Err(err("must have a host"));
+        }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(err("must have a host"));
         }
@@ -211,6 +215,16 @@ fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn c4_empty_authority_rejected() {
+        let code = MetadataErrorCode::InvalidRedirectUri;
+        for raw in ["https:///cb", "https://", "http:///x?y", "https://?q"] {
+            let err = parse_absolute("redirect_uris[0]", raw, code).expect_err(raw);
+            assert!(err.description().contains("host"), "{raw}: {err}");
+        }
+        assert!(parse_absolute("redirect_uris[0]", "https://a.example/cb", code).is_ok());
+    }
 
     fn web() -> RedirectPolicy {
         RedirectPolicy {

@@ -77,6 +77,16 @@ pub(crate) fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// A client id must be usable as one segment of `registration_client_uri` as it is:
+/// non-empty, at most 255 bytes, RFC 3986 unreserved characters only.
+fn is_usable_client_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 255
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
 /// Request metadata that passed the rules and the policies, rendered for storage.
 struct CheckedMetadata {
     json: MetadataJson,
@@ -185,6 +195,13 @@ impl Registry {
             .await?;
         for _ in 0..MAX_CAS_ATTEMPTS {
             let client_id = self.inner.client_ids.client_id();
+            if !is_usable_client_id(&client_id) {
+                return Err(RegistrationError::Internal(
+                    "the client id generator produced an id that is empty or not a single URI \
+                     path segment of unreserved characters"
+                        .to_owned(),
+                ));
+            }
             let issued_at = now();
             let (secret, client_secret_expires_at) = self.secret_for(&metadata, None, issued_at)?;
             let token = self.issue_token(&client_id, issued_at)?;
@@ -293,15 +310,19 @@ impl Registry {
         let client_id = current.client_id.clone();
         let identity = identity::UpdateIdentity::of(&request);
         identity.check(&current, token.is_some())?;
-        // An update is judged as the kind of caller that registered the client (the host is
-        // always the host), and the policy of the initial access token it was registered with
-        // applies again. A token unknown here (issued by another process) fails closed.
+        // An update is judged as the kind of caller that registered the client, and the policy
+        // of the initial access token it was registered with applies again; a token unknown here
+        // (issued by another process) fails closed. The host itself is unrestricted, but a
+        // client the host registered is not the host: holding its registration access token
+        // must not confer the host's rights, so its own updates are judged as a registered
+        // client's (as strictly as anonymous ones by the built-in restrictions).
         let caller = match (&current.registered_by, token) {
-            (_, None) | (Registrant::Host, _) => Caller::Host,
-            (Registrant::InitialAccessToken(id), _) => {
+            (_, None) => Caller::Host,
+            (Registrant::Host, Some(_)) => Caller::RegisteredClient,
+            (Registrant::InitialAccessToken(id), Some(_)) => {
                 Caller::InitialAccessToken { id: id.clone() }
             }
-            (Registrant::Anonymous, _) => Caller::Anonymous,
+            (Registrant::Anonymous, Some(_)) => Caller::Anonymous,
         };
         let bound_policy = match &current.registered_by {
             Registrant::InitialAccessToken(id) if !self.inner.initial_access_tokens.knows(id) => {
