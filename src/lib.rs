@@ -27,7 +27,8 @@
 //! The layer is built in the idiom of `tower-http`: [`Registration`] is the service,
 //! [`ResponseFuture`] and [`ResponseBody`] its future and body. The rules live in plain
 //! functions ([`metadata::parse`], [`metadata::validate`]); the domain operations in
-//! [`Registry`]; storage behind [`ClientStore`], with [`MemoryStore`] as the default.
+//! [`Registry`]; storage behind [`ClientStore`], with [`MemoryStore`] as the default and, with
+//! the `sqlite` feature, a durable `SqliteStore` (see [`store`]).
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -66,6 +67,8 @@ pub use layer::RegistrationLayer;
 pub use registry::{ClientAuthError, ClientCredentials, ClientInformation, Registry};
 pub use secret::Secret;
 pub use service::Registration;
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
 pub use store::{
     ClientRecord, ClientStore, MemoryStore, MetadataJson, Registrant, StoreError, StoredSecret,
 };

@@ -1,10 +1,15 @@
-//! Where registered clients live: the [`ClientStore`] trait and the in-memory [`MemoryStore`].
+//! Where registered clients live: the [`ClientStore`] trait, the in-memory [`MemoryStore`]
+//! (the default), and with the `sqlite` feature the durable `SqliteStore`.
 //!
 //! The trait is small and built for durable stores shared by several replicas: inserts never
 //! overwrite, replacements and deletions are compare-and-swap on a version, so a concurrent
 //! update is never silently lost and a rotated token can win only once.
 
 mod memory;
+#[cfg(feature = "sqlite")]
+mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 use std::sync::Arc;
 
@@ -15,6 +20,8 @@ use crate::secret::Secret;
 use crate::token::CredentialHash;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
 
 /// A client secret as stored: in clear (a read can return it, RFC 7592 §3), or only its
 /// SHA-256 (shown once at registration; a leaked store reveals nothing usable).

@@ -1,0 +1,269 @@
+//! What the SQL stores share: a client record as the column values of a `clients` row, and
+//! back. Each backend binds and reads these plain values, so the encoding rules (how a
+//! [`Registrant`] or a [`StoredSecret`] is spelled, which values are out of range, what makes a
+//! row undecodable) live in one place.
+
+use crate::metadata::AuthMethod;
+use crate::secret::Secret;
+use crate::store::{ClientRecord, MetadataJson, Registrant, StoreError, StoredSecret};
+use crate::token::CredentialHash;
+
+/// One step of a store's schema, applied once, in order, and recorded in `schema_version`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Migration {
+    /// 1, 2, …: the schema version once applied.
+    pub version: i64,
+    /// What it does, recorded next to the version.
+    pub description: &'static str,
+    /// The statements, run in the migration's transaction.
+    pub sql: &'static str,
+}
+
+/// The table that records applied migrations; the same on every backend.
+pub(crate) const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER NOT NULL PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+)";
+
+/// The migrations still to apply to a database at `current` (its highest applied version);
+/// an error when the database is newer than this build knows (a downgrade).
+pub(crate) fn pending(
+    migrations: &'static [Migration],
+    current: i64,
+) -> Result<&'static [Migration], StoreError> {
+    let latest = migrations.last().map_or(0, |m| m.version);
+    if current > latest {
+        return Err(invalid(format!(
+            "the database schema is at version {current}, newer than the {latest} this version \
+             of tower-oidc-registration knows: it was migrated by a newer release"
+        )));
+    }
+    Ok(&migrations[migrations.partition_point(|m| m.version <= current)..])
+}
+
+/// Seconds since the Unix epoch, for `applied_at`.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A backend error: the store failed, nothing is known to have been written.
+pub(crate) fn backend(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Backend(Box::new(err))
+}
+
+/// A backend error with a message of ours (a row that does not decode, a value out of range).
+pub(crate) fn invalid(message: String) -> StoreError {
+    StoreError::Backend(message.into())
+}
+
+/// A `u64` of the record as an SQL `INTEGER` (signed 64-bit).
+pub(crate) fn to_sql_int(what: &str, value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| {
+        invalid(format!(
+            "{what} {value} does not fit in a signed 64-bit column"
+        ))
+    })
+}
+
+fn from_sql_int(client_id: &str, what: &str, value: i64) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| {
+        invalid(format!(
+            "stored client {client_id:?}: {what} is negative ({value})"
+        ))
+    })
+}
+
+/// How `registered_by` spells a [`Registrant`].
+pub(crate) fn registrant_to_sql(registrant: &Registrant) -> String {
+    match registrant {
+        Registrant::Anonymous => "anonymous".to_owned(),
+        Registrant::Host => "host".to_owned(),
+        Registrant::InitialAccessToken(id) => format!("iat:{id}"),
+    }
+}
+
+fn registrant_from_sql(value: &str) -> Option<Registrant> {
+    match value {
+        "anonymous" => Some(Registrant::Anonymous),
+        "host" => Some(Registrant::Host),
+        _ => value
+            .strip_prefix("iat:")
+            .map(|id| Registrant::InitialAccessToken(id.to_owned())),
+    }
+}
+
+/// The columns of one `clients` row, in the backend-neutral types every SQL driver binds.
+#[derive(Debug)]
+pub(crate) struct ClientRow {
+    pub client_id: String,
+    pub version: i64,
+    pub registration_token_hash: Vec<u8>,
+    pub client_secret: Option<String>,
+    pub client_secret_hash: Option<Vec<u8>>,
+    pub client_secret_expires_at: i64,
+    pub client_id_issued_at: i64,
+    pub token_endpoint_auth_method: String,
+    pub registered_by: String,
+    pub metadata: String,
+}
+
+impl ClientRow {
+    /// The row that stores `record`; an error for a number that does not fit the columns.
+    pub fn from_record(record: &ClientRecord) -> Result<Self, StoreError> {
+        let (client_secret, client_secret_hash) = match &record.client_secret {
+            None => (None, None),
+            Some(StoredSecret::Plain(secret)) => (Some(secret.expose().to_owned()), None),
+            Some(StoredSecret::Hashed(hash)) => (None, Some(hash.0.to_vec())),
+        };
+        Ok(Self {
+            client_id: record.client_id.clone(),
+            version: to_sql_int("version", record.version)?,
+            registration_token_hash: record.registration_token_hash.0.to_vec(),
+            client_secret,
+            client_secret_hash,
+            client_secret_expires_at: to_sql_int(
+                "client_secret_expires_at",
+                record.client_secret_expires_at,
+            )?,
+            client_id_issued_at: to_sql_int("client_id_issued_at", record.client_id_issued_at)?,
+            token_endpoint_auth_method: record.token_endpoint_auth_method.as_str().to_owned(),
+            registered_by: registrant_to_sql(&record.registered_by),
+            metadata: record.metadata.as_str().to_owned(),
+        })
+    }
+
+    /// The record this row stores; [`StoreError::Backend`] naming the client and the column
+    /// when the row does not decode (written by something else, or corrupted).
+    pub fn into_record(self) -> Result<ClientRecord, StoreError> {
+        let id = self.client_id;
+        let bad = |what: &str| invalid(format!("stored client {id:?}: {what}"));
+        let hash = |bytes: Vec<u8>, what: &str| {
+            <[u8; 32]>::try_from(bytes.as_slice())
+                .map(CredentialHash)
+                .map_err(|_| bad(&format!("{what} is {} bytes, not 32", bytes.len())))
+        };
+        let registration_token_hash =
+            hash(self.registration_token_hash, "registration_token_hash")?;
+        let client_secret = match (self.client_secret, self.client_secret_hash) {
+            (None, None) => None,
+            (Some(plain), None) => Some(StoredSecret::Plain(Secret::new(plain))),
+            (None, Some(digest)) => Some(StoredSecret::Hashed(hash(digest, "client_secret_hash")?)),
+            (Some(_), Some(_)) => {
+                return Err(bad("both client_secret and client_secret_hash are set"));
+            }
+        };
+        let token_endpoint_auth_method = AuthMethod::from_wire(&self.token_endpoint_auth_method)
+            .ok_or_else(|| {
+                bad(&format!(
+                    "unknown token_endpoint_auth_method {:?}",
+                    self.token_endpoint_auth_method
+                ))
+            })?;
+        let registered_by = registrant_from_sql(&self.registered_by)
+            .ok_or_else(|| bad(&format!("unknown registered_by {:?}", self.registered_by)))?;
+        let metadata =
+            MetadataJson::from_stored(self.metadata).map_err(|e| bad(&format!("metadata: {e}")))?;
+        let version = from_sql_int(&id, "version", self.version)?;
+        let client_secret_expires_at = from_sql_int(
+            &id,
+            "client_secret_expires_at",
+            self.client_secret_expires_at,
+        )?;
+        let client_id_issued_at =
+            from_sql_int(&id, "client_id_issued_at", self.client_id_issued_at)?;
+        let mut record = ClientRecord::new(
+            id,
+            client_secret,
+            client_secret_expires_at,
+            client_id_issued_at,
+            registration_token_hash,
+            metadata,
+        );
+        record.version = version;
+        record.token_endpoint_auth_method = token_endpoint_auth_method;
+        record.registered_by = registered_by;
+        Ok(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrants_round_trip() {
+        for r in [
+            Registrant::Anonymous,
+            Registrant::Host,
+            Registrant::InitialAccessToken("x".to_owned()),
+            Registrant::InitialAccessToken(String::new()),
+            Registrant::InitialAccessToken("iat:host".to_owned()),
+        ] {
+            assert_eq!(registrant_from_sql(&registrant_to_sql(&r)), Some(r));
+        }
+        assert_eq!(registrant_from_sql("Host"), None);
+    }
+
+    fn row() -> ClientRow {
+        ClientRow {
+            client_id: "c".to_owned(),
+            version: 1,
+            registration_token_hash: vec![1; 32],
+            client_secret: None,
+            client_secret_hash: None,
+            client_secret_expires_at: 0,
+            client_id_issued_at: 5,
+            token_endpoint_auth_method: "none".to_owned(),
+            registered_by: "host".to_owned(),
+            metadata: "{}".to_owned(),
+        }
+    }
+
+    #[test]
+    fn undecodable_rows_are_backend_errors_naming_the_column() {
+        type Spoil = fn(&mut ClientRow);
+        let cases: [(&str, Spoil); 7] = [
+            ("registration_token_hash", |r| {
+                r.registration_token_hash = vec![1; 31]
+            }),
+            ("client_secret_hash", |r| {
+                r.client_secret_hash = Some(vec![])
+            }),
+            ("both", |r| {
+                r.client_secret = Some("s".to_owned());
+                r.client_secret_hash = Some(vec![0; 32]);
+            }),
+            ("token_endpoint_auth_method", |r| {
+                r.token_endpoint_auth_method = "magic".to_owned()
+            }),
+            ("registered_by", |r| r.registered_by = "someone".to_owned()),
+            ("metadata", |r| r.metadata = "[".to_owned()),
+            ("version", |r| r.version = -1),
+        ];
+        assert!(row().into_record().is_ok());
+        for (what, spoil) in cases {
+            let mut r = row();
+            spoil(&mut r);
+            match r.into_record() {
+                Err(StoreError::Backend(e)) => {
+                    let msg = e.to_string();
+                    assert!(msg.contains(what) && msg.contains("\"c\""), "{msg}");
+                }
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_beyond_i64_are_refused_on_write() {
+        let mut record = row().into_record().expect("decodes");
+        record.client_secret_expires_at = u64::MAX;
+        assert!(matches!(
+            ClientRow::from_record(&record),
+            Err(StoreError::Backend(_))
+        ));
+    }
+}

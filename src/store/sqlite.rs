@@ -1,0 +1,283 @@
+//! [`SqliteStore`]: clients in a SQLite database file, for a single node.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::Row as _;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+
+use super::sql::{self, ClientRow, Migration, backend};
+use super::{ClientRecord, ClientStore, StoreError};
+
+/// The schema, version by version. Never edit an applied migration: add the next one.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "clients",
+    sql: include_str!("sql/migrations/sqlite/0001_clients.sql"),
+}];
+
+/// How long a statement waits for another connection's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+const COLUMNS: &str = "client_id, version, registration_token_hash, client_secret, \
+    client_secret_hash, client_secret_expires_at, client_id_issued_at, \
+    token_endpoint_auth_method, registered_by, metadata";
+
+/// Clients in a SQLite database: they survive a restart, for a single node (several
+/// processes on one machine may share the file; replicas on several machines need a
+/// server database).
+///
+/// [`open`](Self::open) sets the connection up for durability: write-ahead log,
+/// `synchronous=FULL` (a registration is on disk before its `201` is sent, and survives a
+/// crash or a power loss), a busy timeout of 5 s between writers, foreign keys on.
+///
+/// The store creates its schema and migrates it when opened. Migrations are SQL embedded in
+/// the crate, applied in order inside one `BEGIN IMMEDIATE` transaction (two processes
+/// opening the same file migrate once), and recorded in a `schema_version` table; a file
+/// migrated by a newer release is refused rather than misread.
+///
+/// Inserts are `INSERT … ON CONFLICT DO NOTHING`, replacements and deletions are
+/// `… WHERE client_id = ? AND version = ?`: single statements, atomic under SQLite's write
+/// lock, so concurrent writers have exactly one winner.
+///
+/// ```no_run
+/// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::SqliteStore};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let store = SqliteStore::open("/var/lib/myapp/clients.db").await?;
+/// let config = RegistrationConfig::builder("https://iam.example.org/")
+///     .store(store)
+///     .build()?;
+/// let layer = RegistrationLayer::new(config);
+/// # let _ = layer;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating it if missing) the database at `path_or_url`: a file path, or a
+    /// `sqlite:` URL such as `sqlite:///var/lib/app/clients.db?mode=rwc` (its query parameters
+    /// apply; the durability settings above are then set on top). Creates or migrates the
+    /// schema.
+    pub async fn open(path_or_url: &str) -> Result<Self, StoreError> {
+        let options = if path_or_url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(path_or_url).map_err(backend)?
+        } else {
+            SqliteConnectOptions::new().filename(path_or_url)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .connect_with(options)
+            .await
+            .map_err(backend)?;
+        Self::from_pool(pool).await
+    }
+
+    /// A store on a pool the caller configured (its connection settings are the caller's:
+    /// see [`open`](Self::open) for the ones this crate recommends). Creates or migrates
+    /// the schema.
+    pub async fn from_pool(pool: SqlitePool) -> Result<Self, StoreError> {
+        migrate(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool, for the host's own queries or a health check.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection, waiting for those in use to be returned; for a graceful
+    /// shutdown. Operations on this store (and its clones) fail afterwards.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// [`StoreError::NotFound`] when `client_id` is absent, else [`StoreError::Conflict`]:
+    /// why a guarded write changed no row.
+    async fn missed(&self, client_id: &str) -> StoreError {
+        match sqlx::query("SELECT 1 FROM clients WHERE client_id = ?1")
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+        {
+            Ok(None) => StoreError::NotFound,
+            Ok(Some(_)) => StoreError::Conflict,
+            Err(e) => backend(e),
+        }
+    }
+}
+
+/// Applies the pending [`MIGRATIONS`] in one `BEGIN IMMEDIATE` transaction, on a connection
+/// taken out of the pool (so a failure never returns a connection inside a transaction).
+async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await.map_err(backend)?.detach();
+    let result = async {
+        use sqlx::Connection as _;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
+        sqlx::query(sql::SCHEMA_VERSION_TABLE)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let current: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+        for m in sql::pending(MIGRATIONS, current)? {
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(|e| {
+                StoreError::Backend(
+                    format!("SQLite migration {} ({}): {e}", m.version, m.description).into(),
+                )
+            })?;
+            sqlx::query(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (?1, ?2, ?3)",
+            )
+            .bind(m.version)
+            .bind(m.description)
+            .bind(sql::unix_now())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+    .await;
+    let _ = sqlx::Connection::close(conn).await;
+    result
+}
+
+fn decode(row: &SqliteRow) -> Result<ClientRow, sqlx::Error> {
+    Ok(ClientRow {
+        client_id: row.try_get("client_id")?,
+        version: row.try_get("version")?,
+        registration_token_hash: row.try_get("registration_token_hash")?,
+        client_secret: row.try_get("client_secret")?,
+        client_secret_hash: row.try_get("client_secret_hash")?,
+        client_secret_expires_at: row.try_get("client_secret_expires_at")?,
+        client_id_issued_at: row.try_get("client_id_issued_at")?,
+        token_endpoint_auth_method: row.try_get("token_endpoint_auth_method")?,
+        registered_by: row.try_get("registered_by")?,
+        metadata: row.try_get("metadata")?,
+    })
+}
+
+#[async_trait]
+impl ClientStore for SqliteStore {
+    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
+        let row = ClientRow::from_record(&record)?;
+        let done = sqlx::query(&format!(
+            "INSERT INTO clients ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+             ON CONFLICT (client_id) DO NOTHING"
+        ))
+        .bind(row.client_id)
+        .bind(row.version)
+        .bind(row.registration_token_hash)
+        .bind(row.client_secret)
+        .bind(row.client_secret_hash)
+        .bind(row.client_secret_expires_at)
+        .bind(row.client_id_issued_at)
+        .bind(row.token_endpoint_auth_method)
+        .bind(row.registered_by)
+        .bind(row.metadata)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::AlreadyExists);
+        }
+        Ok(())
+    }
+
+    async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM clients WHERE client_id = ?1"
+        ))
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let row = decode(&row).map_err(|e| {
+            StoreError::Backend(format!("stored client {client_id:?} does not decode: {e}").into())
+        })?;
+        Ok(Some(Arc::new(row.into_record()?)))
+    }
+
+    async fn replace(
+        &self,
+        record: Arc<ClientRecord>,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        if expected_version.checked_add(1) != Some(record.version) {
+            // As the memory store: a replacement must carry the next version.
+            return Err(self.missed(&record.client_id).await);
+        }
+        let expected = sql::to_sql_int("version", expected_version)?;
+        let row = ClientRow::from_record(&record)?;
+        let done = sqlx::query(
+            "UPDATE clients SET version = ?2, registration_token_hash = ?3, client_secret = ?4, \
+             client_secret_hash = ?5, client_secret_expires_at = ?6, client_id_issued_at = ?7, \
+             token_endpoint_auth_method = ?8, registered_by = ?9, metadata = ?10 \
+             WHERE client_id = ?1 AND version = ?11",
+        )
+        .bind(&row.client_id)
+        .bind(row.version)
+        .bind(row.registration_token_hash)
+        .bind(row.client_secret)
+        .bind(row.client_secret_hash)
+        .bind(row.client_secret_expires_at)
+        .bind(row.client_id_issued_at)
+        .bind(row.token_endpoint_auth_method)
+        .bind(row.registered_by)
+        .bind(row.metadata)
+        .bind(expected)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(self.missed(&row.client_id).await);
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
+        let Ok(expected) = i64::try_from(expected_version) else {
+            // No stored version is that large.
+            return Err(self.missed(client_id).await);
+        };
+        let done = sqlx::query("DELETE FROM clients WHERE client_id = ?1 AND version = ?2")
+            .bind(client_id)
+            .bind(expected)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(self.missed(client_id).await);
+        }
+        Ok(())
+    }
+
+    async fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

@@ -1,0 +1,693 @@
+//! One store conformance suite, run against every store: the in-memory store always, and
+//! `SqliteStore` (on a fresh temporary file per test) with the `sqlite` feature.
+//!
+//! Each behaviour is a function taking an `Arc<dyn ClientStore>`; `suite!` instantiates every
+//! behaviour as a test for one store factory. A new store joins by adding one `suite!` line.
+
+use std::sync::Arc;
+
+use tower_oidc_registration::metadata::AuthMethod;
+use tower_oidc_registration::{
+    ClientRecord, ClientStore, CredentialHash, MemoryStore, MetadataJson, Registrant, Secret,
+    StoreError, StoredSecret,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------------
+
+/// Metadata with several members, as a store must keep it byte for byte.
+fn metadata(name: &str) -> MetadataJson {
+    let json = serde_json::json!({
+        "redirect_uris": ["https://rp.example.org/cb", "https://rp.example.org/cb2?x=1"],
+        "client_name": name,
+        "client_name#fr": format!("{name} (fr)"),
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "contacts": ["ops@rp.example.org"],
+        "default_max_age": 3600,
+        "require_auth_time": true,
+    });
+    MetadataJson::from_stored(json.to_string()).expect("valid metadata")
+}
+
+/// A record whose every field derives from `n`, so that two records never share a field.
+fn record(id: &str, n: u8) -> ClientRecord {
+    let mut r = ClientRecord::new(
+        id.to_owned(),
+        Some(StoredSecret::Plain(Secret::new(format!("secret-{n}")))),
+        2_000_000_000 + u64::from(n),
+        1_700_000_000 + u64::from(n),
+        CredentialHash([n; 32]),
+        metadata(&format!("client {n}")),
+    );
+    r.token_endpoint_auth_method = AuthMethod::ClientSecretPost;
+    r.registered_by = Registrant::InitialAccessToken(format!("iat-{n}"));
+    r
+}
+
+/// `base` at `version`, every other field changed (from `n`): a distinguishable replacement.
+fn next(base: &ClientRecord, version: u64, n: u8) -> Arc<ClientRecord> {
+    let mut r = record(&base.client_id, n);
+    r.version = version;
+    Arc::new(r)
+}
+
+fn secret_repr(secret: &Option<StoredSecret>) -> String {
+    match secret {
+        None => "none".to_owned(),
+        Some(StoredSecret::Plain(s)) => format!("plain:{}", s.expose()),
+        Some(StoredSecret::Hashed(h)) => format!("hashed:{:?}", h.0),
+        Some(_) => "unknown kind".to_owned(),
+    }
+}
+
+/// Every field of a record, comparable (the record has no `PartialEq`: secrets have no `==`).
+fn fields(r: &ClientRecord) -> String {
+    format!(
+        "id={:?} v={} token={:?} secret={} exp={} iat={} method={} by={:?} meta={}",
+        r.client_id,
+        r.version,
+        r.registration_token_hash.0,
+        secret_repr(&r.client_secret),
+        r.client_secret_expires_at,
+        r.client_id_issued_at,
+        r.token_endpoint_auth_method,
+        r.registered_by,
+        r.metadata.as_str(),
+    )
+}
+
+#[track_caller]
+fn assert_same(got: &ClientRecord, want: &ClientRecord) {
+    assert_eq!(fields(got), fields(want));
+}
+
+async fn stored(store: &dyn ClientStore, id: &str) -> ClientRecord {
+    let got = store.get(id).await.expect("get");
+    ClientRecord::clone(&got.unwrap_or_else(|| panic!("{id} is stored")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Behaviours
+// ---------------------------------------------------------------------------------------------
+
+async fn insert_then_get_round_trips_every_field(store: Arc<dyn ClientStore>) {
+    let plain = record("plain", 1);
+
+    let mut hashed = record("hashed", 2);
+    hashed.client_secret = Some(StoredSecret::Hashed(CredentialHash::of("the secret")));
+    hashed.token_endpoint_auth_method = AuthMethod::ClientSecretJwt;
+    hashed.registered_by = Registrant::Anonymous;
+
+    let mut public = record("public", 3);
+    public.client_secret = None;
+    public.client_secret_expires_at = 0;
+    public.token_endpoint_auth_method = AuthMethod::None;
+    public.registered_by = Registrant::Host;
+
+    // A long id (beyond the memory store's inline keys), non-ASCII, a later version, and
+    // metadata with nothing in it.
+    let mut odd = record(&format!("ünïcode-{}", "x".repeat(100)), 4);
+    odd.version = 7;
+    odd.metadata = MetadataJson::from_stored("{}".to_owned()).expect("empty metadata");
+    odd.registered_by = Registrant::InitialAccessToken(String::new());
+    odd.token_endpoint_auth_method = AuthMethod::PrivateKeyJwt;
+
+    for r in [&plain, &hashed, &public, &odd] {
+        store.insert(Arc::new(r.clone())).await.expect("insert");
+    }
+    for r in [&plain, &hashed, &public, &odd] {
+        assert_same(&stored(&*store, &r.client_id).await, r);
+    }
+    // Secrets still verify after the round trip.
+    let got = stored(&*store, "plain").await;
+    assert!(
+        got.client_secret
+            .as_ref()
+            .expect("secret")
+            .matches("secret-1")
+    );
+    let got = stored(&*store, "hashed").await;
+    let secret = got.client_secret.as_ref().expect("secret");
+    assert!(secret.matches("the secret") && !secret.matches("the secreT"));
+    assert!(secret.plain().is_none());
+    assert_eq!(store.count().await.expect("count"), 4);
+}
+
+async fn insert_of_an_existing_id_is_refused_and_changes_nothing(store: Arc<dyn ClientStore>) {
+    let first = record("a", 1);
+    store.insert(Arc::new(first.clone())).await.expect("insert");
+    let mut second = record("a", 2);
+    second.version = 5;
+    assert!(matches!(
+        store.insert(Arc::new(second)).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    assert_same(&stored(&*store, "a").await, &first);
+    assert_eq!(store.count().await.expect("count"), 1);
+}
+
+async fn get_of_an_unknown_id_is_none(store: Arc<dyn ClientStore>) {
+    assert!(store.get("nobody").await.expect("get").is_none());
+    store
+        .insert(Arc::new(record("a", 1)))
+        .await
+        .expect("insert");
+    assert!(store.get("nobody").await.expect("get").is_none());
+    // Ids are compared exactly.
+    assert!(store.get("A").await.expect("get").is_none());
+    assert!(store.get("a ").await.expect("get").is_none());
+    assert!(store.get("").await.expect("get").is_none());
+}
+
+async fn replace_with_the_current_version_stores_the_new_record(store: Arc<dyn ClientStore>) {
+    let base = record("a", 1);
+    store.insert(Arc::new(base.clone())).await.expect("insert");
+
+    let v2 = next(&base, 2, 2);
+    store.replace(Arc::clone(&v2), 1).await.expect("replace v1");
+    assert_same(&stored(&*store, "a").await, &v2);
+
+    // Every kind of field changes, secret kinds included.
+    let mut v3 = ClientRecord::clone(&next(&base, 3, 3));
+    v3.client_secret = Some(StoredSecret::Hashed(CredentialHash::of("rotated")));
+    v3.registered_by = Registrant::Host;
+    v3.token_endpoint_auth_method = AuthMethod::ClientSecretBasic;
+    store
+        .replace(Arc::new(v3.clone()), 2)
+        .await
+        .expect("replace v2");
+    assert_same(&stored(&*store, "a").await, &v3);
+
+    let mut v4 = ClientRecord::clone(&next(&base, 4, 4));
+    v4.client_secret = None;
+    v4.token_endpoint_auth_method = AuthMethod::None;
+    store
+        .replace(Arc::new(v4.clone()), 3)
+        .await
+        .expect("replace v3");
+    assert_same(&stored(&*store, "a").await, &v4);
+    assert_eq!(store.count().await.expect("count"), 1);
+}
+
+async fn replace_with_a_stale_version_conflicts_and_changes_nothing(store: Arc<dyn ClientStore>) {
+    let base = record("a", 1);
+    store.insert(Arc::new(base.clone())).await.expect("insert");
+    let v2 = next(&base, 2, 2);
+    store.replace(Arc::clone(&v2), 1).await.expect("replace v1");
+    // A writer that read version 1 loses.
+    assert!(matches!(
+        store.replace(next(&base, 2, 3), 1).await,
+        Err(StoreError::Conflict)
+    ));
+    // A version from the future too.
+    assert!(matches!(
+        store.replace(next(&base, 4, 3), 3).await,
+        Err(StoreError::Conflict)
+    ));
+    // A replacement must carry the next version.
+    assert!(matches!(
+        store.replace(next(&base, 7, 3), 2).await,
+        Err(StoreError::Conflict)
+    ));
+    assert!(matches!(
+        store.replace(next(&base, 2, 3), 2).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_same(&stored(&*store, "a").await, &v2);
+}
+
+async fn replace_of_an_unknown_id_is_not_found(store: Arc<dyn ClientStore>) {
+    store
+        .insert(Arc::new(record("a", 1)))
+        .await
+        .expect("insert");
+    assert!(matches!(
+        store.replace(next(&record("missing", 1), 2, 2), 1).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.get("missing").await.expect("get").is_none());
+    assert_eq!(store.count().await.expect("count"), 1);
+}
+
+async fn delete_with_a_stale_version_conflicts_and_keeps_the_record(store: Arc<dyn ClientStore>) {
+    let base = record("a", 1);
+    store.insert(Arc::new(base.clone())).await.expect("insert");
+    let v2 = next(&base, 2, 2);
+    store.replace(Arc::clone(&v2), 1).await.expect("replace");
+    for stale in [1, 3, u64::MAX] {
+        assert!(matches!(
+            store.delete("a", stale).await,
+            Err(StoreError::Conflict)
+        ));
+    }
+    assert_same(&stored(&*store, "a").await, &v2);
+}
+
+async fn delete_removes_the_record(store: Arc<dyn ClientStore>) {
+    store
+        .insert(Arc::new(record("a", 1)))
+        .await
+        .expect("insert");
+    store
+        .insert(Arc::new(record("b", 2)))
+        .await
+        .expect("insert");
+    store.delete("a", 1).await.expect("delete");
+    assert!(store.get("a").await.expect("get").is_none());
+    assert!(matches!(
+        store.delete("a", 1).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.delete("nobody", 1).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_same(&stored(&*store, "b").await, &record("b", 2));
+    // The id can be registered again.
+    store
+        .insert(Arc::new(record("a", 3)))
+        .await
+        .expect("insert again");
+    assert_same(&stored(&*store, "a").await, &record("a", 3));
+}
+
+async fn count_counts_the_stored_clients(store: Arc<dyn ClientStore>) {
+    assert_eq!(store.count().await.expect("count"), 0);
+    for (i, id) in ["a", "b", "c"].into_iter().enumerate() {
+        store
+            .insert(Arc::new(record(id, i as u8)))
+            .await
+            .expect("insert");
+    }
+    assert_eq!(store.count().await.expect("count"), 3);
+    let _ = store.insert(Arc::new(record("a", 9))).await;
+    let _ = store.replace(next(&record("b", 0), 2, 9), 1).await;
+    assert_eq!(store.count().await.expect("count"), 3);
+    store.delete("b", 2).await.expect("delete");
+    assert_eq!(store.count().await.expect("count"), 2);
+}
+
+const RACERS: u8 = 16;
+
+async fn concurrent_inserts_of_one_id_have_exactly_one_winner(store: Arc<dyn ClientStore>) {
+    let start = Arc::new(tokio::sync::Barrier::new(usize::from(RACERS)));
+    let tasks: Vec<_> = (0..RACERS)
+        .map(|n| {
+            let (store, start) = (Arc::clone(&store), Arc::clone(&start));
+            tokio::spawn(async move {
+                start.wait().await;
+                (n, store.insert(Arc::new(record("contested", n))).await)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in tasks {
+        match task.await.expect("join") {
+            (n, Ok(())) => winners.push(n),
+            (_, Err(StoreError::AlreadyExists)) => {}
+            (n, Err(e)) => panic!("racer {n}: {e}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "winners: {winners:?}");
+    assert_same(
+        &stored(&*store, "contested").await,
+        &record("contested", winners[0]),
+    );
+    assert_eq!(store.count().await.expect("count"), 1);
+}
+
+async fn concurrent_replacements_have_one_winner_and_no_torn_record(store: Arc<dyn ClientStore>) {
+    let base = record("contested", 0);
+    store.insert(Arc::new(base.clone())).await.expect("insert");
+    let start = Arc::new(tokio::sync::Barrier::new(usize::from(RACERS)));
+    let tasks: Vec<_> = (1..=RACERS)
+        .map(|n| {
+            let (store, start) = (Arc::clone(&store), Arc::clone(&start));
+            let mut candidate = ClientRecord::clone(&next(&base, 2, n));
+            // Alternate secret kinds, so that a torn write would mix them.
+            if n % 2 == 0 {
+                candidate.client_secret = Some(StoredSecret::Hashed(CredentialHash(
+                    [n.wrapping_mul(7); 32],
+                )));
+                candidate.registered_by = Registrant::Host;
+            }
+            let candidate = Arc::new(candidate);
+            tokio::spawn(async move {
+                start.wait().await;
+                let result = store.replace(Arc::clone(&candidate), 1).await;
+                (candidate, result)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in tasks {
+        match task.await.expect("join") {
+            (candidate, Ok(())) => winners.push(candidate),
+            (_, Err(StoreError::Conflict)) => {}
+            (candidate, Err(e)) => panic!("racer {}: {e}", candidate.client_id_issued_at),
+        }
+    }
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one replacement from version 1 wins"
+    );
+    // The stored record is the winner's, whole.
+    assert_same(&stored(&*store, "contested").await, &winners[0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite, per store
+// ---------------------------------------------------------------------------------------------
+
+/// Instantiates every behaviour as a test in module `$store`, each on a fresh store from
+/// `$make` (an async fn returning the store and a guard kept alive until the test ends).
+macro_rules! suite {
+    ($store:ident, $make:path) => {
+        suite!(@tests $store, $make;
+            insert_then_get_round_trips_every_field,
+            insert_of_an_existing_id_is_refused_and_changes_nothing,
+            get_of_an_unknown_id_is_none,
+            replace_with_the_current_version_stores_the_new_record,
+            replace_with_a_stale_version_conflicts_and_changes_nothing,
+            replace_of_an_unknown_id_is_not_found,
+            delete_with_a_stale_version_conflicts_and_keeps_the_record,
+            delete_removes_the_record,
+            count_counts_the_stored_clients,
+            concurrent_inserts_of_one_id_have_exactly_one_winner,
+            concurrent_replacements_have_one_winner_and_no_torn_record,
+        );
+    };
+    (@tests $store:ident, $make:path; $($behaviour:ident,)+) => {
+        mod $store {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $behaviour() {
+                    // The guard lives to the end of the test (a temporary file, say).
+                    let (store, _guard) = $make().await;
+                    super::$behaviour(store).await;
+                }
+            )+
+        }
+    };
+}
+
+async fn memory_store() -> (Arc<dyn ClientStore>, ()) {
+    (Arc::new(MemoryStore::new()), ())
+}
+
+suite!(memory, crate::memory_store);
+
+#[cfg(feature = "sqlite")]
+mod sqlite_support {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tower_oidc_registration::ClientStore;
+    use tower_oidc_registration::store::SqliteStore;
+
+    /// A database file under the temporary directory, with its WAL and shared-memory files
+    /// removed on drop (also when the test panics).
+    pub struct TempDb(pub PathBuf);
+
+    impl TempDb {
+        pub fn new(tag: &str) -> Self {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_nanos();
+            Self(std::env::temp_dir().join(format!(
+                "tower-oidc-registration-{tag}-{}-{nanos}-{n}.db",
+                std::process::id()
+            )))
+        }
+
+        pub fn path(&self) -> &str {
+            self.0.to_str().expect("UTF-8 temp path")
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    pub async fn sqlite_store() -> (Arc<dyn ClientStore>, TempDb) {
+        let db = TempDb::new("conformance");
+        let store = SqliteStore::open(db.path())
+            .await
+            .expect("open SQLite store");
+        (Arc::new(store), db)
+    }
+}
+
+#[cfg(feature = "sqlite")]
+suite!(sqlite, crate::sqlite_support::sqlite_store);
+
+// ---------------------------------------------------------------------------------------------
+// SQLite only: durability settings, schema, decoding, and a restart of the whole layer
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(feature = "sqlite")]
+mod sqlite_only {
+    use std::convert::Infallible;
+    use std::sync::Arc;
+
+    use bytes::Bytes;
+    use http::{Method, Request, Response, StatusCode, header};
+    use http_body_util::{BodyExt, Full};
+    use serde_json::{Value, json};
+    use tower::{Layer, ServiceExt, service_fn};
+    use tower_oidc_registration::store::SqliteStore;
+    use tower_oidc_registration::{
+        ClientStore, RegistrationConfig, RegistrationLayer, SigningKey, StoreError,
+    };
+
+    use super::sqlite_support::TempDb;
+    use super::{assert_same, record, stored};
+
+    #[tokio::test]
+    async fn open_sets_durable_pragmas_and_records_the_schema_version() {
+        let db = TempDb::new("pragmas");
+        let store = SqliteStore::open(db.path()).await.expect("open");
+        let pool = store.pool();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(pool)
+            .await
+            .expect("journal_mode");
+        assert_eq!(mode, "wal");
+        // 2 is FULL.
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(pool)
+            .await
+            .expect("synchronous");
+        assert_eq!(sync, 2);
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(pool)
+            .await
+            .expect("foreign_keys");
+        assert_eq!(fk, 1);
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+            .fetch_all(pool)
+            .await
+            .expect("schema_version");
+        assert_eq!(versions, [1]);
+        store.close().await;
+        // Opening again migrates nothing twice.
+        let store = SqliteStore::open(db.path()).await.expect("reopen");
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+            .fetch_all(store.pool())
+            .await
+            .expect("schema_version");
+        assert_eq!(versions, [1]);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn clients_survive_reopening_by_path_or_url() {
+        let db = TempDb::new("reopen");
+        let store = SqliteStore::open(db.path()).await.expect("open");
+        let a = record("a", 1);
+        store.insert(Arc::new(a.clone())).await.expect("insert");
+        store.close().await;
+        assert!(store.get("a").await.is_err(), "a closed store fails");
+
+        let url = format!("sqlite://{}", db.path());
+        let store = SqliteStore::open(&url).await.expect("reopen by URL");
+        assert_same(&stored(&store, "a").await, &a);
+        assert_eq!(store.count().await.expect("count"), 1);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn an_undecodable_row_is_a_backend_error_naming_the_client() {
+        let db = TempDb::new("undecodable");
+        let store = SqliteStore::open(db.path()).await.expect("open");
+        store
+            .insert(Arc::new(record("a", 1)))
+            .await
+            .expect("insert");
+        for (column, value) in [
+            ("registered_by", "martian"),
+            ("token_endpoint_auth_method", "telepathy"),
+            ("metadata", "{\"grant_types\":\"x\"}"),
+        ] {
+            let before = stored(&store, "a").await;
+            sqlx::query(&format!(
+                "UPDATE clients SET {column} = ?1 WHERE client_id = 'a'"
+            ))
+            .bind(value)
+            .execute(store.pool())
+            .await
+            .expect("spoil");
+            match store.get("a").await {
+                Err(StoreError::Backend(e)) => {
+                    let msg = e.to_string();
+                    assert!(msg.contains("\"a\"") && msg.contains(column), "{msg}");
+                }
+                other => panic!("{column}: {other:?}"),
+            }
+            // Put it back for the next column.
+            sqlx::query(&format!(
+                "UPDATE clients SET {column} = ?1 WHERE client_id = 'a'"
+            ))
+            .bind(match column {
+                "registered_by" => "iat:iat-1".to_owned(),
+                "token_endpoint_auth_method" => "client_secret_post".to_owned(),
+                _ => before.metadata.as_str().to_owned(),
+            })
+            .execute(store.pool())
+            .await
+            .expect("restore");
+            assert_same(&stored(&store, "a").await, &before);
+        }
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_schema_newer_than_this_release_is_refused() {
+        let db = TempDb::new("newer");
+        let store = SqliteStore::open(db.path()).await.expect("open");
+        sqlx::query("INSERT INTO schema_version VALUES (99, 'from the future', 0)")
+            .execute(store.pool())
+            .await
+            .expect("insert version");
+        store.close().await;
+        match SqliteStore::open(db.path()).await {
+            Err(StoreError::Backend(e)) => assert!(e.to_string().contains("99"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const ISSUER: &str = "https://iam.example.org/";
+
+    fn layered(
+        store: SqliteStore,
+    ) -> impl tower::Service<
+        Request<Full<Bytes>>,
+        Response = Response<tower_oidc_registration::ResponseBody<Full<Bytes>>>,
+        Error = Infallible,
+        Future: Send,
+    > + Clone {
+        let config = RegistrationConfig::builder(ISSUER)
+            .store(store)
+            .signing_key(SigningKey::hs256(&[7u8; 32]).expect("HS256 key"))
+            .build()
+            .expect("config");
+        RegistrationLayer::new(config).layer(service_fn(|_req: Request<Full<Bytes>>| async {
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"inner"))))
+        }))
+    }
+
+    async fn json_of<B>(response: Response<B>) -> Value
+    where
+        B: http_body::Body,
+        B::Error: std::fmt::Debug,
+    {
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        serde_json::from_slice(&bytes).expect("JSON body")
+    }
+
+    #[tokio::test]
+    async fn a_registered_client_survives_a_restart_of_the_layer() {
+        let db = TempDb::new("restart");
+        let first = SqliteStore::open(db.path()).await.expect("open");
+        let metadata = json!({
+            "redirect_uris": ["https://rp.example.org/cb"],
+            "client_name": "survivor",
+        });
+        let response = layered(first.clone())
+            .oneshot(
+                Request::post("/register")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Full::new(Bytes::from(metadata.to_string())))
+                    .expect("request"),
+            )
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let created = json_of(response).await;
+        let client_id = created["client_id"].as_str().expect("client_id").to_owned();
+        let token = created["registration_access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        // The "restart": every connection of the first store closed, a new store and layer.
+        first.close().await;
+
+        let second = SqliteStore::open(db.path()).await.expect("reopen");
+        let app = layered(second.clone());
+        let read = |method: Method| {
+            Request::builder()
+                .method(method)
+                .uri(format!("/register/{client_id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Full::new(Bytes::new()))
+                .expect("request")
+        };
+        let response = app
+            .clone()
+            .oneshot(read(Method::GET))
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::OK);
+        let read_back = json_of(response).await;
+        for member in [
+            "client_id",
+            "client_name",
+            "redirect_uris",
+            "client_id_issued_at",
+        ] {
+            assert_eq!(read_back[member], created[member], "{member}");
+        }
+        if let Some(secret) = created.get("client_secret") {
+            assert_eq!(&read_back["client_secret"], secret);
+        }
+        // The token from before the restart manages the client: deletion revokes it.
+        let response = app
+            .clone()
+            .oneshot(read(Method::DELETE))
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(second.count().await.expect("count"), 0);
+        let response = app.oneshot(read(Method::GET)).await.expect("infallible");
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        second.close().await;
+    }
+}
