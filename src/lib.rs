@@ -28,7 +28,8 @@
 //! [`ResponseFuture`] and [`ResponseBody`] its future and body. The rules live in plain
 //! functions ([`metadata::parse`], [`metadata::validate`]); the domain operations in
 //! [`Registry`]; storage behind [`ClientStore`], with [`MemoryStore`] as the default and, with
-//! the `sqlite` feature, a durable `SqliteStore` (see [`store`]).
+//! the `sqlite` feature, a durable `SqliteStore` for one node, and with the `postgres` feature a
+//! `PostgresStore` for several replicas sharing one database (see [`store`]).
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -67,6 +68,8 @@ pub use layer::RegistrationLayer;
 pub use registry::{ClientAuthError, ClientCredentials, ClientInformation, Registry};
 pub use secret::Secret;
 pub use service::Registration;
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
 pub use store::{

@@ -1,5 +1,10 @@
-//! One store conformance suite, run against every store: the in-memory store always, and
-//! `SqliteStore` (on a fresh temporary file per test) with the `sqlite` feature.
+//! One store conformance suite, run against every store: the in-memory store always,
+//! `SqliteStore` (on a fresh temporary file per test) with the `sqlite` feature, and
+//! `PostgresStore` (in a fresh schema per test of the database named by
+//! `TOWER_OIDC_REGISTRATION_POSTGRES_URL`) with the `postgres` feature. Without that variable
+//! the PostgreSQL tests print "SKIPPED: set TOWER_OIDC_REGISTRATION_POSTGRES_URL" and pass,
+//! except under CI (`CI` set), where they fail: CI never skips them. `scripts/test` starts a
+//! throwaway server and sets the variable.
 //!
 //! Each behaviour is a function taking an `Arc<dyn ClientStore>`; `suite!` instantiates every
 //! behaviour as a test for one store factory. A new store joins by adding one `suite!` line.
@@ -385,8 +390,11 @@ macro_rules! suite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $behaviour() {
-                    // The guard lives to the end of the test (a temporary file, say).
-                    let (store, _guard) = $make().await;
+                    // The guard lives to the end of the test (a temporary file, say). A
+                    // factory returns `None` when its store is unavailable here (skipped).
+                    let Some((store, _guard)) = $make().await else {
+                        return;
+                    };
                     super::$behaviour(store).await;
                 }
             )+
@@ -394,8 +402,8 @@ macro_rules! suite {
     };
 }
 
-async fn memory_store() -> (Arc<dyn ClientStore>, ()) {
-    (Arc::new(MemoryStore::new()), ())
+async fn memory_store() -> Option<(Arc<dyn ClientStore>, ())> {
+    Some((Arc::new(MemoryStore::new()), ()))
 }
 
 suite!(memory, crate::memory_store);
@@ -442,17 +450,276 @@ mod sqlite_support {
         }
     }
 
-    pub async fn sqlite_store() -> (Arc<dyn ClientStore>, TempDb) {
+    pub async fn sqlite_store() -> Option<(Arc<dyn ClientStore>, TempDb)> {
         let db = TempDb::new("conformance");
         let store = SqliteStore::open(db.path())
             .await
             .expect("open SQLite store");
-        (Arc::new(store), db)
+        Some((Arc::new(store), db))
     }
 }
 
 #[cfg(feature = "sqlite")]
 suite!(sqlite, crate::sqlite_support::sqlite_store);
+
+#[cfg(feature = "postgres")]
+mod postgres_support {
+    use std::io::Write as _;
+    use std::str::FromStr as _;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use sqlx::Connection as _;
+    use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+    use tower_oidc_registration::ClientStore;
+    use tower_oidc_registration::store::PostgresStore;
+
+    /// The variable naming the test database.
+    pub const URL_VAR: &str = "TOWER_OIDC_REGISTRATION_POSTGRES_URL";
+
+    /// The test database's URL; `None` (after saying so on stderr) when the variable is
+    /// unset, a panic when it is unset under CI.
+    pub fn database_url(test: &str) -> Option<String> {
+        match std::env::var(URL_VAR) {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ => {
+                let ci =
+                    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+                assert!(
+                    !ci,
+                    "CI is set and {URL_VAR} is not: the PostgreSQL tests must not be skipped \
+                     in CI (scripts/test starts a server and sets it)"
+                );
+                // Straight to stderr: libtest captures `eprintln!` of passing tests.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED: set {URL_VAR} (e.g. postgres://postgres@127.0.0.1:55432/test) to \
+                     run {test} against PostgreSQL"
+                );
+                None
+            }
+        }
+    }
+
+    /// A schema of its own in the test database, dropped (with its tables) on drop: tests run
+    /// in parallel, each in its own schema.
+    pub struct Schema {
+        url: String,
+        pub name: String,
+    }
+
+    impl Schema {
+        /// Creates a fresh schema.
+        pub async fn create(url: &str, tag: &str) -> Self {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .subsec_nanos();
+            let name = format!("t_{tag}_{}_{nanos}_{n}", std::process::id());
+            let mut conn = PgConnection::connect(url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE SCHEMA \"{name}\""))
+                .execute(&mut conn)
+                .await
+                .expect("create schema");
+            let _ = conn.close().await;
+            Self {
+                url: url.to_owned(),
+                name,
+            }
+        }
+
+        /// A pool whose connections work in this schema.
+        pub async fn pool(&self) -> PgPool {
+            let options = PgConnectOptions::from_str(&self.url)
+                .expect("PostgreSQL URL")
+                .options([("search_path", self.name.as_str())]);
+            PgPoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .expect("connect to PostgreSQL")
+        }
+    }
+
+    impl Drop for Schema {
+        fn drop(&mut self) {
+            // Drop cannot await: a thread with a runtime of its own (the test's may be gone).
+            let (url, name) = (self.url.clone(), self.name.clone());
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async {
+                    if let Ok(mut conn) = PgConnection::connect(&url).await {
+                        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+                            .execute(&mut conn)
+                            .await;
+                        let _ = conn.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+
+    pub async fn postgres_store() -> Option<(Arc<dyn ClientStore>, Schema)> {
+        let url = database_url("the store conformance suite")?;
+        let schema = Schema::create(&url, "conformance").await;
+        let store = PostgresStore::from_pool(schema.pool().await)
+            .await
+            .expect("PostgreSQL store");
+        Some((Arc::new(store), schema))
+    }
+}
+
+#[cfg(feature = "postgres")]
+suite!(postgres, crate::postgres_support::postgres_store);
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL only: schema version, concurrent migrations, decoding
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(feature = "postgres")]
+mod postgres_only {
+    use std::str::FromStr as _;
+    use std::sync::Arc;
+
+    use sqlx::postgres::PgConnectOptions;
+    use tower_oidc_registration::store::PostgresStore;
+    use tower_oidc_registration::{ClientStore, StoreError};
+
+    use super::postgres_support::{Schema, database_url};
+    use super::{assert_same, record, stored};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn replicas_starting_at_once_migrate_once() {
+        let Some(url) = database_url("replicas_starting_at_once_migrate_once") else {
+            return;
+        };
+        let schema = Schema::create(&url, "migrate").await;
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let pool = schema.pool().await;
+            tasks.push(tokio::spawn(PostgresStore::from_pool(pool)));
+        }
+        let mut stores = Vec::new();
+        for task in tasks {
+            stores.push(task.await.expect("join").expect("migrated"));
+        }
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+            .fetch_all(stores[0].pool())
+            .await
+            .expect("schema_version");
+        assert_eq!(versions, [1]);
+        // One schema, every store: a client inserted through one is read through another.
+        let a = record("a", 1);
+        stores[0].insert(Arc::new(a.clone())).await.expect("insert");
+        assert_same(&stored(&stores[7], "a").await, &a);
+        for store in &stores {
+            store.close().await;
+        }
+        // Connecting again by URL (the schema named in the connection options) migrates nothing.
+        let url_in_schema = format!(
+            "{url}{}options=-c%20search_path%3D{}",
+            if url.contains('?') { '&' } else { '?' },
+            schema.name
+        );
+        let store = PostgresStore::connect(&url_in_schema)
+            .await
+            .expect("connect");
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+            .fetch_all(store.pool())
+            .await
+            .expect("schema_version");
+        assert_eq!(versions, [1]);
+        assert_same(&stored(&store, "a").await, &a);
+        store.close().await;
+        // The options also parse as connection options (what `connect` relies on).
+        PgConnectOptions::from_str(&url_in_schema).expect("URL with options");
+    }
+
+    #[tokio::test]
+    async fn a_schema_newer_than_this_release_is_refused() {
+        let Some(url) = database_url("a_schema_newer_than_this_release_is_refused") else {
+            return;
+        };
+        let schema = Schema::create(&url, "newer").await;
+        let store = PostgresStore::from_pool(schema.pool().await)
+            .await
+            .expect("store");
+        sqlx::query("INSERT INTO schema_version VALUES (99, 'from the future', 0)")
+            .execute(store.pool())
+            .await
+            .expect("insert version");
+        store.close().await;
+        match PostgresStore::from_pool(schema.pool().await).await {
+            Err(StoreError::Backend(e)) => assert!(e.to_string().contains("99"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_undecodable_row_is_a_backend_error_naming_the_client() {
+        let Some(url) = database_url("an_undecodable_row_is_a_backend_error_naming_the_client")
+        else {
+            return;
+        };
+        let schema = Schema::create(&url, "undecodable").await;
+        let store = PostgresStore::from_pool(schema.pool().await)
+            .await
+            .expect("store");
+        store
+            .insert(Arc::new(record("a", 1)))
+            .await
+            .expect("insert");
+        for (column, value) in [
+            ("registered_by", "martian"),
+            ("token_endpoint_auth_method", "telepathy"),
+            ("metadata", "{\"grant_types\":\"x\"}"),
+        ] {
+            let before = stored(&store, "a").await;
+            sqlx::query(&format!(
+                "UPDATE clients SET {column} = $1 WHERE client_id = 'a'"
+            ))
+            .bind(value)
+            .execute(store.pool())
+            .await
+            .expect("spoil");
+            match store.get("a").await {
+                Err(StoreError::Backend(e)) => {
+                    let msg = e.to_string();
+                    assert!(msg.contains("\"a\"") && msg.contains(column), "{msg}");
+                }
+                other => panic!("{column}: {other:?}"),
+            }
+            sqlx::query(&format!(
+                "UPDATE clients SET {column} = $1 WHERE client_id = 'a'"
+            ))
+            .bind(match column {
+                "registered_by" => "iat:iat-1".to_owned(),
+                "token_endpoint_auth_method" => "client_secret_post".to_owned(),
+                _ => before.metadata.as_str().to_owned(),
+            })
+            .execute(store.pool())
+            .await
+            .expect("restore");
+            assert_same(&stored(&store, "a").await, &before);
+        }
+        // The schema's checks refuse a malformed hash outright.
+        let bad = sqlx::query(
+            "UPDATE clients SET registration_token_hash = '\\x00' WHERE client_id = 'a'",
+        )
+        .execute(store.pool())
+        .await;
+        assert!(bad.is_err(), "a 1-byte token hash is refused");
+        store.close().await;
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // SQLite only: durability settings, schema, decoding, and a restart of the whole layer

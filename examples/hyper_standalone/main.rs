@@ -9,6 +9,17 @@
 //! http http://127.0.0.1:8080/register < client-req.json > client.json
 //! ```
 //!
+//! `--store` picks where clients live: `memory` (the default; lost at exit), `sqlite:PATH` (a
+//! file database, with `--features sqlite`) or a `postgres://…` URL (a database several
+//! replicas share, with `--features postgres`). A durable store wants a fixed signing key too
+//! (`--hs256-key-file`), or the tokens it hands out stop verifying at the next start:
+//!
+//! ```text
+//! head -c 32 /dev/urandom > hs256.key
+//! cargo run --example hyper_standalone --features sqlite -- \
+//!     --store sqlite:clients.db --hs256-key-file hs256.key
+//! ```
+//!
 //! Every flag has an environment fallback (see `--help`). Logs go to stderr (`RUST_LOG`,
 //! default `info`); stdout carries exactly one line, `listening on http://ADDR`, so that a
 //! script can start the server on port 0 and learn where it listens.
@@ -23,6 +34,7 @@ mod server;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -30,9 +42,10 @@ use clap::{Parser, ValueEnum};
 use tokio::net::TcpListener;
 use tower::Layer as _;
 use tower_oidc_registration::{
-    ConfigError, RegistrationConfig, RegistrationLayer, SigningKey, TokenRotation,
+    ClientStore, ConfigError, MemoryStore, RegistrationConfig, RegistrationLayer, SigningKey,
+    TokenRotation,
 };
-use tracing::info;
+use tracing::{info, warn};
 
 use server::BoxError;
 
@@ -63,6 +76,19 @@ struct Args {
         conflicts_with = "key_file"
     )]
     hs256_key_file: Option<PathBuf>,
+
+    /// Where clients are stored: `memory` (lost at exit), `sqlite:PATH` (a SQLite file,
+    /// created if missing; needs the `sqlite` feature) or a `postgres://…` / `postgresql://…`
+    /// URL (needs the `postgres` feature). A durable store wants a fixed key too
+    /// (`--hs256-key-file`): tokens signed by a generated key stop verifying at a restart.
+    #[arg(
+        long,
+        env = "REGISTRATION_STORE",
+        value_name = "STORE",
+        default_value = "memory",
+        value_parser = StoreSpec::parse
+    )]
+    store: StoreSpec,
 
     /// Path of the registration endpoint; clients are managed at <prefix>/<client_id>.
     #[arg(long, env = "REGISTRATION_PREFIX", default_value = "/register")]
@@ -100,6 +126,105 @@ enum Rotation {
     OnUpdate,
 }
 
+/// `--store`. Every form is recognised whatever the build's features, so that asking for a
+/// store this build lacks says which feature it needs rather than "invalid value".
+#[derive(Debug, Clone)]
+enum StoreSpec {
+    Memory,
+    /// `sqlite:PATH`: the path, or the whole `sqlite://…` URL (query parameters included).
+    Sqlite(String),
+    /// `postgres://…` or `postgresql://…`: the whole URL, password included.
+    Postgres(String),
+}
+
+impl StoreSpec {
+    fn parse(value: &str) -> Result<Self, String> {
+        if value == "memory" {
+            Ok(Self::Memory)
+        } else if value.starts_with("sqlite://") {
+            Ok(Self::Sqlite(value.to_owned()))
+        } else if let Some(path) = value.strip_prefix("sqlite:") {
+            if path.is_empty() {
+                return Err("sqlite: needs a database file path, as in sqlite:clients.db".into());
+            }
+            Ok(Self::Sqlite(path.to_owned()))
+        } else if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            Ok(Self::Postgres(value.to_owned()))
+        } else {
+            Err("expected memory, sqlite:PATH, or a postgres://… (postgresql://…) URL".into())
+        }
+    }
+
+    /// Whether clients outlive the process.
+    fn is_durable(&self) -> bool {
+        !matches!(self, Self::Memory)
+    }
+
+    /// For logs and errors: no password.
+    fn describe(&self) -> String {
+        match self {
+            Self::Memory => "memory".to_owned(),
+            Self::Sqlite(path) if path.starts_with("sqlite:") => path.clone(),
+            Self::Sqlite(path) => format!("sqlite:{path}"),
+            Self::Postgres(url) => redact_password(url),
+        }
+    }
+}
+
+/// `url` with its password, if any, replaced by `***`.
+fn redact_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        // Unparsable: show the scheme alone rather than risk printing a secret.
+        Err(_) => format!("{}://…", url.split("://").next().unwrap_or("postgres")),
+    }
+}
+
+/// The store `--store` names, opened (schema created or migrated by the store itself).
+async fn open_store(spec: &StoreSpec) -> Result<Arc<dyn ClientStore>, BoxError> {
+    if spec.is_durable() {
+        // A database server that does not answer takes the pool's whole connect timeout.
+        info!(store = %spec.describe(), "opening the client store");
+    }
+    let store: Arc<dyn ClientStore> = match spec {
+        StoreSpec::Memory => Arc::new(MemoryStore::new()),
+        #[cfg(feature = "sqlite")]
+        StoreSpec::Sqlite(path) => Arc::new(
+            tower_oidc_registration::SqliteStore::open(path)
+                .await
+                .map_err(|e| format!("--store {}: {e}", spec.describe()))?,
+        ),
+        #[cfg(not(feature = "sqlite"))]
+        StoreSpec::Sqlite(_) => {
+            return Err(format!(
+                "--store {}: this build has no sqlite support: build with --features sqlite",
+                spec.describe()
+            )
+            .into());
+        }
+        #[cfg(feature = "postgres")]
+        StoreSpec::Postgres(url) => Arc::new(
+            tower_oidc_registration::PostgresStore::connect(url)
+                .await
+                .map_err(|e| format!("--store {}: {e}", spec.describe()))?,
+        ),
+        #[cfg(not(feature = "postgres"))]
+        StoreSpec::Postgres(_) => {
+            return Err(format!(
+                "--store {}: this build has no postgres support: build with --features postgres",
+                spec.describe()
+            )
+            .into());
+        }
+    };
+    info!(store = %spec.describe(), "opened the client store");
+    Ok(store)
+}
+
 impl From<Rotation> for TokenRotation {
     fn from(rotation: Rotation) -> Self {
         match rotation {
@@ -126,13 +251,37 @@ async fn main() -> ExitCode {
 async fn run(args: Args) -> Result<(), BoxError> {
     // Keys are read before binding, so that a bad key fails without touching the network.
     let key = signing_key(&args)?;
+    // The store too, so that an unreachable database fails before the port is taken.
+    let store = open_store(&args.store).await?;
+    if args.store.is_durable() && key.is_none() && !args.no_registration {
+        warn!(
+            store = %args.store.describe(),
+            "DURABLE STORE WITHOUT A SIGNING KEY: clients will survive a restart, but the key \
+             signing their registration access tokens is generated for this process only, so \
+             after a restart no token issued now will verify and no stored client can be read, \
+             updated or deleted by its owner. Give a fixed key: --hs256-key-file FILE (32 or \
+             more random bytes, e.g. `head -c 32 /dev/urandom > FILE`) or --key-file PEM"
+        );
+    }
+    if args.store.is_durable()
+        && !args.no_registration
+        && args.issuer.is_none()
+        && args.addr.port() == 0
+    {
+        // Tokens carry `iss`: the default issuer names the port, which port 0 picks anew.
+        warn!(
+            "durable store on --addr port 0 without --issuer: the default issuer names the port \
+             picked now, so tokens issued now will not verify after a restart on another \
+             port; give --issuer"
+        );
+    }
     // Bind before building the configuration: the default issuer names the port actually
     // bound, which is only known now when --addr asks for port 0.
     let listener = TcpListener::bind(args.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let local = listener.local_addr()?;
-    let config = registration_config(&args, key, local)?;
+    let config = registration_config(&args, key, store, local)?;
     let shutdown =
         server::shutdown_signal().map_err(|e| format!("cannot install signal handlers: {e}"))?;
     // The same home page with or without the layer: --no-registration must serve the same bytes.
@@ -183,10 +332,12 @@ fn read_key_file(path: &Path) -> Result<Vec<u8>, BoxError> {
 fn registration_config(
     args: &Args,
     key: Option<SigningKey>,
+    store: Arc<dyn ClientStore>,
     local: SocketAddr,
 ) -> Result<RegistrationConfig, BoxError> {
     let issuer = args.issuer.clone().unwrap_or_else(|| default_issuer(local));
     let mut builder = RegistrationConfig::builder(issuer)
+        .shared_store(store)
         .prefix(args.prefix.clone())
         .token_rotation(args.token_rotation.into())
         .client_secret_lifetime(args.secret_lifetime.map(Duration::from_secs));

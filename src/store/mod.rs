@@ -1,12 +1,15 @@
 //! Where registered clients live: the [`ClientStore`] trait, the in-memory [`MemoryStore`]
-//! (the default), and with the `sqlite` feature the durable `SqliteStore`.
+//! (the default), with the `sqlite` feature the durable `SqliteStore` (one node), and with the
+//! `postgres` feature the durable `PostgresStore` (several replicas sharing one database).
 //!
 //! The trait is small and built for durable stores shared by several replicas: inserts never
 //! overwrite, replacements and deletions are compare-and-swap on a version, so a concurrent
 //! update is never silently lost and a rotated token can win only once.
 
 mod memory;
-#[cfg(feature = "sqlite")]
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -20,6 +23,8 @@ use crate::secret::Secret;
 use crate::token::CredentialHash;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 

@@ -19,11 +19,20 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-/// The table that records applied migrations; the same on every backend.
+/// The table that records applied migrations, in SQLite.
+#[cfg(feature = "sqlite")]
 pub(crate) const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER NOT NULL PRIMARY KEY,
     description TEXT NOT NULL,
     applied_at INTEGER NOT NULL
+)";
+
+/// The same table in PostgreSQL, whose `INTEGER` is 32-bit: `BIGINT` reads back as an `i64`.
+#[cfg(feature = "postgres")]
+pub(crate) const SCHEMA_VERSION_TABLE_POSTGRES: &str = "CREATE TABLE IF NOT EXISTS schema_version (
+    version BIGINT NOT NULL PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
 )";
 
 /// The migrations still to apply to a database at `current` (its highest applied version);
