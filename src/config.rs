@@ -60,6 +60,48 @@ pub enum SecretStorage {
     Hashed,
 }
 
+/// The opt-in expiry of abandoned clients: every `tick`, up to `batch` clients unused for
+/// `unused_for` are **deleted** (see
+/// [`RegistrationConfigBuilder::expire_unused_clients`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExpiryPolicy {
+    /// A client not used for this long (authenticated with
+    /// [`Registry::authenticate`](crate::Registry::authenticate), or read or updated with its
+    /// registration access token), or never used since its registration that long ago, is
+    /// deleted. At least one second.
+    pub unused_for: Duration,
+    /// How long [`Registry::run_expiry`](crate::Registry::run_expiry) sleeps between batches.
+    /// Not zero.
+    pub tick: Duration,
+    /// At most this many clients are deleted per tick, so that one tick never holds the store
+    /// long. Not zero.
+    pub batch: usize,
+}
+
+impl ExpiryPolicy {
+    /// Deletes clients unused for `unused_for`, checking every minute, at most 1000 per tick.
+    pub fn new(unused_for: Duration) -> Self {
+        Self {
+            unused_for,
+            tick: Duration::from_secs(60),
+            batch: 1000,
+        }
+    }
+
+    /// How often a batch runs.
+    pub fn tick(mut self, tick: Duration) -> Self {
+        self.tick = tick;
+        self
+    }
+
+    /// The most clients deleted per tick.
+    pub fn batch(mut self, batch: usize) -> Self {
+        self.batch = batch;
+        self
+    }
+}
+
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -85,6 +127,9 @@ pub enum ConfigError {
     /// The CORS origin is not a valid header value.
     #[error("cors_allow_origin: {0}")]
     Cors(String),
+    /// The expiry of unused clients has a zero duration, tick or batch.
+    #[error("expire_unused_clients: {0}")]
+    Expiry(String),
 }
 
 /// Everything the registration layer needs, validated: build it with [`RegistrationConfig::builder`].
@@ -113,6 +158,7 @@ pub struct RegistrationConfig {
     pub(crate) registry_in_extensions: bool,
     pub(crate) max_body_bytes: usize,
     pub(crate) cors_allow_origin: Option<HeaderValue>,
+    pub(crate) expiry: Option<ExpiryPolicy>,
 }
 
 impl std::fmt::Debug for RegistrationConfig {
@@ -131,6 +177,7 @@ impl std::fmt::Debug for RegistrationConfig {
             .field("caller_restrictions", &self.caller_restrictions)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("cors_allow_origin", &self.cors_allow_origin)
+            .field("expiry", &self.expiry)
             .finish_non_exhaustive()
     }
 }
@@ -164,6 +211,7 @@ impl RegistrationConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cors_allow_origin: Some("*".to_owned()),
             allow_insecure_issuer: false,
+            expiry: None,
         }
     }
 
@@ -220,6 +268,7 @@ pub struct RegistrationConfigBuilder {
     max_body_bytes: usize,
     cors_allow_origin: Option<String>,
     allow_insecure_issuer: bool,
+    expiry: Option<ExpiryPolicy>,
 }
 
 impl RegistrationConfigBuilder {
@@ -383,6 +432,24 @@ impl RegistrationConfigBuilder {
         self
     }
 
+    /// The expiry of abandoned clients (default `None`: clients are kept until deleted).
+    ///
+    /// **This deletes clients**: with `Some(policy)`, every client not used for
+    /// `policy.unused_for` (not authenticated through
+    /// [`Registry::authenticate`](crate::Registry::authenticate), nor read or updated with its
+    /// registration access token; a client never used counts from its registration) is
+    /// deleted, its credentials and registration access token revoked, by the task the host
+    /// spawns with [`Registry::run_expiry`](crate::Registry::run_expiry) (at most
+    /// `policy.batch` clients per `policy.tick`), or one batch at a time with
+    /// [`Registry::expire_unused`](crate::Registry::expire_unused). Reads by the host
+    /// ([`Registry::client`](crate::Registry::client)) and host updates do not count as use.
+    /// Expired clients still count against the quota of the initial access token that
+    /// registered them, until this process restarts.
+    pub fn expire_unused_clients(mut self, policy: Option<ExpiryPolicy>) -> Self {
+        self.expiry = policy;
+        self
+    }
+
     /// Checks and builds the configuration, parsing keys once.
     pub fn build(self) -> Result<RegistrationConfig, ConfigError> {
         let issuer = check_base_url(&self.issuer, self.allow_insecure_issuer)
@@ -400,6 +467,13 @@ impl RegistrationConfigBuilder {
         {
             return Err(ConfigError::SecretLifetime(format!(
                 "{lifetime:?} is shorter than one second; use None for secrets that never expire"
+            )));
+        }
+        if let Some(policy) = &self.expiry
+            && (policy.unused_for.as_secs() == 0 || policy.tick.is_zero() || policy.batch == 0)
+        {
+            return Err(ConfigError::Expiry(format!(
+                "{policy:?}: unused_for must be at least one second, tick and batch not zero"
             )));
         }
         let cors_allow_origin = self
@@ -453,6 +527,7 @@ impl RegistrationConfigBuilder {
             registry_in_extensions: self.registry_in_extensions,
             max_body_bytes: self.max_body_bytes,
             cors_allow_origin,
+            expiry: self.expiry,
         })
     }
 }

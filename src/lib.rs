@@ -56,8 +56,8 @@ mod token;
 
 pub use body::ResponseBody;
 pub use config::{
-    ConfigError, DEFAULT_MAX_BODY_BYTES, RegistrationConfig, RegistrationConfigBuilder,
-    SecretRotation, SecretStorage, TokenRotation,
+    ConfigError, DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationConfig,
+    RegistrationConfigBuilder, SecretRotation, SecretStorage, TokenRotation,
 };
 pub use context::{Caller, RequestContext};
 pub use error::RegistrationError;

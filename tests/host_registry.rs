@@ -564,6 +564,18 @@ impl ClientStore for LockstepStore {
     async fn count(&self) -> Result<u64, StoreError> {
         self.inner.count().await
     }
+
+    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
+        self.inner.touch(client_id, at).await
+    }
+
+    async fn delete_unused(
+        &self,
+        unused_since: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        self.inner.delete_unused(unused_since, limit).await
+    }
 }
 
 #[tokio::test]
@@ -991,5 +1003,86 @@ async fn unusable_generated_client_ids_are_refused_not_stored() {
             "{bad:?}: {err}"
         );
         assert_eq!(registry.store().count().await.expect("count"), 0, "{bad:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expiry of abandoned clients.
+// ---------------------------------------------------------------------------------------------
+
+/// Moves the registration time of `client_id` back to `issued_at` (as if registered long ago),
+/// through the store's compare-and-swap.
+async fn backdate(store: &MemoryStore, client_id: &str, issued_at: u64) {
+    let current = store.get(client_id).await.expect("get").expect("stored");
+    let mut older = ClientRecord::clone(&current);
+    older.client_id_issued_at = issued_at;
+    older.version = current.version + 1;
+    store
+        .replace(Arc::new(older), current.version)
+        .await
+        .expect("backdate");
+}
+
+#[tokio::test]
+async fn expiry_deletes_unused_clients_and_keeps_used_ones() {
+    use tower_oidc_registration::ExpiryPolicy;
+    let store = MemoryStore::new();
+    let policy = ExpiryPolicy::new(Duration::from_secs(3600))
+        .tick(Duration::from_millis(20))
+        .batch(1);
+    let host = Host::new(|b| b.store(store.clone()).expire_unused_clients(Some(policy)));
+    let read = host.register(None, &min()).await;
+    let authenticated = host.register(None, &min()).await;
+    let updated = host.register(None, &min()).await;
+    let unused = host.register(None, &min()).await;
+    let also_unused = host.register(None, &min()).await;
+    for client in [&read, &authenticated, &updated, &unused, &also_unused] {
+        backdate(&store, &client.id, 1_000_000).await;
+    }
+    // Used now: read and updated with their registration access tokens, authenticated.
+    assert_eq!(host.get(&read.id, &read.token).await.status, StatusCode::OK);
+    host.registry
+        .authenticate(&basic(&authenticated.id, &secret_of(&authenticated)))
+        .await
+        .expect("authenticates");
+    let mut update = min();
+    update["client_id"] = json!(updated.id);
+    let resp = host.put(&updated.id, &updated.token, &update).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    // A host read is not a use.
+    assert!(
+        host.registry
+            .client(&unused.id)
+            .await
+            .expect("get")
+            .is_some()
+    );
+
+    // One bounded batch deletes one client.
+    assert_eq!(host.registry.expire_unused().await.expect("expire"), 1);
+    assert_eq!(store.count().await.expect("count"), 4);
+    // The background task deletes the other, then finds nothing more.
+    let task = tokio::spawn(host.registry.clone().run_expiry());
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while store.count().await.expect("count") > 3 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the task expires the second unused client");
+    task.abort();
+    assert_eq!(host.registry.expire_unused().await.expect("expire"), 0);
+
+    for client in [&unused, &also_unused] {
+        assert!(store.get(&client.id).await.expect("get").is_none());
+        let resp = host.get(&client.id, &client.token).await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{}", resp.text());
+    }
+    // Token rotation is off: the used clients' tokens still work.
+    for client in [&read, &authenticated, &updated] {
+        assert_eq!(
+            host.get(&client.id, &client.token).await.status,
+            StatusCode::OK
+        );
     }
 }

@@ -363,6 +363,113 @@ async fn concurrent_replacements_have_one_winner_and_no_torn_record(store: Arc<d
     assert_same(&stored(&*store, "contested").await, &winners[0]);
 }
 
+async fn touch_records_last_use_without_changing_the_version(store: Arc<dyn ClientStore>) {
+    let base = record("a", 1);
+    store.insert(Arc::new(base.clone())).await.expect("insert");
+    store.touch("a", 1_800_000_000).await.expect("touch");
+    // The record and its version are unchanged: a writer that read version 1 still wins.
+    assert_same(&stored(&*store, "a").await, &base);
+    store
+        .replace(next(&base, 2, 2), 1)
+        .await
+        .expect("replace v1");
+    // An unknown id is fine (deleted meanwhile).
+    store
+        .touch("missing", 1_800_000_000)
+        .await
+        .expect("touch unknown");
+    // The use is recorded, and survives the replacement (whose issue time is older): the
+    // client is not stale at a time before its last use, stale after it.
+    assert_eq!(
+        store
+            .delete_unused(1_800_000_000, 10)
+            .await
+            .expect("expire"),
+        Vec::<String>::new()
+    );
+    // An earlier use never overwrites a later one.
+    store
+        .touch("a", 1_750_000_000)
+        .await
+        .expect("touch earlier");
+    assert!(
+        store
+            .delete_unused(1_800_000_000, 10)
+            .await
+            .expect("expire")
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .delete_unused(1_800_000_001, 10)
+            .await
+            .expect("expire"),
+        ["a"]
+    );
+    assert!(store.get("a").await.expect("get").is_none());
+}
+
+async fn delete_unused_deletes_only_stale_clients_in_bounded_batches(store: Arc<dyn ClientStore>) {
+    // Registered at 1_700_000_000 + n; "used-*" were used at 1_900_000_000.
+    for n in 0..5u8 {
+        store
+            .insert(Arc::new(record(&format!("stale-{n}"), n)))
+            .await
+            .expect("insert");
+    }
+    for n in 0..3u8 {
+        let id = format!("used-{n}");
+        store
+            .insert(Arc::new(record(&id, n)))
+            .await
+            .expect("insert");
+        store.touch(&id, 1_900_000_000).await.expect("touch");
+    }
+    // Registered after the cutoff, never used: kept.
+    let mut fresh = record("fresh", 200);
+    fresh.client_id_issued_at = 1_850_000_000;
+    store.insert(Arc::new(fresh)).await.expect("insert");
+    let cutoff = 1_800_000_000;
+    assert!(
+        store
+            .delete_unused(cutoff, 0)
+            .await
+            .expect("empty batch")
+            .is_empty()
+    );
+    let mut deleted = store.delete_unused(cutoff, 2).await.expect("batch 1");
+    assert_eq!(deleted.len(), 2, "{deleted:?}");
+    assert_eq!(store.count().await.expect("count"), 7);
+    deleted.extend(store.delete_unused(cutoff, 2).await.expect("batch 2"));
+    deleted.extend(store.delete_unused(cutoff, 2).await.expect("batch 3"));
+    assert!(
+        store
+            .delete_unused(cutoff, 2)
+            .await
+            .expect("batch 4")
+            .is_empty()
+    );
+    deleted.sort();
+    assert_eq!(
+        deleted,
+        ["stale-0", "stale-1", "stale-2", "stale-3", "stale-4"]
+    );
+    assert_eq!(store.count().await.expect("count"), 4);
+    for id in ["used-0", "used-1", "used-2", "fresh"] {
+        assert!(store.get(id).await.expect("get").is_some(), "{id} kept");
+    }
+    // The cutoff is strict: a client last used exactly at it is kept.
+    assert!(
+        store
+            .delete_unused(1_900_000_000, 10)
+            .await
+            .expect("at the cutoff")
+            .iter()
+            .all(|id| id == "fresh")
+    );
+    assert!(store.get("used-0").await.expect("get").is_some());
+}
+
 // ---------------------------------------------------------------------------------------------
 // The suite, per store
 // ---------------------------------------------------------------------------------------------
@@ -383,6 +490,8 @@ macro_rules! suite {
             count_counts_the_stored_clients,
             concurrent_inserts_of_one_id_have_exactly_one_winner,
             concurrent_replacements_have_one_winner_and_no_torn_record,
+            touch_records_last_use_without_changing_the_version,
+            delete_unused_deletes_only_stale_clients_in_bounded_batches,
         );
     };
     (@tests $store:ident, $make:path; $($behaviour:ident,)+) => {
@@ -615,7 +724,7 @@ mod postgres_only {
             .fetch_all(stores[0].pool())
             .await
             .expect("schema_version");
-        assert_eq!(versions, [1]);
+        assert_eq!(versions, [1, 2]);
         // One schema, every store: a client inserted through one is read through another.
         let a = record("a", 1);
         stores[0].insert(Arc::new(a.clone())).await.expect("insert");
@@ -636,7 +745,7 @@ mod postgres_only {
             .fetch_all(store.pool())
             .await
             .expect("schema_version");
-        assert_eq!(versions, [1]);
+        assert_eq!(versions, [1, 2]);
         assert_same(&stored(&store, "a").await, &a);
         store.close().await;
         // The options also parse as connection options (what `connect` relies on).
@@ -768,7 +877,7 @@ mod sqlite_only {
             .fetch_all(pool)
             .await
             .expect("schema_version");
-        assert_eq!(versions, [1]);
+        assert_eq!(versions, [1, 2]);
         store.close().await;
         // Opening again migrates nothing twice.
         let store = SqliteStore::open(db.path()).await.expect("reopen");
@@ -776,7 +885,7 @@ mod sqlite_only {
             .fetch_all(store.pool())
             .await
             .expect("schema_version");
-        assert_eq!(versions, [1]);
+        assert_eq!(versions, [1, 2]);
         store.close().await;
     }
 

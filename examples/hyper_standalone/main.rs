@@ -42,8 +42,8 @@ use clap::{Parser, ValueEnum};
 use tokio::net::TcpListener;
 use tower::Layer as _;
 use tower_oidc_registration::{
-    ClientStore, ConfigError, MemoryStore, RegistrationConfig, RegistrationLayer, SigningKey,
-    TokenRotation,
+    ClientStore, ConfigError, ExpiryPolicy, MemoryStore, RegistrationConfig, RegistrationLayer,
+    SigningKey, TokenRotation,
 };
 use tracing::{info, warn};
 
@@ -106,6 +106,17 @@ struct Args {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     secret_lifetime: Option<u64>,
+
+    /// DELETE clients not used (authenticated, or read or updated with their registration
+    /// access token) for this many seconds, checked every minute, at most 1000 per check
+    /// [default: never].
+    #[arg(
+        long,
+        env = "REGISTRATION_EXPIRE_UNUSED_AFTER",
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    expire_unused_after: Option<u64>,
 
     /// Serve the fallback service alone, without the registration layer (every request
     /// reaches it): the reference of the HTTP load benchmark's pass-through scenario.
@@ -304,7 +315,15 @@ async fn run(args: Args) -> Result<(), BoxError> {
         );
         // The application: the registration layer around the fallback, every request
         // time-limited.
-        let app = server::with_timeout(RegistrationLayer::new(config).layer(fallback));
+        let layer = RegistrationLayer::new(config);
+        if let Some(seconds) = args.expire_unused_after {
+            info!(
+                seconds,
+                "deleting clients unused for --expire-unused-after seconds"
+            );
+            tokio::spawn(layer.registry().run_expiry());
+        }
+        let app = server::with_timeout(layer.layer(fallback));
         server::announce(local)?;
         server::serve(listener, app, shutdown).await;
     }
@@ -340,7 +359,11 @@ fn registration_config(
         .shared_store(store)
         .prefix(args.prefix.clone())
         .token_rotation(args.token_rotation.into())
-        .client_secret_lifetime(args.secret_lifetime.map(Duration::from_secs));
+        .client_secret_lifetime(args.secret_lifetime.map(Duration::from_secs))
+        .expire_unused_clients(
+            args.expire_unused_after
+                .map(|seconds| ExpiryPolicy::new(Duration::from_secs(seconds))),
+        );
     if let Some(key) = key {
         builder = builder.signing_key(key);
     }

@@ -1318,6 +1318,12 @@ mod tests {
         async fn count(&self) -> Result<u64, StoreError> {
             Err(StoreError::Backend("down".into()))
         }
+        async fn touch(&self, _: &str, _: u64) -> Result<(), StoreError> {
+            Err(StoreError::Backend("down".into()))
+        }
+        async fn delete_unused(&self, _: u64, _: usize) -> Result<Vec<String>, StoreError> {
+            Err(StoreError::Backend("down".into()))
+        }
     }
 
     #[tokio::test]

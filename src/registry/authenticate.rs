@@ -146,6 +146,7 @@ impl Registry {
         if record.client_secret_expires_at != 0 && record.client_secret_expires_at <= now() {
             return Err(ClientAuthError::ExpiredSecret);
         }
+        self.touch(client_id).await;
         Ok(record)
     }
 }

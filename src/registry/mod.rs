@@ -14,7 +14,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use crate::config::{RegistrationConfig, SecretRotation, SecretStorage, TokenRotation};
+use crate::config::{
+    ExpiryPolicy, RegistrationConfig, SecretRotation, SecretStorage, TokenRotation,
+};
 use crate::context::{Caller, RequestContext};
 use crate::error::RegistrationError;
 use crate::generate::{ClientIdGenerator, SecretGenerator};
@@ -61,6 +63,7 @@ struct Inner {
     registration_endpoint: String,
     /// `{registration endpoint}/`, to which a client id is appended.
     client_uri_base: String,
+    expiry: Option<ExpiryPolicy>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -121,6 +124,7 @@ impl Registry {
                 initial_access_tokens: Arc::clone(&config.initial_access_tokens),
                 registration_endpoint: config.registration_endpoint.clone(),
                 client_uri_base: format!("{}/", config.registration_endpoint),
+                expiry: config.expiry,
             }),
         }
     }
@@ -244,6 +248,7 @@ impl Registry {
         token: &str,
     ) -> Result<ClientInformation, RegistrationError> {
         let mut current = self.authorize(client_id, token).await?;
+        self.touch(client_id).await;
         if self.inner.token_rotation != TokenRotation::OnEveryUse {
             let secret = self.shown_secret(&current, None);
             return Ok(self.information(current, secret, Some(Secret::new(token)), false));
@@ -279,6 +284,62 @@ impl Registry {
         let current = self.authorize(client_id, token).await?;
         self.update_authorized(context, current, Some(token), request)
             .await
+    }
+
+    /// Records that `client_id` was used now, for the expiry of abandoned clients. Only when
+    /// an expiry policy is configured: recording is a store write (a second lookup in memory, an
+    /// UPDATE in SQL) on every read and authentication, which nothing else needs. Best effort: a
+    /// store error is logged, never fails the request.
+    pub(crate) async fn touch(&self, client_id: &str) {
+        if self.inner.expiry.is_none() {
+            return;
+        }
+        if let Err(err) = self.inner.store.touch(client_id, now()).await {
+            tracing::debug!(client_id, error = %err, "could not record the client's last use");
+        }
+    }
+
+    /// Runs one batch of the expiry of abandoned clients
+    /// ([`expire_unused_clients`](crate::RegistrationConfigBuilder::expire_unused_clients)):
+    /// **deletes** up to `batch` clients unused for `unused_for`, and returns how many. `Ok(0)`
+    /// without an expiry policy. Deleted clients still count against the quota of the initial
+    /// access token that registered them (in this process).
+    pub async fn expire_unused(&self) -> Result<usize, StoreError> {
+        let Some(policy) = self.inner.expiry else {
+            return Ok(0);
+        };
+        let unused_since = now().saturating_sub(policy.unused_for.as_secs());
+        let deleted = self
+            .inner
+            .store
+            .delete_unused(unused_since, policy.batch)
+            .await?;
+        for client_id in &deleted {
+            tracing::info!(%client_id, "unused client expired and deleted");
+        }
+        Ok(deleted.len())
+    }
+
+    /// The expiry of abandoned clients, for the host to spawn on its runtime (a Tokio runtime
+    /// with its timer enabled): forever, sleeps `tick` then runs one batch
+    /// ([`expire_unused`](Self::expire_unused)); a store error is logged and retried at the
+    /// next tick. Completes at once without an expiry policy. **It deletes clients.**
+    ///
+    /// ```no_run
+    /// # fn run(registry: tower_oidc_registration::Registry) {
+    /// tokio::spawn(registry.run_expiry());
+    /// # }
+    /// ```
+    pub async fn run_expiry(self) {
+        let Some(policy) = self.inner.expiry else {
+            return;
+        };
+        loop {
+            tokio::time::sleep(policy.tick).await;
+            if let Err(err) = self.expire_unused().await {
+                tracing::warn!(error = %err, "expiry of unused clients failed");
+            }
+        }
     }
 
     /// Replaces the registration of `client_id` as the host application (no registration
@@ -390,6 +451,10 @@ impl Registry {
             match self.replace(record, &current).await? {
                 Some(record) => {
                     tracing::info!(client_id = %record.client_id, "client updated");
+                    if token.is_some() {
+                        // Managed by the client itself: a use (the host's updates are not).
+                        self.touch(&record.client_id).await;
+                    }
                     let shown = self.shown_secret(&record, secret);
                     return Ok(self.information(record, shown, new_token, rotated));
                 }

@@ -1,4 +1,5 @@
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use dashmap::DashMap;
@@ -14,12 +15,31 @@ use super::{ClientRecord, ClientStore, StoreError};
 /// clients touches as few cache lines as possible.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
-    clients: Arc<DashMap<ClientKey, Arc<ClientRecord>>>,
+    clients: Arc<DashMap<ClientKey, Slot>>,
+}
+
+/// A stored client: the record, and when it was last used (seconds since the epoch, 0 for
+/// never), kept beside it so that [`ClientStore::touch`] never replaces the record nor
+/// changes its version.
+#[derive(Debug)]
+struct Slot {
+    record: Arc<ClientRecord>,
+    last_used: AtomicU64,
+}
+
+impl Slot {
+    fn new(record: Arc<ClientRecord>) -> Self {
+        Self {
+            record,
+            last_used: AtomicU64::new(0),
+        }
+    }
 }
 
 /// Ids up to this many bytes (UUIDs are 36) live inside the map's slot: a slot is then one
-/// 64-byte cache line with the record pointer, and comparing keys needs no other memory.
-const INLINE_KEY: usize = 54;
+/// 64-byte cache line with the record pointer and the last-use time, and comparing keys needs
+/// no other memory.
+const INLINE_KEY: usize = 46;
 
 /// A client id as a map key: inline when short, boxed otherwise. Hashes and compares as the
 /// id's bytes, so the map can be queried with `&[u8]`.
@@ -93,7 +113,7 @@ impl ClientStore for MemoryStore {
         match self.clients.entry(ClientKey::new(&record.client_id)) {
             Entry::Occupied(_) => Err(StoreError::AlreadyExists),
             Entry::Vacant(slot) => {
-                slot.insert(record);
+                slot.insert(Slot::new(record));
                 Ok(())
             }
         }
@@ -103,7 +123,7 @@ impl ClientStore for MemoryStore {
         Ok(self
             .clients
             .get(client_id.as_bytes())
-            .map(|r| Arc::clone(r.value())))
+            .map(|r| Arc::clone(&r.value().record)))
     }
 
     async fn replace(
@@ -114,17 +134,20 @@ impl ClientStore for MemoryStore {
         let Some(mut current) = self.clients.get_mut(record.client_id.as_bytes()) else {
             return Err(StoreError::NotFound);
         };
-        if current.version != expected_version || record.version != expected_version + 1 {
+        if current.record.version != expected_version || record.version != expected_version + 1 {
             return Err(StoreError::Conflict);
         }
-        *current = record;
+        // The last use stays: a replacement is not a new client.
+        current.record = record;
         Ok(())
     }
 
     async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
         match self.clients.entry(ClientKey::new(client_id)) {
             Entry::Vacant(_) => Err(StoreError::NotFound),
-            Entry::Occupied(e) if e.get().version != expected_version => Err(StoreError::Conflict),
+            Entry::Occupied(e) if e.get().record.version != expected_version => {
+                Err(StoreError::Conflict)
+            }
             Entry::Occupied(e) => {
                 e.remove();
                 Ok(())
@@ -134,6 +157,45 @@ impl ClientStore for MemoryStore {
 
     async fn count(&self) -> Result<u64, StoreError> {
         Ok(self.clients.len() as u64)
+    }
+
+    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
+        if let Some(slot) = self.clients.get(client_id.as_bytes()) {
+            slot.last_used.fetch_max(at, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    async fn delete_unused(
+        &self,
+        unused_since: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let is_stale = |slot: &Slot| {
+            let last_used = slot.last_used.load(Ordering::Relaxed);
+            let last = if last_used == 0 {
+                slot.record.client_id_issued_at
+            } else {
+                last_used
+            };
+            last < unused_since
+        };
+        // Collect candidates first (no shard lock held while removing), then remove each
+        // one only if it is still stale: a client used meanwhile survives.
+        let candidates: Vec<ClientKey> = self
+            .clients
+            .iter()
+            .filter(|entry| is_stale(entry.value()))
+            .map(|entry| entry.key().clone())
+            .take(limit)
+            .collect();
+        let mut deleted = Vec::with_capacity(candidates.len());
+        for key in candidates {
+            if let Some((key, _)) = self.clients.remove_if(&key, |_, slot| is_stale(slot)) {
+                deleted.push(String::from_utf8_lossy(key.as_bytes()).into_owned());
+            }
+        }
+        Ok(deleted)
     }
 }
 
@@ -165,7 +227,7 @@ mod tests {
 
     #[test]
     fn keys_are_inline_up_to_a_cache_line_and_compare_as_bytes() {
-        assert_eq!(std::mem::size_of::<(ClientKey, Arc<ClientRecord>)>(), 64);
+        assert_eq!(std::mem::size_of::<(ClientKey, Slot)>(), 64);
         let short = ClientKey::new("4b2556d7-65c5-4a15-81c0-7b80c604940e");
         assert!(matches!(short, ClientKey::Inline { .. }));
         let long_id = "x".repeat(INLINE_KEY + 1);

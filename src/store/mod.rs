@@ -216,6 +216,23 @@ pub trait ClientStore: Send + Sync + 'static {
 
     /// How many clients are stored.
     async fn count(&self) -> Result<u64, StoreError>;
+
+    /// Records that `client_id` was used at `at` (seconds since the epoch): authenticated, or
+    /// managed with its registration access token. Does not change the record nor its
+    /// `version`, so it never conflicts with a compare-and-swap writer; a later use is never
+    /// overwritten by an earlier one. `Ok(())` for an unknown id (deleted meanwhile).
+    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError>;
+
+    /// Deletes at most `limit` clients whose last use ([`touch`](Self::touch)), or
+    /// registration time (`client_id_issued_at`) if never used, is older than `unused_since`
+    /// (seconds since the epoch), and returns their ids. Their registration access tokens
+    /// and credentials stop working at once. Used by the opt-in expiry of abandoned clients
+    /// ([`RegistrationConfigBuilder::expire_unused_clients`](crate::RegistrationConfigBuilder::expire_unused_clients)).
+    async fn delete_unused(
+        &self,
+        unused_since: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError>;
 }
 
 #[cfg(test)]

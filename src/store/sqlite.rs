@@ -15,11 +15,18 @@ use super::sql::{self, ClientRow, Migration, backend};
 use super::{ClientRecord, ClientStore, StoreError};
 
 /// The schema, version by version. Never edit an applied migration: add the next one.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "clients",
-    sql: include_str!("sql/migrations/sqlite/0001_clients.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "clients",
+        sql: include_str!("sql/migrations/sqlite/0001_clients.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "index on last use",
+        sql: include_str!("sql/migrations/sqlite/0002_last_used_index.sql"),
+    },
+];
 
 /// How long a statement waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -279,5 +286,40 @@ impl ClientStore for SqliteStore {
             .await
             .map_err(backend)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
+        let at = sql::to_sql_int("last use", at)?;
+        sqlx::query("UPDATE clients SET last_used_at = MAX(COALESCE(last_used_at, 0), ?2) WHERE client_id = ?1")
+            .bind(client_id)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn delete_unused(
+        &self,
+        unused_since: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let unused_since = i64::try_from(unused_since).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // The outer condition again: a client used between the subquery and the deletion
+        // (another connection) survives.
+        sqlx::query_scalar(
+            "DELETE FROM clients WHERE client_id IN (SELECT client_id FROM clients \
+             WHERE COALESCE(last_used_at, client_id_issued_at) < ?1 LIMIT ?2) \
+             AND COALESCE(last_used_at, client_id_issued_at) < ?1 RETURNING client_id",
+        )
+        .bind(unused_since)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)
     }
 }
