@@ -18,6 +18,15 @@
 #   read         GET /register/{id} with a valid token  hyper_standalone vs bench_baseline
 #   passthrough  GET /                                   hyper_standalone vs hyper_standalone
 #                                                        --no-registration
+#   stores       POST /register with the seed's JSON    hyper_standalone --store memory vs
+#                (optional: not in the default list)     --store sqlite:FILE (a fresh temporary
+#                                                        file each run) and, when
+#                                                        TOWER_OIDC_REGISTRATION_POSTGRES_URL is
+#                                                        set, --store that URL (a fresh schema
+#                                                        each run, made and dropped with psql).
+#                                                        Builds the examples with
+#                                                        --features sqlite,postgres; ratios are
+#                                                        to the memory store.
 #
 # Environment (defaults in brackets): HTTP_LOAD_DURATION seconds per run [10], HTTP_LOAD_RUNS
 # runs per server [3], HTTP_LOAD_WARMUP seconds [1], HTTP_LOAD_THREADS [2],
@@ -47,8 +56,16 @@ for name in DURATION RUNS THREADS CONNECTIONS; do
 done
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "HTTP_LOAD_WARMUP must be a whole number of seconds, not '$WARMUP'"
 for scenario in $SCENARIOS; do
-    [[ $scenario =~ ^(register|read|passthrough)$ ]] ||
-        die "unknown scenario '$scenario' in HTTP_LOAD_SCENARIOS (register, read, passthrough)"
+    [[ $scenario =~ ^(register|read|passthrough|stores)$ ]] ||
+        die "unknown scenario '$scenario' in HTTP_LOAD_SCENARIOS (register, read, passthrough, stores)"
+done
+with_stores=false
+postgres_url=""
+for scenario in $SCENARIOS; do
+    if [[ $scenario == stores ]]; then
+        with_stores=true
+        postgres_url=${TOWER_OIDC_REGISTRATION_POSTGRES_URL:-}
+    fi
 done
 
 # --- tools ------------------------------------------------------------------------------------
@@ -72,9 +89,18 @@ if ! command -v wrk >/dev/null; then
     fi
 fi
 command -v curl >/dev/null || die "curl is missing (it registers the client of the read scenario)"
+if [[ -n $postgres_url ]]; then
+    command -v psql >/dev/null ||
+        die "psql is missing (the stores scenario makes a fresh PostgreSQL schema per run with it)"
+fi
 
-say "cargo build --release --examples"
-cargo build --release --examples
+# The stores scenario needs the durable stores in hyper_standalone.
+build=(cargo build --release --examples)
+if [[ $with_stores == true ]]; then
+    build+=(--features sqlite,postgres)
+fi
+say "${build[*]}"
+"${build[@]}"
 target_dir=$(cargo metadata --format-version 1 --no-deps |
     sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 [[ -n $target_dir ]] || die "cannot find cargo's target directory"
@@ -155,7 +181,7 @@ EOF
 wrk_args() {
     local expected url
     case $1 in
-    register)
+    register | stores)
         url=$server_url/register
         request=(-s benches/http_load.lua "$url" -- post "$tmp/seed.json")
         expected=201
@@ -258,15 +284,17 @@ median() {
 }
 
 # The ratios ours/reference of requests/s of the runs paired in order (ours then the reference,
-# one after the other): "median (lowest-highest)".
+# one after the other): "median (lowest-highest)". pair_ratios SCENARIO [OURS REFERENCE] (labels;
+# by default "ours" and any other label) [DIGITS (2)].
 pair_ratios() {
-    awk -v s="$1" '
-        $1 == s && $2 == "ours" { a[++na] = $3 }
-        $1 == s && $2 != "ours" { b[++nb] = $3 }
+    awk -v s="$1" -v ours="${2:-ours}" -v ref="${3:-}" '
+        $1 == s && $2 == ours { a[++na] = $3 }
+        $1 == s && $2 != ours && (ref == "" || $2 == ref) { b[++nb] = $3 }
         END { for (i = 1; i <= na && i <= nb; i++) print a[i] / b[i] }' "$tmp/results" |
-        sort -g | awk '{ v[NR] = $1 } END {
+        sort -g | awk -v d="${4:-2}" '{ v[NR] = $1 } END {
             m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'
+            f = "%." d "f"
+            printf f " (" f "-" f ")", m, v[1], v[NR] }'
 }
 
 # --- run --------------------------------------------------------------------------------------
@@ -285,9 +313,34 @@ echo "load:     wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $RUNS ru
     "(interleaved, a fresh server each, ${WARMUP}s warm-up), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 
+# measure_stores: one run of the stores scenario per store, each on a fresh server and an
+# empty store (a new SQLite file; a new PostgreSQL schema, dropped afterwards).
+measure_stores() {
+    measure stores memory "$standalone" --store memory
+    local db=$tmp/clients.$run.db
+    measure stores sqlite "$standalone" --store "sqlite:$db"
+    rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+    if [[ -n $postgres_url ]]; then
+        local schema=http_load_$$_$run
+        psql -q -v ON_ERROR_STOP=1 "$postgres_url" -c "CREATE SCHEMA $schema" >/dev/null ||
+            die "cannot create schema $schema in TOWER_OIDC_REGISTRATION_POSTGRES_URL's database"
+        local sep='?'
+        [[ $postgres_url == *\?* ]] && sep='&'
+        measure stores postgres "$standalone" \
+            --store "$postgres_url${sep}options=-c%20search_path%3D$schema"
+        PGOPTIONS='-c client_min_messages=warning' psql -q "$postgres_url" \
+            -c "DROP SCHEMA $schema CASCADE" >/dev/null ||
+            say "could not drop schema $schema"
+    fi
+}
+
 : >"$tmp/results"
 for scenario in $SCENARIOS; do
     for ((run = 1; run <= RUNS; run++)); do
+        if [[ $scenario == stores ]]; then
+            measure_stores
+            continue
+        fi
         measure "$scenario" ours "$standalone"
         case $scenario in
         register | read) measure "$scenario" baseline "$baseline" ;;
@@ -306,6 +359,26 @@ printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------- \
     ----------------------------------------------- --------- ---------- ---------- ------- \
     ------------------ ---------
 for scenario in $SCENARIOS; do
+    if [[ $scenario == stores ]]; then
+        # Ratios to the memory store, measured in the same run.
+        labels=(memory sqlite)
+        [[ -n $postgres_url ]] && labels+=(postgres)
+        for label in "${labels[@]}"; do
+            if [[ $label == memory ]]; then
+                ratio="" paired="" server='hyper_standalone --store memory'
+            else
+                ratio=$(awk -v a="$(median stores "$label" 3)" -v b="$(median stores memory 3)" \
+                    'BEGIN { printf "%.3f", a / b }')
+                paired=$(pair_ratios stores "$label" memory 3)
+                server="hyper_standalone --store $label"
+            fi
+            printf '| %-11s | %-45s | %7.0f | %s ms | %s ms | %5s | %-16s | %-7s |\n' \
+                stores "$server" "$(median stores "$label" 3)" \
+                "$(ms "$(median stores "$label" 4)")" "$(ms "$(median stores "$label" 5)")" \
+                "$ratio" "$paired" ""
+        done
+        continue
+    fi
     case $scenario in
     register)
         request_name='POST /register' reference=baseline reference_name='bench_baseline' target='>= 0.50'

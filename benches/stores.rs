@@ -1,0 +1,291 @@
+//! Registrations per second through the layer with each store (issue 5, "Performance"), in
+//! process: the seed's JSON `POST /register`ed through `tower::ServiceExt::oneshot` on
+//! `RegistrationLayer::new(config).layer(service_fn(..))`, the response body collected, by
+//! `TASKS` concurrent tasks on a multi-thread tokio runtime for `MEASURE` after `WARM_UP`.
+//! Prints, per store, registrations/s, the ratio to the memory store measured in the same run,
+//! and p50 / p99 latency.
+//!
+//! Stores: memory, always; SQLite on a temporary file (removed at exit) with the `sqlite`
+//! feature; PostgreSQL with the `postgres` feature when `TOWER_OIDC_REGISTRATION_POSTGRES_URL`
+//! is set, in a fresh schema (dropped at exit).
+//!
+//! `cargo bench --features sqlite,postgres --bench stores` (about 6 s per store). Without
+//! `--bench` (as `cargo test --all-targets` runs it) it does a smoke run of a fraction of a
+//! second per store.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full};
+use tower::{Layer, ServiceExt, service_fn};
+use tower_oidc_registration::{ClientStore, MemoryStore, RegistrationConfig, RegistrationLayer};
+
+const SEED: &str = r#"{
+  "redirect_uris": ["https://another.client.example/oidc"],
+  "client_name": "another-example-client",
+  "contacts": ["test@iam.test"],
+  "token_endpoint_auth_method": "client_secret_basic",
+  "scope": "address phone openid email profile offline_access",
+  "grant_types": ["refresh_token", "authorization_code"],
+  "response_types": ["code"]
+}"#;
+
+/// Concurrent registering tasks.
+const TASKS: usize = 32;
+
+type Body = Full<Bytes>;
+
+async fn inner(_request: Request<Body>) -> Result<Response<Body>, Infallible> {
+    Ok(Response::new(Full::new(Bytes::from_static(b"hello"))))
+}
+
+fn register_request(seed: &Bytes) -> Request<Body> {
+    Request::post("/register")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Full::new(seed.clone()))
+        .expect("request")
+}
+
+struct Outcome {
+    per_second: f64,
+    p50_us: f64,
+    p99_us: f64,
+    registrations: usize,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+/// `TASKS` tasks registering the seed through the layer on `store` until `warm_up + measure`
+/// has passed; counts and times the registrations started after the warm-up and finished
+/// before the end.
+async fn run(store: Arc<dyn ClientStore>, warm_up: Duration, measure: Duration) -> Outcome {
+    let config = RegistrationConfig::builder("https://iam.example.org/")
+        .shared_store(store)
+        .build()
+        .expect("config");
+    let layered = RegistrationLayer::new(config).layer(service_fn(inner));
+    let seed = Bytes::from_static(SEED.as_bytes());
+    let start = Instant::now();
+    let measured_from = start + warm_up;
+    let end = measured_from + measure;
+    let mut tasks = Vec::with_capacity(TASKS);
+    for _ in 0..TASKS {
+        let layered = layered.clone();
+        let seed = seed.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            loop {
+                let begun = Instant::now();
+                if begun >= end {
+                    break;
+                }
+                let response = layered
+                    .clone()
+                    .oneshot(register_request(&seed))
+                    .await
+                    .expect("infallible");
+                let status = response.status();
+                let body = response
+                    .into_body()
+                    .collect()
+                    .await
+                    .expect("body")
+                    .to_bytes();
+                assert_eq!(
+                    status,
+                    StatusCode::CREATED,
+                    "{}",
+                    String::from_utf8_lossy(&body)
+                );
+                let done = Instant::now();
+                if begun >= measured_from && done <= end {
+                    times.push((done - begun).as_secs_f64() * 1e6);
+                }
+            }
+            times
+        }));
+    }
+    let mut times = Vec::new();
+    for task in tasks {
+        times.extend(task.await.expect("task"));
+    }
+    times.sort_by(f64::total_cmp);
+    Outcome {
+        per_second: times.len() as f64 / measure.as_secs_f64(),
+        p50_us: percentile(&times, 0.5),
+        p99_us: percentile(&times, 0.99),
+        registrations: times.len(),
+    }
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite_support {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use tower_oidc_registration::ClientStore;
+    use tower_oidc_registration::store::SqliteStore;
+
+    /// A database file under the temporary directory, removed (with its WAL and shared-memory
+    /// files) on drop.
+    pub struct TempDb(PathBuf);
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    pub async fn open() -> (Arc<dyn ClientStore>, TempDb) {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_nanos();
+        let db = TempDb(std::env::temp_dir().join(format!(
+            "tower-oidc-registration-bench-{}-{nanos}.db",
+            std::process::id()
+        )));
+        let store = SqliteStore::open(db.0.to_str().expect("UTF-8 temp path"))
+            .await
+            .expect("open SQLite store");
+        (Arc::new(store), db)
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres_support {
+    use std::sync::Arc;
+
+    use sqlx::Connection as _;
+    use sqlx::postgres::PgConnection;
+    use tower_oidc_registration::store::PostgresStore;
+
+    pub const URL_VAR: &str = "TOWER_OIDC_REGISTRATION_POSTGRES_URL";
+
+    /// A fresh schema in the database at `url`; drop it with [`drop_schema`].
+    pub struct Schema {
+        url: String,
+        name: String,
+    }
+
+    /// Opens a `PostgresStore` by URL (its default pool, as `hyper_standalone --store` does),
+    /// in a fresh schema.
+    pub async fn open(url: &str) -> (Arc<PostgresStore>, Schema) {
+        let name = format!("bench_stores_{}", std::process::id());
+        let mut conn = PgConnection::connect(url)
+            .await
+            .expect("connect to PostgreSQL");
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+            .execute(&mut conn)
+            .await
+            .expect("drop schema");
+        sqlx::query(&format!("CREATE SCHEMA \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .expect("create schema");
+        let _ = conn.close().await;
+        let in_schema = format!(
+            "{url}{}options=-c%20search_path%3D{name}",
+            if url.contains('?') { '&' } else { '?' }
+        );
+        let store = PostgresStore::connect(&in_schema)
+            .await
+            .expect("PostgreSQL store");
+        (
+            Arc::new(store),
+            Schema {
+                url: url.to_owned(),
+                name,
+            },
+        )
+    }
+
+    pub async fn drop_schema(store: &PostgresStore, schema: Schema) {
+        store.close().await;
+        if let Ok(mut conn) = PgConnection::connect(&schema.url).await {
+            let _ = sqlx::query(&format!(
+                "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
+                schema.name
+            ))
+            .execute(&mut conn)
+            .await;
+            let _ = conn.close().await;
+        }
+    }
+}
+
+fn report(name: &str, outcome: &Outcome, memory: Option<f64>) {
+    let ratio = memory.map_or_else(
+        || "1.00".to_owned(),
+        |m| format!("{:.3}", outcome.per_second / m),
+    );
+    println!(
+        "| {name:<10} | {:>10.0} | {ratio:>9} | {:>9.1} µs | {:>9.1} µs | {:>9} |",
+        outcome.per_second, outcome.p50_us, outcome.p99_us, outcome.registrations
+    );
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let (warm_up, measure) = if full {
+        (Duration::from_secs(1), Duration::from_secs(5))
+    } else {
+        (Duration::from_millis(50), Duration::from_millis(200))
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        println!(
+            "stores: {TASKS} concurrent tasks, {:.2} s warm-up, {:.2} s measured, {} worker threads",
+            warm_up.as_secs_f64(),
+            measure.as_secs_f64(),
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+        println!();
+        println!(
+            "| store      | register/s | vs memory |          p50 |          p99 | completed |"
+        );
+        println!("|------------|-----------:|----------:|-------------:|-------------:|----------:|");
+        let memory = run(Arc::new(MemoryStore::new()), warm_up, measure).await;
+        report("memory", &memory, None);
+        #[allow(unused_variables)]
+        let base = memory.per_second;
+
+        #[cfg(feature = "sqlite")]
+        {
+            let (store, db) = sqlite_support::open().await;
+            let outcome = run(store, warm_up, measure).await;
+            report("sqlite", &outcome, Some(base));
+            drop(db);
+        }
+
+        #[cfg(feature = "postgres")]
+        match std::env::var(postgres_support::URL_VAR) {
+            Ok(url) if !url.is_empty() => {
+                let (store, schema) = postgres_support::open(&url).await;
+                let outcome = run(store.clone(), warm_up, measure).await;
+                report("postgres", &outcome, Some(base));
+                postgres_support::drop_schema(&store, schema).await;
+            }
+            _ => println!(
+                "(postgres skipped: set {} to measure it)",
+                postgres_support::URL_VAR
+            ),
+        }
+    });
+}
