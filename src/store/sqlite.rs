@@ -186,20 +186,13 @@ fn decode(row: &SqliteRow) -> Result<ClientRow, sqlx::Error> {
 impl ClientStore for SqliteStore {
     async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
         let row = ClientRow::from_record(&record)?;
-        let done = sqlx::query(&format!(
-            "INSERT INTO clients ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+        let done = sql::bind_client_row!(
+            sqlx::query(&format!(
+                "INSERT INTO clients ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
              ON CONFLICT (client_id) DO NOTHING"
-        ))
-        .bind(row.client_id)
-        .bind(row.version)
-        .bind(row.registration_token_hash)
-        .bind(row.client_secret)
-        .bind(row.client_secret_hash)
-        .bind(row.client_secret_expires_at)
-        .bind(row.client_id_issued_at)
-        .bind(row.token_endpoint_auth_method)
-        .bind(row.registered_by)
-        .bind(row.metadata)
+            )),
+            row
+        )
         .execute(&self.pool)
         .await
         .map_err(backend)?;
@@ -237,28 +230,21 @@ impl ClientStore for SqliteStore {
         }
         let expected = sql::to_sql_int("version", expected_version)?;
         let row = ClientRow::from_record(&record)?;
-        let done = sqlx::query(
+        let done = sql::bind_client_row!(
+            sqlx::query(
             "UPDATE clients SET version = ?2, registration_token_hash = ?3, client_secret = ?4, \
              client_secret_hash = ?5, client_secret_expires_at = ?6, client_id_issued_at = ?7, \
              token_endpoint_auth_method = ?8, registered_by = ?9, metadata = ?10 \
              WHERE client_id = ?1 AND version = ?11",
+            ),
+            row
         )
-        .bind(&row.client_id)
-        .bind(row.version)
-        .bind(row.registration_token_hash)
-        .bind(row.client_secret)
-        .bind(row.client_secret_hash)
-        .bind(row.client_secret_expires_at)
-        .bind(row.client_id_issued_at)
-        .bind(row.token_endpoint_auth_method)
-        .bind(row.registered_by)
-        .bind(row.metadata)
         .bind(expected)
         .execute(&self.pool)
         .await
         .map_err(backend)?;
         if done.rows_affected() == 0 {
-            return Err(self.missed(&row.client_id).await);
+            return Err(self.missed(&record.client_id).await);
         }
         Ok(())
     }

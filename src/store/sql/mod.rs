@@ -104,6 +104,25 @@ fn registrant_from_sql(value: &str) -> Option<Registrant> {
     }
 }
 
+/// Binds the ten columns of a [`ClientRow`], in `COLUMNS` order, to a sqlx query: one list for
+/// every statement and dialect, so a column cannot be bound out of order in one place only.
+macro_rules! bind_client_row {
+    ($query:expr, $row:ident) => {
+        $query
+            .bind($row.client_id)
+            .bind($row.version)
+            .bind($row.registration_token_hash)
+            .bind($row.client_secret)
+            .bind($row.client_secret_hash)
+            .bind($row.client_secret_expires_at)
+            .bind($row.client_id_issued_at)
+            .bind($row.token_endpoint_auth_method)
+            .bind($row.registered_by)
+            .bind($row.metadata)
+    };
+}
+pub(crate) use bind_client_row;
+
 /// The columns of one `clients` row, in the backend-neutral types every SQL driver binds.
 #[derive(Debug)]
 pub(crate) struct ClientRow {
