@@ -39,6 +39,7 @@ mod config;
 mod context;
 mod error;
 mod events;
+pub mod fetch;
 mod future;
 pub mod generate;
 mod handler;
