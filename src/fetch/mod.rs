@@ -52,6 +52,12 @@ pub trait UriFetcher: Send + Sync + 'static {
     async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError>;
 }
 
+impl std::fmt::Debug for dyn UriFetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UriFetcher")
+    }
+}
+
 /// Why a document could not be fetched. Its `Display` ends up in an `error_description`: it
 /// says what went wrong without echoing what the remote server sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
