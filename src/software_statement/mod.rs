@@ -304,7 +304,7 @@ pub(crate) fn registered_with(
 ) -> Result<MetadataJson, MetadataError> {
     let member = serde_json::to_string(statement)
         .map(|quoted| format!("\"software_statement\":{quoted}}}"))
-        .map_err(|e| invalid(e))?;
+        .map_err(invalid)?;
     let json = match metadata.as_str().strip_suffix('}') {
         Some("{") => format!("{{{member}"),
         Some(members) => format!("{members},{member}"),
