@@ -178,3 +178,34 @@ async fn c17_pairwise_hosts_that_differ_need_a_sector() {
         "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri",
     );
 }
+
+#[tokio::test]
+async fn c16_sector_on_a_private_address_is_refused_without_a_request() {
+    // The production fetcher: no loopback allowance (it trusts the test certificate, so that
+    // only the address rule can refuse).
+    let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
+    let fetcher = tower_oidc_registration::fetch::HttpsFetcher::builder()
+        .add_root_certificate(server.certificate.clone())
+        .build()
+        .expect("fetcher");
+    let app = App::with(|b| b.uri_fetcher(fetcher));
+    let resp = app
+        .register_raw(&pairwise(&server.uri(SECTOR), &[A, B]))
+        .await;
+    assert_invalid_metadata(
+        &resp,
+        "sector_identifier_uri: could not be fetched: 127.0.0.1 resolves to an address that is not public",
+    );
+    assert_eq!(server.hits(SECTOR), 0);
+    let localhost = format!("https://localhost:{}{SECTOR}", server.addr.port());
+    let resp = app.register_raw(&pairwise(&localhost, &[A, B])).await;
+    let by_name =
+        assert_invalid_metadata(&resp, "localhost resolves to an address that is not public");
+    // The address `localhost` resolved to is not disclosed.
+    let description = by_name["error_description"].as_str().unwrap_or_default();
+    assert!(
+        !description.contains("127.0.0.1") && !description.contains("::1"),
+        "{description}"
+    );
+    assert_eq!(server.hits(SECTOR), 0);
+}

@@ -70,8 +70,9 @@ pub enum FetchError {
     #[error("must be an https URL")]
     NotHttps,
     /// The host resolves to an address that is not public (loopback, private, link-local,
-    /// multicast, documentation...): nothing was sent.
-    #[error("{host} resolves to {address}, which is not a public address")]
+    /// multicast, documentation...): nothing was sent. The message leaves the address out, so
+    /// that a client cannot map the server's internal names through error descriptions.
+    #[error("{host} resolves to an address that is not public")]
     ForbiddenAddress {
         /// The host of the URI.
         host: String,
