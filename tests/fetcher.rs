@@ -204,7 +204,7 @@ async fn documents_are_cached_for_their_lifetime() {
     server.set("/short", Route::json(&json!(["a"])));
     let short = server
         .fetcher_builder()
-        .cache_lifetime(Duration::from_millis(200))
+        .cache_lifetime(Duration::from_secs(1))
         .build()
         .expect("fetcher");
     assert_eq!(
@@ -216,7 +216,7 @@ async fn documents_are_cached_for_their_lifetime() {
         short.fetch_json(&server.uri("/short")).await,
         Ok(json!(["a"]))
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(
         short.fetch_json(&server.uri("/short")).await,
         Ok(json!(["b"]))

@@ -134,6 +134,17 @@ async fn c16_sector_is_checked_again_on_update() {
         .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(resp.json()["redirect_uris"], json!([A]));
+    // A document that stopped being an array.
+    server.set(SECTOR, Route::json(&json!({"uris": [A]})));
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &pairwise(&server.uri(SECTOR), &[A])),
+        )
+        .await;
+    assert_invalid_metadata(&resp, "the document is not a JSON array of redirect URIs");
+    server.set(SECTOR, Route::json(&json!([A])));
     // Adding a sector on update is checked as on registration.
     let plain = app.register(&json!({"redirect_uris": [B]})).await;
     let resp = app
