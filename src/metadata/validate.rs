@@ -57,6 +57,7 @@ pub fn validate(
     auth_method(&mut meta, rules)?;
     let application_type = *meta.application_type.get_or_insert(ApplicationType::Web);
     redirect_uris(&meta, application_type, rules)?;
+    sector_identifier_uri(&meta)?;
     url_members(&meta, application_type, rules)?;
     keys(&meta)?;
     subject_type(&meta, rules)?;
@@ -297,13 +298,8 @@ fn url_members(
             check_url(&lang::tagged_label(member, tag), uri, HttpOrHttps, true)?;
         }
     }
-    let singles: [(&str, &Option<String>, Schemes, bool); 5] = [
-        (
-            "sector_identifier_uri",
-            &meta.sector_identifier_uri,
-            Https,
-            false,
-        ),
+    // `sector_identifier_uri` is checked before, by `sector_identifier_uri`.
+    let singles: [(&str, &Option<String>, Schemes, bool); 4] = [
         ("jwks_uri", &meta.jwks_uri, Https, false),
         ("initiate_login_uri", &meta.initiate_login_uri, Https, true),
         (
@@ -372,6 +368,16 @@ fn check_jwk_set(jwks: &Map<String, Value>) -> Result<(), MetadataError> {
         }
     }
     Ok(())
+}
+
+/// C16, the part that needs no fetch: a `sector_identifier_uri` is an https URL. That its
+/// document lists every redirect URI is checked by the registry, which fetches it
+/// (`registry/sector.rs`), before anything is stored.
+fn sector_identifier_uri(meta: &ClientMetadata) -> Result<(), MetadataError> {
+    match &meta.sector_identifier_uri {
+        Some(uri) => check_url("sector_identifier_uri", uri, Schemes::Https, false),
+        None => Ok(()),
+    }
 }
 
 /// C12 allow-list and C17 (one redirect scheme and host) for `subject_type`, unless a
