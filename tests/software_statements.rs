@@ -336,6 +336,32 @@ async fn jwks_uri_issuer_keys_are_fetched_through_the_fetcher_and_cached() {
     assert_invalid_statement(&resp, "its issuer's keys could not be fetched");
 }
 
+#[tokio::test]
+async fn jwks_uri_issuer_key_rotation_refetches_the_key_set_at_most_once_a_minute() {
+    let (old, new, unknown) = (ed25519("2025"), ed25519("2026"), ed25519("2027"));
+    let server = TestServer::start([("/jwks.json", Route::json(&jwks(&[&old])))]).await;
+    let host = Host::new(|b| {
+        b.uri_fetcher(server.fetcher())
+            .trusted_software_statement_issuer(TrustedIssuer::with_jwks_uri(
+                ISSUER,
+                server.uri("/jwks.json"),
+            ))
+    });
+    host.register(None, &body_with(&old.sign(&claims()))).await;
+    assert_eq!(server.hits("/jwks.json"), 1);
+    // The issuer publishes a new key: a statement naming it makes the cached set stale.
+    server.set("/jwks.json", Route::json(&jwks(&[&old, &new])));
+    host.register(None, &body_with(&new.sign(&claims()))).await;
+    assert_eq!(server.hits("/jwks.json"), 2, "the set was not fetched anew");
+    host.register(None, &body_with(&old.sign(&claims()))).await;
+    // A kid nobody published: refused, and not a fetch per request.
+    for _ in 0..3 {
+        let resp = host.post(None, &body_with(&unknown.sign(&claims()))).await;
+        assert_invalid_statement(&resp, "its issuer has no key for alg EdDSA with its 'kid'");
+    }
+    assert_eq!(server.hits("/jwks.json"), 2);
+}
+
 #[test]
 fn jwks_uri_issuer_needs_a_fetcher() {
     let err = RegistrationConfig::builder(common::ISSUER)

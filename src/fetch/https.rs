@@ -204,6 +204,13 @@ impl UriFetcher for HttpsFetcher {
             .map(|document| Value::clone(&document))
             .map_err(|err| FetchError::clone(&err))
     }
+
+    async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+        if let Some(cache) = &self.inner.cache {
+            cache.invalidate(uri).await;
+        }
+        self.fetch_json(uri).await
+    }
 }
 
 /// Aborts the task driving a connection when the fetch ends, however it ends (a timeout drops

@@ -50,6 +50,13 @@ pub use https::{HttpsFetcher, HttpsFetcherBuilder};
 pub trait UriFetcher: Send + Sync + 'static {
     /// The JSON document at `uri` (an absolute URI as the client or the operator gave it).
     async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError>;
+
+    /// The document at `uri` fetched anew, bypassing (and replacing) any cached copy: used
+    /// when an issuer's cached key set lacks the key a statement names, as after a key
+    /// rotation. The default, for fetchers without a cache, is [`fetch_json`](Self::fetch_json).
+    async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+        self.fetch_json(uri).await
+    }
 }
 
 impl std::fmt::Debug for dyn UriFetcher {

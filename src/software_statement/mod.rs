@@ -11,7 +11,8 @@
 mod keys;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
@@ -24,6 +25,10 @@ use keys::{PinnedKey, Strictness};
 
 /// Tolerated clock skew when checking `exp` and `nbf`, in seconds.
 const LEEWAY_SECONDS: u64 = 60;
+
+/// The shortest interval between two fetches of an issuer's key set that bypass the cache: a
+/// statement naming an unknown `kid` must not make every request a fetch.
+const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Claims that are about the JWT, or that only the server sets: never registered as metadata.
 const NOT_METADATA: [&str; 14] = [
@@ -89,7 +94,9 @@ impl TrustedIssuer {
 
     /// Statements whose `iss` is `issuer`, verified with the JWK Set at `jwks_uri` (https),
     /// fetched through the configured [`UriFetcher`], which must then be set. Keys of other
-    /// uses or unsupported types in that set are skipped.
+    /// uses or unsupported types in that set are skipped. A statement whose `kid` the cached
+    /// set lacks (the issuer rotated its keys) makes the set fetched anew, at most once a
+    /// minute.
     pub fn with_jwks_uri(issuer: impl Into<String>, jwks_uri: impl Into<String>) -> Self {
         Self {
             issuer: issuer.into(),
@@ -132,6 +139,8 @@ pub(crate) struct SoftwareStatements {
     issuers: HashMap<String, ResolvedKeys>,
     requirement: SoftwareStatementRequirement,
     fetcher: Option<Arc<dyn UriFetcher>>,
+    /// When each `jwks_uri` was last fetched bypassing the cache.
+    refetched: Mutex<HashMap<String, Instant>>,
 }
 
 fn invalid(description: impl std::fmt::Display) -> MetadataError {
@@ -176,6 +185,7 @@ impl SoftwareStatements {
             issuers: resolved,
             requirement,
             fetcher,
+            refetched: Mutex::default(),
         })
     }
 
@@ -241,7 +251,16 @@ impl SoftwareStatements {
         let keys: &[PinnedKey] = match keys {
             ResolvedKeys::Inline(keys) => keys,
             ResolvedKeys::Uri(uri) => {
-                fetched = self.fetch_keys(uri).await?;
+                let mut keys = self.fetch_keys(uri, false).await?;
+                // A `kid` the cached set lacks: the issuer may have rotated its keys.
+                let kid_unknown = header
+                    .kid
+                    .as_ref()
+                    .is_some_and(|kid| !keys.iter().any(|key| key.kid.as_ref() == Some(kid)));
+                if kid_unknown && self.may_refetch(uri) {
+                    keys = self.fetch_keys(uri, true).await?;
+                }
+                fetched = keys;
                 &fetched
             }
         };
@@ -282,15 +301,35 @@ impl SoftwareStatements {
         }
     }
 
-    async fn fetch_keys(&self, uri: &str) -> Result<Vec<PinnedKey>, MetadataError> {
+    /// Whether the key set at `uri` may be fetched bypassing the cache now (and if so, records
+    /// that it is).
+    fn may_refetch(&self, uri: &str) -> bool {
+        let mut refetched = self
+            .refetched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        match refetched.get(uri) {
+            Some(last) if now.duration_since(*last) < MIN_REFETCH_INTERVAL => false,
+            _ => {
+                refetched.insert(uri.to_owned(), now);
+                true
+            }
+        }
+    }
+
+    async fn fetch_keys(&self, uri: &str, fresh: bool) -> Result<Vec<PinnedKey>, MetadataError> {
         let Some(fetcher) = &self.fetcher else {
             // `new` refuses a jwks_uri issuer without a fetcher.
             return Err(invalid("its issuer's keys cannot be fetched"));
         };
-        let jwks = fetcher
-            .fetch_json(uri)
-            .await
-            .map_err(|e| invalid(format!("its issuer's keys could not be fetched: {e}")))?;
+        let fetched = if fresh {
+            fetcher.refetch_json(uri).await
+        } else {
+            fetcher.fetch_json(uri).await
+        };
+        let jwks =
+            fetched.map_err(|e| invalid(format!("its issuer's keys could not be fetched: {e}")))?;
         keys::signature_keys(&jwks, Strictness::Fetched)
             .map_err(|e| invalid(format!("its issuer's jwks_uri: {e}")))
     }
