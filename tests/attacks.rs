@@ -362,7 +362,7 @@ fn secrets_and_credential_hashes_have_no_variable_time_equality() {
     assert!(!(&hash).has_eq(), "CredentialHash implements PartialEq");
     assert!(!(&stored).has_eq(), "StoredSecret implements PartialEq");
     // The probe itself works.
-    assert!((&String::new()).has_eq());
+    assert!(String::new().has_eq());
 }
 
 #[test]
