@@ -240,12 +240,10 @@ impl CredentialHash {
 }
 
 impl fmt::Debug for CredentialHash {
+    // Not even a prefix: the hash of a low-entropy static initial access token would let it
+    // be guessed offline, and a store's hashes are what a leaked store must not reveal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "CredentialHash({})",
-            URL_SAFE_NO_PAD.encode(&self.0[..6])
-        )
+        f.write_str("CredentialHash([redacted])")
     }
 }
 

@@ -34,6 +34,7 @@ impl Host {
 
     /// The layer with `config`.
     pub fn from_config(config: RegistrationConfig) -> Self {
+        super::contract::register_prefix(config.prefix());
         let layer = RegistrationLayer::new(config);
         let registry = layer.registry();
         let inner = service_fn(|_req: Request<TestBody>| async {

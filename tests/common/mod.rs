@@ -4,9 +4,14 @@
 //! Every request goes through `RegistrationLayer::new(config).layer(inner)`, one `poll_ready`
 //! and one `call` (what `tower::ServiceExt::oneshot` does), exactly as a user of the crate would
 //! drive it. [`host`] is the harness of the host integration tests on top of these.
+//!
+//! Every response of the layer that [`send`] sees is checked against the OpenAPI contract
+//! (`openapi.yaml`, see [`contract`]): a test passing through these helpers fails if the layer
+//! answers anything the contract does not document.
 
 #![allow(dead_code)]
 
+pub mod contract;
 pub mod host;
 
 use std::collections::VecDeque;
@@ -167,6 +172,7 @@ impl App {
 
     /// The layer with `config`.
     pub fn from_config(config: RegistrationConfig) -> Self {
+        contract::register_prefix(config.prefix());
         let seen: Seen = Arc::default();
         let recorder = Arc::clone(&seen);
         let inner = service_fn(move |req: Request<TestBody>| {
@@ -292,9 +298,11 @@ impl Default for App {
 
 /// Sends `request` through a clone of `svc` and collects the response, as a boxed `Send`
 /// future: proving `Send` here, with concrete types, sidesteps a higher-ranked lifetime error
-/// of `tokio::spawn` with `oneshot`.
+/// of `tokio::spawn` with `oneshot`. The response is checked against the OpenAPI contract.
 pub fn send(svc: &Svc, request: Request<TestBody>) -> Pin<Box<dyn Future<Output = Resp> + Send>> {
     let mut svc = svc.clone();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
     Box::pin(async move {
         std::future::poll_fn(|cx| svc.poll_ready(cx))
             .await
@@ -309,6 +317,7 @@ pub fn send(svc: &Svc, request: Request<TestBody>) -> Pin<Box<dyn Future<Output 
             .await
             .unwrap_or_else(|never| match never {})
             .to_bytes();
+        contract::check_response(&method, &path, parts.status, &parts.headers, &body);
         Resp {
             status: parts.status,
             headers: parts.headers,

@@ -1,0 +1,469 @@
+//! Issue 6, item 4: attacks on registration access tokens, each refused.
+//!
+//! A token is accepted only if (1) its signature verifies with the configured key and
+//! algorithm (the header's `alg` is never trusted), its `iss` is this server and its `aud` is
+//! the addressed client ([`RegistrationTokens::verify`]), and (2) its SHA-256 equals, compared
+//! in constant time, the hash stored for that client. Each attack below is checked against the
+//! defence that stops it first, through the public [`RegistrationTokens`], so that the test
+//! fails if that defence is removed even though the other would still stop the attack over
+//! HTTP; and end to end over the layer (401 `invalid_token`, nothing changed).
+//!
+//! Covered elsewhere, not repeated here:
+//! - `alg: none` copy of a real token and a tampered signature on GET:
+//!   `tests/checklist_manage.rs::g5_garbage_token_is_invalid_token`; `alg: none` and HS256
+//!   signed with the RSA public key against `verify`: `src/token.rs` unit tests
+//!   `alg_none_token_is_refused`, `hs256_token_signed_with_the_public_key_is_refused`;
+//! - another client's token and another server's token on GET:
+//!   `checklist_manage.rs::g6_other_clients_token_is_401`, `g6_token_of_another_server_is_401`;
+//!   an edited `aud` and a foreign `iss` against `verify`:
+//!   `src/token.rs::edited_audience_or_foreign_issuer_is_refused`;
+//! - a rotated token: `checklist_manage.rs::g2_rotated_token_replaces_the_old_one`; a deleted
+//!   client's token: `checklist_manage.rs::i2_deleted_client_token_is_dead`;
+//! - expired, revoked and used-up initial access tokens: `tests/host_protected.rs`
+//!   (`an_expired_token_is_invalid`, `a_revoked_token_is_invalid`, ...); registration access
+//!   tokens carry no `exp` (as MitreID's), they end with rotation or deletion;
+//! - a registration access token presented as an initial access token:
+//!   `tests/host_events.rs::lifecycle`.
+
+mod common;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{App, Client, ISSUER, Resp, assert_invalid_token, min, update_body};
+use http::StatusCode;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use tower_oidc_registration::{
+    CredentialHash, RegistrationTokens, Secret, SigningKey, StoredSecret, TokenAlgorithm,
+    TokenRotation,
+};
+
+const HS256_SECRET: &[u8; 32] = b"attacks-test-hs256-secret-32-by!";
+
+fn pem(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/keys/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn key(alg: TokenAlgorithm) -> SigningKey {
+    match alg {
+        TokenAlgorithm::HS256 => SigningKey::hs256(HS256_SECRET).expect("hs256"),
+        TokenAlgorithm::RS256 => SigningKey::rs256_pem(&pem("rsa2048.pem")).expect("rs256"),
+        TokenAlgorithm::ES256 => SigningKey::es256_pem(&pem("p256.pem")).expect("es256"),
+        TokenAlgorithm::EdDSA => SigningKey::ed25519_pem(&pem("ed25519.pem")).expect("eddsa"),
+        other => panic!("no test key for {other:?}"),
+    }
+}
+
+const ALGORITHMS: [TokenAlgorithm; 4] = [
+    TokenAlgorithm::HS256,
+    TokenAlgorithm::RS256,
+    TokenAlgorithm::ES256,
+    TokenAlgorithm::EdDSA,
+];
+
+/// The layer signing with `alg`, and a verifier with the same key and issuer.
+fn server(alg: TokenAlgorithm) -> (App, RegistrationTokens) {
+    let app = App::with(|b| b.signing_key(key(alg)));
+    let tokens = RegistrationTokens::new(key(alg), ISSUER.to_owned()).expect("tokens");
+    (app, tokens)
+}
+
+/// The JSON of a base64url segment of a JWT.
+fn segment(token: &str, index: usize) -> Value {
+    let part = token.split('.').nth(index).expect("JWT segment");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
+}
+
+fn b64(value: &Value) -> String {
+    URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+/// Every management request with `token` on `client` is 401 `invalid_token`, and the client
+/// is unchanged afterwards (read with its real token).
+async fn assert_refused_everywhere(app: &App, client: &Client, token: &str) {
+    let before = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.text());
+    let renamed = update_body(
+        client,
+        &json!({"redirect_uris": [common::REDIRECT], "client_name": "pwned"}),
+    );
+    let responses: [Resp; 3] = [
+        app.get(&client.path(), Some(token)).await,
+        app.put(&client.path(), Some(token), &renamed).await,
+        app.delete(&client.path(), Some(token)).await,
+    ];
+    for resp in &responses {
+        assert_invalid_token(resp);
+    }
+    let after = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(after.status, StatusCode::OK, "the client survived");
+    assert_eq!(after.json(), before.json(), "the client is unchanged");
+}
+
+#[tokio::test]
+async fn alg_none_and_its_spellings_are_refused_whatever_the_server_algorithm() {
+    for alg in ALGORITHMS {
+        let (app, tokens) = server(alg);
+        let client = app.register(&min()).await;
+        let claims = client.token.split('.').nth(1).expect("claims").to_owned();
+        let signature = client
+            .token
+            .split('.')
+            .nth(2)
+            .expect("signature")
+            .to_owned();
+        for none in ["none", "None", "NONE", "nOnE"] {
+            let header = b64(&json!({"alg": none, "typ": "JWT"}));
+            for forged in [
+                format!("{header}.{claims}."),
+                format!("{header}.{claims}"),
+                format!("{header}.{claims}.{signature}"),
+            ] {
+                assert!(!tokens.verify(&forged, &client.id), "{alg:?} {forged}");
+                assert_refused_everywhere(&app, &client, &forged).await;
+            }
+        }
+    }
+}
+
+/// The public key of the RS256 or ES256 test key, in the encodings an attacker would try as an
+/// HMAC secret.
+fn public_key_encodings(alg: TokenAlgorithm) -> Vec<Vec<u8>> {
+    use rsa::pkcs1::EncodeRsaPublicKey;
+    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
+    let text = String::from_utf8(pem(match alg {
+        TokenAlgorithm::RS256 => "rsa2048.pem",
+        _ => "p256.pem",
+    }))
+    .expect("utf8");
+    match alg {
+        TokenAlgorithm::RS256 => {
+            let public = rsa::RsaPrivateKey::from_pkcs8_pem(&text)
+                .expect("rsa")
+                .to_public_key();
+            vec![
+                public
+                    .to_public_key_pem(LineEnding::LF)
+                    .expect("pem")
+                    .into_bytes(),
+                public.to_public_key_der().expect("der").into_vec(),
+                public
+                    .to_pkcs1_pem(LineEnding::LF)
+                    .expect("pkcs1")
+                    .into_bytes(),
+                public.to_pkcs1_der().expect("pkcs1 der").into_vec(),
+            ]
+        }
+        _ => {
+            let public = p256::SecretKey::from_pkcs8_pem(&text)
+                .expect("p256")
+                .public_key();
+            vec![
+                public
+                    .to_public_key_pem(LineEnding::LF)
+                    .expect("pem")
+                    .into_bytes(),
+                public.to_public_key_der().expect("der").into_vec(),
+                p256::EncodedPoint::from(public).as_bytes().to_vec(),
+            ]
+        }
+    }
+}
+
+/// Algorithm confusion (RFC 8725 §2.1): the attacker signs a token with HS256, using the
+/// server's RS256 or ES256 *public* key as the HMAC secret, hoping the server picks the
+/// algorithm from the token's header.
+#[tokio::test]
+async fn hs256_signed_with_the_public_key_is_refused_by_rs256_and_es256_servers() {
+    for alg in [TokenAlgorithm::RS256, TokenAlgorithm::ES256] {
+        let (app, tokens) = server(alg);
+        let client = app.register(&min()).await;
+        let mut claims = segment(&client.token, 1);
+        // A fresh jti too, as an attacker minting a token of their own would.
+        claims["jti"] = json!("attacker-chosen");
+        for secret in public_key_encodings(alg) {
+            let mut header = Header::new(Algorithm::HS256);
+            header.kid = segment(&client.token, 0)["kid"].as_str().map(str::to_owned);
+            let forged = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&secret))
+                .expect("sign");
+            assert!(!tokens.verify(&forged, &client.id), "{alg:?}");
+            assert_refused_everywhere(&app, &client, &forged).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn another_clients_valid_token_changes_nothing_on_put_or_delete() {
+    for alg in ALGORITHMS {
+        let (app, tokens) = server(alg);
+        let victim = app.register(&min()).await;
+        let attacker = app.register(&min()).await;
+        assert!(tokens.verify(&attacker.token, &attacker.id));
+        assert!(!tokens.verify(&attacker.token, &victim.id), "{alg:?}: aud");
+        assert_refused_everywhere(&app, &victim, &attacker.token).await;
+    }
+}
+
+/// The attacker edits the `aud` of their own token to the victim's id: without re-signing
+/// (the signature no longer matches), re-signed with a key of their own, or with the header's
+/// `alg` switched to another algorithm.
+#[tokio::test]
+async fn a_token_with_an_edited_aud_is_refused() {
+    for alg in ALGORITHMS {
+        let (app, tokens) = server(alg);
+        let victim = app.register(&min()).await;
+        let attacker = app.register(&min()).await;
+        let mut parts = attacker.token.split('.');
+        let (header, _, signature) = (
+            parts.next().expect("header"),
+            parts.next().expect("claims"),
+            parts.next().expect("signature"),
+        );
+        let mut claims = segment(&attacker.token, 1);
+        claims["aud"] = json!(victim.id);
+        let not_resigned = format!("{header}.{}.{signature}", b64(&claims));
+        let own_key = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"the attacker's own 32-byte key!!"),
+        )
+        .expect("sign");
+        // An aud array naming both clients, signature kept.
+        let mut both = claims.clone();
+        both["aud"] = json!([victim.id, attacker.id]);
+        let array_aud = format!("{header}.{}.{signature}", b64(&both));
+        for forged in [not_resigned, own_key, array_aud] {
+            assert!(!tokens.verify(&forged, &victim.id), "{alg:?}: {forged}");
+            assert_refused_everywhere(&app, &victim, &forged).await;
+        }
+        // The attacker's own token, untouched, still works for the attacker.
+        let resp = app.get(&attacker.path(), Some(&attacker.token)).await;
+        assert_eq!(resp.status, StatusCode::OK);
+    }
+}
+
+/// A token with a valid signature by the server's own key (as after a key leak, or a token the
+/// server issued and forgot) is still refused unless it is the client's current token: the
+/// stored hash, not the signature, decides. Covers an unknown `jti`, another `iat`, extra
+/// claims, and a valid token for a client id that was never registered (401, never 404).
+#[tokio::test]
+async fn a_validly_signed_token_that_is_not_the_stored_one_is_refused() {
+    for alg in ALGORITHMS {
+        let (app, tokens) = server(alg);
+        let client = app.register(&min()).await;
+        let issued = segment(&client.token, 1);
+        let reissue = |claims: &Value| {
+            let mut header = Header::new(match alg {
+                TokenAlgorithm::HS256 => Algorithm::HS256,
+                TokenAlgorithm::RS256 => Algorithm::RS256,
+                TokenAlgorithm::ES256 => Algorithm::ES256,
+                _ => Algorithm::EdDSA,
+            });
+            header.typ = None;
+            header.kid = segment(&client.token, 0)["kid"].as_str().map(str::to_owned);
+            let key = match alg {
+                TokenAlgorithm::HS256 => EncodingKey::from_secret(HS256_SECRET),
+                TokenAlgorithm::RS256 => {
+                    EncodingKey::from_rsa_pem(&pem("rsa2048.pem")).expect("rsa")
+                }
+                TokenAlgorithm::ES256 => EncodingKey::from_ec_pem(&pem("p256.pem")).expect("ec"),
+                _ => EncodingKey::from_ed_pem(&pem("ed25519.pem")).expect("ed"),
+            };
+            jsonwebtoken::encode(&header, claims, &key).expect("sign")
+        };
+        let mut unknown_jti = issued.clone();
+        unknown_jti["jti"] = json!(uuid::Uuid::new_v4().to_string());
+        let mut other_iat = issued.clone();
+        other_iat["iat"] = json!(issued["iat"].as_u64().expect("iat") + 1);
+        let mut extra = issued.clone();
+        extra["scope"] = json!("admin");
+        for claims in [unknown_jti, other_iat, extra] {
+            let forged = reissue(&claims);
+            // The signature and claims are fine: only the stored hash stands in the way.
+            assert!(tokens.verify(&forged, &client.id), "{alg:?}");
+            assert_refused_everywhere(&app, &client, &forged).await;
+        }
+        // A valid token for a client that does not exist: 401 like any bad token.
+        let mut ghost = issued.clone();
+        ghost["aud"] = json!("never-registered");
+        let forged = reissue(&ghost);
+        assert!(tokens.verify(&forged, "never-registered"));
+        assert_invalid_token(&app.get("/register/never-registered", Some(&forged)).await);
+        assert_invalid_token(
+            &app.delete("/register/never-registered", Some(&forged))
+                .await,
+        );
+    }
+}
+
+/// Rotation and deletion end a token for every method, not only GET.
+#[tokio::test]
+async fn rotated_and_deleted_tokens_are_refused_on_every_method() {
+    let app = App::with(|b| b.token_rotation(TokenRotation::OnEveryUse));
+    let client = app.register(&min()).await;
+    let resp = app.get(&client.path(), Some(&client.token)).await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let fresh = resp.json()["registration_access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_ne!(fresh, client.token);
+    let rotated = Client {
+        token: fresh.clone(),
+        ..client.clone()
+    };
+    // The old token is dead for every method; the check itself rotates the fresh one.
+    let renamed = update_body(&client, &min());
+    for resp in [
+        app.get(&client.path(), Some(&client.token)).await,
+        app.put(&client.path(), Some(&client.token), &renamed).await,
+        app.delete(&client.path(), Some(&client.token)).await,
+    ] {
+        assert_invalid_token(&resp);
+    }
+    let resp = app.delete(&rotated.path(), Some(&fresh)).await;
+    assert_eq!(resp.status, StatusCode::NO_CONTENT);
+    for resp in [
+        app.get(&client.path(), Some(&fresh)).await,
+        app.put(&client.path(), Some(&fresh), &renamed).await,
+        app.delete(&client.path(), Some(&fresh)).await,
+    ] {
+        assert_invalid_token(&resp);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constant-time comparison: the code path, not a timer.
+// ---------------------------------------------------------------------------------------------
+
+/// Autoref specialization: `(&value).has_eq()` is true when the type implements `PartialEq`.
+trait ImplementsEq {
+    fn has_eq(&self) -> bool {
+        true
+    }
+}
+impl<T: PartialEq> ImplementsEq for T {}
+trait LacksEq {
+    fn has_eq(&self) -> bool {
+        false
+    }
+}
+impl<T> LacksEq for &T {}
+
+/// Secrets and credential hashes cannot be compared with `==` at all: a comparison has to go
+/// through their `ct_eq`, which the source test below pins to `subtle`.
+#[test]
+fn secrets_and_credential_hashes_have_no_variable_time_equality() {
+    let secret = Secret::new("s");
+    let hash = CredentialHash::of("s");
+    let stored = StoredSecret::Hashed(CredentialHash::of("s"));
+    assert!(!(&secret).has_eq(), "Secret implements PartialEq");
+    assert!(!(&hash).has_eq(), "CredentialHash implements PartialEq");
+    assert!(!(&stored).has_eq(), "StoredSecret implements PartialEq");
+    // The probe itself works.
+    assert!(String::new().has_eq());
+}
+
+#[test]
+fn constant_time_comparisons_are_correct() {
+    let a = CredentialHash::of("token-a");
+    assert!(a.ct_eq(&CredentialHash::of("token-a")));
+    assert!(!a.ct_eq(&CredentialHash::of("token-b")));
+    let secret = Secret::new("client-secret");
+    assert!(secret.ct_eq("client-secret"));
+    assert!(!secret.ct_eq("client-secreT"));
+    assert!(!secret.ct_eq("client-secret "));
+    for stored in [
+        StoredSecret::Plain(Secret::new("client-secret")),
+        StoredSecret::Hashed(CredentialHash::of("client-secret")),
+    ] {
+        assert!(stored.matches("client-secret"));
+        assert!(!stored.matches("client-secreT"));
+        assert!(!stored.matches(""));
+    }
+}
+
+fn source(path: &str) -> String {
+    let full = format!("{}/src/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// The body of `fn name` in `text`: from its signature to the next function.
+fn function<'a>(text: &'a str, name: &str) -> &'a str {
+    let start = text
+        .find(&format!("fn {name}("))
+        .unwrap_or_else(|| panic!("no fn {name}"));
+    let rest = &text[start..];
+    let end = rest[3..]
+        .find("\n    pub fn ")
+        .map_or(rest.len(), |i| i + 3);
+    let end = rest[..end].find("\n    fn ").unwrap_or(end);
+    &rest[..end]
+}
+
+/// Where the crate compares credentials, it does so with `subtle::ConstantTimeEq`: the token
+/// hash check of every management request, client secrets, and the primitives themselves.
+#[test]
+fn credential_comparisons_go_through_subtle() {
+    let token = source("token.rs");
+    assert!(token.contains("use subtle::ConstantTimeEq;"));
+    let ct = function(&token, "ct_eq");
+    assert!(ct.contains("self.0.ct_eq(&other.0)"), "{ct}");
+
+    let secret = source("secret.rs");
+    assert!(secret.contains("use subtle::ConstantTimeEq;"));
+    let ct = function(&secret, "ct_eq");
+    assert!(ct.contains(".ct_eq(other.as_bytes())"), "{ct}");
+
+    // Every management request: the stored token hash against the presented token's hash.
+    let registry = source("registry/mod.rs");
+    let authorize = function(&registry, "authorize");
+    assert!(
+        authorize.contains(".registration_token_hash")
+            && authorize.contains(".ct_eq(&CredentialHash::of(token))"),
+        "{authorize}"
+    );
+    // Client secrets, stored in clear or hashed.
+    let store = source("store/mod.rs");
+    let matches = function(&store, "matches");
+    assert_eq!(matches.matches(".ct_eq(").count(), 2, "{matches}");
+    // Initial access tokens are looked up by their SHA-256: the map compares hashes, never
+    // the token.
+    let iat = source("initial_access.rs");
+    let reserve = function(&iat, "reserve");
+    assert!(
+        reserve.contains(".get(&CredentialHash::of(token).0)"),
+        "{reserve}"
+    );
+
+    // And nowhere is a credential compared with `==`.
+    for path in [
+        "token.rs",
+        "secret.rs",
+        "registry/mod.rs",
+        "registry/authenticate.rs",
+        "store/mod.rs",
+        "initial_access.rs",
+    ] {
+        for (number, line) in source(path).lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let suspicious = [
+                ".expose() ==",
+                ".expose() !=",
+                "token ==",
+                "token !=",
+                "== token",
+                "secret ==",
+                "secret !=",
+                "== secret",
+                "hash ==",
+                "hash !=",
+                "== hash",
+            ]
+            .iter()
+            .any(|s| code.contains(s));
+            assert!(!suspicious, "src/{path}:{}: {line}", number + 1);
+        }
+    }
+}
