@@ -10,7 +10,7 @@ use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidC
 use crate::initial_access::{
     InitialAccessTokenOptions, InitialAccessTokens, RegistrationAccess, static_token_id,
 };
-use crate::metadata::MetadataRules;
+use crate::metadata::{ExtensionMember, MetadataRules, is_hmac, is_symmetric_key_management};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
 use crate::secret::Secret;
@@ -130,6 +130,9 @@ pub enum ConfigError {
     /// The expiry of unused clients has a zero duration, tick or batch.
     #[error("expire_unused_clients: {0}")]
     Expiry(String),
+    /// An extension member cannot be declared (reserved or duplicate name).
+    #[error("extension_member: {0}")]
+    Extension(#[from] crate::metadata::ExtensionError),
 }
 
 /// Everything the registration layer needs, validated: build it with [`RegistrationConfig::builder`].
@@ -212,6 +215,7 @@ impl RegistrationConfig {
             cors_allow_origin: Some("*".to_owned()),
             allow_insecure_issuer: false,
             expiry: None,
+            extension_members: Vec::new(),
         }
     }
 
@@ -269,6 +273,7 @@ pub struct RegistrationConfigBuilder {
     cors_allow_origin: Option<String>,
     allow_insecure_issuer: bool,
     expiry: Option<ExpiryPolicy>,
+    extension_members: Vec<ExtensionMember>,
 }
 
 impl RegistrationConfigBuilder {
@@ -450,6 +455,26 @@ impl RegistrationConfigBuilder {
         self
     }
 
+    /// Declares an extension member: clients may register it, it is checked against its JSON
+    /// type and validator on registration and update, stored, and echoed in every response.
+    /// Added to the [`rules`](Self::rules)' [`MetadataRules::extensions`] whatever the order
+    /// of the calls. Undeclared members stay ignored.
+    ///
+    /// ```
+    /// use tower_oidc_registration::RegistrationConfig;
+    /// use tower_oidc_registration::metadata::{ExtensionMember, ExtensionType};
+    ///
+    /// let config = RegistrationConfig::builder("https://iam.example.org/")
+    ///     .extension_member(ExtensionMember::new("tenant", ExtensionType::String))
+    ///     .build()
+    ///     .expect("config");
+    /// assert!(config.rules().extensions.get("tenant").is_some());
+    /// ```
+    pub fn extension_member(mut self, member: ExtensionMember) -> Self {
+        self.extension_members.push(member);
+        self
+    }
+
     /// Checks and builds the configuration, parsing keys once.
     pub fn build(self) -> Result<RegistrationConfig, ConfigError> {
         let issuer = check_base_url(&self.issuer, self.allow_insecure_issuer)
@@ -493,6 +518,15 @@ impl RegistrationConfigBuilder {
             rules
                 .auth_methods
                 .retain(|m| *m != crate::metadata::AuthMethod::ClientSecretJwt);
+            // Likewise HMAC signatures and symmetric encryption, keyed with the client secret
+            // (OpenID Connect Core §10.1, §10.2).
+            rules.signing_algs.retain(|a| !is_hmac(a));
+            rules
+                .encryption_algs
+                .retain(|a| !is_symmetric_key_management(a));
+        }
+        for member in self.extension_members {
+            rules.extensions.declare(member)?;
         }
         let initial_access_tokens = Arc::new(InitialAccessTokens::default());
         for (token, options) in &self.static_initial_access_tokens {

@@ -22,17 +22,25 @@
 //! assert!(!rules.signing_algs.iter().any(|alg| alg == "none"));
 //! ```
 
+mod algorithms;
 mod error;
+mod extensions;
+mod jwk;
 mod lang;
 mod model;
 mod parse;
+mod profile;
 mod redirect_uri;
 mod rules;
 mod serialize;
 mod validate;
 
+pub(crate) use algorithms::{ALGORITHM_MEMBERS, is_hmac, is_symmetric_key_management};
 pub(crate) use error::sanitize_description;
 pub use error::{MetadataError, MetadataErrorCode};
+pub use extensions::{
+    ExtensionError, ExtensionMember, ExtensionMembers, ExtensionType, ExtensionValidator,
+};
 pub use model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };
