@@ -163,9 +163,13 @@ wire_enum! {
         PrivateKeyJwt => "private_key_jwt",
         /// `none`: a public client, no secret.
         None => "none",
-        /// `tls_client_auth` (RFC 8705); not supported by default.
+        /// `tls_client_auth` (RFC 8705 §2.1): a PKI-issued certificate, named by exactly one
+        /// `tls_client_auth_*` subject member. Opt-in: add it to
+        /// [`MetadataRules::auth_methods`](crate::metadata::MetadataRules::auth_methods); the
+        /// host checks the certificate at its token endpoint.
         TlsClientAuth => "tls_client_auth",
-        /// `self_signed_tls_client_auth` (RFC 8705); not supported by default.
+        /// `self_signed_tls_client_auth` (RFC 8705 §2.2): a self-signed certificate from the
+        /// client's `jwks` (`x5c`) or `jwks_uri`. Opt-in, as `tls_client_auth`.
         SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
     }
 }
