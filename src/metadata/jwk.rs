@@ -8,7 +8,9 @@
 //!   X25519 or X448 and `x` of the curve's length); coordinates base64url without padding;
 //! - `use` `sig` or `enc`, `key_ops` unique known operations of a public key, the two consistent
 //!   when both are present (RFC 7517 §4.3);
-//! - `kid`, `alg` strings; `kid` unique among the keys;
+//! - `kid`, `alg` strings; `kid` unique among the keys; a known `alg` fits the key type, the
+//!   curve and `use` (`ES256` on a P-256 key, `RSA-OAEP` not with `use: sig`), and no `alg` is
+//!   symmetric (`HS256`, `A128KW`, `dir`);
 //! - `x5c` an array of base64 (not base64url) DER certificates, `x5t` / `x5t#S256` base64url,
 //!   `x5u` an https URL.
 //!
@@ -101,6 +103,7 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
             label(member)
         )));
     }
+    let mut crv = None;
     let key_agreement_only = match kty.as_str() {
         "RSA" => {
             let n = base64url_member(i, key, "n", kty)?;
@@ -121,8 +124,9 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
             false
         }
         "EC" => {
-            let crv = string_member(i, key, "crv", kty)?;
-            let size = match crv {
+            let curve = string_member(i, key, "crv", kty)?;
+            crv = Some(curve);
+            let size = match curve {
                 "P-256" => 32,
                 "P-384" => 48,
                 "P-521" => 66,
@@ -135,13 +139,14 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
                 }
             };
             for coordinate in ["x", "y"] {
-                coordinate_of_size(i, key, coordinate, kty, crv, size)?;
+                coordinate_of_size(i, key, coordinate, kty, curve, size)?;
             }
             false
         }
         "OKP" => {
-            let crv = string_member(i, key, "crv", kty)?;
-            let (size, agreement) = match crv {
+            let curve = string_member(i, key, "crv", kty)?;
+            crv = Some(curve);
+            let (size, agreement) = match curve {
                 "Ed25519" => (32, false),
                 "Ed448" => (57, false),
                 "X25519" => (32, true),
@@ -154,7 +159,7 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
                     )));
                 }
             };
-            coordinate_of_size(i, key, "x", kty, crv, size)?;
+            coordinate_of_size(i, key, "x", kty, curve, size)?;
             agreement
         }
         other => {
@@ -183,11 +188,97 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
         Some(_) => return Err(invalid(format!("{}: must be a string", label("use")))),
     };
     let ops = key_ops(i, key, key_use)?;
+    let purpose = match key.get("alg") {
+        Some(Value::String(alg)) => check_alg(i, alg, kty, crv, key_use)?,
+        _ => None,
+    };
     check_certificates(i, key)?;
     let can_verify = !key_agreement_only
         && key_use != Some("enc")
+        && purpose != Some(Purpose::Encryption)
         && ops.as_ref().is_none_or(|ops| ops.contains(&"verify"));
     Ok(CheckedKey { can_verify })
+}
+
+/// What a key's `alg` is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Signature,
+    Encryption,
+}
+
+/// The key type (and curve) an algorithm of RFC 7518 / RFC 8037 / RFC 9864 needs, and what it is
+/// for; `None` for an algorithm this crate does not know (accepted as is).
+fn alg_requirements(
+    alg: &str,
+) -> Option<(&'static [(&'static str, Option<&'static str>)], Purpose)> {
+    const RSA: &[(&str, Option<&str>)] = &[("RSA", None)];
+    const ECDH: &[(&str, Option<&str>)] =
+        &[("EC", None), ("OKP", Some("X25519")), ("OKP", Some("X448"))];
+    Some(match alg {
+        "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" => (RSA, Purpose::Signature),
+        "RSA-OAEP" | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512" | "RSA1_5" => {
+            (RSA, Purpose::Encryption)
+        }
+        "ES256" => (&[("EC", Some("P-256"))], Purpose::Signature),
+        "ES384" => (&[("EC", Some("P-384"))], Purpose::Signature),
+        "ES512" => (&[("EC", Some("P-521"))], Purpose::Signature),
+        "EdDSA" => (
+            &[("OKP", Some("Ed25519")), ("OKP", Some("Ed448"))],
+            Purpose::Signature,
+        ),
+        "Ed25519" => (&[("OKP", Some("Ed25519"))], Purpose::Signature),
+        "Ed448" => (&[("OKP", Some("Ed448"))], Purpose::Signature),
+        "ECDH-ES" | "ECDH-ES+A128KW" | "ECDH-ES+A192KW" | "ECDH-ES+A256KW" => {
+            (ECDH, Purpose::Encryption)
+        }
+        _ => return None,
+    })
+}
+
+/// `alg`: not a symmetric algorithm, and one that fits the key type, curve and `use`.
+fn check_alg(
+    i: usize,
+    alg: &str,
+    kty: &str,
+    crv: Option<&str>,
+    key_use: Option<&str>,
+) -> Result<Option<Purpose>, MetadataError> {
+    let label = format!("jwks.keys[{i}].alg");
+    if super::algorithms::is_hmac(alg) || super::algorithms::is_symmetric_key_management(alg) {
+        return Err(invalid(format!(
+            "{label}: {} is a symmetric algorithm; register public keys only",
+            quoted(alg)
+        )));
+    }
+    let Some((keys, purpose)) = alg_requirements(alg) else {
+        return Ok(None);
+    };
+    let fits = keys
+        .iter()
+        .any(|(t, c)| *t == kty && c.is_none_or(|c| Some(c) == crv));
+    if !fits {
+        let key = match crv {
+            Some(crv) => format!("kty {} with crv {}", quoted(kty), quoted(crv)),
+            None => format!("kty {}", quoted(kty)),
+        };
+        return Err(invalid(format!(
+            "{label}: {} does not fit {key}",
+            quoted(alg)
+        )));
+    }
+    let expected_use = match purpose {
+        Purpose::Signature => "sig",
+        Purpose::Encryption => "enc",
+    };
+    if key_use.is_some_and(|u| u != expected_use) {
+        return Err(invalid(format!(
+            "{label}: {} contradicts use {}",
+            quoted(alg),
+            quoted(key_use.unwrap_or_default())
+        )));
+    }
+    Ok(Some(purpose))
 }
 
 /// `key_ops`: unique known public-key operations, consistent with `use` (RFC 7517 §4.3).
@@ -512,6 +603,45 @@ mod tests {
         rejected(
             json!([with(ec(), "key_ops", json!("verify"))]),
             "jwks.keys[0].key_ops: must be an array of strings",
+        );
+    }
+
+    #[test]
+    fn alg_fits_the_key() {
+        check(json!([
+            with(rsa(), "alg", json!("PS256")),
+            with(ec(), "alg", json!("ES256")),
+            with(ed(), "alg", json!("EdDSA")),
+            with(with(rsa(), "alg", json!("RSA-OAEP")), "kid", json!("r2")),
+            {"kty": "OKP", "crv": "X25519", "x": b64(32), "alg": "ECDH-ES+A128KW"},
+            with(with(ec(), "alg", json!("XYZ-unknown")), "kid", json!("e2")),
+        ]))
+        .expect("fitting algorithms");
+        rejected(
+            json!([with(rsa(), "alg", json!("ES256"))]),
+            "jwks.keys[0].alg: 'ES256' does not fit kty 'RSA'",
+        );
+        rejected(
+            json!([with(ec(), "alg", json!("ES384"))]),
+            "jwks.keys[0].alg: 'ES384' does not fit kty 'EC' with crv 'P-256'",
+        );
+        rejected(
+            json!([with(ec(), "alg", json!("HS256"))]),
+            "jwks.keys[0].alg: 'HS256' is a symmetric algorithm; register public keys only",
+        );
+        rejected(
+            json!([with(
+                with(rsa(), "alg", json!("RSA-OAEP")),
+                "use",
+                json!("sig")
+            )]),
+            "jwks.keys[0].alg: 'RSA-OAEP' contradicts use 'sig'",
+        );
+        let encryption_only = with(rsa(), "alg", json!("RSA-OAEP-256"));
+        assert!(
+            !check(json!([encryption_only]))
+                .expect("valid")
+                .has_signature_key
         );
     }
 
