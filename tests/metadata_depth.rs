@@ -256,7 +256,7 @@ async fn assert_advertised_algorithms_accepted(host: &Host, not_advertised: &[&s
                 && (name.contains("_alg_") || name.contains("_enc_"))
         })
         .collect();
-    assert_eq!(lists.len(), 13, "{advertised:?}");
+    assert_eq!(lists.len(), 16, "{advertised:?}");
     let id_token_alg = advertised["id_token_signing_alg_values_supported"][0]
         .as_str()
         .expect("a signing algorithm");

@@ -6,15 +6,16 @@
 //! - `id_token_signed_response_alg` defaults to `RS256` (OpenID Connect Registration §2);
 //! - a `*_enc` without its `*_alg` is refused, a `*_alg` without its `*_enc` gets `A128CBC-HS256`
 //!   (B5; JARM §3 likewise for `authorization_encrypted_response_enc`);
-//! - `none` is refused for `token_endpoint_auth_signing_alg` (RFC 8414 §2) and
-//!   `authorization_signed_response_alg` (JARM §3), and for `id_token_signed_response_alg` when a
+//! - `none` is refused for `token_endpoint_auth_signing_alg` (RFC 8414 §2),
+//!   `authorization_signed_response_alg` (JARM §3) and `introspection_signed_response_alg`
+//!   (RFC 9701 §8), and for `id_token_signed_response_alg` when a
 //!   response type returns an ID token from the authorization endpoint (C20);
 //! - `token_endpoint_auth_signing_alg` fits the method: HMAC for `client_secret_jwt`, never
 //!   HMAC for `private_key_jwt` (OpenID Connect Core §9);
 //! - HMAC signing and symmetric key management use a key derived from the client secret
 //!   (OpenID Connect Core §10.1, §10.2): only for clients that are issued one;
-//! - the server encrypts ID tokens, userinfo and authorization responses to a public key of the
-//!   client: an asymmetric `*_encrypted_response_alg` needs `jwks` or `jwks_uri`;
+//! - the server encrypts ID tokens, userinfo, authorization and introspection responses to a
+//!   public key of the client: an asymmetric `*_encrypted_response_alg` needs `jwks` or `jwks_uri`;
 //! - `require_signed_request_object: true` (RFC 9101 §10.5) excludes
 //!   `request_object_signing_alg: none`.
 
@@ -161,6 +162,24 @@ pub(crate) const ALGORITHM_MEMBERS: &[AlgorithmMember] = &[
         ContentEncryption,
         false
     ),
+    member!(
+        introspection_signed_response_alg,
+        "introspection_signing_alg_values_supported",
+        Signing,
+        true
+    ),
+    member!(
+        introspection_encrypted_response_alg,
+        "introspection_encryption_alg_values_supported",
+        KeyManagement,
+        false
+    ),
+    member!(
+        introspection_encrypted_response_enc,
+        "introspection_encryption_enc_values_supported",
+        ContentEncryption,
+        false
+    ),
 ];
 
 /// An encryption pair: the `alg` member, the `enc` member, and whether the server encrypts to
@@ -172,7 +191,7 @@ type EncryptionPair = (
     bool,
 );
 
-const ENCRYPTION_PAIRS: [EncryptionPair; 4] = [
+const ENCRYPTION_PAIRS: [EncryptionPair; 5] = [
     (
         "id_token_encrypted_response_alg",
         "id_token_encrypted_response_enc",
@@ -213,6 +232,17 @@ const ENCRYPTION_PAIRS: [EncryptionPair; 4] = [
             (
                 &m.authorization_encrypted_response_alg,
                 &mut m.authorization_encrypted_response_enc,
+            )
+        },
+        true,
+    ),
+    (
+        "introspection_encrypted_response_alg",
+        "introspection_encrypted_response_enc",
+        |m| {
+            (
+                &m.introspection_encrypted_response_alg,
+                &mut m.introspection_encrypted_response_enc,
             )
         },
         true,
@@ -464,6 +494,7 @@ mod tests {
             "id_token_encrypted_response_alg",
             "userinfo_encrypted_response_alg",
             "authorization_encrypted_response_alg",
+            "introspection_encrypted_response_alg",
         ] {
             rejected(
                 json!({ member: "ECDH-ES" }),

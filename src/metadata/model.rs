@@ -317,6 +317,12 @@ pub struct ClientMetadata {
     pub authorization_encrypted_response_alg: Option<String>,
     /// `authorization_encrypted_response_enc` (JARM).
     pub authorization_encrypted_response_enc: Option<String>,
+    /// `introspection_signed_response_alg` (RFC 9701 §6): JWT introspection responses.
+    pub introspection_signed_response_alg: Option<String>,
+    /// `introspection_encrypted_response_alg` (RFC 9701 §6).
+    pub introspection_encrypted_response_alg: Option<String>,
+    /// `introspection_encrypted_response_enc` (RFC 9701 §6).
+    pub introspection_encrypted_response_enc: Option<String>,
     /// `tls_client_auth_subject_dn` (RFC 8705 §2.1.2): the certificate's subject DN.
     pub tls_client_auth_subject_dn: Option<String>,
     /// `tls_client_auth_san_dns` (RFC 8705 §2.1.2): a dNSName SAN of the certificate.

@@ -133,6 +133,9 @@ pub fn parse_owned(obj: Map<String, Value>) -> Result<ClientMetadata, MetadataEr
     meta.authorization_signed_response_alg = p.string("authorization_signed_response_alg")?;
     meta.authorization_encrypted_response_alg = p.string("authorization_encrypted_response_alg")?;
     meta.authorization_encrypted_response_enc = p.string("authorization_encrypted_response_enc")?;
+    meta.introspection_signed_response_alg = p.string("introspection_signed_response_alg")?;
+    meta.introspection_encrypted_response_alg = p.string("introspection_encrypted_response_alg")?;
+    meta.introspection_encrypted_response_enc = p.string("introspection_encrypted_response_enc")?;
     meta.tls_client_auth_subject_dn = p.string("tls_client_auth_subject_dn")?;
     meta.tls_client_auth_san_dns = p.string("tls_client_auth_san_dns")?;
     meta.tls_client_auth_san_uri = p.string("tls_client_auth_san_uri")?;
@@ -989,7 +992,21 @@ mod tests {
             "jwks_uri": "https://rp.example.org/jwks",
             "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}]},
         });
-        // Two `json!` calls: one would exceed the macro recursion limit.
+        // Several `json!` calls: one would exceed the macro recursion limit.
+        every_member
+            .as_object_mut()
+            .expect("object")
+            .extend(obj(json!({
+                "introspection_signed_response_alg": "ES256",
+                "introspection_encrypted_response_alg": "ECDH-ES",
+                "introspection_encrypted_response_enc": "A128GCM",
+                "tls_client_auth_san_dns": "c.rp.example.org",
+                "tls_client_certificate_bound_access_tokens": true,
+                "require_pushed_authorization_requests": false,
+                "dpop_bound_access_tokens": true,
+                "require_signed_request_object": true,
+                "authorization_details_types": ["payment_initiation"],
+            })));
         every_member
             .as_object_mut()
             .expect("object")
@@ -1021,12 +1038,6 @@ mod tests {
                 "authorization_signed_response_alg": "PS256",
                 "authorization_encrypted_response_alg": "RSA-OAEP",
                 "authorization_encrypted_response_enc": "A256GCM",
-                "tls_client_auth_san_dns": "c.rp.example.org",
-                "tls_client_certificate_bound_access_tokens": true,
-                "require_pushed_authorization_requests": false,
-                "dpop_bound_access_tokens": true,
-                "require_signed_request_object": true,
-                "authorization_details_types": ["payment_initiation"],
                 "client_id": "ignored",
                 "Client_Name": 1,
                 "foo": {"bar": [1, null]},

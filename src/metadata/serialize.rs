@@ -152,6 +152,18 @@ impl ClientMetadata {
                 &self.authorization_encrypted_response_enc,
             ),
             (
+                "introspection_signed_response_alg",
+                &self.introspection_signed_response_alg,
+            ),
+            (
+                "introspection_encrypted_response_alg",
+                &self.introspection_encrypted_response_alg,
+            ),
+            (
+                "introspection_encrypted_response_enc",
+                &self.introspection_encrypted_response_enc,
+            ),
+            (
                 "tls_client_auth_subject_dn",
                 &self.tls_client_auth_subject_dn,
             ),
@@ -321,6 +333,9 @@ mod tests {
             authorization_signed_response_alg: s("PS256"),
             authorization_encrypted_response_alg: s("RSA-OAEP"),
             authorization_encrypted_response_enc: s("A256GCM"),
+            introspection_signed_response_alg: s("RS256"),
+            introspection_encrypted_response_alg: s("RSA-OAEP-256"),
+            introspection_encrypted_response_enc: s("A128CBC-HS256"),
             tls_client_auth_subject_dn: None,
             tls_client_auth_san_dns: None,
             tls_client_auth_san_uri: None,

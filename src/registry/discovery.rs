@@ -14,7 +14,8 @@ impl Registry {
     /// `scopes_supported` (when scopes are restricted), and the algorithm lists of every
     /// algorithm member (`id_token_signing_alg_values_supported`,
     /// `id_token_encryption_alg_values_supported`, `id_token_encryption_enc_values_supported`,
-    /// likewise for `userinfo`, `request_object` and JARM's `authorization`, and
+    /// likewise for `userinfo`, `request_object`, JARM's `authorization` and RFC 9701's
+    /// `introspection`, and
     /// `token_endpoint_auth_signing_alg_values_supported`). Merge them into the host's own
     /// document.
     pub fn provider_metadata(&self) -> Map<String, Value> {
