@@ -525,10 +525,12 @@ mod tests {
 
     #[test]
     fn narrowed_lists_enforced_for_every_member() {
-        let mut rules = MetadataRules::default();
-        rules.signing_algs = vec!["ES256".into()];
-        rules.encryption_algs = vec!["ECDH-ES".into()];
-        rules.encryption_encs = vec!["A256GCM".into()];
+        let rules = MetadataRules {
+            signing_algs: vec!["ES256".into()],
+            encryption_algs: vec!["ECDH-ES".into()],
+            encryption_encs: vec!["A256GCM".into()],
+            ..MetadataRules::default()
+        };
         for entry in ALGORITHM_MEMBERS {
             let (good, bad) = match entry.kind {
                 AlgorithmKind::Signing => ("ES256", "RS256"),

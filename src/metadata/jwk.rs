@@ -207,14 +207,14 @@ enum Purpose {
     Encryption,
 }
 
+/// Key types an algorithm fits: `(kty, crv)`, `None` for any curve.
+type KeyTypes = &'static [(&'static str, Option<&'static str>)];
+
 /// The key type (and curve) an algorithm of RFC 7518 / RFC 8037 / RFC 9864 needs, and what it is
 /// for; `None` for an algorithm this crate does not know (accepted as is).
-fn alg_requirements(
-    alg: &str,
-) -> Option<(&'static [(&'static str, Option<&'static str>)], Purpose)> {
-    const RSA: &[(&str, Option<&str>)] = &[("RSA", None)];
-    const ECDH: &[(&str, Option<&str>)] =
-        &[("EC", None), ("OKP", Some("X25519")), ("OKP", Some("X448"))];
+fn alg_requirements(alg: &str) -> Option<(KeyTypes, Purpose)> {
+    const RSA: KeyTypes = &[("RSA", None)];
+    const ECDH: KeyTypes = &[("EC", None), ("OKP", Some("X25519")), ("OKP", Some("X448"))];
     Some(match alg {
         "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" => (RSA, Purpose::Signature),
         "RSA-OAEP" | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512" | "RSA1_5" => {
