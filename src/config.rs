@@ -133,6 +133,9 @@ pub enum ConfigError {
     /// An extension member cannot be declared (reserved or duplicate name).
     #[error("extension_member: {0}")]
     Extension(#[from] crate::metadata::ExtensionError),
+    /// An algorithm name is empty or not printable ASCII without spaces.
+    #[error("algorithms: {0}")]
+    Algorithm(String),
 }
 
 /// Everything the registration layer needs, validated: build it with [`RegistrationConfig::builder`].
@@ -216,6 +219,7 @@ impl RegistrationConfig {
             allow_insecure_issuer: false,
             expiry: None,
             extension_members: Vec::new(),
+            algorithms: AlgorithmLists::default(),
         }
     }
 
@@ -274,6 +278,38 @@ pub struct RegistrationConfigBuilder {
     allow_insecure_issuer: bool,
     expiry: Option<ExpiryPolicy>,
     extension_members: Vec<ExtensionMember>,
+    algorithms: AlgorithmLists,
+}
+
+/// Algorithm lists set on the builder, applied over the rules at build.
+#[derive(Default)]
+struct AlgorithmLists {
+    signing: Option<Vec<String>>,
+    key_management: Option<Vec<String>>,
+    content_encryption: Option<Vec<String>>,
+}
+
+impl AlgorithmLists {
+    fn apply(self, rules: &mut MetadataRules) -> Result<(), ConfigError> {
+        let lists = [
+            (self.signing, &mut rules.signing_algs),
+            (self.key_management, &mut rules.encryption_algs),
+            (self.content_encryption, &mut rules.encryption_encs),
+        ];
+        for (list, target) in lists {
+            let Some(list) = list else { continue };
+            if let Some(bad) = list
+                .iter()
+                .find(|a| a.is_empty() || !a.bytes().all(|b| b.is_ascii_graphic()))
+            {
+                return Err(ConfigError::Algorithm(format!(
+                    "{bad:?} is not an algorithm name"
+                )));
+            }
+            *target = list;
+        }
+        Ok(())
+    }
 }
 
 impl RegistrationConfigBuilder {
@@ -475,6 +511,55 @@ impl RegistrationConfigBuilder {
         self
     }
 
+    /// The JWS algorithms accepted in every `*_signed_response_alg` / `*_signing_alg` member
+    /// and advertised in each `*_signing_alg_values_supported` (`none` is never accepted nor
+    /// advertised where it is refused). Replaces [`MetadataRules::signing_algs`] whatever the
+    /// order of the calls. Default: [`DEFAULT_SIGNING_ALGS`](crate::metadata::DEFAULT_SIGNING_ALGS).
+    ///
+    /// ```
+    /// use tower_oidc_registration::RegistrationConfig;
+    ///
+    /// let config = RegistrationConfig::builder("https://iam.example.org/")
+    ///     .signing_algorithms(["RS256", "PS256", "ES256", "EdDSA"])
+    ///     .encryption_algorithms(["RSA-OAEP-256", "ECDH-ES"])
+    ///     .content_encryption_algorithms(["A128CBC-HS256", "A256GCM"])
+    ///     .build()
+    ///     .expect("config");
+    /// assert_eq!(config.rules().signing_algs.len(), 4);
+    /// ```
+    pub fn signing_algorithms<S: Into<String>>(
+        mut self,
+        algs: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.algorithms.signing = Some(algs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The JWE `alg` values accepted in every `*_encrypted_response_alg` /
+    /// `*_encryption_alg` member and advertised in each `*_encryption_alg_values_supported`.
+    /// Replaces [`MetadataRules::encryption_algs`]. Default:
+    /// [`DEFAULT_ENCRYPTION_ALGS`](crate::metadata::DEFAULT_ENCRYPTION_ALGS).
+    pub fn encryption_algorithms<S: Into<String>>(
+        mut self,
+        algs: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.algorithms.key_management = Some(algs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The JWE `enc` values accepted in every `*_enc` member and advertised in each
+    /// `*_encryption_enc_values_supported`. Replaces [`MetadataRules::encryption_encs`]; keep
+    /// `A128CBC-HS256`, the value registered when a client gives an `_alg` without its `_enc`,
+    /// or such clients must give both. Default:
+    /// [`DEFAULT_ENCRYPTION_ENCS`](crate::metadata::DEFAULT_ENCRYPTION_ENCS).
+    pub fn content_encryption_algorithms<S: Into<String>>(
+        mut self,
+        encs: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.algorithms.content_encryption = Some(encs.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Checks and builds the configuration, parsing keys once.
     pub fn build(self) -> Result<RegistrationConfig, ConfigError> {
         let issuer = check_base_url(&self.issuer, self.allow_insecure_issuer)
@@ -512,6 +597,7 @@ impl RegistrationConfigBuilder {
         };
         let tokens = RegistrationTokens::new(signing_key, issuer.clone())?;
         let mut rules = self.rules;
+        self.algorithms.apply(&mut rules)?;
         if self.secret_storage == SecretStorage::Hashed {
             // A `client_secret_jwt` client signs with its secret as the HMAC key: the server
             // must keep it in clear to verify, so hashed storage cannot offer the method.

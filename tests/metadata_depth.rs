@@ -216,14 +216,21 @@ async fn b5_and_c20_for_jarm_members() {
     .await;
 }
 
+/// One accepted value of each kind, to complete a body.
+struct Accepted<'a> {
+    signing: &'a str,
+    key_management: &'a str,
+    enc: &'a str,
+}
+
 /// A body that lets `member: value` be judged on its own: keys for encryption to the client,
 /// an accepted `id_token_signed_response_alg` and `enc` (the defaults may not be), the authentication
 /// method that `token_endpoint_auth_signing_alg` needs, and a completed encryption pair.
-fn algorithm_body(member: &str, value: &str, id_token_alg: &str, enc: &str) -> Value {
+fn algorithm_body(member: &str, value: &str, accepted: &Accepted) -> Value {
     let mut body = json!({
         "redirect_uris": [REDIRECT],
         "jwks": public_jwks(),
-        "id_token_signed_response_alg": id_token_alg,
+        "id_token_signed_response_alg": accepted.signing,
     });
     if member == "token_endpoint_auth_signing_alg" {
         body["token_endpoint_auth_method"] = json!(if value.starts_with("HS") {
@@ -236,10 +243,10 @@ fn algorithm_body(member: &str, value: &str, id_token_alg: &str, enc: &str) -> V
         && member.contains("encrypt")
     {
         // The default `enc` may not be accepted either.
-        body[format!("{pair}_enc")] = json!(enc);
+        body[format!("{pair}_enc")] = json!(accepted.enc);
     }
     if let Some(pair) = member.strip_suffix("_enc") {
-        body[format!("{pair}_alg")] = json!("RSA-OAEP-256");
+        body[format!("{pair}_alg")] = json!(accepted.key_management);
     }
     body[member] = json!(value);
     body
@@ -257,12 +264,12 @@ async fn assert_advertised_algorithms_accepted(host: &Host, not_advertised: &[&s
         })
         .collect();
     assert_eq!(lists.len(), 16, "{advertised:?}");
-    let id_token_alg = advertised["id_token_signing_alg_values_supported"][0]
-        .as_str()
-        .expect("a signing algorithm");
-    let enc = advertised["id_token_encryption_enc_values_supported"][0]
-        .as_str()
-        .expect("an enc");
+    let first = |list: &str| advertised[list][0].as_str().expect("an algorithm");
+    let accepted = Accepted {
+        signing: first("id_token_signing_alg_values_supported"),
+        key_management: first("id_token_encryption_alg_values_supported"),
+        enc: first("id_token_encryption_enc_values_supported"),
+    };
     for (list, values) in lists {
         // `id_token_signing_alg_values_supported` -> `id_token_signed_response_alg`...
         let member = match list.as_str() {
@@ -295,7 +302,7 @@ async fn assert_advertised_algorithms_accepted(host: &Host, not_advertised: &[&s
             .collect();
         assert!(!values.is_empty(), "{list}");
         for value in &values {
-            let body = algorithm_body(&member, value, id_token_alg, enc);
+            let body = algorithm_body(&member, value, &accepted);
             let resp = host.post(None, &body).await;
             assert_eq!(
                 resp.status,
@@ -310,7 +317,7 @@ async fn assert_advertised_algorithms_accepted(host: &Host, not_advertised: &[&s
                 continue;
             }
             let resp = host
-                .post(None, &algorithm_body(&member, value, id_token_alg, enc))
+                .post(None, &algorithm_body(&member, value, &accepted))
                 .await;
             let err = assert_rfc_error(&resp, "invalid_client_metadata");
             let description = err["error_description"].as_str().expect("description");
@@ -346,6 +353,35 @@ async fn j2_advertised_algorithms_are_the_accepted_ones() {
     rules.encryption_encs = vec!["A256GCM".into()];
     let host = Host::new(|b| b.rules(rules));
     assert_advertised_algorithms_accepted(&host, &["RS256", "HS256", "RSA-OAEP", "A128GCM"]).await;
+
+    // The builder's lists replace the rules' whatever the order of the calls.
+    let host = Host::new(|b| {
+        b.signing_algorithms(["PS384", "HS512"])
+            .encryption_algorithms(["ECDH-ES", "A256KW"])
+            .content_encryption_algorithms(["A192GCM"])
+            .rules(MetadataRules::default())
+    });
+    let advertised = host.registry.provider_metadata();
+    assert_eq!(
+        advertised["userinfo_signing_alg_values_supported"],
+        json!(["PS384", "HS512"])
+    );
+    assert_eq!(
+        advertised["request_object_encryption_enc_values_supported"],
+        json!(["A192GCM"])
+    );
+    assert_advertised_algorithms_accepted(&host, &["RS256", "PS256", "RSA-OAEP", "A128GCM"]).await;
+}
+
+#[test]
+fn algorithm_names_checked_at_build() {
+    for bad in ["", "RS 256", "RS256\n", "é"] {
+        let err = RegistrationConfig::builder(ISSUER)
+            .signing_algorithms([bad])
+            .build()
+            .expect_err(bad);
+        assert!(matches!(err, ConfigError::Algorithm(_)), "{err}");
+    }
 }
 
 #[tokio::test]

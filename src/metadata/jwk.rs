@@ -16,6 +16,8 @@
 //!
 //! Other members are kept as sent (RFC 7517 §4: unknown members are ignored).
 
+use std::collections::HashMap;
+
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Map, Value};
@@ -57,7 +59,8 @@ pub(super) fn check_jwk_set(jwks: &Map<String, Value>) -> Result<KeySetSummary, 
         ));
     };
     let mut summary = KeySetSummary::default();
-    let mut kids: Vec<(usize, &str)> = Vec::new();
+    // A map, not a scan: a large body must not make this quadratic.
+    let mut kids: HashMap<&str, usize> = HashMap::new();
     for (i, key) in keys.iter().enumerate() {
         let Value::Object(key) = key else {
             return Err(invalid(format!("jwks.keys[{i}]: must be a JSON object")));
@@ -66,13 +69,12 @@ pub(super) fn check_jwk_set(jwks: &Map<String, Value>) -> Result<KeySetSummary, 
         summary.has_signature_key |= checked.can_verify;
         summary.has_certificate |= key.contains_key("x5c");
         if let Some(Value::String(kid)) = key.get("kid") {
-            if let Some((first, _)) = kids.iter().find(|(_, k)| k == kid) {
+            if let Some(first) = kids.insert(kid, i) {
                 return Err(invalid(format!(
                     "jwks.keys[{i}].kid: {} already used by jwks.keys[{first}]",
                     quoted(kid)
                 )));
             }
-            kids.push((i, kid));
         }
     }
     Ok(summary)

@@ -14,6 +14,7 @@
 //! `require_signed_request_object` against `request_object_signing_alg: none` is checked with
 //! the algorithms.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use url::Url;
@@ -134,13 +135,15 @@ fn authorization_details_types(meta: &ClientMetadata) -> Result<(), MetadataErro
         .authorization_details_types
         .as_deref()
         .unwrap_or_default();
+    // A map, not a scan: a large body must not make this quadratic.
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(types.len());
     for (i, value) in types.iter().enumerate() {
         if value.trim().is_empty() {
             return Err(invalid(format!(
                 "authorization_details_types[{i}]: must not be empty"
             )));
         }
-        if let Some(first) = types[..i].iter().position(|t| t == value) {
+        if let Some(first) = seen.insert(value, i) {
             return Err(invalid(format!(
                 "authorization_details_types[{i}]: {} already listed at [{first}]",
                 quoted(value)
