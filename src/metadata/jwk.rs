@@ -68,13 +68,13 @@ pub(super) fn check_jwk_set(jwks: &Map<String, Value>) -> Result<KeySetSummary, 
         let checked = check_jwk(i, key)?;
         summary.has_signature_key |= checked.can_verify;
         summary.has_certificate |= key.contains_key("x5c");
-        if let Some(Value::String(kid)) = key.get("kid") {
-            if let Some(first) = kids.insert(kid, i) {
-                return Err(invalid(format!(
-                    "jwks.keys[{i}].kid: {} already used by jwks.keys[{first}]",
-                    quoted(kid)
-                )));
-            }
+        if let Some(Value::String(kid)) = key.get("kid")
+            && let Some(first) = kids.insert(kid, i)
+        {
+            return Err(invalid(format!(
+                "jwks.keys[{i}].kid: {} already used by jwks.keys[{first}]",
+                quoted(kid)
+            )));
         }
     }
     Ok(summary)
