@@ -29,8 +29,11 @@ use super::rules::MetadataRules;
 ///
 /// Rules checked (checklist C1–C15, C17–C20): the server's allow-lists, the consistency of
 /// `grant_types` and `response_types`, redirect URIs for the application type, the key
-/// material required by the authentication method, the URL members, pairwise subjects, scope
-/// syntax and algorithms. A `sector_identifier_uri` is always rejected (C16): this server does
+/// material required by the authentication method and each key of a `jwks` (see the `jwk`
+/// module), the URL members, pairwise subjects, scope syntax, the algorithm members and the
+/// keys or secret they need (`algorithms` module), the security-profile and logout members
+/// (`profile` module), and the declared extension members
+/// ([`MetadataRules::extensions`]; undeclared ones are dropped). A `sector_identifier_uri` is always rejected (C16): this server does
 /// not fetch it, and an unverified one must not reach a host computing pairwise subjects.
 ///
 /// Validating the returned metadata again returns it unchanged.
