@@ -8,15 +8,16 @@
 //!   (B5; JARM §3 likewise for `authorization_encrypted_response_enc`);
 //! - `none` is refused for `token_endpoint_auth_signing_alg` (RFC 8414 §2),
 //!   `authorization_signed_response_alg` (JARM §3) and `introspection_signed_response_alg`
-//!   (RFC 9701 §8), and for `id_token_signed_response_alg` when a
-//!   response type returns an ID token from the authorization endpoint (C20);
+//!   (an unsigned JWT introspection response protects nothing), and for
+//!   `id_token_signed_response_alg` when a response type returns an ID token from the
+//!   authorization endpoint (C20);
 //! - `token_endpoint_auth_signing_alg` fits the method: HMAC for `client_secret_jwt`, never
 //!   HMAC for `private_key_jwt` (OpenID Connect Core §9);
 //! - HMAC signing and symmetric key management use a key derived from the client secret
 //!   (OpenID Connect Core §10.1, §10.2): only for clients that are issued one;
 //! - the server encrypts ID tokens, userinfo, authorization and introspection responses to a
 //!   public key of the client: an asymmetric `*_encrypted_response_alg` needs `jwks` or `jwks_uri`;
-//! - `require_signed_request_object: true` (RFC 9101 §10.5) excludes
+//! - `require_signed_request_object: true` (RFC 9101) excludes
 //!   `request_object_signing_alg: none`.
 
 use super::error::MetadataError;

@@ -317,11 +317,11 @@ pub struct ClientMetadata {
     pub authorization_encrypted_response_alg: Option<String>,
     /// `authorization_encrypted_response_enc` (JARM).
     pub authorization_encrypted_response_enc: Option<String>,
-    /// `introspection_signed_response_alg` (RFC 9701 §6): JWT introspection responses.
+    /// `introspection_signed_response_alg` (RFC 9701): JWT introspection responses.
     pub introspection_signed_response_alg: Option<String>,
-    /// `introspection_encrypted_response_alg` (RFC 9701 §6).
+    /// `introspection_encrypted_response_alg` (RFC 9701).
     pub introspection_encrypted_response_alg: Option<String>,
-    /// `introspection_encrypted_response_enc` (RFC 9701 §6).
+    /// `introspection_encrypted_response_enc` (RFC 9701).
     pub introspection_encrypted_response_enc: Option<String>,
     /// `tls_client_auth_subject_dn` (RFC 8705 §2.1.2): the certificate's subject DN.
     pub tls_client_auth_subject_dn: Option<String>,
@@ -339,9 +339,9 @@ pub struct ClientMetadata {
     pub require_pushed_authorization_requests: Option<bool>,
     /// `dpop_bound_access_tokens` (RFC 9449 §5.2).
     pub dpop_bound_access_tokens: Option<bool>,
-    /// `require_signed_request_object` (RFC 9101 §10.5).
+    /// `require_signed_request_object` (RFC 9101).
     pub require_signed_request_object: Option<bool>,
-    /// `authorization_details_types` (RFC 9396 §10).
+    /// `authorization_details_types` (RFC 9396).
     pub authorization_details_types: Option<Vec<String>>,
     /// Members this crate does not model. [`parse`](fn@super::parse) collects every such member
     /// (server-controlled ones such as `client_id` included); [`validate`](fn@super::validate)

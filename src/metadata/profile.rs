@@ -3,7 +3,7 @@
 //!   member (`tls_client_auth_subject_dn`, `_san_dns`, `_san_uri`, `_san_ip`, `_san_email`),
 //!   each well formed; other clients register none (a stale subject would silently authenticate
 //!   a certificate if the method were switched back);
-//! - RFC 9396 §10: `authorization_details_types` non-empty, unique strings;
+//! - RFC 9396: `authorization_details_types` non-empty, unique strings;
 //! - OpenID Connect Front-Channel Logout §2: the `frontchannel_logout_uri` has the scheme, host
 //!   and port of a registered redirect URI; Front- and Back-Channel Logout: `http` logout URIs
 //!   only for confidential clients.

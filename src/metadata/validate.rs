@@ -299,10 +299,11 @@ fn url_members(
         ("jwks_uri", &meta.jwks_uri, Https, false),
         ("initiate_login_uri", &meta.initiate_login_uri, Https, true),
         (
+            // OpenID Connect Front-Channel Logout §2: no fragment.
             "frontchannel_logout_uri",
             &meta.frontchannel_logout_uri,
             HttpOrHttps,
-            true,
+            false,
         ),
         (
             "backchannel_logout_uri",
@@ -1299,6 +1300,10 @@ mod tests {
         rejected_cm(
             with_rp(json!({"backchannel_logout_uri": "https://rp.example.org/bc#x"})),
             "backchannel_logout_uri: fragment not allowed",
+        );
+        rejected_cm(
+            with_rp(json!({"frontchannel_logout_uri": "https://rp.example.org/fc#x"})),
+            "frontchannel_logout_uri: fragment not allowed",
         );
         rejected_cm(
             with_rp(json!({"frontchannel_logout_uri": "ftp://rp.example.org/fc"})),
