@@ -668,3 +668,66 @@ async fn mtls_methods_are_opt_in_and_advertised_once_enabled() {
     let resp = host.post(None, &body).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
 }
+
+/// Extension and security-profile members survive a restart on a durable store, and the
+/// host reads them back typed.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn extension_and_profile_members_survive_a_restart() {
+    use tower_oidc_registration::store::SqliteStore;
+
+    let path = std::env::temp_dir().join(format!(
+        "tower-oidc-registration-metadata-depth-{}-{}.db",
+        std::process::id(),
+        now()
+    ));
+    let path = path.to_str().expect("UTF-8 temp path").to_owned();
+    /// Removes the database files, also when the test fails.
+    struct Cleanup(String);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.0));
+            }
+        }
+    }
+    let _cleanup = Cleanup(path.clone());
+    let config = |store: SqliteStore| {
+        let mut rules = MetadataRules::default();
+        rules.auth_methods.push(AuthMethod::TlsClientAuth);
+        move |b: tower_oidc_registration::RegistrationConfigBuilder| {
+            b.store(store)
+                .rules(rules)
+                .extension_member(ExtensionMember::new("tenant", ExtensionType::String))
+        }
+    };
+    let body = merged(
+        &min(),
+        &json!({
+            "tenant": "acme",
+            "token_endpoint_auth_method": "tls_client_auth",
+            "tls_client_auth_san_email": "ops@rp.example.org",
+            "dpop_bound_access_tokens": true,
+        }),
+    );
+    let store = SqliteStore::open(&path).await.expect("open");
+    let client = Host::new(config(store.clone())).register(None, &body).await;
+    store.close().await;
+
+    let store = SqliteStore::open(&path).await.expect("reopen");
+    let host = Host::new(config(store.clone()));
+    let record = host
+        .registry
+        .client(&client.id)
+        .await
+        .expect("store")
+        .expect("client kept");
+    let metadata = record.metadata.parse().expect("stored metadata parses");
+    assert_eq!(metadata.extensions.get("tenant"), Some(&json!("acme")));
+    assert_eq!(
+        metadata.tls_client_auth_san_email.as_deref(),
+        Some("ops@rp.example.org")
+    );
+    assert_eq!(metadata.dpop_bound_access_tokens, Some(true));
+    store.close().await;
+}
