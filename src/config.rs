@@ -281,37 +281,6 @@ pub struct RegistrationConfigBuilder {
     algorithms: AlgorithmLists,
 }
 
-/// Algorithm lists set on the builder, applied over the rules at build.
-#[derive(Default)]
-struct AlgorithmLists {
-    signing: Option<Vec<String>>,
-    key_management: Option<Vec<String>>,
-    content_encryption: Option<Vec<String>>,
-}
-
-impl AlgorithmLists {
-    fn apply(self, rules: &mut MetadataRules) -> Result<(), ConfigError> {
-        let lists = [
-            (self.signing, &mut rules.signing_algs),
-            (self.key_management, &mut rules.encryption_algs),
-            (self.content_encryption, &mut rules.encryption_encs),
-        ];
-        for (list, target) in lists {
-            let Some(list) = list else { continue };
-            if let Some(bad) = list
-                .iter()
-                .find(|a| a.is_empty() || !a.bytes().all(|b| b.is_ascii_graphic()))
-            {
-                return Err(ConfigError::Algorithm(format!(
-                    "{bad:?} is not an algorithm name"
-                )));
-            }
-            *target = list;
-        }
-        Ok(())
-    }
-}
-
 impl RegistrationConfigBuilder {
     /// The path of the registration endpoint (default `/register`); clients are managed at
     /// `{prefix}/{client_id}`.
@@ -649,6 +618,37 @@ impl RegistrationConfigBuilder {
             cors_allow_origin,
             expiry: self.expiry,
         })
+    }
+}
+
+/// Algorithm lists set on the builder, applied over the rules at build.
+#[derive(Default)]
+struct AlgorithmLists {
+    signing: Option<Vec<String>>,
+    key_management: Option<Vec<String>>,
+    content_encryption: Option<Vec<String>>,
+}
+
+impl AlgorithmLists {
+    fn apply(self, rules: &mut MetadataRules) -> Result<(), ConfigError> {
+        let lists = [
+            (self.signing, &mut rules.signing_algs),
+            (self.key_management, &mut rules.encryption_algs),
+            (self.content_encryption, &mut rules.encryption_encs),
+        ];
+        for (list, target) in lists {
+            let Some(list) = list else { continue };
+            if let Some(bad) = list
+                .iter()
+                .find(|a| a.is_empty() || !a.bytes().all(|b| b.is_ascii_graphic()))
+            {
+                return Err(ConfigError::Algorithm(format!(
+                    "{bad:?} is not an algorithm name"
+                )));
+            }
+            *target = list;
+        }
+        Ok(())
     }
 }
 
