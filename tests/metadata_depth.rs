@@ -646,6 +646,51 @@ async fn security_profile_rules_on_post_and_put() {
 }
 
 #[tokio::test]
+async fn authorization_details_types_advertised_are_the_accepted_ones() {
+    let host = Host::new(|b| b);
+    assert!(
+        host.registry
+            .provider_metadata()
+            .get("authorization_details_types_supported")
+            .is_none(),
+        "unrestricted: nothing advertised"
+    );
+    let mut rules = MetadataRules::default();
+    rules.authorization_details_types = Some(vec![
+        "payment_initiation".into(),
+        "account_information".into(),
+    ]);
+    let host = Host::new(|b| b.rules(rules));
+    let advertised =
+        host.registry.provider_metadata()["authorization_details_types_supported"].clone();
+    assert_eq!(
+        advertised,
+        json!(["payment_initiation", "account_information"])
+    );
+    let resp = host
+        .post(
+            None,
+            &merged(&min(), &json!({"authorization_details_types": advertised})),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    let resp = host
+        .post(
+            None,
+            &merged(
+                &min(),
+                &json!({"authorization_details_types": ["openid_credential"]}),
+            ),
+        )
+        .await;
+    let err = assert_rfc_error(&resp, "invalid_client_metadata");
+    assert_eq!(
+        err["error_description"],
+        "authorization_details_types[0]: unsupported type 'openid_credential'"
+    );
+}
+
+#[tokio::test]
 async fn mtls_methods_are_opt_in_and_advertised_once_enabled() {
     let body = merged(
         &min(),

@@ -3,7 +3,8 @@
 //!   member (`tls_client_auth_subject_dn`, `_san_dns`, `_san_uri`, `_san_ip`, `_san_email`),
 //!   each well formed; other clients register none (a stale subject would silently authenticate
 //!   a certificate if the method were switched back);
-//! - RFC 9396: `authorization_details_types` non-empty, unique strings;
+//! - RFC 9396: `authorization_details_types` non-empty, unique strings, from
+//!   [`MetadataRules::authorization_details_types`] when the server restricts them;
 //! - OpenID Connect Front-Channel Logout §2: the `frontchannel_logout_uri` has the scheme, host
 //!   and port of a registered redirect URI; Front- and Back-Channel Logout: `http` logout URIs
 //!   only for confidential clients.
@@ -22,6 +23,7 @@ use url::Url;
 use super::error::MetadataError;
 use super::model::{AuthMethod, ClientMetadata};
 use super::parse::quoted;
+use super::rules::MetadataRules;
 
 fn invalid(description: String) -> MetadataError {
     MetadataError::client_metadata(description)
@@ -42,9 +44,12 @@ fn subject_members(meta: &ClientMetadata) -> [(&'static str, &Option<String>); 5
 }
 
 /// Every rule of this module.
-pub(super) fn security_profile(meta: &ClientMetadata) -> Result<(), MetadataError> {
+pub(super) fn security_profile(
+    meta: &ClientMetadata,
+    rules: &MetadataRules,
+) -> Result<(), MetadataError> {
     tls_client_auth(meta)?;
-    authorization_details_types(meta)?;
+    authorization_details_types(meta, rules)?;
     logout_uris(meta)
 }
 
@@ -130,7 +135,10 @@ fn is_email(value: &str) -> bool {
     }
 }
 
-fn authorization_details_types(meta: &ClientMetadata) -> Result<(), MetadataError> {
+fn authorization_details_types(
+    meta: &ClientMetadata,
+    rules: &MetadataRules,
+) -> Result<(), MetadataError> {
     let types = meta
         .authorization_details_types
         .as_deref()
@@ -141,6 +149,14 @@ fn authorization_details_types(meta: &ClientMetadata) -> Result<(), MetadataErro
         if value.trim().is_empty() {
             return Err(invalid(format!(
                 "authorization_details_types[{i}]: must not be empty"
+            )));
+        }
+        if let Some(supported) = &rules.authorization_details_types
+            && !supported.contains(value)
+        {
+            return Err(invalid(format!(
+                "authorization_details_types[{i}]: unsupported type {}",
+                quoted(value)
             )));
         }
         if let Some(first) = seen.insert(value, i) {
@@ -193,7 +209,7 @@ fn logout_uris(meta: &ClientMetadata) -> Result<(), MetadataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metadata::{MetadataRules, parse, validate};
+    use crate::metadata::{parse, validate};
     use serde_json::{Value, json};
 
     fn rules() -> MetadataRules {
@@ -352,6 +368,30 @@ mod tests {
             json!({"authorization_details_types": ["a", "b", "a"]}),
             "authorization_details_types[2]: 'a' already listed at [0]",
         );
+    }
+
+    #[test]
+    fn authorization_details_types_restricted_by_rules() {
+        let mut restricted = rules();
+        restricted.authorization_details_types = Some(vec!["payment_initiation".into()]);
+        let doc = |types: Value| {
+            let Value::Object(map) = json!({
+                "redirect_uris": ["https://rp.example.org/cb"],
+                "authorization_details_types": types,
+            }) else {
+                unreachable!()
+            };
+            validate(parse(&map).expect("parses"), &restricted)
+        };
+        doc(json!(["payment_initiation"])).expect("supported type");
+        let err =
+            doc(json!(["payment_initiation", "account_information"])).expect_err("unsupported");
+        assert_eq!(
+            err.description(),
+            "authorization_details_types[1]: unsupported type 'account_information'"
+        );
+        // Unrestricted by default.
+        accepted(json!({"authorization_details_types": ["account_information"]}));
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub fn validate(
     algorithms(&mut meta, rules)?;
     scope(&mut meta, rules)?;
     contacts(&meta)?;
-    security_profile(&meta)?;
+    security_profile(&meta, rules)?;
     rules.extensions.apply(&mut meta.extensions)?;
     Ok(meta)
 }

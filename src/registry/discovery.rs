@@ -16,8 +16,9 @@ impl Registry {
     /// `id_token_encryption_alg_values_supported`, `id_token_encryption_enc_values_supported`,
     /// likewise for `userinfo`, `request_object`, JARM's `authorization` and RFC 9701's
     /// `introspection`, and
-    /// `token_endpoint_auth_signing_alg_values_supported`). Merge them into the host's own
-    /// document.
+    /// `token_endpoint_auth_signing_alg_values_supported`), and
+    /// `authorization_details_types_supported` when the types are restricted. Merge them into
+    /// the host's own document.
     pub fn provider_metadata(&self) -> Map<String, Value> {
         let rules = &self.inner.rules;
         let mut members = Map::new();
@@ -70,6 +71,9 @@ impl Registry {
                 "scopes_supported".into(),
                 json!(scopes.allowed().collect::<Vec<_>>()),
             );
+        }
+        if let Some(types) = &rules.authorization_details_types {
+            members.insert("authorization_details_types_supported".into(), json!(types));
         }
         // One table drives both this and validation: what is advertised is what is accepted
         // (`none` left out where it is refused: RFC 8414 §2, JARM §3).
