@@ -6,6 +6,8 @@
 //! - `kty` one of `RSA` (`n` of at least 2048 bits and `e`, RFC 7518 §3.3), `EC` (`crv`
 //!   P-256, P-384 or P-521 and `x`, `y` of the curve's length) or `OKP` (`crv` Ed25519, Ed448,
 //!   X25519 or X448 and `x` of the curve's length); coordinates base64url without padding;
+//!   P-256 and Ed25519 keys (the curves this crate already links) must also be points of their
+//!   curve;
 //! - `use` `sig` or `enc`, `key_ops` unique known operations of a public key, the two consistent
 //!   when both are present (RFC 7517 §4.3);
 //! - `kid`, `alg` strings; `kid` unique among the keys; a known `alg` fits the key type, the
@@ -140,8 +142,18 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
                     )));
                 }
             };
-            for coordinate in ["x", "y"] {
-                coordinate_of_size(i, key, coordinate, kty, curve, size)?;
+            let x = coordinate_of_size(i, key, "x", kty, curve, size)?;
+            let y = coordinate_of_size(i, key, "y", kty, curve, size)?;
+            if curve == "P-256" {
+                let mut sec1 = Vec::with_capacity(1 + 2 * size);
+                sec1.push(0x04);
+                sec1.extend_from_slice(&x);
+                sec1.extend_from_slice(&y);
+                if p256::PublicKey::from_sec1_bytes(&sec1).is_err() {
+                    return Err(invalid(format!(
+                        "jwks.keys[{i}]: (x, y) is not a point of P-256"
+                    )));
+                }
             }
             false
         }
@@ -161,7 +173,16 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
                     )));
                 }
             };
-            coordinate_of_size(i, key, "x", kty, curve, size)?;
+            let x = coordinate_of_size(i, key, "x", kty, curve, size)?;
+            if curve == "Ed25519" {
+                let point = <[u8; 32]>::try_from(x.as_slice()).ok();
+                if point.is_none_or(|p| ed25519_dalek::VerifyingKey::from_bytes(&p).is_err()) {
+                    return Err(invalid(format!(
+                        "{}: not an Ed25519 public key",
+                        label("x")
+                    )));
+                }
+            }
             agreement
         }
         other => {
@@ -408,7 +429,7 @@ fn base64url_member(
         .map_err(|_| invalid(format!("jwks.keys[{i}].{member}: not base64url")))
 }
 
-/// A curve coordinate of exactly `size` bytes (RFC 7518 §6.2.1.2, RFC 8037 §2).
+/// A curve coordinate of exactly `size` bytes (RFC 7518 §6.2.1.2, RFC 8037 §2), decoded.
 fn coordinate_of_size(
     i: usize,
     key: &Map<String, Value>,
@@ -416,7 +437,7 @@ fn coordinate_of_size(
     kty: &str,
     crv: &str,
     size: usize,
-) -> Result<(), MetadataError> {
+) -> Result<Vec<u8>, MetadataError> {
     let bytes = base64url_member(i, key, member, kty)?;
     if bytes.len() != size {
         return Err(invalid(format!(
@@ -424,7 +445,22 @@ fn coordinate_of_size(
             bytes.len()
         )));
     }
-    Ok(())
+    Ok(bytes)
+}
+
+/// A P-256 public JWK computed from a fixed scalar: a real point, for tests.
+#[cfg(test)]
+pub(super) fn p256_public_jwk() -> Value {
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let secret = p256::SecretKey::from_slice(&[0x42; 32]).expect("a valid scalar");
+    let point = secret.public_key().to_encoded_point(false);
+    let coordinate = |c: Option<&p256::FieldBytes>| URL_SAFE_NO_PAD.encode(c.expect("affine"));
+    serde_json::json!({
+        "kty": "EC",
+        "crv": "P-256",
+        "x": coordinate(point.x()),
+        "y": coordinate(point.y()),
+    })
 }
 
 #[cfg(test)]
@@ -441,11 +477,14 @@ mod tests {
     }
 
     fn ec() -> Value {
-        json!({"kty": "EC", "crv": "P-256", "x": b64(32), "y": b64(32), "kid": "e"})
+        let mut key = p256_public_jwk();
+        key["kid"] = json!("e");
+        key
     }
 
+    /// RFC 8037 appendix A.2.
     fn ed() -> Value {
-        json!({"kty": "OKP", "crv": "Ed25519", "x": b64(32)})
+        json!({"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"})
     }
 
     fn check(keys: Value) -> Result<KeySetSummary, MetadataError> {
@@ -644,6 +683,28 @@ mod tests {
             !check(json!([encryption_only]))
                 .expect("valid")
                 .has_signature_key
+        );
+    }
+
+    #[test]
+    fn points_on_the_curve() {
+        // Right lengths, but not a point: y of a real key with its last byte changed.
+        let mut y = URL_SAFE_NO_PAD
+            .decode(ec()["y"].as_str().expect("y"))
+            .expect("base64url");
+        y[31] ^= 1;
+        rejected(
+            json!([with(ec(), "y", json!(URL_SAFE_NO_PAD.encode(&y)))]),
+            "jwks.keys[0]: (x, y) is not a point of P-256",
+        );
+        // A y coordinate whose x has no square root mod p: not an Edwards point.
+        let not_a_point = (0u8..=255)
+            .map(|b| [b; 32])
+            .find(|p| ed25519_dalek::VerifyingKey::from_bytes(p).is_err())
+            .expect("some byte pattern is not a point");
+        rejected(
+            json!([with(ed(), "x", json!(URL_SAFE_NO_PAD.encode(not_a_point)))]),
+            "jwks.keys[0].x: not an Ed25519 public key",
         );
     }
 

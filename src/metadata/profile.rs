@@ -316,11 +316,7 @@ mod tests {
 
     #[test]
     fn self_signed_tls_client_auth_needs_a_certificate() {
-        let ec = json!({
-            "kty": "EC", "crv": "P-256",
-            "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
-            "y": "4Etl6SRW2YiLUrN5vfvVHuhNtJmV9YJ7V9fN3sXPSZU",
-        });
+        let ec = crate::metadata::jwk::p256_public_jwk();
         rejected(
             json!({"token_endpoint_auth_method": "self_signed_tls_client_auth", "jwks": {"keys": [ec]}}),
             "jwks: self_signed_tls_client_auth needs a key with its certificate in 'x5c'",

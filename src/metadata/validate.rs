@@ -523,11 +523,7 @@ mod tests {
 
     /// A P-256 public JWK (RFC 7517 appendix A.1).
     fn ec_key() -> Value {
-        json!({
-            "kty": "EC", "crv": "P-256", "kid": "e1",
-            "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
-            "y": "4Etl6SRW2YiLUrN5vfvVHuhNtJmV9YJ7V9fN3sXPSZU",
-        })
+        crate::metadata::jwk::p256_public_jwk()
     }
 
     fn full_document() -> Value {
