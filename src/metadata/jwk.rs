@@ -3,7 +3,8 @@
 //!
 //! Checked per key, errors naming the key and the member (`jwks.keys[1].x: not base64url`):
 //! - no private or symmetric material (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`), no `oct` key;
-//! - `kty` one of `RSA` (`n` of at least 2048 bits and `e`, RFC 7518 §3.3), `EC` (`crv`
+//! - `kty` one of `RSA` (`n` of 2048 to 16384 bits and `e`, checked by the `rsa` crate;
+//!   RFC 7518 §3.3), `EC` (`crv`
 //!   P-256, P-384 or P-521 and `x`, `y` of the curve's length) or `OKP` (`crv` Ed25519, Ed448,
 //!   X25519 or X448 and `x` of the curve's length); coordinates base64url without padding;
 //!   P-256 and Ed25519 keys (the curves this crate already links) must also be points of their
@@ -31,8 +32,12 @@ use super::redirect_uri::{Schemes, check_url};
 /// JWK members that carry private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4).
 const PRIVATE_JWK_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
-/// The smallest RSA modulus accepted, in bytes: 2048 bits (RFC 7518 §3.3, §4.2, §4.3).
-const MIN_RSA_MODULUS_BYTES: usize = 256;
+/// The smallest RSA modulus accepted: 2048 bits (RFC 7518 §3.3, §4.2, §4.3).
+const MIN_RSA_MODULUS_BITS: usize = 2048;
+
+/// The largest RSA modulus accepted: 16384 bits, far above any key in use, so that a huge
+/// modulus cannot make the server's later operations slow.
+const MAX_RSA_MODULUS_BITS: usize = 16384;
 
 /// `key_ops` values that a public key can perform (RFC 7517 §4.3), by `use`.
 const SIG_OPS: &[&str] = &["verify"];
@@ -110,19 +115,19 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
     let mut crv = None;
     let key_agreement_only = match kty.as_str() {
         "RSA" => {
-            let n = base64url_member(i, key, "n", kty)?;
-            if n.len() < MIN_RSA_MODULUS_BYTES {
+            let n = rsa::BigUint::from_bytes_be(&base64url_member(i, key, "n", kty)?);
+            if n.bits() < MIN_RSA_MODULUS_BITS {
                 return Err(invalid(format!(
                     "{}: RSA modulus of {} bits, at least 2048 required",
                     label("n"),
-                    n.len() * 8
+                    n.bits()
                 )));
             }
-            let e = base64url_member(i, key, "e", kty)?;
-            if e.is_empty() || e.len() > 8 {
+            let e = rsa::BigUint::from_bytes_be(&base64url_member(i, key, "e", kty)?);
+            // The rsa crate's checks: an odd modulus, an odd exponent in 3..2^33, e < n.
+            if let Err(why) = rsa::RsaPublicKey::new_with_max_size(n, e, MAX_RSA_MODULUS_BITS) {
                 return Err(invalid(format!(
-                    "{}: not a valid RSA public exponent",
-                    label("e")
+                    "jwks.keys[{i}]: not a valid RSA public key ({why})"
                 )));
             }
             false
@@ -472,8 +477,9 @@ mod tests {
         URL_SAFE_NO_PAD.encode(vec![7u8; len])
     }
 
+    /// A well-formed RSA-2048 public key (odd modulus, top bit set; not a real key).
     fn rsa() -> Value {
-        json!({"kty": "RSA", "n": b64(256), "e": "AQAB", "kid": "r"})
+        json!({"kty": "RSA", "n": URL_SAFE_NO_PAD.encode([0xc5u8; 256]), "e": "AQAB", "kid": "r"})
     }
 
     fn ec() -> Value {
@@ -562,12 +568,41 @@ mod tests {
             "jwks.keys[0].e: not base64url",
         );
         rejected(
-            json!([with(rsa(), "n", json!(b64(128)))]),
+            json!([with(
+                rsa(),
+                "n",
+                json!(URL_SAFE_NO_PAD.encode([0xc5u8; 128]))
+            )]),
             "jwks.keys[0].n: RSA modulus of 1024 bits, at least 2048 required",
+        );
+        // 256 bytes, but a leading zero byte: 2040 bits.
+        let mut short = [0xc5u8; 256];
+        short[0] = 0;
+        rejected(
+            json!([with(rsa(), "n", json!(URL_SAFE_NO_PAD.encode(short)))]),
+            "jwks.keys[0].n: RSA modulus of 2040 bits, at least 2048 required",
         );
         rejected(
             json!([with(rsa(), "e", json!(""))]),
-            "jwks.keys[0].e: not a valid RSA public exponent",
+            "jwks.keys[0]: not a valid RSA public key (invalid exponent)",
+        );
+        rejected(
+            json!([with(rsa(), "e", json!("AQ"))]),
+            "jwks.keys[0]: not a valid RSA public key (public exponent too small)",
+        );
+        let mut even = [0xc5u8; 256];
+        even[255] = 0xc4;
+        rejected(
+            json!([with(rsa(), "n", json!(URL_SAFE_NO_PAD.encode(even)))]),
+            "jwks.keys[0]: not a valid RSA public key (invalid modulus)",
+        );
+        rejected(
+            json!([with(
+                rsa(),
+                "n",
+                json!(URL_SAFE_NO_PAD.encode([0xc5u8; 2049]))
+            )]),
+            "jwks.keys[0]: not a valid RSA public key (modulus too large)",
         );
         rejected(
             json!([ec(), with(ec(), "x", json!("a/b"))]),
