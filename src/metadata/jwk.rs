@@ -112,8 +112,57 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
             label(member)
         )));
     }
+    let Material {
+        crv,
+        agreement_only,
+    } = key_material(i, key, kty)?;
+    for member in ["kid", "alg"] {
+        if key.get(member).is_some_and(|v| !v.is_string()) {
+            return Err(invalid(format!("{}: must be a string", label(member))));
+        }
+    }
+    let key_use = match key.get("use") {
+        None => None,
+        Some(Value::String(u)) if u == "sig" || u == "enc" => Some(u.as_str()),
+        Some(Value::String(u)) => {
+            return Err(invalid(format!(
+                "{}: {} is not 'sig' or 'enc'",
+                label("use"),
+                quoted(u)
+            )));
+        }
+        Some(_) => return Err(invalid(format!("{}: must be a string", label("use")))),
+    };
+    let ops = key_ops(i, key, key_use)?;
+    let purpose = match key.get("alg") {
+        Some(Value::String(alg)) => check_alg(i, alg, kty, crv, key_use)?,
+        _ => None,
+    };
+    check_certificates(i, key)?;
+    let can_verify = !agreement_only
+        && key_use != Some("enc")
+        && purpose != Some(Purpose::Encryption)
+        && ops.as_ref().is_none_or(|ops| ops.contains(&"verify"));
+    Ok(CheckedKey { can_verify })
+}
+
+/// The key type's own parameters: what they say about the key.
+struct Material<'a> {
+    /// The curve of an `EC` or `OKP` key.
+    crv: Option<&'a str>,
+    /// An X25519 / X448 key: key agreement only, never signatures.
+    agreement_only: bool,
+}
+
+/// `n`, `e` of an RSA key; `crv`, `x` (and `y`) of an EC or OKP key.
+fn key_material<'a>(
+    i: usize,
+    key: &'a Map<String, Value>,
+    kty: &str,
+) -> Result<Material<'a>, MetadataError> {
+    let label = |member: &str| format!("jwks.keys[{i}].{member}");
     let mut crv = None;
-    let key_agreement_only = match kty.as_str() {
+    let agreement_only = match kty {
         "RSA" => {
             let n = rsa::BigUint::from_bytes_be(&base64url_member(i, key, "n", kty)?);
             if n.bits() < MIN_RSA_MODULUS_BITS {
@@ -198,34 +247,10 @@ fn check_jwk(i: usize, key: &Map<String, Value>) -> Result<CheckedKey, MetadataE
             )));
         }
     };
-    for member in ["kid", "alg"] {
-        if key.get(member).is_some_and(|v| !v.is_string()) {
-            return Err(invalid(format!("{}: must be a string", label(member))));
-        }
-    }
-    let key_use = match key.get("use") {
-        None => None,
-        Some(Value::String(u)) if u == "sig" || u == "enc" => Some(u.as_str()),
-        Some(Value::String(u)) => {
-            return Err(invalid(format!(
-                "{}: {} is not 'sig' or 'enc'",
-                label("use"),
-                quoted(u)
-            )));
-        }
-        Some(_) => return Err(invalid(format!("{}: must be a string", label("use")))),
-    };
-    let ops = key_ops(i, key, key_use)?;
-    let purpose = match key.get("alg") {
-        Some(Value::String(alg)) => check_alg(i, alg, kty, crv, key_use)?,
-        _ => None,
-    };
-    check_certificates(i, key)?;
-    let can_verify = !key_agreement_only
-        && key_use != Some("enc")
-        && purpose != Some(Purpose::Encryption)
-        && ops.as_ref().is_none_or(|ops| ops.contains(&"verify"));
-    Ok(CheckedKey { can_verify })
+    Ok(Material {
+        crv,
+        agreement_only,
+    })
 }
 
 /// What a key's `alg` is for.
