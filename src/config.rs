@@ -11,7 +11,7 @@ use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidC
 use crate::initial_access::{
     InitialAccessTokenOptions, InitialAccessTokens, RegistrationAccess, static_token_id,
 };
-use crate::metadata::MetadataRules;
+use crate::metadata::{ExtensionMember, MetadataRules, is_hmac, is_symmetric_key_management};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
 use crate::secret::Secret;
@@ -136,6 +136,12 @@ pub enum ConfigError {
     /// its keys are at a `jwks_uri` and no URI fetcher is configured.
     #[error("trusted_software_statement_issuer: {0}")]
     SoftwareStatementIssuer(String),
+    /// An extension member cannot be declared (reserved or duplicate name).
+    #[error("extension_member: {0}")]
+    Extension(#[from] crate::metadata::ExtensionError),
+    /// An algorithm name is empty or not printable ASCII without spaces.
+    #[error("algorithms: {0}")]
+    Algorithm(String),
 }
 
 /// Everything the registration layer needs, validated: build it with [`RegistrationConfig::builder`].
@@ -225,6 +231,8 @@ impl RegistrationConfig {
             uri_fetcher: None,
             trusted_issuers: Vec::new(),
             software_statement_requirement: SoftwareStatementRequirement::Optional,
+            extension_members: Vec::new(),
+            algorithms: AlgorithmLists::default(),
         }
     }
 
@@ -285,6 +293,8 @@ pub struct RegistrationConfigBuilder {
     uri_fetcher: Option<Arc<dyn UriFetcher>>,
     trusted_issuers: Vec<TrustedIssuer>,
     software_statement_requirement: SoftwareStatementRequirement,
+    extension_members: Vec<ExtensionMember>,
+    algorithms: AlgorithmLists,
 }
 
 impl RegistrationConfigBuilder {
@@ -495,6 +505,75 @@ impl RegistrationConfigBuilder {
         self
     }
 
+    /// Declares an extension member: clients may register it, it is checked against its JSON
+    /// type and validator on registration and update, stored, and echoed in every response.
+    /// Added to the [`rules`](Self::rules)' [`MetadataRules::extensions`] whatever the order
+    /// of the calls. Undeclared members stay ignored.
+    ///
+    /// ```
+    /// use tower_oidc_registration::RegistrationConfig;
+    /// use tower_oidc_registration::metadata::{ExtensionMember, ExtensionType};
+    ///
+    /// let config = RegistrationConfig::builder("https://iam.example.org/")
+    ///     .extension_member(ExtensionMember::new("tenant", ExtensionType::String))
+    ///     .build()
+    ///     .expect("config");
+    /// assert!(config.rules().extensions.get("tenant").is_some());
+    /// ```
+    pub fn extension_member(mut self, member: ExtensionMember) -> Self {
+        self.extension_members.push(member);
+        self
+    }
+
+    /// The JWS algorithms accepted in every `*_signed_response_alg` / `*_signing_alg` member
+    /// and advertised in each `*_signing_alg_values_supported` (`none` is never accepted nor
+    /// advertised where it is refused). Replaces [`MetadataRules::signing_algs`] whatever the
+    /// order of the calls. Default: [`DEFAULT_SIGNING_ALGS`](crate::metadata::DEFAULT_SIGNING_ALGS).
+    ///
+    /// ```
+    /// use tower_oidc_registration::RegistrationConfig;
+    ///
+    /// let config = RegistrationConfig::builder("https://iam.example.org/")
+    ///     .signing_algorithms(["RS256", "PS256", "ES256", "EdDSA"])
+    ///     .encryption_algorithms(["RSA-OAEP-256", "ECDH-ES"])
+    ///     .content_encryption_algorithms(["A128CBC-HS256", "A256GCM"])
+    ///     .build()
+    ///     .expect("config");
+    /// assert_eq!(config.rules().signing_algs.len(), 4);
+    /// ```
+    pub fn signing_algorithms<S: Into<String>>(
+        mut self,
+        algs: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.algorithms.signing = Some(algs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The JWE `alg` values accepted in every `*_encrypted_response_alg` /
+    /// `*_encryption_alg` member and advertised in each `*_encryption_alg_values_supported`.
+    /// Replaces [`MetadataRules::encryption_algs`]. Default:
+    /// [`DEFAULT_ENCRYPTION_ALGS`](crate::metadata::DEFAULT_ENCRYPTION_ALGS).
+    pub fn encryption_algorithms<S: Into<String>>(
+        mut self,
+        algs: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.algorithms.key_management = Some(algs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The JWE `enc` values accepted in every `*_enc` member and advertised in each
+    /// `*_encryption_enc_values_supported`. Replaces [`MetadataRules::encryption_encs`]; keep
+    /// `A128CBC-HS256`, the value registered when a client gives an `_alg` without its `_enc`,
+    /// or such clients must give both. Default:
+    /// [`DEFAULT_ENCRYPTION_ENCS`](crate::metadata::DEFAULT_ENCRYPTION_ENCS).
+    pub fn content_encryption_algorithms<S: Into<String>>(
+        mut self,
+        encs: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.algorithms.content_encryption = Some(encs.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Checks and builds the configuration, parsing keys once.
     pub fn build(self) -> Result<RegistrationConfig, ConfigError> {
         let issuer = check_base_url(&self.issuer, self.allow_insecure_issuer)
@@ -532,12 +611,22 @@ impl RegistrationConfigBuilder {
         };
         let tokens = RegistrationTokens::new(signing_key, issuer.clone())?;
         let mut rules = self.rules;
+        self.algorithms.apply(&mut rules)?;
         if self.secret_storage == SecretStorage::Hashed {
             // A `client_secret_jwt` client signs with its secret as the HMAC key: the server
             // must keep it in clear to verify, so hashed storage cannot offer the method.
             rules
                 .auth_methods
                 .retain(|m| *m != crate::metadata::AuthMethod::ClientSecretJwt);
+            // Likewise HMAC signatures and symmetric encryption, keyed with the client secret
+            // (OpenID Connect Core §10.1, §10.2).
+            rules.signing_algs.retain(|a| !is_hmac(a));
+            rules
+                .encryption_algs
+                .retain(|a| !is_symmetric_key_management(a));
+        }
+        for member in self.extension_members {
+            rules.extensions.declare(member)?;
         }
         let software_statements = SoftwareStatements::new(
             self.trusted_issuers,
@@ -582,6 +671,37 @@ impl RegistrationConfigBuilder {
             uri_fetcher: self.uri_fetcher,
             software_statements: Arc::new(software_statements),
         })
+    }
+}
+
+/// Algorithm lists set on the builder, applied over the rules at build.
+#[derive(Default)]
+struct AlgorithmLists {
+    signing: Option<Vec<String>>,
+    key_management: Option<Vec<String>>,
+    content_encryption: Option<Vec<String>>,
+}
+
+impl AlgorithmLists {
+    fn apply(self, rules: &mut MetadataRules) -> Result<(), ConfigError> {
+        let lists = [
+            (self.signing, &mut rules.signing_algs),
+            (self.key_management, &mut rules.encryption_algs),
+            (self.content_encryption, &mut rules.encryption_encs),
+        ];
+        for (list, target) in lists {
+            let Some(list) = list else { continue };
+            if let Some(bad) = list
+                .iter()
+                .find(|a| a.is_empty() || !a.bytes().all(|b| b.is_ascii_graphic()))
+            {
+                return Err(ConfigError::Algorithm(format!(
+                    "{bad:?} is not an algorithm name"
+                )));
+            }
+            *target = list;
+        }
+        Ok(())
     }
 }
 

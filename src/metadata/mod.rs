@@ -5,7 +5,9 @@
 //! ([`parse_owned`] does the same consuming the object, moving its strings instead of copying
 //! them); [`validate`](fn@validate) applies the registration rules of RFC 7591, OpenID Connect
 //! Dynamic Client Registration 1.0 and RFC 8252 against the server's [`MetadataRules`] and
-//! fills in defaults.
+//! fills in defaults: `jwks` key by key (RFC 7517, RFC 7518), the algorithm members against
+//! the lists that discovery advertises, the RFC 8705, 9126, 9449, 9101 and 9396 members, and the
+//! operator's [`ExtensionMember`]s.
 //!
 //! [`DEFAULT_SIGNING_ALGS`], [`DEFAULT_ENCRYPTION_ALGS`] and [`DEFAULT_ENCRYPTION_ENCS`] are the
 //! algorithm lists of [`MetadataRules::default`], to start from when narrowing them:
@@ -22,17 +24,25 @@
 //! assert!(!rules.signing_algs.iter().any(|alg| alg == "none"));
 //! ```
 
+mod algorithms;
 mod error;
+mod extensions;
+mod jwk;
 mod lang;
 mod model;
 mod parse;
+mod profile;
 mod redirect_uri;
 mod rules;
 mod serialize;
 mod validate;
 
+pub(crate) use algorithms::{ALGORITHM_MEMBERS, is_hmac, is_symmetric_key_management};
 pub(crate) use error::sanitize_description;
 pub use error::{MetadataError, MetadataErrorCode};
+pub use extensions::{
+    ExtensionError, ExtensionMember, ExtensionMembers, ExtensionType, ExtensionValidator,
+};
 pub use model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };

@@ -163,9 +163,13 @@ wire_enum! {
         PrivateKeyJwt => "private_key_jwt",
         /// `none`: a public client, no secret.
         None => "none",
-        /// `tls_client_auth` (RFC 8705); not supported by default.
+        /// `tls_client_auth` (RFC 8705 §2.1): a PKI-issued certificate, named by exactly one
+        /// `tls_client_auth_*` subject member. Opt-in: add it to
+        /// [`MetadataRules::auth_methods`](crate::metadata::MetadataRules::auth_methods); the
+        /// host checks the certificate at its token endpoint.
         TlsClientAuth => "tls_client_auth",
-        /// `self_signed_tls_client_auth` (RFC 8705); not supported by default.
+        /// `self_signed_tls_client_auth` (RFC 8705 §2.2): a self-signed certificate from the
+        /// client's `jwks` (`x5c`) or `jwks_uri`. Opt-in, as `tls_client_auth`.
         SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
     }
 }
@@ -307,4 +311,41 @@ pub struct ClientMetadata {
     pub backchannel_logout_uri: Option<String>,
     /// `backchannel_logout_session_required`.
     pub backchannel_logout_session_required: Option<bool>,
+    /// `authorization_signed_response_alg` (JWT Secured Authorization Response Mode, JARM).
+    pub authorization_signed_response_alg: Option<String>,
+    /// `authorization_encrypted_response_alg` (JARM).
+    pub authorization_encrypted_response_alg: Option<String>,
+    /// `authorization_encrypted_response_enc` (JARM).
+    pub authorization_encrypted_response_enc: Option<String>,
+    /// `introspection_signed_response_alg` (RFC 9701): JWT introspection responses.
+    pub introspection_signed_response_alg: Option<String>,
+    /// `introspection_encrypted_response_alg` (RFC 9701).
+    pub introspection_encrypted_response_alg: Option<String>,
+    /// `introspection_encrypted_response_enc` (RFC 9701).
+    pub introspection_encrypted_response_enc: Option<String>,
+    /// `tls_client_auth_subject_dn` (RFC 8705 §2.1.2): the certificate's subject DN.
+    pub tls_client_auth_subject_dn: Option<String>,
+    /// `tls_client_auth_san_dns` (RFC 8705 §2.1.2): a dNSName SAN of the certificate.
+    pub tls_client_auth_san_dns: Option<String>,
+    /// `tls_client_auth_san_uri` (RFC 8705 §2.1.2): a uniformResourceIdentifier SAN.
+    pub tls_client_auth_san_uri: Option<String>,
+    /// `tls_client_auth_san_ip` (RFC 8705 §2.1.2): an iPAddress SAN, IPv4 or IPv6 text form.
+    pub tls_client_auth_san_ip: Option<String>,
+    /// `tls_client_auth_san_email` (RFC 8705 §2.1.2): an rfc822Name SAN.
+    pub tls_client_auth_san_email: Option<String>,
+    /// `tls_client_certificate_bound_access_tokens` (RFC 8705 §3.4).
+    pub tls_client_certificate_bound_access_tokens: Option<bool>,
+    /// `require_pushed_authorization_requests` (RFC 9126 §6).
+    pub require_pushed_authorization_requests: Option<bool>,
+    /// `dpop_bound_access_tokens` (RFC 9449 §5.2).
+    pub dpop_bound_access_tokens: Option<bool>,
+    /// `require_signed_request_object` (RFC 9101).
+    pub require_signed_request_object: Option<bool>,
+    /// `authorization_details_types` (RFC 9396).
+    pub authorization_details_types: Option<Vec<String>>,
+    /// Members this crate does not model. [`parse`](fn@super::parse) collects every such member
+    /// (server-controlled ones such as `client_id` included); [`validate`](fn@super::validate)
+    /// keeps only those the server declared in [`MetadataRules::extensions`](super::MetadataRules::extensions),
+    /// checked, and drops the rest (RFC 7591 §2: unknown members are ignored).
+    pub extensions: Map<String, Value>,
 }

@@ -3,7 +3,9 @@
 //!
 //! Rules applied here:
 //! - member names are case-sensitive (A12); unknown members, including server-controlled ones
-//!   such as `client_id` and tags on members that take none (`scope#fr`), are ignored (A6);
+//!   such as `client_id` and tags on members that take none (`scope#fr`), are collected as they
+//!   are in [`ClientMetadata::extensions`], where [`validate`](fn@super::validate) keeps only
+//!   the declared extension members (A6);
 //! - a JSON `null` member is treated as absent;
 //! - strings, booleans, arrays of strings and objects must have that JSON type (C21);
 //!   `default_max_age` must be a non-negative integer;
@@ -128,6 +130,25 @@ pub fn parse_owned(obj: Map<String, Value>) -> Result<ClientMetadata, MetadataEr
         p.boolean("frontchannel_logout_session_required")?;
     meta.backchannel_logout_uri = p.uri("backchannel_logout_uri")?;
     meta.backchannel_logout_session_required = p.boolean("backchannel_logout_session_required")?;
+    meta.authorization_signed_response_alg = p.string("authorization_signed_response_alg")?;
+    meta.authorization_encrypted_response_alg = p.string("authorization_encrypted_response_alg")?;
+    meta.authorization_encrypted_response_enc = p.string("authorization_encrypted_response_enc")?;
+    meta.introspection_signed_response_alg = p.string("introspection_signed_response_alg")?;
+    meta.introspection_encrypted_response_alg = p.string("introspection_encrypted_response_alg")?;
+    meta.introspection_encrypted_response_enc = p.string("introspection_encrypted_response_enc")?;
+    meta.tls_client_auth_subject_dn = p.string("tls_client_auth_subject_dn")?;
+    meta.tls_client_auth_san_dns = p.string("tls_client_auth_san_dns")?;
+    meta.tls_client_auth_san_uri = p.string("tls_client_auth_san_uri")?;
+    meta.tls_client_auth_san_ip = p.string("tls_client_auth_san_ip")?;
+    meta.tls_client_auth_san_email = p.string("tls_client_auth_san_email")?;
+    meta.tls_client_certificate_bound_access_tokens =
+        p.boolean("tls_client_certificate_bound_access_tokens")?;
+    meta.require_pushed_authorization_requests =
+        p.boolean("require_pushed_authorization_requests")?;
+    meta.dpop_bound_access_tokens = p.boolean("dpop_bound_access_tokens")?;
+    meta.require_signed_request_object = p.boolean("require_signed_request_object")?;
+    meta.authorization_details_types = p.string_array("authorization_details_types", Kind::Text)?;
+    meta.extensions = p.unmodeled_members();
     Ok(meta)
 }
 
@@ -322,6 +343,16 @@ impl Parser {
         Ok(Some(out))
     }
 
+    /// The members left once every modeled one was taken (their entries are `null` then) and
+    /// that are not `member#tag` of a localized member: the candidates for
+    /// [`ClientMetadata::extensions`]. `null` members are treated as absent.
+    fn unmodeled_members(self) -> Map<String, Value> {
+        self.obj
+            .into_iter()
+            .filter(|(name, value)| !value.is_null() && lang::localized_member(name).is_none())
+            .collect()
+    }
+
     /// Every `member#tag` of the [`lang::LOCALIZED_MEMBERS`], collected in one pass over the
     /// object: the `(tag, value)` pairs of each member, in object order. Tags are checked as
     /// they come ([`lang::TagSet`]); values must be strings, not empty for URL members. The
@@ -408,9 +439,10 @@ mod tests {
         assert_eq!(empty, ClientMetadata::default());
     }
 
+    /// Unknown members are only collected: `validate` drops every undeclared one.
     #[test]
-    fn a6_unknown_members_ignored() {
-        let m = parse_json(json!({
+    fn a6_unknown_members_collected_then_ignored() {
+        let doc = json!({
             "client_id": "chosen",
             "client_secret": "chosen",
             "registration_access_token": "x",
@@ -420,9 +452,28 @@ mod tests {
             "foo": {"bar": [1, 2]},
             "scope#fr": "openid",
             "software_statement": 42,
-        }))
-        .expect("parse");
-        assert_eq!(m, ClientMetadata::default());
+            "nothing": null,
+        });
+        let m = parse_json(doc.clone()).expect("parse");
+        let mut expected = obj(doc);
+        expected.remove("nothing");
+        assert_eq!(m.extensions, expected);
+        assert_eq!(
+            ClientMetadata {
+                extensions: Map::new(),
+                ..m.clone()
+            },
+            ClientMetadata::default()
+        );
+        let valid = crate::metadata::validate(
+            ClientMetadata {
+                grant_types: Some(vec![GrantType::ClientCredentials]),
+                ..m
+            },
+            &crate::metadata::MetadataRules::default(),
+        )
+        .expect("valid");
+        assert!(valid.extensions.is_empty(), "{:?}", valid.extensions);
     }
 
     #[test]
@@ -434,7 +485,14 @@ mod tests {
             "CLIENT_NAME#fr": "y",
         }))
         .expect("parse");
-        assert_eq!(m, ClientMetadata::default());
+        assert_eq!(
+            ClientMetadata {
+                extensions: Map::new(),
+                ..m.clone()
+            },
+            ClientMetadata::default()
+        );
+        assert_eq!(m.extensions.len(), 4, "kept as unknown members");
     }
 
     #[test]
@@ -934,7 +992,21 @@ mod tests {
             "jwks_uri": "https://rp.example.org/jwks",
             "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}]},
         });
-        // Two `json!` calls: one would exceed the macro recursion limit.
+        // Several `json!` calls: one would exceed the macro recursion limit.
+        every_member
+            .as_object_mut()
+            .expect("object")
+            .extend(obj(json!({
+                "introspection_signed_response_alg": "ES256",
+                "introspection_encrypted_response_alg": "ECDH-ES",
+                "introspection_encrypted_response_enc": "A128GCM",
+                "tls_client_auth_san_dns": "c.rp.example.org",
+                "tls_client_certificate_bound_access_tokens": true,
+                "require_pushed_authorization_requests": false,
+                "dpop_bound_access_tokens": true,
+                "require_signed_request_object": true,
+                "authorization_details_types": ["payment_initiation"],
+            })));
         every_member
             .as_object_mut()
             .expect("object")
@@ -963,6 +1035,9 @@ mod tests {
                 "frontchannel_logout_session_required": false,
                 "backchannel_logout_uri": "https://rp.example.org/bc",
                 "backchannel_logout_session_required": true,
+                "authorization_signed_response_alg": "PS256",
+                "authorization_encrypted_response_alg": "RSA-OAEP",
+                "authorization_encrypted_response_enc": "A256GCM",
                 "client_id": "ignored",
                 "Client_Name": 1,
                 "foo": {"bar": [1, null]},
@@ -1012,6 +1087,10 @@ mod tests {
             json!({"post_logout_redirect_uris": [1]}),
             json!({"frontchannel_logout_session_required": 1}),
             json!({"backchannel_logout_session_required": "true"}),
+            json!({"authorization_encrypted_response_enc": 1}),
+            json!({"tls_client_auth_subject_dn": ["CN=a"]}),
+            json!({"dpop_bound_access_tokens": "yes"}),
+            json!({"authorization_details_types": ["a", 2]}),
             json!({"client_name#xx-!!": "x"}),
             json!({"logo_uri#": "https://x"}),
             json!({"client_name#en-US": "a", "client_name#EN-us": "b"}),

@@ -1,3 +1,4 @@
+use super::extensions::ExtensionMembers;
 use super::model::{AuthMethod, GrantType, ResponseType, SubjectType};
 
 /// JWS algorithms accepted by default for every `*_signed_response_alg` / `*_signing_alg` member:
@@ -66,6 +67,13 @@ pub struct MetadataRules {
     pub native_https_redirects: bool,
     /// Scope registered when the client asks for none (checklist B3). Default: none.
     pub default_scope: Option<String>,
+    /// The `authorization_details_types` (RFC 9396) a client may register, advertised as
+    /// `authorization_details_types_supported`; `None` (the default) accepts any type and
+    /// advertises none.
+    pub authorization_details_types: Option<Vec<String>>,
+    /// Extension members the server accepts, checks, stores and echoes; every other member
+    /// this crate does not model is ignored. Default: none.
+    pub extensions: ExtensionMembers,
 }
 
 impl Default for MetadataRules {
@@ -105,6 +113,8 @@ impl Default for MetadataRules {
                 .collect(),
             native_https_redirects: true,
             default_scope: None,
+            authorization_details_types: None,
+            extensions: ExtensionMembers::default(),
         }
     }
 }

@@ -15,7 +15,8 @@ impl ClientMetadata {
     /// `client_name` (then its tagged variants), `client_uri`, `logo_uri`, `tos_uri`,
     /// `policy_uri` (likewise), `contacts`, `token_endpoint_auth_method`, `scope`,
     /// `grant_types`, `response_types`, `application_type`, then the other members in the
-    /// order of the [`ClientMetadata`] fields. Absent members are not written.
+    /// order of the [`ClientMetadata`] fields, then the extension members. Absent members are not
+    /// written.
     ///
     /// # Errors
     ///
@@ -137,6 +138,70 @@ impl ClientMetadata {
             "backchannel_logout_session_required",
             &self.backchannel_logout_session_required,
         )?;
+        let strings = [
+            (
+                "authorization_signed_response_alg",
+                &self.authorization_signed_response_alg,
+            ),
+            (
+                "authorization_encrypted_response_alg",
+                &self.authorization_encrypted_response_alg,
+            ),
+            (
+                "authorization_encrypted_response_enc",
+                &self.authorization_encrypted_response_enc,
+            ),
+            (
+                "introspection_signed_response_alg",
+                &self.introspection_signed_response_alg,
+            ),
+            (
+                "introspection_encrypted_response_alg",
+                &self.introspection_encrypted_response_alg,
+            ),
+            (
+                "introspection_encrypted_response_enc",
+                &self.introspection_encrypted_response_enc,
+            ),
+            (
+                "tls_client_auth_subject_dn",
+                &self.tls_client_auth_subject_dn,
+            ),
+            ("tls_client_auth_san_dns", &self.tls_client_auth_san_dns),
+            ("tls_client_auth_san_uri", &self.tls_client_auth_san_uri),
+            ("tls_client_auth_san_ip", &self.tls_client_auth_san_ip),
+            ("tls_client_auth_san_email", &self.tls_client_auth_san_email),
+        ];
+        for (name, value) in strings {
+            opt(map, name, value)?;
+        }
+        let flags = [
+            (
+                "tls_client_certificate_bound_access_tokens",
+                self.tls_client_certificate_bound_access_tokens,
+            ),
+            (
+                "require_pushed_authorization_requests",
+                self.require_pushed_authorization_requests,
+            ),
+            ("dpop_bound_access_tokens", self.dpop_bound_access_tokens),
+            (
+                "require_signed_request_object",
+                self.require_signed_request_object,
+            ),
+        ];
+        for (name, value) in flags {
+            opt(map, name, &value)?;
+        }
+        opt(
+            map,
+            "authorization_details_types",
+            &self.authorization_details_types,
+        )?;
+        // Declared extension members only: `validate` dropped the others.
+        for (name, value) in &self.extensions {
+            map.serialize_entry(name, value)?;
+        }
         Ok(())
     }
 }
@@ -177,8 +242,8 @@ fn localized<M: SerializeMap>(
 mod tests {
     use super::*;
     use crate::metadata::{
-        ApplicationType, AuthMethod, GrantType, MetadataRules, ResponseType, SubjectType, parse,
-        validate,
+        ApplicationType, AuthMethod, ExtensionMember, ExtensionType, GrantType, MetadataRules,
+        ResponseType, SubjectType, parse, validate,
     };
     use serde_json::{Map, Value, json};
 
@@ -186,12 +251,20 @@ mod tests {
         Some(v.to_owned())
     }
 
+    /// A base64url RSA-2048 modulus (well formed; not a real key).
+    fn rsa_modulus() -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([0xc5u8; 256])
+    }
+
     fn full() -> ClientMetadata {
         let mut jwks = Map::new();
         jwks.insert(
             "keys".into(),
-            json!([{"kty": "RSA", "n": "0vx7", "e": "AQAB", "kid": "k1"}]),
+            json!([{"kty": "RSA", "n": rsa_modulus(), "e": "AQAB", "kid": "k1"}]),
         );
+        let mut extensions = Map::new();
+        extensions.insert("tenant".into(), json!("t1"));
         ClientMetadata {
             redirect_uris: Some(vec![
                 "https://rp.example.org/cb?b=2&a=1".into(),
@@ -244,7 +317,7 @@ mod tests {
             userinfo_encrypted_response_alg: s("ECDH-ES"),
             userinfo_encrypted_response_enc: s("A128CBC-HS256"),
             request_object_signing_alg: s("RS256"),
-            request_object_encryption_alg: s("dir"),
+            request_object_encryption_alg: s("RSA-OAEP-256"),
             request_object_encryption_enc: s("A128GCM"),
             token_endpoint_auth_signing_alg: s("ES384"),
             default_max_age: Some(86400),
@@ -257,7 +330,45 @@ mod tests {
             frontchannel_logout_session_required: Some(false),
             backchannel_logout_uri: s("https://rp.example.org/bc"),
             backchannel_logout_session_required: Some(true),
+            authorization_signed_response_alg: s("PS256"),
+            authorization_encrypted_response_alg: s("RSA-OAEP"),
+            authorization_encrypted_response_enc: s("A256GCM"),
+            introspection_signed_response_alg: s("RS256"),
+            introspection_encrypted_response_alg: s("RSA-OAEP-256"),
+            introspection_encrypted_response_enc: s("A128CBC-HS256"),
+            tls_client_auth_subject_dn: None,
+            tls_client_auth_san_dns: None,
+            tls_client_auth_san_uri: None,
+            tls_client_auth_san_ip: None,
+            tls_client_auth_san_email: None,
+            tls_client_certificate_bound_access_tokens: Some(true),
+            require_pushed_authorization_requests: Some(true),
+            dpop_bound_access_tokens: Some(false),
+            require_signed_request_object: Some(true),
+            authorization_details_types: Some(vec!["payment_initiation".into()]),
+            extensions,
         }
+    }
+
+    /// [`full`] for a `tls_client_auth` client: the subject member is echoed too.
+    fn tls_full() -> ClientMetadata {
+        ClientMetadata {
+            token_endpoint_auth_method: Some(AuthMethod::TlsClientAuth),
+            token_endpoint_auth_signing_alg: None,
+            tls_client_auth_san_dns: s("client.rp.example.org"),
+            ..full()
+        }
+    }
+
+    /// The default rules, with `tls_client_auth` and the extension member `tenant`.
+    fn rules() -> MetadataRules {
+        let mut rules = MetadataRules::default();
+        rules.auth_methods.push(AuthMethod::TlsClientAuth);
+        rules
+            .extensions
+            .declare(ExtensionMember::new("tenant", ExtensionType::String))
+            .expect("declare");
+        rules
     }
 
     fn to_object(m: &ClientMetadata) -> Map<String, Value> {
@@ -269,11 +380,40 @@ mod tests {
 
     #[test]
     fn b2_round_trip() {
-        let m = full();
-        let parsed = parse(&to_object(&m)).expect("parse");
-        assert_eq!(parsed, m);
-        // The fully-populated metadata is also valid and complete: validation changes nothing.
-        assert_eq!(validate(m.clone(), &MetadataRules::default()), Ok(m));
+        for m in [full(), tls_full()] {
+            let parsed = parse(&to_object(&m)).expect("parse");
+            assert_eq!(parsed, m);
+            // The fully-populated metadata is also valid and complete: validation changes
+            // nothing.
+            assert_eq!(validate(m.clone(), &rules()), Ok(m));
+        }
+    }
+
+    /// Every member the model holds is written by `write_entries` and listed in
+    /// `MODELED_MEMBERS` (which extension declarations may not reuse), and nothing else is.
+    #[test]
+    fn modeled_members_list_complete() {
+        let every_subject = ClientMetadata {
+            tls_client_auth_subject_dn: s("CN=client"),
+            tls_client_auth_san_uri: s("spiffe://rp.example.org/client"),
+            tls_client_auth_san_ip: s("192.0.2.1"),
+            tls_client_auth_san_email: s("ops@rp.example.org"),
+            ..tls_full()
+        };
+        let mut written: Vec<String> = [to_object(&full()), to_object(&every_subject)]
+            .iter()
+            .flat_map(|o| o.keys().map(|k| lang::split_member(k).0.to_owned()))
+            .filter(|name| name != "tenant")
+            .chain(["jwks_uri".to_owned(), "sector_identifier_uri".to_owned()])
+            .collect();
+        written.sort_unstable();
+        written.dedup();
+        let mut modeled: Vec<String> = crate::metadata::extensions::MODELED_MEMBERS
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        modeled.sort_unstable();
+        assert_eq!(written, modeled);
     }
 
     #[test]

@@ -6,26 +6,17 @@
 //! it returns is exactly what gets registered and echoed. It is idempotent: validating its
 //! own output gives the same output.
 
-use serde_json::{Map, Value};
-
+use super::algorithms::algorithms;
 use super::error::{MetadataError, MetadataErrorCode};
+use super::jwk::check_jwk_set;
 use super::lang;
 use super::model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };
 use super::parse::quoted;
+use super::profile::security_profile;
 use super::redirect_uri::{RedirectPolicy, Schemes, check_redirect_uri, check_url, sector_key};
 use super::rules::MetadataRules;
-
-/// The `*_enc` value registered when a `*_alg` is given without it
-/// (OpenID Connect Registration §2).
-const DEFAULT_ENC: &str = "A128CBC-HS256";
-
-/// The `id_token_signed_response_alg` registered when none is given.
-const DEFAULT_ID_TOKEN_ALG: &str = "RS256";
-
-/// JWK members that carry private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4).
-const PRIVATE_JWK_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /// Applies the registration rules and defaults to parsed metadata and returns the metadata to
 /// register.
@@ -38,9 +29,13 @@ const PRIVATE_JWK_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "
 ///
 /// Rules checked (checklist C1–C15, C17–C20): the server's allow-lists, the consistency of
 /// `grant_types` and `response_types`, redirect URIs for the application type, the key
-/// material required by the authentication method, the URL members, pairwise subjects, scope
-/// syntax and algorithms. A `sector_identifier_uri` must be https here; that its document
-/// lists every redirect URI (C16) is checked by [`Registry`](crate::Registry), which fetches it.
+/// material required by the authentication method and each key of a `jwks` (see the `jwk`
+/// module), the URL members, pairwise subjects, scope syntax, the algorithm members and the
+/// keys or secret they need (`algorithms` module), the security-profile and logout members
+/// (`profile` module), and the declared extension members
+/// ([`MetadataRules::extensions`]; undeclared ones are dropped). A `sector_identifier_uri` must
+/// be https here; that its document lists every redirect URI (C16) is checked by
+/// [`Registry`](crate::Registry), which fetches it.
 ///
 /// Validating the returned metadata again returns it unchanged.
 ///
@@ -64,6 +59,8 @@ pub fn validate(
     algorithms(&mut meta, rules)?;
     scope(&mut meta, rules)?;
     contacts(&meta)?;
+    security_profile(&meta, rules)?;
+    rules.extensions.apply(&mut meta.extensions)?;
     Ok(meta)
 }
 
@@ -303,10 +300,11 @@ fn url_members(
         ("jwks_uri", &meta.jwks_uri, Https, false),
         ("initiate_login_uri", &meta.initiate_login_uri, Https, true),
         (
+            // OpenID Connect Front-Channel Logout §2: no fragment.
             "frontchannel_logout_uri",
             &meta.frontchannel_logout_uri,
             HttpOrHttps,
-            true,
+            false,
         ),
         (
             "backchannel_logout_uri",
@@ -335,7 +333,9 @@ fn url_members(
     Ok(())
 }
 
-/// C14 (`jwks` xor `jwks_uri`) and C15 (`jwks` is a JWK Set of public keys).
+/// C14 (`jwks` xor `jwks_uri`), C15 (`jwks` is a JWK Set of public keys) and the keys the
+/// authentication method needs in it: a signature key for `private_key_jwt`, a certificate
+/// (`x5c`) for `self_signed_tls_client_auth` (RFC 8705 §2.2).
 fn keys(meta: &ClientMetadata) -> Result<(), MetadataError> {
     let Some(jwks) = &meta.jwks else {
         return Ok(());
@@ -345,29 +345,17 @@ fn keys(meta: &ClientMetadata) -> Result<(), MetadataError> {
             "jwks: must not be registered together with jwks_uri".into(),
         ));
     }
-    check_jwk_set(jwks)
-}
-
-fn check_jwk_set(jwks: &Map<String, Value>) -> Result<(), MetadataError> {
-    let Some(Value::Array(keys)) = jwks.get("keys") else {
-        return Err(invalid(
-            "jwks: must be a JWK Set (an object with a 'keys' array)".into(),
-        ));
-    };
-    for (i, key) in keys.iter().enumerate() {
-        let Value::Object(key) = key else {
-            return Err(invalid(format!("jwks.keys[{i}]: must be a JSON object")));
-        };
-        let Some(Value::String(kty)) = key.get("kty") else {
-            return Err(invalid(format!("jwks.keys[{i}]: 'kty' must be a string")));
-        };
-        if kty == "oct" || PRIVATE_JWK_MEMBERS.iter().any(|m| key.contains_key(*m)) {
-            return Err(invalid(format!(
-                "jwks.keys[{i}]: private key material not allowed"
-            )));
-        }
+    let summary = check_jwk_set(jwks)?;
+    match meta.token_endpoint_auth_method {
+        Some(AuthMethod::PrivateKeyJwt) if !summary.has_signature_key => Err(invalid(
+            "jwks: private_key_jwt needs a signature key (an RSA, EC or Ed25519/Ed448 key without use 'enc')"
+                .into(),
+        )),
+        Some(AuthMethod::SelfSignedTlsClientAuth) if !summary.has_certificate => Err(invalid(
+            "jwks: self_signed_tls_client_auth needs a key with its certificate in 'x5c'".into(),
+        )),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// C16, the part that needs no fetch: a `sector_identifier_uri` is an https URL. That its
@@ -404,144 +392,6 @@ fn subject_type(meta: &ClientMetadata, rules: &MetadataRules) -> Result<(), Meta
             return Err(invalid(format!(
                 "redirect_uris[{i}]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri"
             )));
-        }
-    }
-    Ok(())
-}
-
-/// B1/B5 defaults, C20 and the algorithm allow-lists.
-fn algorithms(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
-    let mut defaulted_enc = [false; 3];
-    {
-        let pairs = [
-            (
-                "id_token_encrypted_response_alg",
-                &meta.id_token_encrypted_response_alg,
-                "id_token_encrypted_response_enc",
-                &mut meta.id_token_encrypted_response_enc,
-            ),
-            (
-                "userinfo_encrypted_response_alg",
-                &meta.userinfo_encrypted_response_alg,
-                "userinfo_encrypted_response_enc",
-                &mut meta.userinfo_encrypted_response_enc,
-            ),
-            (
-                "request_object_encryption_alg",
-                &meta.request_object_encryption_alg,
-                "request_object_encryption_enc",
-                &mut meta.request_object_encryption_enc,
-            ),
-        ];
-        for (n, (alg_name, alg, enc_name, enc)) in pairs.into_iter().enumerate() {
-            match (alg.is_some(), enc.is_some()) {
-                (false, true) => {
-                    return Err(invalid(format!("{enc_name}: requires {alg_name}")));
-                }
-                (true, false) => {
-                    *enc = Some(DEFAULT_ENC.to_owned());
-                    defaulted_enc[n] = true;
-                }
-                _ => {}
-            }
-        }
-    }
-    let defaulted_id_token_alg = meta.id_token_signed_response_alg.is_none();
-    let id_token_alg = meta
-        .id_token_signed_response_alg
-        .get_or_insert_with(|| DEFAULT_ID_TOKEN_ALG.to_owned());
-
-    // C20.
-    let returns_id_token = meta
-        .response_types
-        .iter()
-        .flatten()
-        .any(|rt| rt.has_id_token());
-    if id_token_alg == "none" && returns_id_token {
-        return Err(invalid(
-            "id_token_signed_response_alg: 'none' is not allowed with a response type that returns an ID token"
-                .into(),
-        ));
-    }
-    if meta.token_endpoint_auth_signing_alg.as_deref() == Some("none") {
-        return Err(invalid(
-            "token_endpoint_auth_signing_alg: 'none' is not allowed".into(),
-        ));
-    }
-
-    let checks: [(&str, &Option<String>, &[String], bool); 10] = [
-        (
-            "id_token_signed_response_alg",
-            &meta.id_token_signed_response_alg,
-            &rules.signing_algs,
-            defaulted_id_token_alg,
-        ),
-        (
-            "id_token_encrypted_response_alg",
-            &meta.id_token_encrypted_response_alg,
-            &rules.encryption_algs,
-            false,
-        ),
-        (
-            "id_token_encrypted_response_enc",
-            &meta.id_token_encrypted_response_enc,
-            &rules.encryption_encs,
-            defaulted_enc[0],
-        ),
-        (
-            "userinfo_signed_response_alg",
-            &meta.userinfo_signed_response_alg,
-            &rules.signing_algs,
-            false,
-        ),
-        (
-            "userinfo_encrypted_response_alg",
-            &meta.userinfo_encrypted_response_alg,
-            &rules.encryption_algs,
-            false,
-        ),
-        (
-            "userinfo_encrypted_response_enc",
-            &meta.userinfo_encrypted_response_enc,
-            &rules.encryption_encs,
-            defaulted_enc[1],
-        ),
-        (
-            "request_object_signing_alg",
-            &meta.request_object_signing_alg,
-            &rules.signing_algs,
-            false,
-        ),
-        (
-            "request_object_encryption_alg",
-            &meta.request_object_encryption_alg,
-            &rules.encryption_algs,
-            false,
-        ),
-        (
-            "request_object_encryption_enc",
-            &meta.request_object_encryption_enc,
-            &rules.encryption_encs,
-            defaulted_enc[2],
-        ),
-        (
-            "token_endpoint_auth_signing_alg",
-            &meta.token_endpoint_auth_signing_alg,
-            &rules.signing_algs,
-            false,
-        ),
-    ];
-    for (member, value, allowed, defaulted) in checks {
-        let Some(value) = value else { continue };
-        if !allowed.iter().any(|a| a == value) {
-            return Err(invalid(if defaulted {
-                format!(
-                    "{member}: the default {} is not supported; register {member} explicitly",
-                    quoted(value)
-                )
-            } else {
-                format!("{member}: unsupported algorithm {}", quoted(value))
-            }));
         }
     }
     Ok(())
@@ -593,7 +443,7 @@ fn contacts(meta: &ClientMetadata) -> Result<(), MetadataError> {
 mod tests {
     use super::*;
     use crate::metadata::parse;
-    use serde_json::json;
+    use serde_json::{Map, Value, json};
 
     const RP: &str = "https://rp.example.org/cb";
 
@@ -662,6 +512,18 @@ mod tests {
         rules
     }
 
+    /// A well-formed RSA-2048 public JWK (not a real key).
+    fn rsa_key() -> Value {
+        use base64::Engine as _;
+        let n = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([0xc5u8; 256]);
+        json!({"kty": "RSA", "n": n, "e": "AQAB", "kid": "r1"})
+    }
+
+    /// A P-256 public JWK (RFC 7517 appendix A.1).
+    fn ec_key() -> Value {
+        crate::metadata::jwk::p256_public_jwk()
+    }
+
     fn full_document() -> Value {
         json!({
             "redirect_uris": ["https://rp.example.org/cb?x=1", "https://rp.example.org/cb2"],
@@ -678,7 +540,7 @@ mod tests {
             "grant_types": ["authorization_code", "implicit", "refresh_token"],
             "response_types": ["code id_token", "code"],
             "application_type": "web",
-            "jwks": {"keys": [{"kty": "RSA", "n": "0vx7", "e": "AQAB", "kid": "1"}]},
+            "jwks": {"keys": [rsa_key()]},
             "software_id": "4NRB1-0XZABZI9E6-5SM3R",
             "software_version": "2.1",
             "subject_type": "pairwise",
@@ -887,6 +749,7 @@ mod tests {
     #[test]
     fn b5_enc_defaults() {
         let m = accepted(with_rp(json!({
+            "jwks_uri": "https://rp.example.org/jwks",
             "id_token_encrypted_response_alg": "RSA-OAEP",
             "userinfo_encrypted_response_alg": "ECDH-ES",
             "request_object_encryption_alg": "dir",
@@ -1157,7 +1020,7 @@ mod tests {
         })));
         accepted(with_rp(json!({
             "token_endpoint_auth_method": "private_key_jwt",
-            "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "a", "y": "b"}]},
+            "jwks": {"keys": [ec_key()]},
         })));
         let rules = rules_with(|r| r.auth_methods.push(AuthMethod::SelfSignedTlsClientAuth));
         rejected_with(
@@ -1191,8 +1054,9 @@ mod tests {
     #[test]
     fn c15_jwks_must_be_public_jwk_set() {
         accepted(with_rp(json!({"jwks": {"keys": [
-            {"kty": "RSA", "n": "0vx7", "e": "AQAB", "use": "sig"},
-            {"kty": "OKP", "crv": "Ed25519", "x": "11qY"},
+            rsa_key(),
+            ec_key(),
+            {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
         ]}})));
         rejected_cm(
             with_rp(json!({"jwks": {"kty": "RSA", "n": "x", "e": "AQAB"}})),
@@ -1207,24 +1071,24 @@ mod tests {
             "jwks.keys[0]: must be a JSON object",
         );
         rejected_cm(
-            with_rp(json!({"jwks": {"keys": [{"kty": "RSA"}, {"n": "x"}]}})),
-            "jwks.keys[1]: 'kty' must be a string",
+            with_rp(json!({"jwks": {"keys": [rsa_key(), {"n": "x"}]}})),
+            "jwks.keys[1].kty: required",
         );
         rejected_cm(
             with_rp(
                 json!({"jwks": {"keys": [{"kty": "RSA", "n": "x", "e": "AQAB", "d": "secret"}]}}),
             ),
-            "jwks.keys[0]: private key material not allowed",
+            "jwks.keys[0].d: private key material not allowed",
         );
         rejected_cm(
             with_rp(json!({"jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}})),
-            "jwks.keys[0]: private key material not allowed",
+            "jwks.keys[0].kty: symmetric keys ('oct') not allowed; register public keys only",
         );
         rejected_cm(
             with_rp(
                 json!({"jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "a", "y": "b", "d": "c"}]}}),
             ),
-            "jwks.keys[0]: private key material not allowed",
+            "jwks.keys[0].d: private key material not allowed",
         );
     }
 
@@ -1418,6 +1282,10 @@ mod tests {
             "backchannel_logout_uri: fragment not allowed",
         );
         rejected_cm(
+            with_rp(json!({"frontchannel_logout_uri": "https://rp.example.org/fc#x"})),
+            "frontchannel_logout_uri: fragment not allowed",
+        );
+        rejected_cm(
             with_rp(json!({"frontchannel_logout_uri": "ftp://rp.example.org/fc"})),
             "frontchannel_logout_uri: must be an http or https URL",
         );
@@ -1536,7 +1404,10 @@ mod tests {
             with_rp(json!({"response_types": ["code id_token token"]})),
             with_rp(json!({"grant_types": ["authorization_code", "implicit"]})),
             with_rp(json!({"grant_types": ["implicit"]})),
-            with_rp(json!({"id_token_encrypted_response_alg": "RSA-OAEP"})),
+            with_rp(json!({
+                "id_token_encrypted_response_alg": "RSA-OAEP",
+                "jwks_uri": "https://rp.example.org/jwks",
+            })),
             json!({"application_type": "native", "redirect_uris": ["com.example.app:/cb"], "token_endpoint_auth_method": "none"}),
             full_document(),
         ];

@@ -5,22 +5,22 @@
 use serde_json::{Map, Value, json};
 
 use super::Registry;
-
-fn names(values: &[String]) -> Vec<&str> {
-    values.iter().map(String::as_str).collect()
-}
+use crate::metadata;
 
 impl Registry {
     /// The members of `/.well-known/openid-configuration` that concern registration:
     /// `registration_endpoint`, `token_endpoint_auth_methods_supported`,
     /// `grant_types_supported`, `response_types_supported`, `subject_types_supported`,
-    /// `scopes_supported` (when scopes are restricted), and the algorithm lists. Merge them
-    /// into the host's own document.
+    /// `scopes_supported` (when scopes are restricted), and the algorithm lists of every
+    /// algorithm member (`id_token_signing_alg_values_supported`,
+    /// `id_token_encryption_alg_values_supported`, `id_token_encryption_enc_values_supported`,
+    /// likewise for `userinfo`, `request_object`, JARM's `authorization` and RFC 9701's
+    /// `introspection`, and
+    /// `token_endpoint_auth_signing_alg_values_supported`), and
+    /// `authorization_details_types_supported` when the types are restricted. Merge them into
+    /// the host's own document.
     pub fn provider_metadata(&self) -> Map<String, Value> {
         let rules = &self.inner.rules;
-        let signing = names(&rules.signing_algs);
-        let signing_without_none: Vec<&str> =
-            signing.iter().copied().filter(|a| *a != "none").collect();
         let mut members = Map::new();
         members.insert(
             "registration_endpoint".into(),
@@ -72,32 +72,13 @@ impl Registry {
                 json!(scopes.allowed().collect::<Vec<_>>()),
             );
         }
-        members.insert(
-            "id_token_signing_alg_values_supported".into(),
-            json!(signing),
-        );
-        members.insert(
-            "userinfo_signing_alg_values_supported".into(),
-            json!(signing),
-        );
-        members.insert(
-            "request_object_signing_alg_values_supported".into(),
-            json!(signing),
-        );
-        // RFC 8414: "none" MUST NOT be used for token endpoint authentication.
-        members.insert(
-            "token_endpoint_auth_signing_alg_values_supported".into(),
-            json!(signing_without_none),
-        );
-        for prefix in ["id_token", "userinfo", "request_object"] {
-            members.insert(
-                format!("{prefix}_encryption_alg_values_supported"),
-                json!(names(&rules.encryption_algs)),
-            );
-            members.insert(
-                format!("{prefix}_encryption_enc_values_supported"),
-                json!(names(&rules.encryption_encs)),
-            );
+        if let Some(types) = &rules.authorization_details_types {
+            members.insert("authorization_details_types_supported".into(), json!(types));
+        }
+        // One table drives both this and validation: what is advertised is what is accepted
+        // (`none` left out where it is refused: RFC 8414 §2, JARM §3).
+        for entry in metadata::ALGORITHM_MEMBERS {
+            members.insert(entry.discovery.into(), json!(entry.accepted(rules)));
         }
         members
     }

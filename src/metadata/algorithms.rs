@@ -1,0 +1,614 @@
+//! The JWS / JWE algorithm members (checklist B1, B5, C20, J2): one table, read both by
+//! validation and by discovery, so that what is advertised (`*_alg_values_supported`,
+//! `*_enc_values_supported`) is exactly what registration accepts.
+//!
+//! Rules, beyond the allow-lists of [`MetadataRules`]:
+//! - `id_token_signed_response_alg` defaults to `RS256` (OpenID Connect Registration §2);
+//! - a `*_enc` without its `*_alg` is refused, a `*_alg` without its `*_enc` gets `A128CBC-HS256`
+//!   (B5; JARM §3 likewise for `authorization_encrypted_response_enc`);
+//! - `none` is refused for `token_endpoint_auth_signing_alg` (RFC 8414 §2),
+//!   `authorization_signed_response_alg` (JARM §3) and `introspection_signed_response_alg`
+//!   (an unsigned JWT introspection response protects nothing), and for
+//!   `id_token_signed_response_alg` when a response type returns an ID token from the
+//!   authorization endpoint (C20);
+//! - `token_endpoint_auth_signing_alg` fits the method: HMAC for `client_secret_jwt`, never
+//!   HMAC for `private_key_jwt` (OpenID Connect Core §9);
+//! - HMAC signing and symmetric key management use a key derived from the client secret
+//!   (OpenID Connect Core §10.1, §10.2): only for clients that are issued one;
+//! - the server encrypts ID tokens, userinfo, authorization and introspection responses to a
+//!   public key of the client: an asymmetric `*_encrypted_response_alg` needs `jwks` or `jwks_uri`;
+//! - `require_signed_request_object: true` (RFC 9101) excludes
+//!   `request_object_signing_alg: none`.
+
+use super::error::MetadataError;
+use super::model::ClientMetadata;
+use super::parse::quoted;
+use super::rules::MetadataRules;
+
+/// The `*_enc` value registered when a `*_alg` is given without it
+/// (OpenID Connect Registration §2).
+const DEFAULT_ENC: &str = "A128CBC-HS256";
+
+/// The `id_token_signed_response_alg` registered when none is given.
+const DEFAULT_ID_TOKEN_ALG: &str = "RS256";
+
+/// Which list of [`MetadataRules`] a member's values come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AlgorithmKind {
+    /// A JWS `alg`: [`MetadataRules::signing_algs`].
+    Signing,
+    /// A JWE `alg`: [`MetadataRules::encryption_algs`].
+    KeyManagement,
+    /// A JWE `enc`: [`MetadataRules::encryption_encs`].
+    ContentEncryption,
+}
+
+/// One algorithm member and the provider-metadata member that advertises its values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AlgorithmMember {
+    /// The client metadata member.
+    pub member: &'static str,
+    /// The discovery member listing the accepted values.
+    pub discovery: &'static str,
+    pub kind: AlgorithmKind,
+    /// Whether `none` is refused (and so not advertised) even when the rules list it.
+    pub refuses_none: bool,
+    field: fn(&ClientMetadata) -> &Option<String>,
+}
+
+impl AlgorithmMember {
+    /// The values registration accepts for this member, in the order of the rules.
+    pub(crate) fn accepted<'r>(&self, rules: &'r MetadataRules) -> Vec<&'r str> {
+        let list = match self.kind {
+            AlgorithmKind::Signing => &rules.signing_algs,
+            AlgorithmKind::KeyManagement => &rules.encryption_algs,
+            AlgorithmKind::ContentEncryption => &rules.encryption_encs,
+        };
+        list.iter()
+            .map(String::as_str)
+            .filter(|alg| !(self.refuses_none && *alg == "none"))
+            .collect()
+    }
+}
+
+macro_rules! member {
+    ($field:ident, $discovery:literal, $kind:ident, $refuses_none:literal) => {
+        AlgorithmMember {
+            member: stringify!($field),
+            discovery: $discovery,
+            kind: AlgorithmKind::$kind,
+            refuses_none: $refuses_none,
+            field: |m| &m.$field,
+        }
+    };
+}
+
+/// Every algorithm member, in the order of [`ClientMetadata`].
+pub(crate) const ALGORITHM_MEMBERS: &[AlgorithmMember] = &[
+    member!(
+        id_token_signed_response_alg,
+        "id_token_signing_alg_values_supported",
+        Signing,
+        false
+    ),
+    member!(
+        id_token_encrypted_response_alg,
+        "id_token_encryption_alg_values_supported",
+        KeyManagement,
+        false
+    ),
+    member!(
+        id_token_encrypted_response_enc,
+        "id_token_encryption_enc_values_supported",
+        ContentEncryption,
+        false
+    ),
+    member!(
+        userinfo_signed_response_alg,
+        "userinfo_signing_alg_values_supported",
+        Signing,
+        false
+    ),
+    member!(
+        userinfo_encrypted_response_alg,
+        "userinfo_encryption_alg_values_supported",
+        KeyManagement,
+        false
+    ),
+    member!(
+        userinfo_encrypted_response_enc,
+        "userinfo_encryption_enc_values_supported",
+        ContentEncryption,
+        false
+    ),
+    member!(
+        request_object_signing_alg,
+        "request_object_signing_alg_values_supported",
+        Signing,
+        false
+    ),
+    member!(
+        request_object_encryption_alg,
+        "request_object_encryption_alg_values_supported",
+        KeyManagement,
+        false
+    ),
+    member!(
+        request_object_encryption_enc,
+        "request_object_encryption_enc_values_supported",
+        ContentEncryption,
+        false
+    ),
+    member!(
+        token_endpoint_auth_signing_alg,
+        "token_endpoint_auth_signing_alg_values_supported",
+        Signing,
+        true
+    ),
+    member!(
+        authorization_signed_response_alg,
+        "authorization_signing_alg_values_supported",
+        Signing,
+        true
+    ),
+    member!(
+        authorization_encrypted_response_alg,
+        "authorization_encryption_alg_values_supported",
+        KeyManagement,
+        false
+    ),
+    member!(
+        authorization_encrypted_response_enc,
+        "authorization_encryption_enc_values_supported",
+        ContentEncryption,
+        false
+    ),
+    member!(
+        introspection_signed_response_alg,
+        "introspection_signing_alg_values_supported",
+        Signing,
+        true
+    ),
+    member!(
+        introspection_encrypted_response_alg,
+        "introspection_encryption_alg_values_supported",
+        KeyManagement,
+        false
+    ),
+    member!(
+        introspection_encrypted_response_enc,
+        "introspection_encryption_enc_values_supported",
+        ContentEncryption,
+        false
+    ),
+];
+
+/// An encryption pair: the `alg` member, the `enc` member, and whether the server encrypts to
+/// the client's key (`true`) or the client to the server's (`false`, request objects).
+type EncryptionPair = (
+    &'static str,
+    &'static str,
+    fn(&mut ClientMetadata) -> (&Option<String>, &mut Option<String>),
+    bool,
+);
+
+const ENCRYPTION_PAIRS: [EncryptionPair; 5] = [
+    (
+        "id_token_encrypted_response_alg",
+        "id_token_encrypted_response_enc",
+        |m| {
+            (
+                &m.id_token_encrypted_response_alg,
+                &mut m.id_token_encrypted_response_enc,
+            )
+        },
+        true,
+    ),
+    (
+        "userinfo_encrypted_response_alg",
+        "userinfo_encrypted_response_enc",
+        |m| {
+            (
+                &m.userinfo_encrypted_response_alg,
+                &mut m.userinfo_encrypted_response_enc,
+            )
+        },
+        true,
+    ),
+    (
+        "request_object_encryption_alg",
+        "request_object_encryption_enc",
+        |m| {
+            (
+                &m.request_object_encryption_alg,
+                &mut m.request_object_encryption_enc,
+            )
+        },
+        false,
+    ),
+    (
+        "authorization_encrypted_response_alg",
+        "authorization_encrypted_response_enc",
+        |m| {
+            (
+                &m.authorization_encrypted_response_alg,
+                &mut m.authorization_encrypted_response_enc,
+            )
+        },
+        true,
+    ),
+    (
+        "introspection_encrypted_response_alg",
+        "introspection_encrypted_response_enc",
+        |m| {
+            (
+                &m.introspection_encrypted_response_alg,
+                &mut m.introspection_encrypted_response_enc,
+            )
+        },
+        true,
+    ),
+];
+
+/// Whether a JWS `alg` is an HMAC (keyed with the client secret).
+pub(crate) fn is_hmac(alg: &str) -> bool {
+    alg.starts_with("HS")
+}
+
+/// Whether a JWE `alg` is symmetric key management (keyed with the client secret).
+pub(crate) fn is_symmetric_key_management(alg: &str) -> bool {
+    alg == "dir" || alg.starts_with("PBES2") || (alg.starts_with('A') && alg.ends_with("KW"))
+}
+
+fn invalid(description: String) -> MetadataError {
+    MetadataError::client_metadata(description)
+}
+
+/// B1/B5 defaults, C20, the allow-lists, and the rules tying algorithms to keys and secrets.
+pub(super) fn algorithms(
+    meta: &mut ClientMetadata,
+    rules: &MetadataRules,
+) -> Result<(), MetadataError> {
+    let mut defaulted: Vec<&'static str> = Vec::new();
+    for (alg_name, enc_name, pair, _) in ENCRYPTION_PAIRS {
+        let (alg, enc) = pair(meta);
+        match (alg.is_some(), enc.is_some()) {
+            (false, true) => return Err(invalid(format!("{enc_name}: requires {alg_name}"))),
+            (true, false) => {
+                *enc = Some(DEFAULT_ENC.to_owned());
+                defaulted.push(enc_name);
+            }
+            _ => {}
+        }
+    }
+    if meta.id_token_signed_response_alg.is_none() {
+        meta.id_token_signed_response_alg = Some(DEFAULT_ID_TOKEN_ALG.to_owned());
+        defaulted.push("id_token_signed_response_alg");
+    }
+
+    // C20.
+    let returns_id_token = meta
+        .response_types
+        .iter()
+        .flatten()
+        .any(|rt| rt.has_id_token());
+    if returns_id_token && meta.id_token_signed_response_alg.as_deref() == Some("none") {
+        return Err(invalid(
+            "id_token_signed_response_alg: 'none' is not allowed with a response type that returns an ID token"
+                .into(),
+        ));
+    }
+
+    for entry in ALGORITHM_MEMBERS {
+        let Some(value) = (entry.field)(meta) else {
+            continue;
+        };
+        if entry.refuses_none && value == "none" {
+            return Err(invalid(format!("{}: 'none' is not allowed", entry.member)));
+        }
+        if !entry.accepted(rules).contains(&value.as_str()) {
+            return Err(invalid(if defaulted.contains(&entry.member) {
+                format!(
+                    "{0}: the default {1} is not supported; register {0} explicitly",
+                    entry.member,
+                    quoted(value)
+                )
+            } else {
+                format!("{}: unsupported algorithm {}", entry.member, quoted(value))
+            }));
+        }
+    }
+    keys_for_algorithms(meta)
+}
+
+/// The rules tying algorithms to the client's authentication method, secret and keys.
+fn keys_for_algorithms(meta: &ClientMetadata) -> Result<(), MetadataError> {
+    let method = meta.token_endpoint_auth_method;
+    if let (Some(method), Some(alg)) = (method, &meta.token_endpoint_auth_signing_alg) {
+        use super::model::AuthMethod;
+        match method {
+            AuthMethod::ClientSecretJwt if !is_hmac(alg) => {
+                return Err(invalid(format!(
+                    "token_endpoint_auth_signing_alg: {} does not fit client_secret_jwt, which signs with the client secret (an HS algorithm)",
+                    quoted(alg)
+                )));
+            }
+            AuthMethod::PrivateKeyJwt if is_hmac(alg) => {
+                return Err(invalid(format!(
+                    "token_endpoint_auth_signing_alg: {} does not fit private_key_jwt, which signs with a private key (not an HS algorithm)",
+                    quoted(alg)
+                )));
+            }
+            _ => {}
+        }
+    }
+    let has_secret = method.is_some_and(|m| m.uses_secret());
+    if !has_secret {
+        let symmetric = ALGORITHM_MEMBERS.iter().find_map(|entry| {
+            let value = (entry.field)(meta).as_deref()?;
+            let keyed_by_secret = match entry.kind {
+                AlgorithmKind::Signing => is_hmac(value),
+                AlgorithmKind::KeyManagement => is_symmetric_key_management(value),
+                AlgorithmKind::ContentEncryption => false,
+            };
+            keyed_by_secret.then_some((entry.member, value))
+        });
+        if let Some((member, value)) = symmetric {
+            let method = method.map_or("none", |m| m.as_str());
+            return Err(invalid(format!(
+                "{member}: {} is keyed with the client secret, and token_endpoint_auth_method {} issues none",
+                quoted(value),
+                quoted(method)
+            )));
+        }
+    }
+    let has_keys = meta.jwks.is_some() || meta.jwks_uri.is_some();
+    if !has_keys {
+        for (alg_name, _, _, to_client) in ENCRYPTION_PAIRS {
+            let alg = ALGORITHM_MEMBERS
+                .iter()
+                .find(|entry| entry.member == alg_name)
+                .and_then(|entry| (entry.field)(meta).as_deref());
+            if let Some(alg) = alg
+                && to_client
+                && !is_symmetric_key_management(alg)
+            {
+                return Err(invalid(format!(
+                    "{alg_name}: {} encrypts to a public key of the client; register jwks or jwks_uri",
+                    quoted(alg)
+                )));
+            }
+        }
+    }
+    if meta.require_signed_request_object == Some(true)
+        && meta.request_object_signing_alg.as_deref() == Some("none")
+    {
+        return Err(invalid(
+            "request_object_signing_alg: 'none' contradicts require_signed_request_object".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::{AuthMethod, parse, validate};
+    use serde_json::{Value, json};
+
+    /// Validates `doc` plus a redirect URI against `rules`.
+    fn check_with(mut doc: Value, rules: &MetadataRules) -> Result<ClientMetadata, MetadataError> {
+        doc["redirect_uris"] = json!(["https://rp.example.org/cb"]);
+        let Value::Object(map) = doc else {
+            unreachable!()
+        };
+        validate(parse(&map).expect("parses"), rules)
+    }
+
+    fn check(doc: Value) -> Result<ClientMetadata, MetadataError> {
+        check_with(doc, &MetadataRules::default())
+    }
+
+    #[track_caller]
+    fn rejected(doc: Value, description: &str) {
+        let err = check(doc).expect_err("expected an error");
+        assert_eq!(err.description(), description);
+    }
+
+    #[track_caller]
+    fn accepted(doc: Value) -> ClientMetadata {
+        check(doc).unwrap_or_else(|e| panic!("rejected: {e}"))
+    }
+
+    #[test]
+    fn b5_jarm_enc_default_and_enc_without_alg() {
+        let m = accepted(json!({
+            "jwks_uri": "https://rp.example.org/jwks",
+            "authorization_encrypted_response_alg": "RSA-OAEP",
+        }));
+        assert_eq!(
+            m.authorization_encrypted_response_enc.as_deref(),
+            Some("A128CBC-HS256")
+        );
+        rejected(
+            json!({"authorization_encrypted_response_enc": "A128GCM"}),
+            "authorization_encrypted_response_enc: requires authorization_encrypted_response_alg",
+        );
+    }
+
+    #[test]
+    fn c20_jarm_signing_none_refused() {
+        rejected(
+            json!({"authorization_signed_response_alg": "none"}),
+            "authorization_signed_response_alg: 'none' is not allowed",
+        );
+        rejected(
+            json!({"authorization_signed_response_alg": "XS1"}),
+            "authorization_signed_response_alg: unsupported algorithm 'XS1'",
+        );
+        accepted(json!({"authorization_signed_response_alg": "ES256"}));
+    }
+
+    #[test]
+    fn token_endpoint_signing_alg_fits_the_method() {
+        rejected(
+            json!({"token_endpoint_auth_method": "client_secret_jwt", "token_endpoint_auth_signing_alg": "RS256"}),
+            "token_endpoint_auth_signing_alg: 'RS256' does not fit client_secret_jwt, which signs with the client secret (an HS algorithm)",
+        );
+        rejected(
+            json!({
+                "token_endpoint_auth_method": "private_key_jwt",
+                "jwks_uri": "https://rp.example.org/jwks",
+                "token_endpoint_auth_signing_alg": "HS256",
+            }),
+            "token_endpoint_auth_signing_alg: 'HS256' does not fit private_key_jwt, which signs with a private key (not an HS algorithm)",
+        );
+        accepted(json!({
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks_uri": "https://rp.example.org/jwks",
+            "token_endpoint_auth_signing_alg": "PS256",
+        }));
+    }
+
+    #[test]
+    fn secret_keyed_algorithms_need_a_secret() {
+        rejected(
+            json!({"token_endpoint_auth_method": "none", "id_token_signed_response_alg": "HS256"}),
+            "id_token_signed_response_alg: 'HS256' is keyed with the client secret, and token_endpoint_auth_method 'none' issues none",
+        );
+        rejected(
+            json!({
+                "token_endpoint_auth_method": "private_key_jwt",
+                "jwks_uri": "https://rp.example.org/jwks",
+                "request_object_encryption_alg": "dir",
+            }),
+            "request_object_encryption_alg: 'dir' is keyed with the client secret, and token_endpoint_auth_method 'private_key_jwt' issues none",
+        );
+        accepted(
+            json!({"id_token_signed_response_alg": "HS256", "userinfo_encrypted_response_alg": "A128KW"}),
+        );
+    }
+
+    #[test]
+    fn encryption_to_the_client_needs_its_keys() {
+        for member in [
+            "id_token_encrypted_response_alg",
+            "userinfo_encrypted_response_alg",
+            "authorization_encrypted_response_alg",
+            "introspection_encrypted_response_alg",
+        ] {
+            rejected(
+                json!({ member: "ECDH-ES" }),
+                &format!(
+                    "{member}: 'ECDH-ES' encrypts to a public key of the client; register jwks or jwks_uri"
+                ),
+            );
+            accepted(json!({ member: "ECDH-ES", "jwks_uri": "https://rp.example.org/jwks" }));
+        }
+        // Request objects are encrypted by the client to the server's key.
+        accepted(json!({"request_object_encryption_alg": "RSA-OAEP"}));
+    }
+
+    #[test]
+    fn signed_request_object_required() {
+        rejected(
+            json!({"require_signed_request_object": true, "request_object_signing_alg": "none"}),
+            "request_object_signing_alg: 'none' contradicts require_signed_request_object",
+        );
+        accepted(
+            json!({"require_signed_request_object": false, "request_object_signing_alg": "none"}),
+        );
+        let m = accepted(
+            json!({"require_signed_request_object": true, "request_object_signing_alg": "ES256"}),
+        );
+        assert_eq!(m.require_signed_request_object, Some(true));
+    }
+
+    #[test]
+    fn narrowed_lists_enforced_for_every_member() {
+        let rules = MetadataRules {
+            signing_algs: vec!["ES256".into()],
+            encryption_algs: vec!["ECDH-ES".into()],
+            encryption_encs: vec!["A256GCM".into()],
+            ..MetadataRules::default()
+        };
+        for entry in ALGORITHM_MEMBERS {
+            let (good, bad) = match entry.kind {
+                AlgorithmKind::Signing => ("ES256", "RS256"),
+                AlgorithmKind::KeyManagement => ("ECDH-ES", "RSA-OAEP"),
+                AlgorithmKind::ContentEncryption => ("A256GCM", "A128GCM"),
+            };
+            let mut doc = json!({
+                "jwks_uri": "https://rp.example.org/jwks",
+                "token_endpoint_auth_method": "private_key_jwt",
+                "id_token_signed_response_alg": "ES256",
+            });
+            // Each encryption pair completed with accepted values, the member under test last.
+            match entry.kind {
+                AlgorithmKind::ContentEncryption => {
+                    let alg = entry.member.strip_suffix("_enc").unwrap_or_default();
+                    doc[format!("{alg}_alg")] = json!("ECDH-ES");
+                }
+                AlgorithmKind::KeyManagement => {
+                    let pair = entry.member.strip_suffix("_alg").unwrap_or_default();
+                    doc[format!("{pair}_enc")] = json!("A256GCM");
+                }
+                AlgorithmKind::Signing => {}
+            }
+            doc[entry.member] = json!(good);
+            check_with(doc.clone(), &rules).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            doc[entry.member] = json!(bad);
+            let err = check_with(doc, &rules).expect_err(entry.member);
+            assert_eq!(
+                err.description(),
+                format!("{}: unsupported algorithm '{bad}'", entry.member)
+            );
+        }
+        assert_eq!(AuthMethod::PrivateKeyJwt.as_str(), "private_key_jwt");
+    }
+
+    #[test]
+    fn every_member_listed_once_with_its_discovery_name() {
+        let mut members: Vec<_> = ALGORITHM_MEMBERS.iter().map(|m| m.member).collect();
+        members.sort_unstable();
+        members.dedup();
+        assert_eq!(members.len(), ALGORITHM_MEMBERS.len());
+        for entry in ALGORITHM_MEMBERS {
+            let prefix = entry.member.split('_').next().unwrap_or_default();
+            assert!(entry.discovery.starts_with(prefix), "{entry:?}");
+            let suffix = match entry.kind {
+                AlgorithmKind::Signing => "signing_alg_values_supported",
+                AlgorithmKind::KeyManagement => "encryption_alg_values_supported",
+                AlgorithmKind::ContentEncryption => "encryption_enc_values_supported",
+            };
+            assert!(entry.discovery.ends_with(suffix), "{entry:?}");
+        }
+    }
+
+    #[test]
+    fn symmetric_classification() {
+        for alg in ["HS256", "HS384", "HS512"] {
+            assert!(is_hmac(alg));
+        }
+        assert!(!is_hmac("RS256") && !is_hmac("none"));
+        for alg in ["dir", "A128KW", "A256GCMKW", "PBES2-HS256+A128KW"] {
+            assert!(is_symmetric_key_management(alg), "{alg}");
+        }
+        for alg in ["RSA-OAEP", "ECDH-ES", "ECDH-ES+A128KW"] {
+            assert!(!is_symmetric_key_management(alg), "{alg}");
+        }
+    }
+
+    #[test]
+    fn none_not_accepted_where_refused() {
+        let rules = MetadataRules::default();
+        for entry in ALGORITHM_MEMBERS {
+            let accepted = entry.accepted(&rules);
+            assert_eq!(
+                accepted.contains(&"none"),
+                entry.kind == AlgorithmKind::Signing && !entry.refuses_none,
+                "{entry:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! Security-profile and logout members:
+//! - RFC 8705 §2.1.2: a `tls_client_auth` client registers exactly one certificate subject
+//!   member (`tls_client_auth_subject_dn`, `_san_dns`, `_san_uri`, `_san_ip`, `_san_email`),
+//!   each well formed; other clients register none (a stale subject would silently authenticate
+//!   a certificate if the method were switched back);
+//! - RFC 9396: `authorization_details_types` non-empty, unique strings, from
+//!   [`MetadataRules::authorization_details_types`] when the server restricts them;
+//! - OpenID Connect Front-Channel Logout §2: the `frontchannel_logout_uri` has the scheme, host
+//!   and port of a registered redirect URI; Front- and Back-Channel Logout: `http` logout URIs
+//!   only for confidential clients.
+//!
+//! The boolean members (`tls_client_certificate_bound_access_tokens`,
+//! `require_pushed_authorization_requests`, `dpop_bound_access_tokens`,
+//! `require_signed_request_object`) need no rule beyond their JSON type (checked by the parser);
+//! `require_signed_request_object` against `request_object_signing_alg: none` is checked with
+//! the algorithms.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use url::Url;
+
+use super::error::MetadataError;
+use super::model::{AuthMethod, ClientMetadata};
+use super::parse::quoted;
+use super::rules::MetadataRules;
+
+fn invalid(description: String) -> MetadataError {
+    MetadataError::client_metadata(description)
+}
+
+/// The certificate subject members of RFC 8705 §2.1.2, with their values.
+fn subject_members(meta: &ClientMetadata) -> [(&'static str, &Option<String>); 5] {
+    [
+        (
+            "tls_client_auth_subject_dn",
+            &meta.tls_client_auth_subject_dn,
+        ),
+        ("tls_client_auth_san_dns", &meta.tls_client_auth_san_dns),
+        ("tls_client_auth_san_uri", &meta.tls_client_auth_san_uri),
+        ("tls_client_auth_san_ip", &meta.tls_client_auth_san_ip),
+        ("tls_client_auth_san_email", &meta.tls_client_auth_san_email),
+    ]
+}
+
+/// Every rule of this module.
+pub(super) fn security_profile(
+    meta: &ClientMetadata,
+    rules: &MetadataRules,
+) -> Result<(), MetadataError> {
+    tls_client_auth(meta)?;
+    authorization_details_types(meta, rules)?;
+    logout_uris(meta)
+}
+
+fn tls_client_auth(meta: &ClientMetadata) -> Result<(), MetadataError> {
+    let present: Vec<(&str, &str)> = subject_members(meta)
+        .into_iter()
+        .filter_map(|(member, value)| value.as_deref().map(|v| (member, v)))
+        .collect();
+    if meta.token_endpoint_auth_method != Some(AuthMethod::TlsClientAuth) {
+        if let Some((member, _)) = present.first() {
+            return Err(invalid(format!(
+                "{member}: only for token_endpoint_auth_method 'tls_client_auth'"
+            )));
+        }
+        return Ok(());
+    }
+    match present.as_slice() {
+        [] => Err(invalid(
+            "token_endpoint_auth_method: tls_client_auth requires exactly one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email"
+                .into(),
+        )),
+        [(member, value)] => check_subject(member, value),
+        [(first, _), (second, _), ..] => Err(invalid(format!(
+            "{second}: tls_client_auth takes exactly one subject member, and {first} is registered too"
+        ))),
+    }
+}
+
+/// The syntax of one subject member's value.
+fn check_subject(member: &str, value: &str) -> Result<(), MetadataError> {
+    let bad = |what: &str| {
+        Err(invalid(format!(
+            "{member}: {} is not {what}",
+            quoted(value)
+        )))
+    };
+    if value.is_empty() || value.chars().any(char::is_control) {
+        return bad("a valid value (empty or control characters)");
+    }
+    match member {
+        // RFC 4514: one or more `type=value` RDNs.
+        "tls_client_auth_subject_dn" if !value.contains('=') => {
+            bad("a distinguished name (RFC 4514, e.g. CN=client,O=Example)")
+        }
+        "tls_client_auth_san_dns" if !is_dns_name(value) => bad("a DNS name"),
+        "tls_client_auth_san_uri" if !is_absolute_uri(value) => bad("an absolute URI"),
+        "tls_client_auth_san_ip" if value.parse::<IpAddr>().is_err() => {
+            bad("an IPv4 or IPv6 address")
+        }
+        "tls_client_auth_san_email" if !is_email(value) => bad("an e-mail address"),
+        _ => Ok(()),
+    }
+}
+
+/// A dNSName: dot-separated labels of letters, digits and hyphens, not starting or ending with a
+/// hyphen; a leading `*` label for wildcard certificates.
+fn is_dns_name(value: &str) -> bool {
+    let value = value.strip_suffix('.').unwrap_or(value);
+    value.len() <= 253
+        && value.split('.').enumerate().all(|(i, label)| {
+            (i == 0 && label == "*")
+                || (!label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        })
+}
+
+fn is_absolute_uri(value: &str) -> bool {
+    !value.chars().any(char::is_whitespace) && Url::parse(value).is_ok()
+}
+
+/// An rfc822Name: `local@domain`, no whitespace, the domain a DNS name.
+fn is_email(value: &str) -> bool {
+    match value.rsplit_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && !local.chars().any(char::is_whitespace) && is_dns_name(domain)
+        }
+        None => false,
+    }
+}
+
+fn authorization_details_types(
+    meta: &ClientMetadata,
+    rules: &MetadataRules,
+) -> Result<(), MetadataError> {
+    let types = meta
+        .authorization_details_types
+        .as_deref()
+        .unwrap_or_default();
+    // A map, not a scan: a large body must not make this quadratic.
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(types.len());
+    for (i, value) in types.iter().enumerate() {
+        if value.trim().is_empty() {
+            return Err(invalid(format!(
+                "authorization_details_types[{i}]: must not be empty"
+            )));
+        }
+        if let Some(supported) = &rules.authorization_details_types
+            && !supported.contains(value)
+        {
+            return Err(invalid(format!(
+                "authorization_details_types[{i}]: unsupported type {}",
+                quoted(value)
+            )));
+        }
+        if let Some(first) = seen.insert(value, i) {
+            return Err(invalid(format!(
+                "authorization_details_types[{i}]: {} already listed at [{first}]",
+                quoted(value)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The scheme, host and port of a URL (`None` when it does not parse).
+fn origin(raw: &str) -> Option<(String, Option<String>, Option<u16>)> {
+    let url = Url::parse(raw).ok()?;
+    Some((
+        url.scheme().to_owned(),
+        url.host_str().map(str::to_owned),
+        url.port_or_known_default(),
+    ))
+}
+
+fn logout_uris(meta: &ClientMetadata) -> Result<(), MetadataError> {
+    let public = meta.token_endpoint_auth_method == Some(AuthMethod::None);
+    let uris = [
+        ("frontchannel_logout_uri", &meta.frontchannel_logout_uri),
+        ("backchannel_logout_uri", &meta.backchannel_logout_uri),
+    ];
+    for (member, uri) in uris {
+        let Some(uri) = uri else { continue };
+        if public && origin(uri).is_some_and(|(scheme, _, _)| scheme == "http") {
+            return Err(invalid(format!(
+                "{member}: http is allowed only for confidential clients (token_endpoint_auth_method is 'none'); use https"
+            )));
+        }
+    }
+    if let Some(uri) = &meta.frontchannel_logout_uri {
+        let wanted = origin(uri);
+        let redirects = meta.redirect_uris.as_deref().unwrap_or_default();
+        if wanted.is_none() || !redirects.iter().any(|r| origin(r) == wanted) {
+            return Err(invalid(
+                "frontchannel_logout_uri: scheme, host and port must be those of a registered redirect URI"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::{parse, validate};
+    use serde_json::{Value, json};
+
+    fn rules() -> MetadataRules {
+        let mut rules = MetadataRules::default();
+        rules.auth_methods.push(AuthMethod::TlsClientAuth);
+        rules.auth_methods.push(AuthMethod::SelfSignedTlsClientAuth);
+        rules
+    }
+
+    fn check(mut doc: Value) -> Result<ClientMetadata, MetadataError> {
+        if doc.get("redirect_uris").is_none() {
+            doc["redirect_uris"] = json!(["https://rp.example.org/cb"]);
+        }
+        let Value::Object(map) = doc else {
+            unreachable!()
+        };
+        validate(parse(&map).expect("parses"), &rules())
+    }
+
+    #[track_caller]
+    fn rejected(doc: Value, description: &str) {
+        let err = check(doc).expect_err("expected an error");
+        assert_eq!(err.description(), description);
+    }
+
+    #[track_caller]
+    fn accepted(doc: Value) -> ClientMetadata {
+        check(doc).unwrap_or_else(|e| panic!("rejected: {e}"))
+    }
+
+    #[test]
+    fn tls_client_auth_takes_exactly_one_subject() {
+        let tls = |extra: Value| {
+            let mut doc = json!({"token_endpoint_auth_method": "tls_client_auth"});
+            for (k, v) in extra.as_object().into_iter().flatten() {
+                doc[k] = v.clone();
+            }
+            doc
+        };
+        rejected(
+            tls(json!({})),
+            "token_endpoint_auth_method: tls_client_auth requires exactly one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email",
+        );
+        rejected(
+            tls(
+                json!({"tls_client_auth_subject_dn": "CN=a", "tls_client_auth_san_ip": "192.0.2.1"}),
+            ),
+            "tls_client_auth_san_ip: tls_client_auth takes exactly one subject member, and tls_client_auth_subject_dn is registered too",
+        );
+        for (member, value) in [
+            ("tls_client_auth_subject_dn", "CN=client,O=Example,C=FR"),
+            ("tls_client_auth_san_dns", "client.rp.example.org"),
+            ("tls_client_auth_san_uri", "spiffe://rp.example.org/client"),
+            ("tls_client_auth_san_ip", "2001:db8::1"),
+            ("tls_client_auth_san_email", "ops@rp.example.org"),
+        ] {
+            let m = accepted(tls(json!({ member: value })));
+            assert!(
+                m.tls_client_auth_subject_dn.is_some() || member != "tls_client_auth_subject_dn"
+            );
+            rejected(
+                json!({ member: value }),
+                &format!("{member}: only for token_endpoint_auth_method 'tls_client_auth'"),
+            );
+        }
+        // tls_client_auth issues no secret, so the default id_token alg RS256 is fine.
+        let m = accepted(tls(
+            json!({"tls_client_auth_san_dns": "client.rp.example.org"}),
+        ));
+        assert_eq!(
+            m.token_endpoint_auth_method,
+            Some(AuthMethod::TlsClientAuth)
+        );
+    }
+
+    #[test]
+    fn tls_subject_values_well_formed() {
+        for (member, value, what) in [
+            (
+                "tls_client_auth_subject_dn",
+                "client",
+                "a distinguished name (RFC 4514, e.g. CN=client,O=Example)",
+            ),
+            ("tls_client_auth_san_dns", "not a host", "a DNS name"),
+            ("tls_client_auth_san_uri", "/relative", "an absolute URI"),
+            (
+                "tls_client_auth_san_ip",
+                "192.0.2.300",
+                "an IPv4 or IPv6 address",
+            ),
+            ("tls_client_auth_san_email", "ops", "an e-mail address"),
+            (
+                "tls_client_auth_san_dns",
+                "",
+                "a valid value (empty or control characters)",
+            ),
+        ] {
+            rejected(
+                json!({"token_endpoint_auth_method": "tls_client_auth", member: value}),
+                &format!("{member}: '{value}' is not {what}"),
+            );
+        }
+    }
+
+    #[test]
+    fn self_signed_tls_client_auth_needs_a_certificate() {
+        let ec = crate::metadata::jwk::p256_public_jwk();
+        rejected(
+            json!({"token_endpoint_auth_method": "self_signed_tls_client_auth", "jwks": {"keys": [ec]}}),
+            "jwks: self_signed_tls_client_auth needs a key with its certificate in 'x5c'",
+        );
+        let mut with_cert = ec.clone();
+        with_cert["x5c"] = json!(["MIIBAA=="]);
+        accepted(
+            json!({"token_endpoint_auth_method": "self_signed_tls_client_auth", "jwks": {"keys": [with_cert]}}),
+        );
+        accepted(
+            json!({"token_endpoint_auth_method": "self_signed_tls_client_auth", "jwks_uri": "https://rp.example.org/jwks"}),
+        );
+        // private_key_jwt needs a key that can verify signatures.
+        let mut enc_only = ec;
+        enc_only["use"] = json!("enc");
+        rejected(
+            json!({"token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [enc_only]}}),
+            "jwks: private_key_jwt needs a signature key (an RSA, EC or Ed25519/Ed448 key without use 'enc')",
+        );
+    }
+
+    #[test]
+    fn flags_echoed() {
+        let m = accepted(json!({
+            "tls_client_certificate_bound_access_tokens": true,
+            "require_pushed_authorization_requests": true,
+            "dpop_bound_access_tokens": false,
+            "require_signed_request_object": true,
+            "authorization_details_types": ["payment_initiation", "account_information"],
+        }));
+        assert_eq!(m.tls_client_certificate_bound_access_tokens, Some(true));
+        assert_eq!(m.require_pushed_authorization_requests, Some(true));
+        assert_eq!(m.dpop_bound_access_tokens, Some(false));
+        assert_eq!(m.require_signed_request_object, Some(true));
+        assert_eq!(m.authorization_details_types.map(|t| t.len()), Some(2));
+    }
+
+    #[test]
+    fn authorization_details_types_unique_non_empty() {
+        rejected(
+            json!({"authorization_details_types": ["a", " "]}),
+            "authorization_details_types[1]: must not be empty",
+        );
+        rejected(
+            json!({"authorization_details_types": ["a", "b", "a"]}),
+            "authorization_details_types[2]: 'a' already listed at [0]",
+        );
+    }
+
+    #[test]
+    fn authorization_details_types_restricted_by_rules() {
+        let mut restricted = rules();
+        restricted.authorization_details_types = Some(vec!["payment_initiation".into()]);
+        let doc = |types: Value| {
+            let Value::Object(map) = json!({
+                "redirect_uris": ["https://rp.example.org/cb"],
+                "authorization_details_types": types,
+            }) else {
+                unreachable!()
+            };
+            validate(parse(&map).expect("parses"), &restricted)
+        };
+        doc(json!(["payment_initiation"])).expect("supported type");
+        let err =
+            doc(json!(["payment_initiation", "account_information"])).expect_err("unsupported");
+        assert_eq!(
+            err.description(),
+            "authorization_details_types[1]: unsupported type 'account_information'"
+        );
+        // Unrestricted by default.
+        accepted(json!({"authorization_details_types": ["account_information"]}));
+    }
+
+    #[test]
+    fn logout_uris() {
+        accepted(json!({
+            "redirect_uris": ["https://rp.example.org/cb", "https://other.example.org:8443/cb"],
+            "frontchannel_logout_uri": "https://other.example.org:8443/logout?x=1",
+        }));
+        rejected(
+            json!({"frontchannel_logout_uri": "https://evil.example.org/logout"}),
+            "frontchannel_logout_uri: scheme, host and port must be those of a registered redirect URI",
+        );
+        rejected(
+            json!({"frontchannel_logout_uri": "https://rp.example.org:8443/logout"}),
+            "frontchannel_logout_uri: scheme, host and port must be those of a registered redirect URI",
+        );
+        accepted(json!({"backchannel_logout_uri": "http://rp.example.org/bc"}));
+        rejected(
+            json!({"token_endpoint_auth_method": "none", "backchannel_logout_uri": "http://rp.example.org/bc"}),
+            "backchannel_logout_uri: http is allowed only for confidential clients (token_endpoint_auth_method is 'none'); use https",
+        );
+    }
+
+    #[test]
+    fn dns_names() {
+        for ok in [
+            "rp.example.org",
+            "*.example.org",
+            "a-b.c",
+            "localhost",
+            "x.example.",
+        ] {
+            assert!(is_dns_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a..b",
+            "-a.b",
+            "a-.b",
+            "a b",
+            "a.*.b",
+            "ex_ample.org",
+            "é.org",
+        ] {
+            assert!(!is_dns_name(bad), "{bad}");
+        }
+        assert!(!is_dns_name(&"a".repeat(64)));
+    }
+
+    #[test]
+    fn emails() {
+        assert!(is_email("ops@rp.example.org"));
+        for bad in [
+            "ops",
+            "@rp.example.org",
+            "a b@rp.example.org",
+            "ops@",
+            "ops@bad_host",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}
