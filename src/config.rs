@@ -10,7 +10,7 @@ use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidC
 use crate::initial_access::{
     InitialAccessTokenOptions, InitialAccessTokens, RegistrationAccess, static_token_id,
 };
-use crate::metadata::MetadataRules;
+use crate::metadata::{MetadataLimits, MetadataRules};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
 use crate::secret::Secret;
@@ -130,6 +130,12 @@ pub enum ConfigError {
     /// The expiry of unused clients has a zero duration, tick or batch.
     #[error("expire_unused_clients: {0}")]
     Expiry(String),
+    /// A metadata limit is zero, which would refuse every request.
+    #[error("metadata_limits: {0}")]
+    MetadataLimits(String),
+    /// The store timeout is zero, which would fail every request.
+    #[error("store_timeout: {0}")]
+    StoreTimeout(String),
 }
 
 /// Everything the registration layer needs, validated: build it with [`RegistrationConfig::builder`].
@@ -159,6 +165,8 @@ pub struct RegistrationConfig {
     pub(crate) max_body_bytes: usize,
     pub(crate) cors_allow_origin: Option<HeaderValue>,
     pub(crate) expiry: Option<ExpiryPolicy>,
+    pub(crate) metadata_limits: MetadataLimits,
+    pub(crate) store_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for RegistrationConfig {
@@ -178,6 +186,8 @@ impl std::fmt::Debug for RegistrationConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("cors_allow_origin", &self.cors_allow_origin)
             .field("expiry", &self.expiry)
+            .field("metadata_limits", &self.metadata_limits)
+            .field("store_timeout", &self.store_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -212,6 +222,8 @@ impl RegistrationConfig {
             cors_allow_origin: Some("*".to_owned()),
             allow_insecure_issuer: false,
             expiry: None,
+            metadata_limits: MetadataLimits::default(),
+            store_timeout: None,
         }
     }
 
@@ -269,6 +281,8 @@ pub struct RegistrationConfigBuilder {
     cors_allow_origin: Option<String>,
     allow_insecure_issuer: bool,
     expiry: Option<ExpiryPolicy>,
+    metadata_limits: MetadataLimits,
+    store_timeout: Option<Duration>,
 }
 
 impl RegistrationConfigBuilder {
@@ -450,6 +464,29 @@ impl RegistrationConfigBuilder {
         self
     }
 
+    /// Bounds on the metadata of every registration and update, over HTTP and through the
+    /// [`Registry`](crate::Registry) alike: nesting depth, members per object, string and
+    /// array lengths, redirect URIs, total size. Default: [`MetadataLimits::default`]. None
+    /// may be zero.
+    pub fn metadata_limits(mut self, limits: MetadataLimits) -> Self {
+        self.metadata_limits = limits;
+        self
+    }
+
+    /// How long one store operation may take before the request fails with
+    /// `503 temporarily_unavailable` (default `None`: as long as the store takes). A stalled
+    /// database then costs a request this long, not forever. The operation's future is dropped:
+    /// like any cancelled store call it may or may not have taken effect (see
+    /// [`ClientStore`]), and nothing is retried. Needs a Tokio runtime with its timer enabled
+    /// (`tokio::time::timeout`), as the host's server has; not zero.
+    ///
+    /// The host may bound whole requests instead, with `tower::timeout` or its server's
+    /// request timeout; this bound answers with an RFC-shaped body.
+    pub fn store_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.store_timeout = timeout;
+        self
+    }
+
     /// Checks and builds the configuration, parsing keys once.
     pub fn build(self) -> Result<RegistrationConfig, ConfigError> {
         let issuer = check_base_url(&self.issuer, self.allow_insecure_issuer)
@@ -475,6 +512,16 @@ impl RegistrationConfigBuilder {
             return Err(ConfigError::Expiry(format!(
                 "{policy:?}: unused_for must be at least one second, tick and batch not zero"
             )));
+        }
+        if let Some(bound) = self.metadata_limits.zero_bound() {
+            return Err(ConfigError::MetadataLimits(format!(
+                "{bound} is zero: every request would be refused"
+            )));
+        }
+        if self.store_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(ConfigError::StoreTimeout(
+                "zero: every request would fail; use None for no timeout".to_owned(),
+            ));
         }
         let cors_allow_origin = self
             .cors_allow_origin
@@ -528,6 +575,8 @@ impl RegistrationConfigBuilder {
             max_body_bytes: self.max_body_bytes,
             cors_allow_origin,
             expiry: self.expiry,
+            metadata_limits: self.metadata_limits,
+            store_timeout: self.store_timeout,
         })
     }
 }

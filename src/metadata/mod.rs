@@ -24,6 +24,7 @@
 
 mod error;
 mod lang;
+mod limits;
 mod model;
 mod parse;
 mod redirect_uri;
@@ -33,6 +34,7 @@ mod validate;
 
 pub(crate) use error::sanitize_description;
 pub use error::{MetadataError, MetadataErrorCode};
+pub use limits::{HARD_MAX_DEPTH, MetadataLimits, check_limits};
 pub use model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };

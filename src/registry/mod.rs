@@ -24,12 +24,14 @@ use crate::initial_access::{
     InitialAccessTokenOptions, InitialAccessTokens, IssuedInitialAccessToken, RegistrationAccess,
     Reservation,
 };
-use crate::metadata::{self, ClientMetadata, MetadataRules};
+use crate::metadata::{self, ClientMetadata, MetadataLimits, MetadataRules};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Operation, Policies, PolicyContext, PolicyError, RegistrationPolicy};
 use crate::secret::Secret;
 use crate::software_statement;
-use crate::store::{ClientRecord, ClientStore, MetadataJson, Registrant, StoreError, StoredSecret};
+use crate::store::{
+    ClientRecord, ClientStore, MetadataJson, Registrant, StoreError, StoredSecret, TimeoutStore,
+};
 use crate::token::{CredentialHash, RegistrationTokens};
 
 pub use authenticate::{ClientAuthError, ClientCredentials};
@@ -64,6 +66,7 @@ struct Inner {
     /// `{registration endpoint}/`, to which a client id is appended.
     client_uri_base: String,
     expiry: Option<ExpiryPolicy>,
+    metadata_limits: MetadataLimits,
 }
 
 impl std::fmt::Debug for Registry {
@@ -108,7 +111,12 @@ impl Registry {
     pub fn new(config: &RegistrationConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
-                store: Arc::clone(&config.store),
+                store: match config.store_timeout {
+                    Some(timeout) => {
+                        Arc::new(TimeoutStore::new(Arc::clone(&config.store), timeout))
+                    }
+                    None => Arc::clone(&config.store),
+                },
                 tokens: config.tokens.clone(),
                 rules: config.rules.clone(),
                 allowed_scopes: config.allowed_scopes.clone(),
@@ -125,11 +133,12 @@ impl Registry {
                 registration_endpoint: config.registration_endpoint.clone(),
                 client_uri_base: format!("{}/", config.registration_endpoint),
                 expiry: config.expiry,
+                metadata_limits: config.metadata_limits,
             }),
         }
     }
 
-    /// The store behind this registry.
+    /// The store behind this registry (time-limited when a store timeout is configured).
     pub fn store(&self) -> &Arc<dyn ClientStore> {
         &self.inner.store
     }
@@ -604,6 +613,9 @@ impl Registry {
         request: Map<String, Value>,
         bound_policy: Option<&Arc<dyn RegistrationPolicy>>,
     ) -> Result<CheckedMetadata, RegistrationError> {
+        // The one place every request's metadata enters (HTTP and host, register and update):
+        // bounded before anything else reads it.
+        metadata::check_limits(&request, &self.inner.metadata_limits)?;
         software_statement::check(&request)?;
         let parsed = metadata::parse_owned(request)?;
         let mut valid = metadata::validate(parsed, &self.inner.rules)?;
