@@ -177,9 +177,8 @@ async fn a_failing_store_gives_503_on_every_operation_and_loses_nothing() {
     }
 
     store.set(Fault::FailAll);
-    for round in 0..3 {
+    for a in &acked[..3] {
         assert_unavailable(&app.register_raw(&min()).await);
-        let a = &acked[round];
         assert_unavailable(&app.get(&a.client.path(), Some(&a.client.token)).await);
         let body = update_body(&a.client, &merged(&min(), &json!({"client_name": "lost"})));
         assert_unavailable(
