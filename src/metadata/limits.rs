@@ -467,6 +467,28 @@ mod tests {
     }
 
     #[test]
+    fn long_member_names_in_a_path_are_cut() {
+        let limits = small();
+        let name = "n".repeat(16);
+        let err = refused(json!({ name: {"b": {"c": {"d": {}}}} }), &limits);
+        assert_eq!(
+            err.description(),
+            format!("{}.b.c.d: nested deeper than 4 levels", "n".repeat(16))
+        );
+        let limits = MetadataLimits {
+            max_depth: 2,
+            ..MetadataLimits::default()
+        };
+        let name = "\u{e9}".repeat(100);
+        let err = refused(json!({ name: [[1]] }), &limits);
+        // 64 characters shown, each non-ASCII one as U+XXXX.
+        assert_eq!(
+            err.description(),
+            format!("{}...[0]: nested deeper than 2 levels", "U+00E9".repeat(64))
+        );
+    }
+
+    #[test]
     fn total_size_is_the_compact_json_size() {
         let limits = MetadataLimits {
             max_total_bytes: 40,
