@@ -6,6 +6,7 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use crate::events::RegistrationEvents;
+use crate::fetch::UriFetcher;
 use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidClientIds};
 use crate::initial_access::{
     InitialAccessTokenOptions, InitialAccessTokens, RegistrationAccess, static_token_id,
@@ -14,6 +15,7 @@ use crate::metadata::{MetadataLimits, MetadataRules};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
 use crate::secret::Secret;
+use crate::software_statement::{SoftwareStatementRequirement, SoftwareStatements, TrustedIssuer};
 use crate::store::{ClientStore, MemoryStore};
 use crate::token::{RegistrationTokens, SigningKey};
 
@@ -130,6 +132,10 @@ pub enum ConfigError {
     /// The expiry of unused clients has a zero duration, tick or batch.
     #[error("expire_unused_clients: {0}")]
     Expiry(String),
+    /// A trusted software statement issuer cannot be used: its JWK Set has no usable key, or
+    /// its keys are at a `jwks_uri` and no URI fetcher is configured.
+    #[error("trusted_software_statement_issuer: {0}")]
+    SoftwareStatementIssuer(String),
     /// A metadata limit is zero, which would refuse every request.
     #[error("metadata_limits: {0}")]
     MetadataLimits(String),
@@ -165,6 +171,8 @@ pub struct RegistrationConfig {
     pub(crate) max_body_bytes: usize,
     pub(crate) cors_allow_origin: Option<HeaderValue>,
     pub(crate) expiry: Option<ExpiryPolicy>,
+    pub(crate) uri_fetcher: Option<Arc<dyn UriFetcher>>,
+    pub(crate) software_statements: Arc<SoftwareStatements>,
     pub(crate) metadata_limits: MetadataLimits,
     pub(crate) store_timeout: Option<Duration>,
 }
@@ -186,6 +194,8 @@ impl std::fmt::Debug for RegistrationConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("cors_allow_origin", &self.cors_allow_origin)
             .field("expiry", &self.expiry)
+            .field("uri_fetcher", &self.uri_fetcher.is_some())
+            .field("software_statements", &self.software_statements)
             .field("metadata_limits", &self.metadata_limits)
             .field("store_timeout", &self.store_timeout)
             .finish_non_exhaustive()
@@ -222,6 +232,9 @@ impl RegistrationConfig {
             cors_allow_origin: Some("*".to_owned()),
             allow_insecure_issuer: false,
             expiry: None,
+            uri_fetcher: None,
+            trusted_issuers: Vec::new(),
+            software_statement_requirement: SoftwareStatementRequirement::Optional,
             metadata_limits: MetadataLimits::default(),
             store_timeout: None,
         }
@@ -281,6 +294,9 @@ pub struct RegistrationConfigBuilder {
     cors_allow_origin: Option<String>,
     allow_insecure_issuer: bool,
     expiry: Option<ExpiryPolicy>,
+    uri_fetcher: Option<Arc<dyn UriFetcher>>,
+    trusted_issuers: Vec<TrustedIssuer>,
+    software_statement_requirement: SoftwareStatementRequirement,
     metadata_limits: MetadataLimits,
     store_timeout: Option<Duration>,
 }
@@ -464,6 +480,35 @@ impl RegistrationConfigBuilder {
         self
     }
 
+    /// Fetches the documents that metadata and configuration point at: a client's
+    /// `sector_identifier_uri`, a trusted issuer's `jwks_uri`. Default: none, so that a
+    /// `sector_identifier_uri` is refused and an issuer given by `jwks_uri` is a configuration
+    /// error. With the `fetch` feature, `fetch::HttpsFetcher` is one.
+    pub fn uri_fetcher(self, fetcher: impl UriFetcher) -> Self {
+        self.shared_uri_fetcher(Arc::new(fetcher))
+    }
+
+    /// [`uri_fetcher`](Self::uri_fetcher), as a shared trait object.
+    pub fn shared_uri_fetcher(mut self, fetcher: Arc<dyn UriFetcher>) -> Self {
+        self.uri_fetcher = Some(fetcher);
+        self
+    }
+
+    /// Trusts the software statements of `issuer` (RFC 7591 §2.3); call once per issuer.
+    /// Default: no issuer is trusted, so any statement is `unapproved_software_statement`.
+    pub fn trusted_software_statement_issuer(mut self, issuer: TrustedIssuer) -> Self {
+        self.trusted_issuers.push(issuer);
+        self
+    }
+
+    /// When a software statement is required (default
+    /// [`SoftwareStatementRequirement::Optional`]); a registration that lacks a required one
+    /// is refused with `invalid_software_statement`.
+    pub fn require_software_statement(mut self, requirement: SoftwareStatementRequirement) -> Self {
+        self.software_statement_requirement = requirement;
+        self
+    }
+
     /// Bounds on the metadata of every registration and update, over HTTP and through the
     /// [`Registry`](crate::Registry) alike: nesting depth, members per object, string and
     /// array lengths, redirect URIs, total size. Default: [`MetadataLimits::default`]. None
@@ -541,6 +586,12 @@ impl RegistrationConfigBuilder {
                 .auth_methods
                 .retain(|m| *m != crate::metadata::AuthMethod::ClientSecretJwt);
         }
+        let software_statements = SoftwareStatements::new(
+            self.trusted_issuers,
+            self.software_statement_requirement,
+            self.uri_fetcher.clone(),
+        )
+        .map_err(ConfigError::SoftwareStatementIssuer)?;
         let initial_access_tokens = Arc::new(InitialAccessTokens::default());
         for (token, options) in &self.static_initial_access_tokens {
             check_static_token(token.expose())?;
@@ -575,6 +626,8 @@ impl RegistrationConfigBuilder {
             max_body_bytes: self.max_body_bytes,
             cors_allow_origin,
             expiry: self.expiry,
+            uri_fetcher: self.uri_fetcher,
+            software_statements: Arc::new(software_statements),
             metadata_limits: self.metadata_limits,
             store_timeout: self.store_timeout,
         })

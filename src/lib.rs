@@ -39,6 +39,7 @@ mod config;
 mod context;
 mod error;
 mod events;
+pub mod fetch;
 mod future;
 pub mod generate;
 mod handler;
@@ -68,6 +69,7 @@ pub use layer::RegistrationLayer;
 pub use registry::{ClientAuthError, ClientCredentials, ClientInformation, Registry};
 pub use secret::Secret;
 pub use service::Registration;
+pub use software_statement::{SoftwareStatementRequirement, TrustedIssuer};
 #[cfg(feature = "postgres")]
 pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]

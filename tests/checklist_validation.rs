@@ -765,8 +765,10 @@ async fn c15_http_jwks_uri_rejected() {
 
 // C16 / C17 -----------------------------------------------------------------------------------
 
+/// C16 proper (the document fetched and checked) is in tests/sector_identifier.rs; a server
+/// without a URI fetcher cannot check a sector, so it refuses one rather than store it unchecked.
 #[tokio::test]
-async fn c16_pairwise_with_sector_identifier_uri_not_supported() {
+async fn c16_sector_identifier_uri_refused_without_a_fetcher() {
     let app = App::new();
     rejected(
         &app,

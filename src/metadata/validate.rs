@@ -39,8 +39,8 @@ const PRIVATE_JWK_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "
 /// Rules checked (checklist C1–C15, C17–C20): the server's allow-lists, the consistency of
 /// `grant_types` and `response_types`, redirect URIs for the application type, the key
 /// material required by the authentication method, the URL members, pairwise subjects, scope
-/// syntax and algorithms. A `sector_identifier_uri` is always rejected (C16): this server does
-/// not fetch it, and an unverified one must not reach a host computing pairwise subjects.
+/// syntax and algorithms. A `sector_identifier_uri` must be https here; that its document
+/// lists every redirect URI (C16) is checked by [`Registry`](crate::Registry), which fetches it.
 ///
 /// Validating the returned metadata again returns it unchanged.
 ///
@@ -298,7 +298,7 @@ fn url_members(
             check_url(&lang::tagged_label(member, tag), uri, HttpOrHttps, true)?;
         }
     }
-    // `sector_identifier_uri` is rejected before, by `sector_identifier_uri`.
+    // `sector_identifier_uri` is checked before, by `sector_identifier_uri`.
     let singles: [(&str, &Option<String>, Schemes, bool); 4] = [
         ("jwks_uri", &meta.jwks_uri, Https, false),
         ("initiate_login_uri", &meta.initiate_login_uri, Https, true),
@@ -370,21 +370,18 @@ fn check_jwk_set(jwks: &Map<String, Value>) -> Result<(), MetadataError> {
     Ok(())
 }
 
-/// C16: this server cannot fetch a `sector_identifier_uri` and check that it lists every
-/// redirect URI, so it rejects one whenever present, whatever the `subject_type`: stored
-/// unverified, it could fool a host computing pairwise subjects from it.
+/// C16, the part that needs no fetch: a `sector_identifier_uri` is an https URL. That its
+/// document lists every redirect URI is checked by the registry, which fetches it
+/// (`registry/sector.rs`), before anything is stored.
 fn sector_identifier_uri(meta: &ClientMetadata) -> Result<(), MetadataError> {
-    if meta.sector_identifier_uri.is_some() {
-        return Err(invalid(
-            "sector_identifier_uri: not supported by this server (it would have to be fetched and checked)"
-                .into(),
-        ));
+    match &meta.sector_identifier_uri {
+        Some(uri) => check_url("sector_identifier_uri", uri, Schemes::Https, false),
+        None => Ok(()),
     }
-    Ok(())
 }
 
-/// C12 allow-list and C17 (one redirect scheme and host) for `subject_type`. (C16: a
-/// `sector_identifier_uri` was rejected before.)
+/// C12 allow-list and C17 (one redirect scheme and host) for `subject_type`, unless a
+/// `sector_identifier_uri` groups the hosts (C16: the registry checks its document).
 fn subject_type(meta: &ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
     let Some(subject_type) = meta.subject_type else {
         return Ok(());
@@ -395,7 +392,7 @@ fn subject_type(meta: &ClientMetadata, rules: &MetadataRules) -> Result<(), Meta
             quoted(subject_type.as_str())
         )));
     }
-    if subject_type != SubjectType::Pairwise {
+    if subject_type != SubjectType::Pairwise || meta.sector_identifier_uri.is_some() {
         return Ok(());
     }
     // Compare scheme and host: private-use-scheme URIs (`com.example.app:/cb`) have no host,
@@ -405,7 +402,7 @@ fn subject_type(meta: &ClientMetadata, rules: &MetadataRules) -> Result<(), Meta
         let key = sector_key(first);
         if let Some(i) = uris.iter().position(|u| sector_key(u) != key) {
             return Err(invalid(format!(
-                "redirect_uris[{i}]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri, which this server does not support"
+                "redirect_uris[{i}]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri"
             )));
         }
     }
@@ -1247,45 +1244,25 @@ mod tests {
     }
 
     #[test]
-    fn c16_sector_identifier_uri() {
-        let msg = "sector_identifier_uri: not supported by this server (it would have to be fetched and checked)";
-        rejected_cm(
-            with_rp(json!({
-                "subject_type": "pairwise",
-                "sector_identifier_uri": "https://rp.example.org/sector.json",
-            })),
-            msg,
-        );
-        // Rejected whatever the subject type: stored unverified, it could fool a host that
-        // computes pairwise subjects from it.
-        rejected_cm(
-            with_rp(json!({"sector_identifier_uri": "https://rp.example.org/sector.json"})),
-            msg,
-        );
-        rejected_cm(
-            with_rp(json!({
-                "subject_type": "public",
-                "sector_identifier_uri": "https://rp.example.org/sector.json",
-            })),
-            msg,
-        );
+    fn c16_sector_identifier_uri_is_https() {
+        // The document itself is fetched and checked by the registry (registry/sector.rs).
+        accepted(with_rp(json!({
+            "subject_type": "pairwise",
+            "sector_identifier_uri": "https://rp.example.org/sector.json",
+        })));
         rejected_cm(
             with_rp(json!({"sector_identifier_uri": "http://rp.example.org/sector.json"})),
-            msg,
+            "sector_identifier_uri: must be an https URL",
         );
-        // Also for metadata not built by the parser.
-        let meta = ClientMetadata {
-            redirect_uris: Some(vec![RP.into()]),
-            sector_identifier_uri: Some("https://rp.example.org/sector.json".into()),
-            ..ClientMetadata::default()
-        };
-        let err = validate(meta, &MetadataRules::default()).unwrap_err();
-        assert_eq!(err.description(), msg);
+        rejected_cm(
+            with_rp(json!({"sector_identifier_uri": "https://rp.example.org/sector.json#x"})),
+            "sector_identifier_uri: fragment not allowed",
+        );
     }
 
     #[test]
     fn c17_pairwise_redirect_hosts() {
-        let msg = "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri, which this server does not support";
+        let msg = "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri";
         accepted(json!({
             "subject_type": "pairwise",
             "redirect_uris": ["https://rp.example.org/a", "https://RP.example.org:8443/b?x"],
@@ -1298,6 +1275,12 @@ mod tests {
             }),
             msg,
         );
+        // A sector identifier groups the hosts (its document is checked by the registry).
+        accepted(json!({
+            "subject_type": "pairwise",
+            "sector_identifier_uri": "https://rp.example.org/sector.json",
+            "redirect_uris": [RP, "https://other.example.org/cb"],
+        }));
         // Different hosts are fine for public subjects.
         accepted(json!({"redirect_uris": [RP, "https://other.example.org/cb"]}));
     }
@@ -1311,7 +1294,7 @@ mod tests {
                 "subject_type": "pairwise",
                 "redirect_uris": ["com.a.app:/cb", "org.evil.x:/cb"],
             }),
-            "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri, which this server does not support",
+            "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri",
         );
         accepted(json!({
             "application_type": "native",
@@ -1324,7 +1307,7 @@ mod tests {
                 "subject_type": "pairwise",
                 "redirect_uris": ["com.a.app:/cb", "http://127.0.0.1/cb"],
             }),
-            "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri, which this server does not support",
+            "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri",
         );
     }
 

@@ -8,6 +8,7 @@ mod authenticate;
 mod discovery;
 mod identity;
 mod information;
+mod sector;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -19,6 +20,7 @@ use crate::config::{
 };
 use crate::context::{Caller, RequestContext};
 use crate::error::RegistrationError;
+use crate::fetch::UriFetcher;
 use crate::generate::{ClientIdGenerator, SecretGenerator};
 use crate::initial_access::{
     InitialAccessTokenOptions, InitialAccessTokens, IssuedInitialAccessToken, RegistrationAccess,
@@ -28,7 +30,7 @@ use crate::metadata::{self, ClientMetadata, MetadataLimits, MetadataRules};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Operation, Policies, PolicyContext, PolicyError, RegistrationPolicy};
 use crate::secret::Secret;
-use crate::software_statement;
+use crate::software_statement::{self, SoftwareStatements};
 use crate::store::{
     ClientRecord, ClientStore, MetadataJson, Registrant, StoreError, StoredSecret, TimeoutStore,
 };
@@ -66,6 +68,9 @@ struct Inner {
     /// `{registration endpoint}/`, to which a client id is appended.
     client_uri_base: String,
     expiry: Option<ExpiryPolicy>,
+    /// Fetches `sector_identifier_uri` documents (and, inside `statements`, issuers' keys).
+    uri_fetcher: Option<Arc<dyn UriFetcher>>,
+    statements: Arc<SoftwareStatements>,
     metadata_limits: MetadataLimits,
 }
 
@@ -133,6 +138,8 @@ impl Registry {
                 registration_endpoint: config.registration_endpoint.clone(),
                 client_uri_base: format!("{}/", config.registration_endpoint),
                 expiry: config.expiry,
+                uri_fetcher: config.uri_fetcher.clone(),
+                statements: Arc::clone(&config.software_statements),
                 metadata_limits: config.metadata_limits,
             }),
         }
@@ -616,7 +623,11 @@ impl Registry {
         // The one place every request's metadata enters (HTTP and host, register and update):
         // bounded before anything else reads it.
         metadata::check_limits(&request, &self.inner.metadata_limits)?;
-        software_statement::check(&request)?;
+        // The statement's claims take precedence over the body's members: they are written over
+        // the request before the rules see it, so that they obey the same rules.
+        let mut request = request;
+        let required = self.inner.statements.required_for(&context.caller);
+        let statement = self.inner.statements.apply(&mut request, required).await?;
         let parsed = metadata::parse_owned(request)?;
         let mut valid = metadata::validate(parsed, &self.inner.rules)?;
         let has_policy = self.inner.caller_restrictions.is_some()
@@ -630,11 +641,17 @@ impl Registry {
             // A policy may rewrite: what it returns must still obey the RFC rules.
             valid = metadata::validate(valid, &self.inner.rules)?;
         }
+        // Last, as it costs a request: what is registered is final by now.
+        sector::check(&valid, self.inner.uri_fetcher.as_deref()).await?;
+        let mut json = MetadataJson::render(&valid);
+        if let Some(statement) = statement {
+            json = software_statement::registered_with(&json, &statement)?;
+        }
         Ok(CheckedMetadata {
             auth_method: valid
                 .token_endpoint_auth_method
                 .unwrap_or(metadata::AuthMethod::ClientSecretBasic),
-            json: MetadataJson::render(&valid),
+            json,
         })
     }
 

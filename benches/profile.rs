@@ -1,0 +1,164 @@
+//! Workloads for a profiler: each runs one operation many times inside one function, so that
+//! `valgrind --tool=callgrind --toggle-collect=<that function>` counts exactly the work of
+//! those operations (instructions, and with `--cache-sim=yes` simulated cache misses) and
+//! nothing of the set-up. `benches/profile.sh` runs them and prints the counts per operation.
+//!
+//! ```text
+//! profile pass-through bare|layer|layer-without-extension|axum|axum-layer N
+//! profile reads CLIENTS N
+//! ```
+//!
+//! Without arguments (as `cargo test --all-targets` runs it) it does a small run of each.
+
+use std::convert::Infallible;
+use std::hint::black_box;
+use std::task::{Context, Poll, Waker};
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::Full;
+use serde_json::{Map, Value, json};
+use tower::{Layer, Service, service_fn};
+use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, RequestContext};
+
+type Body = Full<Bytes>;
+
+async fn inner(_request: Request<Body>) -> Result<Response<Body>, Infallible> {
+    Ok(Response::new(Full::new(Bytes::from_static(b"hello"))))
+}
+
+fn router() -> axum::Router {
+    axum::Router::new().route("/api/data", axum::routing::get(|| async { "hello" }))
+}
+
+fn config(extension: bool) -> RegistrationConfig {
+    RegistrationConfig::builder("https://iam.example.org/")
+        .registry_in_extensions(extension)
+        .build()
+        .expect("config")
+}
+
+/// Runs a future that never waits (the memory store and these services answer at once) to
+/// its end, without a runtime: the profiled functions below are then plain functions that the
+/// profiler can name, not state machines inlined into an executor.
+fn now<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the profiled operation waited"),
+    }
+}
+
+/// `n` pass-through requests on one service value (no per-request clone), each built and
+/// dropped inside, as `benches/layer.rs` does.
+#[inline(never)]
+fn profiled_pass_through<S, B>(mut service: S, n: usize)
+where
+    S: Service<Request<Body>, Response = Response<B>>,
+    S::Error: std::fmt::Debug,
+{
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..n {
+        assert!(service.poll_ready(&mut cx).is_ready());
+        let request = Request::get("/api/data")
+            .body(Body::default())
+            .expect("request");
+        black_box(now(service.call(request)).expect("call"));
+    }
+}
+
+fn seed_request(i: usize) -> Map<String, Value> {
+    match json!({
+        "redirect_uris": [format!("https://client-{i}.example/oidc")],
+        "client_name": format!("example-client-{i}"),
+        "contacts": ["test@iam.test"],
+        "token_endpoint_auth_method": "client_secret_basic",
+        "scope": "address phone openid email profile offline_access",
+        "grant_types": ["refresh_token", "authorization_code"],
+        "response_types": ["code"]
+    }) {
+        Value::Object(map) => map,
+        _ => unreachable!("a JSON object literal"),
+    }
+}
+
+/// Reads (token verified, record fetched, response rendered) of the clients at `order`.
+#[inline(never)]
+fn profiled_reads(registry: &Registry, clients: &[(String, String)], order: &[usize]) {
+    for &i in order {
+        let (id, token) = &clients[i];
+        black_box(now(registry.read(id, token)).expect("read"));
+    }
+}
+
+fn reads(clients: usize, n: usize) {
+    let registry = RegistrationLayer::new(config(true)).registry();
+    let mut registered = Vec::with_capacity(clients);
+    for i in 0..clients {
+        let client =
+            now(registry.register(&RequestContext::host(), seed_request(i))).expect("register");
+        let token = client.registration_access_token().expect("token").expose();
+        registered.push((client.client_id().to_owned(), token.to_owned()));
+    }
+    // Random existing clients, the same sequence every run (a fixed LCG).
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let order: Vec<usize> = (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % clients
+        })
+        .collect();
+    profiled_reads(&registry, &registered, &order);
+}
+
+fn pass_through(variant: &str, n: usize) {
+    match variant {
+        "bare" => profiled_pass_through(service_fn(inner), n),
+        "layer" => {
+            let service = RegistrationLayer::new(config(true)).layer(service_fn(inner));
+            profiled_pass_through(service, n);
+        }
+        "layer-without-extension" => {
+            let service = RegistrationLayer::new(config(false)).layer(service_fn(inner));
+            profiled_pass_through(service, n);
+        }
+        // An axum `Router` inside: it puts its own values (the original URI, the matched path)
+        // into the extensions, so the map that the layer's `Registry` goes into is allocated
+        // for every request anyway.
+        "axum" => profiled_pass_through(router(), n),
+        "axum-layer" => {
+            let service = RegistrationLayer::new(config(true)).layer(router());
+            profiled_pass_through(service, n);
+        }
+        other => panic!("unknown pass-through variant {other}"),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |i: usize| -> usize {
+        args.get(i)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("argument {i} must be a number"))
+    };
+    match args.first().map(String::as_str) {
+        Some("pass-through") => pass_through(&args[1], number(2)),
+        Some("reads") => reads(number(1), number(2)),
+        // `cargo bench` passes `--bench`; `cargo test` passes nothing: a smoke run.
+        _ => {
+            for variant in [
+                "bare",
+                "layer",
+                "layer-without-extension",
+                "axum",
+                "axum-layer",
+            ] {
+                pass_through(variant, 100);
+            }
+            reads(100, 100);
+        }
+    }
+}

@@ -1,0 +1,462 @@
+//! The built-in [`UriFetcher`]: one HTTP/1.1 `GET` over TLS per document, guarded against
+//! server-side request forgery, with a bounded cache.
+//!
+//! The host is resolved once, every address checked, and the connection opened to a checked
+//! address: a DNS answer that changes between the check and the connection (DNS rebinding)
+//! cannot slip a private address in, because nothing is resolved again.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{Request, StatusCode, header};
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+use tokio_rustls::rustls::{self, RootCertStore};
+
+use super::address;
+use super::{FetchError, UriFetcher};
+
+/// Default [`HttpsFetcherBuilder::timeout`]: 10 seconds.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default [`HttpsFetcherBuilder::max_body_bytes`]: 256 KiB, ample for a JWK Set or a
+/// sector identifier document.
+const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+/// Default [`HttpsFetcherBuilder::cache_lifetime`]: 5 minutes.
+const DEFAULT_CACHE_LIFETIME: Duration = Duration::from_secs(300);
+/// Default [`HttpsFetcherBuilder::cache_capacity`]: 1000 documents.
+const DEFAULT_CACHE_CAPACITY: u64 = 1000;
+
+/// An HTTPS [`UriFetcher`] for documents that clients and operators name: `https` only, no
+/// redirects followed (a 3xx is an error), public addresses only (not loopback, private,
+/// link-local, CGNAT, unique-local, multicast, documentation, their IPv4-mapped forms...),
+/// a size cap, one timeout for the whole exchange, `application/json` (or
+/// `application/*+json`) only. Documents are cached for a configurable lifetime, in a cache of
+/// bounded size; failures are not cached. Cheap to clone: clones share the cache.
+///
+/// Needs a Tokio runtime (with I/O and time enabled). Trusts Mozilla's root certificates.
+///
+/// ```
+/// use std::time::Duration;
+/// use tower_oidc_registration::RegistrationConfig;
+/// use tower_oidc_registration::fetch::HttpsFetcher;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let fetcher = HttpsFetcher::builder()
+///     .timeout(Duration::from_secs(5))
+///     .cache_lifetime(Duration::from_secs(600))
+///     .build()?;
+/// let config = RegistrationConfig::builder("https://iam.example.org/")
+///     .uri_fetcher(fetcher)
+///     .build()?;
+/// # let _ = config;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct HttpsFetcher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    tls: TlsConnector,
+    timeout: Duration,
+    max_body_bytes: usize,
+    allow_loopback: bool,
+    cache: Option<moka::future::Cache<String, Arc<Value>>>,
+}
+
+impl std::fmt::Debug for HttpsFetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpsFetcher")
+            .field("timeout", &self.inner.timeout)
+            .field("max_body_bytes", &self.inner.max_body_bytes)
+            .field("allow_loopback", &self.inner.allow_loopback)
+            .field("cache", &self.inner.cache.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`HttpsFetcher`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct HttpsFetcherBuilder {
+    timeout: Duration,
+    max_body_bytes: usize,
+    cache_lifetime: Duration,
+    cache_capacity: u64,
+    allow_loopback: bool,
+    extra_roots: Vec<Vec<u8>>,
+}
+
+impl HttpsFetcherBuilder {
+    /// The longest a fetch may take, from resolving the host to the last byte of the body
+    /// (default 10 s). Not zero.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest response body accepted, in bytes (default 256 KiB).
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// How long a fetched document is reused (default 5 minutes); zero disables the cache.
+    pub fn cache_lifetime(mut self, lifetime: Duration) -> Self {
+        self.cache_lifetime = lifetime;
+        self
+    }
+
+    /// The most documents cached at once (default 1000); zero disables the cache.
+    pub fn cache_capacity(mut self, documents: u64) -> Self {
+        self.cache_capacity = documents;
+        self
+    }
+
+    /// Allows loopback addresses (default: refused). **For tests only**: a server that may
+    /// fetch from loopback lets any client reach the services of its own host.
+    pub fn allow_loopback(mut self, allow: bool) -> Self {
+        self.allow_loopback = allow;
+        self
+    }
+
+    /// Trusts one more root certificate (DER), besides Mozilla's: a test server's, or a
+    /// private certificate authority's.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots.push(der.into());
+        self
+    }
+
+    /// Builds the fetcher.
+    ///
+    /// # Errors
+    ///
+    /// [`FetchError::Other`] for a zero timeout or a root certificate that cannot be used.
+    pub fn build(self) -> Result<HttpsFetcher, FetchError> {
+        if self.timeout.is_zero() {
+            return Err(FetchError::Other("timeout: must not be zero".into()));
+        }
+        let mut roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for (i, der) in self.extra_roots.into_iter().enumerate() {
+            roots
+                .add(CertificateDer::from(der))
+                .map_err(|e| FetchError::Other(format!("root certificate {i}: {e}")))?;
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| FetchError::Other(format!("TLS configuration: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let cache = (!self.cache_lifetime.is_zero() && self.cache_capacity > 0).then(|| {
+            moka::future::Cache::builder()
+                .max_capacity(self.cache_capacity)
+                .time_to_live(self.cache_lifetime)
+                .build()
+        });
+        Ok(HttpsFetcher {
+            inner: Arc::new(Inner {
+                tls: TlsConnector::from(Arc::new(config)),
+                timeout: self.timeout,
+                max_body_bytes: self.max_body_bytes,
+                allow_loopback: self.allow_loopback,
+                cache,
+            }),
+        })
+    }
+}
+
+impl HttpsFetcher {
+    /// A builder with the defaults: 10 s timeout, 256 KiB bodies, a 5-minute cache of 1000
+    /// documents, public addresses only.
+    pub fn builder() -> HttpsFetcherBuilder {
+        HttpsFetcherBuilder {
+            timeout: DEFAULT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            cache_lifetime: DEFAULT_CACHE_LIFETIME,
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
+            allow_loopback: false,
+            extra_roots: Vec::new(),
+        }
+    }
+}
+
+#[async_trait]
+impl UriFetcher for HttpsFetcher {
+    async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+        let Some(cache) = &self.inner.cache else {
+            return self.inner.fetch(uri).await;
+        };
+        // Concurrent fetches of one URI share one request.
+        cache
+            .try_get_with_by_ref(uri, async { self.inner.fetch(uri).await.map(Arc::new) })
+            .await
+            .map(|document| Value::clone(&document))
+            .map_err(|err| FetchError::clone(&err))
+    }
+
+    async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+        if let Some(cache) = &self.inner.cache {
+            cache.invalidate(uri).await;
+        }
+        self.fetch_json(uri).await
+    }
+}
+
+/// Aborts the task driving a connection when the fetch ends, however it ends (a timeout drops
+/// the fetch future): no connection outlives its fetch.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Inner {
+    async fn fetch(&self, uri: &str) -> Result<Value, FetchError> {
+        let url = url::Url::parse(uri).map_err(|_| FetchError::InvalidUri)?;
+        if url.scheme() != "https" {
+            return Err(FetchError::NotHttps);
+        }
+        tokio::time::timeout(self.timeout, self.get(&url))
+            .await
+            .map_err(|_| FetchError::Timeout(self.timeout))?
+    }
+
+    /// The addresses of the URL's host, every one of them allowed.
+    async fn checked_addresses(
+        &self,
+        host: &url::Host<&str>,
+        port: u16,
+    ) -> Result<Vec<SocketAddr>, FetchError> {
+        let addresses: Vec<SocketAddr> = match host {
+            url::Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(*ip), port)],
+            url::Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(*ip), port)],
+            url::Host::Domain(name) => tokio::net::lookup_host((*name, port))
+                .await
+                .map_err(|_| FetchError::Resolve(name.to_string()))?
+                .collect(),
+        };
+        if addresses.is_empty() {
+            return Err(FetchError::Resolve(host.to_string()));
+        }
+        // Every address, not just the first: the connection may fall back to any of them.
+        if let Some(refused) = addresses.iter().find(|a| !self.allowed(a.ip())) {
+            return Err(FetchError::ForbiddenAddress {
+                host: host.to_string(),
+                address: refused.ip(),
+            });
+        }
+        Ok(addresses)
+    }
+
+    fn allowed(&self, ip: IpAddr) -> bool {
+        address::is_public(ip) || (self.allow_loopback && address::is_loopback(ip))
+    }
+
+    async fn get(&self, url: &url::Url) -> Result<Value, FetchError> {
+        let host = url.host().ok_or(FetchError::InvalidUri)?;
+        let port = url.port_or_known_default().unwrap_or(443);
+        let addresses = self.checked_addresses(&host, port).await?;
+        let server_name = match host {
+            url::Host::Domain(name) => {
+                ServerName::try_from(name.to_owned()).map_err(|_| FetchError::InvalidUri)?
+            }
+            url::Host::Ipv4(ip) => ServerName::IpAddress(IpAddr::V4(ip).into()),
+            url::Host::Ipv6(ip) => ServerName::IpAddress(IpAddr::V6(ip).into()),
+        };
+        let tcp = connect(&addresses).await?;
+        let tls = self
+            .tls
+            .connect(server_name, tcp)
+            .await
+            .map_err(|e| FetchError::Connect(format!("TLS: {e}")))?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .map_err(|e| FetchError::Http(e.to_string()))?;
+        let _driver = AbortOnDrop(tokio::spawn(async move {
+            // Its failure surfaces as the request's.
+            let _ = connection.await;
+        }));
+        let authority = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        let target = &url[url::Position::BeforePath..url::Position::AfterQuery];
+        let request = Request::get(target)
+            .header(header::HOST, authority)
+            .header(header::ACCEPT, "application/json")
+            .header(header::USER_AGENT, "tower-oidc-registration")
+            .body(Empty::<Bytes>::new())
+            .map_err(|_| FetchError::InvalidUri)?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| FetchError::Http(e.to_string()))?;
+        check_status(response.status())?;
+        check_content_type(response.headers())?;
+        let limit = self.max_body_bytes;
+        let declared = response
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            return Err(FetchError::TooLarge(limit));
+        }
+        let body = Limited::new(response.into_body(), limit)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    FetchError::TooLarge(limit)
+                } else {
+                    FetchError::Http(e.to_string())
+                }
+            })?
+            .to_bytes();
+        serde_json::from_slice(&body).map_err(|_| FetchError::InvalidJson)
+    }
+}
+
+/// A connection to the first of `addresses` that answers.
+async fn connect(addresses: &[SocketAddr]) -> Result<TcpStream, FetchError> {
+    let mut last_error = None;
+    for address in addresses {
+        match TcpStream::connect(address).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(FetchError::Connect(
+        last_error.map_or_else(|| "no address".to_owned(), |e| e.to_string()),
+    ))
+}
+
+fn check_status(status: StatusCode) -> Result<(), FetchError> {
+    if status.is_redirection() {
+        Err(FetchError::Redirect(status.as_u16()))
+    } else if !status.is_success() {
+        Err(FetchError::Status(status.as_u16()))
+    } else {
+        Ok(())
+    }
+}
+
+/// `application/json` or a structured `+json` type (`application/jwk-set+json`), any
+/// parameters; anything else, or none, is refused.
+fn check_content_type(headers: &http::HeaderMap) -> Result<(), FetchError> {
+    let value = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not text)"))
+        .unwrap_or("(none)");
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let is_json = essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|subtype| subtype.ends_with("+json") && !subtype.contains('/'));
+    if is_json {
+        Ok(())
+    } else {
+        let shown: String = value.chars().take(64).collect();
+        Err(FetchError::ContentType(shown))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content_type(value: &str) -> Result<(), FetchError> {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            http::HeaderValue::from_str(value).expect("header"),
+        );
+        check_content_type(&headers)
+    }
+
+    #[test]
+    fn json_content_types_only() {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/jwk-set+json",
+        ] {
+            assert!(content_type(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "text/html",
+            "text/json",
+            "application/jsonp",
+            "application/+json/x",
+        ] {
+            assert!(
+                matches!(content_type(bad), Err(FetchError::ContentType(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            check_content_type(&http::HeaderMap::new()),
+            Err(FetchError::ContentType("(none)".into()))
+        );
+    }
+
+    #[test]
+    fn redirects_and_errors_are_refused() {
+        assert_eq!(
+            check_status(StatusCode::FOUND),
+            Err(FetchError::Redirect(302))
+        );
+        assert_eq!(
+            check_status(StatusCode::NOT_FOUND),
+            Err(FetchError::Status(404))
+        );
+        assert!(check_status(StatusCode::OK).is_ok());
+    }
+
+    #[tokio::test]
+    async fn non_https_and_private_hosts_are_refused_before_any_connection() {
+        let fetcher = HttpsFetcher::builder().build().expect("fetcher");
+        assert_eq!(
+            fetcher.fetch_json("http://example.org/x").await,
+            Err(FetchError::NotHttps)
+        );
+        assert_eq!(
+            fetcher.fetch_json("not a uri").await,
+            Err(FetchError::InvalidUri)
+        );
+        for (uri, ip) in [
+            ("https://127.0.0.1/x", "127.0.0.1"),
+            ("https://10.0.0.1/x", "10.0.0.1"),
+            (
+                "https://[::ffff:169.254.169.254]/x",
+                "::ffff:169.254.169.254",
+            ),
+            ("https://[fd00::1]:8443/x", "fd00::1"),
+        ] {
+            match fetcher.fetch_json(uri).await {
+                Err(FetchError::ForbiddenAddress { address, .. }) => {
+                    assert_eq!(address, ip.parse::<IpAddr>().expect("ip"), "{uri}");
+                }
+                other => panic!("{uri}: {other:?}"),
+            }
+        }
+    }
+}

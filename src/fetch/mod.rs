@@ -1,0 +1,120 @@
+//! Fetching the JSON documents that registration metadata and configuration point at: a
+//! client's `sector_identifier_uri` (OpenID Connect Registration §5) and the `jwks_uri` of a
+//! trusted software statement issuer (RFC 7591 §2.3).
+//!
+//! The registry fetches through a [`UriFetcher`], configured with
+//! [`RegistrationConfigBuilder::uri_fetcher`](crate::RegistrationConfigBuilder::uri_fetcher).
+//! Without one, a `sector_identifier_uri` is refused and an issuer given by `jwks_uri` is a
+//! configuration error. With the `fetch` feature, [`HttpsFetcher`] is a ready one: https only,
+//! no redirects, public addresses only, a size cap, a timeout, JSON only, and a cache.
+//!
+//! A URI a client registers is a request the server makes on the client's behalf: an
+//! implementation must not let it reach the server's own network (server-side request
+//! forgery). Tests can swap in an implementation that serves fixed documents.
+
+#[cfg(feature = "fetch")]
+mod address;
+#[cfg(feature = "fetch")]
+mod https;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+#[cfg(feature = "fetch")]
+pub use https::{HttpsFetcher, HttpsFetcherBuilder};
+
+/// Fetches the JSON document at a URI. Object-safe: the configuration keeps an
+/// `Arc<dyn UriFetcher>`.
+///
+/// ```
+/// use serde_json::{Value, json};
+/// use tower_oidc_registration::fetch::{FetchError, UriFetcher};
+///
+/// /// Serves one fixed sector identifier document, fetches nothing.
+/// struct Fixed;
+///
+/// #[async_trait::async_trait]
+/// impl UriFetcher for Fixed {
+///     async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+///         match uri {
+///             "https://rp.example.org/sector.json" => Ok(json!(["https://rp.example.org/cb"])),
+///             _ => Err(FetchError::Status(404)),
+///         }
+///     }
+/// }
+/// ```
+#[async_trait]
+pub trait UriFetcher: Send + Sync + 'static {
+    /// The JSON document at `uri` (an absolute URI as the client or the operator gave it).
+    async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError>;
+
+    /// The document at `uri` fetched anew, bypassing (and replacing) any cached copy: used
+    /// when an issuer's cached key set lacks the key a statement names, as after a key
+    /// rotation. The default, for fetchers without a cache, is [`fetch_json`](Self::fetch_json).
+    async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+        self.fetch_json(uri).await
+    }
+}
+
+impl std::fmt::Debug for dyn UriFetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UriFetcher")
+    }
+}
+
+/// Why a document could not be fetched. Its `Display` ends up in an `error_description`: it
+/// says what went wrong without echoing what the remote server sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// The URI is not an absolute URI with a host.
+    #[error("not an absolute URL with a host")]
+    InvalidUri,
+    /// The URI's scheme is not `https`.
+    #[error("must be an https URL")]
+    NotHttps,
+    /// The host resolves to an address that is not public (loopback, private, link-local,
+    /// multicast, documentation...): nothing was sent. The message leaves the address out, so
+    /// that a client cannot map the server's internal names through error descriptions.
+    #[error("{host} resolves to an address that is not public")]
+    ForbiddenAddress {
+        /// The host of the URI.
+        host: String,
+        /// The first address that is not public.
+        address: IpAddr,
+    },
+    /// The host could not be resolved, or resolves to no address.
+    #[error("{0} could not be resolved")]
+    Resolve(String),
+    /// No connection could be opened, or TLS failed (an untrusted certificate, say).
+    #[error("could not connect: {0}")]
+    Connect(String),
+    /// The server broke the HTTP exchange.
+    #[error("HTTP exchange failed: {0}")]
+    Http(String),
+    /// The server answered with a redirect, which is never followed: its target is a URI the
+    /// server did not check.
+    #[error("answered with a redirect ({0}), which is not followed")]
+    Redirect(u16),
+    /// The server answered with a status other than 2xx or 3xx.
+    #[error("answered with status {0}")]
+    Status(u16),
+    /// The response is not `application/json` (or `application/*+json`).
+    #[error("the response's content type {0:?} is not JSON")]
+    ContentType(String),
+    /// The response body is larger than the limit, in bytes.
+    #[error("the response is larger than {0} bytes")]
+    TooLarge(usize),
+    /// No complete response arrived within the timeout.
+    #[error("no complete response within {0:?}")]
+    Timeout(Duration),
+    /// The body is not valid JSON.
+    #[error("the response is not valid JSON")]
+    InvalidJson,
+    /// Any other reason, for other implementations.
+    #[error("{0}")]
+    Other(String),
+}

@@ -1,0 +1,107 @@
+//! `sector_identifier_uri` (OpenID Connect Registration §2 and §5; checklist C16): the https
+//! URL of a JSON array of redirect URIs that groups a client's hosts into one sector, from
+//! which a host computing pairwise subject identifiers derives them. A client may register one
+//! only if the document lists every redirect URI it registers, checked by fetching it at
+//! registration and at every update (the document may have changed). Several redirect hosts
+//! with a `pairwise` subject type need one (C17, in `metadata::validate`).
+
+use serde_json::Value;
+
+use crate::fetch::UriFetcher;
+use crate::metadata::{ClientMetadata, MetadataError};
+
+/// Fetches the metadata's `sector_identifier_uri`, if any, and checks that it lists every
+/// redirect URI.
+pub(super) async fn check(
+    meta: &ClientMetadata,
+    fetcher: Option<&dyn UriFetcher>,
+) -> Result<(), MetadataError> {
+    let Some(uri) = &meta.sector_identifier_uri else {
+        return Ok(());
+    };
+    let Some(fetcher) = fetcher else {
+        return Err(MetadataError::client_metadata(
+            "sector_identifier_uri: not supported by this server (no URI fetcher is configured)",
+        ));
+    };
+    let document = fetcher.fetch_json(uri).await.map_err(|e| {
+        MetadataError::client_metadata(format!("sector_identifier_uri: could not be fetched: {e}"))
+    })?;
+    lists_every_redirect_uri(&document, meta.redirect_uris.as_deref().unwrap_or_default())
+}
+
+/// The rule itself: `document` is a JSON array of strings holding each of `redirect_uris`,
+/// compared as strings (as registered, byte for byte).
+fn lists_every_redirect_uri(
+    document: &Value,
+    redirect_uris: &[String],
+) -> Result<(), MetadataError> {
+    let Value::Array(listed) = document else {
+        return Err(MetadataError::client_metadata(
+            "sector_identifier_uri: the document is not a JSON array of redirect URIs",
+        ));
+    };
+    let listed: Vec<&str> = listed.iter().filter_map(Value::as_str).collect();
+    match redirect_uris
+        .iter()
+        .position(|uri| !listed.contains(&uri.as_str()))
+    {
+        Some(i) => Err(MetadataError::client_metadata(format!(
+            "redirect_uris[{i}]: not listed in the sector_identifier_uri document"
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn uris(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn c16_document_must_list_every_redirect_uri() {
+        let document = json!(["https://a.example/cb", "https://b.example/cb", 7]);
+        assert!(
+            lists_every_redirect_uri(
+                &document,
+                &uris(&["https://b.example/cb", "https://a.example/cb"])
+            )
+            .is_ok()
+        );
+        let err = lists_every_redirect_uri(
+            &document,
+            &uris(&["https://a.example/cb", "https://a.example/cb?x"]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.description(),
+            "redirect_uris[1]: not listed in the sector_identifier_uri document"
+        );
+    }
+
+    #[test]
+    fn c16_document_must_be_an_array() {
+        for document in [json!({"redirect_uris": []}), json!("https://a.example/cb")] {
+            let err = lists_every_redirect_uri(&document, &[]).unwrap_err();
+            assert_eq!(
+                err.description(),
+                "sector_identifier_uri: the document is not a JSON array of redirect URIs"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn c16_refused_without_a_fetcher() {
+        let meta = ClientMetadata {
+            sector_identifier_uri: Some("https://rp.example.org/sector.json".into()),
+            ..ClientMetadata::default()
+        };
+        let err = check(&meta, None).await.unwrap_err();
+        assert!(err.description().contains("no URI fetcher"), "{err:?}");
+        assert!(check(&ClientMetadata::default(), None).await.is_ok());
+    }
+}

@@ -1,0 +1,484 @@
+//! Software statements (RFC 7591 §2.3, §3.1.1; checklist E): a JWT, signed by an issuer the
+//! operator trusts, asserting metadata about the client software.
+//!
+//! A statement is verified against the keys of its issuer (a JWK Set configured inline, or
+//! fetched from the issuer's `jwks_uri` through the configured [`UriFetcher`] and cached by
+//! it), each key pinned to one algorithm. Its claims then take precedence over the same
+//! members of the request; the statement itself is kept, unmodified, with the registered
+//! metadata. An update (RFC 7592 §2.2) that carries a statement is verified the same way; one
+//! that carries none drops the previous statement's claims with the rest of the old metadata.
+
+mod keys;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Validation, decode, decode_header};
+use serde_json::{Map, Value};
+
+use crate::fetch::UriFetcher;
+use crate::metadata::{MetadataError, MetadataErrorCode};
+use crate::store::MetadataJson;
+use keys::{PinnedKey, Strictness};
+
+/// Tolerated clock skew when checking `exp` and `nbf`, in seconds.
+const LEEWAY_SECONDS: u64 = 60;
+
+/// The shortest interval between two fetches of an issuer's key set that bypass the cache: a
+/// statement naming an unknown `kid` must not make every request a fetch.
+const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Claims that are about the JWT, or that only the server sets: never registered as metadata.
+const NOT_METADATA: [&str; 14] = [
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "jti",
+    "software_statement",
+    "client_id",
+    "client_secret",
+    "client_id_issued_at",
+    "client_secret_expires_at",
+    "registration_access_token",
+    "registration_client_uri",
+];
+
+/// An issuer whose software statements this server accepts, with its keys.
+///
+/// ```
+/// use serde_json::json;
+/// use tower_oidc_registration::TrustedIssuer;
+///
+/// let inline = TrustedIssuer::with_jwks(
+///     "https://software.example.org",
+///     json!({"keys": [{
+///         "kty": "OKP", "crv": "Ed25519", "kid": "2026",
+///         "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+///     }]}),
+/// );
+/// // Fetched through the configured `UriFetcher` (which caches it).
+/// let remote = TrustedIssuer::with_jwks_uri(
+///     "https://federation.example.net",
+///     "https://federation.example.net/jwks.json",
+/// );
+/// # let _ = (inline, remote);
+/// ```
+#[derive(Debug, Clone)]
+pub struct TrustedIssuer {
+    issuer: String,
+    keys: IssuerKeys,
+}
+
+#[derive(Debug, Clone)]
+enum IssuerKeys {
+    Inline(Value),
+    Uri(String),
+}
+
+impl TrustedIssuer {
+    /// Statements whose `iss` is `issuer`, verified with the keys of `jwks`, a JWK Set
+    /// (`{"keys": [...]}`) of public RSA, P-256, P-384 or Ed25519 keys. A key verifies only
+    /// its `alg` (RS256, ES256, ES384, EdDSA when absent, after its type); a statement's `kid`
+    /// header, when present, selects the key.
+    pub fn with_jwks(issuer: impl Into<String>, jwks: Value) -> Self {
+        Self {
+            issuer: issuer.into(),
+            keys: IssuerKeys::Inline(jwks),
+        }
+    }
+
+    /// Statements whose `iss` is `issuer`, verified with the JWK Set at `jwks_uri` (https),
+    /// fetched through the configured [`UriFetcher`], which must then be set. Keys of other
+    /// uses or unsupported types in that set are skipped. A statement whose `kid` the cached
+    /// set lacks (the issuer rotated its keys) makes the set fetched anew, at most once a
+    /// minute.
+    pub fn with_jwks_uri(issuer: impl Into<String>, jwks_uri: impl Into<String>) -> Self {
+        Self {
+            issuer: issuer.into(),
+            keys: IssuerKeys::Uri(jwks_uri.into()),
+        }
+    }
+
+    /// The `iss` value of this issuer's statements.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+}
+
+/// When a registration must carry a software statement (checklist E6). Whatever the setting,
+/// a statement that is present is verified; the host application's own calls through
+/// [`Registry`](crate::Registry) are never required to carry one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SoftwareStatementRequirement {
+    /// A statement is optional. The default.
+    #[default]
+    Optional,
+    /// Every registration and every update by a client must carry one.
+    Always,
+    /// Registrations without credentials (open registration, no initial access token) must
+    /// carry one, and so must the updates of clients registered that way.
+    ForAnonymous,
+}
+
+/// The keys of a trusted issuer, ready to verify.
+#[derive(Debug)]
+enum ResolvedKeys {
+    Inline(Vec<PinnedKey>),
+    Uri(String),
+}
+
+/// The software statement rules of one configuration.
+#[derive(Debug)]
+pub(crate) struct SoftwareStatements {
+    issuers: HashMap<String, ResolvedKeys>,
+    requirement: SoftwareStatementRequirement,
+    fetcher: Option<Arc<dyn UriFetcher>>,
+    /// When each `jwks_uri` was last fetched bypassing the cache.
+    refetched: Mutex<HashMap<String, Instant>>,
+}
+
+fn invalid(description: impl std::fmt::Display) -> MetadataError {
+    MetadataError::new(
+        MetadataErrorCode::InvalidSoftwareStatement,
+        format!("software_statement: {description}"),
+    )
+}
+
+impl SoftwareStatements {
+    /// Checks the configured issuers: inline key sets usable, a fetcher for `jwks_uri` ones.
+    pub(crate) fn new(
+        issuers: Vec<TrustedIssuer>,
+        requirement: SoftwareStatementRequirement,
+        fetcher: Option<Arc<dyn UriFetcher>>,
+    ) -> Result<Self, String> {
+        let mut resolved = HashMap::with_capacity(issuers.len());
+        for TrustedIssuer { issuer, keys } in issuers {
+            if issuer.is_empty() {
+                return Err("an issuer must not be empty".into());
+            }
+            let keys = match keys {
+                IssuerKeys::Inline(jwks) => ResolvedKeys::Inline(
+                    keys::signature_keys(&jwks, Strictness::Configured)
+                        .map_err(|e| format!("{issuer:?}: jwks: {e}"))?,
+                ),
+                IssuerKeys::Uri(_) if fetcher.is_none() => {
+                    return Err(format!(
+                        "{issuer:?}: its keys are at a jwks_uri, but no uri_fetcher is configured"
+                    ));
+                }
+                IssuerKeys::Uri(uri) if !uri.starts_with("https://") => {
+                    return Err(format!("{issuer:?}: jwks_uri must be an https URL"));
+                }
+                IssuerKeys::Uri(uri) => ResolvedKeys::Uri(uri),
+            };
+            if resolved.insert(issuer.clone(), keys).is_some() {
+                return Err(format!("{issuer:?}: configured twice"));
+            }
+        }
+        Ok(Self {
+            issuers: resolved,
+            requirement,
+            fetcher,
+            refetched: Mutex::default(),
+        })
+    }
+
+    /// Whether a caller of this kind must present a statement.
+    pub(crate) fn required_for(&self, caller: &crate::Caller) -> bool {
+        use crate::Caller;
+        match self.requirement {
+            SoftwareStatementRequirement::Optional => false,
+            SoftwareStatementRequirement::Always => *caller != Caller::Host,
+            SoftwareStatementRequirement::ForAnonymous => *caller == Caller::Anonymous,
+        }
+    }
+
+    /// Verifies the request's `software_statement` (absent or `null`: none) and writes its
+    /// claims over the request's members. Returns the statement, to be registered as is.
+    pub(crate) async fn apply(
+        &self,
+        request: &mut Map<String, Value>,
+        required: bool,
+    ) -> Result<Option<String>, MetadataError> {
+        let statement = match request.remove("software_statement") {
+            None | Some(Value::Null) if required => {
+                return Err(invalid(
+                    "required by this server: a software statement signed by a trusted issuer",
+                ));
+            }
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(statement)) => statement,
+            Some(_) => return Err(invalid("must be a string (a signed JWT)")),
+        };
+        let claims = self.verify(&statement).await?;
+        for (name, value) in claims {
+            if !NOT_METADATA.contains(&name.as_str()) {
+                request.insert(name, value);
+            }
+        }
+        Ok(Some(statement))
+    }
+
+    /// The claims of `statement` once its issuer is trusted, its signature verified with one
+    /// of the issuer's keys, and its `exp` and `nbf` (when present) hold.
+    async fn verify(&self, statement: &str) -> Result<Map<String, Value>, MetadataError> {
+        // `decode_header` refuses `alg: none` (not an algorithm it knows) and anything that is
+        // not three dot-separated parts. The claims are read unverified only to find the
+        // issuer, whose keys then verify everything.
+        let header = match decode_header(statement) {
+            Ok(header) if statement.split('.').count() == 3 => header,
+            _ => return Err(invalid("not a signed JWT (alg none is refused)")),
+        };
+        let claims: Map<String, Value> = jsonwebtoken::dangerous::insecure_decode_claims(statement)
+            .map_err(|_| invalid("claims are not a JSON object"))?;
+        let issuer = match claims.get("iss") {
+            Some(Value::String(iss)) if !iss.is_empty() => iss,
+            _ => return Err(invalid("no 'iss' claim")),
+        };
+        let Some(keys) = self.issuers.get(issuer) else {
+            return Err(MetadataError::new(
+                MetadataErrorCode::UnapprovedSoftwareStatement,
+                "software_statement: its issuer is not trusted by this server",
+            ));
+        };
+        let fetched;
+        let keys: &[PinnedKey] = match keys {
+            ResolvedKeys::Inline(keys) => keys,
+            ResolvedKeys::Uri(uri) => {
+                let mut keys = self.fetch_keys(uri, false).await?;
+                // A `kid` the cached set lacks: the issuer may have rotated its keys.
+                let kid_unknown = header
+                    .kid
+                    .as_ref()
+                    .is_some_and(|kid| !keys.iter().any(|key| key.kid.as_ref() == Some(kid)));
+                if kid_unknown && self.may_refetch(uri) {
+                    keys = self.fetch_keys(uri, true).await?;
+                }
+                fetched = keys;
+                &fetched
+            }
+        };
+        let candidates = keys.iter().filter(|key| {
+            key.algorithm == header.alg
+                && header
+                    .kid
+                    .as_ref()
+                    .is_none_or(|kid| key.kid.as_ref() == Some(kid))
+        });
+        let mut validation = Validation::new(header.alg);
+        validation.required_spec_claims.clear();
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.validate_aud = false;
+        validation.leeway = LEEWAY_SECONDS;
+        let mut tried = false;
+        for key in candidates {
+            tried = true;
+            match decode::<Map<String, Value>>(statement, &key.key, &validation) {
+                Ok(data) => return Ok(data.claims),
+                Err(err) if *err.kind() == ErrorKind::InvalidSignature => continue,
+                Err(err) => return Err(claims_error(err.kind())),
+            }
+        }
+        if tried {
+            Err(invalid("signature does not verify with its issuer's keys"))
+        } else {
+            Err(invalid(format!(
+                "its issuer has no key for alg {:?}{}",
+                header.alg,
+                if header.kid.is_some() {
+                    " with its 'kid'"
+                } else {
+                    ""
+                }
+            )))
+        }
+    }
+
+    /// Whether the key set at `uri` may be fetched bypassing the cache now (and if so, records
+    /// that it is).
+    fn may_refetch(&self, uri: &str) -> bool {
+        let mut refetched = self
+            .refetched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        match refetched.get(uri) {
+            Some(last) if now.duration_since(*last) < MIN_REFETCH_INTERVAL => false,
+            _ => {
+                refetched.insert(uri.to_owned(), now);
+                true
+            }
+        }
+    }
+
+    async fn fetch_keys(&self, uri: &str, fresh: bool) -> Result<Vec<PinnedKey>, MetadataError> {
+        let Some(fetcher) = &self.fetcher else {
+            // `new` refuses a jwks_uri issuer without a fetcher.
+            return Err(invalid("its issuer's keys cannot be fetched"));
+        };
+        let fetched = if fresh {
+            fetcher.refetch_json(uri).await
+        } else {
+            fetcher.fetch_json(uri).await
+        };
+        let jwks =
+            fetched.map_err(|e| invalid(format!("its issuer's keys could not be fetched: {e}")))?;
+        keys::signature_keys(&jwks, Strictness::Fetched)
+            .map_err(|e| invalid(format!("its issuer's jwks_uri: {e}")))
+    }
+}
+
+/// `metadata` with the statement it was registered with, as the last member, so that every
+/// response echoes it unmodified (RFC 7591 §3.2.1).
+pub(crate) fn registered_with(
+    metadata: &MetadataJson,
+    statement: &str,
+) -> Result<MetadataJson, MetadataError> {
+    let member = serde_json::to_string(statement)
+        .map(|quoted| format!("\"software_statement\":{quoted}}}"))
+        .map_err(invalid)?;
+    let json = match metadata.as_str().strip_suffix('}') {
+        Some("{") => format!("{{{member}"),
+        Some(members) => format!("{members},{member}"),
+        None => return Err(invalid("registered metadata is not a JSON object")),
+    };
+    MetadataJson::from_stored(json)
+}
+
+fn claims_error(kind: &ErrorKind) -> MetadataError {
+    match kind {
+        ErrorKind::ExpiredSignature => invalid("expired ('exp' is past)"),
+        ErrorKind::ImmatureSignature => invalid("not yet valid ('nbf' is in the future)"),
+        ErrorKind::InvalidClaimFormat(claim) => invalid(format!("'{claim}' must be a number")),
+        _ => invalid("not a valid signed JWT"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::json;
+
+    fn request(statement: Value) -> Map<String, Value> {
+        let mut map = Map::new();
+        map.insert("software_statement".into(), statement);
+        map
+    }
+
+    fn jwt(header: Value, claims: Value) -> String {
+        let enc = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("{}.{}.c2ln", enc(header), enc(claims))
+    }
+
+    fn untrusting() -> SoftwareStatements {
+        SoftwareStatements::new(Vec::new(), SoftwareStatementRequirement::Optional, None)
+            .expect("no issuers")
+    }
+
+    async fn code(statement: Value) -> MetadataErrorCode {
+        untrusting()
+            .apply(&mut request(statement), false)
+            .await
+            .expect_err("refused")
+            .code()
+    }
+
+    #[tokio::test]
+    async fn absent_or_null_statement_is_fine_unless_required() {
+        let statements = untrusting();
+        assert_eq!(statements.apply(&mut Map::new(), false).await, Ok(None));
+        assert_eq!(
+            statements.apply(&mut request(Value::Null), false).await,
+            Ok(None)
+        );
+        let err = statements
+            .apply(&mut Map::new(), true)
+            .await
+            .expect_err("required");
+        assert_eq!(err.code(), MetadataErrorCode::InvalidSoftwareStatement);
+    }
+
+    #[tokio::test]
+    async fn e2_malformed_unsigned_or_issuerless_statement_is_invalid() {
+        let cases = [
+            json!(5),
+            json!("not-a-jwt"),
+            json!(jwt(json!({"alg": "none"}), json!({"iss": "https://a"}))),
+            json!(jwt(json!({"alg": "RS256"}), json!({"software_id": "x"}))),
+            json!(jwt(json!({"alg": "RS256"}), json!({"iss": ""}))),
+        ];
+        for case in cases {
+            assert_eq!(
+                code(case.clone()).await,
+                MetadataErrorCode::InvalidSoftwareStatement,
+                "{case}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn e3_statement_from_an_untrusted_issuer_is_unapproved() {
+        let statement = jwt(
+            json!({"alg": "RS256"}),
+            json!({"iss": "https://issuer.example"}),
+        );
+        assert_eq!(
+            code(json!(statement)).await,
+            MetadataErrorCode::UnapprovedSoftwareStatement
+        );
+    }
+
+    #[test]
+    fn e5_statement_is_kept_unmodified_as_the_last_member() {
+        let statement = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln";
+        let metadata = MetadataJson::from_stored(r#"{"client_name":"t"}"#.into()).expect("json");
+        let with = registered_with(&metadata, statement).expect("spliced");
+        assert_eq!(
+            with.as_str(),
+            format!(r#"{{"client_name":"t","software_statement":"{statement}"}}"#)
+        );
+        let empty = MetadataJson::from_stored("{}".into()).expect("json");
+        let with = registered_with(&empty, statement).expect("spliced");
+        assert_eq!(
+            with.as_str(),
+            format!(r#"{{"software_statement":"{statement}"}}"#)
+        );
+    }
+
+    #[test]
+    fn issuers_are_checked_at_configuration() {
+        let new = |issuer| {
+            SoftwareStatements::new(vec![issuer], SoftwareStatementRequirement::Optional, None)
+        };
+        let err = new(TrustedIssuer::with_jwks_uri("https://i", "https://i/jwks")).unwrap_err();
+        assert!(err.contains("no uri_fetcher"), "{err}");
+        let err = new(TrustedIssuer::with_jwks("https://i", json!({"keys": []}))).unwrap_err();
+        assert!(err.contains("no key usable"), "{err}");
+    }
+
+    #[test]
+    fn e6_requirement_by_caller() {
+        use crate::Caller;
+        let with = |requirement| {
+            SoftwareStatements::new(Vec::new(), requirement, None).expect("statements")
+        };
+        let anonymous_only = with(SoftwareStatementRequirement::ForAnonymous);
+        assert!(anonymous_only.required_for(&Caller::Anonymous));
+        assert!(!anonymous_only.required_for(&Caller::InitialAccessToken { id: "t".into() }));
+        assert!(!anonymous_only.required_for(&Caller::Host));
+        let always = with(SoftwareStatementRequirement::Always);
+        assert!(always.required_for(&Caller::InitialAccessToken { id: "t".into() }));
+        assert!(always.required_for(&Caller::RegisteredClient));
+        assert!(!always.required_for(&Caller::Host));
+        assert!(!with(SoftwareStatementRequirement::Optional).required_for(&Caller::Anonymous));
+    }
+}

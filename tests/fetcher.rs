@@ -1,0 +1,255 @@
+//! The built-in `HttpsFetcher` against a local HTTPS server with a generated certificate and
+//! an explicit allowance for loopback: what it fetches, each of its refusals (a refused
+//! request never reaches the server), and its cache.
+
+mod https_server;
+
+use std::time::Duration;
+
+use https_server::{Route, TestServer};
+use serde_json::json;
+use tower_oidc_registration::fetch::{FetchError, HttpsFetcher, UriFetcher};
+
+const DOC: &str = "/doc.json";
+
+async fn server() -> TestServer {
+    TestServer::start([(DOC, Route::json(&json!(["https://rp.example.org/cb"])))]).await
+}
+
+#[tokio::test]
+async fn fetches_json_from_a_trusted_https_server() {
+    let server = server().await;
+    server.set(
+        "/jwks",
+        Route::raw(200, Some("application/jwk-set+json"), r#"{"keys":[]}"#),
+    );
+    let fetcher = server.fetcher();
+    assert_eq!(
+        fetcher.fetch_json(&server.uri(DOC)).await,
+        Ok(json!(["https://rp.example.org/cb"]))
+    );
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/jwks")).await,
+        Ok(json!({"keys": []}))
+    );
+    // By name too: `localhost` resolves to loopback, which the test allows.
+    let by_name = format!("https://localhost:{}{DOC}", server.addr.port());
+    assert!(fetcher.fetch_json(&by_name).await.is_ok());
+}
+
+#[tokio::test]
+async fn http_scheme_is_refused() {
+    let server = server().await;
+    let uri = format!("http://127.0.0.1:{}{DOC}", server.addr.port());
+    assert_eq!(
+        server.fetcher().fetch_json(&uri).await,
+        Err(FetchError::NotHttps)
+    );
+    assert_eq!(server.hits(DOC), 0);
+}
+
+#[tokio::test]
+async fn redirect_is_not_followed() {
+    let server = server().await;
+    server.set("/moved", Route::redirect(&server.uri(DOC)));
+    assert_eq!(
+        server.fetcher().fetch_json(&server.uri("/moved")).await,
+        Err(FetchError::Redirect(302))
+    );
+    assert_eq!(server.hits("/moved"), 1);
+    assert_eq!(server.hits(DOC), 0, "the redirect was followed");
+}
+
+#[tokio::test]
+async fn loopback_is_refused_without_the_allowance() {
+    let server = server().await;
+    let fetcher = HttpsFetcher::builder()
+        .add_root_certificate(server.certificate.clone())
+        .build()
+        .expect("fetcher");
+    let by_name = format!("https://localhost:{}{DOC}", server.addr.port());
+    for uri in [server.uri(DOC), by_name] {
+        match fetcher.fetch_json(&uri).await {
+            Err(FetchError::ForbiddenAddress { address, .. }) => {
+                assert!(address.is_loopback(), "{uri}: {address}")
+            }
+            other => panic!("{uri}: {other:?}"),
+        }
+    }
+    assert_eq!(server.hits(DOC), 0);
+}
+
+#[tokio::test]
+async fn private_addresses_are_refused_even_with_the_loopback_allowance() {
+    let server = server().await;
+    let fetcher = server.fetcher();
+    for uri in [
+        "https://10.0.0.1/doc.json",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[fe80::1]/doc.json",
+        "https://[::ffff:192.168.0.1]/doc.json",
+    ] {
+        assert!(
+            matches!(
+                fetcher.fetch_json(uri).await,
+                Err(FetchError::ForbiddenAddress { .. })
+            ),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn oversize_body_is_refused() {
+    let server = server().await;
+    let big = serde_json::to_string(&vec!["x".repeat(100); 100]).expect("json");
+    server.set(
+        "/big",
+        Route::raw(200, Some("application/json"), big.clone()),
+    );
+    server.set(
+        "/big-chunked",
+        Route::raw(200, Some("application/json"), big).chunked(),
+    );
+    let fetcher = server
+        .fetcher_builder()
+        .max_body_bytes(4096)
+        .build()
+        .expect("fetcher");
+    for path in ["/big", "/big-chunked"] {
+        assert_eq!(
+            fetcher.fetch_json(&server.uri(path)).await,
+            Err(FetchError::TooLarge(4096)),
+            "{path}"
+        );
+    }
+    // The limit is what refuses them: the same documents under a larger one are fine.
+    let roomy = server.fetcher();
+    assert!(roomy.fetch_json(&server.uri("/big-chunked")).await.is_ok());
+}
+
+#[tokio::test]
+async fn slow_server_times_out() {
+    let server = server().await;
+    server.set(
+        "/slow",
+        Route::json(&json!([])).delayed(Duration::from_secs(30)),
+    );
+    let fetcher = server
+        .fetcher_builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("fetcher");
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/slow")).await,
+        Err(FetchError::Timeout(Duration::from_millis(300)))
+    );
+}
+
+#[tokio::test]
+async fn non_json_content_type_is_refused() {
+    let server = server().await;
+    server.set("/page", Route::raw(200, Some("text/html"), "[]"));
+    server.set("/untyped", Route::raw(200, None, "[]"));
+    let fetcher = server.fetcher();
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/page")).await,
+        Err(FetchError::ContentType("text/html".into()))
+    );
+    assert!(matches!(
+        fetcher.fetch_json(&server.uri("/untyped")).await,
+        Err(FetchError::ContentType(_))
+    ));
+}
+
+#[tokio::test]
+async fn error_status_and_invalid_json_are_refused() {
+    let server = server().await;
+    server.set("/broken", Route::raw(200, Some("application/json"), "[1,"));
+    let fetcher = server.fetcher();
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/missing")).await,
+        Err(FetchError::Status(404))
+    );
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/broken")).await,
+        Err(FetchError::InvalidJson)
+    );
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_refused() {
+    let server = server().await;
+    let fetcher = HttpsFetcher::builder()
+        .allow_loopback(true)
+        .build()
+        .expect("fetcher");
+    assert!(matches!(
+        fetcher.fetch_json(&server.uri(DOC)).await,
+        Err(FetchError::Connect(_))
+    ));
+    assert_eq!(server.hits(DOC), 0);
+}
+
+#[tokio::test]
+async fn documents_are_cached_for_their_lifetime() {
+    let server = server().await;
+    let cached = server.fetcher();
+    for _ in 0..3 {
+        cached.fetch_json(&server.uri(DOC)).await.expect("fetch");
+    }
+    assert_eq!(server.hits(DOC), 1, "the default cache keeps the document");
+
+    // A changed document is seen once the lifetime is over.
+    server.set("/short", Route::json(&json!(["a"])));
+    let short = server
+        .fetcher_builder()
+        .cache_lifetime(Duration::from_secs(1))
+        .build()
+        .expect("fetcher");
+    assert_eq!(
+        short.fetch_json(&server.uri("/short")).await,
+        Ok(json!(["a"]))
+    );
+    server.set("/short", Route::json(&json!(["b"])));
+    assert_eq!(
+        short.fetch_json(&server.uri("/short")).await,
+        Ok(json!(["a"]))
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        short.fetch_json(&server.uri("/short")).await,
+        Ok(json!(["b"]))
+    );
+    assert_eq!(server.hits("/short"), 2);
+
+    // Without a cache every fetch is a request.
+    server.set("/uncached", Route::json(&json!([])));
+    let uncached = server
+        .fetcher_builder()
+        .cache_lifetime(Duration::ZERO)
+        .build()
+        .expect("fetcher");
+    for _ in 0..2 {
+        uncached
+            .fetch_json(&server.uri("/uncached"))
+            .await
+            .expect("fetch");
+    }
+    assert_eq!(server.hits("/uncached"), 2);
+}
+
+#[tokio::test]
+async fn failures_are_not_cached() {
+    let server = server().await;
+    let fetcher = server.fetcher();
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/later")).await,
+        Err(FetchError::Status(404))
+    );
+    server.set("/later", Route::json(&json!(["now"])));
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/later")).await,
+        Ok(json!(["now"]))
+    );
+}

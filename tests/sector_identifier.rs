@@ -1,0 +1,222 @@
+//! `subject_type` and `sector_identifier_uri` (checklist C16, C17) over HTTP, with the sector
+//! document served by a local HTTPS server through the built-in fetcher: accepted when it
+//! lists every redirect URI, refused otherwise, on registration and on update alike.
+
+mod common;
+mod https_server;
+
+use std::time::Duration;
+
+use common::{App, assert_invalid_metadata, update_body};
+use http::StatusCode;
+use https_server::{Route, TestServer};
+use serde_json::{Value, json};
+
+const A: &str = "https://a.example.org/cb";
+const B: &str = "https://b.example.org/cb";
+const SECTOR: &str = "/sector.json";
+
+/// A server whose sector document lists A and B, and the layer fetching from it (uncached, so
+/// that each request sees the document as it is).
+async fn setup() -> (TestServer, App) {
+    let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
+    let fetcher = server
+        .fetcher_builder()
+        .cache_lifetime(Duration::ZERO)
+        .build()
+        .expect("fetcher");
+    let app = App::with(|b| b.uri_fetcher(fetcher));
+    (server, app)
+}
+
+fn pairwise(sector: &str, redirect_uris: &[&str]) -> Value {
+    json!({
+        "subject_type": "pairwise",
+        "sector_identifier_uri": sector,
+        "redirect_uris": redirect_uris,
+    })
+}
+
+#[tokio::test]
+async fn c16_sector_listing_every_redirect_uri_is_accepted() {
+    let (server, app) = setup().await;
+    let client = app.register(&pairwise(&server.uri(SECTOR), &[A, B])).await;
+    assert_eq!(client.body["sector_identifier_uri"], server.uri(SECTOR));
+    assert_eq!(client.body["subject_type"], "pairwise");
+    assert_eq!(client.body["redirect_uris"], json!([A, B]));
+    assert_eq!(server.hits(SECTOR), 1);
+    // A subset of the listed URIs is fine too, and so is a public subject type.
+    app.register(&pairwise(&server.uri(SECTOR), &[B])).await;
+    app.register(&json!({"sector_identifier_uri": server.uri(SECTOR), "redirect_uris": [A]}))
+        .await;
+}
+
+#[tokio::test]
+async fn c16_redirect_uri_missing_from_the_sector_document_is_refused() {
+    let (server, app) = setup().await;
+    let other = "https://c.example.org/cb";
+    let resp = app
+        .register_raw(&pairwise(&server.uri(SECTOR), &[A, other]))
+        .await;
+    assert_invalid_metadata(
+        &resp,
+        "redirect_uris[1]: not listed in the sector_identifier_uri document",
+    );
+    // Whatever the subject type: the sector is registered only if it holds.
+    let resp = app
+        .register_raw(
+            &json!({"sector_identifier_uri": server.uri(SECTOR), "redirect_uris": [other]}),
+        )
+        .await;
+    assert_invalid_metadata(&resp, "redirect_uris[0]: not listed");
+}
+
+#[tokio::test]
+async fn c16_sector_document_that_is_not_an_array_is_refused() {
+    let (server, app) = setup().await;
+    server.set(SECTOR, Route::json(&json!({"redirect_uris": [A, B]})));
+    let resp = app
+        .register_raw(&pairwise(&server.uri(SECTOR), &[A, B]))
+        .await;
+    assert_invalid_metadata(
+        &resp,
+        "sector_identifier_uri: the document is not a JSON array of redirect URIs",
+    );
+}
+
+#[tokio::test]
+async fn c16_http_sector_identifier_uri_is_refused_without_fetching() {
+    let (server, app) = setup().await;
+    let http = format!("http://127.0.0.1:{}{SECTOR}", server.addr.port());
+    let resp = app.register_raw(&pairwise(&http, &[A, B])).await;
+    assert_invalid_metadata(&resp, "sector_identifier_uri: must be an https URL");
+    assert_eq!(server.hits(SECTOR), 0);
+}
+
+#[tokio::test]
+async fn c16_sector_document_that_cannot_be_fetched_is_refused() {
+    let (server, app) = setup().await;
+    server.set("/moved", Route::redirect(&server.uri(SECTOR)));
+    let resp = app
+        .register_raw(&pairwise(&server.uri("/moved"), &[A, B]))
+        .await;
+    assert_invalid_metadata(
+        &resp,
+        "sector_identifier_uri: could not be fetched: answered with a redirect (302)",
+    );
+    assert_eq!(server.hits(SECTOR), 0);
+    let resp = app
+        .register_raw(&pairwise(&server.uri("/missing"), &[A, B]))
+        .await;
+    assert_invalid_metadata(&resp, "could not be fetched: answered with status 404");
+}
+
+#[tokio::test]
+async fn c16_sector_is_checked_again_on_update() {
+    let (server, app) = setup().await;
+    let client = app.register(&pairwise(&server.uri(SECTOR), &[A, B])).await;
+    // The document changed: B is no longer in the sector.
+    server.set(SECTOR, Route::json(&json!([A])));
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &pairwise(&server.uri(SECTOR), &[A, B])),
+        )
+        .await;
+    assert_invalid_metadata(&resp, "redirect_uris[1]: not listed");
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &pairwise(&server.uri(SECTOR), &[A])),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.json()["redirect_uris"], json!([A]));
+    // A document that stopped being an array.
+    server.set(SECTOR, Route::json(&json!({"uris": [A]})));
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &pairwise(&server.uri(SECTOR), &[A])),
+        )
+        .await;
+    assert_invalid_metadata(&resp, "the document is not a JSON array of redirect URIs");
+    server.set(SECTOR, Route::json(&json!([A])));
+    // Adding a sector on update is checked as on registration.
+    let plain = app.register(&json!({"redirect_uris": [B]})).await;
+    let resp = app
+        .put(
+            &plain.path(),
+            Some(&plain.token),
+            &update_body(&plain, &pairwise(&server.uri(SECTOR), &[B])),
+        )
+        .await;
+    assert_invalid_metadata(&resp, "redirect_uris[0]: not listed");
+    let http = format!("http://127.0.0.1:{}{SECTOR}", server.addr.port());
+    let resp = app
+        .put(
+            &plain.path(),
+            Some(&plain.token),
+            &update_body(&plain, &pairwise(&http, &[B])),
+        )
+        .await;
+    assert_invalid_metadata(&resp, "sector_identifier_uri: must be an https URL");
+}
+
+#[tokio::test]
+async fn c16_without_a_fetcher_a_sector_is_refused() {
+    let app = App::new();
+    let resp = app
+        .register_raw(&pairwise("https://rp.example.org/sector.json", &[A]))
+        .await;
+    assert_invalid_metadata(
+        &resp,
+        "sector_identifier_uri: not supported by this server (no URI fetcher is configured)",
+    );
+}
+
+#[tokio::test]
+async fn c17_pairwise_hosts_that_differ_need_a_sector() {
+    let (_server, app) = setup().await;
+    let resp = app
+        .register_raw(&json!({"subject_type": "pairwise", "redirect_uris": [A, B]}))
+        .await;
+    assert_invalid_metadata(
+        &resp,
+        "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri",
+    );
+}
+
+#[tokio::test]
+async fn c16_sector_on_a_private_address_is_refused_without_a_request() {
+    // The production fetcher: no loopback allowance (it trusts the test certificate, so that
+    // only the address rule can refuse).
+    let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
+    let fetcher = tower_oidc_registration::fetch::HttpsFetcher::builder()
+        .add_root_certificate(server.certificate.clone())
+        .build()
+        .expect("fetcher");
+    let app = App::with(|b| b.uri_fetcher(fetcher));
+    let resp = app
+        .register_raw(&pairwise(&server.uri(SECTOR), &[A, B]))
+        .await;
+    assert_invalid_metadata(
+        &resp,
+        "sector_identifier_uri: could not be fetched: 127.0.0.1 resolves to an address that is not public",
+    );
+    assert_eq!(server.hits(SECTOR), 0);
+    let localhost = format!("https://localhost:{}{SECTOR}", server.addr.port());
+    let resp = app.register_raw(&pairwise(&localhost, &[A, B])).await;
+    let by_name =
+        assert_invalid_metadata(&resp, "localhost resolves to an address that is not public");
+    // The address `localhost` resolved to is not disclosed.
+    let description = by_name["error_description"].as_str().unwrap_or_default();
+    assert!(
+        !description.contains("127.0.0.1") && !description.contains("::1"),
+        "{description}"
+    );
+    assert_eq!(server.hits(SECTOR), 0);
+}
