@@ -132,20 +132,24 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let fallback = server::fallback(Bytes::from_static(
         b"tower-oidc-registration HTTP load benchmark baseline\n",
     ));
-    let app = server::with_timeout(service_fn(move |request: Request<Incoming>| {
-        let state = Arc::clone(&state);
-        let fallback = fallback.clone();
-        async move {
-            let response = match (request.method(), request.uri().path()) {
-                (&Method::POST, "/register") => register(&state, request).await,
-                (&Method::GET, path) if is_client_path(path) => read(&state, request),
-                _ => return fallback.oneshot(request).await,
-            };
-            Ok::<_, Infallible>(response)
-        }
-    }));
+    let limits = server::ConnectionLimits::default();
+    let app = server::with_timeout_of(
+        limits.request_timeout,
+        service_fn(move |request: Request<Incoming>| {
+            let state = Arc::clone(&state);
+            let fallback = fallback.clone();
+            async move {
+                let response = match (request.method(), request.uri().path()) {
+                    (&Method::POST, "/register") => register(&state, request).await,
+                    (&Method::GET, path) if is_client_path(path) => read(&state, request),
+                    _ => return fallback.oneshot(request).await,
+                };
+                Ok::<_, Infallible>(response)
+            }
+        }),
+    );
     server::announce(local)?;
-    server::serve(listener, app, shutdown).await;
+    server::serve_with(listener, app, shutdown, limits).await;
     Ok(())
 }
 

@@ -11,7 +11,9 @@ use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidC
 use crate::initial_access::{
     InitialAccessTokenOptions, InitialAccessTokens, RegistrationAccess, static_token_id,
 };
-use crate::metadata::{ExtensionMember, MetadataRules, is_hmac, is_symmetric_key_management};
+use crate::metadata::{
+    ExtensionMember, MetadataLimits, MetadataRules, is_hmac, is_symmetric_key_management,
+};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
 use crate::secret::Secret;
@@ -142,6 +144,12 @@ pub enum ConfigError {
     /// An algorithm name is empty or not printable ASCII without spaces.
     #[error("algorithms: {0}")]
     Algorithm(String),
+    /// A metadata limit is zero, which would refuse every request.
+    #[error("metadata_limits: {0}")]
+    MetadataLimits(String),
+    /// The store timeout is zero, which would fail every request.
+    #[error("store_timeout: {0}")]
+    StoreTimeout(String),
 }
 
 /// Everything the registration layer needs, validated: build it with [`RegistrationConfig::builder`].
@@ -173,6 +181,8 @@ pub struct RegistrationConfig {
     pub(crate) expiry: Option<ExpiryPolicy>,
     pub(crate) uri_fetcher: Option<Arc<dyn UriFetcher>>,
     pub(crate) software_statements: Arc<SoftwareStatements>,
+    pub(crate) metadata_limits: MetadataLimits,
+    pub(crate) store_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for RegistrationConfig {
@@ -194,6 +204,8 @@ impl std::fmt::Debug for RegistrationConfig {
             .field("expiry", &self.expiry)
             .field("uri_fetcher", &self.uri_fetcher.is_some())
             .field("software_statements", &self.software_statements)
+            .field("metadata_limits", &self.metadata_limits)
+            .field("store_timeout", &self.store_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -233,6 +245,8 @@ impl RegistrationConfig {
             software_statement_requirement: SoftwareStatementRequirement::Optional,
             extension_members: Vec::new(),
             algorithms: AlgorithmLists::default(),
+            metadata_limits: MetadataLimits::default(),
+            store_timeout: None,
         }
     }
 
@@ -295,6 +309,8 @@ pub struct RegistrationConfigBuilder {
     software_statement_requirement: SoftwareStatementRequirement,
     extension_members: Vec<ExtensionMember>,
     algorithms: AlgorithmLists,
+    metadata_limits: MetadataLimits,
+    store_timeout: Option<Duration>,
 }
 
 impl RegistrationConfigBuilder {
@@ -574,6 +590,29 @@ impl RegistrationConfigBuilder {
         self
     }
 
+    /// Bounds on the metadata of every registration and update, over HTTP and through the
+    /// [`Registry`](crate::Registry) alike: nesting depth, members per object, string and
+    /// array lengths, redirect URIs, total size. Default: [`MetadataLimits::default`]. None
+    /// may be zero.
+    pub fn metadata_limits(mut self, limits: MetadataLimits) -> Self {
+        self.metadata_limits = limits;
+        self
+    }
+
+    /// How long one store operation may take before the request fails with
+    /// `503 temporarily_unavailable` (default `None`: as long as the store takes). A stalled
+    /// database then costs a request this long, not forever. The operation's future is dropped:
+    /// like any cancelled store call it may or may not have taken effect (see
+    /// [`ClientStore`]), and nothing is retried. Needs a Tokio runtime with its timer enabled
+    /// (`tokio::time::timeout`), as the host's server has; not zero.
+    ///
+    /// The host may bound whole requests instead, with `tower::timeout` or its server's
+    /// request timeout; this bound answers with an RFC-shaped body.
+    pub fn store_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.store_timeout = timeout;
+        self
+    }
+
     /// Checks and builds the configuration, parsing keys once.
     pub fn build(self) -> Result<RegistrationConfig, ConfigError> {
         let issuer = check_base_url(&self.issuer, self.allow_insecure_issuer)
@@ -599,6 +638,16 @@ impl RegistrationConfigBuilder {
             return Err(ConfigError::Expiry(format!(
                 "{policy:?}: unused_for must be at least one second, tick and batch not zero"
             )));
+        }
+        if let Some(bound) = self.metadata_limits.zero_bound() {
+            return Err(ConfigError::MetadataLimits(format!(
+                "{bound} is zero: every request would be refused"
+            )));
+        }
+        if self.store_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(ConfigError::StoreTimeout(
+                "zero: every request would fail; use None for no timeout".to_owned(),
+            ));
         }
         let cors_allow_origin = self
             .cors_allow_origin
@@ -670,6 +719,8 @@ impl RegistrationConfigBuilder {
             expiry: self.expiry,
             uri_fetcher: self.uri_fetcher,
             software_statements: Arc::new(software_statements),
+            metadata_limits: self.metadata_limits,
+            store_timeout: self.store_timeout,
         })
     }
 }

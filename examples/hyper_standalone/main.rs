@@ -126,6 +126,59 @@ struct Args {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     no_registration: bool,
+
+    /// Seconds a client may take to send a request's headers before its connection is closed
+    /// (a slowloris client, dribbling header bytes, is dropped after this).
+    #[arg(
+        long,
+        env = "REGISTRATION_HEADER_READ_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    header_read_timeout: u64,
+
+    /// The largest request head (request line and headers) in bytes; larger ones get 431.
+    #[arg(
+        long,
+        env = "REGISTRATION_MAX_HEADER_BYTES",
+        value_name = "BYTES",
+        default_value_t = 16 * 1024,
+        value_parser = clap::value_parser!(u64).range(1024..=1024 * 1024)
+    )]
+    max_header_bytes: u64,
+
+    /// Seconds one request may take in all, body included; slower ones get 408.
+    #[arg(
+        long,
+        env = "REGISTRATION_REQUEST_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    request_timeout: u64,
+
+    /// Seconds one store operation may take before the request fails with 503
+    /// temporarily_unavailable (a stalled database) [default: no limit but --request-timeout].
+    #[arg(
+        long,
+        env = "REGISTRATION_STORE_TIMEOUT",
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    store_timeout: Option<u64>,
+}
+
+impl Args {
+    /// What one connection may hold, and for how long.
+    fn connection_limits(&self) -> server::ConnectionLimits {
+        server::ConnectionLimits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout),
+            // At most 1 MiB by the flag's range: fits any usize.
+            max_header_bytes: usize::try_from(self.max_header_bytes).unwrap_or(usize::MAX),
+            request_timeout: Duration::from_secs(self.request_timeout),
+        }
+    }
 }
 
 /// `--token-rotation`: the library's enum is `#[non_exhaustive]`, so the flag has its own.
@@ -302,10 +355,12 @@ async fn run(args: Args) -> Result<(), BoxError> {
         config.registration_endpoint()
     ));
     let fallback = server::fallback(home);
+    let limits = args.connection_limits();
     if args.no_registration {
         info!("--no-registration: serving the fallback alone, without the registration layer");
         server::announce(local)?;
-        server::serve(listener, server::with_timeout(fallback), shutdown).await;
+        let app = server::with_timeout_of(limits.request_timeout, fallback);
+        server::serve_with(listener, app, shutdown, limits).await;
     } else {
         // With no key, the library itself warns that tokens will not survive a restart.
         info!(
@@ -323,9 +378,9 @@ async fn run(args: Args) -> Result<(), BoxError> {
             );
             tokio::spawn(layer.registry().run_expiry());
         }
-        let app = server::with_timeout(layer.layer(fallback));
+        let app = server::with_timeout_of(limits.request_timeout, layer.layer(fallback));
         server::announce(local)?;
-        server::serve(listener, app, shutdown).await;
+        server::serve_with(listener, app, shutdown, limits).await;
     }
     Ok(())
 }
@@ -360,6 +415,7 @@ fn registration_config(
         .prefix(args.prefix.clone())
         .token_rotation(args.token_rotation.into())
         .client_secret_lifetime(args.secret_lifetime.map(Duration::from_secs))
+        .store_timeout(args.store_timeout.map(Duration::from_secs))
         .expire_unused_clients(
             args.expire_unused_after
                 .map(|seconds| ExpiryPolicy::new(Duration::from_secs(seconds))),

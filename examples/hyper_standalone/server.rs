@@ -1,5 +1,5 @@
-//! The hyper 1 server around an application: HTTP/1 with a header read timeout, a time limit
-//! per request, `TCP_NODELAY`, graceful shutdown on Ctrl-C or SIGTERM; and the fallback
+//! The hyper 1 server around an application: HTTP/1 with a header read timeout and a header
+//! size limit (a slowloris client is dropped), a time limit per request, `TCP_NODELAY`, graceful shutdown on Ctrl-C or SIGTERM; and the fallback
 //! service the registration layer wraps.
 //!
 //! `examples/hyper_standalone` serves the registration layer with it, and
@@ -24,13 +24,32 @@ use tower::{Service, ServiceExt as _, service_fn};
 use tracing::{debug, info, warn};
 use tracing_subscriber::EnvFilter;
 
-/// How long a client may take to send a request's headers, on a new connection or an idle
-/// kept-alive one. Without it a slowloris client holds a connection (and a task) forever.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// What one connection may hold, and for how long: the defaults of [`ConnectionLimits`].
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// How long a client may take to send a request's headers, on a new connection or an
+    /// idle kept-alive one; past it the connection is closed. Without it a slowloris client,
+    /// dribbling a header byte now and then, holds a connection (and a task) forever.
+    pub header_read_timeout: Duration,
+    /// The largest request head (request line and headers) in bytes: past it hyper answers
+    /// `431 Request Header Fields Too Large` and closes the connection, instead of buffering up
+    /// to its ~400 KiB default. A registration request's head is well under 1 KiB (its largest
+    /// header is a bearer token); 16 KiB is what common proxies allow.
+    pub max_header_bytes: usize,
+    /// How long one request may take in all, body included: the header timeout does not cover
+    /// a client that sends its headers and then trickles the body of a registration request.
+    pub request_timeout: Duration,
+}
 
-/// How long one request may take in all, body included: the header timeout does not cover a
-/// client that sends its headers and then trickles the body of a registration request.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            max_header_bytes: 16 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
 
 /// How long shutdown waits for open connections to finish the requests they are serving.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -71,8 +90,9 @@ pub fn fallback(
 }
 
 /// `service`, every request time-limited: answers 408 and closes the connection when a
-/// request takes longer than [`REQUEST_TIMEOUT`].
-pub fn with_timeout<S, B>(
+/// request takes longer than `timeout`.
+pub fn with_timeout_of<S, B>(
+    timeout: Duration,
     service: S,
 ) -> impl Service<
     Request<Incoming>,
@@ -93,7 +113,7 @@ where
     service_fn(move |request: Request<Incoming>| {
         let response = service.clone().oneshot(request);
         async move {
-            match tokio::time::timeout(REQUEST_TIMEOUT, response).await {
+            match tokio::time::timeout(timeout, response).await {
                 Ok(Ok(response)) => Ok(response.map(Either::Left)),
                 Ok(Err(never)) => match never {},
                 Err(_elapsed) => {
@@ -133,9 +153,14 @@ pub fn announce(local: SocketAddr) -> std::io::Result<()> {
 }
 
 /// Accepts connections until `shutdown` resolves, then lets open ones finish, for a bounded
-/// time.
-pub async fn serve<S, B>(listener: TcpListener, app: S, shutdown: impl Future<Output = ()>)
-where
+/// time. Each connection's request heads are bounded in size and in time by `limits` (the
+/// request timeout is [`with_timeout_of`]'s, around `app`).
+pub async fn serve_with<S, B>(
+    listener: TcpListener,
+    app: S,
+    shutdown: impl Future<Output = ()>,
+    limits: ConnectionLimits,
+) where
     S: Service<
             Request<Incoming>,
             Response = Response<B>,
@@ -152,7 +177,8 @@ where
     // with no timeout at all, so a client that connects and sends nothing would stay forever.
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes)
         // `Access-Control-Allow-Origin: *`, as the INDIGO IAM walk-through shows it, rather
         // than hyper's lowercase names.
         .title_case_headers(true);

@@ -29,6 +29,7 @@ mod error;
 mod extensions;
 mod jwk;
 mod lang;
+mod limits;
 mod model;
 mod parse;
 mod profile;
@@ -43,6 +44,7 @@ pub use error::{MetadataError, MetadataErrorCode};
 pub use extensions::{
     ExtensionError, ExtensionMember, ExtensionMembers, ExtensionType, ExtensionValidator,
 };
+pub use limits::{HARD_MAX_DEPTH, MetadataLimits, check_limits};
 pub use model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };

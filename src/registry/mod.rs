@@ -26,12 +26,14 @@ use crate::initial_access::{
     InitialAccessTokenOptions, InitialAccessTokens, IssuedInitialAccessToken, RegistrationAccess,
     Reservation,
 };
-use crate::metadata::{self, ClientMetadata, MetadataRules};
+use crate::metadata::{self, ClientMetadata, MetadataLimits, MetadataRules};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Operation, Policies, PolicyContext, PolicyError, RegistrationPolicy};
 use crate::secret::Secret;
 use crate::software_statement::{self, SoftwareStatements};
-use crate::store::{ClientRecord, ClientStore, MetadataJson, Registrant, StoreError, StoredSecret};
+use crate::store::{
+    ClientRecord, ClientStore, MetadataJson, Registrant, StoreError, StoredSecret, TimeoutStore,
+};
 use crate::token::{CredentialHash, RegistrationTokens};
 
 pub use authenticate::{ClientAuthError, ClientCredentials};
@@ -69,6 +71,7 @@ struct Inner {
     /// Fetches `sector_identifier_uri` documents (and, inside `statements`, issuers' keys).
     uri_fetcher: Option<Arc<dyn UriFetcher>>,
     statements: Arc<SoftwareStatements>,
+    metadata_limits: MetadataLimits,
 }
 
 impl std::fmt::Debug for Registry {
@@ -113,7 +116,12 @@ impl Registry {
     pub fn new(config: &RegistrationConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
-                store: Arc::clone(&config.store),
+                store: match config.store_timeout {
+                    Some(timeout) => {
+                        Arc::new(TimeoutStore::new(Arc::clone(&config.store), timeout))
+                    }
+                    None => Arc::clone(&config.store),
+                },
                 tokens: config.tokens.clone(),
                 rules: config.rules.clone(),
                 allowed_scopes: config.allowed_scopes.clone(),
@@ -132,11 +140,12 @@ impl Registry {
                 expiry: config.expiry,
                 uri_fetcher: config.uri_fetcher.clone(),
                 statements: Arc::clone(&config.software_statements),
+                metadata_limits: config.metadata_limits,
             }),
         }
     }
 
-    /// The store behind this registry.
+    /// The store behind this registry (time-limited when a store timeout is configured).
     pub fn store(&self) -> &Arc<dyn ClientStore> {
         &self.inner.store
     }
@@ -611,6 +620,9 @@ impl Registry {
         request: Map<String, Value>,
         bound_policy: Option<&Arc<dyn RegistrationPolicy>>,
     ) -> Result<CheckedMetadata, RegistrationError> {
+        // The one place every request's metadata enters (HTTP and host, register and update):
+        // bounded before anything else reads it.
+        metadata::check_limits(&request, &self.inner.metadata_limits)?;
         // The statement's claims take precedence over the body's members: they are written over
         // the request before the rules see it, so that they obey the same rules.
         let mut request = request;

@@ -13,6 +13,7 @@ mod postgres;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod timeout;
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub use memory::MemoryStore;
 pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
+pub(crate) use timeout::TimeoutStore;
 
 /// A client secret as stored: in clear (a read can return it, RFC 7592 §3), or only its
 /// SHA-256 (shown once at registration; a leaked store reveals nothing usable).

@@ -1,0 +1,78 @@
+//! A store whose every operation is time-limited: a stalled backend fails the request with
+//! `503 temporarily_unavailable` instead of holding it (and its connection) forever.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::{ClientRecord, ClientStore, StoreError};
+
+/// Wraps the configured store when
+/// [`store_timeout`](crate::RegistrationConfigBuilder::store_timeout) is set.
+pub(crate) struct TimeoutStore {
+    inner: Arc<dyn ClientStore>,
+    timeout: Duration,
+}
+
+/// What a timed-out operation reports: a backend failure, so nothing is assumed written.
+#[derive(Debug, thiserror::Error)]
+#[error("the store did not answer within {0:?}")]
+struct TimedOut(Duration);
+
+impl TimeoutStore {
+    pub(crate) fn new(inner: Arc<dyn ClientStore>, timeout: Duration) -> Self {
+        Self { inner, timeout }
+    }
+
+    async fn limit<T>(
+        &self,
+        operation: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        tokio::time::timeout(self.timeout, operation)
+            .await
+            .unwrap_or_else(|_elapsed| Err(StoreError::Backend(Box::new(TimedOut(self.timeout)))))
+    }
+}
+
+#[async_trait]
+impl ClientStore for TimeoutStore {
+    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
+        self.limit(self.inner.insert(record)).await
+    }
+
+    async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        self.limit(self.inner.get(client_id)).await
+    }
+
+    async fn replace(
+        &self,
+        record: Arc<ClientRecord>,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        self.limit(self.inner.replace(record, expected_version))
+            .await
+    }
+
+    async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
+        self.limit(self.inner.delete(client_id, expected_version))
+            .await
+    }
+
+    async fn count(&self) -> Result<u64, StoreError> {
+        self.limit(self.inner.count()).await
+    }
+
+    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
+        self.limit(self.inner.touch(client_id, at)).await
+    }
+
+    async fn delete_unused(
+        &self,
+        unused_since: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        self.limit(self.inner.delete_unused(unused_since, limit))
+            .await
+    }
+}

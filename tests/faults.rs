@@ -1,0 +1,301 @@
+//! Issue 6, faults: a store that fails or stalls. Every request it touches gets
+//! `503 temporarily_unavailable` with an RFC-shaped body, and nothing is lost: once the fault
+//! clears, every client acknowledged before is intact, with its last acknowledged metadata and
+//! its token, and no request refused during the fault left a client behind.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use common::{App, Client, assert_error, merged, min, update_body};
+use http::StatusCode;
+use serde_json::{Value, json};
+use tower_oidc_registration::{
+    ClientAuthError, ClientCredentials, ClientRecord, ClientStore, MemoryStore, RegistrationConfig,
+    RegistrationError, Registry, RequestContext, Secret, StoreError,
+};
+
+/// What the faulty store does with each call.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Fault {
+    /// Passes every call to the memory store.
+    None = 0,
+    /// Fails every call with a backend error, touching nothing.
+    FailAll = 1,
+    /// Serves reads, fails every write with a backend error, touching nothing.
+    FailWrites = 2,
+    /// Never answers any call.
+    Stall = 3,
+}
+
+/// A [`MemoryStore`] behind a switchable fault.
+#[derive(Clone, Default)]
+struct FaultyStore {
+    inner: MemoryStore,
+    fault: Arc<AtomicU8>,
+}
+
+impl FaultyStore {
+    fn set(&self, fault: Fault) {
+        self.fault.store(fault as u8, Ordering::SeqCst);
+    }
+
+    /// Waits for ever under [`Fault::Stall`], fails under [`Fault::FailAll`] (and under
+    /// [`Fault::FailWrites`] for a write).
+    async fn gate(&self, write: bool) -> Result<(), StoreError> {
+        let fault = self.fault.load(Ordering::SeqCst);
+        if fault == Fault::Stall as u8 {
+            std::future::pending::<()>().await;
+        }
+        if fault == Fault::FailAll as u8 || (write && fault == Fault::FailWrites as u8) {
+            return Err(StoreError::Backend(
+                "injected fault: connection reset".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ClientStore for FaultyStore {
+    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
+        self.gate(true).await?;
+        self.inner.insert(record).await
+    }
+
+    async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        self.gate(false).await?;
+        self.inner.get(client_id).await
+    }
+
+    async fn replace(
+        &self,
+        record: Arc<ClientRecord>,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        self.gate(true).await?;
+        self.inner.replace(record, expected_version).await
+    }
+
+    async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
+        self.gate(true).await?;
+        self.inner.delete(client_id, expected_version).await
+    }
+
+    async fn count(&self) -> Result<u64, StoreError> {
+        self.gate(false).await?;
+        self.inner.count().await
+    }
+
+    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
+        self.gate(true).await?;
+        self.inner.touch(client_id, at).await
+    }
+
+    async fn delete_unused(
+        &self,
+        unused_since: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        self.gate(true).await?;
+        self.inner.delete_unused(unused_since, limit).await
+    }
+}
+
+/// 503 `temporarily_unavailable`, RFC-shaped, saying nothing of the store's internals.
+#[track_caller]
+fn assert_unavailable(resp: &common::Resp) {
+    let body = assert_error(
+        resp,
+        StatusCode::SERVICE_UNAVAILABLE,
+        Some("temporarily_unavailable"),
+    );
+    let description = body["error_description"].as_str().unwrap_or("");
+    assert!(
+        !description.contains("injected") && !description.contains("reset"),
+        "the description leaks the store's error: {description}"
+    );
+}
+
+/// A client as last acknowledged: its credentials and the `client_name` of the last 2xx.
+struct Acked {
+    client: Client,
+    name: String,
+}
+
+async fn register_clients(app: &App, n: usize) -> Vec<Acked> {
+    let mut acked = Vec::new();
+    for i in 0..n {
+        let name = format!("client {i}");
+        let client = app
+            .register(&merged(&min(), &json!({"client_name": name})))
+            .await;
+        acked.push(Acked { client, name });
+    }
+    acked
+}
+
+/// Every acknowledged client is there, whole: readable with its token, with its last
+/// acknowledged name; the store holds exactly these.
+async fn assert_intact(app: &App, store: &FaultyStore, acked: &[Acked]) {
+    for a in acked {
+        let resp = app.get(&a.client.path(), Some(&a.client.token)).await;
+        assert_eq!(
+            resp.status,
+            StatusCode::OK,
+            "{}: {}",
+            a.client.id,
+            resp.text()
+        );
+        assert_eq!(resp.json()["client_name"], Value::from(a.name.as_str()));
+        assert_eq!(resp.json()["client_secret"], a.client.body["client_secret"]);
+    }
+    assert_eq!(
+        store.count().await.expect("count"),
+        acked.len() as u64,
+        "a refused request left a client behind, or one was lost"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_store_gives_503_on_every_operation_and_loses_nothing() {
+    let store = FaultyStore::default();
+    let app = App::with(|b| b.store(store.clone()));
+    let mut acked = register_clients(&app, 20).await;
+    // A few acknowledged updates before the fault.
+    for a in acked.iter_mut().take(5) {
+        a.name = format!("{} updated", a.name);
+        let body = update_body(&a.client, &merged(&min(), &json!({"client_name": a.name})));
+        let resp = app
+            .put(&a.client.path(), Some(&a.client.token), &body)
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    }
+
+    store.set(Fault::FailAll);
+    for a in &acked[..3] {
+        assert_unavailable(&app.register_raw(&min()).await);
+        assert_unavailable(&app.get(&a.client.path(), Some(&a.client.token)).await);
+        let body = update_body(&a.client, &merged(&min(), &json!({"client_name": "lost"})));
+        assert_unavailable(
+            &app.put(&a.client.path(), Some(&a.client.token), &body)
+                .await,
+        );
+        assert_unavailable(&app.delete(&a.client.path(), Some(&a.client.token)).await);
+    }
+
+    // Reads work, writes fail: the token checks pass, the write is refused, nothing changes.
+    store.set(Fault::FailWrites);
+    assert_unavailable(&app.register_raw(&min()).await);
+    for a in &acked[5..10] {
+        let resp = app.get(&a.client.path(), Some(&a.client.token)).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+        let body = update_body(&a.client, &merged(&min(), &json!({"client_name": "lost"})));
+        assert_unavailable(
+            &app.put(&a.client.path(), Some(&a.client.token), &body)
+                .await,
+        );
+        assert_unavailable(&app.delete(&a.client.path(), Some(&a.client.token)).await);
+    }
+
+    store.set(Fault::None);
+    assert_intact(&app, &store, &acked).await;
+    // And the server works again.
+    acked.extend(register_clients(&app, 1).await);
+    assert_intact(&app, &store, &acked).await;
+}
+
+#[tokio::test]
+async fn a_stalled_store_gives_503_within_the_store_timeout_and_loses_nothing() {
+    let store = FaultyStore::default();
+    let app = App::with(|b| {
+        b.store(store.clone())
+            .store_timeout(Some(Duration::from_millis(200)))
+    });
+    let acked = register_clients(&app, 5).await;
+
+    store.set(Fault::Stall);
+    let a = &acked[0];
+    let body = update_body(&a.client, &merged(&min(), &json!({"client_name": "lost"})));
+    // A generous bound: the point is that the request ends at all, and with a 503.
+    let stalled = async {
+        assert_unavailable(&app.register_raw(&min()).await);
+        assert_unavailable(&app.get(&a.client.path(), Some(&a.client.token)).await);
+        assert_unavailable(
+            &app.put(&a.client.path(), Some(&a.client.token), &body)
+                .await,
+        );
+        assert_unavailable(&app.delete(&a.client.path(), Some(&a.client.token)).await);
+    };
+    tokio::time::timeout(Duration::from_secs(30), stalled)
+        .await
+        .expect("requests to a stalled store end with the store timeout");
+
+    store.set(Fault::None);
+    assert_intact(&app, &store, &acked).await;
+}
+
+#[test]
+fn a_zero_store_timeout_is_a_configuration_error() {
+    let err = RegistrationConfig::builder(common::ISSUER)
+        .store_timeout(Some(Duration::ZERO))
+        .build()
+        .expect_err("zero timeout");
+    assert!(err.to_string().starts_with("store_timeout"), "{err}");
+}
+
+#[tokio::test]
+async fn the_hosts_registry_calls_report_store_failures_as_503_errors() {
+    let store = FaultyStore::default();
+    let config = RegistrationConfig::builder(common::ISSUER)
+        .store(store.clone())
+        .store_timeout(Some(Duration::from_millis(200)))
+        .build()
+        .expect("config");
+    let registry = Registry::new(&config);
+    let request = match min() {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    };
+    let client = registry
+        .register(&RequestContext::host(), request.clone())
+        .await
+        .expect("register");
+    let secret = client.client_secret().expect("secret").expose().to_owned();
+    let credentials = ClientCredentials::Basic {
+        client_id: client.client_id().to_owned(),
+        client_secret: Secret::new(secret),
+    };
+
+    for fault in [Fault::FailAll, Fault::Stall] {
+        store.set(fault);
+        let err = registry
+            .register(&RequestContext::host(), request.clone())
+            .await
+            .expect_err("store down");
+        assert!(matches!(err, RegistrationError::Store(_)), "{err:?}");
+        assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(err.code(), "temporarily_unavailable");
+        let err = registry
+            .authenticate(&credentials)
+            .await
+            .expect_err("store down");
+        assert!(matches!(err, ClientAuthError::Store(_)), "{err:?}");
+        let err = registry
+            .delete_client(client.client_id())
+            .await
+            .expect_err("store down");
+        assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    store.set(Fault::None);
+    registry
+        .authenticate(&credentials)
+        .await
+        .expect("the client survived the faults");
+    assert_eq!(store.count().await.expect("count"), 1);
+}

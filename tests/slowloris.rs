@@ -1,0 +1,151 @@
+//! Issue 6, connection bounds of the example server (`examples/hyper_standalone/server.rs`,
+//! included here as it is): a client that dribbles its headers, or sends nothing, is
+//! disconnected after the header read timeout; a request head past the size limit gets 431.
+//! Real sockets on 127.0.0.1, the registration layer behind the server.
+
+#[allow(dead_code)]
+#[path = "../examples/hyper_standalone/server.rs"]
+mod server;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tower::Layer as _;
+use tower_oidc_registration::{RegistrationConfig, RegistrationLayer};
+
+/// The header read timeout of the test server: short, so the tests are quick.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(1);
+/// Far above the timeout, far below hyper's default of 30 s: closing later than this means the
+/// configured timeout is not applied. Not a precision check.
+const CLOSE_BOUND: Duration = Duration::from_secs(15);
+const MAX_HEADER_BYTES: usize = 8 * 1024;
+
+/// The example server with the registration layer, on a free port, until the test ends.
+async fn start() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let config = RegistrationConfig::builder(format!("http://{addr}/"))
+        .build()
+        .expect("config");
+    let limits = server::ConnectionLimits {
+        header_read_timeout: HEADER_READ_TIMEOUT,
+        max_header_bytes: MAX_HEADER_BYTES,
+        request_timeout: Duration::from_secs(30),
+    };
+    let fallback = server::fallback(Bytes::from_static(b"home\n"));
+    let app = server::with_timeout_of(
+        limits.request_timeout,
+        RegistrationLayer::new(config).layer(fallback),
+    );
+    tokio::spawn(server::serve_with(
+        listener,
+        app,
+        std::future::pending(),
+        limits,
+    ));
+    addr
+}
+
+/// Sends `dribble` one byte every 100 ms (then keeps waiting) until the server closes the
+/// connection; returns how long that took and how many bytes were sent.
+async fn until_closed(stream: &mut TcpStream, dribble: &[u8]) -> (Duration, usize) {
+    let started = Instant::now();
+    let mut sent = 0;
+    let mut buf = [0u8; 1024];
+    loop {
+        if let Some(byte) = dribble.get(sent) {
+            if stream.write_all(std::slice::from_ref(byte)).await.is_err() {
+                return (started.elapsed(), sent);
+            }
+            sent += 1;
+        }
+        match tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buf)).await {
+            // End of stream or reset: closed. (Any response bytes before it are read and
+            // ignored: what matters is that the connection ends.)
+            Ok(Ok(0)) | Ok(Err(_)) => return (started.elapsed(), sent),
+            Ok(Ok(_)) | Err(_) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_client_dribbling_its_headers_is_disconnected_after_the_header_read_timeout() {
+    let addr = start().await;
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream
+        .write_all(b"POST /register HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .await
+        .expect("request line");
+    // Enough header bytes for a minute at ten bytes a second: the server must not wait them out.
+    let dribble = vec![b'a'; 600];
+    let (elapsed, sent) = tokio::time::timeout(CLOSE_BOUND, until_closed(&mut stream, &dribble))
+        .await
+        .expect("the server closed the slowloris connection");
+    assert!(
+        sent < dribble.len(),
+        "the whole dribble was accepted ({sent} bytes in {elapsed:?})"
+    );
+    println!("slowloris: closed after {elapsed:?}, {sent} header bytes dribbled");
+}
+
+#[tokio::test]
+async fn a_client_that_connects_and_sends_nothing_is_disconnected() {
+    let addr = start().await;
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let (elapsed, _) = tokio::time::timeout(CLOSE_BOUND, until_closed(&mut stream, b""))
+        .await
+        .expect("the server closed the idle connection");
+    println!("idle: closed after {elapsed:?}");
+}
+
+/// Sends `request` whole (ignoring a write refused because the server closed first) and
+/// returns everything the server answers until it closes.
+async fn exchange(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let _ = stream.write_all(request).await;
+    let mut response = Vec::new();
+    let read = tokio::time::timeout(CLOSE_BOUND, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => response.extend_from_slice(&buf[..n]),
+            }
+        }
+    });
+    read.await.expect("the server answered and closed");
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+#[tokio::test]
+async fn a_request_head_over_the_size_limit_gets_431() {
+    let addr = start().await;
+    let request = format!(
+        "GET /register/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(2 * MAX_HEADER_BYTES)
+    );
+    let response = exchange(addr, request.as_bytes()).await;
+    assert!(
+        response.starts_with("HTTP/1.1 431"),
+        "response to an oversize head: {response:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_ordinary_registration_passes_the_same_limits() {
+    let addr = start().await;
+    let body = r#"{"redirect_uris":["https://rp.example.org/cb"],"client_name":"t"}"#;
+    let request = format!(
+        "POST /register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let response = exchange(addr, request.as_bytes()).await;
+    assert!(
+        response.starts_with("HTTP/1.1 201"),
+        "response to a registration: {response:?}"
+    );
+}
