@@ -33,9 +33,8 @@ const OPS: usize = 100_000;
 
 /// [`OPS`], or `TOWER_OIDC_REGISTRATION_LOAD_OPS` (a quick local run). Never fewer under CI.
 fn ops() -> usize {
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
     match std::env::var("TOWER_OIDC_REGISTRATION_LOAD_OPS") {
-        Ok(n) if !ci => n
+        Ok(n) if !common::under_ci() => n
             .parse()
             .expect("TOWER_OIDC_REGISTRATION_LOAD_OPS is a number"),
         _ => OPS,
@@ -353,148 +352,20 @@ async fn mixed_workload_on_the_memory_store() {
 #[cfg(feature = "sqlite")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mixed_workload_on_the_sqlite_store() {
-    let db = sqlite::TempDb::new();
+    let db = common::temp_db::TempDb::new("load");
     let store = tower_oidc_registration::SqliteStore::open(db.path())
         .await
         .expect("open SQLite store");
     run("sqlite", Arc::new(store), ops()).await;
 }
 
-#[cfg(feature = "sqlite")]
-mod sqlite {
-    use std::path::PathBuf;
-
-    /// A database file under the temporary directory, removed with its WAL on drop.
-    pub struct TempDb(PathBuf);
-
-    impl TempDb {
-        pub fn new() -> Self {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock")
-                .as_nanos();
-            Self(std::env::temp_dir().join(format!(
-                "tower-oidc-registration-load-{}-{nanos}.db",
-                std::process::id()
-            )))
-        }
-
-        pub fn path(&self) -> &str {
-            self.0.to_str().expect("UTF-8 temp path")
-        }
-    }
-
-    impl Drop for TempDb {
-        fn drop(&mut self) {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut path = self.0.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
-            }
-        }
-    }
-}
-
 #[cfg(feature = "postgres")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mixed_workload_on_the_postgres_store() {
-    let Some(url) = postgres::database_url() else {
+    let Some(url) = common::postgres::database_url("the load test") else {
         return;
     };
-    let schema = postgres::Schema::create(&url).await;
-    let store = tower_oidc_registration::PostgresStore::from_pool(schema.pool().await)
-        .await
-        .expect("PostgreSQL store");
-    run("postgres", Arc::new(store), ops()).await;
-}
-
-#[cfg(feature = "postgres")]
-mod postgres {
-    use std::io::Write as _;
-    use std::str::FromStr as _;
-
-    use sqlx::Connection as _;
-    use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-
-    const URL_VAR: &str = "TOWER_OIDC_REGISTRATION_POSTGRES_URL";
-
-    /// The test database's URL; `None` (said on stderr) when unset, a panic under CI.
-    pub fn database_url() -> Option<String> {
-        match std::env::var(URL_VAR) {
-            Ok(url) if !url.is_empty() => Some(url),
-            _ => {
-                let ci =
-                    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-                assert!(
-                    !ci,
-                    "CI is set and {URL_VAR} is not: the PostgreSQL load test must not be \
-                     skipped in CI (scripts/test starts a server and sets it)"
-                );
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "SKIPPED: set {URL_VAR} to run the load test against PostgreSQL"
-                );
-                None
-            }
-        }
-    }
-
-    /// A schema of its own, dropped with its tables at the end.
-    pub struct Schema {
-        url: String,
-        name: String,
-    }
-
-    impl Schema {
-        pub async fn create(url: &str) -> Self {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock")
-                .subsec_nanos();
-            let name = format!("t_load_{}_{nanos}", std::process::id());
-            let mut conn = PgConnection::connect(url).await.expect("connect");
-            sqlx::query(&format!("CREATE SCHEMA \"{name}\""))
-                .execute(&mut conn)
-                .await
-                .expect("create schema");
-            let _ = conn.close().await;
-            Self {
-                url: url.to_owned(),
-                name,
-            }
-        }
-
-        /// As `PostgresStore::connect`'s default pool (10 connections), in this schema.
-        pub async fn pool(&self) -> PgPool {
-            let options = PgConnectOptions::from_str(&self.url)
-                .expect("PostgreSQL URL")
-                .options([("search_path", self.name.as_str())]);
-            PgPoolOptions::new()
-                .max_connections(10)
-                .connect_with(options)
-                .await
-                .expect("connect")
-        }
-    }
-
-    impl Drop for Schema {
-        fn drop(&mut self) {
-            let (url, name) = (self.url.clone(), self.name.clone());
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                runtime.block_on(async {
-                    if let Ok(mut conn) = PgConnection::connect(&url).await {
-                        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
-                            .execute(&mut conn)
-                            .await;
-                        let _ = conn.close().await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
+    let schema = common::postgres::Schema::create(&url, "load").await;
+    // As `PostgresStore::connect`'s default pool: 10 connections.
+    run("postgres", Arc::new(schema.store(10).await), ops()).await;
 }

@@ -9,13 +9,12 @@
 //! `scripts/test` starts a throwaway server and sets the variable.
 #![cfg(feature = "postgres")]
 
+mod common;
+
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::io::Write as _;
 use std::net::SocketAddr;
-use std::str::FromStr as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -26,8 +25,6 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
-use sqlx::Connection as _;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tower::{Layer, service_fn};
@@ -36,102 +33,12 @@ use tower_oidc_registration::{
     ClientStore, RegistrationConfig, RegistrationLayer, SigningKey, TokenRotation,
 };
 
-const URL_VAR: &str = "TOWER_OIDC_REGISTRATION_POSTGRES_URL";
-const ISSUER: &str = "https://iam.example.org/";
+use common::ISSUER;
+use common::postgres::{Schema, database_url};
+
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// Concurrent PUTs per replica.
 const WRITERS_PER_REPLICA: usize = 8;
-
-// ---------------------------------------------------------------------------------------------
-// The database
-// ---------------------------------------------------------------------------------------------
-
-/// The test database's URL; `None` (after saying so on stderr) when the variable is unset, a
-/// panic when it is unset under CI.
-fn database_url(test: &str) -> Option<String> {
-    match std::env::var(URL_VAR) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-            assert!(
-                !ci,
-                "CI is set and {URL_VAR} is not: the PostgreSQL tests must not be skipped in CI \
-                 (scripts/test starts a server and sets it)"
-            );
-            // Straight to stderr: libtest captures `eprintln!` of passing tests.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: set {URL_VAR} (e.g. postgres://postgres@127.0.0.1:55432/test) to run \
-                 replicas::{test} against PostgreSQL"
-            );
-            None
-        }
-    }
-}
-
-/// A schema of its own in the test database (tests run in parallel), dropped on drop.
-struct Schema {
-    url: String,
-    name: String,
-}
-
-impl Schema {
-    async fn create(url: &str, tag: &str) -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .subsec_nanos();
-        let name = format!("t_replicas_{tag}_{}_{nanos}_{n}", std::process::id());
-        let mut conn = PgConnection::connect(url)
-            .await
-            .expect("connect to PostgreSQL");
-        sqlx::query(&format!("CREATE SCHEMA \"{name}\""))
-            .execute(&mut conn)
-            .await
-            .expect("create schema");
-        let _ = conn.close().await;
-        Self {
-            url: url.to_owned(),
-            name,
-        }
-    }
-
-    /// A store of its own (its own pool) working in this schema: one replica's store.
-    async fn store(&self) -> PostgresStore {
-        let options = PgConnectOptions::from_str(&self.url)
-            .expect("PostgreSQL URL")
-            .options([("search_path", self.name.as_str())]);
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .expect("connect to PostgreSQL");
-        PostgresStore::from_pool(pool).await.expect("store")
-    }
-}
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        let (url, name) = (self.url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                if let Ok(mut conn) = PgConnection::connect(&url).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
-                        .execute(&mut conn)
-                        .await;
-                    let _ = conn.close().await;
-                }
-            });
-        })
-        .join();
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The replicas
@@ -153,7 +60,8 @@ impl Drop for Replica {
 
 impl Replica {
     async fn start(schema: &Schema, rotation: TokenRotation) -> Self {
-        let store = schema.store().await;
+        // A store of its own (its own pool) in the shared schema: one replica's store.
+        let store = schema.store(8).await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         // The same issuer and key on every replica: a token issued by one verifies on all.
@@ -192,8 +100,8 @@ impl Replica {
 
 /// Two replicas over one fresh schema; `None` when PostgreSQL is not configured (skipped).
 async fn replicas(test: &str, rotation: TokenRotation) -> Option<(Replica, Replica, Schema)> {
-    let url = database_url(test)?;
-    let schema = Schema::create(&url, test).await;
+    let url = database_url(&format!("replicas::{test}"))?;
+    let schema = Schema::create(&url, &format!("replicas_{test}")).await;
     let a = Replica::start(&schema, rotation).await;
     let b = Replica::start(&schema, rotation).await;
     Some((a, b, schema))

@@ -9,6 +9,8 @@
 //! Each behaviour is a function taking an `Arc<dyn ClientStore>`; `suite!` instantiates every
 //! behaviour as a test for one store factory. A new store joins by adding one `suite!` line.
 
+mod common;
+
 use std::sync::Arc;
 
 use tower_oidc_registration::metadata::AuthMethod;
@@ -519,45 +521,12 @@ suite!(memory, crate::memory_store);
 
 #[cfg(feature = "sqlite")]
 mod sqlite_support {
-    use std::path::PathBuf;
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use tower_oidc_registration::ClientStore;
     use tower_oidc_registration::store::SqliteStore;
 
-    /// A database file under the temporary directory, with its WAL and shared-memory files
-    /// removed on drop (also when the test panics).
-    pub struct TempDb(pub PathBuf);
-
-    impl TempDb {
-        pub fn new(tag: &str) -> Self {
-            static NEXT: AtomicUsize = AtomicUsize::new(0);
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock")
-                .as_nanos();
-            Self(std::env::temp_dir().join(format!(
-                "tower-oidc-registration-{tag}-{}-{nanos}-{n}.db",
-                std::process::id()
-            )))
-        }
-
-        pub fn path(&self) -> &str {
-            self.0.to_str().expect("UTF-8 temp path")
-        }
-    }
-
-    impl Drop for TempDb {
-        fn drop(&mut self) {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut path = self.0.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
-            }
-        }
-    }
+    use crate::common::temp_db::TempDb;
 
     pub async fn sqlite_store() -> Option<(Arc<dyn ClientStore>, TempDb)> {
         let db = TempDb::new("conformance");
@@ -573,116 +542,16 @@ suite!(sqlite, crate::sqlite_support::sqlite_store);
 
 #[cfg(feature = "postgres")]
 mod postgres_support {
-    use std::io::Write as _;
-    use std::str::FromStr as _;
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use sqlx::Connection as _;
-    use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
     use tower_oidc_registration::ClientStore;
-    use tower_oidc_registration::store::PostgresStore;
 
-    /// The variable naming the test database.
-    pub const URL_VAR: &str = "TOWER_OIDC_REGISTRATION_POSTGRES_URL";
-
-    /// The test database's URL; `None` (after saying so on stderr) when the variable is
-    /// unset, a panic when it is unset under CI.
-    pub fn database_url(test: &str) -> Option<String> {
-        match std::env::var(URL_VAR) {
-            Ok(url) if !url.is_empty() => Some(url),
-            _ => {
-                let ci =
-                    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-                assert!(
-                    !ci,
-                    "CI is set and {URL_VAR} is not: the PostgreSQL tests must not be skipped \
-                     in CI (scripts/test starts a server and sets it)"
-                );
-                // Straight to stderr: libtest captures `eprintln!` of passing tests.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "SKIPPED: set {URL_VAR} (e.g. postgres://postgres@127.0.0.1:55432/test) to \
-                     run {test} against PostgreSQL"
-                );
-                None
-            }
-        }
-    }
-
-    /// A schema of its own in the test database, dropped (with its tables) on drop: tests run
-    /// in parallel, each in its own schema.
-    pub struct Schema {
-        url: String,
-        pub name: String,
-    }
-
-    impl Schema {
-        /// Creates a fresh schema.
-        pub async fn create(url: &str, tag: &str) -> Self {
-            static NEXT: AtomicUsize = AtomicUsize::new(0);
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock")
-                .subsec_nanos();
-            let name = format!("t_{tag}_{}_{nanos}_{n}", std::process::id());
-            let mut conn = PgConnection::connect(url)
-                .await
-                .expect("connect to PostgreSQL");
-            sqlx::query(&format!("CREATE SCHEMA \"{name}\""))
-                .execute(&mut conn)
-                .await
-                .expect("create schema");
-            let _ = conn.close().await;
-            Self {
-                url: url.to_owned(),
-                name,
-            }
-        }
-
-        /// A pool whose connections work in this schema.
-        pub async fn pool(&self) -> PgPool {
-            let options = PgConnectOptions::from_str(&self.url)
-                .expect("PostgreSQL URL")
-                .options([("search_path", self.name.as_str())]);
-            PgPoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await
-                .expect("connect to PostgreSQL")
-        }
-    }
-
-    impl Drop for Schema {
-        fn drop(&mut self) {
-            // Drop cannot await: a thread with a runtime of its own (the test's may be gone).
-            let (url, name) = (self.url.clone(), self.name.clone());
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                runtime.block_on(async {
-                    if let Ok(mut conn) = PgConnection::connect(&url).await {
-                        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
-                            .execute(&mut conn)
-                            .await;
-                        let _ = conn.close().await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
+    use crate::common::postgres::{Schema, database_url};
 
     pub async fn postgres_store() -> Option<(Arc<dyn ClientStore>, Schema)> {
         let url = database_url("the store conformance suite")?;
         let schema = Schema::create(&url, "conformance").await;
-        let store = PostgresStore::from_pool(schema.pool().await)
-            .await
-            .expect("PostgreSQL store");
-        Some((Arc::new(store), schema))
+        Some((Arc::new(schema.store(8).await), schema))
     }
 }
 
@@ -702,8 +571,8 @@ mod postgres_only {
     use tower_oidc_registration::store::PostgresStore;
     use tower_oidc_registration::{ClientStore, StoreError};
 
-    use super::postgres_support::{Schema, database_url};
     use super::{assert_same, record, stored};
+    use crate::common::postgres::{Schema, database_url};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn replicas_starting_at_once_migrate_once() {
@@ -713,7 +582,7 @@ mod postgres_only {
         let schema = Schema::create(&url, "migrate").await;
         let mut tasks = Vec::new();
         for _ in 0..8 {
-            let pool = schema.pool().await;
+            let pool = schema.pool(8).await;
             tasks.push(tokio::spawn(PostgresStore::from_pool(pool)));
         }
         let mut stores = Vec::new();
@@ -758,15 +627,13 @@ mod postgres_only {
             return;
         };
         let schema = Schema::create(&url, "newer").await;
-        let store = PostgresStore::from_pool(schema.pool().await)
-            .await
-            .expect("store");
+        let store = schema.store(8).await;
         sqlx::query("INSERT INTO schema_version VALUES (99, 'from the future', 0)")
             .execute(store.pool())
             .await
             .expect("insert version");
         store.close().await;
-        match PostgresStore::from_pool(schema.pool().await).await {
+        match PostgresStore::from_pool(schema.pool(8).await).await {
             Err(StoreError::Backend(e)) => assert!(e.to_string().contains("99"), "{e}"),
             other => panic!("{other:?}"),
         }
@@ -779,9 +646,7 @@ mod postgres_only {
             return;
         };
         let schema = Schema::create(&url, "undecodable").await;
-        let store = PostgresStore::from_pool(schema.pool().await)
-            .await
-            .expect("store");
+        let store = schema.store(8).await;
         store
             .insert(Arc::new(record("a", 1)))
             .await
@@ -849,8 +714,8 @@ mod sqlite_only {
         ClientStore, RegistrationConfig, RegistrationLayer, SigningKey, StoreError,
     };
 
-    use super::sqlite_support::TempDb;
     use super::{assert_same, record, stored};
+    use crate::common::temp_db::TempDb;
 
     #[tokio::test]
     async fn open_sets_durable_pragmas_and_records_the_schema_version() {

@@ -13,6 +13,9 @@
 
 pub mod contract;
 pub mod host;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+pub mod temp_db;
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -51,6 +54,11 @@ pub type Svc = BoxCloneService<Request<TestBody>, Response<ResponseBody<Full<Byt
 /// `MIN` of the checklist: `{"redirect_uris":["https://rp.example.org/cb"],"client_name":"t"}`.
 pub fn min() -> Value {
     json!({"redirect_uris": [REDIRECT], "client_name": "t"})
+}
+
+/// Whether this runs under CI (`CI` set, and not to `false` or `0`): CI never skips a test.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 /// Seconds since the Unix epoch.
