@@ -13,56 +13,32 @@ use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
 /// and when sent as the update of an existing client, which stays unchanged.
 async fn rejected(app: &App, body: Value, code: &str, needle: &str) {
     eprintln!("expecting {code} for {body}");
-    let resp = app.register_raw(&body).await;
-    let err = assert_rfc_error(&resp, code);
+    let (posted, client, put) = app.post_and_put(&body).await;
+    let err = assert_rfc_error(&posted, code);
     assert_description_mentions(&err, needle);
-
-    let client = app.register(&min()).await;
-    let resp = app
-        .put(
-            &client.path(),
-            Some(&client.token),
-            &update_body(&client, &body),
-        )
-        .await;
-    let err = assert_rfc_error(&resp, code);
+    let err = assert_rfc_error(&put, code);
     assert_description_mentions(&err, needle);
-    let after = app.get(&client.path(), Some(&client.token)).await;
-    assert_eq!(after.status, StatusCode::OK, "{}", after.text());
-    assert_eq!(
-        after.json(),
-        client.body,
-        "a rejected PUT changed the client"
-    );
+    app.assert_unchanged(&client).await;
 }
 
 /// `body` is accepted on registration (201) and as an update (200); every member of `echo`
 /// is returned as given by both. Returns the registration response.
 async fn accepted(app: &App, body: Value, echo: &[&str]) -> Value {
     eprintln!("expecting acceptance of {body}");
-    let resp = app.register_raw(&body).await;
+    let (posted, client, put) = app.post_and_put(&body).await;
     assert_eq!(
-        resp.status,
+        posted.status,
         StatusCode::CREATED,
         "POST {body} rejected: {}",
-        resp.text()
+        posted.text()
     );
-    let created = resp.json();
-    let client = app.register(&min()).await;
-    let resp = app
-        .put(
-            &client.path(),
-            Some(&client.token),
-            &update_body(&client, &body),
-        )
-        .await;
     assert_eq!(
-        resp.status,
+        put.status,
         StatusCode::OK,
         "PUT {body} rejected: {}",
-        resp.text()
+        put.text()
     );
-    let updated = resp.json();
+    let (created, updated) = (posted.json(), put.json());
     assert_eq!(updated["client_id"], json!(client.id));
     for member in echo {
         assert_eq!(

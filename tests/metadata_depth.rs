@@ -17,45 +17,23 @@ use tower_oidc_registration::{ConfigError, RegistrationConfig, SecretStorage};
 /// `body` is refused with `invalid_client_metadata` and exactly `description`, on POST and as
 /// the update of an existing client, which stays unchanged.
 async fn rejected(app: &App, body: Value, description: &str) {
-    let resp = app.register_raw(&body).await;
-    let err = assert_rfc_error(&resp, "invalid_client_metadata");
+    let (posted, client, put) = app.post_and_put(&body).await;
+    let err = assert_rfc_error(&posted, "invalid_client_metadata");
     assert_eq!(err["error_description"], description, "POST {body}");
-
-    let client = app.register(&min()).await;
-    let resp = app
-        .put(
-            &client.path(),
-            Some(&client.token),
-            &update_body(&client, &body),
-        )
-        .await;
-    let err = assert_rfc_error(&resp, "invalid_client_metadata");
+    let err = assert_rfc_error(&put, "invalid_client_metadata");
     assert_eq!(err["error_description"], description, "PUT {body}");
-    let after = app.get(&client.path(), Some(&client.token)).await;
-    assert_eq!(
-        after.json(),
-        client.body,
-        "a rejected PUT changed the client"
-    );
+    app.assert_unchanged(&client).await;
 }
 
 /// `body` is accepted on POST (201) and PUT (200); returns both response bodies.
 async fn accepted(app: &App, body: Value) -> (Value, Value) {
-    let created = app.register_raw(&body).await;
+    let (created, _, updated) = app.post_and_put(&body).await;
     assert_eq!(
         created.status,
         StatusCode::CREATED,
         "POST {body}: {}",
         created.text()
     );
-    let client = app.register(&min()).await;
-    let updated = app
-        .put(
-            &client.path(),
-            Some(&client.token),
-            &update_body(&client, &body),
-        )
-        .await;
     assert_eq!(
         updated.status,
         StatusCode::OK,

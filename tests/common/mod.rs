@@ -287,6 +287,34 @@ impl App {
         .await
     }
 
+    /// `body` sent both ways metadata arrives: registered (POST), and as the update (PUT) of a
+    /// fresh client registered with [`min`]. Returns the POST response, that client and the PUT
+    /// response.
+    pub async fn post_and_put(&self, body: &Value) -> (Resp, Client, Resp) {
+        let posted = self.register_raw(body).await;
+        let client = self.register(&min()).await;
+        let put = self
+            .put(
+                &client.path(),
+                Some(&client.token),
+                &update_body(&client, body),
+            )
+            .await;
+        (posted, client, put)
+    }
+
+    /// Asserts that `client` still reads (GET) exactly as registered: a refused update changed
+    /// nothing.
+    pub async fn assert_unchanged(&self, client: &Client) {
+        let after = self.get(&client.path(), Some(&client.token)).await;
+        assert_eq!(after.status, StatusCode::OK, "{}", after.text());
+        assert_eq!(
+            after.json(),
+            client.body,
+            "a rejected PUT changed the client"
+        );
+    }
+
     /// A request with any method, an optional raw `Authorization` value and an empty body.
     pub async fn method(&self, method: Method, path: &str, authorization: Option<&str>) -> Resp {
         let mut builder = Request::builder().method(method).uri(path);
