@@ -393,31 +393,18 @@ fn keys_for_algorithms(meta: &ClientMetadata) -> Result<(), MetadataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metadata::{AuthMethod, parse, validate};
+    use crate::metadata::AuthMethod;
+    use crate::metadata::test_support::{accepted_with, check_with, rejected_with};
     use serde_json::{Value, json};
-
-    /// Validates `doc` plus a redirect URI against `rules`.
-    fn check_with(mut doc: Value, rules: &MetadataRules) -> Result<ClientMetadata, MetadataError> {
-        doc["redirect_uris"] = json!(["https://rp.example.org/cb"]);
-        let Value::Object(map) = doc else {
-            unreachable!()
-        };
-        validate(parse(&map).expect("parses"), rules)
-    }
-
-    fn check(doc: Value) -> Result<ClientMetadata, MetadataError> {
-        check_with(doc, &MetadataRules::default())
-    }
 
     #[track_caller]
     fn rejected(doc: Value, description: &str) {
-        let err = check(doc).expect_err("expected an error");
-        assert_eq!(err.description(), description);
+        rejected_with(doc, &MetadataRules::default(), description);
     }
 
     #[track_caller]
     fn accepted(doc: Value) -> ClientMetadata {
-        check(doc).unwrap_or_else(|e| panic!("rejected: {e}"))
+        accepted_with(doc, &MetadataRules::default())
     }
 
     #[test]

@@ -255,8 +255,9 @@ impl ExtensionMembers {
 }
 
 /// Members set by the server in responses (RFC 7591 §3.2.1, RFC 7592 §3), or processed before
-/// the metadata (`software_statement`): never extension members.
-const SERVER_MEMBERS: &[&str] = &[
+/// the metadata (`software_statement`): never extension members, nor metadata a software
+/// statement may carry.
+pub(crate) const SERVER_MEMBERS: &[&str] = &[
     "client_id",
     "client_secret",
     "client_id_issued_at",

@@ -36,11 +36,14 @@ mod profile;
 mod redirect_uri;
 mod rules;
 mod serialize;
+#[cfg(test)]
+mod test_support;
 mod validate;
 
 pub(crate) use algorithms::{ALGORITHM_MEMBERS, is_hmac, is_symmetric_key_management};
 pub(crate) use error::sanitize_description;
 pub use error::{MetadataError, MetadataErrorCode};
+pub(crate) use extensions::SERVER_MEMBERS;
 pub use extensions::{
     ExtensionError, ExtensionMember, ExtensionMembers, ExtensionType, ExtensionValidator,
 };

@@ -209,7 +209,7 @@ fn logout_uris(meta: &ClientMetadata) -> Result<(), MetadataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metadata::{parse, validate};
+    use crate::metadata::test_support::{accepted_with, check_with, rejected_with};
     use serde_json::{Value, json};
 
     fn rules() -> MetadataRules {
@@ -219,25 +219,14 @@ mod tests {
         rules
     }
 
-    fn check(mut doc: Value) -> Result<ClientMetadata, MetadataError> {
-        if doc.get("redirect_uris").is_none() {
-            doc["redirect_uris"] = json!(["https://rp.example.org/cb"]);
-        }
-        let Value::Object(map) = doc else {
-            unreachable!()
-        };
-        validate(parse(&map).expect("parses"), &rules())
-    }
-
     #[track_caller]
     fn rejected(doc: Value, description: &str) {
-        let err = check(doc).expect_err("expected an error");
-        assert_eq!(err.description(), description);
+        rejected_with(doc, &rules(), description);
     }
 
     #[track_caller]
     fn accepted(doc: Value) -> ClientMetadata {
-        check(doc).unwrap_or_else(|e| panic!("rejected: {e}"))
+        accepted_with(doc, &rules())
     }
 
     #[test]
@@ -370,15 +359,8 @@ mod tests {
     fn authorization_details_types_restricted_by_rules() {
         let mut restricted = rules();
         restricted.authorization_details_types = Some(vec!["payment_initiation".into()]);
-        let doc = |types: Value| {
-            let Value::Object(map) = json!({
-                "redirect_uris": ["https://rp.example.org/cb"],
-                "authorization_details_types": types,
-            }) else {
-                unreachable!()
-            };
-            validate(parse(&map).expect("parses"), &restricted)
-        };
+        let doc =
+            |types: Value| check_with(json!({"authorization_details_types": types}), &restricted);
         doc(json!(["payment_initiation"])).expect("supported type");
         let err =
             doc(json!(["payment_initiation", "account_information"])).expect_err("unsupported");

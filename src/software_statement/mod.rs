@@ -19,7 +19,7 @@ use jsonwebtoken::{Validation, decode, decode_header};
 use serde_json::{Map, Value};
 
 use crate::fetch::UriFetcher;
-use crate::metadata::{MetadataError, MetadataErrorCode};
+use crate::metadata::{MetadataError, MetadataErrorCode, SERVER_MEMBERS};
 use crate::store::MetadataJson;
 use keys::{PinnedKey, Strictness};
 
@@ -30,23 +30,14 @@ const LEEWAY_SECONDS: u64 = 60;
 /// statement naming an unknown `kid` must not make every request a fetch.
 const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Claims that are about the JWT, or that only the server sets: never registered as metadata.
-const NOT_METADATA: [&str; 14] = [
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "nbf",
-    "iat",
-    "jti",
-    "software_statement",
-    "client_id",
-    "client_secret",
-    "client_id_issued_at",
-    "client_secret_expires_at",
-    "registration_access_token",
-    "registration_client_uri",
-];
+/// Claims that are about the JWT (RFC 7519 §4.1): never registered as metadata, nor are the
+/// members only the server sets ([`SERVER_MEMBERS`]).
+const JWT_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+
+/// Whether the statement's claim `name` is registered as client metadata.
+fn is_metadata_claim(name: &str) -> bool {
+    !JWT_CLAIMS.contains(&name) && !SERVER_MEMBERS.contains(&name)
+}
 
 /// An issuer whose software statements this server accepts, with its keys.
 ///
@@ -218,7 +209,7 @@ impl SoftwareStatements {
         };
         let claims = self.verify(&statement).await?;
         for (name, value) in claims {
-            if !NOT_METADATA.contains(&name.as_str()) {
+            if is_metadata_claim(&name) {
                 request.insert(name, value);
             }
         }
