@@ -10,6 +10,9 @@
 //!
 //! Without arguments (as `cargo test --all-targets` runs it) it does a small run of each.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::task::{Context, Poll, Waker};
@@ -17,7 +20,6 @@ use std::task::{Context, Poll, Waker};
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
-use serde_json::{Map, Value, json};
 use tower::{Layer, Service, service_fn};
 use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, RequestContext};
 
@@ -68,21 +70,6 @@ where
     }
 }
 
-fn seed_request(i: usize) -> Map<String, Value> {
-    match json!({
-        "redirect_uris": [format!("https://client-{i}.example/oidc")],
-        "client_name": format!("example-client-{i}"),
-        "contacts": ["test@iam.test"],
-        "token_endpoint_auth_method": "client_secret_basic",
-        "scope": "address phone openid email profile offline_access",
-        "grant_types": ["refresh_token", "authorization_code"],
-        "response_types": ["code"]
-    }) {
-        Value::Object(map) => map,
-        _ => unreachable!("a JSON object literal"),
-    }
-}
-
 /// Reads (token verified, record fetched, response rendered) of the clients at `order`.
 #[inline(never)]
 fn profiled_reads(registry: &Registry, clients: &[(String, String)], order: &[usize]) {
@@ -97,7 +84,8 @@ fn reads(clients: usize, n: usize) {
     let mut registered = Vec::with_capacity(clients);
     for i in 0..clients {
         let client =
-            now(registry.register(&RequestContext::host(), seed_request(i))).expect("register");
+            now(registry.register(&RequestContext::host(), common::numbered_seed_request(i)))
+                .expect("register");
         let token = client.registration_access_token().expect("token").expose();
         registered.push((client.client_id().to_owned(), token.to_owned()));
     }

@@ -4,28 +4,15 @@
 //! `cargo bench --bench scale` (release; about a minute and ~2 GiB of memory). Without
 //! `--bench` (as `cargo test --all-targets` runs it) it does a 1,000-client smoke run.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::Instant;
 
-use serde_json::{Map, Value, json};
 use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, RequestContext};
 
 /// Operations timed at each checkpoint.
 const SAMPLES: usize = 20_000;
-
-fn seed_request(i: usize) -> Map<String, Value> {
-    match json!({
-        "redirect_uris": [format!("https://client-{i}.example/oidc")],
-        "client_name": format!("example-client-{i}"),
-        "contacts": ["test@iam.test"],
-        "token_endpoint_auth_method": "client_secret_basic",
-        "scope": "address phone openid email profile offline_access",
-        "grant_types": ["refresh_token", "authorization_code"],
-        "response_types": ["code"]
-    }) {
-        Value::Object(map) => map,
-        _ => unreachable!("a JSON object literal"),
-    }
-}
 
 /// Resident set size of this process, in bytes (Linux).
 fn rss_bytes() -> u64 {
@@ -100,7 +87,7 @@ async fn measure(registry: &Registry, ids: &[(String, String)], next: &mut usize
     *next += samples;
     let requests: Vec<usize> = (start..start + samples).collect();
     let register = latency(requests, |i| {
-        let request = seed_request(i);
+        let request = common::numbered_seed_request(i);
         async move {
             registry
                 .register(&RequestContext::host(), request)
@@ -142,7 +129,10 @@ fn main() {
         for checkpoint in &checkpoints {
             while ids.len() < *checkpoint {
                 let client = registry
-                    .register(&RequestContext::host(), seed_request(ids.len()))
+                    .register(
+                        &RequestContext::host(),
+                        common::numbered_seed_request(ids.len()),
+                    )
                     .await
                     .expect("register");
                 json_bytes += client.record().metadata.as_str().len();

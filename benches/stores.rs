@@ -128,37 +128,21 @@ async fn run(store: Arc<dyn ClientStore>, warm_up: Duration, measure: Duration) 
 }
 
 #[cfg(feature = "sqlite")]
+#[path = "../tests/common/temp_db.rs"]
+mod temp_db;
+
+#[cfg(feature = "sqlite")]
 mod sqlite_support {
-    use std::path::PathBuf;
     use std::sync::Arc;
 
     use tower_oidc_registration::ClientStore;
     use tower_oidc_registration::store::SqliteStore;
 
-    /// A database file under the temporary directory, removed (with its WAL and shared-memory
-    /// files) on drop.
-    pub struct TempDb(PathBuf);
-
-    impl Drop for TempDb {
-        fn drop(&mut self) {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut path = self.0.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
-            }
-        }
-    }
+    use crate::temp_db::TempDb;
 
     pub async fn open() -> (Arc<dyn ClientStore>, TempDb) {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .as_nanos();
-        let db = TempDb(std::env::temp_dir().join(format!(
-            "tower-oidc-registration-bench-{}-{nanos}.db",
-            std::process::id()
-        )));
-        let store = SqliteStore::open(db.0.to_str().expect("UTF-8 temp path"))
+        let db = TempDb::new("bench");
+        let store = SqliteStore::open(db.path())
             .await
             .expect("open SQLite store");
         (Arc::new(store), db)

@@ -4,8 +4,10 @@
 //!
 //! `cargo bench --bench token_algorithms`; compare the algorithms within one run.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use serde_json::{Map, Value, json};
 use tower_oidc_registration::{
     RegistrationConfig, RegistrationLayer, RegistrationTokens, RequestContext, SigningKey,
 };
@@ -37,21 +39,6 @@ fn algorithms() -> Vec<(&'static str, Vec<u8>, KeySetup)> {
     ]
 }
 
-fn seed_request() -> Map<String, Value> {
-    match json!({
-        "redirect_uris": ["https://another.client.example/oidc"],
-        "client_name": "another-example-client",
-        "contacts": ["test@iam.test"],
-        "token_endpoint_auth_method": "client_secret_basic",
-        "scope": "address phone openid email profile offline_access",
-        "grant_types": ["refresh_token", "authorization_code"],
-        "response_types": ["code"]
-    }) {
-        Value::Object(map) => map,
-        _ => unreachable!("a JSON object literal"),
-    }
-}
-
 fn tokens(c: &mut Criterion) {
     let mut group = c.benchmark_group("token");
     for (name, key, setup) in algorithms() {
@@ -78,7 +65,10 @@ fn registry(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let request = seed_request();
+    let request = common::seed_request(
+        "https://another.client.example/oidc",
+        "another-example-client",
+    );
     let mut group = c.benchmark_group("registry");
     for (name, key, setup) in algorithms() {
         let config = RegistrationConfig::builder(ISSUER)

@@ -1,4 +1,5 @@
-//! A database file under the temporary directory, for the SQLite store.
+//! A database file under the temporary directory, for the SQLite store (also included by
+//! `benches/stores.rs`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
