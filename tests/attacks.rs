@@ -131,7 +131,7 @@ async fn alg_none_and_its_spellings_are_refused_whatever_the_server_algorithm() 
 /// HMAC secret.
 fn public_key_encodings(alg: TokenAlgorithm) -> Vec<Vec<u8>> {
     use rsa::pkcs1::EncodeRsaPublicKey;
-    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
+    use rsa::pkcs8::{DecodePrivateKey, LineEnding};
     let text = String::from_utf8(pem(match alg {
         TokenAlgorithm::RS256 => "rsa2048.pem",
         _ => "p256.pem",
@@ -142,12 +142,10 @@ fn public_key_encodings(alg: TokenAlgorithm) -> Vec<Vec<u8>> {
             let public = rsa::RsaPrivateKey::from_pkcs8_pem(&text)
                 .expect("rsa")
                 .to_public_key();
+            let [pem, der] = spki_encodings(&public);
             vec![
-                public
-                    .to_public_key_pem(LineEnding::LF)
-                    .expect("pem")
-                    .into_bytes(),
-                public.to_public_key_der().expect("der").into_vec(),
+                pem,
+                der,
                 public
                     .to_pkcs1_pem(LineEnding::LF)
                     .expect("pkcs1")
@@ -159,16 +157,26 @@ fn public_key_encodings(alg: TokenAlgorithm) -> Vec<Vec<u8>> {
             let public = p256::SecretKey::from_pkcs8_pem(&text)
                 .expect("p256")
                 .public_key();
+            let [pem, der] = spki_encodings(&public);
             vec![
-                public
-                    .to_public_key_pem(LineEnding::LF)
-                    .expect("pem")
-                    .into_bytes(),
-                public.to_public_key_der().expect("der").into_vec(),
+                pem,
+                der,
                 p256::EncodedPoint::from(public).as_bytes().to_vec(),
             ]
         }
     }
+}
+
+/// `public` as an SPKI (`SubjectPublicKeyInfo`) PEM and DER document.
+fn spki_encodings(public: &impl rsa::pkcs8::EncodePublicKey) -> [Vec<u8>; 2] {
+    use rsa::pkcs8::LineEnding;
+    [
+        public
+            .to_public_key_pem(LineEnding::LF)
+            .expect("pem")
+            .into_bytes(),
+        public.to_public_key_der().expect("der").into_vec(),
+    ]
 }
 
 /// Algorithm confusion (RFC 8725 §2.1): the attacker signs a token with HS256, using the

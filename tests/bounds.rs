@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use common::{App, BoxError, REDIRECT, assert_error, assert_invalid_metadata, min};
-use common::{assert_invalid_redirect, merged, update_body};
+use common::{assert_invalid_redirect, merged};
 use http::{Request, StatusCode, header};
 use http_body::{Body, Frame};
 use http_body_util::BodyExt as _;
@@ -229,23 +229,11 @@ async fn configured_limits_apply_to_post_and_put_and_a_refused_put_changes_nothi
     );
 
     let client = app.register(&min()).await;
-    let resp = app
-        .put(
-            &client.path(),
-            Some(&client.token),
-            &update_body(&client, &three),
-        )
-        .await;
+    let resp = app.update(&client, &three).await;
     let err = assert_invalid_redirect(&resp, "");
     assert_eq!(err["error_description"], "redirect_uris: at most 2 entries");
     let long_name = merged(&min(), &json!({"client_name": "n".repeat(41)}));
-    let resp = app
-        .put(
-            &client.path(),
-            Some(&client.token),
-            &update_body(&client, &long_name),
-        )
-        .await;
+    let resp = app.update(&client, &long_name).await;
     let err = assert_invalid_metadata(&resp, "");
     assert_eq!(
         err["error_description"],

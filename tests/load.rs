@@ -129,6 +129,20 @@ fn name_of(info_json: &[u8]) -> String {
     value["client_name"].as_str().unwrap_or_default().to_owned()
 }
 
+/// `a`'s client with `b`'s token and with `b`'s secret: both refused.
+async fn assert_foreign_refused(registry: &Registry, a: &Live, b: &Live) {
+    let err = registry
+        .read(&a.id, &b.token)
+        .await
+        .expect_err("foreign token");
+    assert!(matches!(err, RegistrationError::InvalidToken), "{err:?}");
+    let err = registry
+        .authenticate(&basic(&a.id, &b.secret))
+        .await
+        .expect_err("foreign secret");
+    assert!(matches!(err, ClientAuthError::WrongSecret), "{err:?}");
+}
+
 /// One task's share of the workload: `ops` operations on its own clients.
 async fn task(registry: Registry, index: usize, ops: usize) -> (TaskState, Counts) {
     let mut rng =
@@ -209,17 +223,7 @@ async fn task(registry: Registry, index: usize, ops: usize) -> (TaskState, Count
             _ => {
                 // Another client's credentials: refused, and nothing learned.
                 let other = (pick + 1 + rng.below(state.live.len() - 1)) % state.live.len();
-                let (a, b) = (&state.live[pick], &state.live[other]);
-                let err = registry
-                    .read(&a.id, &b.token)
-                    .await
-                    .expect_err("foreign token");
-                assert!(matches!(err, RegistrationError::InvalidToken), "{err:?}");
-                let err = registry
-                    .authenticate(&basic(&a.id, &b.secret))
-                    .await
-                    .expect_err("foreign secret");
-                assert!(matches!(err, ClientAuthError::WrongSecret), "{err:?}");
+                assert_foreign_refused(&registry, &state.live[pick], &state.live[other]).await;
                 counts.foreign += 1;
             }
         }
@@ -270,17 +274,7 @@ async fn check_invariants(registry: &Registry, store: &dyn ClientStore, states: 
     // Across tasks: each client's token and secret against another task's client.
     let all_live: Vec<&Live> = states.iter().flat_map(|s| &s.live).collect();
     for pair in all_live.windows(2).step_by(7) {
-        let (a, b) = (pair[0], pair[1]);
-        let err = registry
-            .read(&a.id, &b.token)
-            .await
-            .expect_err("foreign token");
-        assert!(matches!(err, RegistrationError::InvalidToken), "{err:?}");
-        let err = registry
-            .authenticate(&basic(&a.id, &b.secret))
-            .await
-            .expect_err("foreign secret");
-        assert!(matches!(err, ClientAuthError::WrongSecret), "{err:?}");
+        assert_foreign_refused(registry, pair[0], pair[1]).await;
     }
     // Each task's own clients, the tasks' checks side by side.
     let checks: Vec<_> = states

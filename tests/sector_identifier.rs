@@ -7,7 +7,7 @@ mod https_server;
 
 use std::time::Duration;
 
-use common::{App, assert_invalid_metadata, update_body};
+use common::{App, assert_invalid_metadata};
 use http::StatusCode;
 use https_server::{Route, TestServer};
 use serde_json::{Value, json};
@@ -118,51 +118,29 @@ async fn c16_sector_is_checked_again_on_update() {
     // The document changed: B is no longer in the sector.
     server.set(SECTOR, Route::json(&json!([A])));
     let resp = app
-        .put(
-            &client.path(),
-            Some(&client.token),
-            &update_body(&client, &pairwise(&server.uri(SECTOR), &[A, B])),
-        )
+        .update(&client, &pairwise(&server.uri(SECTOR), &[A, B]))
         .await;
     assert_invalid_metadata(&resp, "redirect_uris[1]: not listed");
     let resp = app
-        .put(
-            &client.path(),
-            Some(&client.token),
-            &update_body(&client, &pairwise(&server.uri(SECTOR), &[A])),
-        )
+        .update(&client, &pairwise(&server.uri(SECTOR), &[A]))
         .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(resp.json()["redirect_uris"], json!([A]));
     // A document that stopped being an array.
     server.set(SECTOR, Route::json(&json!({"uris": [A]})));
     let resp = app
-        .put(
-            &client.path(),
-            Some(&client.token),
-            &update_body(&client, &pairwise(&server.uri(SECTOR), &[A])),
-        )
+        .update(&client, &pairwise(&server.uri(SECTOR), &[A]))
         .await;
     assert_invalid_metadata(&resp, "the document is not a JSON array of redirect URIs");
     server.set(SECTOR, Route::json(&json!([A])));
     // Adding a sector on update is checked as on registration.
     let plain = app.register(&json!({"redirect_uris": [B]})).await;
     let resp = app
-        .put(
-            &plain.path(),
-            Some(&plain.token),
-            &update_body(&plain, &pairwise(&server.uri(SECTOR), &[B])),
-        )
+        .update(&plain, &pairwise(&server.uri(SECTOR), &[B]))
         .await;
     assert_invalid_metadata(&resp, "redirect_uris[0]: not listed");
     let http = format!("http://127.0.0.1:{}{SECTOR}", server.addr.port());
-    let resp = app
-        .put(
-            &plain.path(),
-            Some(&plain.token),
-            &update_body(&plain, &pairwise(&http, &[B])),
-        )
-        .await;
+    let resp = app.update(&plain, &pairwise(&http, &[B])).await;
     assert_invalid_metadata(&resp, "sector_identifier_uri: must be an https URL");
 }
 

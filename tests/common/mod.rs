@@ -287,19 +287,23 @@ impl App {
         .await
     }
 
+    /// `PUT` of `metadata` as `client`'s update (its `client_id` added), with its own token.
+    pub async fn update(&self, client: &Client, metadata: &Value) -> Resp {
+        self.put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(client, metadata),
+        )
+        .await
+    }
+
     /// `body` sent both ways metadata arrives: registered (POST), and as the update (PUT) of a
     /// fresh client registered with [`min`]. Returns the POST response, that client and the PUT
     /// response.
     pub async fn post_and_put(&self, body: &Value) -> (Resp, Client, Resp) {
         let posted = self.register_raw(body).await;
         let client = self.register(&min()).await;
-        let put = self
-            .put(
-                &client.path(),
-                Some(&client.token),
-                &update_body(&client, body),
-            )
-            .await;
+        let put = self.update(&client, body).await;
         (posted, client, put)
     }
 
