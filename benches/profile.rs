@@ -89,16 +89,8 @@ fn reads(clients: usize, n: usize) {
         let token = client.registration_access_token().expect("token").expose();
         registered.push((client.client_id().to_owned(), token.to_owned()));
     }
-    // Random existing clients, the same sequence every run (a fixed LCG).
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let order: Vec<usize> = (0..n)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) as usize % clients
-        })
-        .collect();
+    // Random existing clients, the same sequence every run.
+    let order = common::random_indices(n, clients);
     profiled_reads(&registry, &registered, &order);
 }
 

@@ -59,16 +59,8 @@ struct Checkpoint {
 async fn measure(registry: &Registry, ids: &[(String, String)], next: &mut usize) -> Checkpoint {
     let clients = ids.len();
     let samples = SAMPLES.min(clients);
-    // Reads of random existing clients (a cheap LCG keeps it deterministic).
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let reads: Vec<usize> = (0..samples)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) as usize % clients
-        })
-        .collect();
+    // Reads of random existing clients, the same sequence every run.
+    let reads = common::random_indices(samples, clients);
     let lookup = latency(reads.clone(), |i| {
         let id = ids[i].0.clone();
         async move {

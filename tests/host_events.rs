@@ -3,11 +3,11 @@
 
 mod common;
 
-use std::io::Write;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use common::captured::Captured;
 use common::host::{post_request, token_of};
 use common::{Client, REDIRECT, Resp, created_client, full, min};
 use http::{HeaderValue, Request, StatusCode, header};
@@ -665,27 +665,6 @@ async fn no_event_carries_a_secret() {
                 event.debug
             );
         }
-    }
-}
-
-/// A writer into a shared buffer, for a tracing subscriber.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

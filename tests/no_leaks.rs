@@ -15,11 +15,11 @@
 
 mod common;
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use common::captured::Captured;
 use common::host::{Host, basic, named, object, token_of};
 use common::{REDIRECT, min};
 use http::StatusCode;
@@ -74,27 +74,6 @@ fn assert_no_leak(what: &str, text: &str, needles: &[(String, String)]) {
             !text.contains(needle.as_str()),
             "{what} carries {needle:?} (a form of the secret {secret:?}):\n{text}"
         );
-    }
-}
-
-/// A writer into a shared buffer, for the subscriber.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

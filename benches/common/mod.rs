@@ -30,3 +30,17 @@ pub fn numbered_seed_request(i: usize) -> Map<String, Value> {
         &format!("example-client-{i}"),
     )
 }
+
+/// `n` indices below `len`, spread at random but the same sequence every run (a fixed LCG):
+/// which existing clients a read benchmark reads.
+pub fn random_indices(n: usize, len: usize) -> Vec<usize> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % len
+        })
+        .collect()
+}

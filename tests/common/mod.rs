@@ -11,6 +11,7 @@
 
 #![allow(dead_code)]
 
+pub mod captured;
 pub mod contract;
 pub mod host;
 #[cfg(feature = "postgres")]
