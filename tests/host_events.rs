@@ -574,15 +574,10 @@ async fn lifecycle(host: &Host, static_iat: &str) -> Lifecycle {
         StatusCode::OK
     );
     // Refused updates carrying credentials in the body.
-    let mut body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
-    body["client_secret"] = json!(format!("{}-wrong", client.secret().expect("secret")));
-    secrets.push(body["client_secret"].as_str().expect("s").to_owned());
-    let resp = host.put(&client.id, &client.token, &body).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
-    let mut body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
-    body["registration_access_token"] = json!(client.token);
-    let resp = host.put(&client.id, &client.token, &body).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
+    let wrong_secret = format!("{}-wrong", client.secret().expect("secret"));
+    secrets.push(wrong_secret.clone());
+    host.assert_credential_bearing_updates_refused(&client, &wrong_secret)
+        .await;
     // A registration with a spent-looking token, a foreign registration access token.
     assert_eq!(
         host.post(Some(&client.token), &min()).await.status,

@@ -150,14 +150,8 @@ async fn workflow(host: &Host, debug: &mut Vec<String>) -> Vec<String> {
     );
 
     // Refused updates that carry credentials in the body.
-    let mut body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
-    body["client_secret"] = json!(format!("{secret}-wrong"));
-    let resp = host.put(&client.id, &client.token, &body).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
-    let mut body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
-    body["registration_access_token"] = json!(client.token);
-    let resp = host.put(&client.id, &client.token, &body).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
+    host.assert_credential_bearing_updates_refused(&client, &format!("{secret}-wrong"))
+        .await;
 
     // Client authentication through the registry: right, wrong, wrong method.
     let record = host

@@ -78,6 +78,23 @@ impl Host {
         self.send(put_request(client_id, token, body)).await
     }
 
+    /// Asserts that updates of `client` carrying credentials in the body are refused (400): a
+    /// wrong `client_secret` (`wrong_secret`), and a `registration_access_token` member.
+    pub async fn assert_credential_bearing_updates_refused(
+        &self,
+        client: &Client,
+        wrong_secret: &str,
+    ) {
+        let mut body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
+        body["client_secret"] = json!(wrong_secret);
+        let resp = self.put(&client.id, &client.token, &body).await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
+        let mut body = json!({"client_id": client.id, "redirect_uris": [REDIRECT]});
+        body["registration_access_token"] = json!(client.token);
+        let resp = self.put(&client.id, &client.token, &body).await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
+    }
+
     /// `DELETE /register/<client_id>` with `token`.
     pub async fn delete(&self, client_id: &str, token: &str) -> Resp {
         self.send(
