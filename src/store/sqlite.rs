@@ -5,35 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::Row as _;
+use sqlx::Sqlite;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteQueryResult,
     SqliteSynchronous,
 };
 
-use super::sql::{self, ClientRow, Migration, backend};
+use super::sql::{Clients, Dialect, Migration, backend};
 use super::{ClientRecord, ClientStore, StoreError};
-
-/// The schema, version by version. Never edit an applied migration: add the next one.
-const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        description: "clients",
-        sql: include_str!("sql/migrations/sqlite/0001_clients.sql"),
-    },
-    Migration {
-        version: 2,
-        description: "index on last use",
-        sql: include_str!("sql/migrations/sqlite/0002_last_used_index.sql"),
-    },
-];
 
 /// How long a statement waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-const COLUMNS: &str = "client_id, version, registration_token_hash, client_secret, \
-    client_secret_hash, client_secret_expires_at, client_id_issued_at, \
-    token_endpoint_auth_method, registered_by, metadata";
 
 /// Clients in a SQLite database: they survive a restart, for a single node (several
 /// processes on one machine may share the file; replicas on several machines need a
@@ -49,7 +31,7 @@ const COLUMNS: &str = "client_id, version, registration_token_hash, client_secre
 /// migrated by a newer release is refused rather than misread.
 ///
 /// Inserts are `INSERT … ON CONFLICT DO NOTHING`, replacements and deletions are
-/// `… WHERE client_id = ? AND version = ?`: single statements, atomic under SQLite's write
+/// `… WHERE client_id = $1 AND version = $2`: single statements, atomic under SQLite's write
 /// lock, so concurrent writers have exactly one winner.
 ///
 /// ```no_run
@@ -67,7 +49,7 @@ const COLUMNS: &str = "client_id, version, registration_token_hash, client_secre
 /// ```
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    clients: Clients<Sqlite>,
 }
 
 impl SqliteStore {
@@ -98,125 +80,30 @@ impl SqliteStore {
     /// see [`open`](Self::open) for the ones this crate recommends). Creates or migrates
     /// the schema.
     pub async fn from_pool(pool: SqlitePool) -> Result<Self, StoreError> {
-        migrate(&pool).await?;
-        Ok(Self { pool })
+        let clients = Clients::migrated(pool).await?;
+        Ok(Self { clients })
     }
 
     /// The connection pool, for the host's own queries or a health check.
     pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+        self.clients.pool()
     }
 
     /// Closes every connection, waiting for those in use to be returned; for a graceful
     /// shutdown. Operations on this store (and its clones) fail afterwards.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.clients.pool().close().await;
     }
-
-    /// [`StoreError::NotFound`] when `client_id` is absent, else [`StoreError::Conflict`]:
-    /// why a guarded write changed no row.
-    async fn missed(&self, client_id: &str) -> StoreError {
-        match sqlx::query("SELECT 1 FROM clients WHERE client_id = ?1")
-            .bind(client_id)
-            .fetch_optional(&self.pool)
-            .await
-        {
-            Ok(None) => StoreError::NotFound,
-            Ok(Some(_)) => StoreError::Conflict,
-            Err(e) => backend(e),
-        }
-    }
-}
-
-/// Applies the pending [`MIGRATIONS`] in one `BEGIN IMMEDIATE` transaction, on a connection
-/// taken out of the pool (so a failure never returns a connection inside a transaction).
-async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
-    let mut conn = pool.acquire().await.map_err(backend)?.detach();
-    let result = async {
-        use sqlx::Connection as _;
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
-        sqlx::query(sql::SCHEMA_VERSION_TABLE)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        let current: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(backend)?;
-        for m in sql::pending(MIGRATIONS, current)? {
-            sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(|e| {
-                StoreError::Backend(
-                    format!("SQLite migration {} ({}): {e}", m.version, m.description).into(),
-                )
-            })?;
-            sqlx::query(
-                "INSERT INTO schema_version (version, description, applied_at) VALUES (?1, ?2, ?3)",
-            )
-            .bind(m.version)
-            .bind(m.description)
-            .bind(sql::unix_now())
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        }
-        tx.commit().await.map_err(backend)
-    }
-    .await;
-    let _ = sqlx::Connection::close(conn).await;
-    result
-}
-
-fn decode(row: &SqliteRow) -> Result<ClientRow, sqlx::Error> {
-    Ok(ClientRow {
-        client_id: row.try_get("client_id")?,
-        version: row.try_get("version")?,
-        registration_token_hash: row.try_get("registration_token_hash")?,
-        client_secret: row.try_get("client_secret")?,
-        client_secret_hash: row.try_get("client_secret_hash")?,
-        client_secret_expires_at: row.try_get("client_secret_expires_at")?,
-        client_id_issued_at: row.try_get("client_id_issued_at")?,
-        token_endpoint_auth_method: row.try_get("token_endpoint_auth_method")?,
-        registered_by: row.try_get("registered_by")?,
-        metadata: row.try_get("metadata")?,
-    })
 }
 
 #[async_trait]
 impl ClientStore for SqliteStore {
     async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
-        let row = ClientRow::from_record(&record)?;
-        let done = sql::bind_client_row!(
-            sqlx::query(&format!(
-                "INSERT INTO clients ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-             ON CONFLICT (client_id) DO NOTHING"
-            )),
-            row
-        )
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::AlreadyExists);
-        }
-        Ok(())
+        self.clients.insert(record).await
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM clients WHERE client_id = ?1"
-        ))
-        .bind(client_id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend)?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let row = decode(&row).map_err(|e| {
-            StoreError::Backend(format!("stored client {client_id:?} does not decode: {e}").into())
-        })?;
-        Ok(Some(Arc::new(row.into_record()?)))
+        self.clients.get(client_id).await
     }
 
     async fn replace(
@@ -224,65 +111,19 @@ impl ClientStore for SqliteStore {
         record: Arc<ClientRecord>,
         expected_version: u64,
     ) -> Result<(), StoreError> {
-        if expected_version.checked_add(1) != Some(record.version) {
-            // As the memory store: a replacement must carry the next version.
-            return Err(self.missed(&record.client_id).await);
-        }
-        let expected = sql::to_sql_int("version", expected_version)?;
-        let row = ClientRow::from_record(&record)?;
-        let done = sql::bind_client_row!(
-            sqlx::query(
-            "UPDATE clients SET version = ?2, registration_token_hash = ?3, client_secret = ?4, \
-             client_secret_hash = ?5, client_secret_expires_at = ?6, client_id_issued_at = ?7, \
-             token_endpoint_auth_method = ?8, registered_by = ?9, metadata = ?10 \
-             WHERE client_id = ?1 AND version = ?11",
-            ),
-            row
-        )
-        .bind(expected)
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(self.missed(&record.client_id).await);
-        }
-        Ok(())
+        self.clients.replace(record, expected_version).await
     }
 
     async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
-        let Ok(expected) = i64::try_from(expected_version) else {
-            // No stored version is that large.
-            return Err(self.missed(client_id).await);
-        };
-        let done = sqlx::query("DELETE FROM clients WHERE client_id = ?1 AND version = ?2")
-            .bind(client_id)
-            .bind(expected)
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(self.missed(client_id).await);
-        }
-        Ok(())
+        self.clients.delete(client_id, expected_version).await
     }
 
     async fn count(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.clients.count().await
     }
 
     async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
-        let at = sql::to_sql_int("last use", at)?;
-        sqlx::query("UPDATE clients SET last_used_at = MAX(COALESCE(last_used_at, 0), ?2) WHERE client_id = ?1")
-            .bind(client_id)
-            .bind(at)
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.clients.touch(client_id, at).await
     }
 
     async fn delete_unused(
@@ -290,22 +131,40 @@ impl ClientStore for SqliteStore {
         unused_since: u64,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let unused_since = i64::try_from(unused_since).unwrap_or(i64::MAX);
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        // The outer condition again: a client used between the subquery and the deletion
-        // (another connection) survives.
-        sqlx::query_scalar(
-            "DELETE FROM clients WHERE client_id IN (SELECT client_id FROM clients \
-             WHERE COALESCE(last_used_at, client_id_issued_at) < ?1 LIMIT ?2) \
-             AND COALESCE(last_used_at, client_id_issued_at) < ?1 RETURNING client_id",
-        )
-        .bind(unused_since)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)
+        self.clients.delete_unused(unused_since, limit).await
+    }
+}
+
+impl Dialect for Sqlite {
+    const MIGRATIONS: &'static [Migration] = &[
+        Migration {
+            version: 1,
+            description: "clients",
+            sql: include_str!("sql/migrations/sqlite/0001_clients.sql"),
+        },
+        Migration {
+            version: 2,
+            description: "index on last use",
+            sql: include_str!("sql/migrations/sqlite/0002_last_used_index.sql"),
+        },
+    ];
+    const SCHEMA_VERSION_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS schema_version (
+        version INTEGER NOT NULL PRIMARY KEY,
+        description TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+    )";
+    /// `IMMEDIATE` takes the write lock at once: two processes opening the same file migrate
+    /// one after the other.
+    const BEGIN_MIGRATIONS: &'static str = "BEGIN IMMEDIATE";
+    const LOCK_MIGRATIONS: Option<&'static str> = None;
+    const TOUCH: &'static str = "UPDATE clients \
+        SET last_used_at = MAX(COALESCE(last_used_at, 0), $2) WHERE client_id = $1";
+    const DELETE_UNUSED: &'static str = "DELETE FROM clients WHERE client_id IN \
+        (SELECT client_id FROM clients WHERE COALESCE(last_used_at, client_id_issued_at) < $1 \
+         LIMIT $2) \
+        AND COALESCE(last_used_at, client_id_issued_at) < $1 RETURNING client_id";
+
+    fn rows_affected(done: &SqliteQueryResult) -> u64 {
+        done.rows_affected()
     }
 }

@@ -1,7 +1,12 @@
 //! What the SQL stores share: a client record as the column values of a `clients` row, and
-//! back. Each backend binds and reads these plain values, so the encoding rules (how a
-//! [`Registrant`] or a [`StoredSecret`] is spelled, which values are out of range, what makes a
-//! row undecodable) live in one place.
+//! back, so the encoding rules (how a [`Registrant`] or a [`StoredSecret`] is spelled, which
+//! values are out of range, what makes a row undecodable) live in one place; and in
+//! [`clients`], the store operations and migrations themselves, written once over sqlx for
+//! every [`Dialect`] (the backends' modules hold only what their database spells its own way).
+
+mod clients;
+
+pub(crate) use clients::{Clients, Dialect};
 
 use crate::metadata::AuthMethod;
 use crate::secret::Secret;
@@ -18,22 +23,6 @@ pub(crate) struct Migration {
     /// The statements, run in the migration's transaction.
     pub sql: &'static str,
 }
-
-/// The table that records applied migrations, in SQLite.
-#[cfg(feature = "sqlite")]
-pub(crate) const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_version (
-    version INTEGER NOT NULL PRIMARY KEY,
-    description TEXT NOT NULL,
-    applied_at INTEGER NOT NULL
-)";
-
-/// The same table in PostgreSQL, whose `INTEGER` is 32-bit: `BIGINT` reads back as an `i64`.
-#[cfg(feature = "postgres")]
-pub(crate) const SCHEMA_VERSION_TABLE_POSTGRES: &str = "CREATE TABLE IF NOT EXISTS schema_version (
-    version BIGINT NOT NULL PRIMARY KEY,
-    description TEXT NOT NULL,
-    applied_at BIGINT NOT NULL
-)";
 
 /// The migrations still to apply to a database at `current` (its highest applied version);
 /// an error when the database is newer than this build knows (a downgrade).
@@ -103,25 +92,6 @@ fn registrant_from_sql(value: &str) -> Option<Registrant> {
             .map(|id| Registrant::InitialAccessToken(id.to_owned())),
     }
 }
-
-/// Binds the ten columns of a [`ClientRow`], in `COLUMNS` order, to a sqlx query: one list for
-/// every statement and dialect, so a column cannot be bound out of order in one place only.
-macro_rules! bind_client_row {
-    ($query:expr, $row:ident) => {
-        $query
-            .bind($row.client_id)
-            .bind($row.version)
-            .bind($row.registration_token_hash)
-            .bind($row.client_secret)
-            .bind($row.client_secret_hash)
-            .bind($row.client_secret_expires_at)
-            .bind($row.client_id_issued_at)
-            .bind($row.token_endpoint_auth_method)
-            .bind($row.registered_by)
-            .bind($row.metadata)
-    };
-}
-pub(crate) use bind_client_row;
 
 /// The columns of one `clients` row, in the backend-neutral types every SQL driver binds.
 #[derive(Debug)]

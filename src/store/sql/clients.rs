@@ -1,0 +1,304 @@
+//! The store operations written once for both SQL databases: [`Clients`], the `clients` table
+//! behind a sqlx pool of any [`Dialect`]. Its statements use `$1`-style placeholders, which
+//! SQLite and PostgreSQL both read; the few statements the two spell differently are constants
+//! of the dialect.
+
+use std::sync::Arc;
+
+use sqlx::query::Query;
+use sqlx::{
+    ColumnIndex, Connection as _, Database, Decode, Encode, Executor, IntoArguments, Pool,
+    Row as _, Type,
+};
+
+use super::{ClientRow, Migration, backend, pending, to_sql_int, unix_now};
+use crate::store::{ClientRecord, StoreError};
+
+/// What one SQL database spells its own way; implemented by sqlx's database types
+/// ([`sqlx::Sqlite`], [`sqlx::Postgres`]) in the backend's module.
+pub(crate) trait Dialect: Database {
+    /// The schema, version by version. Never edit an applied migration: add the next one.
+    const MIGRATIONS: &'static [Migration];
+    /// Creates the table that records applied migrations (`version`, `description`,
+    /// `applied_at`), unless it exists.
+    const SCHEMA_VERSION_TABLE: &'static str;
+    /// Begins the transaction that applies the migrations.
+    const BEGIN_MIGRATIONS: &'static str;
+    /// Run first in that transaction, when beginning it is not enough to keep other
+    /// connections from migrating at the same time: a lock held until commit or rollback.
+    const LOCK_MIGRATIONS: Option<&'static str>;
+    /// Records a use of client `$1` at `$2`, unless a later use is recorded.
+    const TOUCH: &'static str;
+    /// Deletes at most `$2` clients unused since `$1` (by their last use, else their
+    /// registration), returning their ids. The subquery picks them and the outer condition
+    /// checks again: a client used between the two (through another connection) survives.
+    const DELETE_UNUSED: &'static str;
+
+    /// How many rows a statement changed (each driver's result has the method, no trait
+    /// names it).
+    fn rows_affected(done: &Self::QueryResult) -> u64;
+}
+
+const COLUMNS: &str = "client_id, version, registration_token_hash, client_secret, \
+    client_secret_hash, client_secret_expires_at, client_id_issued_at, \
+    token_endpoint_auth_method, registered_by, metadata";
+
+/// The `clients` table of one database, behind its connection pool: what
+/// [`SqliteStore`](crate::store::SqliteStore) and [`PostgresStore`](crate::store::PostgresStore)
+/// do, once.
+#[derive(Debug)]
+pub(crate) struct Clients<DB: Database> {
+    pool: Pool<DB>,
+}
+
+impl<DB: Database> Clone for Clients<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+        }
+    }
+}
+
+impl<DB: Database> Clients<DB> {
+    /// The connection pool.
+    pub fn pool(&self) -> &Pool<DB> {
+        &self.pool
+    }
+}
+
+// What the statements below need of the driver (the types they bind and read): every sqlx
+// driver has it. Stated once: every function that runs a statement is in this block.
+impl<DB: Dialect> Clients<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Vec<u8>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> Option<Vec<u8>>: Encode<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    /// The table of the database behind `pool`, once its schema is created or migrated.
+    pub async fn migrated(pool: Pool<DB>) -> Result<Self, StoreError> {
+        let mut conn = pool.acquire().await.map_err(backend)?.detach();
+        // On a connection taken out of the pool: a failure never returns a connection inside
+        // a transaction to the pool.
+        let result = match conn.begin_with(DB::BEGIN_MIGRATIONS).await {
+            Ok(mut tx) => match Self::apply_migrations(&mut tx).await {
+                Ok(()) => tx.commit().await.map_err(backend),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(backend(e)),
+        };
+        let _ = conn.close().await;
+        result.map(|()| Self { pool })
+    }
+
+    pub async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
+        let row = ClientRow::from_record(&record)?;
+        let insert = format!(
+            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (client_id) DO NOTHING"
+        );
+        let done = Self::bind_client_row(sqlx::query(&insert), row)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        if DB::rows_affected(&done) == 0 {
+            return Err(StoreError::AlreadyExists);
+        }
+        Ok(())
+    }
+
+    pub async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        let select = format!("SELECT {COLUMNS} FROM clients WHERE client_id = $1");
+        let row = sqlx::query(&select)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let row = Self::decode(&row).map_err(|e| {
+            StoreError::Backend(format!("stored client {client_id:?} does not decode: {e}").into())
+        })?;
+        Ok(Some(Arc::new(row.into_record()?)))
+    }
+
+    pub async fn replace(
+        &self,
+        record: Arc<ClientRecord>,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        if expected_version.checked_add(1) != Some(record.version) {
+            // As the memory store: a replacement must carry the next version.
+            return Err(self.missed(&record.client_id).await);
+        }
+        let expected = to_sql_int("version", expected_version)?;
+        let row = ClientRow::from_record(&record)?;
+        let update = sqlx::query(
+            "UPDATE clients SET version = $2, registration_token_hash = $3, client_secret = $4, \
+             client_secret_hash = $5, client_secret_expires_at = $6, client_id_issued_at = $7, \
+             token_endpoint_auth_method = $8, registered_by = $9, metadata = $10 \
+             WHERE client_id = $1 AND version = $11",
+        );
+        let done = Self::bind_client_row(update, row)
+            .bind(expected)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        if DB::rows_affected(&done) == 0 {
+            return Err(self.missed(&record.client_id).await);
+        }
+        Ok(())
+    }
+
+    pub async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
+        let Ok(expected) = i64::try_from(expected_version) else {
+            // No stored version is that large.
+            return Err(self.missed(client_id).await);
+        };
+        let done = sqlx::query("DELETE FROM clients WHERE client_id = $1 AND version = $2")
+            .bind(client_id)
+            .bind(expected)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        if DB::rows_affected(&done) == 0 {
+            return Err(self.missed(client_id).await);
+        }
+        Ok(())
+    }
+
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    pub async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
+        let at = to_sql_int("last use", at)?;
+        sqlx::query(DB::TOUCH)
+            .bind(client_id)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    pub async fn delete_unused(
+        &self,
+        unused_since: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let unused_since = i64::try_from(unused_since).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        sqlx::query_scalar(DB::DELETE_UNUSED)
+            .bind(unused_since)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)
+    }
+
+    /// [`StoreError::NotFound`] when `client_id` is absent, else [`StoreError::Conflict`]:
+    /// why a guarded write changed no row.
+    async fn missed(&self, client_id: &str) -> StoreError {
+        match sqlx::query("SELECT 1 FROM clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+        {
+            Ok(None) => StoreError::NotFound,
+            Ok(Some(_)) => StoreError::Conflict,
+            Err(e) => backend(e),
+        }
+    }
+
+    /// Applies the pending [`Dialect::MIGRATIONS`] in the migration transaction `tx`, and records
+    /// them in `schema_version`. (A function of its own, taking the connection as a plain
+    /// `&mut Connection`: the future of [`Clients::migrated`] stays `Send`, so a store can be
+    /// opened inside `tokio::spawn`.)
+    async fn apply_migrations(tx: &mut DB::Connection) -> Result<(), StoreError> {
+        if let Some(lock) = DB::LOCK_MIGRATIONS {
+            Executor::execute(&mut *tx, lock).await.map_err(backend)?;
+        }
+        Executor::execute(&mut *tx, DB::SCHEMA_VERSION_TABLE)
+            .await
+            .map_err(backend)?;
+        let current: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+        for m in pending(DB::MIGRATIONS, current)? {
+            // A string without arguments runs as a simple query: several statements at once. (Not
+            // `sqlx::raw_sql`, whose future is not `Send` for every lifetime.)
+            Executor::execute(&mut *tx, m.sql).await.map_err(|e| {
+                StoreError::Backend(
+                    format!(
+                        "{} migration {} ({}): {e}",
+                        DB::NAME,
+                        m.version,
+                        m.description
+                    )
+                    .into(),
+                )
+            })?;
+            sqlx::query(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.description)
+            .bind(unix_now())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    /// Binds the ten columns of a [`ClientRow`], in [`COLUMNS`] order, as `$1` to `$10`: one list
+    /// for every statement, so a column cannot be bound out of order in one place only.
+    fn bind_client_row<'q>(
+        query: Query<'q, DB, DB::Arguments<'q>>,
+        row: ClientRow,
+    ) -> Query<'q, DB, DB::Arguments<'q>> {
+        query
+            .bind(row.client_id)
+            .bind(row.version)
+            .bind(row.registration_token_hash)
+            .bind(row.client_secret)
+            .bind(row.client_secret_hash)
+            .bind(row.client_secret_expires_at)
+            .bind(row.client_id_issued_at)
+            .bind(row.token_endpoint_auth_method)
+            .bind(row.registered_by)
+            .bind(row.metadata)
+    }
+
+    /// The columns of a `SELECT {COLUMNS}` row.
+    fn decode(row: &DB::Row) -> Result<ClientRow, sqlx::Error> {
+        Ok(ClientRow {
+            client_id: row.try_get("client_id")?,
+            version: row.try_get("version")?,
+            registration_token_hash: row.try_get("registration_token_hash")?,
+            client_secret: row.try_get("client_secret")?,
+            client_secret_hash: row.try_get("client_secret_hash")?,
+            client_secret_expires_at: row.try_get("client_secret_expires_at")?,
+            client_id_issued_at: row.try_get("client_id_issued_at")?,
+            token_endpoint_auth_method: row.try_get("token_endpoint_auth_method")?,
+            registered_by: row.try_get("registered_by")?,
+            metadata: row.try_get("metadata")?,
+        })
+    }
+}
