@@ -51,6 +51,10 @@ fn application_type(native: bool) -> &'static str {
 /// A DNS name that is not `localhost`, with one to three labels.
 fn domain() -> impl Strategy<Value = String> {
     prop::collection::vec("[a-z][a-z0-9-]{0,10}[a-z0-9]", 1..=3)
+        // Punycode labels (`xn--`) must decode, which random ones do not.
+        .prop_filter("no punycode", |labels| {
+            !labels.iter().any(|l| l.starts_with("xn--"))
+        })
         .prop_map(|labels| labels.join("."))
         .prop_filter("not localhost", |d| d != "localhost")
 }
@@ -293,7 +297,9 @@ proptest! {
     #[test]
     fn dangerous_schemes_never_accepted(
         scheme in dangerous_scheme(),
-        rest in "[A-Za-z0-9/:;,.()'%=?&+*!~_-]{0,40}",
+        // Starting with an alphanumeric: `scheme://` would make the rest an authority, which
+        // may fail to parse (`javascript://a:b`), and the scheme must be what is refused.
+        rest in "[A-Za-z0-9][A-Za-z0-9/:;,.()'%=?&+*!~_-]{0,39}",
         anything in "[ -~]{0,40}",
         native in any::<bool>(),
     ) {
