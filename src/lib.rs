@@ -79,6 +79,35 @@ pub use store::{
 };
 pub use token::{CredentialHash, RegistrationTokens, SigningKey, TokenAlgorithm};
 
+/// Entry points for the fuzz targets in `fuzz/` (the `fuzzing` feature): the parser, validator
+/// and serializer of client metadata, the registration access token verifier, and the path
+/// router, which is otherwise private. Hidden and outside semver: the targets need the pure
+/// functions directly, to check properties (idempotence, routing) that the HTTP surface alone
+/// cannot show.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod __fuzz {
+    pub use crate::metadata::{ClientMetadata, MetadataError, MetadataRules, parse, validate};
+    pub use crate::token::{RegistrationTokens, SigningKey};
+
+    /// Which endpoint of the layer a path addresses, as the layer decides it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Route {
+        /// `{prefix}`: the registration endpoint.
+        Registration,
+        /// `{prefix}/{client_id}`: a client configuration endpoint.
+        Client(String),
+    }
+
+    /// The layer's router: `None` when the request passes through to the inner service.
+    pub fn route(prefix: &str, path: &str) -> Option<Route> {
+        crate::route::route(prefix, path).map(|route| match route {
+            crate::route::Route::Registration => Route::Registration,
+            crate::route::Route::Client(id) => Route::Client(id),
+        })
+    }
+}
+
 /// The README's Rust examples, compiled as doctests so that they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
