@@ -94,6 +94,29 @@ fn reads(clients: usize, n: usize) {
     profiled_reads(&registry, &registered, &order);
 }
 
+/// `n` registrations of the seed's JSON through the layer: the body parsed, checked,
+/// validated, stored, and the response rendered.
+#[inline(never)]
+fn profiled_registrations<S, B>(mut service: S, n: usize)
+where
+    S: Service<Request<Body>, Response = Response<B>>,
+    S::Error: std::fmt::Debug,
+{
+    let seed = common::seed_request("https://another.client.example/oidc", "another-client");
+    let seed = Bytes::from(serde_json::to_vec(&seed).expect("JSON"));
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..n {
+        assert!(service.poll_ready(&mut cx).is_ready());
+        let request = Request::post("/register")
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(seed.clone()))
+            .expect("request");
+        let response = now(service.call(request)).expect("call");
+        assert_eq!(response.status(), http::StatusCode::CREATED);
+        black_box(response);
+    }
+}
+
 fn pass_through(variant: &str, n: usize) {
     match variant {
         "bare" => profiled_pass_through(service_fn(inner), n),
@@ -127,6 +150,10 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("pass-through") => pass_through(&args[1], number(2)),
         Some("reads") => reads(number(1), number(2)),
+        Some("registrations") => profiled_registrations(
+            RegistrationLayer::new(config(true)).layer(service_fn(inner)),
+            number(1),
+        ),
         // `cargo bench` passes `--bench`; `cargo test` passes nothing: a smoke run.
         _ => {
             for variant in [

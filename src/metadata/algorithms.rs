@@ -59,15 +59,25 @@ pub(crate) struct AlgorithmMember {
 impl AlgorithmMember {
     /// The values registration accepts for this member, in the order of the rules.
     pub(crate) fn accepted<'r>(&self, rules: &'r MetadataRules) -> Vec<&'r str> {
-        let list = match self.kind {
-            AlgorithmKind::Signing => &rules.signing_algs,
-            AlgorithmKind::KeyManagement => &rules.encryption_algs,
-            AlgorithmKind::ContentEncryption => &rules.encryption_encs,
-        };
-        list.iter()
+        self.rules_list(rules)
+            .iter()
             .map(String::as_str)
             .filter(|alg| !(self.refuses_none && *alg == "none"))
             .collect()
+    }
+
+    /// Whether `value` is one of [`accepted`](Self::accepted), without building the list (on
+    /// every registration).
+    pub(crate) fn accepts(&self, rules: &MetadataRules, value: &str) -> bool {
+        !(self.refuses_none && value == "none") && self.rules_list(rules).iter().any(|a| a == value)
+    }
+
+    fn rules_list<'r>(&self, rules: &'r MetadataRules) -> &'r [String] {
+        match self.kind {
+            AlgorithmKind::Signing => &rules.signing_algs,
+            AlgorithmKind::KeyManagement => &rules.encryption_algs,
+            AlgorithmKind::ContentEncryption => &rules.encryption_encs,
+        }
     }
 }
 
@@ -306,7 +316,7 @@ pub(super) fn algorithms(
         if entry.refuses_none && value == "none" {
             return Err(invalid(format!("{}: 'none' is not allowed", entry.member)));
         }
-        if !entry.accepted(rules).contains(&value.as_str()) {
+        if !entry.accepts(rules, value) {
             return Err(invalid(if defaulted.contains(&entry.member) {
                 format!(
                     "{0}: the default {1} is not supported; register {0} explicitly",

@@ -136,10 +136,15 @@ pub fn check_limits(
         max_depth: limits.max_depth.min(HARD_MAX_DEPTH),
         path: Vec::new(),
         budget: limits.max_total_bytes,
+        upper: 0,
     };
     walk.object(request, 1, Zone::Top)?;
-    // The walk's running total is a lower bound (no escapes, no number digits): the exact
-    // compact size, counted without building it, and abandoned once past the bound.
+    // The walk's running total is a lower bound (no escapes, no number digits) and `upper` an
+    // upper bound: only between the two is the exact compact size needed, counted without
+    // building it and abandoned once past the limit. An ordinary request is far below both.
+    if walk.upper <= limits.max_total_bytes {
+        return Ok(());
+    }
     let mut counter = ByteCounter {
         count: 0,
         limit: limits.max_total_bytes,
@@ -175,6 +180,9 @@ struct Walk<'a, 'l> {
     path: Vec<Segment<'a>>,
     /// Bytes left before the document is surely larger than `max_total_bytes`.
     budget: usize,
+    /// At least the document's compact size: every string byte as a six-byte `\u00XX`
+    /// escape, every number as long as the longest one serde_json writes.
+    upper: usize,
 }
 
 impl<'a> Walk<'a, '_> {
@@ -207,9 +215,17 @@ impl<'a> Walk<'a, '_> {
         }
     }
 
-    /// Takes `bytes` from the size budget.
+    /// Takes `bytes` from the size budget; they count six times in the upper bound (each
+    /// could be written as an escape).
     fn spend(&mut self, bytes: usize) -> Result<(), MetadataError> {
-        match self.budget.checked_sub(bytes) {
+        self.spend_between(bytes, bytes.saturating_mul(6))
+    }
+
+    /// Takes at least `least` bytes from the size budget, and adds at most `most` to the upper
+    /// bound.
+    fn spend_between(&mut self, least: usize, most: usize) -> Result<(), MetadataError> {
+        self.upper = self.upper.saturating_add(most);
+        match self.budget.checked_sub(least) {
             Some(left) => {
                 self.budget = left;
                 Ok(())
@@ -236,9 +252,10 @@ impl<'a> Walk<'a, '_> {
             Value::String(s) => self.string(zone, s),
             Value::Array(items) => self.array(items, depth + 1, zone),
             Value::Object(members) => self.object(members, depth + 1, zone),
-            // `null`, `false`: at least four bytes; a number at least one.
-            Value::Null | Value::Bool(_) => self.spend(4),
-            Value::Number(_) => self.spend(1),
+            // `null`, `true`, `false`: four or five bytes; a number at least one, at most 24
+            // (`-1.2345678901234567e-308`).
+            Value::Null | Value::Bool(_) => self.spend_between(4, 5),
+            Value::Number(_) => self.spend_between(1, 24),
         }
     }
 
