@@ -6,6 +6,8 @@
 //! ```text
 //! profile pass-through bare|layer|layer-without-extension|axum|axum-layer N
 //! profile reads CLIENTS N
+//! profile registrations N
+//! profile registrations-after CLIENTS N
 //! ```
 //!
 //! Without arguments (as `cargo test --all-targets` runs it) it does a small run of each.
@@ -117,6 +119,30 @@ where
     }
 }
 
+/// `n` registrations through the [`Registry`] after `clients` were registered: what
+/// registering costs in a full store (`benches/scale.rs` times the same).
+#[inline(never)]
+fn profiled_registrations_after(registry: &Registry, from: usize, n: usize) {
+    for i in from..from + n {
+        let request = common::numbered_seed_request(i);
+        black_box(now(registry.register(&RequestContext::host(), request)).expect("register"));
+    }
+}
+
+fn registrations_after(clients: usize, n: usize) {
+    let registry = RegistrationLayer::new(config(true)).registry();
+    for i in 0..clients {
+        now(registry.register(&RequestContext::host(), common::numbered_seed_request(i)))
+            .expect("register");
+    }
+    let start = std::time::Instant::now();
+    profiled_registrations_after(&registry, clients, n);
+    eprintln!(
+        "{n} registrations after {clients}: {:.2} µs each",
+        start.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
+}
+
 fn pass_through(variant: &str, n: usize) {
     match variant {
         "bare" => profiled_pass_through(service_fn(inner), n),
@@ -150,6 +176,7 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("pass-through") => pass_through(&args[1], number(2)),
         Some("reads") => reads(number(1), number(2)),
+        Some("registrations-after") => registrations_after(number(1), number(2)),
         Some("registrations") => profiled_registrations(
             RegistrationLayer::new(config(true)).layer(service_fn(inner)),
             number(1),
@@ -166,6 +193,11 @@ fn main() {
                 pass_through(variant, 100);
             }
             reads(100, 100);
+            profiled_registrations(
+                RegistrationLayer::new(config(true)).layer(service_fn(inner)),
+                10,
+            );
+            registrations_after(10, 10);
         }
     }
 }
