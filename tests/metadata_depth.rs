@@ -78,16 +78,24 @@ async fn c15_jwk_errors_name_the_key_and_the_member() {
         "jwks.keys[1].dq: private key material not allowed",
     )
     .await;
-    let mut same_kid = rsa_public_jwk();
-    same_kid["kid"] = ec_public_jwk()["kid"].clone();
+    // Keys of one type must not share a kid; of different types they may (RFC 7517 §4.5).
+    let mut same_kid = ec_public_jwk();
+    same_kid["use"] = json!("sig");
     rejected(
         &app,
         merged(
             &min(),
             &json!({"jwks": {"keys": [ec_public_jwk(), same_kid]}}),
         ),
-        "jwks.keys[1].kid: 'ec1' already used by jwks.keys[0]",
+        "jwks.keys[1].kid: 'ec1' already used by jwks.keys[0], a key of the same type",
     )
+    .await;
+    let mut other_type = rsa_public_jwk();
+    other_type["kid"] = ec_public_jwk()["kid"].clone();
+    app.register(&merged(
+        &min(),
+        &json!({"jwks": {"keys": [ec_public_jwk(), other_type]}}),
+    ))
     .await;
     let mut contradictory = ec_public_jwk();
     contradictory["key_ops"] = json!(["encrypt"]);

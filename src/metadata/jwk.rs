@@ -67,7 +67,8 @@ pub(super) fn check_jwk_set(jwks: &Map<String, Value>) -> Result<KeySetSummary, 
     };
     let mut summary = KeySetSummary::default();
     // A map, not a scan: a large body must not make this quadratic.
-    let mut kids: HashMap<&str, usize> = HashMap::new();
+    // Unique per key type: RFC 7517 §4.5 lets keys of different types share a `kid`.
+    let mut kids: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, key) in keys.iter().enumerate() {
         let Value::Object(key) = key else {
             return Err(invalid(format!("jwks.keys[{i}]: must be a JSON object")));
@@ -76,10 +77,11 @@ pub(super) fn check_jwk_set(jwks: &Map<String, Value>) -> Result<KeySetSummary, 
         summary.has_signature_key |= checked.can_verify;
         summary.has_certificate |= key.contains_key("x5c");
         if let Some(Value::String(kid)) = key.get("kid")
-            && let Some(first) = kids.insert(kid, i)
+            && let Some(Value::String(kty)) = key.get("kty")
+            && let Some(first) = kids.insert((kid, kty), i)
         {
             return Err(invalid(format!(
-                "jwks.keys[{i}].kid: {} already used by jwks.keys[{first}]",
+                "jwks.keys[{i}].kid: {} already used by jwks.keys[{first}], a key of the same type",
                 quoted(kid)
             )));
         }
@@ -230,7 +232,11 @@ fn key_material<'a>(
             let x = coordinate_of_size(i, key, "x", kty, curve, size)?;
             if curve == "Ed25519" {
                 let point = <[u8; 32]>::try_from(x.as_slice()).ok();
-                if point.is_none_or(|p| ed25519_dalek::VerifyingKey::from_bytes(&p).is_err()) {
+                // A small-order point verifies forged signatures: refused like a non-point.
+                let usable = point
+                    .and_then(|p| ed25519_dalek::VerifyingKey::from_bytes(&p).ok())
+                    .is_some_and(|key| !key.is_weak());
+                if !usable {
                     return Err(invalid(format!(
                         "{}: not an Ed25519 public key",
                         label("x")
@@ -769,10 +775,23 @@ mod tests {
     }
 
     #[test]
-    fn kid_unique() {
+    fn kid_unique_per_key_type() {
         rejected(
-            json!([ec(), rsa(), with(ed(), "kid", json!("e"))]),
-            "jwks.keys[2].kid: 'e' already used by jwks.keys[0]",
+            json!([ec(), rsa(), with(ec(), "use", json!("sig"))]),
+            "jwks.keys[2].kid: 'e' already used by jwks.keys[0], a key of the same type",
+        );
+        // RFC 7517 §4.5: keys of different types may share a kid.
+        check(json!([ec(), rsa(), with(ed(), "kid", json!("e"))])).expect("distinct types");
+    }
+
+    #[test]
+    fn small_order_ed25519_point_refused() {
+        // The neutral element (y = 1): a valid encoding that verifies forged signatures.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        rejected(
+            json!([{"kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(identity)}]),
+            "jwks.keys[0].x: not an Ed25519 public key",
         );
     }
 

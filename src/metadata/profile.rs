@@ -3,7 +3,8 @@
 //!   member (`tls_client_auth_subject_dn`, `_san_dns`, `_san_uri`, `_san_ip`, `_san_email`),
 //!   each well formed; other clients register none (a stale subject would silently authenticate
 //!   a certificate if the method were switched back);
-//! - RFC 9396: `authorization_details_types` non-empty, unique strings, from
+//! - RFC 9396: `authorization_details_types` unique non-empty strings (an empty list is
+//!   accepted: the client uses no type), from
 //!   [`MetadataRules::authorization_details_types`] when the server restricts them;
 //! - OpenID Connect Front-Channel Logout §2: the `frontchannel_logout_uri` has the scheme, host
 //!   and port of a registered redirect URI; Front- and Back-Channel Logout: `http` logout URIs

@@ -5,6 +5,12 @@
 //! fills in the defaults, checks every rule and returns the completed metadata, so that what
 //! it returns is exactly what gets registered and echoed. It is idempotent: validating its
 //! own output gives the same output.
+//!
+//! One rule needs the network and is not here: a `sector_identifier_uri` is only checked to be
+//! https, and it lifts the one-redirect-host rule for pairwise clients (C17); that its document
+//! lists every redirect URI (C16) is checked by [`Registry`](crate::Registry), which fetches
+//! it. A host that calls `validate` directly and keeps such metadata must fetch and check the
+//! sector document itself.
 
 use super::algorithms::algorithms;
 use super::error::{MetadataError, MetadataErrorCode};

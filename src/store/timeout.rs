@@ -15,7 +15,10 @@ pub(crate) struct TimeoutStore {
     timeout: Duration,
 }
 
-/// What a timed-out operation reports: a backend failure, so nothing is assumed written.
+/// What a timed-out operation reports: a backend failure. A write may still have landed (a
+/// database that commits after the deadline): the client then sees a 503 for a registration
+/// that exists, or an update that took effect, and must read back; documented on
+/// [`store_timeout`](crate::RegistrationConfigBuilder::store_timeout).
 #[derive(Debug, thiserror::Error)]
 #[error("the store did not answer within {0:?}")]
 struct TimedOut(Duration);
