@@ -160,6 +160,43 @@ async fn non_json_content_type_is_refused() {
         fetcher.fetch_json(&server.uri("/untyped")).await,
         Err(FetchError::ContentType(_))
     ));
+    // What the remote server sent is not echoed into the client-facing message.
+    server.set(
+        "/chatty",
+        Route::raw(200, Some("text/plain; note=internal-build-4711"), "[]"),
+    );
+    let err = fetcher
+        .fetch_json(&server.uri("/chatty"))
+        .await
+        .expect_err("not JSON");
+    assert_eq!(err.to_string(), "the response's content type is not JSON");
+    assert!(
+        format!("{err:?}").contains("internal-build-4711"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn unresolvable_and_private_hosts_are_displayed_alike() {
+    let fetcher = HttpsFetcher::builder().build().expect("fetcher");
+    let private = fetcher
+        .fetch_json("https://10.1.2.3/doc.json")
+        .await
+        .expect_err("private");
+    let unknown = fetcher
+        .fetch_json("https://no-such-host.invalid/doc.json")
+        .await
+        .expect_err("unresolvable");
+    assert!(
+        matches!(private, FetchError::ForbiddenAddress { .. }),
+        "{private:?}"
+    );
+    assert!(matches!(unknown, FetchError::Resolve(_)), "{unknown:?}");
+    assert_eq!(private.to_string(), unknown.to_string());
+    assert_eq!(
+        private.to_string(),
+        "the host is not reachable from this server"
+    );
 }
 
 #[tokio::test]

@@ -243,16 +243,21 @@ impl Inner {
         let addresses: Vec<SocketAddr> = match host {
             url::Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(*ip), port)],
             url::Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(*ip), port)],
-            url::Host::Domain(name) => tokio::net::lookup_host((*name, port))
-                .await
-                .map_err(|_| FetchError::Resolve(name.to_string()))?
-                .collect(),
+            url::Host::Domain(name) => match tokio::net::lookup_host((*name, port)).await {
+                Ok(found) => found.collect(),
+                Err(err) => {
+                    tracing::debug!(host = %name, error = %err, "fetch: host could not be resolved");
+                    return Err(FetchError::Resolve(name.to_string()));
+                }
+            },
         };
         if addresses.is_empty() {
+            tracing::debug!(%host, "fetch: host resolves to no address");
             return Err(FetchError::Resolve(host.to_string()));
         }
         // Every address, not just the first: the connection may fall back to any of them.
         if let Some(refused) = addresses.iter().find(|a| !self.allowed(a.ip())) {
+            tracing::debug!(%host, address = %refused.ip(), "fetch: host resolves to an address that is not public");
             return Err(FetchError::ForbiddenAddress {
                 host: host.to_string(),
                 address: refused.ip(),

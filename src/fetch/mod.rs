@@ -77,17 +77,20 @@ pub enum FetchError {
     #[error("must be an https URL")]
     NotHttps,
     /// The host resolves to an address that is not public (loopback, private, link-local,
-    /// multicast, documentation...): nothing was sent. The message leaves the address out, so
-    /// that a client cannot map the server's internal names through error descriptions.
-    #[error("{host} resolves to an address that is not public")]
+    /// multicast, documentation...): nothing was sent. Its `Display` is the same as
+    /// [`Resolve`](Self::Resolve)'s and names neither host nor address, so that a client
+    /// cannot tell an internal name from one that does not exist through error descriptions;
+    /// `Debug` (and a `debug`-level trace) keeps the detail for the operator.
+    #[error("the host is not reachable from this server")]
     ForbiddenAddress {
         /// The host of the URI.
         host: String,
         /// The first address that is not public.
         address: IpAddr,
     },
-    /// The host could not be resolved, or resolves to no address.
-    #[error("{0} could not be resolved")]
+    /// The host could not be resolved, or resolves to no address. Displayed like
+    /// [`ForbiddenAddress`](Self::ForbiddenAddress); the host is in `Debug` only.
+    #[error("the host is not reachable from this server")]
     Resolve(String),
     /// No connection could be opened, or TLS failed (an untrusted certificate, say).
     #[error("could not connect: {0}")]
@@ -102,8 +105,10 @@ pub enum FetchError {
     /// The server answered with a status other than 2xx or 3xx.
     #[error("answered with status {0}")]
     Status(u16),
-    /// The response is not `application/json` (or `application/*+json`).
-    #[error("the response's content type {0:?} is not JSON")]
+    /// The response is not `application/json` (or `application/*+json`). The content type it
+    /// has (at most 64 characters of it) is in `Debug` only: what a remote server sends is not
+    /// echoed to the client.
+    #[error("the response's content type is not JSON")]
     ContentType(String),
     /// The response body is larger than the limit, in bytes.
     #[error("the response is larger than {0} bytes")]
