@@ -290,3 +290,35 @@ async fn failures_are_not_cached() {
         Ok(json!(["now"]))
     );
 }
+
+#[tokio::test]
+async fn uncached_fetches_neither_read_nor_fill_the_cache() {
+    let server = server().await;
+    server.set("/keys", Route::json(&json!({"keys": ["old"]})));
+    let fetcher = server.fetcher();
+    // A cached document...
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/keys")).await,
+        Ok(json!({"keys": ["old"]}))
+    );
+    server.set("/keys", Route::json(&json!({"keys": ["new"]})));
+    // ...is not what an uncached fetch sees, nor does that fetch replace it.
+    assert_eq!(
+        fetcher.fetch_json_uncached(&server.uri("/keys")).await,
+        Ok(json!({"keys": ["new"]}))
+    );
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/keys")).await,
+        Ok(json!({"keys": ["old"]}))
+    );
+    assert_eq!(server.hits("/keys"), 2);
+    // Nor is an uncached fetch stored for a later cached one.
+    for _ in 0..2 {
+        fetcher
+            .fetch_json_uncached(&server.uri(DOC))
+            .await
+            .expect("fetch");
+    }
+    fetcher.fetch_json(&server.uri(DOC)).await.expect("fetch");
+    assert_eq!(server.hits(DOC), 3);
+}

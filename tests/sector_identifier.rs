@@ -221,3 +221,22 @@ async fn c16_internal_names_and_unknown_names_are_refused_alike() {
     assert_eq!(descriptions[0], descriptions[1]);
     assert_eq!(server.hits(SECTOR), 0);
 }
+
+#[tokio::test]
+async fn c16_sector_documents_are_fetched_anew_even_with_a_caching_fetcher() {
+    // The default fetcher caches (trusted issuers' key sets); a sector document is a URI the
+    // client chose, fetched at each registration and never cached, so that clients cannot
+    // fill the cache and a changed document is seen at once.
+    let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
+    let app = App::with(|b| b.uri_fetcher(server.fetcher()));
+    app.register(&pairwise(&server.uri(SECTOR), &[A, B])).await;
+    server.set(SECTOR, Route::json(&json!([A])));
+    let resp = app
+        .register_raw(&pairwise(&server.uri(SECTOR), &[A, B]))
+        .await;
+    assert_invalid_metadata(
+        &resp,
+        "redirect_uris[1]: not listed in the sector_identifier_uri document",
+    );
+    assert_eq!(server.hits(SECTOR), 2);
+}

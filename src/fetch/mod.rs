@@ -6,7 +6,8 @@
 //! [`RegistrationConfigBuilder::uri_fetcher`](crate::RegistrationConfigBuilder::uri_fetcher).
 //! Without one, a `sector_identifier_uri` is refused and an issuer given by `jwks_uri` is a
 //! configuration error. With the `fetch` feature, [`HttpsFetcher`] is a ready one: https only,
-//! no redirects, public addresses only, a size cap, a timeout, JSON only, and a cache.
+//! no redirects, public addresses only, a size cap, a timeout, JSON only, and a cache (bounded
+//! by bytes) for trusted issuers' key sets.
 //!
 //! A URI a client registers is a request the server makes on the client's behalf: an
 //! implementation must not let it reach the server's own network (server-side request
@@ -55,6 +56,16 @@ pub trait UriFetcher: Send + Sync + 'static {
     /// when an issuer's cached key set lacks the key a statement names, as after a key
     /// rotation. The default, for fetchers without a cache, is [`fetch_json`](Self::fetch_json).
     async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+        self.fetch_json(uri).await
+    }
+
+    /// The document at `uri`, neither read from nor stored in any cache: used for documents a
+    /// client names (`sector_identifier_uri`), which are checked as they are at each
+    /// registration and update, and which must not fill a cache or evict from it the
+    /// documents the operator named (trusted issuers' key sets). The default, for fetchers
+    /// without a cache, is [`fetch_json`](Self::fetch_json); a fetcher with a cache should
+    /// override it.
+    async fn fetch_json_uncached(&self, uri: &str) -> Result<Value, FetchError> {
         self.fetch_json(uri).await
     }
 }
