@@ -322,3 +322,46 @@ async fn uncached_fetches_neither_read_nor_fill_the_cache() {
     fetcher.fetch_json(&server.uri(DOC)).await.expect("fetch");
     assert_eq!(server.hits(DOC), 3);
 }
+
+#[tokio::test]
+async fn fetches_beyond_the_concurrency_limit_fail_fast() {
+    let server = server().await;
+    server.set(
+        "/slow",
+        Route::json(&json!(["slow"])).delayed(Duration::from_secs(1)),
+    );
+    let fetcher = server
+        .fetcher_builder()
+        .max_concurrent_fetches(1)
+        .build()
+        .expect("fetcher");
+    let first = tokio::spawn({
+        let (fetcher, uri) = (fetcher.clone(), server.uri("/slow"));
+        async move { fetcher.fetch_json(&uri).await }
+    });
+    // Once the slow request has reached the server, its fetch holds the only permit.
+    while server.hits("/slow") == 0 && !first.is_finished() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Another document (uncached or not) is refused at once, without a request.
+    assert_eq!(
+        fetcher.fetch_json(&server.uri(DOC)).await,
+        Err(FetchError::TooManyFetches)
+    );
+    assert_eq!(
+        fetcher.fetch_json_uncached(&server.uri(DOC)).await,
+        Err(FetchError::TooManyFetches)
+    );
+    assert_eq!(server.hits(DOC), 0);
+    // The first fetch is not disturbed, and its permit is returned when it ends.
+    assert_eq!(first.await.expect("task"), Ok(json!(["slow"])));
+    assert_eq!(
+        fetcher.fetch_json(&server.uri(DOC)).await,
+        Ok(json!(["https://rp.example.org/cb"]))
+    );
+    // The limit must allow something.
+    assert!(matches!(
+        server.fetcher_builder().max_concurrent_fetches(0).build(),
+        Err(FetchError::Other(_))
+    ));
+}

@@ -5,7 +5,7 @@
 //! address: a DNS answer that changes between the check and the connection (DNS rebinding)
 //! cannot slip a private address in, because nothing is resolved again.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use http_body_util::{BodyExt, Empty, Limited};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{self, RootCertStore};
@@ -35,6 +36,8 @@ const DEFAULT_CACHE_MAX_BYTES: u64 = 16 * 1024 * 1024;
 /// What one cache entry costs besides its body and URI (moka's bookkeeping, the `Bytes`
 /// header), rounded up: a cache of many tiny documents is bounded too.
 const CACHE_ENTRY_OVERHEAD: usize = 256;
+/// Default [`HttpsFetcherBuilder::max_concurrent_fetches`]: 32.
+const DEFAULT_MAX_CONCURRENT_FETCHES: usize = 32;
 
 /// An HTTPS [`UriFetcher`] for documents that clients and operators name: `https` only, no
 /// redirects followed (a 3xx is an error), public addresses only (not loopback, private,
@@ -48,7 +51,12 @@ const CACHE_ENTRY_OVERHEAD: usize = 256;
 /// body parses into can be many times its size, what it weighs is known. Documents a client
 /// names ([`fetch_json_uncached`](UriFetcher::fetch_json_uncached), `sector_identifier_uri`) are
 /// never cached, so that no client can fill the cache or evict the issuers' key sets from it.
-/// Failures are not cached. Cheap to clone: clones share the cache.
+/// Failures are not cached.
+///
+/// At most [`max_concurrent_fetches`](HttpsFetcherBuilder::max_concurrent_fetches) fetches run
+/// at once (each holds a connection, a task and a body buffer for up to the timeout); one more
+/// fails at once with [`FetchError::TooManyFetches`] rather than waiting. Cheap to clone: clones
+/// share the cache and the limit.
 ///
 /// Needs a Tokio runtime (with I/O and time enabled). Trusts Mozilla's root certificates.
 ///
@@ -79,6 +87,9 @@ struct Inner {
     timeout: Duration,
     max_body_bytes: usize,
     allow_loopback: bool,
+    /// One permit per fetch in progress, held until its host lookup has returned too.
+    fetches: Arc<Semaphore>,
+    max_concurrent_fetches: usize,
     /// Raw bodies, already checked to be JSON, by URI.
     cache: Option<moka::future::Cache<String, Bytes>>,
 }
@@ -89,6 +100,7 @@ impl std::fmt::Debug for HttpsFetcher {
             .field("timeout", &self.inner.timeout)
             .field("max_body_bytes", &self.inner.max_body_bytes)
             .field("allow_loopback", &self.inner.allow_loopback)
+            .field("max_concurrent_fetches", &self.inner.max_concurrent_fetches)
             .field("cache", &self.inner.cache.is_some())
             .finish_non_exhaustive()
     }
@@ -102,6 +114,7 @@ pub struct HttpsFetcherBuilder {
     max_body_bytes: usize,
     cache_lifetime: Duration,
     cache_max_bytes: u64,
+    max_concurrent_fetches: usize,
     allow_loopback: bool,
     extra_roots: Vec<Vec<u8>>,
 }
@@ -134,6 +147,16 @@ impl HttpsFetcherBuilder {
         self
     }
 
+    /// How many fetches of different documents may be in progress at once (default 32); one
+    /// more fails at once with [`FetchError::TooManyFetches`]. A fetch counts from its start
+    /// until it ends and its host lookup (which runs on the blocking thread pool and is not
+    /// cut short by the timeout) has returned. Concurrent fetches of one cached document share
+    /// one fetch. Not zero.
+    pub fn max_concurrent_fetches(mut self, fetches: usize) -> Self {
+        self.max_concurrent_fetches = fetches;
+        self
+    }
+
     /// Allows loopback addresses (default: refused). **For tests only**: a server that may
     /// fetch from loopback lets any client reach the services of its own host.
     pub fn allow_loopback(mut self, allow: bool) -> Self {
@@ -152,11 +175,18 @@ impl HttpsFetcherBuilder {
     ///
     /// # Errors
     ///
-    /// [`FetchError::Other`] for a zero timeout or a root certificate that cannot be used.
+    /// [`FetchError::Other`] for a zero timeout, a zero `max_concurrent_fetches` or a root
+    /// certificate that cannot be used.
     pub fn build(self) -> Result<HttpsFetcher, FetchError> {
         if self.timeout.is_zero() {
             return Err(FetchError::Other("timeout: must not be zero".into()));
         }
+        if self.max_concurrent_fetches == 0 {
+            return Err(FetchError::Other(
+                "max_concurrent_fetches: must not be zero".into(),
+            ));
+        }
+        let max_concurrent_fetches = self.max_concurrent_fetches.min(Semaphore::MAX_PERMITS);
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
@@ -184,6 +214,8 @@ impl HttpsFetcherBuilder {
                 timeout: self.timeout,
                 max_body_bytes: self.max_body_bytes,
                 allow_loopback: self.allow_loopback,
+                fetches: Arc::new(Semaphore::new(max_concurrent_fetches)),
+                max_concurrent_fetches,
                 cache,
             }),
         })
@@ -192,13 +224,14 @@ impl HttpsFetcherBuilder {
 
 impl HttpsFetcher {
     /// A builder with the defaults: 10 s timeout, 256 KiB bodies, a 5-minute cache of at most
-    /// 16 MiB, public addresses only.
+    /// 16 MiB, 32 fetches at once, public addresses only.
     pub fn builder() -> HttpsFetcherBuilder {
         HttpsFetcherBuilder {
             timeout: DEFAULT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cache_lifetime: DEFAULT_CACHE_LIFETIME,
             cache_max_bytes: DEFAULT_CACHE_MAX_BYTES,
+            max_concurrent_fetches: DEFAULT_MAX_CONCURRENT_FETCHES,
             allow_loopback: false,
             extra_roots: Vec::new(),
         }
@@ -267,7 +300,13 @@ impl Inner {
         if url.scheme() != "https" {
             return Err(FetchError::NotHttps);
         }
-        tokio::time::timeout(self.timeout, self.get(&url))
+        // Fail fast rather than queue: a queue would hold each waiting request for as long.
+        let permit = Arc::new(
+            Arc::clone(&self.fetches)
+                .try_acquire_owned()
+                .map_err(|_| FetchError::TooManyFetches)?,
+        );
+        tokio::time::timeout(self.timeout, self.get(&url, &permit))
             .await
             .map_err(|_| FetchError::Timeout(self.timeout))?
     }
@@ -277,12 +316,13 @@ impl Inner {
         &self,
         host: &url::Host<&str>,
         port: u16,
+        permit: &Arc<OwnedSemaphorePermit>,
     ) -> Result<Vec<SocketAddr>, FetchError> {
         let addresses: Vec<SocketAddr> = match host {
             url::Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(*ip), port)],
             url::Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(*ip), port)],
-            url::Host::Domain(name) => match tokio::net::lookup_host((*name, port)).await {
-                Ok(found) => found.collect(),
+            url::Host::Domain(name) => match lookup(name, port, Arc::clone(permit)).await {
+                Ok(found) => found,
                 Err(err) => {
                     tracing::debug!(host = %name, error = %err, "fetch: host could not be resolved");
                     return Err(FetchError::Resolve(name.to_string()));
@@ -308,10 +348,14 @@ impl Inner {
         address::is_public(ip) || (self.allow_loopback && address::is_loopback(ip))
     }
 
-    async fn get(&self, url: &url::Url) -> Result<(Bytes, Value), FetchError> {
+    async fn get(
+        &self,
+        url: &url::Url,
+        permit: &Arc<OwnedSemaphorePermit>,
+    ) -> Result<(Bytes, Value), FetchError> {
         let host = url.host().ok_or(FetchError::InvalidUri)?;
         let port = url.port_or_known_default().unwrap_or(443);
-        let addresses = self.checked_addresses(&host, port).await?;
+        let addresses = self.checked_addresses(&host, port, permit).await?;
         let server_name = match host {
             url::Host::Domain(name) => {
                 ServerName::try_from(name.to_owned()).map_err(|_| FetchError::InvalidUri)?
@@ -372,6 +416,25 @@ impl Inner {
         let document = serde_json::from_slice(&body).map_err(|_| FetchError::InvalidJson)?;
         Ok((body, document))
     }
+}
+
+/// The addresses of `name`, looked up on the blocking thread pool (as `tokio::net::lookup_host`
+/// does) while holding `permit`: a lookup that outlives its fetch's timeout still counts
+/// against the limit of fetches in progress.
+async fn lookup(
+    name: &str,
+    port: u16,
+    permit: Arc<OwnedSemaphorePermit>,
+) -> std::io::Result<Vec<SocketAddr>> {
+    let name = name.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let _held = permit;
+        (name.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// A connection to the first of `addresses` that answers.

@@ -130,6 +130,10 @@ pub enum FetchError {
     /// The body is not valid JSON.
     #[error("the response is not valid JSON")]
     InvalidJson,
+    /// As many fetches as the fetcher allows at once are in progress: this one was refused
+    /// at once, before any request (see `HttpsFetcherBuilder::max_concurrent_fetches`).
+    #[error("too many fetches in progress")]
+    TooManyFetches,
     /// Any other reason, for other implementations.
     #[error("{0}")]
     Other(String),
