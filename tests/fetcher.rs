@@ -160,6 +160,43 @@ async fn non_json_content_type_is_refused() {
         fetcher.fetch_json(&server.uri("/untyped")).await,
         Err(FetchError::ContentType(_))
     ));
+    // What the remote server sent is not echoed into the client-facing message.
+    server.set(
+        "/chatty",
+        Route::raw(200, Some("text/plain; note=internal-build-4711"), "[]"),
+    );
+    let err = fetcher
+        .fetch_json(&server.uri("/chatty"))
+        .await
+        .expect_err("not JSON");
+    assert_eq!(err.to_string(), "the response's content type is not JSON");
+    assert!(
+        format!("{err:?}").contains("internal-build-4711"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn unresolvable_and_private_hosts_are_displayed_alike() {
+    let fetcher = HttpsFetcher::builder().build().expect("fetcher");
+    let private = fetcher
+        .fetch_json("https://10.1.2.3/doc.json")
+        .await
+        .expect_err("private");
+    let unknown = fetcher
+        .fetch_json("https://no-such-host.invalid/doc.json")
+        .await
+        .expect_err("unresolvable");
+    assert!(
+        matches!(private, FetchError::ForbiddenAddress { .. }),
+        "{private:?}"
+    );
+    assert!(matches!(unknown, FetchError::Resolve(_)), "{unknown:?}");
+    assert_eq!(private.to_string(), unknown.to_string());
+    assert_eq!(
+        private.to_string(),
+        "the host is not reachable from this server"
+    );
 }
 
 #[tokio::test]
@@ -252,4 +289,79 @@ async fn failures_are_not_cached() {
         fetcher.fetch_json(&server.uri("/later")).await,
         Ok(json!(["now"]))
     );
+}
+
+#[tokio::test]
+async fn uncached_fetches_neither_read_nor_fill_the_cache() {
+    let server = server().await;
+    server.set("/keys", Route::json(&json!({"keys": ["old"]})));
+    let fetcher = server.fetcher();
+    // A cached document...
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/keys")).await,
+        Ok(json!({"keys": ["old"]}))
+    );
+    server.set("/keys", Route::json(&json!({"keys": ["new"]})));
+    // ...is not what an uncached fetch sees, nor does that fetch replace it.
+    assert_eq!(
+        fetcher.fetch_json_uncached(&server.uri("/keys")).await,
+        Ok(json!({"keys": ["new"]}))
+    );
+    assert_eq!(
+        fetcher.fetch_json(&server.uri("/keys")).await,
+        Ok(json!({"keys": ["old"]}))
+    );
+    assert_eq!(server.hits("/keys"), 2);
+    // Nor is an uncached fetch stored for a later cached one.
+    for _ in 0..2 {
+        fetcher
+            .fetch_json_uncached(&server.uri(DOC))
+            .await
+            .expect("fetch");
+    }
+    fetcher.fetch_json(&server.uri(DOC)).await.expect("fetch");
+    assert_eq!(server.hits(DOC), 3);
+}
+
+#[tokio::test]
+async fn fetches_beyond_the_concurrency_limit_fail_fast() {
+    let server = server().await;
+    server.set(
+        "/slow",
+        Route::json(&json!(["slow"])).delayed(Duration::from_secs(1)),
+    );
+    let fetcher = server
+        .fetcher_builder()
+        .max_concurrent_fetches(1)
+        .build()
+        .expect("fetcher");
+    let first = tokio::spawn({
+        let (fetcher, uri) = (fetcher.clone(), server.uri("/slow"));
+        async move { fetcher.fetch_json(&uri).await }
+    });
+    // Once the slow request has reached the server, its fetch holds the only permit.
+    while server.hits("/slow") == 0 && !first.is_finished() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Another document (uncached or not) is refused at once, without a request.
+    assert_eq!(
+        fetcher.fetch_json(&server.uri(DOC)).await,
+        Err(FetchError::TooManyFetches)
+    );
+    assert_eq!(
+        fetcher.fetch_json_uncached(&server.uri(DOC)).await,
+        Err(FetchError::TooManyFetches)
+    );
+    assert_eq!(server.hits(DOC), 0);
+    // The first fetch is not disturbed, and its permit is returned when it ends.
+    assert_eq!(first.await.expect("task"), Ok(json!(["slow"])));
+    assert_eq!(
+        fetcher.fetch_json(&server.uri(DOC)).await,
+        Ok(json!(["https://rp.example.org/cb"]))
+    );
+    // The limit must allow something.
+    assert!(matches!(
+        server.fetcher_builder().max_concurrent_fetches(0).build(),
+        Err(FetchError::Other(_))
+    ));
 }

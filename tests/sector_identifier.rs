@@ -183,13 +183,12 @@ async fn c16_sector_on_a_private_address_is_refused_without_a_request() {
         .await;
     assert_invalid_metadata(
         &resp,
-        "sector_identifier_uri: could not be fetched: 127.0.0.1 resolves to an address that is not public",
+        "sector_identifier_uri: could not be fetched: the host is not reachable from this server",
     );
     assert_eq!(server.hits(SECTOR), 0);
     let localhost = format!("https://localhost:{}{SECTOR}", server.addr.port());
     let resp = app.register_raw(&pairwise(&localhost, &[A, B])).await;
-    let by_name =
-        assert_invalid_metadata(&resp, "localhost resolves to an address that is not public");
+    let by_name = assert_invalid_metadata(&resp, "the host is not reachable from this server");
     // The address `localhost` resolved to is not disclosed.
     let description = by_name["error_description"].as_str().unwrap_or_default();
     assert!(
@@ -197,4 +196,47 @@ async fn c16_sector_on_a_private_address_is_refused_without_a_request() {
         "{description}"
     );
     assert_eq!(server.hits(SECTOR), 0);
+}
+
+#[tokio::test]
+async fn c16_internal_names_and_unknown_names_are_refused_alike() {
+    // A client must not learn which internal names exist: a name that resolves to a private
+    // address and one that does not resolve at all (`.invalid` never does, RFC 6761) get the
+    // same error description.
+    let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
+    let fetcher = tower_oidc_registration::fetch::HttpsFetcher::builder()
+        .add_root_certificate(server.certificate.clone())
+        .build()
+        .expect("fetcher");
+    let app = App::with(|b| b.uri_fetcher(fetcher));
+    let mut descriptions = Vec::new();
+    for host in ["localhost", "no-such-host.invalid"] {
+        let sector = format!("https://{host}:{}{SECTOR}", server.addr.port());
+        let resp = app.register_raw(&pairwise(&sector, &[A, B])).await;
+        let body = assert_invalid_metadata(&resp, "sector_identifier_uri: could not be fetched");
+        let description = body["error_description"].as_str().unwrap_or_default();
+        assert!(!description.contains(host), "{description}");
+        descriptions.push(description.to_owned());
+    }
+    assert_eq!(descriptions[0], descriptions[1]);
+    assert_eq!(server.hits(SECTOR), 0);
+}
+
+#[tokio::test]
+async fn c16_sector_documents_are_fetched_anew_even_with_a_caching_fetcher() {
+    // The default fetcher caches (trusted issuers' key sets); a sector document is a URI the
+    // client chose, fetched at each registration and never cached, so that clients cannot
+    // fill the cache and a changed document is seen at once.
+    let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
+    let app = App::with(|b| b.uri_fetcher(server.fetcher()));
+    app.register(&pairwise(&server.uri(SECTOR), &[A, B])).await;
+    server.set(SECTOR, Route::json(&json!([A])));
+    let resp = app
+        .register_raw(&pairwise(&server.uri(SECTOR), &[A, B]))
+        .await;
+    assert_invalid_metadata(
+        &resp,
+        "redirect_uris[1]: not listed in the sector_identifier_uri document",
+    );
+    assert_eq!(server.hits(SECTOR), 2);
 }

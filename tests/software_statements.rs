@@ -464,3 +464,30 @@ async fn e6_required_statement_on_update_of_an_anonymous_client() {
     let resp = host.put(&client.id, &client.token, &body).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
+
+#[tokio::test]
+async fn statement_claims_obey_the_metadata_limits() {
+    // The limits are checked on the body before the statement is verified; its claims, written
+    // in afterwards, must be bounded the same: a trusted statement is not a way around them.
+    let signer = ed25519("ed");
+    let host = host_trusting(jwks(&[&signer]), |b| b);
+    let mut many = claims();
+    many["redirect_uris"] = (0..65)
+        .map(|i| format!("https://client.example.net/cb/{i}"))
+        .collect();
+    let resp = host.post(None, &body_with(&signer.sign(&many))).await;
+    let body = assert_rfc_error(&resp, "invalid_redirect_uri");
+    common::assert_description_mentions(&body, "redirect_uris: at most 64 entries");
+
+    let mut long = claims();
+    long["client_name"] = json!("n".repeat(2049));
+    let resp = host.post(None, &body_with(&signer.sign(&long))).await;
+    let body = assert_rfc_error(&resp, "invalid_client_metadata");
+    common::assert_description_mentions(&body, "client_name: longer than 2048 bytes");
+
+    // Within the limits, the same statement registers.
+    many["redirect_uris"] = (0..64)
+        .map(|i| format!("https://client.example.net/cb/{i}"))
+        .collect();
+    host.register(None, &body_with(&signer.sign(&many))).await;
+}

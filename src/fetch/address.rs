@@ -31,12 +31,15 @@ const NOT_PUBLIC_V4: [Ipv4Net; 16] = [
     Ipv4Net::new_assert(Ipv4Addr::new(240, 0, 0, 0), 4),
 ];
 
-/// IPv6 networks that are not public unicast. IPv4-mapped, IPv4-compatible and NAT64
-/// addresses are judged by the IPv4 address they embed, before this list.
+/// IPv6 networks that are not public unicast. IPv4-mapped and NAT64 addresses are judged by
+/// the IPv4 address they embed, before this list.
 const NOT_PUBLIC_V6: [Ipv6Net; 12] = [
-    // Unspecified and loopback.
-    Ipv6Net::new_assert(Ipv6Addr::UNSPECIFIED, 128),
-    Ipv6Net::new_assert(Ipv6Addr::LOCALHOST, 128),
+    // `::/96`: unspecified, loopback and the deprecated IPv4-compatible addresses (RFC 4291
+    // §2.5.5.1), refused whatever they embed: no stack should route them, and one that treats
+    // `::a.b.c.d` as IPv4 or as an odd IPv6 address may reach something the check did not see.
+    Ipv6Net::new_assert(Ipv6Addr::UNSPECIFIED, 96),
+    // IPv4-translated addresses (RFC 2765 `::ffff:0:a.b.c.d`), refused like `::/96`.
+    Ipv6Net::new_assert(Ipv6Addr::new(0, 0, 0, 0, 0xffff, 0, 0, 0), 96),
     // Local-use IPv4/IPv6 translation.
     Ipv6Net::new_assert(Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48),
     // Discard-only.
@@ -55,8 +58,9 @@ const NOT_PUBLIC_V6: [Ipv6Net; 12] = [
     Ipv6Net::new_assert(Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8),
 ];
 
-/// The IPv4 address an IPv6 address stands for: IPv4-mapped (`::ffff:a.b.c.d`),
-/// IPv4-compatible (`::a.b.c.d`, deprecated) and NAT64 well-known prefix (`64:ff9b::a.b.c.d`).
+/// The IPv4 address an IPv6 address stands for: IPv4-mapped (`::ffff:a.b.c.d`) and NAT64
+/// well-known prefix (`64:ff9b::a.b.c.d`). IPv4-compatible addresses (`::a.b.c.d`) are not
+/// judged by what they embed: `::/96` is refused outright.
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
     let [a, b] = s[6].to_be_bytes();
@@ -64,8 +68,6 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let tail = Ipv4Addr::new(a, b, c, d);
     match s[..6] {
         [0, 0, 0, 0, 0, 0xffff] | [0x64, 0xff9b, 0, 0, 0, 0] => Some(tail),
-        // `::` and `::1` are IPv6's own; anything else under ::/96 is IPv4-compatible.
-        [0, 0, 0, 0, 0, 0] if s[6] != 0 => Some(tail),
         _ => None,
     }
 }
@@ -155,6 +157,14 @@ mod tests {
             "::ffff:10.0.0.1",
             "::ffff:169.254.169.254",
             "::127.0.0.1",
+            "::2",
+            "::ffff",
+            "::1:0",
+            "::8.8.8.8",
+            "::1.1.1.1",
+            "::ffff:0:8.8.8.8",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:0",
             "64:ff9b::10.0.0.1",
             "64:ff9b:1::1",
             "100::1",

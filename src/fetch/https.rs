@@ -5,7 +5,7 @@
 //! address: a DNS answer that changes between the check and the connection (DNS rebinding)
 //! cannot slip a private address in, because nothing is resolved again.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use http_body_util::{BodyExt, Empty, Limited};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{self, RootCertStore};
@@ -30,15 +31,32 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 /// Default [`HttpsFetcherBuilder::cache_lifetime`]: 5 minutes.
 const DEFAULT_CACHE_LIFETIME: Duration = Duration::from_secs(300);
-/// Default [`HttpsFetcherBuilder::cache_capacity`]: 1000 documents.
-const DEFAULT_CACHE_CAPACITY: u64 = 1000;
+/// Default [`HttpsFetcherBuilder::cache_max_bytes`]: 16 MiB of cached bodies.
+const DEFAULT_CACHE_MAX_BYTES: u64 = 16 * 1024 * 1024;
+/// What one cache entry costs besides its body and URI (moka's bookkeeping, the `Bytes`
+/// header), rounded up: a cache of many tiny documents is bounded too.
+const CACHE_ENTRY_OVERHEAD: usize = 256;
+/// Default [`HttpsFetcherBuilder::max_concurrent_fetches`]: 32.
+const DEFAULT_MAX_CONCURRENT_FETCHES: usize = 32;
 
 /// An HTTPS [`UriFetcher`] for documents that clients and operators name: `https` only, no
 /// redirects followed (a 3xx is an error), public addresses only (not loopback, private,
 /// link-local, CGNAT, unique-local, multicast, documentation, their IPv4-mapped forms...),
 /// a size cap, one timeout for the whole exchange, `application/json` (or
-/// `application/*+json`) only. Documents are cached for a configurable lifetime, in a cache of
-/// bounded size; failures are not cached. Cheap to clone: clones share the cache.
+/// `application/*+json`) only.
+///
+/// Documents fetched with [`fetch_json`](UriFetcher::fetch_json) (trusted issuers' key sets)
+/// are cached for a configurable lifetime, as their raw bodies, in a cache bounded by bytes
+/// ([`cache_max_bytes`](HttpsFetcherBuilder::cache_max_bytes)) and parsed on each use: what a
+/// body parses into can be many times its size, what it weighs is known. Documents a client
+/// names ([`fetch_json_uncached`](UriFetcher::fetch_json_uncached), `sector_identifier_uri`) are
+/// never cached, so that no client can fill the cache or evict the issuers' key sets from it.
+/// Failures are not cached.
+///
+/// At most [`max_concurrent_fetches`](HttpsFetcherBuilder::max_concurrent_fetches) fetches run
+/// at once (each holds a connection, a task and a body buffer for up to the timeout); one more
+/// fails at once with [`FetchError::TooManyFetches`] rather than waiting. Cheap to clone: clones
+/// share the cache and the limit.
 ///
 /// Needs a Tokio runtime (with I/O and time enabled). Trusts Mozilla's root certificates.
 ///
@@ -69,7 +87,11 @@ struct Inner {
     timeout: Duration,
     max_body_bytes: usize,
     allow_loopback: bool,
-    cache: Option<moka::future::Cache<String, Arc<Value>>>,
+    /// One permit per fetch in progress, held until its host lookup has returned too.
+    fetches: Arc<Semaphore>,
+    max_concurrent_fetches: usize,
+    /// Raw bodies, already checked to be JSON, by URI.
+    cache: Option<moka::future::Cache<String, Bytes>>,
 }
 
 impl std::fmt::Debug for HttpsFetcher {
@@ -78,6 +100,7 @@ impl std::fmt::Debug for HttpsFetcher {
             .field("timeout", &self.inner.timeout)
             .field("max_body_bytes", &self.inner.max_body_bytes)
             .field("allow_loopback", &self.inner.allow_loopback)
+            .field("max_concurrent_fetches", &self.inner.max_concurrent_fetches)
             .field("cache", &self.inner.cache.is_some())
             .finish_non_exhaustive()
     }
@@ -90,7 +113,8 @@ pub struct HttpsFetcherBuilder {
     timeout: Duration,
     max_body_bytes: usize,
     cache_lifetime: Duration,
-    cache_capacity: u64,
+    cache_max_bytes: u64,
+    max_concurrent_fetches: usize,
     allow_loopback: bool,
     extra_roots: Vec<Vec<u8>>,
 }
@@ -115,9 +139,21 @@ impl HttpsFetcherBuilder {
         self
     }
 
-    /// The most documents cached at once (default 1000); zero disables the cache.
-    pub fn cache_capacity(mut self, documents: u64) -> Self {
-        self.cache_capacity = documents;
+    /// How many bytes of documents the cache holds at most (default 16 MiB), counting each
+    /// entry as its body, its URI and a fixed overhead; the least used entries go first. Zero
+    /// disables the cache. A document larger than the budget is not kept.
+    pub fn cache_max_bytes(mut self, bytes: u64) -> Self {
+        self.cache_max_bytes = bytes;
+        self
+    }
+
+    /// How many fetches of different documents may be in progress at once (default 32); one
+    /// more fails at once with [`FetchError::TooManyFetches`]. A fetch counts from its start
+    /// until it ends and its host lookup (which runs on the blocking thread pool and is not
+    /// cut short by the timeout) has returned. Concurrent fetches of one cached document share
+    /// one fetch. Not zero.
+    pub fn max_concurrent_fetches(mut self, fetches: usize) -> Self {
+        self.max_concurrent_fetches = fetches;
         self
     }
 
@@ -139,11 +175,18 @@ impl HttpsFetcherBuilder {
     ///
     /// # Errors
     ///
-    /// [`FetchError::Other`] for a zero timeout or a root certificate that cannot be used.
+    /// [`FetchError::Other`] for a zero timeout, a zero `max_concurrent_fetches` or a root
+    /// certificate that cannot be used.
     pub fn build(self) -> Result<HttpsFetcher, FetchError> {
         if self.timeout.is_zero() {
             return Err(FetchError::Other("timeout: must not be zero".into()));
         }
+        if self.max_concurrent_fetches == 0 {
+            return Err(FetchError::Other(
+                "max_concurrent_fetches: must not be zero".into(),
+            ));
+        }
+        let max_concurrent_fetches = self.max_concurrent_fetches.min(Semaphore::MAX_PERMITS);
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
@@ -158,9 +201,10 @@ impl HttpsFetcherBuilder {
             .map_err(|e| FetchError::Other(format!("TLS configuration: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
-        let cache = (!self.cache_lifetime.is_zero() && self.cache_capacity > 0).then(|| {
+        let cache = (!self.cache_lifetime.is_zero() && self.cache_max_bytes > 0).then(|| {
             moka::future::Cache::builder()
-                .max_capacity(self.cache_capacity)
+                .weigher(|uri: &String, body: &Bytes| cache_weight(uri, body))
+                .max_capacity(self.cache_max_bytes)
                 .time_to_live(self.cache_lifetime)
                 .build()
         });
@@ -170,6 +214,8 @@ impl HttpsFetcherBuilder {
                 timeout: self.timeout,
                 max_body_bytes: self.max_body_bytes,
                 allow_loopback: self.allow_loopback,
+                fetches: Arc::new(Semaphore::new(max_concurrent_fetches)),
+                max_concurrent_fetches,
                 cache,
             }),
         })
@@ -177,14 +223,15 @@ impl HttpsFetcherBuilder {
 }
 
 impl HttpsFetcher {
-    /// A builder with the defaults: 10 s timeout, 256 KiB bodies, a 5-minute cache of 1000
-    /// documents, public addresses only.
+    /// A builder with the defaults: 10 s timeout, 256 KiB bodies, a 5-minute cache of at most
+    /// 16 MiB, 32 fetches at once, public addresses only.
     pub fn builder() -> HttpsFetcherBuilder {
         HttpsFetcherBuilder {
             timeout: DEFAULT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cache_lifetime: DEFAULT_CACHE_LIFETIME,
-            cache_capacity: DEFAULT_CACHE_CAPACITY,
+            cache_max_bytes: DEFAULT_CACHE_MAX_BYTES,
+            max_concurrent_fetches: DEFAULT_MAX_CONCURRENT_FETCHES,
             allow_loopback: false,
             extra_roots: Vec::new(),
         }
@@ -195,14 +242,28 @@ impl HttpsFetcher {
 impl UriFetcher for HttpsFetcher {
     async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError> {
         let Some(cache) = &self.inner.cache else {
-            return self.inner.fetch(uri).await;
+            return self.fetch_json_uncached(uri).await;
         };
+        // The document parsed by this call's own fetch, if it made the one that filled the cache.
+        let mut fetched = None;
         // Concurrent fetches of one URI share one request.
-        cache
-            .try_get_with_by_ref(uri, async { self.inner.fetch(uri).await.map(Arc::new) })
+        let body = cache
+            .try_get_with_by_ref(uri, async {
+                let (body, document) = self.inner.fetch(uri).await?;
+                fetched = Some(document);
+                Ok::<_, FetchError>(body)
+            })
             .await
-            .map(|document| Value::clone(&document))
-            .map_err(|err| FetchError::clone(&err))
+            .map_err(|err| FetchError::clone(&err))?;
+        match fetched {
+            Some(document) => Ok(document),
+            // Checked when it was fetched: parsing it again succeeds.
+            None => serde_json::from_slice(&body).map_err(|_| FetchError::InvalidJson),
+        }
+    }
+
+    async fn fetch_json_uncached(&self, uri: &str) -> Result<Value, FetchError> {
+        self.inner.fetch(uri).await.map(|(_, document)| document)
     }
 
     async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
@@ -223,13 +284,29 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// What a cached body weighs against [`HttpsFetcherBuilder::cache_max_bytes`].
+fn cache_weight(uri: &str, body: &Bytes) -> u32 {
+    let bytes = body
+        .len()
+        .saturating_add(uri.len())
+        .saturating_add(CACHE_ENTRY_OVERHEAD);
+    u32::try_from(bytes).unwrap_or(u32::MAX)
+}
+
 impl Inner {
-    async fn fetch(&self, uri: &str) -> Result<Value, FetchError> {
+    /// The raw body at `uri` and what it parses into.
+    async fn fetch(&self, uri: &str) -> Result<(Bytes, Value), FetchError> {
         let url = url::Url::parse(uri).map_err(|_| FetchError::InvalidUri)?;
         if url.scheme() != "https" {
             return Err(FetchError::NotHttps);
         }
-        tokio::time::timeout(self.timeout, self.get(&url))
+        // Fail fast rather than queue: a queue would hold each waiting request for as long.
+        let permit = Arc::new(
+            Arc::clone(&self.fetches)
+                .try_acquire_owned()
+                .map_err(|_| FetchError::TooManyFetches)?,
+        );
+        tokio::time::timeout(self.timeout, self.get(&url, &permit))
             .await
             .map_err(|_| FetchError::Timeout(self.timeout))?
     }
@@ -239,20 +316,26 @@ impl Inner {
         &self,
         host: &url::Host<&str>,
         port: u16,
+        permit: &Arc<OwnedSemaphorePermit>,
     ) -> Result<Vec<SocketAddr>, FetchError> {
         let addresses: Vec<SocketAddr> = match host {
             url::Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(*ip), port)],
             url::Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(*ip), port)],
-            url::Host::Domain(name) => tokio::net::lookup_host((*name, port))
-                .await
-                .map_err(|_| FetchError::Resolve(name.to_string()))?
-                .collect(),
+            url::Host::Domain(name) => match lookup(name, port, Arc::clone(permit)).await {
+                Ok(found) => found,
+                Err(err) => {
+                    tracing::debug!(host = %name, error = %err, "fetch: host could not be resolved");
+                    return Err(FetchError::Resolve(name.to_string()));
+                }
+            },
         };
         if addresses.is_empty() {
+            tracing::debug!(%host, "fetch: host resolves to no address");
             return Err(FetchError::Resolve(host.to_string()));
         }
         // Every address, not just the first: the connection may fall back to any of them.
         if let Some(refused) = addresses.iter().find(|a| !self.allowed(a.ip())) {
+            tracing::debug!(%host, address = %refused.ip(), "fetch: host resolves to an address that is not public");
             return Err(FetchError::ForbiddenAddress {
                 host: host.to_string(),
                 address: refused.ip(),
@@ -265,10 +348,14 @@ impl Inner {
         address::is_public(ip) || (self.allow_loopback && address::is_loopback(ip))
     }
 
-    async fn get(&self, url: &url::Url) -> Result<Value, FetchError> {
+    async fn get(
+        &self,
+        url: &url::Url,
+        permit: &Arc<OwnedSemaphorePermit>,
+    ) -> Result<(Bytes, Value), FetchError> {
         let host = url.host().ok_or(FetchError::InvalidUri)?;
         let port = url.port_or_known_default().unwrap_or(443);
-        let addresses = self.checked_addresses(&host, port).await?;
+        let addresses = self.checked_addresses(&host, port, permit).await?;
         let server_name = match host {
             url::Host::Domain(name) => {
                 ServerName::try_from(name.to_owned()).map_err(|_| FetchError::InvalidUri)?
@@ -326,8 +413,28 @@ impl Inner {
                 }
             })?
             .to_bytes();
-        serde_json::from_slice(&body).map_err(|_| FetchError::InvalidJson)
+        let document = serde_json::from_slice(&body).map_err(|_| FetchError::InvalidJson)?;
+        Ok((body, document))
     }
+}
+
+/// The addresses of `name`, looked up on the blocking thread pool (as `tokio::net::lookup_host`
+/// does) while holding `permit`: a lookup that outlives its fetch's timeout still counts
+/// against the limit of fetches in progress.
+async fn lookup(
+    name: &str,
+    port: u16,
+    permit: Arc<OwnedSemaphorePermit>,
+) -> std::io::Result<Vec<SocketAddr>> {
+    let name = name.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let _held = permit;
+        (name.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// A connection to the first of `addresses` that answers.
@@ -429,6 +536,42 @@ mod tests {
             Err(FetchError::Status(404))
         );
         assert!(check_status(StatusCode::OK).is_ok());
+    }
+
+    #[test]
+    fn cache_weight_counts_body_uri_and_overhead() {
+        let body = Bytes::from(vec![b'0'; 1000]);
+        let uri = "https://a.example/x".to_owned();
+        assert_eq!(
+            cache_weight(&uri, &body) as usize,
+            1000 + uri.len() + CACHE_ENTRY_OVERHEAD
+        );
+    }
+
+    #[tokio::test]
+    async fn cache_is_bounded_by_bytes_not_documents() {
+        // Room for one 10 KiB document, not two: whatever the number of entries allowed.
+        let fetcher = HttpsFetcher::builder()
+            .cache_max_bytes(15 * 1024)
+            .build()
+            .expect("fetcher");
+        let cache = fetcher.inner.cache.as_ref().expect("a cache");
+        let body = Bytes::from(format!("[{}0]", "0,".repeat(5 * 1024)));
+        for i in 0..4 {
+            cache
+                .insert(format!("https://a.example/s.json?{i}"), body.clone())
+                .await;
+            cache.run_pending_tasks().await;
+            assert!(cache.entry_count() <= 1, "{} entries", cache.entry_count());
+            assert!(cache.weighted_size() <= 15 * 1024);
+        }
+        // A document larger than the whole budget is not kept at all.
+        let huge = Bytes::from(vec![b' '; 16 * 1024]);
+        cache
+            .insert("https://a.example/huge".to_owned(), huge)
+            .await;
+        cache.run_pending_tasks().await;
+        assert!(!cache.contains_key("https://a.example/huge"));
     }
 
     #[tokio::test]

@@ -6,7 +6,8 @@
 //! [`RegistrationConfigBuilder::uri_fetcher`](crate::RegistrationConfigBuilder::uri_fetcher).
 //! Without one, a `sector_identifier_uri` is refused and an issuer given by `jwks_uri` is a
 //! configuration error. With the `fetch` feature, [`HttpsFetcher`] is a ready one: https only,
-//! no redirects, public addresses only, a size cap, a timeout, JSON only, and a cache.
+//! no redirects, public addresses only, a size cap, a timeout, JSON only, and a cache (bounded
+//! by bytes) for trusted issuers' key sets.
 //!
 //! A URI a client registers is a request the server makes on the client's behalf: an
 //! implementation must not let it reach the server's own network (server-side request
@@ -57,6 +58,16 @@ pub trait UriFetcher: Send + Sync + 'static {
     async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
         self.fetch_json(uri).await
     }
+
+    /// The document at `uri`, neither read from nor stored in any cache: used for documents a
+    /// client names (`sector_identifier_uri`), which are checked as they are at each
+    /// registration and update, and which must not fill a cache or evict from it the
+    /// documents the operator named (trusted issuers' key sets). The default, for fetchers
+    /// without a cache, is [`fetch_json`](Self::fetch_json); a fetcher with a cache should
+    /// override it.
+    async fn fetch_json_uncached(&self, uri: &str) -> Result<Value, FetchError> {
+        self.fetch_json(uri).await
+    }
 }
 
 impl std::fmt::Debug for dyn UriFetcher {
@@ -77,17 +88,20 @@ pub enum FetchError {
     #[error("must be an https URL")]
     NotHttps,
     /// The host resolves to an address that is not public (loopback, private, link-local,
-    /// multicast, documentation...): nothing was sent. The message leaves the address out, so
-    /// that a client cannot map the server's internal names through error descriptions.
-    #[error("{host} resolves to an address that is not public")]
+    /// multicast, documentation...): nothing was sent. Its `Display` is the same as
+    /// [`Resolve`](Self::Resolve)'s and names neither host nor address, so that a client
+    /// cannot tell an internal name from one that does not exist through error descriptions;
+    /// `Debug` (and a `debug`-level trace) keeps the detail for the operator.
+    #[error("the host is not reachable from this server")]
     ForbiddenAddress {
         /// The host of the URI.
         host: String,
         /// The first address that is not public.
         address: IpAddr,
     },
-    /// The host could not be resolved, or resolves to no address.
-    #[error("{0} could not be resolved")]
+    /// The host could not be resolved, or resolves to no address. Displayed like
+    /// [`ForbiddenAddress`](Self::ForbiddenAddress); the host is in `Debug` only.
+    #[error("the host is not reachable from this server")]
     Resolve(String),
     /// No connection could be opened, or TLS failed (an untrusted certificate, say).
     #[error("could not connect: {0}")]
@@ -102,8 +116,10 @@ pub enum FetchError {
     /// The server answered with a status other than 2xx or 3xx.
     #[error("answered with status {0}")]
     Status(u16),
-    /// The response is not `application/json` (or `application/*+json`).
-    #[error("the response's content type {0:?} is not JSON")]
+    /// The response is not `application/json` (or `application/*+json`). The content type it
+    /// has (at most 64 characters of it) is in `Debug` only: what a remote server sends is not
+    /// echoed to the client.
+    #[error("the response's content type is not JSON")]
     ContentType(String),
     /// The response body is larger than the limit, in bytes.
     #[error("the response is larger than {0} bytes")]
@@ -114,6 +130,10 @@ pub enum FetchError {
     /// The body is not valid JSON.
     #[error("the response is not valid JSON")]
     InvalidJson,
+    /// As many fetches as the fetcher allows at once are in progress: this one was refused
+    /// at once, before any request (see `HttpsFetcherBuilder::max_concurrent_fetches`).
+    #[error("too many fetches in progress")]
+    TooManyFetches,
     /// Any other reason, for other implementations.
     #[error("{0}")]
     Other(String),

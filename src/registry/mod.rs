@@ -628,6 +628,11 @@ impl Registry {
         let mut request = request;
         let required = self.inner.statements.required_for(&context.caller);
         let statement = self.inner.statements.apply(&mut request, required).await?;
+        if statement.is_some() {
+            // A statement's claims were written in after the first check: a trusted issuer's
+            // statement is bounded the same (its `redirect_uris`, say, at most 64 of them).
+            metadata::check_limits(&request, &self.inner.metadata_limits)?;
+        }
         let parsed = metadata::parse_owned(request)?;
         let mut valid = metadata::validate(parsed, &self.inner.rules)?;
         let has_policy = self.inner.caller_restrictions.is_some()

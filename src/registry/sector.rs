@@ -24,7 +24,9 @@ pub(super) async fn check(
             "sector_identifier_uri: not supported by this server (no URI fetcher is configured)",
         ));
     };
-    let document = fetcher.fetch_json(uri).await.map_err(|e| {
+    // Uncached: the document is checked as it is now, and a client naming ever new URIs
+    // neither fills the fetcher's cache nor evicts the trusted issuers' key sets from it.
+    let document = fetcher.fetch_json_uncached(uri).await.map_err(|e| {
         MetadataError::client_metadata(format!("sector_identifier_uri: could not be fetched: {e}"))
     })?;
     lists_every_redirect_uri(&document, meta.redirect_uris.as_deref().unwrap_or_default())
