@@ -4,6 +4,9 @@
 //!
 //! `cargo bench --bench layer`; compare within one run.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::convert::Infallible;
 
 use bytes::Bytes;
@@ -13,16 +16,6 @@ use http_body_util::{BodyExt, Full};
 use serde_json::{Value, json};
 use tower::{Layer, Service, ServiceExt, service_fn};
 use tower_oidc_registration::{RegistrationConfig, RegistrationLayer};
-
-const SEED: &str = r#"{
-  "redirect_uris": ["https://another.client.example/oidc"],
-  "client_name": "another-example-client",
-  "contacts": ["test@iam.test"],
-  "token_endpoint_auth_method": "client_secret_basic",
-  "scope": "address phone openid email profile offline_access",
-  "grant_types": ["refresh_token", "authorization_code"],
-  "response_types": ["code"]
-}"#;
 
 type Body = Full<Bytes>;
 
@@ -93,7 +86,7 @@ fn bench(c: &mut Criterion) {
         .expect("config");
     let bare = service_fn(inner);
     let layered = RegistrationLayer::new(config).layer(service_fn(inner));
-    let seed = Bytes::from_static(SEED.as_bytes());
+    let seed = Bytes::from_static(common::SEED.as_bytes());
 
     let mut group = c.benchmark_group("pass_through");
     group.bench_function("bare_inner_service", |b| {

@@ -13,6 +13,9 @@
 //! `--bench` (as `cargo test --all-targets` runs it) it does a smoke run of a fraction of a
 //! second per store.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,16 +25,6 @@ use http::{Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full};
 use tower::{Layer, ServiceExt, service_fn};
 use tower_oidc_registration::{ClientStore, MemoryStore, RegistrationConfig, RegistrationLayer};
-
-const SEED: &str = r#"{
-  "redirect_uris": ["https://another.client.example/oidc"],
-  "client_name": "another-example-client",
-  "contacts": ["test@iam.test"],
-  "token_endpoint_auth_method": "client_secret_basic",
-  "scope": "address phone openid email profile offline_access",
-  "grant_types": ["refresh_token", "authorization_code"],
-  "response_types": ["code"]
-}"#;
 
 /// Concurrent registering tasks.
 const TASKS: usize = 32;
@@ -73,7 +66,7 @@ async fn run(store: Arc<dyn ClientStore>, warm_up: Duration, measure: Duration) 
         .build()
         .expect("config");
     let layered = RegistrationLayer::new(config).layer(service_fn(inner));
-    let seed = Bytes::from_static(SEED.as_bytes());
+    let seed = Bytes::from_static(common::SEED.as_bytes());
     let start = Instant::now();
     let measured_from = start + warm_up;
     let end = measured_from + measure;

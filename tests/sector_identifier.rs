@@ -168,16 +168,20 @@ async fn c17_pairwise_hosts_that_differ_need_a_sector() {
     );
 }
 
-#[tokio::test]
-async fn c16_sector_on_a_private_address_is_refused_without_a_request() {
-    // The production fetcher: no loopback allowance (it trusts the test certificate, so that
-    // only the address rule can refuse).
-    let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
+/// The layer with the production fetcher: no loopback allowance, but it trusts the test
+/// server's certificate, so that only the address rule can refuse.
+fn production_fetcher_app(server: &TestServer) -> App {
     let fetcher = tower_oidc_registration::fetch::HttpsFetcher::builder()
         .add_root_certificate(server.certificate.clone())
         .build()
         .expect("fetcher");
-    let app = App::with(|b| b.uri_fetcher(fetcher));
+    App::with(|b| b.uri_fetcher(fetcher))
+}
+
+#[tokio::test]
+async fn c16_sector_on_a_private_address_is_refused_without_a_request() {
+    let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
+    let app = production_fetcher_app(&server);
     let resp = app
         .register_raw(&pairwise(&server.uri(SECTOR), &[A, B]))
         .await;
@@ -204,11 +208,7 @@ async fn c16_internal_names_and_unknown_names_are_refused_alike() {
     // address and one that does not resolve at all (`.invalid` never does, RFC 6761) get the
     // same error description.
     let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
-    let fetcher = tower_oidc_registration::fetch::HttpsFetcher::builder()
-        .add_root_certificate(server.certificate.clone())
-        .build()
-        .expect("fetcher");
-    let app = App::with(|b| b.uri_fetcher(fetcher));
+    let app = production_fetcher_app(&server);
     let mut descriptions = Vec::new();
     for host in ["localhost", "no-such-host.invalid"] {
         let sector = format!("https://{host}:{}{SECTOR}", server.addr.port());

@@ -6,6 +6,17 @@
 
 use serde_json::{Map, Value, json};
 
+/// The seed document's registration request, as the bytes a client sends.
+pub const SEED: &str = r#"{
+  "redirect_uris": ["https://another.client.example/oidc"],
+  "client_name": "another-example-client",
+  "contacts": ["test@iam.test"],
+  "token_endpoint_auth_method": "client_secret_basic",
+  "scope": "address phone openid email profile offline_access",
+  "grant_types": ["refresh_token", "authorization_code"],
+  "response_types": ["code"]
+}"#;
+
 /// The registration request of the seed document (INDIGO IAM's example), for `redirect_uri`
 /// and `client_name`.
 pub fn seed_request(redirect_uri: &str, client_name: &str) -> Map<String, Value> {
