@@ -147,6 +147,51 @@ impl Server {
     fn token_request(&self) -> reqwest::RequestBuilder {
         self.http.post(format!("{}/token", self.base))
     }
+
+    /// Registers a `client_credentials` client with no other metadata.
+    async fn register_service(&self) -> Client {
+        self.register(json!({"grant_types": ["client_credentials"]}))
+            .await
+    }
+
+    /// Asks for a `client_credentials` token as `client`, authenticating with Basic.
+    async fn client_credentials(
+        &self,
+        client: &Client,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        send(basic(self.token_request(), client).form(&CLIENT_CREDENTIALS)).await
+    }
+
+    /// The status of a registration management request at `client`'s registration client
+    /// URI with the bearer `token`; `what` names the request.
+    async fn management_status(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: &str,
+        what: &str,
+    ) -> StatusCode {
+        request
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect(what)
+            .status()
+    }
+}
+
+/// Asserts a refused registration: `status`, the `error` code, and an `error_description`
+/// that mentions `mentions`.
+async fn assert_registration_refused(
+    response: reqwest::Response,
+    status: StatusCode,
+    error: &str,
+    mentions: &str,
+) {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.expect("error JSON");
+    assert_eq!(body["error"], error, "{body}");
+    let description = body["error_description"].as_str().expect("description");
+    assert!(description.contains(mentions), "{description}");
 }
 
 /// Sends a token request and returns its status, headers and JSON body.
@@ -165,8 +210,10 @@ fn basic(request: reqwest::RequestBuilder, client: &Client) -> reqwest::RequestB
 const CLIENT_CREDENTIALS: [(&str, &str); 1] = [("grant_type", "client_credentials")];
 
 /// A 200 token response: an opaque 32-byte base64url Bearer token, valid an hour, not cached.
-fn assert_token(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &Value) -> String {
-    assert_eq!(status, StatusCode::OK, "{body}");
+fn assert_token(
+    (status, headers, body): &(StatusCode, reqwest::header::HeaderMap, Value),
+) -> String {
+    assert_eq!(*status, StatusCode::OK, "{body}");
     assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 3600);
@@ -219,14 +266,13 @@ async fn discovery_advertises_what_the_registry_enforces() {
         .send()
         .await
         .expect("register");
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let error: Value = response.json().await.expect("error JSON");
-    assert_eq!(error["error"], "invalid_client_metadata", "{error}");
-    let description = error["error_description"].as_str().expect("description");
-    assert!(
-        description.contains("token_endpoint_auth_method"),
-        "{description}"
-    );
+    assert_registration_refused(
+        response,
+        StatusCode::BAD_REQUEST,
+        "invalid_client_metadata",
+        "token_endpoint_auth_method",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -235,19 +281,17 @@ async fn client_credentials_with_basic_authentication() {
     let client = server
         .register(json!({"grant_types": ["client_credentials"], "client_name": "svc"}))
         .await;
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    let first = assert_token(status, &headers, &body);
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    assert_ne!(assert_token(status, &headers, &body), first);
+    let first = assert_token(&server.client_credentials(&client).await);
+    assert_ne!(
+        assert_token(&server.client_credentials(&client).await),
+        first
+    );
     // A client_id parameter naming the same client is allowed; another client is not.
     let same = [
         ("grant_type", "client_credentials"),
         ("client_id", client.id.as_str()),
     ];
-    let (status, headers, body) = send(basic(server.token_request(), &client).form(&same)).await;
-    assert_token(status, &headers, &body);
+    assert_token(&send(basic(server.token_request(), &client).form(&same)).await);
     let other = [
         ("grant_type", "client_credentials"),
         ("client_id", "someone-else"),
@@ -271,11 +315,10 @@ async fn client_credentials_with_post_authentication() {
         ("client_id", client.id.as_str()),
         ("client_secret", client.secret.as_str()),
     ];
-    let (status, headers, body) = send(server.token_request().form(&form)).await;
-    assert_token(status, &headers, &body);
+    assert_token(&send(server.token_request().form(&form)).await);
     // Registered for client_secret_post: the same secret over Basic is refused.
     assert_error(
-        &send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await,
+        &server.client_credentials(&client).await,
         StatusCode::UNAUTHORIZED,
         "invalid_client",
     );
@@ -290,9 +333,7 @@ async fn client_credentials_with_post_authentication() {
 #[tokio::test]
 async fn failed_authentication_is_invalid_client() {
     let server = serve_protected().await;
-    let client = server
-        .register(json!({"grant_types": ["client_credentials"]}))
-        .await;
+    let client = server.register_service().await;
     let wrong = Client {
         secret: format!("{}x", client.secret),
         id: client.id.clone(),
@@ -300,7 +341,7 @@ async fn failed_authentication_is_invalid_client() {
         registration_client_uri: String::new(),
     };
     assert_error(
-        &send(basic(server.token_request(), &wrong).form(&CLIENT_CREDENTIALS)).await,
+        &server.client_credentials(&wrong).await,
         StatusCode::UNAUTHORIZED,
         "invalid_client",
     );
@@ -309,7 +350,7 @@ async fn failed_authentication_is_invalid_client() {
         ..wrong
     };
     assert_error(
-        &send(basic(server.token_request(), &unknown).form(&CLIENT_CREDENTIALS)).await,
+        &server.client_credentials(&unknown).await,
         StatusCode::UNAUTHORIZED,
         "invalid_client",
     );
@@ -340,7 +381,7 @@ async fn grant_must_be_supported_and_registered() {
                          "redirect_uris": ["https://client.example.org/cb"]}))
         .await;
     assert_error(
-        &send(basic(server.token_request(), &code_only).form(&CLIENT_CREDENTIALS)).await,
+        &server.client_credentials(&code_only).await,
         StatusCode::BAD_REQUEST,
         "unauthorized_client",
     );
@@ -349,13 +390,11 @@ async fn grant_must_be_supported_and_registered() {
         .register(json!({"redirect_uris": ["https://client.example.org/cb"]}))
         .await;
     assert_error(
-        &send(basic(server.token_request(), &default).form(&CLIENT_CREDENTIALS)).await,
+        &server.client_credentials(&default).await,
         StatusCode::BAD_REQUEST,
         "unauthorized_client",
     );
-    let service = server
-        .register(json!({"grant_types": ["client_credentials"]}))
-        .await;
+    let service = server.register_service().await;
     assert_error(
         &send(basic(server.token_request(), &service).form(&[("grant_type", "password")])).await,
         StatusCode::BAD_REQUEST,
@@ -391,22 +430,18 @@ async fn grant_must_be_supported_and_registered() {
 #[tokio::test]
 async fn deleted_client_is_invalid_client() {
     let server = serve_protected().await;
-    let client = server
-        .register(json!({"grant_types": ["client_credentials"]}))
+    let client = server.register_service().await;
+    assert_token(&server.client_credentials(&client).await);
+    let deleted = server
+        .management_status(
+            server.http.delete(&client.registration_client_uri),
+            &client.registration_access_token,
+            "delete",
+        )
         .await;
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    assert_token(status, &headers, &body);
-    let response = server
-        .http
-        .delete(&client.registration_client_uri)
-        .bearer_auth(&client.registration_access_token)
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(deleted, StatusCode::NO_CONTENT);
     assert_error(
-        &send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await,
+        &server.client_credentials(&client).await,
         StatusCode::UNAUTHORIZED,
         "invalid_client",
     );
@@ -428,15 +463,14 @@ async fn initial_access_token_mode_protects_registration() {
             .send()
             .await
             .expect("register");
-        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
-        let error: Value = anonymous.json().await.expect("error JSON");
-        assert_eq!(error["error"], "invalid_token", "{error}");
-        let description = error["error_description"].as_str().expect("description");
-        assert!(
-            description.contains("initial access token"),
-            "{description}"
-        );
+        assert_registration_refused(
+            anonymous,
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "initial access token",
+        )
+        .await;
         // A wrong token: 401 invalid_token.
         let wrong = server
             .http
@@ -454,30 +488,22 @@ async fn initial_access_token_mode_protects_registration() {
         );
     }
     // The token: registered, and the client it registered gets tokens.
-    let client = server
-        .register(json!({"grant_types": ["client_credentials"]}))
-        .await;
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    assert_token(status, &headers, &body);
+    let client = server.register_service().await;
+    assert_token(&server.client_credentials(&client).await);
     // It manages its registration with its own registration access token, not the initial
     // access token.
-    let response = server
-        .http
-        .get(&client.registration_client_uri)
-        .bearer_auth(&client.registration_access_token)
-        .send()
-        .await
-        .expect("read");
-    assert_eq!(response.status(), StatusCode::OK);
-    let response = server
-        .http
-        .get(&client.registration_client_uri)
-        .bearer_auth(INITIAL_ACCESS_TOKEN)
-        .send()
-        .await
-        .expect("read");
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let read = |token| {
+        server.management_status(
+            server.http.get(&client.registration_client_uri),
+            token,
+            "read",
+        )
+    };
+    assert_eq!(
+        read(&client.registration_access_token).await,
+        StatusCode::OK
+    );
+    assert_eq!(read(INITIAL_ACCESS_TOKEN).await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -491,17 +517,19 @@ async fn open_mode_refuses_anonymous_client_credentials_clients() {
         .send()
         .await
         .expect("register");
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let error: Value = response.json().await.expect("error JSON");
-    assert_eq!(error["error"], "invalid_client_metadata", "{error}");
-    let description = error["error_description"].as_str().expect("description");
-    assert!(description.contains("grant_types"), "{description}");
+    assert_registration_refused(
+        response,
+        StatusCode::BAD_REQUEST,
+        "invalid_client_metadata",
+        "grant_types",
+    )
+    .await;
     // Other clients still register anonymously, but get no token here.
     let code_only = server
         .register(json!({"redirect_uris": ["https://client.example.org/cb"]}))
         .await;
     assert_error(
-        &send(basic(server.token_request(), &code_only).form(&CLIENT_CREDENTIALS)).await,
+        &server.client_credentials(&code_only).await,
         StatusCode::BAD_REQUEST,
         "unauthorized_client",
     );
@@ -542,15 +570,11 @@ async fn issuer_with_a_path_serves_every_endpoint_under_it() {
         document["registration_endpoint"],
         format!("{}/register", server.base)
     );
-    let client = server
-        .register(json!({"grant_types": ["client_credentials"]}))
-        .await;
+    let client = server.register_service().await;
     assert!(
         client
             .registration_client_uri
             .starts_with(&format!("{}/register/", server.base))
     );
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    assert_token(status, &headers, &body);
+    assert_token(&server.client_credentials(&client).await);
 }
