@@ -95,6 +95,40 @@ async fn stored(store: &dyn ClientStore, id: &str) -> ClientRecord {
     ClientRecord::clone(&got.unwrap_or_else(|| panic!("{id} is stored")))
 }
 
+/// Spoils each decoded column of the stored record `a` in turn (through `set_column`, which
+/// writes a value to a column of row `a` in the backend's SQL; its last argument names the
+/// step): reading `a` must then be a backend error naming the client and the column, and
+/// putting the column back must give back the record as it was.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+async fn assert_undecodable_columns_name_the_client(
+    store: &dyn ClientStore,
+    set_column: impl AsyncFn(&str, String, &str),
+) {
+    for (column, value) in [
+        ("registered_by", "martian"),
+        ("token_endpoint_auth_method", "telepathy"),
+        ("metadata", "{\"grant_types\":\"x\"}"),
+    ] {
+        let before = stored(store, "a").await;
+        set_column(column, value.to_owned(), "spoil").await;
+        match store.get("a").await {
+            Err(StoreError::Backend(e)) => {
+                let msg = e.to_string();
+                assert!(msg.contains("\"a\"") && msg.contains(column), "{msg}");
+            }
+            other => panic!("{column}: {other:?}"),
+        }
+        // Put it back for the next column.
+        let original = match column {
+            "registered_by" => "iat:iat-1".to_owned(),
+            "token_endpoint_auth_method" => "client_secret_post".to_owned(),
+            _ => before.metadata.as_str().to_owned(),
+        };
+        set_column(column, original, "restore").await;
+        assert_same(&stored(store, "a").await, &before);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Behaviours
 // ---------------------------------------------------------------------------------------------
@@ -571,7 +605,7 @@ mod postgres_only {
     use tower_oidc_registration::store::PostgresStore;
     use tower_oidc_registration::{ClientStore, StoreError};
 
-    use super::{assert_same, record, stored};
+    use super::{assert_same, assert_undecodable_columns_name_the_client, record, stored};
     use crate::common::postgres::{Schema, database_url};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -651,39 +685,19 @@ mod postgres_only {
             .insert(Arc::new(record("a", 1)))
             .await
             .expect("insert");
-        for (column, value) in [
-            ("registered_by", "martian"),
-            ("token_endpoint_auth_method", "telepathy"),
-            ("metadata", "{\"grant_types\":\"x\"}"),
-        ] {
-            let before = stored(&store, "a").await;
-            sqlx::query(&format!(
-                "UPDATE clients SET {column} = $1 WHERE client_id = 'a'"
-            ))
-            .bind(value)
-            .execute(store.pool())
-            .await
-            .expect("spoil");
-            match store.get("a").await {
-                Err(StoreError::Backend(e)) => {
-                    let msg = e.to_string();
-                    assert!(msg.contains("\"a\"") && msg.contains(column), "{msg}");
-                }
-                other => panic!("{column}: {other:?}"),
-            }
-            sqlx::query(&format!(
-                "UPDATE clients SET {column} = $1 WHERE client_id = 'a'"
-            ))
-            .bind(match column {
-                "registered_by" => "iat:iat-1".to_owned(),
-                "token_endpoint_auth_method" => "client_secret_post".to_owned(),
-                _ => before.metadata.as_str().to_owned(),
-            })
-            .execute(store.pool())
-            .await
-            .expect("restore");
-            assert_same(&stored(&store, "a").await, &before);
-        }
+        assert_undecodable_columns_name_the_client(
+            &store,
+            async |column: &str, value: String, step: &str| {
+                sqlx::query(&format!(
+                    "UPDATE clients SET {column} = $1 WHERE client_id = 'a'"
+                ))
+                .bind(value)
+                .execute(store.pool())
+                .await
+                .expect(step);
+            },
+        )
+        .await;
         // The schema's checks refuse a malformed hash outright.
         let bad = sqlx::query(
             "UPDATE clients SET registration_token_hash = '\\x00' WHERE client_id = 'a'",
@@ -714,7 +728,7 @@ mod sqlite_only {
         ClientStore, RegistrationConfig, RegistrationLayer, SigningKey, StoreError,
     };
 
-    use super::{assert_same, record, stored};
+    use super::{assert_same, assert_undecodable_columns_name_the_client, record, stored};
     use crate::common::temp_db::TempDb;
 
     #[tokio::test]
@@ -778,40 +792,19 @@ mod sqlite_only {
             .insert(Arc::new(record("a", 1)))
             .await
             .expect("insert");
-        for (column, value) in [
-            ("registered_by", "martian"),
-            ("token_endpoint_auth_method", "telepathy"),
-            ("metadata", "{\"grant_types\":\"x\"}"),
-        ] {
-            let before = stored(&store, "a").await;
-            sqlx::query(&format!(
-                "UPDATE clients SET {column} = ?1 WHERE client_id = 'a'"
-            ))
-            .bind(value)
-            .execute(store.pool())
-            .await
-            .expect("spoil");
-            match store.get("a").await {
-                Err(StoreError::Backend(e)) => {
-                    let msg = e.to_string();
-                    assert!(msg.contains("\"a\"") && msg.contains(column), "{msg}");
-                }
-                other => panic!("{column}: {other:?}"),
-            }
-            // Put it back for the next column.
-            sqlx::query(&format!(
-                "UPDATE clients SET {column} = ?1 WHERE client_id = 'a'"
-            ))
-            .bind(match column {
-                "registered_by" => "iat:iat-1".to_owned(),
-                "token_endpoint_auth_method" => "client_secret_post".to_owned(),
-                _ => before.metadata.as_str().to_owned(),
-            })
-            .execute(store.pool())
-            .await
-            .expect("restore");
-            assert_same(&stored(&store, "a").await, &before);
-        }
+        assert_undecodable_columns_name_the_client(
+            &store,
+            async |column: &str, value: String, step: &str| {
+                sqlx::query(&format!(
+                    "UPDATE clients SET {column} = ?1 WHERE client_id = 'a'"
+                ))
+                .bind(value)
+                .execute(store.pool())
+                .await
+                .expect(step);
+            },
+        )
+        .await;
         store.close().await;
     }
 
