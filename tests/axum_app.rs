@@ -237,6 +237,21 @@ fn assert_error(
     }
 }
 
+/// A 401 `invalid_client`: the token endpoint did not authenticate the client.
+fn assert_invalid_client(response: &(StatusCode, reqwest::header::HeaderMap, Value)) {
+    assert_error(response, StatusCode::UNAUTHORIZED, "invalid_client");
+}
+
+/// A 400 `invalid_request`: a malformed token request.
+fn assert_invalid_request(response: &(StatusCode, reqwest::header::HeaderMap, Value)) {
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_request");
+}
+
+/// A 400 `unauthorized_client`: the client may not use the `client_credentials` grant.
+fn assert_unauthorized_client(response: &(StatusCode, reqwest::header::HeaderMap, Value)) {
+    assert_error(response, StatusCode::BAD_REQUEST, "unauthorized_client");
+}
+
 #[tokio::test]
 async fn discovery_advertises_what_the_registry_enforces() {
     let server = serve_protected().await;
@@ -296,11 +311,7 @@ async fn client_credentials_with_basic_authentication() {
         ("grant_type", "client_credentials"),
         ("client_id", "someone-else"),
     ];
-    assert_error(
-        &send(basic(server.token_request(), &client).form(&other)).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-    );
+    assert_invalid_request(&send(basic(server.token_request(), &client).form(&other)).await);
 }
 
 #[tokio::test]
@@ -317,17 +328,9 @@ async fn client_credentials_with_post_authentication() {
     ];
     assert_token(&send(server.token_request().form(&form)).await);
     // Registered for client_secret_post: the same secret over Basic is refused.
-    assert_error(
-        &server.client_credentials(&client).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
+    assert_invalid_client(&server.client_credentials(&client).await);
     // Both methods at once: RFC 6749 §2.3 allows one.
-    assert_error(
-        &send(basic(server.token_request(), &client).form(&form)).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-    );
+    assert_invalid_request(&send(basic(server.token_request(), &client).form(&form)).await);
 }
 
 #[tokio::test]
@@ -340,27 +343,15 @@ async fn failed_authentication_is_invalid_client() {
         registration_access_token: String::new(),
         registration_client_uri: String::new(),
     };
-    assert_error(
-        &server.client_credentials(&wrong).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
+    assert_invalid_client(&server.client_credentials(&wrong).await);
     let unknown = Client {
         id: "no-such-client".into(),
         ..wrong
     };
-    assert_error(
-        &server.client_credentials(&unknown).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
+    assert_invalid_client(&server.client_credentials(&unknown).await);
     // No credentials at all, and a header that is not Basic.
-    assert_error(
-        &send(server.token_request().form(&CLIENT_CREDENTIALS)).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
-    assert_error(
+    assert_invalid_client(&send(server.token_request().form(&CLIENT_CREDENTIALS)).await);
+    assert_invalid_client(
         &send(
             server
                 .token_request()
@@ -368,8 +359,6 @@ async fn failed_authentication_is_invalid_client() {
                 .form(&CLIENT_CREDENTIALS),
         )
         .await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
     );
 }
 
@@ -380,50 +369,36 @@ async fn grant_must_be_supported_and_registered() {
         .register(json!({"grant_types": ["authorization_code"],
                          "redirect_uris": ["https://client.example.org/cb"]}))
         .await;
-    assert_error(
-        &server.client_credentials(&code_only).await,
-        StatusCode::BAD_REQUEST,
-        "unauthorized_client",
-    );
+    assert_unauthorized_client(&server.client_credentials(&code_only).await);
     // No grant_types: RFC 7591 §2 defaults to authorization_code alone.
     let default = server
         .register(json!({"redirect_uris": ["https://client.example.org/cb"]}))
         .await;
-    assert_error(
-        &server.client_credentials(&default).await,
-        StatusCode::BAD_REQUEST,
-        "unauthorized_client",
-    );
+    assert_unauthorized_client(&server.client_credentials(&default).await);
     let service = server.register_service().await;
     assert_error(
         &send(basic(server.token_request(), &service).form(&[("grant_type", "password")])).await,
         StatusCode::BAD_REQUEST,
         "unsupported_grant_type",
     );
-    assert_error(
+    assert_invalid_request(
         &send(basic(server.token_request(), &service).form(&[("scope", "x")])).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
     );
     // A repeated parameter, and a body that is not form-encoded.
-    assert_error(
+    assert_invalid_request(
         &send(
             basic(server.token_request(), &service)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body("grant_type=client_credentials&grant_type=client_credentials"),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
     );
-    assert_error(
+    assert_invalid_request(
         &send(
             basic(server.token_request(), &service)
                 .json(&json!({"grant_type": "client_credentials"})),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
     );
 }
 
@@ -440,11 +415,7 @@ async fn deleted_client_is_invalid_client() {
         )
         .await;
     assert_eq!(deleted, StatusCode::NO_CONTENT);
-    assert_error(
-        &server.client_credentials(&client).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
+    assert_invalid_client(&server.client_credentials(&client).await);
 }
 
 #[tokio::test]
@@ -528,11 +499,7 @@ async fn open_mode_refuses_anonymous_client_credentials_clients() {
     let code_only = server
         .register(json!({"redirect_uris": ["https://client.example.org/cb"]}))
         .await;
-    assert_error(
-        &server.client_credentials(&code_only).await,
-        StatusCode::BAD_REQUEST,
-        "unauthorized_client",
-    );
+    assert_unauthorized_client(&server.client_credentials(&code_only).await);
     // Nor can such a client gain client_credentials by updating itself.
     let response = server
         .http
