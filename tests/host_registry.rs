@@ -57,6 +57,15 @@ fn secret_of(client: &Client) -> String {
     client.secret().expect("the client has a client_secret")
 }
 
+/// Registers a client that authenticates with `method` (`token_endpoint_auth_method`).
+async fn register_with_method(host: &Host, method: &str) -> Client {
+    host.register(
+        None,
+        &json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": method}),
+    )
+    .await
+}
+
 /// Authenticates `credentials` at the host's registry, which must accept them (`why` says why).
 async fn authenticates(
     host: &Host,
@@ -95,15 +104,7 @@ async fn authenticate_accepts_the_right_secret_with_the_registered_method() {
         AuthMethod::ClientSecretBasic
     );
 
-    let post_client = host
-        .register(
-            None,
-            &json!({
-                "redirect_uris": [REDIRECT],
-                "token_endpoint_auth_method": "client_secret_post"
-            }),
-        )
-        .await;
+    let post_client = register_with_method(&host, "client_secret_post").await;
     let record = authenticates(
         &host,
         &ClientCredentials::from_form(post_client.id.clone(), secret_of(&post_client)),
@@ -233,15 +234,7 @@ async fn authenticate_refuses_a_method_other_than_the_registered_one() {
         "{err:?}"
     );
 
-    let post_client = host
-        .register(
-            None,
-            &json!({
-                "redirect_uris": [REDIRECT],
-                "token_endpoint_auth_method": "client_secret_post"
-            }),
-        )
-        .await;
+    let post_client = register_with_method(&host, "client_secret_post").await;
     let err = refused(
         &host,
         &basic(&post_client.id, &secret_of(&post_client)),
@@ -260,15 +253,7 @@ async fn authenticate_refuses_a_method_other_than_the_registered_one() {
     );
 
     // A public client has no secret: no secret-based method authenticates it.
-    let public = host
-        .register(
-            None,
-            &json!({
-                "redirect_uris": [REDIRECT],
-                "token_endpoint_auth_method": "none"
-            }),
-        )
-        .await;
+    let public = register_with_method(&host, "none").await;
     assert!(public.secret().is_none(), "{}", public.body);
     let err = refused(
         &host,
@@ -666,12 +651,7 @@ async fn client_ids_and_secrets_come_from_the_configured_generators() {
         format!("{}client-1", common::CLIENT_URI_BASE)
     );
     // A public client draws no secret.
-    let public = host
-        .register(
-            None,
-            &json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none"}),
-        )
-        .await;
+    let public = register_with_method(&host, "none").await;
     assert_eq!(public.id, "client-3");
     assert!(public.secret().is_none());
     assert_eq!(secrets.0.load(Ordering::SeqCst), 2);
