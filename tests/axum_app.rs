@@ -144,6 +144,36 @@ impl Server {
         }
     }
 
+    /// Registers `metadata` and asserts a 400 `invalid_client_metadata` whose description
+    /// mentions `member`.
+    async fn assert_metadata_refused(&self, metadata: &Value, member: &str) {
+        let response = self
+            .registration_request(metadata)
+            .await
+            .send()
+            .await
+            .expect("register");
+        assert_registration_refused(
+            response,
+            StatusCode::BAD_REQUEST,
+            "invalid_client_metadata",
+            member,
+        )
+        .await;
+    }
+
+    /// Asserts that discovery names the issuer and puts both endpoints under it.
+    async fn assert_endpoints_under_the_issuer(&self) -> Value {
+        let document = self.discovery().await;
+        assert_eq!(document["issuer"], format!("{}/", self.base));
+        assert_eq!(document["token_endpoint"], format!("{}/token", self.base));
+        assert_eq!(
+            document["registration_endpoint"],
+            format!("{}/register", self.base)
+        );
+        document
+    }
+
     fn token_request(&self) -> reqwest::RequestBuilder {
         self.http.post(format!("{}/token", self.base))
     }
@@ -255,13 +285,7 @@ fn assert_unauthorized_client(response: &(StatusCode, reqwest::header::HeaderMap
 #[tokio::test]
 async fn discovery_advertises_what_the_registry_enforces() {
     let server = serve_protected().await;
-    let document = server.discovery().await;
-    assert_eq!(document["issuer"], format!("{}/", server.base));
-    assert_eq!(document["token_endpoint"], format!("{}/token", server.base));
-    assert_eq!(
-        document["registration_endpoint"],
-        format!("{}/register", server.base)
-    );
+    let document = server.assert_endpoints_under_the_issuer().await;
     assert!(document.get("jwks_uri").is_none());
     // Every registration member is the registry's, value for value.
     assert!(!server.provider_metadata.is_empty());
@@ -273,21 +297,14 @@ async fn discovery_advertises_what_the_registry_enforces() {
         document["token_endpoint_auth_methods_supported"],
         json!(["client_secret_basic", "client_secret_post"])
     );
-    let response = server
-        .registration_request(&json!({"grant_types": ["client_credentials"],
-                                      "token_endpoint_auth_method": "private_key_jwt",
-                                      "jwks_uri": "https://client.example.org/jwks.json"}))
-        .await
-        .send()
-        .await
-        .expect("register");
-    assert_registration_refused(
-        response,
-        StatusCode::BAD_REQUEST,
-        "invalid_client_metadata",
-        "token_endpoint_auth_method",
-    )
-    .await;
+    server
+        .assert_metadata_refused(
+            &json!({"grant_types": ["client_credentials"],
+                    "token_endpoint_auth_method": "private_key_jwt",
+                    "jwks_uri": "https://client.example.org/jwks.json"}),
+            "token_endpoint_auth_method",
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -482,19 +499,12 @@ async fn open_mode_refuses_anonymous_client_credentials_clients() {
     let server = serve(|b| b).await;
     assert!(server.initial_access_token.is_none());
     // Anyone could otherwise mint access tokens: refused at registration.
-    let response = server
-        .registration_request(&json!({"grant_types": ["client_credentials"], "client_name": "svc"}))
-        .await
-        .send()
-        .await
-        .expect("register");
-    assert_registration_refused(
-        response,
-        StatusCode::BAD_REQUEST,
-        "invalid_client_metadata",
-        "grant_types",
-    )
-    .await;
+    server
+        .assert_metadata_refused(
+            &json!({"grant_types": ["client_credentials"], "client_name": "svc"}),
+            "grant_types",
+        )
+        .await;
     // Other clients still register anonymously, but get no token here.
     let code_only = server
         .register(json!({"redirect_uris": ["https://client.example.org/cb"]}))
@@ -530,13 +540,7 @@ fn a_weak_initial_access_token_is_refused_at_startup() {
 #[tokio::test]
 async fn issuer_with_a_path_serves_every_endpoint_under_it() {
     let server = serve_protected_at("/realms/x").await;
-    let document = server.discovery().await;
-    assert_eq!(document["issuer"], format!("{}/", server.base));
-    assert_eq!(document["token_endpoint"], format!("{}/token", server.base));
-    assert_eq!(
-        document["registration_endpoint"],
-        format!("{}/register", server.base)
-    );
+    server.assert_endpoints_under_the_issuer().await;
     let client = server.register_service().await;
     assert!(
         client
