@@ -95,22 +95,29 @@ async fn stored(store: &dyn ClientStore, id: &str) -> ClientRecord {
     ClientRecord::clone(&got.unwrap_or_else(|| panic!("{id} is stored")))
 }
 
-/// Spoils each decoded column of the stored record `a` in turn (through `set_column`, which
-/// writes a value to a column of row `a` in the backend's SQL; its last argument names the
-/// step): reading `a` must then be a backend error naming the client and the column, and
-/// putting the column back must give back the record as it was.
+/// Stores record `a`, then spoils each decoded column of it in turn: reading `a` must then be
+/// a backend error naming the client and the column, and putting the column back must give
+/// back the record as it was. `execute` runs an `UPDATE` (whose one parameter is written
+/// `placeholder` in the backend's SQL) with the value bound; its last argument names the step.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 async fn assert_undecodable_columns_name_the_client(
     store: &dyn ClientStore,
-    set_column: impl AsyncFn(&str, String, &str),
+    placeholder: &str,
+    execute: impl AsyncFn(String, String, &str),
 ) {
+    store
+        .insert(Arc::new(record("a", 1)))
+        .await
+        .expect("insert");
+    let update =
+        |column: &str| format!("UPDATE clients SET {column} = {placeholder} WHERE client_id = 'a'");
     for (column, value) in [
         ("registered_by", "martian"),
         ("token_endpoint_auth_method", "telepathy"),
         ("metadata", "{\"grant_types\":\"x\"}"),
     ] {
         let before = stored(store, "a").await;
-        set_column(column, value.to_owned(), "spoil").await;
+        execute(update(column), value.to_owned(), "spoil").await;
         match store.get("a").await {
             Err(StoreError::Backend(e)) => {
                 let msg = e.to_string();
@@ -124,7 +131,7 @@ async fn assert_undecodable_columns_name_the_client(
             "token_endpoint_auth_method" => "client_secret_post".to_owned(),
             _ => before.metadata.as_str().to_owned(),
         };
-        set_column(column, original, "restore").await;
+        execute(update(column), original, "restore").await;
         assert_same(&stored(store, "a").await, &before);
     }
 }
@@ -681,22 +688,13 @@ mod postgres_only {
         };
         let schema = Schema::create(&url, "undecodable").await;
         let store = schema.store(8).await;
-        store
-            .insert(Arc::new(record("a", 1)))
-            .await
-            .expect("insert");
-        assert_undecodable_columns_name_the_client(
-            &store,
-            async |column: &str, value: String, step: &str| {
-                sqlx::query(&format!(
-                    "UPDATE clients SET {column} = $1 WHERE client_id = 'a'"
-                ))
+        assert_undecodable_columns_name_the_client(&store, "$1", async |sql, value, step| {
+            sqlx::query(&sql)
                 .bind(value)
                 .execute(store.pool())
                 .await
                 .expect(step);
-            },
-        )
+        })
         .await;
         // The schema's checks refuse a malformed hash outright.
         let bad = sqlx::query(
@@ -788,22 +786,13 @@ mod sqlite_only {
     async fn an_undecodable_row_is_a_backend_error_naming_the_client() {
         let db = TempDb::new("undecodable");
         let store = SqliteStore::open(db.path()).await.expect("open");
-        store
-            .insert(Arc::new(record("a", 1)))
-            .await
-            .expect("insert");
-        assert_undecodable_columns_name_the_client(
-            &store,
-            async |column: &str, value: String, step: &str| {
-                sqlx::query(&format!(
-                    "UPDATE clients SET {column} = ?1 WHERE client_id = 'a'"
-                ))
+        assert_undecodable_columns_name_the_client(&store, "?1", async |sql, value, step| {
+            sqlx::query(&sql)
                 .bind(value)
                 .execute(store.pool())
                 .await
                 .expect(step);
-            },
-        )
+        })
         .await;
         store.close().await;
     }
