@@ -144,9 +144,84 @@ impl Server {
         }
     }
 
+    /// Registers `metadata` and asserts a 400 `invalid_client_metadata` whose description
+    /// mentions `member`.
+    async fn assert_metadata_refused(&self, metadata: &Value, member: &str) {
+        let response = self
+            .registration_request(metadata)
+            .await
+            .send()
+            .await
+            .expect("register");
+        assert_registration_refused(
+            response,
+            StatusCode::BAD_REQUEST,
+            "invalid_client_metadata",
+            member,
+        )
+        .await;
+    }
+
+    /// Asserts that discovery names the issuer and puts both endpoints under it.
+    async fn assert_endpoints_under_the_issuer(&self) -> Value {
+        let document = self.discovery().await;
+        assert_eq!(document["issuer"], format!("{}/", self.base));
+        assert_eq!(document["token_endpoint"], format!("{}/token", self.base));
+        assert_eq!(
+            document["registration_endpoint"],
+            format!("{}/register", self.base)
+        );
+        document
+    }
+
     fn token_request(&self) -> reqwest::RequestBuilder {
         self.http.post(format!("{}/token", self.base))
     }
+
+    /// Registers a `client_credentials` client with no other metadata.
+    async fn register_service(&self) -> Client {
+        self.register(json!({"grant_types": ["client_credentials"]}))
+            .await
+    }
+
+    /// Asks for a `client_credentials` token as `client`, authenticating with Basic.
+    async fn client_credentials(
+        &self,
+        client: &Client,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        send(basic(self.token_request(), client).form(&CLIENT_CREDENTIALS)).await
+    }
+
+    /// The status of a registration management request at `client`'s registration client
+    /// URI with the bearer `token`; `what` names the request.
+    async fn management_status(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: &str,
+        what: &str,
+    ) -> StatusCode {
+        request
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect(what)
+            .status()
+    }
+}
+
+/// Asserts a refused registration: `status`, the `error` code, and an `error_description`
+/// that mentions `mentions`.
+async fn assert_registration_refused(
+    response: reqwest::Response,
+    status: StatusCode,
+    error: &str,
+    mentions: &str,
+) {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.expect("error JSON");
+    assert_eq!(body["error"], error, "{body}");
+    let description = body["error_description"].as_str().expect("description");
+    assert!(description.contains(mentions), "{description}");
 }
 
 /// Sends a token request and returns its status, headers and JSON body.
@@ -165,8 +240,10 @@ fn basic(request: reqwest::RequestBuilder, client: &Client) -> reqwest::RequestB
 const CLIENT_CREDENTIALS: [(&str, &str); 1] = [("grant_type", "client_credentials")];
 
 /// A 200 token response: an opaque 32-byte base64url Bearer token, valid an hour, not cached.
-fn assert_token(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &Value) -> String {
-    assert_eq!(status, StatusCode::OK, "{body}");
+fn assert_token(
+    (status, headers, body): &(StatusCode, reqwest::header::HeaderMap, Value),
+) -> String {
+    assert_eq!(*status, StatusCode::OK, "{body}");
     assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 3600);
@@ -190,16 +267,25 @@ fn assert_error(
     }
 }
 
+/// A 401 `invalid_client`: the token endpoint did not authenticate the client.
+fn assert_invalid_client(response: &(StatusCode, reqwest::header::HeaderMap, Value)) {
+    assert_error(response, StatusCode::UNAUTHORIZED, "invalid_client");
+}
+
+/// A 400 `invalid_request`: a malformed token request.
+fn assert_invalid_request(response: &(StatusCode, reqwest::header::HeaderMap, Value)) {
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_request");
+}
+
+/// A 400 `unauthorized_client`: the client may not use the `client_credentials` grant.
+fn assert_unauthorized_client(response: &(StatusCode, reqwest::header::HeaderMap, Value)) {
+    assert_error(response, StatusCode::BAD_REQUEST, "unauthorized_client");
+}
+
 #[tokio::test]
 async fn discovery_advertises_what_the_registry_enforces() {
     let server = serve_protected().await;
-    let document = server.discovery().await;
-    assert_eq!(document["issuer"], format!("{}/", server.base));
-    assert_eq!(document["token_endpoint"], format!("{}/token", server.base));
-    assert_eq!(
-        document["registration_endpoint"],
-        format!("{}/register", server.base)
-    );
+    let document = server.assert_endpoints_under_the_issuer().await;
     assert!(document.get("jwks_uri").is_none());
     // Every registration member is the registry's, value for value.
     assert!(!server.provider_metadata.is_empty());
@@ -211,22 +297,14 @@ async fn discovery_advertises_what_the_registry_enforces() {
         document["token_endpoint_auth_methods_supported"],
         json!(["client_secret_basic", "client_secret_post"])
     );
-    let response = server
-        .registration_request(&json!({"grant_types": ["client_credentials"],
-                                      "token_endpoint_auth_method": "private_key_jwt",
-                                      "jwks_uri": "https://client.example.org/jwks.json"}))
-        .await
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let error: Value = response.json().await.expect("error JSON");
-    assert_eq!(error["error"], "invalid_client_metadata", "{error}");
-    let description = error["error_description"].as_str().expect("description");
-    assert!(
-        description.contains("token_endpoint_auth_method"),
-        "{description}"
-    );
+    server
+        .assert_metadata_refused(
+            &json!({"grant_types": ["client_credentials"],
+                    "token_endpoint_auth_method": "private_key_jwt",
+                    "jwks_uri": "https://client.example.org/jwks.json"}),
+            "token_endpoint_auth_method",
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -235,28 +313,22 @@ async fn client_credentials_with_basic_authentication() {
     let client = server
         .register(json!({"grant_types": ["client_credentials"], "client_name": "svc"}))
         .await;
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    let first = assert_token(status, &headers, &body);
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    assert_ne!(assert_token(status, &headers, &body), first);
+    let first = assert_token(&server.client_credentials(&client).await);
+    assert_ne!(
+        assert_token(&server.client_credentials(&client).await),
+        first
+    );
     // A client_id parameter naming the same client is allowed; another client is not.
     let same = [
         ("grant_type", "client_credentials"),
         ("client_id", client.id.as_str()),
     ];
-    let (status, headers, body) = send(basic(server.token_request(), &client).form(&same)).await;
-    assert_token(status, &headers, &body);
+    assert_token(&send(basic(server.token_request(), &client).form(&same)).await);
     let other = [
         ("grant_type", "client_credentials"),
         ("client_id", "someone-else"),
     ];
-    assert_error(
-        &send(basic(server.token_request(), &client).form(&other)).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-    );
+    assert_invalid_request(&send(basic(server.token_request(), &client).form(&other)).await);
 }
 
 #[tokio::test]
@@ -271,55 +343,32 @@ async fn client_credentials_with_post_authentication() {
         ("client_id", client.id.as_str()),
         ("client_secret", client.secret.as_str()),
     ];
-    let (status, headers, body) = send(server.token_request().form(&form)).await;
-    assert_token(status, &headers, &body);
+    assert_token(&send(server.token_request().form(&form)).await);
     // Registered for client_secret_post: the same secret over Basic is refused.
-    assert_error(
-        &send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
+    assert_invalid_client(&server.client_credentials(&client).await);
     // Both methods at once: RFC 6749 §2.3 allows one.
-    assert_error(
-        &send(basic(server.token_request(), &client).form(&form)).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-    );
+    assert_invalid_request(&send(basic(server.token_request(), &client).form(&form)).await);
 }
 
 #[tokio::test]
 async fn failed_authentication_is_invalid_client() {
     let server = serve_protected().await;
-    let client = server
-        .register(json!({"grant_types": ["client_credentials"]}))
-        .await;
+    let client = server.register_service().await;
     let wrong = Client {
         secret: format!("{}x", client.secret),
         id: client.id.clone(),
         registration_access_token: String::new(),
         registration_client_uri: String::new(),
     };
-    assert_error(
-        &send(basic(server.token_request(), &wrong).form(&CLIENT_CREDENTIALS)).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
+    assert_invalid_client(&server.client_credentials(&wrong).await);
     let unknown = Client {
         id: "no-such-client".into(),
         ..wrong
     };
-    assert_error(
-        &send(basic(server.token_request(), &unknown).form(&CLIENT_CREDENTIALS)).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
+    assert_invalid_client(&server.client_credentials(&unknown).await);
     // No credentials at all, and a header that is not Basic.
-    assert_error(
-        &send(server.token_request().form(&CLIENT_CREDENTIALS)).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
-    assert_error(
+    assert_invalid_client(&send(server.token_request().form(&CLIENT_CREDENTIALS)).await);
+    assert_invalid_client(
         &send(
             server
                 .token_request()
@@ -327,8 +376,6 @@ async fn failed_authentication_is_invalid_client() {
                 .form(&CLIENT_CREDENTIALS),
         )
         .await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
     );
 }
 
@@ -339,77 +386,53 @@ async fn grant_must_be_supported_and_registered() {
         .register(json!({"grant_types": ["authorization_code"],
                          "redirect_uris": ["https://client.example.org/cb"]}))
         .await;
-    assert_error(
-        &send(basic(server.token_request(), &code_only).form(&CLIENT_CREDENTIALS)).await,
-        StatusCode::BAD_REQUEST,
-        "unauthorized_client",
-    );
+    assert_unauthorized_client(&server.client_credentials(&code_only).await);
     // No grant_types: RFC 7591 §2 defaults to authorization_code alone.
     let default = server
         .register(json!({"redirect_uris": ["https://client.example.org/cb"]}))
         .await;
-    assert_error(
-        &send(basic(server.token_request(), &default).form(&CLIENT_CREDENTIALS)).await,
-        StatusCode::BAD_REQUEST,
-        "unauthorized_client",
-    );
-    let service = server
-        .register(json!({"grant_types": ["client_credentials"]}))
-        .await;
+    assert_unauthorized_client(&server.client_credentials(&default).await);
+    let service = server.register_service().await;
     assert_error(
         &send(basic(server.token_request(), &service).form(&[("grant_type", "password")])).await,
         StatusCode::BAD_REQUEST,
         "unsupported_grant_type",
     );
-    assert_error(
+    assert_invalid_request(
         &send(basic(server.token_request(), &service).form(&[("scope", "x")])).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
     );
     // A repeated parameter, and a body that is not form-encoded.
-    assert_error(
+    assert_invalid_request(
         &send(
             basic(server.token_request(), &service)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body("grant_type=client_credentials&grant_type=client_credentials"),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
     );
-    assert_error(
+    assert_invalid_request(
         &send(
             basic(server.token_request(), &service)
                 .json(&json!({"grant_type": "client_credentials"})),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
     );
 }
 
 #[tokio::test]
 async fn deleted_client_is_invalid_client() {
     let server = serve_protected().await;
-    let client = server
-        .register(json!({"grant_types": ["client_credentials"]}))
+    let client = server.register_service().await;
+    assert_token(&server.client_credentials(&client).await);
+    let deleted = server
+        .management_status(
+            server.http.delete(&client.registration_client_uri),
+            &client.registration_access_token,
+            "delete",
+        )
         .await;
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    assert_token(status, &headers, &body);
-    let response = server
-        .http
-        .delete(&client.registration_client_uri)
-        .bearer_auth(&client.registration_access_token)
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_error(
-        &send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-    );
+    assert_eq!(deleted, StatusCode::NO_CONTENT);
+    assert_invalid_client(&server.client_credentials(&client).await);
 }
 
 #[tokio::test]
@@ -428,15 +451,14 @@ async fn initial_access_token_mode_protects_registration() {
             .send()
             .await
             .expect("register");
-        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
-        let error: Value = anonymous.json().await.expect("error JSON");
-        assert_eq!(error["error"], "invalid_token", "{error}");
-        let description = error["error_description"].as_str().expect("description");
-        assert!(
-            description.contains("initial access token"),
-            "{description}"
-        );
+        assert_registration_refused(
+            anonymous,
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "initial access token",
+        )
+        .await;
         // A wrong token: 401 invalid_token.
         let wrong = server
             .http
@@ -454,30 +476,22 @@ async fn initial_access_token_mode_protects_registration() {
         );
     }
     // The token: registered, and the client it registered gets tokens.
-    let client = server
-        .register(json!({"grant_types": ["client_credentials"]}))
-        .await;
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    assert_token(status, &headers, &body);
+    let client = server.register_service().await;
+    assert_token(&server.client_credentials(&client).await);
     // It manages its registration with its own registration access token, not the initial
     // access token.
-    let response = server
-        .http
-        .get(&client.registration_client_uri)
-        .bearer_auth(&client.registration_access_token)
-        .send()
-        .await
-        .expect("read");
-    assert_eq!(response.status(), StatusCode::OK);
-    let response = server
-        .http
-        .get(&client.registration_client_uri)
-        .bearer_auth(INITIAL_ACCESS_TOKEN)
-        .send()
-        .await
-        .expect("read");
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let read = |token| {
+        server.management_status(
+            server.http.get(&client.registration_client_uri),
+            token,
+            "read",
+        )
+    };
+    assert_eq!(
+        read(&client.registration_access_token).await,
+        StatusCode::OK
+    );
+    assert_eq!(read(INITIAL_ACCESS_TOKEN).await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -485,26 +499,17 @@ async fn open_mode_refuses_anonymous_client_credentials_clients() {
     let server = serve(|b| b).await;
     assert!(server.initial_access_token.is_none());
     // Anyone could otherwise mint access tokens: refused at registration.
-    let response = server
-        .registration_request(&json!({"grant_types": ["client_credentials"], "client_name": "svc"}))
-        .await
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let error: Value = response.json().await.expect("error JSON");
-    assert_eq!(error["error"], "invalid_client_metadata", "{error}");
-    let description = error["error_description"].as_str().expect("description");
-    assert!(description.contains("grant_types"), "{description}");
+    server
+        .assert_metadata_refused(
+            &json!({"grant_types": ["client_credentials"], "client_name": "svc"}),
+            "grant_types",
+        )
+        .await;
     // Other clients still register anonymously, but get no token here.
     let code_only = server
         .register(json!({"redirect_uris": ["https://client.example.org/cb"]}))
         .await;
-    assert_error(
-        &send(basic(server.token_request(), &code_only).form(&CLIENT_CREDENTIALS)).await,
-        StatusCode::BAD_REQUEST,
-        "unauthorized_client",
-    );
+    assert_unauthorized_client(&server.client_credentials(&code_only).await);
     // Nor can such a client gain client_credentials by updating itself.
     let response = server
         .http
@@ -535,22 +540,12 @@ fn a_weak_initial_access_token_is_refused_at_startup() {
 #[tokio::test]
 async fn issuer_with_a_path_serves_every_endpoint_under_it() {
     let server = serve_protected_at("/realms/x").await;
-    let document = server.discovery().await;
-    assert_eq!(document["issuer"], format!("{}/", server.base));
-    assert_eq!(document["token_endpoint"], format!("{}/token", server.base));
-    assert_eq!(
-        document["registration_endpoint"],
-        format!("{}/register", server.base)
-    );
-    let client = server
-        .register(json!({"grant_types": ["client_credentials"]}))
-        .await;
+    server.assert_endpoints_under_the_issuer().await;
+    let client = server.register_service().await;
     assert!(
         client
             .registration_client_uri
             .starts_with(&format!("{}/register/", server.base))
     );
-    let (status, headers, body) =
-        send(basic(server.token_request(), &client).form(&CLIENT_CREDENTIALS)).await;
-    assert_token(status, &headers, &body);
+    assert_token(&server.client_credentials(&client).await);
 }

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::host::{Host, basic, get_request, put_request, token_of};
-use common::{Client, REDIRECT, TestBody, assert_invalid_token, min};
+use common::{Client, REDIRECT, Resp, TestBody, assert_invalid_token, min};
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
 use tower_oidc_registration::metadata::{AuthMethod, MetadataRules};
 use tower_oidc_registration::{
-    ClientAuthError, CredentialHash, RegistrationConfig, Registry, SecretRotation, SecretStorage,
-    StoredSecret, TokenRotation,
+    ClientAuthError, ClientRecord, CredentialHash, RegistrationConfig, Registry, SecretRotation,
+    SecretStorage, StoredSecret, TokenRotation,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -69,6 +69,37 @@ fn update(client: &Client, name: &str) -> Value {
     json!({"client_id": client.id, "redirect_uris": [REDIRECT], "client_name": name})
 }
 
+/// Renames `client` to `name` with its own token and asserts the update succeeded.
+async fn rename(host: &Host, client: &Client, name: &str) -> Resp {
+    let resp = host
+        .put(&client.id, &client.token, &update(client, name))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    resp
+}
+
+/// The `client_secret` a response shows; `why` says why it must be there.
+fn shown_secret(resp: &Resp, why: &str) -> String {
+    resp.json()["client_secret"].as_str().expect(why).to_owned()
+}
+
+/// Asserts that `secret` authenticates `client_id` at the registry; `why` names the case.
+async fn assert_authenticates(host: &Host, client_id: &str, secret: &str, why: &str) {
+    host.registry
+        .authenticate(&basic(client_id, secret))
+        .await
+        .expect(why);
+}
+
+/// The record the store keeps for a registered client.
+async fn stored_record(host: &Host, client_id: &str) -> Arc<ClientRecord> {
+    host.registry
+        .client(client_id)
+        .await
+        .expect("store")
+        .expect("registered")
+}
+
 // ---------------------------------------------------------------------------------------------
 // Registration access token rotation.
 // ---------------------------------------------------------------------------------------------
@@ -79,10 +110,7 @@ async fn never_rotation_keeps_the_token_across_reads_and_updates() {
     let client = host.register(None, &min()).await;
     let resp = host.get(&client.id, &client.token).await;
     assert_eq!(resp.json()["registration_access_token"], client.token);
-    let resp = host
-        .put(&client.id, &client.token, &update(&client, "x"))
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let resp = rename(&host, &client, "x").await;
     assert_eq!(resp.json()["registration_access_token"], client.token);
     assert_eq!(
         host.get(&client.id, &client.token).await.status,
@@ -101,10 +129,7 @@ async fn on_update_rotation_replaces_the_token_on_put_only() {
         client.token,
         "a read does not rotate with OnUpdate"
     );
-    let resp = host
-        .put(&client.id, &client.token, &update(&client, "x"))
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let resp = rename(&host, &client, "x").await;
     let new_token = token_of(&resp);
     assert_ne!(new_token, client.token);
     assert_invalid_token(&host.get(&client.id, &client.token).await);
@@ -203,14 +228,8 @@ async fn secret_rotation_on_update_issues_a_new_secret_and_kills_the_old_one() {
     let host = Host::new(|b| b.secret_rotation(SecretRotation::OnUpdate));
     let client = host.register(None, &min()).await;
     let old = client.secret().expect("secret");
-    let resp = host
-        .put(&client.id, &client.token, &update(&client, "x"))
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    let new = resp.json()["client_secret"]
-        .as_str()
-        .expect("the update response carries the new secret")
-        .to_owned();
+    let resp = rename(&host, &client, "x").await;
+    let new = shown_secret(&resp, "the update response carries the new secret");
     assert_ne!(new, old);
     let err = host
         .registry
@@ -218,10 +237,7 @@ async fn secret_rotation_on_update_issues_a_new_secret_and_kills_the_old_one() {
         .await
         .expect_err("the old secret is dead");
     assert!(matches!(err, ClientAuthError::WrongSecret), "{err:?}");
-    host.registry
-        .authenticate(&basic(&client.id, &new))
-        .await
-        .expect("the new secret authenticates");
+    assert_authenticates(&host, &client.id, &new, "the new secret authenticates").await;
     // A read shows the current secret.
     assert_eq!(
         host.get(&client.id, &client.token).await.json()["client_secret"],
@@ -234,15 +250,9 @@ async fn without_secret_rotation_an_update_keeps_the_secret() {
     let host = Host::new(|b| b);
     let client = host.register(None, &min()).await;
     let secret = client.secret().expect("secret");
-    let resp = host
-        .put(&client.id, &client.token, &update(&client, "x"))
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let resp = rename(&host, &client, "x").await;
     assert_eq!(resp.json()["client_secret"], secret);
-    host.registry
-        .authenticate(&basic(&client.id, &secret))
-        .await
-        .expect("the secret is kept");
+    assert_authenticates(&host, &client.id, &secret, "the secret is kept").await;
 }
 
 #[tokio::test]
@@ -255,20 +265,14 @@ async fn an_expired_secret_is_renewed_on_update() {
         host.registry.authenticate(&basic(&client.id, &old)).await,
         Err(ClientAuthError::ExpiredSecret)
     ));
-    let resp = host
-        .put(&client.id, &client.token, &update(&client, "x"))
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let resp = rename(&host, &client, "x").await;
     let body = resp.json();
     let new = body["client_secret"].as_str().expect("secret").to_owned();
     assert_ne!(new, old);
     let expires_at = body["client_secret_expires_at"].as_u64().expect("expiry");
     assert!(expires_at >= common::now(), "{body}");
     if common::now() < expires_at {
-        host.registry
-            .authenticate(&basic(&client.id, &new))
-            .await
-            .expect("the renewed secret authenticates");
+        assert_authenticates(&host, &client.id, &new, "the renewed secret authenticates").await;
     }
 }
 
@@ -295,12 +299,7 @@ async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
     assert!(!resp.text().contains(&secret));
 
     // The store keeps its hash only.
-    let record = host
-        .registry
-        .client(&client.id)
-        .await
-        .expect("store")
-        .expect("registered");
+    let record = stored_record(&host, &client.id).await;
     match record.client_secret.as_ref().expect("a stored secret") {
         StoredSecret::Hashed(hash) => {
             assert!(hash.ct_eq(&CredentialHash::of(&secret)));
@@ -320,10 +319,7 @@ async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
     assert!(!record.metadata.as_str().contains(&secret));
 
     // It authenticates.
-    host.registry
-        .authenticate(&basic(&client.id, &secret))
-        .await
-        .expect("a hashed secret authenticates");
+    assert_authenticates(&host, &client.id, &secret, "a hashed secret authenticates").await;
     assert!(matches!(
         host.registry
             .authenticate(&basic(&client.id, &format!("{secret}x")))
@@ -356,16 +352,8 @@ async fn hashed_secrets_check_the_client_secret_of_an_update() {
     common::assert_rfc_error(&resp, "invalid_client_metadata");
 
     // Still the same secret, still hashed.
-    host.registry
-        .authenticate(&basic(&client.id, &secret))
-        .await
-        .expect("secret unchanged");
-    let record = host
-        .registry
-        .client(&client.id)
-        .await
-        .expect("store")
-        .expect("registered");
+    assert_authenticates(&host, &client.id, &secret, "secret unchanged").await;
+    let record = stored_record(&host, &client.id).await;
     assert!(matches!(
         record.client_secret,
         Some(StoredSecret::Hashed(_))
@@ -380,14 +368,8 @@ async fn hashed_secrets_rotated_on_update_are_shown_once() {
     });
     let client = host.register(None, &min()).await;
     let old = client.secret().expect("secret");
-    let resp = host
-        .put(&client.id, &client.token, &update(&client, "x"))
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    let new = resp.json()["client_secret"]
-        .as_str()
-        .expect("the response that issues a secret shows it")
-        .to_owned();
+    let resp = rename(&host, &client, "x").await;
+    let new = shown_secret(&resp, "the response that issues a secret shows it");
     assert_ne!(new, old);
     let resp = host.get(&client.id, &client.token).await;
     assert!(
@@ -395,22 +377,14 @@ async fn hashed_secrets_rotated_on_update_are_shown_once() {
         "{}",
         resp.text()
     );
-    host.registry
-        .authenticate(&basic(&client.id, &new))
-        .await
-        .expect("the new secret authenticates");
+    assert_authenticates(&host, &client.id, &new, "the new secret authenticates").await;
     assert!(
         host.registry
             .authenticate(&basic(&client.id, &old))
             .await
             .is_err()
     );
-    let record = host
-        .registry
-        .client(&client.id)
-        .await
-        .expect("store")
-        .expect("registered");
+    let record = stored_record(&host, &client.id).await;
     assert!(matches!(
         record.client_secret,
         Some(StoredSecret::Hashed(_))
@@ -441,10 +415,7 @@ async fn hashed_secrets_through_the_host_api() {
             .plain()
             .is_none()
     );
-    host.registry
-        .authenticate(&basic(info.client_id(), &secret))
-        .await
-        .expect("authenticates");
+    assert_authenticates(&host, info.client_id(), &secret, "authenticates").await;
     // A host replacement does not bring the secret back.
     let mut request = serde_json::Map::new();
     request.insert("redirect_uris".into(), json!([REDIRECT]));

@@ -57,6 +57,33 @@ fn secret_of(client: &Client) -> String {
     client.secret().expect("the client has a client_secret")
 }
 
+/// Registers a client that authenticates with `method` (`token_endpoint_auth_method`).
+async fn register_with_method(host: &Host, method: &str) -> Client {
+    host.register(
+        None,
+        &json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": method}),
+    )
+    .await
+}
+
+/// Authenticates `credentials` at the host's registry, which must accept them (`why` says why).
+async fn authenticates(
+    host: &Host,
+    credentials: &ClientCredentials,
+    why: &str,
+) -> Arc<ClientRecord> {
+    host.registry.authenticate(credentials).await.expect(why)
+}
+
+/// Authenticates `credentials` at the host's registry, which must refuse them (`why` says why);
+/// returns the refusal.
+async fn refused(host: &Host, credentials: &ClientCredentials, why: &str) -> ClientAuthError {
+    host.registry
+        .authenticate(credentials)
+        .await
+        .expect_err(why)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Client authentication.
 // ---------------------------------------------------------------------------------------------
@@ -65,34 +92,25 @@ fn secret_of(client: &Client) -> String {
 async fn authenticate_accepts_the_right_secret_with_the_registered_method() {
     let host = Host::new(|b| b);
     let basic_client = host.register(None, &min()).await;
-    let record = host
-        .registry
-        .authenticate(&basic(&basic_client.id, &secret_of(&basic_client)))
-        .await
-        .expect("client_secret_basic client authenticates with Basic credentials");
+    let record = authenticates(
+        &host,
+        &basic(&basic_client.id, &secret_of(&basic_client)),
+        "client_secret_basic client authenticates with Basic credentials",
+    )
+    .await;
     assert_eq!(record.client_id, basic_client.id);
     assert_eq!(
         record.token_endpoint_auth_method,
         AuthMethod::ClientSecretBasic
     );
 
-    let post_client = host
-        .register(
-            None,
-            &json!({
-                "redirect_uris": [REDIRECT],
-                "token_endpoint_auth_method": "client_secret_post"
-            }),
-        )
-        .await;
-    let record = host
-        .registry
-        .authenticate(&ClientCredentials::from_form(
-            post_client.id.clone(),
-            secret_of(&post_client),
-        ))
-        .await
-        .expect("client_secret_post client authenticates with form credentials");
+    let post_client = register_with_method(&host, "client_secret_post").await;
+    let record = authenticates(
+        &host,
+        &ClientCredentials::from_form(post_client.id.clone(), secret_of(&post_client)),
+        "client_secret_post client authenticates with form credentials",
+    )
+    .await;
     assert_eq!(record.client_id, post_client.id);
 }
 
@@ -111,21 +129,18 @@ async fn authenticate_refuses_a_wrong_secret_and_an_unknown_client() {
         &secret_of(&other),
     ];
     for presented in wrong {
-        let err = host
-            .registry
-            .authenticate(&basic(&client.id, presented))
-            .await
-            .expect_err("a wrong secret must not authenticate");
+        let err = refused(
+            &host,
+            &basic(&client.id, presented),
+            "a wrong secret must not authenticate",
+        )
+        .await;
         assert!(
             matches!(err, ClientAuthError::WrongSecret),
             "secret {presented:?}: {err:?}"
         );
     }
-    let err = host
-        .registry
-        .authenticate(&basic("no-such-client", &secret))
-        .await
-        .expect_err("unknown client");
+    let err = refused(&host, &basic("no-such-client", &secret), "unknown client").await;
     assert!(matches!(err, ClientAuthError::UnknownClient), "{err:?}");
 }
 
@@ -151,11 +166,12 @@ async fn authenticate_refuses_an_expired_secret() {
         fresh.expect("a secret within its lifetime authenticates");
     }
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let err = host
-        .registry
-        .authenticate(&basic(&client.id, &secret))
-        .await
-        .expect_err("an expired secret must not authenticate");
+    let err = refused(
+        &host,
+        &basic(&client.id, &secret),
+        "an expired secret must not authenticate",
+    )
+    .await;
     assert!(matches!(err, ClientAuthError::ExpiredSecret), "{err:?}");
 }
 
@@ -165,17 +181,20 @@ async fn authenticate_refuses_a_deleted_client() {
     // Deleted by the client itself over HTTP (RFC 7592 §2.3).
     let client = host.register(None, &min()).await;
     let secret = secret_of(&client);
-    host.registry
-        .authenticate(&basic(&client.id, &secret))
-        .await
-        .expect("authenticates before deletion");
+    authenticates(
+        &host,
+        &basic(&client.id, &secret),
+        "authenticates before deletion",
+    )
+    .await;
     let resp = host.delete(&client.id, &client.token).await;
     assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
-    let err = host
-        .registry
-        .authenticate(&basic(&client.id, &secret))
-        .await
-        .expect_err("a deleted client must not authenticate");
+    let err = refused(
+        &host,
+        &basic(&client.id, &secret),
+        "a deleted client must not authenticate",
+    )
+    .await;
     assert!(matches!(err, ClientAuthError::UnknownClient), "{err:?}");
 
     // Deleted by the host.
@@ -185,11 +204,12 @@ async fn authenticate_refuses_a_deleted_client() {
         .delete_client(&client.id)
         .await
         .expect("host deletes");
-    let err = host
-        .registry
-        .authenticate(&basic(&client.id, &secret))
-        .await
-        .expect_err("a client deleted by the host must not authenticate");
+    let err = refused(
+        &host,
+        &basic(&client.id, &secret),
+        "a client deleted by the host must not authenticate",
+    )
+    .await;
     assert!(matches!(err, ClientAuthError::UnknownClient), "{err:?}");
 }
 
@@ -197,14 +217,12 @@ async fn authenticate_refuses_a_deleted_client() {
 async fn authenticate_refuses_a_method_other_than_the_registered_one() {
     let host = Host::new(|b| b);
     let basic_client = host.register(None, &min()).await;
-    let err = host
-        .registry
-        .authenticate(&ClientCredentials::from_form(
-            basic_client.id.clone(),
-            secret_of(&basic_client),
-        ))
-        .await
-        .expect_err("a client_secret_basic client presenting form credentials");
+    let err = refused(
+        &host,
+        &ClientCredentials::from_form(basic_client.id.clone(), secret_of(&basic_client)),
+        "a client_secret_basic client presenting form credentials",
+    )
+    .await;
     assert!(
         matches!(
             err,
@@ -216,20 +234,13 @@ async fn authenticate_refuses_a_method_other_than_the_registered_one() {
         "{err:?}"
     );
 
-    let post_client = host
-        .register(
-            None,
-            &json!({
-                "redirect_uris": [REDIRECT],
-                "token_endpoint_auth_method": "client_secret_post"
-            }),
-        )
-        .await;
-    let err = host
-        .registry
-        .authenticate(&basic(&post_client.id, &secret_of(&post_client)))
-        .await
-        .expect_err("a client_secret_post client presenting Basic credentials");
+    let post_client = register_with_method(&host, "client_secret_post").await;
+    let err = refused(
+        &host,
+        &basic(&post_client.id, &secret_of(&post_client)),
+        "a client_secret_post client presenting Basic credentials",
+    )
+    .await;
     assert!(
         matches!(
             err,
@@ -242,21 +253,14 @@ async fn authenticate_refuses_a_method_other_than_the_registered_one() {
     );
 
     // A public client has no secret: no secret-based method authenticates it.
-    let public = host
-        .register(
-            None,
-            &json!({
-                "redirect_uris": [REDIRECT],
-                "token_endpoint_auth_method": "none"
-            }),
-        )
-        .await;
+    let public = register_with_method(&host, "none").await;
     assert!(public.secret().is_none(), "{}", public.body);
-    let err = host
-        .registry
-        .authenticate(&basic(&public.id, ""))
-        .await
-        .expect_err("a public client cannot authenticate with a secret");
+    let err = refused(
+        &host,
+        &basic(&public.id, ""),
+        "a public client cannot authenticate with a secret",
+    )
+    .await;
     assert!(
         matches!(
             err,
@@ -279,10 +283,12 @@ async fn basic_credentials_from_a_real_authorization_header_authenticate() {
         ClientCredentials::from_basic_authorization(&header).expect("a Basic header parses");
     assert!(matches!(credentials, ClientCredentials::Basic { .. }));
     assert_eq!(credentials.client_id(), client.id);
-    host.registry
-        .authenticate(&credentials)
-        .await
-        .expect("credentials from a Basic header authenticate");
+    authenticates(
+        &host,
+        &credentials,
+        "credentials from a Basic header authenticate",
+    )
+    .await;
 
     // The scheme is case-insensitive (RFC 7235 §2.1).
     let lower = HeaderValue::from_str(
@@ -293,19 +299,12 @@ async fn basic_credentials_from_a_real_authorization_header_authenticate() {
     )
     .expect("header value");
     let credentials = ClientCredentials::from_basic_authorization(&lower).expect("basic");
-    host.registry
-        .authenticate(&credentials)
-        .await
-        .expect("lower-case scheme");
+    authenticates(&host, &credentials, "lower-case scheme").await;
 
     // A wrong secret in a well-formed header is a wrong secret.
     let wrong = basic_header(&client.id, "not-the-secret");
     let credentials = ClientCredentials::from_basic_authorization(&wrong).expect("basic");
-    let err = host
-        .registry
-        .authenticate(&credentials)
-        .await
-        .expect_err("wrong secret");
+    let err = refused(&host, &credentials, "wrong secret").await;
     assert!(matches!(err, ClientAuthError::WrongSecret), "{err:?}");
 
     // A bearer token is no client credential.
@@ -329,10 +328,12 @@ async fn basic_header_credentials_are_form_decoded_end_to_end() {
     assert_eq!(secret_of(&client), "s3:cr+t/=% é");
     let header = basic_header(&client.id, "s3:cr+t/=% é");
     let credentials = ClientCredentials::from_basic_authorization(&header).expect("basic");
-    host.registry
-        .authenticate(&credentials)
-        .await
-        .expect("a form-encoded secret with ':' '+' '%' and non-ASCII authenticates");
+    authenticates(
+        &host,
+        &credentials,
+        "a form-encoded secret with ':' '+' '%' and non-ASCII authenticates",
+    )
+    .await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,10 +361,12 @@ async fn host_register_applies_the_same_rules_as_http() {
         .await
         .expect("host registration");
     let secret = info.client_secret().expect("a secret is issued").expose();
-    host.registry
-        .authenticate(&basic(info.client_id(), secret))
-        .await
-        .expect("the host-registered client authenticates");
+    authenticates(
+        &host,
+        &basic(info.client_id(), secret),
+        "the host-registered client authenticates",
+    )
+    .await;
     assert_eq!(
         info.registration_client_uri(),
         format!("{}{}", common::CLIENT_URI_BASE, info.client_id())
@@ -425,10 +428,12 @@ async fn host_replace_client_replaces_metadata_and_keeps_the_token() {
     );
 
     // The secret is kept (no rotation configured, not expired).
-    host.registry
-        .authenticate(&basic(&client.id, &secret_of(&client)))
-        .await
-        .expect("secret kept across a host replacement");
+    authenticates(
+        &host,
+        &basic(&client.id, &secret_of(&client)),
+        "secret kept across a host replacement",
+    )
+    .await;
 
     // The client's token still works, and reads the replaced registration.
     let resp = host.get(&client.id, &client.token).await;
@@ -646,20 +651,17 @@ async fn client_ids_and_secrets_come_from_the_configured_generators() {
         format!("{}client-1", common::CLIENT_URI_BASE)
     );
     // A public client draws no secret.
-    let public = host
-        .register(
-            None,
-            &json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none"}),
-        )
-        .await;
+    let public = register_with_method(&host, "none").await;
     assert_eq!(public.id, "client-3");
     assert!(public.secret().is_none());
     assert_eq!(secrets.0.load(Ordering::SeqCst), 2);
     // The generated credentials are the real ones.
-    host.registry
-        .authenticate(&basic("client-1", "secret-1"))
-        .await
-        .expect("generated secret authenticates");
+    authenticates(
+        &host,
+        &basic("client-1", "secret-1"),
+        "generated secret authenticates",
+    )
+    .await;
     let resp = host.get("client-2", &second.token).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(resp.json()["client_secret"], "secret-2");
@@ -700,10 +702,12 @@ async fn a_colliding_generated_id_never_overwrites_a_client() {
     let resp = host.get("dup", &first.token).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(resp.json()["client_name"], "first");
-    host.registry
-        .authenticate(&basic("dup", &secret_of(&first)))
-        .await
-        .expect("the first client's secret is intact");
+    authenticates(
+        &host,
+        &basic("dup", &secret_of(&first)),
+        "the first client's secret is intact",
+    )
+    .await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1041,10 +1045,12 @@ async fn expiry_deletes_unused_clients_and_keeps_used_ones() {
     }
     // Used now: read and updated with their registration access tokens, authenticated.
     assert_eq!(host.get(&read.id, &read.token).await.status, StatusCode::OK);
-    host.registry
-        .authenticate(&basic(&authenticated.id, &secret_of(&authenticated)))
-        .await
-        .expect("authenticates");
+    authenticates(
+        &host,
+        &basic(&authenticated.id, &secret_of(&authenticated)),
+        "authenticates",
+    )
+    .await;
     let mut update = min();
     update["client_id"] = json!(updated.id);
     let resp = host.put(&updated.id, &updated.token, &update).await;

@@ -194,6 +194,67 @@ async fn put(
         .expect("PUT")
 }
 
+/// A GET of `client_id`'s registration through `replica` with the bearer `token`; `what`
+/// names the request.
+async fn get(
+    http: &reqwest::Client,
+    replica: &Replica,
+    client_id: &str,
+    token: &str,
+    what: &str,
+) -> reqwest::Response {
+    http.get(replica.client_url(client_id))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect(what)
+}
+
+/// A GET as [`get`] that must succeed: the 200 body.
+async fn read(
+    http: &reqwest::Client,
+    replica: &Replica,
+    client_id: &str,
+    token: &str,
+    what: &str,
+) -> Value {
+    let response = get(http, replica, client_id, token, what).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("JSON")
+}
+
+/// Sends writer `n`'s PUT for every `n` in `1..=2 * WRITERS_PER_REPLICA` at once, odd writers
+/// through B and even through A, all with `token`; returns the replicas back and each
+/// writer's (n, status, body).
+async fn race_puts(
+    http: &reqwest::Client,
+    replicas: [Replica; 2],
+    client_id: &str,
+    token: &str,
+) -> (Arc<[Replica; 2]>, Vec<(usize, StatusCode, Value)>) {
+    let start = Arc::new(tokio::sync::Barrier::new(2 * WRITERS_PER_REPLICA));
+    let replicas = Arc::new(replicas);
+    let tasks: Vec<_> = (1..=2 * WRITERS_PER_REPLICA)
+        .map(|n| {
+            let (http, replicas, start) = (http.clone(), Arc::clone(&replicas), Arc::clone(&start));
+            let (client_id, token) = (client_id.to_owned(), token.to_owned());
+            tokio::spawn(async move {
+                let replica = &replicas[n % 2];
+                start.wait().await;
+                let response = put(&http, replica, &client_id, &token, n).await;
+                let status = response.status();
+                let body: Value = response.json().await.expect("JSON");
+                (n, status, body)
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.expect("join"));
+    }
+    (replicas, results)
+}
+
 /// The members a read and an update both return, for comparing them.
 fn comparable(body: &Value) -> Value {
     let mut body = body.clone();
@@ -218,15 +279,8 @@ async fn a_client_registered_on_one_replica_is_managed_on_the_other() {
     let (client_id, token, created) = register(&http, &a).await;
 
     // Read on B: the record A wrote.
-    let response = http
-        .get(b.client_url(&client_id))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("GET on B");
-    assert_eq!(response.status(), StatusCode::OK);
-    let read: Value = response.json().await.expect("JSON");
-    assert_eq!(writer_of(&read), 0);
+    let read_on_b = read(&http, &b, &client_id, &token, "GET on B").await;
+    assert_eq!(writer_of(&read_on_b), 0);
     for member in [
         "client_id",
         "client_secret",
@@ -234,7 +288,7 @@ async fn a_client_registered_on_one_replica_is_managed_on_the_other() {
         "client_secret_expires_at",
         "registration_access_token",
     ] {
-        assert_eq!(read[member], created[member], "{member}");
+        assert_eq!(read_on_b[member], created[member], "{member}");
     }
 
     // Update on B, seen on A.
@@ -242,15 +296,8 @@ async fn a_client_registered_on_one_replica_is_managed_on_the_other() {
     assert_eq!(response.status(), StatusCode::OK);
     let updated: Value = response.json().await.expect("JSON");
     assert_eq!(writer_of(&updated), 1);
-    let response = http
-        .get(a.client_url(&client_id))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("GET on A");
-    assert_eq!(response.status(), StatusCode::OK);
-    let read: Value = response.json().await.expect("JSON");
-    assert_eq!(comparable(&read), comparable(&updated));
+    let read_on_a = read(&http, &a, &client_id, &token, "GET on A").await;
+    assert_eq!(comparable(&read_on_a), comparable(&updated));
 
     // Delete on B: the token stops working on both at once.
     let response = http
@@ -261,12 +308,7 @@ async fn a_client_registered_on_one_replica_is_managed_on_the_other() {
         .expect("DELETE on B");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     for (name, replica) in [("A", &a), ("B", &b)] {
-        let response = http
-            .get(replica.client_url(&client_id))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("GET after delete");
+        let response = get(&http, replica, &client_id, &token, "GET after delete").await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "on {name}");
     }
     assert_eq!(a.store.count().await.expect("count"), 0);
@@ -281,26 +323,10 @@ async fn concurrent_updates_through_both_replicas_lose_nothing() {
     let http = http_client();
     let (client_id, token, _) = register(&http, &a).await;
 
-    let start = Arc::new(tokio::sync::Barrier::new(2 * WRITERS_PER_REPLICA));
-    let replicas = Arc::new([a, b]);
-    let tasks: Vec<_> = (1..=2 * WRITERS_PER_REPLICA)
-        .map(|n| {
-            let (http, replicas, start) = (http.clone(), Arc::clone(&replicas), Arc::clone(&start));
-            let (client_id, token) = (client_id.clone(), token.clone());
-            tokio::spawn(async move {
-                let replica = &replicas[n % 2];
-                start.wait().await;
-                let response = put(&http, replica, &client_id, &token, n).await;
-                let status = response.status();
-                let body: Value = response.json().await.expect("JSON");
-                (n, status, body)
-            })
-        })
-        .collect();
+    let (replicas, results) = race_puts(&http, [a, b], &client_id, &token).await;
     let mut acknowledged: HashMap<usize, Value> = HashMap::new();
     let mut unavailable = 0;
-    for task in tasks {
-        let (n, status, body) = task.await.expect("join");
+    for (n, status, body) in results {
         match status {
             StatusCode::OK => {
                 // An acknowledged update is the whole of what was sent.
@@ -337,20 +363,13 @@ async fn concurrent_updates_through_both_replicas_lose_nothing() {
     // No torn update: the final record, read through either replica, is one acknowledged body.
     let mut finals = Vec::new();
     for replica in [a, b] {
-        let response = http
-            .get(replica.client_url(&client_id))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("GET");
-        assert_eq!(response.status(), StatusCode::OK);
-        let read: Value = response.json().await.expect("JSON");
-        let n = writer_of(&read);
+        let final_read = read(&http, replica, &client_id, &token, "GET").await;
+        let n = writer_of(&final_read);
         let acked = acknowledged
             .get(&n)
             .unwrap_or_else(|| panic!("final record is writer {n}'s, never acknowledged"));
-        assert_eq!(comparable(&read), comparable(acked));
-        finals.push(read);
+        assert_eq!(comparable(&final_read), comparable(acked));
+        finals.push(final_read);
     }
     assert_eq!(finals[0], finals[1], "both replicas read the same record");
 }
@@ -363,25 +382,9 @@ async fn a_rotating_token_used_through_both_replicas_at_once_wins_once() {
     let http = http_client();
     let (client_id, token, _) = register(&http, &a).await;
 
-    let start = Arc::new(tokio::sync::Barrier::new(2 * WRITERS_PER_REPLICA));
-    let replicas = Arc::new([a, b]);
-    let tasks: Vec<_> = (1..=2 * WRITERS_PER_REPLICA)
-        .map(|n| {
-            let (http, replicas, start) = (http.clone(), Arc::clone(&replicas), Arc::clone(&start));
-            let (client_id, token) = (client_id.clone(), token.clone());
-            tokio::spawn(async move {
-                let replica = &replicas[n % 2];
-                start.wait().await;
-                let response = put(&http, replica, &client_id, &token, n).await;
-                let status = response.status();
-                let body: Value = response.json().await.expect("JSON");
-                (n, status, body)
-            })
-        })
-        .collect();
+    let (replicas, results) = race_puts(&http, [a, b], &client_id, &token).await;
     let mut winners = Vec::new();
-    for task in tasks {
-        let (n, status, body) = task.await.expect("join");
+    for (n, status, body) in results {
         match status {
             StatusCode::OK => winners.push((n, body)),
             // The token was rotated by the winner: it no longer authorizes anything.
@@ -404,23 +407,13 @@ async fn a_rotating_token_used_through_both_replicas_at_once_wins_once() {
     assert_eq!(record.version, 2, "one update applied");
     // The old token is dead and the new one works, through both replicas.
     for (name, replica) in [("A", a), ("B", b)] {
-        let response = http
-            .get(replica.client_url(&client_id))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("GET old token");
+        let response = get(&http, replica, &client_id, &token, "GET old token").await;
         assert_eq!(
             response.status(),
             StatusCode::UNAUTHORIZED,
             "old token on {name}"
         );
-        let response = http
-            .get(replica.client_url(&client_id))
-            .bearer_auth(new_token)
-            .send()
-            .await
-            .expect("GET new token");
+        let response = get(&http, replica, &client_id, new_token, "GET new token").await;
         assert_eq!(response.status(), StatusCode::OK, "new token on {name}");
         let read: Value = response.json().await.expect("JSON");
         assert_eq!(writer_of(&read), *n);

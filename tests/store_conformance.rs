@@ -90,9 +90,52 @@ fn assert_same(got: &ClientRecord, want: &ClientRecord) {
     assert_eq!(fields(got), fields(want));
 }
 
+/// Inserts `record`, which must be new.
+async fn insert(store: &dyn ClientStore, record: ClientRecord) {
+    store.insert(Arc::new(record)).await.expect("insert");
+}
+
 async fn stored(store: &dyn ClientStore, id: &str) -> ClientRecord {
     let got = store.get(id).await.expect("get");
     ClientRecord::clone(&got.unwrap_or_else(|| panic!("{id} is stored")))
+}
+
+/// Stores record `a`, then spoils each decoded column of it in turn: reading `a` must then be
+/// a backend error naming the client and the column, and putting the column back must give
+/// back the record as it was. `execute` runs an `UPDATE` (whose one parameter is written
+/// `placeholder` in the backend's SQL) with the value bound; its last argument names the step.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+async fn assert_undecodable_columns_name_the_client(
+    store: &dyn ClientStore,
+    placeholder: &str,
+    execute: impl AsyncFn(String, String, &str),
+) {
+    insert(store, record("a", 1)).await;
+    let update =
+        |column: &str| format!("UPDATE clients SET {column} = {placeholder} WHERE client_id = 'a'");
+    for (column, value) in [
+        ("registered_by", "martian"),
+        ("token_endpoint_auth_method", "telepathy"),
+        ("metadata", "{\"grant_types\":\"x\"}"),
+    ] {
+        let before = stored(store, "a").await;
+        execute(update(column), value.to_owned(), "spoil").await;
+        match store.get("a").await {
+            Err(StoreError::Backend(e)) => {
+                let msg = e.to_string();
+                assert!(msg.contains("\"a\"") && msg.contains(column), "{msg}");
+            }
+            other => panic!("{column}: {other:?}"),
+        }
+        // Put it back for the next column.
+        let original = match column {
+            "registered_by" => "iat:iat-1".to_owned(),
+            "token_endpoint_auth_method" => "client_secret_post".to_owned(),
+            _ => before.metadata.as_str().to_owned(),
+        };
+        execute(update(column), original, "restore").await;
+        assert_same(&stored(store, "a").await, &before);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,7 +165,7 @@ async fn insert_then_get_round_trips_every_field(store: Arc<dyn ClientStore>) {
     odd.token_endpoint_auth_method = AuthMethod::PrivateKeyJwt;
 
     for r in [&plain, &hashed, &public, &odd] {
-        store.insert(Arc::new(r.clone())).await.expect("insert");
+        insert(&*store, r.clone()).await;
     }
     for r in [&plain, &hashed, &public, &odd] {
         assert_same(&stored(&*store, &r.client_id).await, r);
@@ -144,7 +187,7 @@ async fn insert_then_get_round_trips_every_field(store: Arc<dyn ClientStore>) {
 
 async fn insert_of_an_existing_id_is_refused_and_changes_nothing(store: Arc<dyn ClientStore>) {
     let first = record("a", 1);
-    store.insert(Arc::new(first.clone())).await.expect("insert");
+    insert(&*store, first.clone()).await;
     let mut second = record("a", 2);
     second.version = 5;
     assert!(matches!(
@@ -157,10 +200,7 @@ async fn insert_of_an_existing_id_is_refused_and_changes_nothing(store: Arc<dyn 
 
 async fn get_of_an_unknown_id_is_none(store: Arc<dyn ClientStore>) {
     assert!(store.get("nobody").await.expect("get").is_none());
-    store
-        .insert(Arc::new(record("a", 1)))
-        .await
-        .expect("insert");
+    insert(&*store, record("a", 1)).await;
     assert!(store.get("nobody").await.expect("get").is_none());
     // Ids are compared exactly.
     assert!(store.get("A").await.expect("get").is_none());
@@ -170,7 +210,7 @@ async fn get_of_an_unknown_id_is_none(store: Arc<dyn ClientStore>) {
 
 async fn replace_with_the_current_version_stores_the_new_record(store: Arc<dyn ClientStore>) {
     let base = record("a", 1);
-    store.insert(Arc::new(base.clone())).await.expect("insert");
+    insert(&*store, base.clone()).await;
 
     let v2 = next(&base, 2, 2);
     store.replace(Arc::clone(&v2), 1).await.expect("replace v1");
@@ -200,7 +240,7 @@ async fn replace_with_the_current_version_stores_the_new_record(store: Arc<dyn C
 
 async fn replace_with_a_stale_version_conflicts_and_changes_nothing(store: Arc<dyn ClientStore>) {
     let base = record("a", 1);
-    store.insert(Arc::new(base.clone())).await.expect("insert");
+    insert(&*store, base.clone()).await;
     let v2 = next(&base, 2, 2);
     store.replace(Arc::clone(&v2), 1).await.expect("replace v1");
     // A writer that read version 1 loses.
@@ -226,10 +266,7 @@ async fn replace_with_a_stale_version_conflicts_and_changes_nothing(store: Arc<d
 }
 
 async fn replace_of_an_unknown_id_is_not_found(store: Arc<dyn ClientStore>) {
-    store
-        .insert(Arc::new(record("a", 1)))
-        .await
-        .expect("insert");
+    insert(&*store, record("a", 1)).await;
     assert!(matches!(
         store.replace(next(&record("missing", 1), 2, 2), 1).await,
         Err(StoreError::NotFound)
@@ -240,7 +277,7 @@ async fn replace_of_an_unknown_id_is_not_found(store: Arc<dyn ClientStore>) {
 
 async fn delete_with_a_stale_version_conflicts_and_keeps_the_record(store: Arc<dyn ClientStore>) {
     let base = record("a", 1);
-    store.insert(Arc::new(base.clone())).await.expect("insert");
+    insert(&*store, base.clone()).await;
     let v2 = next(&base, 2, 2);
     store.replace(Arc::clone(&v2), 1).await.expect("replace");
     for stale in [1, 3, u64::MAX] {
@@ -253,14 +290,8 @@ async fn delete_with_a_stale_version_conflicts_and_keeps_the_record(store: Arc<d
 }
 
 async fn delete_removes_the_record(store: Arc<dyn ClientStore>) {
-    store
-        .insert(Arc::new(record("a", 1)))
-        .await
-        .expect("insert");
-    store
-        .insert(Arc::new(record("b", 2)))
-        .await
-        .expect("insert");
+    insert(&*store, record("a", 1)).await;
+    insert(&*store, record("b", 2)).await;
     store.delete("a", 1).await.expect("delete");
     assert!(store.get("a").await.expect("get").is_none());
     assert!(matches!(
@@ -283,10 +314,7 @@ async fn delete_removes_the_record(store: Arc<dyn ClientStore>) {
 async fn count_counts_the_stored_clients(store: Arc<dyn ClientStore>) {
     assert_eq!(store.count().await.expect("count"), 0);
     for (i, id) in ["a", "b", "c"].into_iter().enumerate() {
-        store
-            .insert(Arc::new(record(id, i as u8)))
-            .await
-            .expect("insert");
+        insert(&*store, record(id, i as u8)).await;
     }
     assert_eq!(store.count().await.expect("count"), 3);
     let _ = store.insert(Arc::new(record("a", 9))).await;
@@ -327,7 +355,7 @@ async fn concurrent_inserts_of_one_id_have_exactly_one_winner(store: Arc<dyn Cli
 
 async fn concurrent_replacements_have_one_winner_and_no_torn_record(store: Arc<dyn ClientStore>) {
     let base = record("contested", 0);
-    store.insert(Arc::new(base.clone())).await.expect("insert");
+    insert(&*store, base.clone()).await;
     let start = Arc::new(tokio::sync::Barrier::new(usize::from(RACERS)));
     let tasks: Vec<_> = (1..=RACERS)
         .map(|n| {
@@ -367,7 +395,7 @@ async fn concurrent_replacements_have_one_winner_and_no_torn_record(store: Arc<d
 
 async fn touch_records_last_use_without_changing_the_version(store: Arc<dyn ClientStore>) {
     let base = record("a", 1);
-    store.insert(Arc::new(base.clone())).await.expect("insert");
+    insert(&*store, base.clone()).await;
     store.touch("a", 1_800_000_000).await.expect("touch");
     // The record and its version are unchanged: a writer that read version 1 still wins.
     assert_same(&stored(&*store, "a").await, &base);
@@ -414,23 +442,17 @@ async fn touch_records_last_use_without_changing_the_version(store: Arc<dyn Clie
 async fn delete_unused_deletes_only_stale_clients_in_bounded_batches(store: Arc<dyn ClientStore>) {
     // Registered at 1_700_000_000 + n; "used-*" were used at 1_900_000_000.
     for n in 0..5u8 {
-        store
-            .insert(Arc::new(record(&format!("stale-{n}"), n)))
-            .await
-            .expect("insert");
+        insert(&*store, record(&format!("stale-{n}"), n)).await;
     }
     for n in 0..3u8 {
         let id = format!("used-{n}");
-        store
-            .insert(Arc::new(record(&id, n)))
-            .await
-            .expect("insert");
+        insert(&*store, record(&id, n)).await;
         store.touch(&id, 1_900_000_000).await.expect("touch");
     }
     // Registered after the cutoff, never used: kept.
     let mut fresh = record("fresh", 200);
     fresh.client_id_issued_at = 1_850_000_000;
-    store.insert(Arc::new(fresh)).await.expect("insert");
+    insert(&*store, fresh).await;
     let cutoff = 1_800_000_000;
     assert!(
         store
@@ -571,7 +593,7 @@ mod postgres_only {
     use tower_oidc_registration::store::PostgresStore;
     use tower_oidc_registration::{ClientStore, StoreError};
 
-    use super::{assert_same, record, stored};
+    use super::{assert_same, assert_undecodable_columns_name_the_client, record, stored};
     use crate::common::postgres::{Schema, database_url};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -647,43 +669,14 @@ mod postgres_only {
         };
         let schema = Schema::create(&url, "undecodable").await;
         let store = schema.store(8).await;
-        store
-            .insert(Arc::new(record("a", 1)))
-            .await
-            .expect("insert");
-        for (column, value) in [
-            ("registered_by", "martian"),
-            ("token_endpoint_auth_method", "telepathy"),
-            ("metadata", "{\"grant_types\":\"x\"}"),
-        ] {
-            let before = stored(&store, "a").await;
-            sqlx::query(&format!(
-                "UPDATE clients SET {column} = $1 WHERE client_id = 'a'"
-            ))
-            .bind(value)
-            .execute(store.pool())
-            .await
-            .expect("spoil");
-            match store.get("a").await {
-                Err(StoreError::Backend(e)) => {
-                    let msg = e.to_string();
-                    assert!(msg.contains("\"a\"") && msg.contains(column), "{msg}");
-                }
-                other => panic!("{column}: {other:?}"),
-            }
-            sqlx::query(&format!(
-                "UPDATE clients SET {column} = $1 WHERE client_id = 'a'"
-            ))
-            .bind(match column {
-                "registered_by" => "iat:iat-1".to_owned(),
-                "token_endpoint_auth_method" => "client_secret_post".to_owned(),
-                _ => before.metadata.as_str().to_owned(),
-            })
-            .execute(store.pool())
-            .await
-            .expect("restore");
-            assert_same(&stored(&store, "a").await, &before);
-        }
+        assert_undecodable_columns_name_the_client(&store, "$1", async |sql, value, step| {
+            sqlx::query(&sql)
+                .bind(value)
+                .execute(store.pool())
+                .await
+                .expect(step);
+        })
+        .await;
         // The schema's checks refuse a malformed hash outright.
         let bad = sqlx::query(
             "UPDATE clients SET registration_token_hash = '\\x00' WHERE client_id = 'a'",
@@ -714,7 +707,7 @@ mod sqlite_only {
         ClientStore, RegistrationConfig, RegistrationLayer, SigningKey, StoreError,
     };
 
-    use super::{assert_same, record, stored};
+    use super::{assert_same, assert_undecodable_columns_name_the_client, record, stored};
     use crate::common::temp_db::TempDb;
 
     #[tokio::test]
@@ -774,44 +767,14 @@ mod sqlite_only {
     async fn an_undecodable_row_is_a_backend_error_naming_the_client() {
         let db = TempDb::new("undecodable");
         let store = SqliteStore::open(db.path()).await.expect("open");
-        store
-            .insert(Arc::new(record("a", 1)))
-            .await
-            .expect("insert");
-        for (column, value) in [
-            ("registered_by", "martian"),
-            ("token_endpoint_auth_method", "telepathy"),
-            ("metadata", "{\"grant_types\":\"x\"}"),
-        ] {
-            let before = stored(&store, "a").await;
-            sqlx::query(&format!(
-                "UPDATE clients SET {column} = ?1 WHERE client_id = 'a'"
-            ))
-            .bind(value)
-            .execute(store.pool())
-            .await
-            .expect("spoil");
-            match store.get("a").await {
-                Err(StoreError::Backend(e)) => {
-                    let msg = e.to_string();
-                    assert!(msg.contains("\"a\"") && msg.contains(column), "{msg}");
-                }
-                other => panic!("{column}: {other:?}"),
-            }
-            // Put it back for the next column.
-            sqlx::query(&format!(
-                "UPDATE clients SET {column} = ?1 WHERE client_id = 'a'"
-            ))
-            .bind(match column {
-                "registered_by" => "iat:iat-1".to_owned(),
-                "token_endpoint_auth_method" => "client_secret_post".to_owned(),
-                _ => before.metadata.as_str().to_owned(),
-            })
-            .execute(store.pool())
-            .await
-            .expect("restore");
-            assert_same(&stored(&store, "a").await, &before);
-        }
+        assert_undecodable_columns_name_the_client(&store, "?1", async |sql, value, step| {
+            sqlx::query(&sql)
+                .bind(value)
+                .execute(store.pool())
+                .await
+                .expect(step);
+        })
+        .await;
         store.close().await;
     }
 
