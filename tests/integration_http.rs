@@ -1,6 +1,8 @@
 //! The layer behind a real hyper 1 server, driven over HTTP by independent clients: the
 //! `openidconnect` crate for registration, `reqwest` and a raw hyper client for the rest.
 
+mod common;
+
 use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -13,9 +15,7 @@ use http::{Request, Response, StatusCode, header};
 use http_body::{Body, Frame};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
+use hyper_util::rt::TokioIo;
 use openidconnect::core::{
     CoreApplicationType, CoreClientAuthMethod, CoreClientRegistrationRequest, CoreGrantType,
     CoreResponseType,
@@ -67,20 +67,7 @@ async fn start_server(
         .build()
         .expect("config");
     let service = RegistrationLayer::new(config).layer(service_fn(fallback));
-    let task = tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let service = TowerToHyperService::new(service.clone());
-            tokio::spawn(async move {
-                let builder = auto::Builder::new(TokioExecutor::new());
-                let _ = builder
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
+    let task = common::server::serve(listener, service);
     TestServer { addr, task }
 }
 

@@ -16,6 +16,7 @@ pub mod contract;
 pub mod host;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod server;
 pub mod temp_db;
 
 use std::collections::VecDeque;
