@@ -764,11 +764,7 @@ fn check_base_url(raw: &str, allow_insecure: bool) -> Result<String, String> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!("{raw:?}: no query or fragment allowed"));
     }
-    let loopback = match host {
-        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
-        url::Host::Ipv4(ip) => ip.is_loopback(),
-        url::Host::Ipv6(ip) => ip.is_loopback(),
-    };
+    let loopback = crate::syntax::is_loopback_host(&host);
     match url.scheme() {
         "https" => Ok(raw.to_owned()),
         "http" if loopback || allow_insecure => Ok(raw.to_owned()),
@@ -780,9 +776,7 @@ fn check_base_url(raw: &str, allow_insecure: bool) -> Result<String, String> {
 
 /// A static initial access token must be usable as a bearer token and hard to guess.
 fn check_static_token(token: &str) -> Result<(), ConfigError> {
-    let token68 = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b);
-    let body = token.trim_end_matches('=');
-    if body.len() < 16 || !body.bytes().all(token68) {
+    if token.trim_end_matches('=').len() < 16 || !crate::syntax::is_token68(token) {
         return Err(ConfigError::InitialAccessToken(
             "must be at least 16 characters of the bearer token alphabet (RFC 6750 §2.1)".into(),
         ));

@@ -53,6 +53,7 @@ mod secret;
 mod service;
 mod software_statement;
 pub mod store;
+mod syntax;
 mod token;
 
 pub use body::ResponseBody;

@@ -83,15 +83,7 @@ pub(crate) fn is_public(ip: IpAddr) -> bool {
     }
 }
 
-/// Whether `ip` is a loopback address, IPv4-mapped ones included.
-pub(crate) fn is_loopback(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => {
-            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-    }
-}
+pub(crate) use crate::syntax::is_loopback_ip as is_loopback;
 
 #[cfg(test)]
 mod tests {

@@ -31,9 +31,7 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, RegistrationErro
         return Err(RegistrationError::MissingToken);
     }
     let token = rest.trim_matches(' ');
-    let token68 = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b);
-    let trimmed = token.trim_end_matches('=');
-    if trimmed.is_empty() || !trimmed.bytes().all(token68) {
+    if !crate::syntax::is_token68(token) {
         return Err(RegistrationError::InvalidToken);
     }
     Ok(token)

@@ -22,8 +22,8 @@
 
 use super::error::MetadataError;
 use super::model::ClientMetadata;
-use super::parse::quoted;
 use super::rules::MetadataRules;
+use crate::syntax::quoted;
 
 /// The `*_enc` value registered when a `*_alg` is given without it
 /// (OpenID Connect Registration §2).

@@ -26,8 +26,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Map, Value};
 
 use super::error::MetadataError;
-use super::parse::quoted;
 use super::redirect_uri::{Schemes, check_url};
+use crate::syntax::quoted;
 
 /// JWK members that carry private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4).
 const PRIVATE_JWK_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];

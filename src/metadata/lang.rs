@@ -11,7 +11,7 @@ use oxilangtag::LanguageTag;
 
 use super::error::MetadataError;
 use super::model::Localized;
-use super::parse::quoted;
+use crate::syntax::quoted;
 
 /// The human-readable members that may carry a language tag, in the order they are echoed.
 /// Only `client_name` is free text; the others are URLs (see [`holds_url`]).

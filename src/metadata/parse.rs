@@ -18,7 +18,7 @@
 //! - `member#tag` for the human-readable members (B4): the tag must be a well-formed BCP 47 tag
 //!   of at most 64 characters and unique ignoring ASCII case; it is kept as sent. A member
 //!   takes at most 100 tagged values. Tagged members are collected in one pass over the object;
-//! - client-supplied values are put into error descriptions only through [`quoted`].
+//! - client-supplied values are put into error descriptions only through [`quoted`](crate::syntax::quoted).
 //!
 //! Type errors on `redirect_uris` are `invalid_redirect_uri` (C4); every other error is
 //! `invalid_client_metadata`.
@@ -27,11 +27,12 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::error::{MetadataError, MetadataErrorCode, sanitize_description};
+use super::error::{MetadataError, MetadataErrorCode};
 use super::lang;
 use super::model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };
+use crate::syntax::quoted;
 
 /// Parses a registration request's JSON object into [`ClientMetadata`], checking JSON types only.
 ///
@@ -151,32 +152,6 @@ pub fn parse_owned(obj: Map<String, Value>) -> Result<ClientMetadata, MetadataEr
     meta.extensions = p.unmodeled_members();
     Ok(meta)
 }
-
-/// A client-supplied value quoted for an error description: `'foo'`, cut after
-/// [`QUOTED_MAX_CHARS`] characters (`'xxx...x'...`) so that a huge value does not end up in
-/// the response. Characters that RFC 6749 §5.2 does not allow in `error_description` are
-/// rendered as [`sanitize_description`] does (`"` as `'`, others as `U+XXXX`), so the result
-/// never holds a `"` or a `\`.
-///
-/// Every client-supplied value that goes into an error description goes through this function.
-pub(super) fn quoted(value: &str) -> String {
-    let (shown, cut) = match value.char_indices().nth(QUOTED_MAX_CHARS) {
-        Some((end, _)) => (&value[..end], true),
-        None => (value, false),
-    };
-    let shown = sanitize_description(shown);
-    let mut out = String::with_capacity(shown.len() + 5);
-    out.push('\'');
-    out.push_str(&shown);
-    out.push('\'');
-    if cut {
-        out.push_str("...");
-    }
-    out
-}
-
-/// How many characters of a client-supplied value [`quoted`] keeps.
-pub(super) const QUOTED_MAX_CHARS: usize = 64;
 
 /// The `(tag, value)` pairs of one localized member, in object order.
 type TaggedValues = Vec<(String, String)>;
@@ -857,27 +832,6 @@ mod tests {
             json!({"client_name#fr": 1}),
             "client_name#'fr': must be a string",
         );
-    }
-
-    #[test]
-    fn quoted_values() {
-        assert_eq!(quoted("foo"), "'foo'");
-        assert_eq!(quoted(""), "''");
-        // No `"` and no `\` (RFC 6749 §5.2), no Debug escaping.
-        assert_eq!(quoted("a\"b"), "'a'b'");
-        assert_eq!(quoted("a\\b"), "'aU+005Cb'");
-        assert_eq!(quoted("caf\u{e9}\n"), "'cafU+00E9U+000A'");
-        assert_eq!(
-            quoted(&"\u{e9}".repeat(70)),
-            format!("'{}'...", "U+00E9".repeat(64))
-        );
-        assert_eq!(quoted(&"x".repeat(65)), format!("'{}'...", "x".repeat(64)));
-        assert_eq!(quoted(&"x".repeat(64)), format!("'{}'", "x".repeat(64)));
-        for value in ["a\"b", "a\\b", "\"\\\"", "\u{0}\u{7f}"] {
-            let q = quoted(value);
-            assert!(!q.contains('"') && !q.contains('\\'), "{q}");
-            assert_eq!(sanitize_description(&q), q, "already sanitized");
-        }
     }
 
     #[test]

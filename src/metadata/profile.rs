@@ -23,8 +23,8 @@ use url::Url;
 
 use super::error::MetadataError;
 use super::model::{AuthMethod, ClientMetadata};
-use super::parse::quoted;
 use super::rules::MetadataRules;
+use crate::syntax::quoted;
 
 fn invalid(description: String) -> MetadataError {
     MetadataError::client_metadata(description)

@@ -3,13 +3,13 @@
 //!
 //! The URI is only inspected: the string the client sent is what gets stored and echoed (C5).
 
-use std::net::IpAddr;
+use url::Url;
 
-use url::{Host, Url};
+use crate::syntax::is_loopback_host;
 
 use super::error::{MetadataError, MetadataErrorCode};
 use super::model::ApplicationType;
-use super::parse::quoted;
+use crate::syntax::quoted;
 
 /// Schemes never accepted for a redirect URI, whatever the application type (C10).
 const FORBIDDEN_SCHEMES: &[&str] = &[
@@ -202,14 +202,9 @@ fn parse_absolute(label: &str, raw: &str, code: MetadataErrorCode) -> Result<Url
     Ok(url)
 }
 
-/// Whether the URL's host is `localhost`, an IPv4 loopback address (127.0.0.0/8) or `[::1]`.
+/// Whether the URL's host is a loopback host ([`is_loopback_host`]).
 fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
+    url.host().is_some_and(|host| is_loopback_host(&host))
 }
 
 #[cfg(test)]

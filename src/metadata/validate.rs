@@ -19,10 +19,10 @@ use super::lang;
 use super::model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };
-use super::parse::quoted;
 use super::profile::security_profile;
 use super::redirect_uri::{RedirectPolicy, Schemes, check_redirect_uri, check_url, sector_key};
 use super::rules::MetadataRules;
+use crate::syntax::quoted;
 
 /// Applies the registration rules and defaults to parsed metadata and returns the metadata to
 /// register.

@@ -27,24 +27,13 @@
 //! ([`Caller::Host`]) included.
 
 use async_trait::async_trait;
-use std::net::IpAddr;
+
 use url::{Host, Url};
 
 use super::{Operation, PolicyContext, PolicyError, RegistrationPolicy};
 use crate::context::{Caller, RequestContext};
 use crate::metadata::{AuthMethod, ClientMetadata, GrantType, MetadataError, ResponseType};
-
-/// How many characters of a client-supplied value an error description quotes.
-const QUOTED_MAX_CHARS: usize = 64;
-
-/// `'value'`, cut after [`QUOTED_MAX_CHARS`] characters (`'xxx...x'...`), so that a huge value
-/// does not end up in an error description. [`MetadataError`] makes the text ASCII-safe.
-fn quoted(value: &str) -> String {
-    match value.char_indices().nth(QUOTED_MAX_CHARS) {
-        Some((end, _)) => format!("'{}'...", &value[..end]),
-        None => format!("'{value}'"),
-    }
-}
+use crate::syntax::{is_loopback_host, quoted};
 
 // ---------------------------------------------------------------------------------------------
 // Allowed scopes
@@ -573,7 +562,7 @@ impl TrustedRedirectHosts {
                 Err(Untrusted::NoHost)
             };
         };
-        if self.allow_loopback && is_loopback(&host) {
+        if self.allow_loopback && is_loopback_host(&host) {
             return Ok(());
         }
         let text = canonical_host(&host.to_string());
@@ -602,15 +591,6 @@ impl TrustedRedirectHosts {
             return Err(format!("{member}[{i}]: {reason}"));
         }
         Ok(())
-    }
-}
-
-/// Whether `host` is `localhost`, an IPv4 loopback address (127.0.0.0/8) or `[::1]`.
-fn is_loopback(host: &Host<&str>) -> bool {
-    match host {
-        Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
-        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
-        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
     }
 }
 
