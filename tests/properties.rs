@@ -70,7 +70,8 @@ fn localhost() -> impl Strategy<Value = String> {
     })
 }
 
-/// A host and whether it is a loopback host (127.0.0.0/8, [::1] in any spelling, localhost).
+/// A host and whether it is a loopback host (127.0.0.0/8, [::1] in any spelling, an
+/// IPv4-mapped loopback address, localhost).
 fn host() -> impl Strategy<Value = (String, bool)> {
     prop_oneof![
         (any::<u8>(), any::<u8>(), any::<u8>())
@@ -79,6 +80,8 @@ fn host() -> impl Strategy<Value = (String, bool)> {
             Just("[::1]".to_owned()),
             Just("[0:0:0:0:0:0:0:1]".to_owned()),
             Just("[0::1]".to_owned()),
+            Just("[::ffff:7f00:1]".to_owned()),
+            Just("[::ffff:127.9.8.7]".to_owned()),
         ]
         .prop_map(|h| (h, true)),
         localhost().prop_map(|h| (h, true)),
@@ -93,7 +96,7 @@ fn host() -> impl Strategy<Value = (String, bool)> {
         prop_oneof![
             Just("[::2]".to_owned()),
             Just("[2001:db8::1]".to_owned()),
-            Just("[::ffff:7f00:1]".to_owned()),
+            Just("[::ffff:a00:1]".to_owned()),
             Just("[fe80::1]".to_owned()),
         ]
         .prop_map(|h| (h, false)),
