@@ -1,8 +1,13 @@
-//! Who is asking: the caller and the request headers that policies and event hooks see.
+//! Who is asking, in the three forms the crate needs: the [`Requester`] that an operation of
+//! the [`Registry`](crate::Registry) takes (the credential presented), the [`Caller`] that the
+//! registry judges it to be, and the [`RequestContext`] that policies and event listeners see
+//! (the caller and the request headers, credentials removed). The HTTP handler builds
+//! requesters from requests; the host builds them in code.
 
 use http::HeaderMap;
 
-/// The kind of caller behind a registration request.
+/// Who the registry judged a [`Requester`] to be: what policies and event listeners see, and
+/// what a [`ClientRecord`](crate::ClientRecord) keeps of who registered the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Caller {
@@ -58,5 +63,93 @@ impl RequestContext {
             Caller::InitialAccessToken { id } => Some(id),
             _ => None,
         }
+    }
+}
+
+/// Who asks for a registry operation, and the credential they present: the typed argument of
+/// every operation of the [`Registry`](crate::Registry).
+///
+/// ```
+/// use tower_oidc_registration::Requester;
+///
+/// // The host application itself: unrestricted, no token needed.
+/// let host = Requester::host();
+/// // A client managing its registration over RFC 7592.
+/// let client = Requester::registration_access_token("eyJhbGciOi...");
+/// # let _ = (host, client);
+/// ```
+#[derive(Clone, Copy)]
+pub struct Requester<'a> {
+    pub(crate) credential: Credential<'a>,
+    /// The request headers policies may read (credentials are dropped before they see them).
+    pub(crate) headers: Option<&'a HeaderMap>,
+}
+
+/// The credential presented.
+#[derive(Clone, Copy)]
+pub(crate) enum Credential<'a> {
+    /// None: open registration, or a request that forgot its token.
+    None,
+    /// An initial access token (RFC 7591 §3), for registration.
+    InitialAccessToken(&'a str),
+    /// A client's registration access token (RFC 7592), for managing that client.
+    RegistrationAccessToken(&'a str),
+    /// The host application, through its own code: unrestricted.
+    Host,
+}
+
+impl<'a> Requester<'a> {
+    fn with(credential: Credential<'a>) -> Self {
+        Self {
+            credential,
+            headers: None,
+        }
+    }
+
+    /// A caller without credentials: open registration (when the server allows it).
+    pub fn anonymous() -> Self {
+        Self::with(Credential::None)
+    }
+
+    /// A caller presenting an initial access token (RFC 7591 §3) to register a client.
+    pub fn initial_access_token(token: &'a str) -> Self {
+        Self::with(Credential::InitialAccessToken(token))
+    }
+
+    /// A client presenting its registration access token (RFC 7592) to read, replace or
+    /// delete its registration.
+    pub fn registration_access_token(token: &'a str) -> Self {
+        Self::with(Credential::RegistrationAccessToken(token))
+    }
+
+    /// The host application: registers and manages any client without a token, judged by the
+    /// metadata rules but not by the caller restrictions. Its operations count as no use of
+    /// the client and emit no event.
+    pub fn host() -> Self {
+        Self::with(Credential::Host)
+    }
+
+    /// The headers of the request being served, for the policies that read them (never those
+    /// carrying credentials: `Authorization`, `Proxy-Authorization` and `Cookie` are dropped).
+    #[must_use]
+    pub fn with_headers(mut self, headers: &'a HeaderMap) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+}
+
+impl std::fmt::Debug for Requester<'_> {
+    // Never the token itself.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.credential {
+            Credential::None => "Anonymous",
+            Credential::InitialAccessToken(_) => "InitialAccessToken",
+            Credential::RegistrationAccessToken(_) => "RegistrationAccessToken",
+            Credential::Host => "Host",
+        };
+        f.debug_struct("Requester")
+            .field("credential", &kind)
+            .field("headers", &self.headers.is_some())
+            .finish()
     }
 }

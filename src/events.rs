@@ -1,7 +1,7 @@
-//! A hook that sees every registration event of the requests the layer answers, for audit
-//! logs and metrics. Events carry the client id and the caller, never a secret or a token.
-//! Operations the host starts itself through the [`Registry`](crate::Registry) emit no event:
-//! the host knows of them already.
+//! An [`EventListener`] sees every registration event of the requests the layer answers, for
+//! audit logs and metrics. Events carry the client id and the caller, never a secret or a
+//! token. Operations the host starts itself through the [`Registry`](crate::Registry) emit no
+//! event: the host knows of them already.
 
 use crate::context::RequestContext;
 
@@ -39,9 +39,10 @@ pub struct RegistrationEvent<'a> {
     pub context: &'a RequestContext,
 }
 
-/// Receives registration events. Called inline on the request path: keep it quick (send to a
-/// channel for slow work).
-pub trait RegistrationEvents: Send + Sync + 'static {
+/// Receives the registration events of the requests the layer answers
+/// ([`RegistrationConfigBuilder::events`](crate::RegistrationConfigBuilder::events)). Called
+/// inline on the request path: keep it quick (send to a channel for slow work).
+pub trait EventListener: Send + Sync + 'static {
     /// One event.
     fn on_event(&self, event: &RegistrationEvent<'_>);
 }

@@ -43,7 +43,6 @@ pub mod fetch;
 mod future;
 pub mod generate;
 mod handler;
-mod initial_access;
 mod layer;
 pub mod metadata;
 pub mod policy;
@@ -58,16 +57,18 @@ mod token;
 
 pub use body::ResponseBody;
 pub use config::{
-    ConfigError, DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationConfig,
+    ConfigError, DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationAccess, RegistrationConfig,
     RegistrationConfigBuilder, SecretRotation, SecretStorage, TokenRotation,
 };
-pub use context::{Caller, RequestContext};
+pub use context::{Caller, RequestContext, Requester};
 pub use error::RegistrationError;
-pub use events::{EventKind, RegistrationEvent, RegistrationEvents};
+pub use events::{EventKind, EventListener, RegistrationEvent};
 pub use future::ResponseFuture;
-pub use initial_access::{InitialAccessTokenOptions, IssuedInitialAccessToken, RegistrationAccess};
 pub use layer::RegistrationLayer;
-pub use registry::{ClientAuthError, ClientCredentials, ClientInformation, Registry};
+pub use registry::{
+    Admission, AuthorizedClient, ClientAuthError, ClientCredentials, ClientInformation,
+    InitialAccessTokenOptions, IssuedInitialAccessToken, Registry,
+};
 pub use secret::Secret;
 pub use service::Registration;
 pub use software_statement::{SoftwareStatementRequirement, TrustedIssuer};
@@ -75,10 +76,8 @@ pub use software_statement::{SoftwareStatementRequirement, TrustedIssuer};
 pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
-pub use store::{
-    ClientRecord, ClientStore, MemoryStore, MetadataJson, Registrant, StoreError, StoredSecret,
-};
-pub use token::{CredentialHash, RegistrationTokens, SigningKey, TokenAlgorithm};
+pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError, StoredSecret};
+pub use token::{CredentialHash, SigningKey, TokenAlgorithm};
 
 /// Entry points for the fuzz targets in `fuzz/` (the `fuzzing` feature): the parser, validator
 /// and serializer of client metadata, the registration access token verifier, and the path

@@ -225,12 +225,22 @@ impl SigningKey {
 /// The SHA-256 of a registration access token: what the store keeps instead of the token.
 /// Compare with [`ct_eq`](Self::ct_eq); there is deliberately no `==`.
 #[derive(Clone, Copy)]
-pub struct CredentialHash(pub [u8; 32]);
+pub struct CredentialHash([u8; 32]);
 
 impl CredentialHash {
     /// Hashes a token.
     pub fn of(token: &str) -> Self {
         Self(Sha256::digest(token.as_bytes()).into())
+    }
+
+    /// A hash as a store kept it ([`as_bytes`](Self::as_bytes)).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// The 32 bytes of the hash, for a store to keep.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
     }
 
     /// Compares two hashes in constant time.
@@ -263,7 +273,7 @@ struct Claims<'a> {
 
 /// Issues registration access tokens and checks their signature, for one issuer with one key.
 ///
-/// The registry uses it internally; it is public for tools and benchmarks. A valid signature
+/// A valid signature
 /// is not enough to accept a token: the registry also compares the token's hash with the
 /// stored one, which is what makes deleted and rotated tokens fail.
 #[derive(Clone)]

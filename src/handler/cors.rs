@@ -17,7 +17,7 @@ pub(super) fn preflight(shared: &Shared, route: &Route) -> Response<Full<Bytes>>
     let mut response = response::empty(StatusCode::NO_CONTENT);
     let headers = response.headers_mut();
     headers.insert(header::ALLOW, HeaderValue::from_static(allow));
-    if shared.cors_allow_origin.is_some() {
+    if shared.settings().cors_allow_origin.is_some() {
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
             HeaderValue::from_static(allow),

@@ -1,7 +1,10 @@
-//! HTTP in, HTTP out: the only place that knows both HTTP and the registry. It reads the
-//! method, path, headers and body, calls the [`Registry`], and renders the answer.
+//! HTTP in, HTTP out: the only place that knows both HTTP and the registry. It turns a request
+//! into a [`Requester`] and a call of the [`Registry`], and the answer into a response
+//! (`error.rs` renders failures, `response.rs` successes, `cors.rs` preflights). It decides
+//! nothing about who may do what: the registry does.
 
 mod cors;
+mod error;
 mod request;
 mod response;
 
@@ -9,36 +12,31 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http::{Method, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::Full;
 use tracing::Instrument;
 
-use crate::config::RegistrationConfig;
-use crate::context::{Caller, RequestContext};
-use crate::error::RegistrationError;
-use crate::events::{EventKind, RegistrationEvent, RegistrationEvents};
-use crate::initial_access::RegistrationAccess;
+use crate::config::{RegistrationConfig, Settings};
+use crate::context::{Caller, RequestContext, Requester};
+use crate::events::{EventKind, EventListener, RegistrationEvent};
 use crate::registry::{ClientInformation, Registry};
 use crate::route::Route;
-use crate::store::Registrant;
 
-/// What every request handled by the layer shares: built once from the configuration.
+use error::Failure;
+
+/// What every request handled by the layer shares: the configuration, built once, and the
+/// registry over it.
 pub(crate) struct Shared {
     pub(crate) registry: Registry,
     pub(crate) prefix: String,
-    pub(crate) max_body_bytes: usize,
-    pub(crate) cors_allow_origin: Option<HeaderValue>,
-    pub(crate) events: Option<Arc<dyn RegistrationEvents>>,
     pub(crate) registry_in_extensions: bool,
-    /// Whether anything looks at the request context (policies, events): if not, the
-    /// headers are not copied into it.
-    context_needed: bool,
+    config: RegistrationConfig,
 }
 
 impl Shared {
     pub(crate) fn new(config: &RegistrationConfig) -> Self {
-        if config.key_was_generated {
+        if config.signing_key_was_generated() {
             tracing::warn!(
                 "no signing key configured: generated one for this process only; registration \
                  access tokens will stop working when it restarts"
@@ -46,27 +44,14 @@ impl Shared {
         }
         Self {
             registry: Registry::new(config),
-            prefix: config.prefix.clone(),
-            max_body_bytes: config.max_body_bytes,
-            cors_allow_origin: config.cors_allow_origin.clone(),
-            events: config.events.clone(),
-            registry_in_extensions: config.registry_in_extensions,
-            // Headers matter to events and custom policies; the caller alone suffices for the
-            // built-in ones. (A request with an initial access token gets them anyway, for the
-            // token's own policy.)
-            context_needed: config.events.is_some() || !config.policies.is_empty(),
+            prefix: config.prefix().to_owned(),
+            registry_in_extensions: config.settings.registry_in_extensions,
+            config: config.clone(),
         }
     }
 
-    fn context(&self, caller: Caller, parts: &Parts) -> RequestContext {
-        if self.context_needed {
-            RequestContext::new(caller, &parts.headers)
-        } else {
-            RequestContext {
-                caller,
-                headers: http::HeaderMap::new(),
-            }
-        }
+    fn settings(&self) -> &Settings {
+        &self.config.settings
     }
 }
 
@@ -111,57 +96,58 @@ async fn handle_in_span<B: RequestBody>(
 ) -> Response<Full<Bytes>> {
     // Only the parts (Send + Sync) are borrowed across awaits; the body is moved.
     let (parts, body) = request.into_parts();
-    let mut context = shared.context(Caller::Anonymous, &parts);
-    let result = match (&route, &parts.method) {
-        (_, &Method::OPTIONS) => Ok(Outcome::Preflight(cors::preflight(&shared, &route))),
-        (Route::Registration, &Method::POST) => register(&shared, &mut context, &parts, body).await,
-        (Route::Registration, _) => Err(RegistrationError::MethodNotAllowed {
-            allow: ALLOW_REGISTRATION,
-        }),
-        (Route::Client(id), method) => {
-            let result = match *method {
-                Method::GET => read(&shared, id, &parts).await,
-                Method::PUT => update(&shared, &mut context, id, &parts, body).await,
-                Method::DELETE => delete(&shared, id, &parts).await,
-                _ => Err(RegistrationError::MethodNotAllowed {
-                    allow: ALLOW_CLIENT,
-                }),
-            };
-            // Only a request that proved it holds the client's token is the registered client.
-            if result.is_ok() {
-                context.caller = Caller::RegisteredClient;
-            }
-            result
-        }
-    };
+    // Who the registry judged the caller to be, for the events; anonymous until it says.
+    let mut caller = Caller::Anonymous;
     let client_id = match &route {
         Route::Registration => None,
         Route::Client(id) => Some(id.as_str()),
     };
+    let result = match (&route, &parts.method) {
+        (_, &Method::OPTIONS) => Ok(Outcome::Preflight(cors::preflight(&shared, &route))),
+        (Route::Registration, &Method::POST) => register(&shared, &mut caller, &parts, body).await,
+        (Route::Registration, _) => Err(Failure::MethodNotAllowed {
+            allow: ALLOW_REGISTRATION,
+        }),
+        (Route::Client(id), method @ (&Method::GET | &Method::PUT | &Method::DELETE)) => {
+            manage(&shared, &mut caller, id, method, &parts, body).await
+        }
+        (Route::Client(_), _) => Err(Failure::MethodNotAllowed {
+            allow: ALLOW_CLIENT,
+        }),
+    };
+    let events = shared.settings().events.as_deref();
     let mut response = match result {
         Ok(outcome) => {
-            if let Some(events) = &shared.events {
-                outcome.emit(events.as_ref(), &context, client_id);
+            if let Some(events) = events {
+                outcome.emit(events, &event_context(caller, &parts), client_id);
             }
             outcome.into_response()
         }
-        Err(err) => {
-            log_failure(client_id, &err);
-            if let Some(events) = &shared.events {
+        Err(failure) => {
+            failure.log(client_id);
+            if let Some(events) = events {
                 events.on_event(&RegistrationEvent {
-                    kind: EventKind::Rejected { error: err.code() },
+                    kind: EventKind::Rejected {
+                        error: failure.code(),
+                    },
                     client_id,
-                    context: &context,
+                    context: &event_context(caller, &parts),
                 });
             }
-            err.to_response()
+            failure.into_response()
         }
     };
     response::add_common_headers(&shared, &mut response);
     response
 }
 
-/// What a successful request did, for the response and the events hook.
+/// What an event listener sees of the request: the caller and the headers, credentials
+/// removed.
+fn event_context(caller: Caller, parts: &Parts) -> RequestContext {
+    RequestContext::new(caller, &parts.headers)
+}
+
+/// What a successful request did, for the response and the event listener.
 enum Outcome {
     Preflight(Response<Full<Bytes>>),
     Created(ClientInformation),
@@ -171,12 +157,7 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn emit(
-        &self,
-        events: &dyn RegistrationEvents,
-        context: &RequestContext,
-        path_id: Option<&str>,
-    ) {
+    fn emit(&self, events: &dyn EventListener, context: &RequestContext, path_id: Option<&str>) {
         let (kind, client) = match self {
             Self::Preflight(_) => return,
             Self::Created(c) => (EventKind::Created, Some(c)),
@@ -211,108 +192,66 @@ impl Outcome {
     }
 }
 
+/// `POST {prefix}`: a bearer token is an initial access token. The registry admits the caller
+/// before the body is read, so that a refused caller gets 401 whatever it sent.
 async fn register<B: RequestBody>(
     shared: &Shared,
-    context: &mut RequestContext,
+    caller: &mut Caller,
     parts: &Parts,
     body: B,
-) -> Result<Outcome, RegistrationError> {
-    // An initial access token is required in protected mode, and honoured when presented in
-    // open mode (its holder may be granted more); a wrong one is refused in both.
-    let reservation = match request::bearer_token(&parts.headers) {
-        Ok(token) => match shared.registry.reserve_initial_access_token(token) {
-            Ok(reservation) => Some(reservation),
-            Err((err, token_id)) => {
-                if let Some(id) = token_id {
-                    context.caller = Caller::InitialAccessToken { id };
-                }
-                return Err(err);
-            }
-        },
-        Err(RegistrationError::MissingToken)
-            if shared.registry.access() == RegistrationAccess::Open =>
-        {
-            None
-        }
-        Err(RegistrationError::MissingToken) => {
-            return Err(RegistrationError::MissingInitialAccessToken);
-        }
-        Err(err) => return Err(err),
+) -> Result<Outcome, Failure> {
+    let requester = match request::bearer_token(&parts.headers)? {
+        Some(token) => Requester::initial_access_token(token),
+        None => Requester::anonymous(),
     };
-    if let Some(reservation) = &reservation {
-        // A token issued at run time may carry a policy that reads the headers.
-        *context = RequestContext::new(
-            Caller::InitialAccessToken {
-                id: reservation.id().to_owned(),
-            },
-            &parts.headers,
-        );
-    }
-    // If this fails, or the request is dropped, the reservation goes back when dropped.
-    let request = request::json_object(&parts.headers, body, shared.max_body_bytes).await?;
-    let client = shared
+    let admission = shared
         .registry
-        .register_reserved(context, request, reservation)
-        .await?;
-    Ok(Outcome::Created(client))
+        .admit(requester.with_headers(&parts.headers))
+        .inspect_err(|err| {
+            // A valid token over its quota is still its holder's request.
+            if let crate::RegistrationError::ClientQuotaReached { token_id } = err {
+                *caller = Caller::InitialAccessToken {
+                    id: token_id.clone(),
+                };
+            }
+        })?;
+    *caller = admission.caller().clone();
+    // If this fails, or the request is dropped, the admission gives its reservation back.
+    let metadata =
+        request::json_object(&parts.headers, body, shared.settings().max_body_bytes).await?;
+    Ok(Outcome::Created(admission.register(metadata).await?))
 }
 
-async fn read(
+/// `GET`, `PUT`, `DELETE {prefix}/{client_id}`: a bearer token is the client's registration
+/// access token, checked before the body is read.
+async fn manage<B: RequestBody>(
     shared: &Shared,
+    caller: &mut Caller,
     client_id: &str,
-    parts: &Parts,
-) -> Result<Outcome, RegistrationError> {
-    let token = request::bearer_token(&parts.headers)?;
-    let client = shared.registry.read(client_id, token).await?;
-    Ok(Outcome::Read(client))
-}
-
-async fn update<B: RequestBody>(
-    shared: &Shared,
-    context: &mut RequestContext,
-    client_id: &str,
+    method: &Method,
     parts: &Parts,
     body: B,
-) -> Result<Outcome, RegistrationError> {
-    // Authentication comes before the body: an unauthenticated caller gets 401 whatever it sent.
-    let token = request::bearer_token(&parts.headers)?;
-    let current = shared.registry.authorize(client_id, token).await?;
-    context.caller = Caller::RegisteredClient;
-    if let Registrant::InitialAccessToken(_) = current.registered_by {
-        // The policy of the token the client was registered with may read the headers.
-        context.headers = RequestContext::new(Caller::RegisteredClient, &parts.headers).headers;
-    }
-    let body = request::json_object(&parts.headers, body, shared.max_body_bytes).await?;
+) -> Result<Outcome, Failure> {
+    let requester = match request::bearer_token(&parts.headers)? {
+        Some(token) => Requester::registration_access_token(token),
+        None => Requester::anonymous(),
+    };
     let client = shared
         .registry
-        .update_authorized(context, current, Some(token), body)
+        .authorize(requester.with_headers(&parts.headers), client_id)
         .await?;
-    Ok(Outcome::Updated(client))
-}
-
-async fn delete(
-    shared: &Shared,
-    client_id: &str,
-    parts: &Parts,
-) -> Result<Outcome, RegistrationError> {
-    let token = request::bearer_token(&parts.headers)?;
-    shared.registry.delete(client_id, token).await?;
-    Ok(Outcome::Deleted)
-}
-
-fn log_failure(client_id: Option<&str>, err: &RegistrationError) {
-    match err {
-        RegistrationError::Store(source) => {
-            tracing::error!(?client_id, error = %source, "client store failed")
+    *caller = client.caller();
+    Ok(match *method {
+        Method::GET => Outcome::Read(client.read().await?),
+        Method::DELETE => {
+            client.delete().await?;
+            Outcome::Deleted
         }
-        RegistrationError::Internal(detail) => {
-            tracing::error!(?client_id, %detail, "registration failed")
+        _ => {
+            let metadata =
+                request::json_object(&parts.headers, body, shared.settings().max_body_bytes)
+                    .await?;
+            Outcome::Updated(client.update(metadata).await?)
         }
-        other => tracing::debug!(
-            ?client_id,
-            error = other.code(),
-            description = %other.description(),
-            "registration request rejected"
-        ),
-    }
+    })
 }

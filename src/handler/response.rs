@@ -30,7 +30,7 @@ pub(super) fn add_common_headers(shared: &Shared, response: &mut Response<Full<B
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    if let Some(origin) = &shared.cors_allow_origin {
+    if let Some(origin) = &shared.settings().cors_allow_origin {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
         if origin != "*" {
             headers.append(header::VARY, HeaderValue::from_static("Origin"));

@@ -118,3 +118,17 @@ impl Default for MetadataRules {
         }
     }
 }
+
+impl MetadataRules {
+    /// Withdraws what needs the client secret in clear, for a server that stores secrets
+    /// hashed: `client_secret_jwt` (the client signs with its secret as the HMAC key, so the
+    /// server must keep it to verify), HMAC signatures and symmetric key wrapping (keyed with
+    /// the client secret, OpenID Connect Core §10.1, §10.2).
+    pub(crate) fn restrict_to_hashed_secrets(&mut self) {
+        self.auth_methods
+            .retain(|m| *m != super::AuthMethod::ClientSecretJwt);
+        self.signing_algs.retain(|a| !super::is_hmac(a));
+        self.encryption_algs
+            .retain(|a| !super::is_symmetric_key_management(a));
+    }
+}

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use http::HeaderValue;
 
 use super::{Registry, now};
 use crate::metadata::AuthMethod;
@@ -33,10 +32,11 @@ pub enum ClientCredentials {
 }
 
 impl ClientCredentials {
-    /// Credentials from an `Authorization: Basic` header: base64 of the form-urlencoded id,
-    /// `:`, and the form-urlencoded secret (RFC 6749 §2.3.1). `None` for any other header.
-    pub fn from_basic_authorization(value: &HeaderValue) -> Option<Self> {
-        let value = value.to_str().ok()?;
+    /// Credentials from the value of an `Authorization: Basic` header (an `http::HeaderValue`
+    /// or its text): base64 of the form-urlencoded id, `:`, and the form-urlencoded secret
+    /// (RFC 6749 §2.3.1). `None` for any other header.
+    pub fn from_basic_authorization(value: impl AsRef<[u8]>) -> Option<Self> {
+        let value = std::str::from_utf8(value.as_ref()).ok()?;
         let (scheme, encoded) = value.split_once(' ')?;
         if !scheme.eq_ignore_ascii_case("basic") {
             return None;
@@ -119,31 +119,33 @@ impl Registry {
     /// Authenticates a client at the host's token endpoint: the client exists, is registered
     /// for the method the credentials use, and the secret matches (compared in constant time,
     /// also when stored hashed) and has not expired.
+    ///
+    /// Authentication says who the client is, not what it may do: before issuing tokens, the
+    /// token endpoint still checks that the client registered the grant
+    /// ([`ClientRecord::allows_grant_type`]), or it would issue `client_credentials` tokens to
+    /// a client registered for `authorization_code` only.
     pub async fn authenticate(
         &self,
         credentials: &ClientCredentials,
     ) -> Result<Arc<ClientRecord>, ClientAuthError> {
         let (client_id, secret, presented) = credentials.parts();
         let record = self
-            .inner
+            .settings
             .store
             .get(client_id)
             .await?
             .ok_or(ClientAuthError::UnknownClient)?;
-        if record.token_endpoint_auth_method != presented {
+        if record.token_endpoint_auth_method() != presented {
             return Err(ClientAuthError::WrongMethod {
-                registered: record.token_endpoint_auth_method,
+                registered: record.token_endpoint_auth_method(),
                 presented,
             });
         }
-        let stored = record
-            .client_secret
-            .as_ref()
-            .ok_or(ClientAuthError::WrongSecret)?;
+        let stored = record.client_secret().ok_or(ClientAuthError::WrongSecret)?;
         if !stored.matches(secret.expose()) {
             return Err(ClientAuthError::WrongSecret);
         }
-        if record.client_secret_expires_at != 0 && record.client_secret_expires_at <= now() {
+        if record.secret_expired_at(now()) {
             return Err(ClientAuthError::ExpiredSecret);
         }
         self.touch(client_id).await;
@@ -159,10 +161,7 @@ mod tests {
     fn basic_credentials_are_form_decoded() {
         // "a b:c%3Ad" base64 -> id "a b", secret "c:d" (RFC 6749 §2.3.1 encodes before base64).
         let header = format!("Basic {}", STANDARD.encode("a+b:c%3Ad"));
-        let creds = ClientCredentials::from_basic_authorization(
-            &HeaderValue::from_str(&header).expect("header"),
-        )
-        .expect("basic");
+        let creds = ClientCredentials::from_basic_authorization(header.as_str()).expect("basic");
         let (id, secret, method) = creds.parts();
         assert_eq!(
             (id, secret.expose(), method),
@@ -174,8 +173,7 @@ mod tests {
     fn other_schemes_and_garbage_are_not_basic_credentials() {
         for value in ["Bearer abc", "Basic !!!", "Basic bm9jb2xvbg=="] {
             assert!(
-                ClientCredentials::from_basic_authorization(&HeaderValue::from_static(value))
-                    .is_none(),
+                ClientCredentials::from_basic_authorization(value).is_none(),
                 "{value}"
             );
         }

@@ -20,11 +20,11 @@ impl Registry {
     /// `authorization_details_types_supported` when the types are restricted. Merge them into
     /// the host's own document.
     pub fn provider_metadata(&self) -> Map<String, Value> {
-        let rules = &self.inner.rules;
+        let rules = &self.settings.rules;
         let mut members = Map::new();
         members.insert(
             "registration_endpoint".into(),
-            json!(self.inner.registration_endpoint),
+            json!(self.settings.registration_endpoint),
         );
         members.insert(
             "token_endpoint_auth_methods_supported".into(),
@@ -66,7 +66,7 @@ impl Registry {
                     .collect::<Vec<_>>()
             ),
         );
-        if let Some(scopes) = &self.inner.allowed_scopes {
+        if let Some(scopes) = &self.settings.allowed_scopes {
             members.insert(
                 "scopes_supported".into(),
                 json!(scopes.allowed().collect::<Vec<_>>()),

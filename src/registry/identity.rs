@@ -41,7 +41,7 @@ impl UpdateIdentity {
         client_id_required: bool,
     ) -> Result<(), MetadataError> {
         match &self.client_id {
-            Some(Value::String(id)) if *id == current.client_id => {}
+            Some(Value::String(id)) if *id == current.client_id() => {}
             Some(Value::String(_)) => {
                 return Err(MetadataError::client_metadata(
                     "client_id: does not match the client being updated",
@@ -59,7 +59,7 @@ impl UpdateIdentity {
                 ));
             }
         }
-        match (&self.client_secret, &current.client_secret) {
+        match (&self.client_secret, current.client_secret()) {
             (None | Some(Value::Null), _) => {}
             (Some(Value::String(sent)), Some(secret)) if secret.matches(sent) => {}
             (Some(Value::String(_)), Some(_)) => {

@@ -22,7 +22,7 @@ pub struct ClientInformation {
 impl ClientInformation {
     /// The client identifier.
     pub fn client_id(&self) -> &str {
-        &self.record.client_id
+        &self.record.client_id()
     }
 
     /// The stored record.
@@ -55,21 +55,21 @@ impl ClientInformation {
     /// metadata spliced in from its stored JSON without parsing it again.
     pub fn to_json(&self) -> Vec<u8> {
         let record = &self.record;
-        let metadata = record.metadata.as_str();
+        let metadata = record.metadata().as_str();
         let mut out = Vec::with_capacity(metadata.len() + 512);
         out.extend_from_slice(b"{\"client_id\":");
-        write_json_string(&mut out, &record.client_id);
+        write_json_string(&mut out, &record.client_id());
         if let Some(secret) = &self.client_secret {
             out.extend_from_slice(b",\"client_secret\":");
             write_json_string(&mut out, secret.expose());
         }
-        if record.client_secret.is_some() {
+        if record.client_secret().is_some() {
             // RFC 7591 §3.2.1: present whenever a secret was issued.
             out.extend_from_slice(b",\"client_secret_expires_at\":");
-            out.extend_from_slice(record.client_secret_expires_at.to_string().as_bytes());
+            out.extend_from_slice(record.client_secret_expires_at().to_string().as_bytes());
         }
         out.extend_from_slice(b",\"client_id_issued_at\":");
-        out.extend_from_slice(record.client_id_issued_at.to_string().as_bytes());
+        out.extend_from_slice(record.client_id_issued_at().to_string().as_bytes());
         if let Some(token) = &self.registration_access_token {
             out.extend_from_slice(b",\"registration_access_token\":");
             write_json_string(&mut out, token.expose());

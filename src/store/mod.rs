@@ -19,7 +19,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::metadata::{self, AuthMethod, ClientMetadata, MetadataError};
+use crate::context::Caller;
+use crate::metadata::{self, AuthMethod, ClientMetadata, GrantType, MetadataError};
 use crate::secret::Secret;
 use crate::token::CredentialHash;
 
@@ -63,50 +64,27 @@ impl StoredSecret {
     }
 }
 
-/// Who registered a client.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Registrant {
-    /// Open registration, without credentials.
-    Anonymous,
-    /// The holder of the initial access token with this id.
-    InitialAccessToken(String),
-    /// The host application, through the [`Registry`](crate::Registry).
-    Host,
-}
-
-/// One registered client, as stored.
+/// One registered client, as stored: read it through its accessors; a store builds one with
+/// [`ClientRecord::new`] and the `with_*` methods.
 // `repr(C)` keeps the token hash first: in an `Arc`, it shares a cache line with the
 // reference counts, so authorizing a request touches one line of the record.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 #[repr(C)]
 pub struct ClientRecord {
-    /// The SHA-256 of the current registration access token.
-    pub registration_token_hash: CredentialHash,
-    /// Incremented by every replacement; the compare-and-swap guard.
-    pub version: u64,
-    /// The server-issued client identifier.
-    pub client_id: String,
-    /// The client secret, for clients whose authentication method uses one.
-    pub client_secret: Option<StoredSecret>,
-    /// When the secret expires, in seconds since the epoch; 0 for never.
-    pub client_secret_expires_at: u64,
-    /// When the client was registered, in seconds since the epoch.
-    pub client_id_issued_at: u64,
-    /// How the client authenticates at the token endpoint (also in `metadata`; kept typed
-    /// here for client authentication).
-    pub token_endpoint_auth_method: AuthMethod,
-    /// Who registered the client: updates are judged as that kind of caller, and the policy
-    /// of the initial access token it was registered with applies again.
-    pub registered_by: Registrant,
-    /// The validated metadata, rendered once as JSON.
-    pub metadata: MetadataJson,
+    registration_token_hash: CredentialHash,
+    version: u64,
+    client_id: String,
+    client_secret: Option<StoredSecret>,
+    client_secret_expires_at: u64,
+    client_id_issued_at: u64,
+    token_endpoint_auth_method: AuthMethod,
+    registered_by: Caller,
+    metadata: MetadataJson,
 }
 
 impl ClientRecord {
     /// A record at version 1, for a client that authenticates with `client_secret_basic`
-    /// and was registered anonymously; set the other fields after.
+    /// and was registered anonymously; set the rest with the `with_*` methods.
     pub fn new(
         client_id: String,
         client_secret: Option<StoredSecret>,
@@ -122,10 +100,127 @@ impl ClientRecord {
             client_id_issued_at,
             registration_token_hash,
             token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
-            registered_by: Registrant::Anonymous,
+            registered_by: Caller::Anonymous,
             metadata,
             version: 1,
         }
+    }
+
+    /// The record at `version` (incremented by every replacement: the compare-and-swap guard).
+    #[must_use]
+    pub fn with_version(mut self, version: u64) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// The record with the client's token endpoint authentication method.
+    #[must_use]
+    pub fn with_auth_method(mut self, method: AuthMethod) -> Self {
+        self.token_endpoint_auth_method = method;
+        self
+    }
+
+    /// The record of a client registered by `caller`.
+    #[must_use]
+    pub fn with_registered_by(mut self, caller: Caller) -> Self {
+        self.registered_by = caller;
+        self
+    }
+
+    /// The record with another secret and its expiry (0 for never).
+    #[must_use]
+    pub fn with_client_secret(mut self, secret: Option<StoredSecret>, expires_at: u64) -> Self {
+        self.client_secret = secret;
+        self.client_secret_expires_at = expires_at;
+        self
+    }
+
+    /// The record with the hash of another registration access token.
+    #[must_use]
+    pub fn with_registration_token_hash(mut self, hash: CredentialHash) -> Self {
+        self.registration_token_hash = hash;
+        self
+    }
+
+    /// The record with other metadata.
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: MetadataJson) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// The server-issued client identifier.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The SHA-256 of the current registration access token.
+    pub fn registration_token_hash(&self) -> &CredentialHash {
+        &self.registration_token_hash
+    }
+
+    /// Incremented by every replacement; the compare-and-swap guard.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The client secret, for clients whose authentication method uses one.
+    pub fn client_secret(&self) -> Option<&StoredSecret> {
+        self.client_secret.as_ref()
+    }
+
+    /// When the secret expires, in seconds since the epoch; 0 for never.
+    pub fn client_secret_expires_at(&self) -> u64 {
+        self.client_secret_expires_at
+    }
+
+    /// Whether the client's secret has expired at `now` (seconds since the epoch): it no
+    /// longer authenticates from its expiry second on.
+    pub fn secret_expired_at(&self, now: u64) -> bool {
+        self.client_secret_expires_at != 0 && self.client_secret_expires_at <= now
+    }
+
+    /// When the client was registered, in seconds since the epoch.
+    pub fn client_id_issued_at(&self) -> u64 {
+        self.client_id_issued_at
+    }
+
+    /// How the client authenticates at the token endpoint (also in the metadata; kept typed
+    /// for client authentication).
+    pub fn token_endpoint_auth_method(&self) -> AuthMethod {
+        self.token_endpoint_auth_method
+    }
+
+    /// Who registered the client: [`Caller::Anonymous`], [`Caller::Host`] or
+    /// [`Caller::InitialAccessToken`]. Its updates are judged as that kind of caller, and the
+    /// policy of the initial access token it was registered with applies again.
+    pub fn registered_by(&self) -> &Caller {
+        &self.registered_by
+    }
+
+    /// The validated metadata, rendered once as JSON.
+    pub fn metadata(&self) -> &MetadataJson {
+        &self.metadata
+    }
+
+    /// Whether the client registered `grant_type` (`authorization_code` when it registered
+    /// none, RFC 7591 §2): what a token endpoint checks before it issues tokens for a grant.
+    /// `false` when the stored metadata cannot be read.
+    pub fn allows_grant_type(&self, grant_type: GrantType) -> bool {
+        self.metadata.parse().is_ok_and(|m| match m.grant_types {
+            Some(grant_types) => grant_types.contains(&grant_type),
+            None => grant_type == GrantType::AuthorizationCode,
+        })
+    }
+
+    /// Whether `uri` is one of the client's registered redirect URIs, compared exactly (RFC
+    /// 6749 §3.1.2.3, OAuth 2.0 Security BCP §4.1.3). `false` when the stored metadata cannot
+    /// be read.
+    pub fn has_redirect_uri(&self, uri: &str) -> bool {
+        self.metadata.parse().is_ok_and(|m| {
+            m.redirect_uris
+                .is_some_and(|uris| uris.iter().any(|r| r == uri))
+        })
     }
 }
 

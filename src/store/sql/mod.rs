@@ -1,5 +1,5 @@
 //! What the SQL stores share: a client record as the column values of a `clients` row, and
-//! back, so the encoding rules (how a [`Registrant`] or a [`StoredSecret`] is spelled, which
+//! back, so the encoding rules (how a [`Caller`] or a [`StoredSecret`] is spelled, which
 //! values are out of range, what makes a row undecodable) live in one place; and in
 //! [`clients`], the store operations and migrations themselves, written once over sqlx for
 //! every [`Dialect`] (the backends' modules hold only what their database spells its own way).
@@ -8,9 +8,10 @@ mod clients;
 
 pub(crate) use clients::{Clients, Dialect};
 
+use crate::context::Caller;
 use crate::metadata::AuthMethod;
 use crate::secret::Secret;
-use crate::store::{ClientRecord, MetadataJson, Registrant, StoreError, StoredSecret};
+use crate::store::{ClientRecord, MetadataJson, StoreError, StoredSecret};
 use crate::token::CredentialHash;
 
 /// One step of a store's schema, applied once, in order, and recorded in `schema_version`.
@@ -74,22 +75,25 @@ fn from_sql_int(client_id: &str, what: &str, value: i64) -> Result<u64, StoreErr
     })
 }
 
-/// How `registered_by` spells a [`Registrant`].
-pub(crate) fn registrant_to_sql(registrant: &Registrant) -> String {
+/// How `registered_by` spells the [`Caller`] that registered a client. A registered client
+/// registers no other client: `registered-client` is never written, only read back as it was.
+pub(crate) fn registrant_to_sql(registrant: &Caller) -> String {
     match registrant {
-        Registrant::Anonymous => "anonymous".to_owned(),
-        Registrant::Host => "host".to_owned(),
-        Registrant::InitialAccessToken(id) => format!("iat:{id}"),
+        Caller::Anonymous => "anonymous".to_owned(),
+        Caller::Host => "host".to_owned(),
+        Caller::InitialAccessToken { id } => format!("iat:{id}"),
+        Caller::RegisteredClient => "registered-client".to_owned(),
     }
 }
 
-fn registrant_from_sql(value: &str) -> Option<Registrant> {
+fn registrant_from_sql(value: &str) -> Option<Caller> {
     match value {
-        "anonymous" => Some(Registrant::Anonymous),
-        "host" => Some(Registrant::Host),
+        "anonymous" => Some(Caller::Anonymous),
+        "host" => Some(Caller::Host),
+        "registered-client" => Some(Caller::RegisteredClient),
         _ => value
             .strip_prefix("iat:")
-            .map(|id| Registrant::InitialAccessToken(id.to_owned())),
+            .map(|id| Caller::InitialAccessToken { id: id.to_owned() }),
     }
 }
 
@@ -114,12 +118,12 @@ impl ClientRow {
         let (client_secret, client_secret_hash) = match &record.client_secret {
             None => (None, None),
             Some(StoredSecret::Plain(secret)) => (Some(secret.expose().to_owned()), None),
-            Some(StoredSecret::Hashed(hash)) => (None, Some(hash.0.to_vec())),
+            Some(StoredSecret::Hashed(hash)) => (None, Some(hash.as_bytes().to_vec())),
         };
         Ok(Self {
             client_id: record.client_id.clone(),
             version: to_sql_int("version", record.version)?,
-            registration_token_hash: record.registration_token_hash.0.to_vec(),
+            registration_token_hash: record.registration_token_hash.as_bytes().to_vec(),
             client_secret,
             client_secret_hash,
             client_secret_expires_at: to_sql_int(
@@ -140,7 +144,7 @@ impl ClientRow {
         let bad = |what: &str| invalid(format!("stored client {id:?}: {what}"));
         let hash = |bytes: Vec<u8>, what: &str| {
             <[u8; 32]>::try_from(bytes.as_slice())
-                .map(CredentialHash)
+                .map(CredentialHash::from_bytes)
                 .map_err(|_| bad(&format!("{what} is {} bytes, not 32", bytes.len())))
         };
         let registration_token_hash =
@@ -194,11 +198,11 @@ mod tests {
     #[test]
     fn registrants_round_trip() {
         for r in [
-            Registrant::Anonymous,
-            Registrant::Host,
-            Registrant::InitialAccessToken("x".to_owned()),
-            Registrant::InitialAccessToken(String::new()),
-            Registrant::InitialAccessToken("iat:host".to_owned()),
+            Caller::Anonymous,
+            Caller::Host,
+            Caller::InitialAccessToken { id: "x".to_owned() },
+            Caller::InitialAccessToken { id: String::new() },
+            Caller::InitialAccessToken { id: "iat:host".to_owned() },
         ] {
             assert_eq!(registrant_from_sql(&registrant_to_sql(&r)), Some(r));
         }

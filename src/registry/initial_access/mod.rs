@@ -1,6 +1,8 @@
-//! Initial access tokens (RFC 7591 §3, checklist F): protected registration. Tokens come from
-//! the configuration (static) or are issued through the [`Registry`](crate::Registry) with an
-//! expiry, a number of uses and a policy; only their SHA-256 is kept.
+//! Initial access tokens (RFC 7591 §3): protected registration. Tokens come from the
+//! configuration (static) or are issued through [`Registry::issue_initial_access_token`] with
+//! an expiry, a number of uses and a policy; only their SHA-256 is kept. A registration takes
+//! a [`Reservation`] of one use before its metadata is read, spent only if the client is
+//! stored.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,20 +10,11 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 
+use super::{Registry, now};
+use crate::error::RegistrationError;
 use crate::policy::RegistrationPolicy;
 use crate::secret::Secret;
 use crate::token::CredentialHash;
-
-/// Who may register.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum RegistrationAccess {
-    /// Anyone, without credentials (MitreID's default and the seed's behaviour).
-    #[default]
-    Open,
-    /// Only callers presenting a valid initial access token as `Authorization: Bearer`.
-    InitialAccessToken,
-}
 
 /// The terms of an initial access token.
 #[derive(Clone, Default)]
@@ -116,12 +109,12 @@ pub(crate) enum Refusal {
 
 /// The id of a static token: derived from its hash, so that it stays the same across
 /// restarts and whatever the order of the configuration (records refer to it).
-pub(crate) fn static_token_id(token: &str) -> String {
+fn static_token_id(token: &str) -> String {
     use base64::Engine as _;
     let hash = CredentialHash::of(&format!("tower-oidc-registration static id {token}"));
     format!(
         "static-{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&hash.0[..9])
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&hash.as_bytes()[..9])
     )
 }
 
@@ -177,6 +170,11 @@ fn take_one(counter: &AtomicU64) -> bool {
 }
 
 impl InitialAccessTokens {
+    /// Registers a static token from the configuration.
+    pub(crate) fn add_static(&self, token: &str, options: &InitialAccessTokenOptions) {
+        self.add(static_token_id(token), token, options, now());
+    }
+
     /// Registers a token (static from the configuration, or freshly issued).
     pub(crate) fn add(
         &self,
@@ -197,7 +195,7 @@ impl InitialAccessTokens {
             revoked: Default::default(),
         });
         self.by_hash
-            .insert(CredentialHash::of(token).0, Arc::clone(&entry));
+            .insert(*CredentialHash::of(token).as_bytes(), Arc::clone(&entry));
         self.by_id.insert(id, entry);
     }
 
@@ -208,7 +206,7 @@ impl InitialAccessTokens {
         // never the token, so it reveals nothing through timing.
         let entry = self
             .by_hash
-            .get(&CredentialHash::of(token).0)
+            .get(&*CredentialHash::of(token).as_bytes())
             .map(|e| Arc::clone(e.value()))
             .ok_or(Refusal::Invalid)?;
         if entry.revoked.load(Ordering::Acquire) || entry.expires_at.is_some_and(|t| t <= now) {
@@ -267,83 +265,28 @@ impl InitialAccessTokens {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn f_token_uses_expiry_and_revocation() {
-        let tokens = InitialAccessTokens::default();
-        tokens.add(
-            "a".into(),
-            "tok-a",
-            &InitialAccessTokenOptions::new().max_uses(2),
-            100,
-        );
-        tokens.add(
-            "b".into(),
-            "tok-b",
-            &InitialAccessTokenOptions::new().expires_in(Duration::from_secs(10)),
-            100,
-        );
-        tokens.reserve("tok-a", 100).expect("first use").commit();
-        let second = tokens.reserve("tok-a", 100).expect("second use");
-        assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
-        // A registration that is not committed (failed, or its request dropped) gives it back.
-        drop(second);
-        tokens
-            .reserve("tok-a", 100)
-            .expect("use given back")
-            .commit();
-        assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
-        assert!(tokens.reserve("tok-b", 109).is_ok());
-        assert_eq!(tokens.reserve("tok-b", 110).err(), Some(Refusal::Invalid));
-        assert_eq!(tokens.reserve("nope", 100).err(), Some(Refusal::Invalid));
-        assert!(tokens.revoke("a"));
-        assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
+impl Registry {
+    /// Issues an initial access token (RFC 7591 §3) with the given terms; only its hash is
+    /// kept. Tokens live in this process: restarting forgets them.
+    pub fn issue_initial_access_token(
+        &self,
+        options: InitialAccessTokenOptions,
+    ) -> Result<IssuedInitialAccessToken, RegistrationError> {
+        let token = Secret::random(32)
+            .map_err(|e| RegistrationError::Internal(format!("OS random number generator: {e}")))?;
+        let id = uuid::Uuid::new_v4().to_string();
+        self.settings
+            .initial_access_tokens
+            .add(id.clone(), token.expose(), &options, now());
+        Ok(IssuedInitialAccessToken { id, token })
     }
 
-    #[test]
-    fn client_quota_frees_a_slot_on_delete() {
-        let tokens = InitialAccessTokens::default();
-        tokens.add(
-            "q".into(),
-            "tok",
-            &InitialAccessTokenOptions::new().max_clients(1),
-            0,
-        );
-        let first = tokens.reserve("tok", 0).expect("first client");
-        let id = first.id().to_owned();
-        first.commit();
-        assert_eq!(
-            tokens.reserve("tok", 0).err(),
-            Some(Refusal::Quota(id.clone()))
-        );
-        tokens.client_deleted(&id);
-        assert!(tokens.reserve("tok", 0).is_ok());
-    }
-
-    #[test]
-    fn concurrent_uses_never_exceed_the_limit() {
-        let tokens = Arc::new(InitialAccessTokens::default());
-        tokens.add(
-            "c".into(),
-            "tok",
-            &InitialAccessTokenOptions::new().max_uses(10),
-            0,
-        );
-        let handles: Vec<_> = (0..8)
-            .map(|_| {
-                let tokens = Arc::clone(&tokens);
-                std::thread::spawn(move || {
-                    (0..10)
-                        .filter_map(|_| tokens.reserve("tok", 0).ok())
-                        .map(Reservation::commit)
-                        .count()
-                })
-            })
-            .collect();
-        let granted: usize = handles.into_iter().map(|h| h.join().expect("thread")).sum();
-        assert_eq!(granted, 10);
+    /// Revokes the initial access token `id`: it registers no more clients, but its policy
+    /// still applies to the clients it registered. `false` for an unknown id.
+    pub fn revoke_initial_access_token(&self, id: &str) -> bool {
+        self.settings.initial_access_tokens.revoke(id)
     }
 }
+
+#[cfg(test)]
+mod tests;

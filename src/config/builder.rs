@@ -1,223 +1,68 @@
-//! Configuration of the registration endpoint, built once and shared by every request.
+//! [`RegistrationConfigBuilder`]: every setting with its default, and `build`, which checks
+//! them and derives what the registry needs once (the token signer, the effective rules, the
+//! static initial access tokens, the time-limited store).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderValue;
 
-use crate::events::RegistrationEvents;
+use super::checks::{check_base_url, check_prefix, check_static_token};
+use super::{
+    ConfigError, DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationAccess, RegistrationConfig,
+    SecretRotation, SecretStorage, Settings, TokenRotation,
+};
+use crate::events::EventListener;
 use crate::fetch::UriFetcher;
 use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidClientIds};
-use crate::initial_access::{
-    InitialAccessTokenOptions, InitialAccessTokens, RegistrationAccess, static_token_id,
-};
-use crate::metadata::{
-    ExtensionMember, MetadataLimits, MetadataRules, is_hmac, is_symmetric_key_management,
-};
+use crate::metadata::{ExtensionMember, MetadataLimits, MetadataRules};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
+use crate::registry::{InitialAccessTokenOptions, InitialAccessTokens};
 use crate::secret::Secret;
 use crate::software_statement::{SoftwareStatementRequirement, SoftwareStatements, TrustedIssuer};
-use crate::store::{ClientStore, MemoryStore};
+use crate::store::{ClientStore, MemoryStore, TimeoutStore};
 use crate::token::{RegistrationTokens, SigningKey};
 
-/// Default request body limit: 64 KiB.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// When the registration access token is replaced by a new one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum TokenRotation {
-    /// Never: the token issued at registration stays valid until the client is deleted
-    /// (MitreID's behaviour). The default.
-    #[default]
-    Never,
-    /// On every successful update (PUT): the response carries a new token and the old one
-    /// stops working at once.
-    OnUpdate,
-    /// On every use, reads included (RFC 7592 §2.1 allows it): each response carries a new
-    /// token. Atomic: of concurrent requests with one token, exactly one succeeds.
-    OnEveryUse,
+/// Builds a [`RegistrationConfig`]; every setting has a default but the issuer.
+#[must_use]
+pub struct RegistrationConfigBuilder {
+    issuer: String,
+    prefix: String,
+    registration_endpoint: Option<String>,
+    signing_key: Option<SigningKey>,
+    store: Option<Arc<dyn ClientStore>>,
+    rules: MetadataRules,
+    allowed_scopes: Option<Arc<AllowedScopes>>,
+    policies: Policies,
+    client_secret_lifetime: Option<Duration>,
+    token_rotation: TokenRotation,
+    secret_rotation: SecretRotation,
+    secret_storage: SecretStorage,
+    client_ids: Arc<dyn ClientIdGenerator>,
+    secrets: Arc<dyn SecretGenerator>,
+    access: RegistrationAccess,
+    static_initial_access_tokens: Vec<(Secret, InitialAccessTokenOptions)>,
+    caller_restrictions: Option<CallerRestrictions>,
+    events: Option<Arc<dyn EventListener>>,
+    registry_in_extensions: bool,
+    max_body_bytes: usize,
+    cors_allow_origin: Option<String>,
+    allow_insecure_issuer: bool,
+    expiry: Option<ExpiryPolicy>,
+    uri_fetcher: Option<Arc<dyn UriFetcher>>,
+    trusted_issuers: Vec<TrustedIssuer>,
+    software_statement_requirement: SoftwareStatementRequirement,
+    extension_members: Vec<ExtensionMember>,
+    algorithms: AlgorithmLists,
+    metadata_limits: MetadataLimits,
+    store_timeout: Option<Duration>,
 }
 
-/// When a client's secret is replaced by a new one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum SecretRotation {
-    /// Only when it has expired (and a client updates its registration). The default.
-    #[default]
-    Never,
-    /// On every successful update (PUT): the response carries the new secret.
-    OnUpdate,
-}
-
-/// How client secrets are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum SecretStorage {
-    /// In clear: reads return the secret (RFC 7592 §3). The default, as MitreID.
-    #[default]
-    Plain,
-    /// Only its SHA-256: the secret is shown once, in the response that issues it, and reads
-    /// omit it. A leaked store then yields no usable secret; the price is that a client that
-    /// loses its secret must get a new one (an update with [`SecretRotation::OnUpdate`]).
-    Hashed,
-}
-
-/// The opt-in expiry of abandoned clients: every `tick`, up to `batch` clients unused for
-/// `unused_for` are **deleted** (see
-/// [`RegistrationConfigBuilder::expire_unused_clients`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ExpiryPolicy {
-    /// A client not used for this long (authenticated with
-    /// [`Registry::authenticate`](crate::Registry::authenticate), or read or updated with its
-    /// registration access token), or never used since its registration that long ago, is
-    /// deleted. At least one second.
-    pub unused_for: Duration,
-    /// How long [`Registry::run_expiry`](crate::Registry::run_expiry) sleeps between batches.
-    /// Not zero.
-    pub tick: Duration,
-    /// At most this many clients are deleted per tick, so that one tick never holds the store
-    /// long. Not zero.
-    pub batch: usize,
-}
-
-impl ExpiryPolicy {
-    /// Deletes clients unused for `unused_for`, checking every minute, at most 1000 per tick.
-    pub fn new(unused_for: Duration) -> Self {
+impl RegistrationConfigBuilder {
+    pub(super) fn new(issuer: String) -> Self {
         Self {
-            unused_for,
-            tick: Duration::from_secs(60),
-            batch: 1000,
-        }
-    }
-
-    /// How often a batch runs.
-    pub fn tick(mut self, tick: Duration) -> Self {
-        self.tick = tick;
-        self
-    }
-
-    /// The most clients deleted per tick.
-    pub fn batch(mut self, batch: usize) -> Self {
-        self.batch = batch;
-        self
-    }
-}
-
-/// A configuration that cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The issuer is not an absolute `https` URL (or `http` on a loopback host).
-    #[error("issuer: {0}")]
-    Issuer(String),
-    /// The path prefix is not of the form `/segment[/segment...]`.
-    #[error("prefix: {0}")]
-    Prefix(String),
-    /// The signing key could not be parsed or used.
-    #[error("signing key: {0}")]
-    SigningKey(String),
-    /// The client secret lifetime is shorter than one second: secrets would be born expired.
-    #[error("client_secret_lifetime: {0}")]
-    SecretLifetime(String),
-    /// The registration endpoint URL is not an absolute `https` URL (or `http` on loopback).
-    #[error("registration_endpoint_url: {0}")]
-    RegistrationEndpoint(String),
-    /// A static initial access token is too short or not a valid bearer token.
-    #[error("initial_access_token: {0}")]
-    InitialAccessToken(String),
-    /// The CORS origin is not a valid header value.
-    #[error("cors_allow_origin: {0}")]
-    Cors(String),
-    /// The expiry of unused clients has a zero duration, tick or batch.
-    #[error("expire_unused_clients: {0}")]
-    Expiry(String),
-    /// A trusted software statement issuer cannot be used: its JWK Set has no usable key, or
-    /// its keys are at a `jwks_uri` and no URI fetcher is configured.
-    #[error("trusted_software_statement_issuer: {0}")]
-    SoftwareStatementIssuer(String),
-    /// An extension member cannot be declared (reserved or duplicate name).
-    #[error("extension_member: {0}")]
-    Extension(#[from] crate::metadata::ExtensionError),
-    /// An algorithm name is empty or not printable ASCII without spaces.
-    #[error("algorithms: {0}")]
-    Algorithm(String),
-    /// A metadata limit is zero, which would refuse every request.
-    #[error("metadata_limits: {0}")]
-    MetadataLimits(String),
-    /// The store timeout is zero, which would fail every request.
-    #[error("store_timeout: {0}")]
-    StoreTimeout(String),
-}
-
-/// Everything the registration layer needs, validated: build it with [`RegistrationConfig::builder`].
-#[derive(Clone)]
-pub struct RegistrationConfig {
-    pub(crate) issuer: String,
-    pub(crate) prefix: String,
-    pub(crate) registration_endpoint: String,
-    pub(crate) tokens: RegistrationTokens,
-    pub(crate) key_was_generated: bool,
-    pub(crate) store: Arc<dyn ClientStore>,
-    pub(crate) rules: MetadataRules,
-    pub(crate) allowed_scopes: Option<Arc<AllowedScopes>>,
-    pub(crate) policies: Policies,
-    pub(crate) client_secret_lifetime: Option<Duration>,
-    pub(crate) token_rotation: TokenRotation,
-    pub(crate) secret_rotation: SecretRotation,
-    pub(crate) secret_storage: SecretStorage,
-    pub(crate) client_ids: Arc<dyn ClientIdGenerator>,
-    pub(crate) secrets: Arc<dyn SecretGenerator>,
-    pub(crate) access: RegistrationAccess,
-    /// Shared by every registry built from this configuration (the layer's and the host's).
-    pub(crate) initial_access_tokens: Arc<InitialAccessTokens>,
-    pub(crate) caller_restrictions: Option<Arc<CallerRestrictions>>,
-    pub(crate) events: Option<Arc<dyn RegistrationEvents>>,
-    pub(crate) registry_in_extensions: bool,
-    pub(crate) max_body_bytes: usize,
-    pub(crate) cors_allow_origin: Option<HeaderValue>,
-    pub(crate) expiry: Option<ExpiryPolicy>,
-    pub(crate) uri_fetcher: Option<Arc<dyn UriFetcher>>,
-    pub(crate) software_statements: Arc<SoftwareStatements>,
-    pub(crate) metadata_limits: MetadataLimits,
-    pub(crate) store_timeout: Option<Duration>,
-}
-
-impl std::fmt::Debug for RegistrationConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegistrationConfig")
-            .field("issuer", &self.issuer)
-            .field("prefix", &self.prefix)
-            .field("token_algorithm", &self.tokens.algorithm())
-            .field("rules", &self.rules)
-            .field("client_secret_lifetime", &self.client_secret_lifetime)
-            .field("token_rotation", &self.token_rotation)
-            .field("secret_rotation", &self.secret_rotation)
-            .field("secret_storage", &self.secret_storage)
-            .field("access", &self.access)
-            .field("policies", &self.policies)
-            .field("caller_restrictions", &self.caller_restrictions)
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("cors_allow_origin", &self.cors_allow_origin)
-            .field("expiry", &self.expiry)
-            .field("uri_fetcher", &self.uri_fetcher.is_some())
-            .field("software_statements", &self.software_statements)
-            .field("metadata_limits", &self.metadata_limits)
-            .field("store_timeout", &self.store_timeout)
-            .finish_non_exhaustive()
-    }
-}
-
-impl RegistrationConfig {
-    /// A builder for the server whose issuer identifier (base URL) is `issuer`, e.g.
-    /// `https://iam.example.org/`. The `registration_client_uri` of a client is the issuer
-    /// without its trailing slash, then the prefix, then `/{client_id}`; it is never built from
-    /// a request's `Host` header.
-    pub fn builder(issuer: impl Into<String>) -> RegistrationConfigBuilder {
-        RegistrationConfigBuilder {
-            issuer: issuer.into(),
+            issuer,
             prefix: "/register".to_owned(),
             registration_endpoint: None,
             signing_key: None,
@@ -250,70 +95,6 @@ impl RegistrationConfig {
         }
     }
 
-    /// The issuer identifier, as configured.
-    pub fn issuer(&self) -> &str {
-        &self.issuer
-    }
-
-    /// The path prefix of the registration endpoint (default `/register`).
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-
-    /// The absolute URL of the registration endpoint, for discovery's `registration_endpoint`;
-    /// each client's `registration_client_uri` is this URL followed by `/{client_id}`.
-    pub fn registration_endpoint(&self) -> &str {
-        &self.registration_endpoint
-    }
-
-    /// Whether no signing key was configured, so one was generated for this process only:
-    /// registration access tokens then stop working when the process restarts.
-    pub fn signing_key_was_generated(&self) -> bool {
-        self.key_was_generated
-    }
-
-    /// The registration rules.
-    pub fn rules(&self) -> &MetadataRules {
-        &self.rules
-    }
-}
-
-/// Builds a [`RegistrationConfig`]; every setting has a default but the issuer.
-#[must_use]
-pub struct RegistrationConfigBuilder {
-    issuer: String,
-    prefix: String,
-    registration_endpoint: Option<String>,
-    signing_key: Option<SigningKey>,
-    store: Option<Arc<dyn ClientStore>>,
-    rules: MetadataRules,
-    allowed_scopes: Option<Arc<AllowedScopes>>,
-    policies: Policies,
-    client_secret_lifetime: Option<Duration>,
-    token_rotation: TokenRotation,
-    secret_rotation: SecretRotation,
-    secret_storage: SecretStorage,
-    client_ids: Arc<dyn ClientIdGenerator>,
-    secrets: Arc<dyn SecretGenerator>,
-    access: RegistrationAccess,
-    static_initial_access_tokens: Vec<(Secret, InitialAccessTokenOptions)>,
-    caller_restrictions: Option<CallerRestrictions>,
-    events: Option<Arc<dyn RegistrationEvents>>,
-    registry_in_extensions: bool,
-    max_body_bytes: usize,
-    cors_allow_origin: Option<String>,
-    allow_insecure_issuer: bool,
-    expiry: Option<ExpiryPolicy>,
-    uri_fetcher: Option<Arc<dyn UriFetcher>>,
-    trusted_issuers: Vec<TrustedIssuer>,
-    software_statement_requirement: SoftwareStatementRequirement,
-    extension_members: Vec<ExtensionMember>,
-    algorithms: AlgorithmLists,
-    metadata_limits: MetadataLimits,
-    store_timeout: Option<Duration>,
-}
-
-impl RegistrationConfigBuilder {
     /// The path of the registration endpoint (default `/register`); clients are managed at
     /// `{prefix}/{client_id}`.
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
@@ -442,7 +223,7 @@ impl RegistrationConfigBuilder {
 
     /// Receives every registration event (created, read, updated, deleted, rejected, token
     /// rotated). Events never carry a secret.
-    pub fn events(mut self, events: impl RegistrationEvents) -> Self {
+    pub fn events(mut self, events: impl EventListener) -> Self {
         self.events = Some(Arc::new(events));
         self
     }
@@ -662,17 +443,7 @@ impl RegistrationConfigBuilder {
         let mut rules = self.rules;
         self.algorithms.apply(&mut rules)?;
         if self.secret_storage == SecretStorage::Hashed {
-            // A `client_secret_jwt` client signs with its secret as the HMAC key: the server
-            // must keep it in clear to verify, so hashed storage cannot offer the method.
-            rules
-                .auth_methods
-                .retain(|m| *m != crate::metadata::AuthMethod::ClientSecretJwt);
-            // Likewise HMAC signatures and symmetric encryption, keyed with the client secret
-            // (OpenID Connect Core §10.1, §10.2).
-            rules.signing_algs.retain(|a| !is_hmac(a));
-            rules
-                .encryption_algs
-                .retain(|a| !is_symmetric_key_management(a));
+            rules.restrict_to_hashed_secrets();
         }
         for member in self.extension_members {
             rules.extensions.declare(member)?;
@@ -683,25 +454,28 @@ impl RegistrationConfigBuilder {
             self.uri_fetcher.clone(),
         )
         .map_err(ConfigError::SoftwareStatementIssuer)?;
-        let initial_access_tokens = Arc::new(InitialAccessTokens::default());
+        let initial_access_tokens = InitialAccessTokens::default();
         for (token, options) in &self.static_initial_access_tokens {
             check_static_token(token.expose())?;
-            initial_access_tokens.add(
-                static_token_id(token.expose()),
-                token.expose(),
-                options,
-                crate::registry::now(),
-            );
+            initial_access_tokens.add_static(token.expose(), options);
         }
-        Ok(RegistrationConfig {
+        let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let store: Arc<dyn ClientStore> = match self.store_timeout {
+            Some(timeout) => Arc::new(TimeoutStore::new(store, timeout)),
+            None => store,
+        };
+        let settings = Settings {
             issuer,
             prefix,
+            client_uri_base: format!("{registration_endpoint}/"),
             registration_endpoint,
             tokens,
             key_was_generated,
-            store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+            store,
             rules,
+            metadata_limits: self.metadata_limits,
             allowed_scopes: self.allowed_scopes,
+            caller_restrictions: self.caller_restrictions.map(Arc::new),
             policies: self.policies,
             client_secret_lifetime: self.client_secret_lifetime,
             token_rotation: self.token_rotation,
@@ -711,16 +485,16 @@ impl RegistrationConfigBuilder {
             secrets: self.secrets,
             access: self.access,
             initial_access_tokens,
-            caller_restrictions: self.caller_restrictions.map(Arc::new),
+            expiry: self.expiry,
+            uri_fetcher: self.uri_fetcher,
+            software_statements,
             events: self.events,
             registry_in_extensions: self.registry_in_extensions,
             max_body_bytes: self.max_body_bytes,
             cors_allow_origin,
-            expiry: self.expiry,
-            uri_fetcher: self.uri_fetcher,
-            software_statements: Arc::new(software_statements),
-            metadata_limits: self.metadata_limits,
-            store_timeout: self.store_timeout,
+        };
+        Ok(RegistrationConfig {
+            settings: Arc::new(settings),
         })
     }
 }
@@ -753,116 +527,5 @@ impl AlgorithmLists {
             *target = list;
         }
         Ok(())
-    }
-}
-
-/// An absolute `https` URL (or `http` on a loopback host, or anywhere when `allow_insecure`),
-/// without query or fragment.
-fn check_base_url(raw: &str, allow_insecure: bool) -> Result<String, String> {
-    let url = url::Url::parse(raw).map_err(|e| format!("{raw:?}: {e}"))?;
-    let host = url.host().ok_or_else(|| format!("{raw:?}: no host"))?;
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("{raw:?}: no query or fragment allowed"));
-    }
-    let loopback = crate::syntax::is_loopback_host(&host);
-    match url.scheme() {
-        "https" => Ok(raw.to_owned()),
-        "http" if loopback || allow_insecure => Ok(raw.to_owned()),
-        _ => Err(format!(
-            "{raw:?}: must be https (http only on a loopback host)"
-        )),
-    }
-}
-
-/// A static initial access token must be usable as a bearer token and hard to guess.
-fn check_static_token(token: &str) -> Result<(), ConfigError> {
-    if token.trim_end_matches('=').len() < 16 || !crate::syntax::is_token68(token) {
-        return Err(ConfigError::InitialAccessToken(
-            "must be at least 16 characters of the bearer token alphabet (RFC 6750 §2.1)".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn check_prefix(prefix: &str) -> Result<String, ConfigError> {
-    let ok = prefix.starts_with('/')
-        && prefix.len() > 1
-        && !prefix.ends_with('/')
-        && !prefix.contains("//")
-        && prefix
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/-._~".contains(&b));
-    if ok {
-        Ok(prefix.to_owned())
-    } else {
-        Err(ConfigError::Prefix(format!(
-            "{prefix:?}: must be an absolute path like /register, without a trailing slash"
-        )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn issuer_must_be_https_unless_loopback() {
-        assert!(check_base_url("https://iam.example.org/", false).is_ok());
-        assert!(check_base_url("http://127.0.0.1:8080", false).is_ok());
-        assert!(check_base_url("http://localhost:8080/", false).is_ok());
-        assert!(check_base_url("http://[::1]:8080/", false).is_ok());
-        assert!(check_base_url("http://iam.example.org/", false).is_err());
-        assert!(check_base_url("http://iam.example.org/", true).is_ok());
-        assert!(check_base_url("ftp://iam.example.org/", true).is_err());
-        assert!(check_base_url("/relative", false).is_err());
-        assert!(check_base_url("https://iam.example.org/#x", false).is_err());
-    }
-
-    #[test]
-    fn prefix_is_a_clean_absolute_path() {
-        assert!(check_prefix("/register").is_ok());
-        assert!(check_prefix("/oauth/register").is_ok());
-        for bad in ["register", "/", "/register/", "//x", "/a b", "/a?b"] {
-            assert!(check_prefix(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn registration_endpoint_can_be_set_explicitly() {
-        let cfg = RegistrationConfig::builder("https://h.example/realms/x/")
-            .prefix("/realms/x/register")
-            .registration_endpoint_url("https://h.example/realms/x/register/")
-            .build()
-            .expect("config");
-        assert_eq!(
-            cfg.registration_endpoint(),
-            "https://h.example/realms/x/register"
-        );
-        let err = RegistrationConfig::builder("https://h.example/")
-            .registration_endpoint_url("http://h.example/register")
-            .build()
-            .expect_err("http endpoint");
-        assert!(matches!(err, ConfigError::RegistrationEndpoint(_)), "{err}");
-    }
-
-    #[test]
-    fn sub_second_secret_lifetime_is_refused() {
-        let err = RegistrationConfig::builder("https://h.example/")
-            .client_secret_lifetime(Some(Duration::from_millis(500)))
-            .build()
-            .expect_err("born expired");
-        assert!(matches!(err, ConfigError::SecretLifetime(_)), "{err}");
-    }
-
-    #[test]
-    fn registration_endpoint_joins_issuer_and_prefix() {
-        let cfg = RegistrationConfig::builder("https://iam.example.org/")
-            .build()
-            .expect("config");
-        assert_eq!(
-            cfg.registration_endpoint(),
-            "https://iam.example.org/register"
-        );
-        assert!(cfg.signing_key_was_generated());
     }
 }

@@ -1,0 +1,42 @@
+use std::time::Duration;
+
+use super::*;
+
+#[test]
+fn registration_endpoint_can_be_set_explicitly() {
+    let cfg = RegistrationConfig::builder("https://h.example/realms/x/")
+        .prefix("/realms/x/register")
+        .registration_endpoint_url("https://h.example/realms/x/register/")
+        .build()
+        .expect("config");
+    assert_eq!(
+        cfg.registration_endpoint(),
+        "https://h.example/realms/x/register"
+    );
+    let err = RegistrationConfig::builder("https://h.example/")
+        .registration_endpoint_url("http://h.example/register")
+        .build()
+        .expect_err("http endpoint");
+    assert!(matches!(err, ConfigError::RegistrationEndpoint(_)), "{err}");
+}
+
+#[test]
+fn sub_second_secret_lifetime_is_refused() {
+    let err = RegistrationConfig::builder("https://h.example/")
+        .client_secret_lifetime(Some(Duration::from_millis(500)))
+        .build()
+        .expect_err("born expired");
+    assert!(matches!(err, ConfigError::SecretLifetime(_)), "{err}");
+}
+
+#[test]
+fn registration_endpoint_joins_issuer_and_prefix() {
+    let cfg = RegistrationConfig::builder("https://iam.example.org/")
+        .build()
+        .expect("config");
+    assert_eq!(
+        cfg.registration_endpoint(),
+        "https://iam.example.org/register"
+    );
+    assert!(cfg.signing_key_was_generated());
+}

@@ -1,0 +1,193 @@
+//! Registration (RFC 7591 §3): who may register ([`Registry::admit`]), then the registration
+//! itself ([`Admission::register`]).
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::initial_access::{Refusal, Reservation};
+use super::{MAX_CAS_ATTEMPTS, Registry, now};
+use crate::config::RegistrationAccess;
+use crate::context::{Caller, Credential, RequestContext, Requester};
+use crate::error::RegistrationError;
+use crate::policy::Operation;
+use crate::store::{ClientRecord, StoreError};
+use crate::token::CredentialHash;
+
+use super::information::ClientInformation;
+
+/// A requester the registry admitted to register one client: taken before the request's
+/// metadata is read, so that a refused caller learns nothing from validation. An initial
+/// access token's use is reserved until [`register`](Self::register) stores the client;
+/// dropping the admission (a failed or abandoned request) gives it back.
+pub struct Admission {
+    registry: Registry,
+    context: RequestContext,
+    reservation: Option<Reservation>,
+}
+
+impl std::fmt::Debug for Admission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Admission")
+            .field("caller", &self.context.caller)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A client id must be usable as one segment of `registration_client_uri` as it is:
+/// non-empty, at most 255 bytes, RFC 3986 unreserved characters only.
+fn is_usable_client_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 255
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+impl Registry {
+    /// Registers a client from a registration request's JSON object (RFC 7591 §3.1), as
+    /// `requester`: [`admit`](Self::admit), then [`Admission::register`].
+    ///
+    /// ```
+    /// # async fn run(registry: tower_oidc_registration::Registry) -> Result<(), tower_oidc_registration::RegistrationError> {
+    /// use tower_oidc_registration::Requester;
+    ///
+    /// let request = serde_json::json!({"redirect_uris": ["https://rp.example.org/cb"]});
+    /// let serde_json::Value::Object(request) = request else { unreachable!() };
+    /// let client = registry.register(Requester::host(), request).await?;
+    /// println!("registered {}", client.client_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn register(
+        &self,
+        requester: Requester<'_>,
+        request: Map<String, Value>,
+    ) -> Result<ClientInformation, RegistrationError> {
+        self.admit(requester)?.register(request).await
+    }
+
+    /// Decides whether `requester` may register a client, before its metadata is read: the
+    /// host always; an anonymous caller when registration is open; a caller with an initial
+    /// access token when the token is valid and within its quota (in both modes: a token
+    /// presented to an open server is honoured, and a wrong one refused).
+    pub fn admit(&self, requester: Requester<'_>) -> Result<Admission, RegistrationError> {
+        let (caller, reservation) = match requester.credential {
+            Credential::Host => (Caller::Host, None),
+            Credential::None => match self.settings.access {
+                RegistrationAccess::Open => (Caller::Anonymous, None),
+                RegistrationAccess::InitialAccessToken => {
+                    return Err(RegistrationError::MissingInitialAccessToken);
+                }
+            },
+            Credential::InitialAccessToken(token) => {
+                let reservation = self
+                    .settings
+                    .initial_access_tokens
+                    .reserve(token, now())
+                    .map_err(|refusal| match refusal {
+                        Refusal::Invalid => RegistrationError::InvalidInitialAccessToken,
+                        Refusal::Quota(token_id) => {
+                            RegistrationError::ClientQuotaReached { token_id }
+                        }
+                    })?;
+                let caller = Caller::InitialAccessToken {
+                    id: reservation.id().to_owned(),
+                };
+                (caller, Some(reservation))
+            }
+            // A registration access token manages one client; it registers none.
+            Credential::RegistrationAccessToken(_) => {
+                return Err(RegistrationError::InvalidInitialAccessToken);
+            }
+        };
+        // A token's own policy may read the headers, whatever else is configured.
+        let headers_read = reservation.is_some() || !self.settings.policies.is_empty();
+        let context = self.request_context(caller, requester, headers_read);
+        Ok(Admission {
+            registry: self.clone(),
+            context,
+            reservation,
+        })
+    }
+
+    /// The context policies see: the caller, and the requester's headers when a policy may
+    /// read them (copying them costs a request an allocation per header).
+    pub(super) fn request_context(
+        &self,
+        caller: Caller,
+        requester: Requester<'_>,
+        headers_read: bool,
+    ) -> RequestContext {
+        match requester.headers {
+            Some(headers) if headers_read => RequestContext::new(caller, headers),
+            _ => RequestContext {
+                caller,
+                headers: Default::default(),
+            },
+        }
+    }
+}
+
+impl Admission {
+    /// Who the registry admitted: what policies and events see.
+    pub fn caller(&self) -> &Caller {
+        &self.context.caller
+    }
+
+    /// Registers the client: the metadata pipeline (rules, software statement, policies),
+    /// then a new client id, secret and registration access token, stored without ever
+    /// overwriting another client. Spends the initial access token's use only if stored.
+    pub async fn register(
+        self,
+        request: Map<String, Value>,
+    ) -> Result<ClientInformation, RegistrationError> {
+        let Self {
+            registry,
+            context,
+            reservation,
+        } = self;
+        let bound_policy = reservation.as_ref().and_then(|r| r.policy());
+        let metadata = registry
+            .checked_metadata(&context, Operation::Register, None, request, bound_policy)
+            .await?;
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            let client_id = registry.settings.client_ids.client_id();
+            if !is_usable_client_id(&client_id) {
+                return Err(RegistrationError::Internal(
+                    "the client id generator produced an id that is empty or not a single URI \
+                     path segment of unreserved characters"
+                        .to_owned(),
+                ));
+            }
+            let issued_at = now();
+            let (secret, client_secret_expires_at) =
+                registry.secret_for(&metadata, None, issued_at)?;
+            let token = registry.issue_token(&client_id, issued_at)?;
+            let record = ClientRecord::new(
+                client_id,
+                secret.as_ref().map(|s| registry.stored(s)),
+                client_secret_expires_at,
+                issued_at,
+                CredentialHash::of(token.expose()),
+                metadata.json.clone(),
+            )
+            .with_auth_method(metadata.auth_method)
+            .with_registered_by(context.caller.clone());
+            let record = Arc::new(record);
+            match registry.settings.store.insert(Arc::clone(&record)).await {
+                Ok(()) => {
+                    tracing::info!(client_id = %record.client_id(), "client registered");
+                    if let Some(reservation) = reservation {
+                        reservation.commit();
+                    }
+                    return Ok(registry.information(record, secret, Some(token), false));
+                }
+                // An id collision: never overwrite a client, draw another id.
+                Err(StoreError::AlreadyExists) => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+}
