@@ -23,7 +23,7 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
 use tower::{Layer, Service, service_fn};
-use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, RequestContext};
+use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, Requester};
 
 type Body = Full<Bytes>;
 
@@ -77,7 +77,9 @@ where
 fn profiled_reads(registry: &Registry, clients: &[(String, String)], order: &[usize]) {
     for &i in order {
         let (id, token) = &clients[i];
-        black_box(now(registry.read(id, token)).expect("read"));
+        black_box(
+            now(registry.read(Requester::registration_access_token(token), id)).expect("read"),
+        );
     }
 }
 
@@ -85,9 +87,8 @@ fn reads(clients: usize, n: usize) {
     let registry = RegistrationLayer::new(config(true)).registry();
     let mut registered = Vec::with_capacity(clients);
     for i in 0..clients {
-        let client =
-            now(registry.register(&RequestContext::host(), common::numbered_seed_request(i)))
-                .expect("register");
+        let client = now(registry.register(Requester::host(), common::numbered_seed_request(i)))
+            .expect("register");
         let token = client.registration_access_token().expect("token").expose();
         registered.push((client.client_id().to_owned(), token.to_owned()));
     }
@@ -125,14 +126,14 @@ where
 fn profiled_registrations_after(registry: &Registry, from: usize, n: usize) {
     for i in from..from + n {
         let request = common::numbered_seed_request(i);
-        black_box(now(registry.register(&RequestContext::host(), request)).expect("register"));
+        black_box(now(registry.register(Requester::host(), request)).expect("register"));
     }
 }
 
 fn registrations_after(clients: usize, n: usize) {
     let registry = RegistrationLayer::new(config(true)).registry();
     for i in 0..clients {
-        now(registry.register(&RequestContext::host(), common::numbered_seed_request(i)))
+        now(registry.register(Requester::host(), common::numbered_seed_request(i)))
             .expect("register");
     }
     let start = std::time::Instant::now();

@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Instant;
 
-use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, RequestContext};
+use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, Requester};
 
 /// Operations timed at each checkpoint.
 const SAMPLES: usize = 20_000;
@@ -64,14 +64,17 @@ async fn measure(registry: &Registry, ids: &[(String, String)], next: &mut usize
     let lookup = latency(reads.clone(), |i| {
         let id = ids[i].0.clone();
         async move {
-            registry.client(&id).await.expect("lookup");
+            registry.lookup(&id).await.expect("lookup");
         }
     })
     .await;
     let read = latency(reads, |i| {
         let (id, token) = (ids[i].0.clone(), ids[i].1.clone());
         async move {
-            registry.read(&id, &token).await.expect("read");
+            registry
+                .read(Requester::registration_access_token(&token), &id)
+                .await
+                .expect("read");
         }
     })
     .await;
@@ -82,7 +85,7 @@ async fn measure(registry: &Registry, ids: &[(String, String)], next: &mut usize
         let request = common::numbered_seed_request(i);
         async move {
             registry
-                .register(&RequestContext::host(), request)
+                .register(Requester::host(), request)
                 .await
                 .expect("register");
         }
@@ -121,13 +124,10 @@ fn main() {
         for checkpoint in &checkpoints {
             while ids.len() < *checkpoint {
                 let client = registry
-                    .register(
-                        &RequestContext::host(),
-                        common::numbered_seed_request(ids.len()),
-                    )
+                    .register(Requester::host(), common::numbered_seed_request(ids.len()))
                     .await
                     .expect("register");
-                json_bytes += client.record().metadata.as_str().len();
+                json_bytes += client.record().metadata().as_str().len();
                 ids.push((
                     client.client_id().to_owned(),
                     client

@@ -8,9 +8,8 @@
 mod common;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use tower_oidc_registration::{
-    RegistrationConfig, RegistrationLayer, RegistrationTokens, RequestContext, SigningKey,
-};
+use tower_oidc_registration::__fuzz::RegistrationTokens;
+use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Requester, SigningKey};
 
 const ISSUER: &str = "https://iam.example.org/";
 
@@ -79,13 +78,13 @@ fn registry(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("register_signs", name), |b| {
             b.to_async(&runtime).iter(|| async {
                 registry
-                    .register(&RequestContext::host(), request.clone())
+                    .register(Requester::host(), request.clone())
                     .await
                     .expect("register")
             })
         });
         let client = runtime
-            .block_on(registry.register(&RequestContext::host(), request.clone()))
+            .block_on(registry.register(Requester::host(), request.clone()))
             .expect("register");
         let token = client
             .registration_access_token()
@@ -95,7 +94,10 @@ fn registry(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("read_verifies", name), |b| {
             b.to_async(&runtime).iter(|| async {
                 registry
-                    .read(client.client_id(), &token)
+                    .read(
+                        Requester::registration_access_token(&token),
+                        client.client_id(),
+                    )
                     .await
                     .expect("read")
             })

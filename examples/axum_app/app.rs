@@ -156,18 +156,13 @@ async fn issue_token(
         })?;
     // The client must have registered the grant (RFC 7591 §2: absent means
     // authorization_code only).
-    let metadata = record
-        .metadata
-        .parse()
-        .map_err(|e| TokenError::Server(e.to_string()))?;
-    let registered = metadata.grant_types.unwrap_or_default();
-    if !registered.contains(&GrantType::ClientCredentials) {
+    if !record.allows_grant_type(GrantType::ClientCredentials) {
         return Err(TokenError::UnauthorizedClient);
     }
     // An opaque token: 32 random bytes, base64url. A real server would remember it (or sign
     // a JWT) for its resource servers; `scope` is not interpreted by this skeleton.
     let access_token = Secret::random(32).map_err(|e| TokenError::Server(e.to_string()))?;
-    tracing::info!(client_id = %record.client_id, "access token issued");
+    tracing::info!(client_id = %record.client_id(), "access token issued");
     let body = json!({
         "access_token": access_token.expose(),
         "token_type": "Bearer",

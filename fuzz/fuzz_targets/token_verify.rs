@@ -19,7 +19,7 @@ use http::{Method, Request, StatusCode, header};
 use http_body_util::Full;
 use libfuzzer_sys::fuzz_target;
 use tower_oidc_registration::__fuzz::{RegistrationTokens, SigningKey};
-use tower_oidc_registration::Registry;
+use tower_oidc_registration::{Registry, Requester};
 use tower_oidc_registration_fuzz::{
     App, CLIENT_ID, HS256_KEY, ISSUER, app_and_registry, block_on, check_layer_answer,
     json_request, register_minimal, send,
@@ -106,7 +106,11 @@ fuzz_target!(|data: &[u8]| {
             "signature verified for a token never issued: {candidate:?}"
         );
     }
-    let read = block_on(server.registry.read(CLIENT_ID, &candidate));
+    let read = block_on(
+        server
+            .registry
+            .read(Requester::registration_access_token(&candidate), CLIENT_ID),
+    );
     assert_eq!(read.is_ok(), is_issued, "Registry::read with {candidate:?}");
 
     let path = format!("/register/{CLIENT_ID}");

@@ -202,7 +202,9 @@ mod tests {
             Caller::Host,
             Caller::InitialAccessToken { id: "x".to_owned() },
             Caller::InitialAccessToken { id: String::new() },
-            Caller::InitialAccessToken { id: "iat:host".to_owned() },
+            Caller::InitialAccessToken {
+                id: "iat:host".to_owned(),
+            },
         ] {
             assert_eq!(registrant_from_sql(&registrant_to_sql(&r)), Some(r));
         }
