@@ -1,0 +1,129 @@
+use super::*;
+use crate::metadata::ClientMetadata;
+use crate::store::MetadataJson;
+use crate::token::CredentialHash;
+
+fn record(id: &str) -> Arc<ClientRecord> {
+    Arc::new(ClientRecord::new(
+        id.to_owned(),
+        None,
+        0,
+        1,
+        CredentialHash::of("t"),
+        MetadataJson::render(&ClientMetadata::default()),
+    ))
+}
+
+/// `base` at `version` with another issue time: a distinguishable replacement.
+fn next(base: &Arc<ClientRecord>, version: u64, issued_at: u64) -> Arc<ClientRecord> {
+    let mut r = ClientRecord::clone(base);
+    r.version = version;
+    r.client_id_issued_at = issued_at;
+    Arc::new(r)
+}
+
+#[test]
+fn keys_are_inline_up_to_a_cache_line_and_compare_as_bytes() {
+    assert_eq!(std::mem::size_of::<(ClientKey, Slot)>(), 64);
+    let short = ClientKey::new("4b2556d7-65c5-4a15-81c0-7b80c604940e");
+    assert!(matches!(short, ClientKey::Inline { .. }));
+    let long_id = "x".repeat(INLINE_KEY + 1);
+    let long = ClientKey::new(&long_id);
+    assert!(matches!(long, ClientKey::Heap(_)));
+    assert_eq!(long.as_bytes(), long_id.as_bytes());
+    assert_ne!(short, long);
+}
+
+#[tokio::test]
+async fn ids_longer_than_the_inline_key_work() {
+    let store = MemoryStore::new();
+    let id = "y".repeat(200);
+    store.insert(record(&id)).await.expect("insert");
+    assert!(store.get(&id).await.expect("get").is_some());
+    assert!(store.get(&id[..199]).await.expect("get").is_none());
+    store.delete(&id, 1).await.expect("delete");
+}
+
+#[tokio::test]
+async fn insert_never_overwrites() {
+    let store = MemoryStore::new();
+    store.insert(record("a")).await.expect("insert");
+    let other = next(&record("a"), 1, 99);
+    assert!(matches!(
+        store.insert(other).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    let got = store.get("a").await.expect("get").expect("present");
+    assert_eq!(got.client_id_issued_at, 1);
+    assert_eq!(store.count().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn replace_is_compare_and_swap_on_version() {
+    let store = MemoryStore::new();
+    let base = record("a");
+    store.insert(Arc::clone(&base)).await.expect("insert");
+    store
+        .replace(next(&base, 2, 2), 1)
+        .await
+        .expect("replace v1");
+    let got = store.get("a").await.expect("get").expect("present");
+    assert_eq!((got.version, got.client_id_issued_at), (2, 2));
+    // A writer that read version 1 loses: nothing changes.
+    assert!(matches!(
+        store.replace(next(&base, 2, 3), 1).await,
+        Err(StoreError::Conflict)
+    ));
+    // A replacement must carry the next version.
+    assert!(matches!(
+        store.replace(next(&base, 7, 3), 2).await,
+        Err(StoreError::Conflict)
+    ));
+    let got = store.get("a").await.expect("get").expect("present");
+    assert_eq!((got.version, got.client_id_issued_at), (2, 2));
+    assert!(matches!(
+        store.replace(next(&record("missing"), 2, 1), 1).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn delete_is_guarded_by_version() {
+    let store = MemoryStore::new();
+    store.insert(record("a")).await.expect("insert");
+    assert!(matches!(
+        store.delete("a", 7).await,
+        Err(StoreError::Conflict)
+    ));
+    assert!(store.get("a").await.expect("get").is_some());
+    store.delete("a", 1).await.expect("delete");
+    assert!(store.get("a").await.expect("get").is_none());
+    assert!(matches!(
+        store.delete("a", 1).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.count().await.expect("count"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_replacements_have_exactly_one_winner_per_version() {
+    let store = MemoryStore::new();
+    store.insert(record("a")).await.expect("insert");
+    let mut tasks = Vec::new();
+    for i in 0..16u64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .replace(next(&record("a"), 2, 100 + i), 1)
+                .await
+                .is_ok()
+        }));
+    }
+    let mut winners = 0;
+    for t in tasks {
+        winners += usize::from(t.await.expect("join"));
+    }
+    assert_eq!(winners, 1);
+    let got = store.get("a").await.expect("get").expect("present");
+    assert_eq!(got.version, 2);
+}

@@ -1,0 +1,77 @@
+use super::*;
+
+#[test]
+fn registrants_round_trip() {
+    for r in [
+        Caller::Anonymous,
+        Caller::Host,
+        Caller::InitialAccessToken { id: "x".to_owned() },
+        Caller::InitialAccessToken { id: String::new() },
+        Caller::InitialAccessToken {
+            id: "iat:host".to_owned(),
+        },
+    ] {
+        assert_eq!(registrant_from_sql(&registrant_to_sql(&r)), Some(r));
+    }
+    assert_eq!(registrant_from_sql("Host"), None);
+}
+
+fn row() -> ClientRow {
+    ClientRow {
+        client_id: "c".to_owned(),
+        version: 1,
+        registration_token_hash: vec![1; 32],
+        client_secret: None,
+        client_secret_hash: None,
+        client_secret_expires_at: 0,
+        client_id_issued_at: 5,
+        token_endpoint_auth_method: "none".to_owned(),
+        registered_by: "host".to_owned(),
+        metadata: "{}".to_owned(),
+    }
+}
+
+#[test]
+fn undecodable_rows_are_backend_errors_naming_the_column() {
+    type Spoil = fn(&mut ClientRow);
+    let cases: [(&str, Spoil); 7] = [
+        ("registration_token_hash", |r| {
+            r.registration_token_hash = vec![1; 31]
+        }),
+        ("client_secret_hash", |r| {
+            r.client_secret_hash = Some(vec![])
+        }),
+        ("both", |r| {
+            r.client_secret = Some("s".to_owned());
+            r.client_secret_hash = Some(vec![0; 32]);
+        }),
+        ("token_endpoint_auth_method", |r| {
+            r.token_endpoint_auth_method = "magic".to_owned()
+        }),
+        ("registered_by", |r| r.registered_by = "someone".to_owned()),
+        ("metadata", |r| r.metadata = "[".to_owned()),
+        ("version", |r| r.version = -1),
+    ];
+    assert!(row().into_record().is_ok());
+    for (what, spoil) in cases {
+        let mut r = row();
+        spoil(&mut r);
+        match r.into_record() {
+            Err(StoreError::Backend(e)) => {
+                let msg = e.to_string();
+                assert!(msg.contains(what) && msg.contains("\"c\""), "{msg}");
+            }
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn numbers_beyond_i64_are_refused_on_write() {
+    let mut record = row().into_record().expect("decodes");
+    record.client_secret_expires_at = u64::MAX;
+    assert!(matches!(
+        ClientRow::from_record(&record),
+        Err(StoreError::Backend(_))
+    ));
+}
