@@ -1,4 +1,4 @@
-//! CORS preflight (OpenID Connect Registration errata 2, checklist A11).
+//! CORS preflight (OpenID Connect Registration 1.0, errata set 2): browsers may register clients.
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};

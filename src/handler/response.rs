@@ -25,7 +25,7 @@ pub(super) fn empty(status: StatusCode) -> Response<Full<Bytes>> {
 }
 
 /// `Cache-Control: no-store` and `Pragma: no-cache` on every response, errors included, since
-/// they may carry credentials (RFC 7591 §3.2.1, checklist A2); CORS as configured (A11).
+/// they may carry credentials (RFC 7591 §3.2.1); CORS as configured (OpenID Connect Registration, errata 2).
 pub(super) fn add_common_headers(shared: &Shared, response: &mut Response<Full<Bytes>>) {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

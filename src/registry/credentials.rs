@@ -16,7 +16,7 @@ use crate::token::CredentialHash;
 impl Registry {
     /// The secret to issue for a client with `metadata`: `None` to keep `current`'s (a client
     /// that has a valid one and still needs one: RFC 7592, the secret is never client-chosen),
-    /// a new one when it starts to need one (checklist H10), when the current one expired, or
+    /// a new one when it starts to need one (RFC 7592 §2.2), when the current one expired, or
     /// on every update with [`SecretRotation::OnUpdate`]. The expiry goes with it.
     pub(super) fn secret_for(
         &self,

@@ -1,6 +1,6 @@
 //! Discovery (OpenID Connect Discovery 1.0 §3, RFC 8414 §2): the provider-metadata members
 //! that describe registration, built from the same rules that registration enforces, so the
-//! advertised and the enforced values cannot drift apart (checklist J1, J2).
+//! advertised and the enforced values cannot drift apart.
 
 use serde_json::{Map, Value, json};
 

@@ -1,17 +1,18 @@
-//! RFC 7592 §2.2 identity rules of an update body.
+//! The identity rules of an update body (RFC 7592 §2.2): it names the client it updates, may
+//! repeat the client's secret but never choose one, and carries no other member that only the
+//! server sets.
 
 use serde_json::{Map, Value};
 
-use crate::metadata::MetadataError;
+use crate::metadata::{MetadataError, SERVER_MEMBERS};
 use crate::store::ClientRecord;
 
-/// Members a client may never set in an update (checklist H6, RFC 7592 §2.2).
-const SERVER_MEMBERS_FORBIDDEN_IN_UPDATE: &[&str] = &[
-    "registration_access_token",
-    "registration_client_uri",
-    "client_secret_expires_at",
-    "client_id_issued_at",
-];
+/// Whether an update body must not carry the server-set `member` at all: every one of them
+/// but `client_id` and `client_secret` (which it may repeat, checked below) and
+/// `software_statement` (which a client may present again, RFC 7591 §2.3).
+fn forbidden_in_update(member: &str) -> bool {
+    !matches!(member, "client_id" | "client_secret" | "software_statement")
+}
 
 /// The members of an update body that the identity rules look at, taken once (the body
 /// itself goes on to the parser).
@@ -26,15 +27,16 @@ impl UpdateIdentity {
         Self {
             client_id: request.get("client_id").cloned(),
             client_secret: request.get("client_secret").cloned(),
-            server_member: SERVER_MEMBERS_FORBIDDEN_IN_UPDATE
+            server_member: SERVER_MEMBERS
                 .iter()
                 .copied()
+                .filter(|m| forbidden_in_update(m))
                 .find(|m| request.contains_key(*m)),
         }
     }
 
-    /// `client_id` present and equal (H4; optional for the host), a `client_secret` if present
-    /// equal to the issued one (H5), no server-issued members (H6).
+    /// `client_id` present and equal (optional for the host), a `client_secret` if present
+    /// equal to the issued one, no other server-issued member.
     pub(super) fn check(
         &self,
         current: &ClientRecord,

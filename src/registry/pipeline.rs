@@ -22,7 +22,7 @@ pub(super) struct CheckedMetadata {
 }
 
 impl CheckedMetadata {
-    /// Whether the authentication method needs a client secret (checklist C13).
+    /// Whether the authentication method needs a client secret (`client_secret_basic`, `client_secret_post`, `client_secret_jwt`).
     pub(super) fn uses_secret(&self) -> bool {
         self.auth_method.uses_secret()
     }

@@ -1,4 +1,4 @@
-//! `sector_identifier_uri` (OpenID Connect Registration §2 and §5; checklist C16): the https
+//! `sector_identifier_uri` (OpenID Connect Registration §2 and §5): the https
 //! URL of a JSON array of redirect URIs that groups a client's hosts into one sector, from
 //! which a host computing pairwise subject identifiers derives them. A client may register one
 //! only if the document lists every redirect URI it registers, checked by fetching it at
