@@ -44,7 +44,7 @@ const BEARER_INVALID_IAT: HeaderValue = HeaderValue::from_static(
 );
 
 /// The HTTP status of a registry failure.
-pub(crate) fn status(err: &RegistrationError) -> StatusCode {
+fn status(err: &RegistrationError) -> StatusCode {
     match err {
         RegistrationError::Metadata(_) => StatusCode::BAD_REQUEST,
         RegistrationError::MissingToken

@@ -233,7 +233,7 @@ pub struct MetadataJson(Box<str>);
 
 impl MetadataJson {
     /// Renders metadata that [`metadata::validate`] returned.
-    pub fn render(metadata: &ClientMetadata) -> Self {
+    pub(crate) fn render(metadata: &ClientMetadata) -> Self {
         // Serializing a map of string keys and JSON-safe values into a String cannot fail.
         let json = serde_json::to_string(metadata).unwrap_or_else(|_| "{}".to_owned());
         Self(json.into_boxed_str())
