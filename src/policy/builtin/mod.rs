@@ -3,8 +3,9 @@
 //! - [`AllowedScopes`]: the scope values clients may register, restricted values removed or
 //!   rejected ([`ScopeHandling`]), and a default scope for clients that ask for none;
 //! - [`CallerRestrictions`]: the grant types, response types and token endpoint authentication
-//!   methods each kind of caller ([`CallerKind`]) may register; by default anonymous registrants
-//!   cannot get the `password` or `client_credentials` grants;
+//!   methods anonymous registrants and holders of an initial access token may register
+//!   ([`Allowances`]); by default anonymous registrants cannot get the `password` or
+//!   `client_credentials` grants;
 //! - [`TrustedRedirectHosts`]: the hosts redirect URIs may point to (`rp.example.org` or
 //!   `*.example.org`);
 //! - [`MaxClients`]: a maximum number of registered clients.
@@ -42,6 +43,6 @@ mod test_support;
 mod tests;
 
 pub use allowed_scopes::{AllowedScopes, ScopeHandling};
-pub use caller_restrictions::{CallerKind, CallerRestrictions};
+pub use caller_restrictions::{Allowances, CallerRestrictions};
 pub use max_clients::MaxClients;
 pub use trusted_redirect_hosts::TrustedRedirectHosts;

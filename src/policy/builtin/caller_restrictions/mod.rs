@@ -1,61 +1,58 @@
-//! [`CallerRestrictions`]: what each kind of caller ([`CallerKind`]) may register, the host
-//! application being unrestricted.
+//! [`CallerRestrictions`]: what anonymous registrants and holders of an initial access token
+//! may register ([`Allowances`]), the host application being unrestricted.
 //!
-//! Owns which rules judge which caller and the check of the grant types, response types and
-//! token endpoint authentication method against them. It must not know how a caller was
-//! authenticated, nor what the RFC rules ([`MetadataRules`](crate::metadata::MetadataRules))
-//! allow, which apply on top.
+//! Owns which allowances judge which [`Caller`] and the check of the grant types, response
+//! types and token endpoint authentication method against them. It must not know how a caller
+//! was authenticated or how the registry decides who an update is judged as (it reads
+//! [`RequestContext::caller`](crate::RequestContext::caller) only), nor what the RFC rules
+//! ([`MetadataRules`](crate::metadata::MetadataRules)) allow, which apply on top.
 
 use async_trait::async_trait;
 
-use crate::context::{Caller, RequestContext};
+use crate::context::Caller;
 use crate::metadata::{AuthMethod, ClientMetadata, GrantType, MetadataError, ResponseType};
 use crate::policy::{PolicyContext, PolicyError, RegistrationPolicy};
 
-/// The kinds of callers [`CallerRestrictions`] tells apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CallerKind {
-    /// Open registration, without an initial access token; on an update, a client that was
-    /// registered so.
-    Anonymous,
-    /// Registration with an initial access token; on an update, a client that was registered
-    /// with one.
-    InitialAccessToken,
-}
-
-impl CallerKind {
-    /// The kind whose rules apply to `request`; `None` for the host application
-    /// ([`Caller::Host`]), which is unrestricted.
-    ///
-    /// A request that carries an initial access token id
-    /// ([`RequestContext::initial_access_token_id`]) is [`InitialAccessToken`](Self::InitialAccessToken);
-    /// on an update the registry passes the id of the token the client was registered with.
-    /// Any other request, an update of a client registered without a token included, is
-    /// [`Anonymous`](Self::Anonymous).
-    pub fn of(request: &RequestContext) -> Option<Self> {
-        match request.caller {
-            Caller::Host => None,
-            _ if request.initial_access_token_id().is_some() => Some(Self::InitialAccessToken),
-            _ => Some(Self::Anonymous),
-        }
-    }
-
-    /// How error descriptions name the kind: `... is not allowed for anonymous registration`.
-    fn describe(self) -> &'static str {
-        match self {
-            Self::Anonymous => "anonymous registration",
-            Self::InitialAccessToken => "registration with an initial access token",
-        }
-    }
-}
-
-/// What one kind of caller may register; `None` allows every value.
-#[derive(Debug, Clone, Default)]
-struct Allowances {
+/// What one kind of caller may register: grant types, response types and token endpoint
+/// authentication methods, each either unrestricted or a list.
+///
+/// Start from [`everything`](Self::everything), then replace a list
+/// ([`grant_types`](Self::grant_types)) or take values out of it
+/// ([`except_grant_types`](Self::except_grant_types)).
+///
+/// ```
+/// use tower_oidc_registration::metadata::{AuthMethod, GrantType};
+/// use tower_oidc_registration::policy::builtin::Allowances;
+///
+/// let public_web_apps = Allowances::everything()
+///     .grant_types([GrantType::AuthorizationCode, GrantType::RefreshToken])
+///     .auth_methods([AuthMethod::None]);
+/// assert!(public_web_apps.allows_grant_type(GrantType::RefreshToken));
+/// assert!(!public_web_apps.allows_auth_method(AuthMethod::ClientSecretBasic));
+///
+/// let no_password = Allowances::everything().except_grant_types([GrantType::Password]);
+/// assert!(!no_password.allows_grant_type(GrantType::Password));
+/// assert!(no_password.allows_grant_type(GrantType::ClientCredentials));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowances {
+    /// `None` allows every value; so for the other lists.
     grant_types: Option<Vec<GrantType>>,
     response_types: Option<Vec<ResponseType>>,
     auth_methods: Option<Vec<AuthMethod>>,
+}
+
+/// `list` (`None`: every value of `all`) without `removed`.
+fn except<T: Copy + PartialEq>(
+    list: Option<Vec<T>>,
+    all: &[T],
+    removed: impl IntoIterator<Item = T>,
+) -> Option<Vec<T>> {
+    let mut list = list.unwrap_or_else(|| all.to_vec());
+    for value in removed {
+        list.retain(|v| *v != value);
+    }
+    Some(list)
 }
 
 /// Whether `list` (`None`: everything) holds `value`.
@@ -63,133 +60,84 @@ fn permits<T: PartialEq>(list: Option<&Vec<T>>, value: &T) -> bool {
     list.is_none_or(|l| l.contains(value))
 }
 
-/// The grant types, response types and token endpoint authentication methods each kind of
-/// caller ([`CallerKind`]) may register.
-///
-/// The host application ([`Caller::Host`]) is unrestricted. An update is judged by the rules
-/// of the kind of caller that registered the client (see [`CallerKind::of`]).
-///
-/// [`Default`] follows INDIGO IAM: anonymous registrants cannot get the `password` or
-/// `client_credentials` grant and everything else is allowed; holders of an initial access
-/// token are unrestricted. [`unrestricted`](Self::unrestricted) allows everything to everyone;
-/// the builder methods then replace one list of one kind. The RFC rules of the server
-/// ([`MetadataRules`](crate::metadata::MetadataRules)) still apply on top.
-///
-/// A member the client did not send is judged by its RFC 7591 default (`authorization_code`,
-/// `code`, `client_secret_basic`).
-///
-/// ```
-/// use tower_oidc_registration::metadata::{AuthMethod, GrantType};
-/// use tower_oidc_registration::policy::builtin::{CallerKind, CallerRestrictions};
-///
-/// let defaults = CallerRestrictions::default();
-/// assert!(!defaults.allows_grant_type(CallerKind::Anonymous, GrantType::ClientCredentials));
-/// assert!(defaults.allows_grant_type(CallerKind::InitialAccessToken, GrantType::ClientCredentials));
-///
-/// // Anonymous registrants: public clients using the authorization code grant only.
-/// let strict = CallerRestrictions::default()
-///     .grant_types(CallerKind::Anonymous, [GrantType::AuthorizationCode, GrantType::RefreshToken])
-///     .auth_methods(CallerKind::Anonymous, [AuthMethod::None]);
-/// assert!(!strict.allows_auth_method(CallerKind::Anonymous, AuthMethod::ClientSecretBasic));
-/// ```
-#[derive(Debug, Clone)]
-pub struct CallerRestrictions {
-    anonymous: Allowances,
-    initial_access_token: Allowances,
-}
-
-impl Default for CallerRestrictions {
-    /// No `password` or `client_credentials` grant for anonymous registrants; nothing else
-    /// restricted.
-    fn default() -> Self {
-        Self::unrestricted().grant_types(
-            CallerKind::Anonymous,
-            GrantType::ALL
-                .iter()
-                .copied()
-                .filter(|g| !matches!(g, GrantType::Password | GrantType::ClientCredentials)),
-        )
-    }
-}
-
-impl CallerRestrictions {
-    /// Everything allowed to every kind of caller.
-    pub fn unrestricted() -> Self {
+impl Allowances {
+    /// Every grant type, response type and authentication method.
+    pub fn everything() -> Self {
         Self {
-            anonymous: Allowances::default(),
-            initial_access_token: Allowances::default(),
+            grant_types: None,
+            response_types: None,
+            auth_methods: None,
         }
     }
 
-    fn of_kind(&self, kind: CallerKind) -> &Allowances {
-        match kind {
-            CallerKind::Anonymous => &self.anonymous,
-            CallerKind::InitialAccessToken => &self.initial_access_token,
-        }
-    }
-
-    fn of_kind_mut(&mut self, kind: CallerKind) -> &mut Allowances {
-        match kind {
-            CallerKind::Anonymous => &mut self.anonymous,
-            CallerKind::InitialAccessToken => &mut self.initial_access_token,
-        }
-    }
-
-    /// The grant types `kind` may register (replacing the previous list).
+    /// Only these grant types (replacing the previous list).
     #[must_use]
-    pub fn grant_types(
-        mut self,
-        kind: CallerKind,
-        allowed: impl IntoIterator<Item = GrantType>,
-    ) -> Self {
-        self.of_kind_mut(kind).grant_types = Some(allowed.into_iter().collect());
+    pub fn grant_types(mut self, allowed: impl IntoIterator<Item = GrantType>) -> Self {
+        self.grant_types = Some(allowed.into_iter().collect());
         self
     }
 
-    /// The response types `kind` may register (replacing the previous list).
+    /// Only these response types (replacing the previous list).
     #[must_use]
-    pub fn response_types(
-        mut self,
-        kind: CallerKind,
-        allowed: impl IntoIterator<Item = ResponseType>,
-    ) -> Self {
-        self.of_kind_mut(kind).response_types = Some(allowed.into_iter().collect());
+    pub fn response_types(mut self, allowed: impl IntoIterator<Item = ResponseType>) -> Self {
+        self.response_types = Some(allowed.into_iter().collect());
         self
     }
 
-    /// The token endpoint authentication methods `kind` may register (replacing the previous
-    /// list).
+    /// Only these token endpoint authentication methods (replacing the previous list).
     #[must_use]
-    pub fn auth_methods(
-        mut self,
-        kind: CallerKind,
-        allowed: impl IntoIterator<Item = AuthMethod>,
-    ) -> Self {
-        self.of_kind_mut(kind).auth_methods = Some(allowed.into_iter().collect());
+    pub fn auth_methods(mut self, allowed: impl IntoIterator<Item = AuthMethod>) -> Self {
+        self.auth_methods = Some(allowed.into_iter().collect());
         self
     }
 
-    /// Whether `kind` may register `grant_type`.
-    pub fn allows_grant_type(&self, kind: CallerKind, grant_type: GrantType) -> bool {
-        permits(self.of_kind(kind).grant_types.as_ref(), &grant_type)
+    /// The grant types allowed so far, without `removed`.
+    #[must_use]
+    pub fn except_grant_types(mut self, removed: impl IntoIterator<Item = GrantType>) -> Self {
+        self.grant_types = except(self.grant_types, GrantType::ALL, removed);
+        self
     }
 
-    /// Whether `kind` may register `response_type`.
-    pub fn allows_response_type(&self, kind: CallerKind, response_type: ResponseType) -> bool {
-        permits(self.of_kind(kind).response_types.as_ref(), &response_type)
+    /// The response types allowed so far, without `removed`.
+    #[must_use]
+    pub fn except_response_types(
+        mut self,
+        removed: impl IntoIterator<Item = ResponseType>,
+    ) -> Self {
+        self.response_types = except(self.response_types, ResponseType::ALL, removed);
+        self
     }
 
-    /// Whether `kind` may register `auth_method` as its `token_endpoint_auth_method`.
-    pub fn allows_auth_method(&self, kind: CallerKind, auth_method: AuthMethod) -> bool {
-        permits(self.of_kind(kind).auth_methods.as_ref(), &auth_method)
+    /// The token endpoint authentication methods allowed so far, without `removed`.
+    #[must_use]
+    pub fn except_auth_methods(mut self, removed: impl IntoIterator<Item = AuthMethod>) -> Self {
+        self.auth_methods = except(self.auth_methods, AuthMethod::ALL, removed);
+        self
     }
 
-    fn check(&self, kind: CallerKind, metadata: &ClientMetadata) -> Result<(), MetadataError> {
+    /// Whether `grant_type` is allowed.
+    pub fn allows_grant_type(&self, grant_type: GrantType) -> bool {
+        permits(self.grant_types.as_ref(), &grant_type)
+    }
+
+    /// Whether `response_type` is allowed.
+    pub fn allows_response_type(&self, response_type: ResponseType) -> bool {
+        permits(self.response_types.as_ref(), &response_type)
+    }
+
+    /// Whether `auth_method` is allowed as the `token_endpoint_auth_method`.
+    pub fn allows_auth_method(&self, auth_method: AuthMethod) -> bool {
+        permits(self.auth_methods.as_ref(), &auth_method)
+    }
+
+    /// Checks `metadata`; `registration` names the kind of caller in error descriptions
+    /// (`... is not allowed for anonymous registration`). A member the client did not send is
+    /// judged by its RFC 7591 default.
+    fn check(&self, registration: &str, metadata: &ClientMetadata) -> Result<(), MetadataError> {
         let refuse = |member: String, value: &str, default: bool| {
             MetadataError::client_metadata(format!(
-                "{member}: '{value}'{} is not allowed for {}",
+                "{member}: '{value}'{} is not allowed for {registration}",
                 if default { " (the default)" } else { "" },
-                kind.describe()
             ))
         };
         match &metadata.grant_types {
@@ -197,14 +145,14 @@ impl CallerRestrictions {
                 if let Some((i, g)) = list
                     .iter()
                     .enumerate()
-                    .find(|(_, g)| !self.allows_grant_type(kind, **g))
+                    .find(|(_, g)| !self.allows_grant_type(**g))
                 {
                     return Err(refuse(format!("grant_types[{i}]"), g.as_str(), false));
                 }
             }
             None => {
                 let g = GrantType::AuthorizationCode;
-                if !self.allows_grant_type(kind, g) {
+                if !self.allows_grant_type(g) {
                     return Err(refuse("grant_types".into(), g.as_str(), true));
                 }
             }
@@ -214,14 +162,14 @@ impl CallerRestrictions {
                 if let Some((i, r)) = list
                     .iter()
                     .enumerate()
-                    .find(|(_, r)| !self.allows_response_type(kind, **r))
+                    .find(|(_, r)| !self.allows_response_type(**r))
                 {
                     return Err(refuse(format!("response_types[{i}]"), r.as_str(), false));
                 }
             }
             None => {
                 let r = ResponseType::Code;
-                if !self.allows_response_type(kind, r) {
+                if !self.allows_response_type(r) {
                     return Err(refuse("response_types".into(), r.as_str(), true));
                 }
             }
@@ -230,7 +178,7 @@ impl CallerRestrictions {
             Some(m) => (m, false),
             None => (AuthMethod::ClientSecretBasic, true),
         };
-        if !self.allows_auth_method(kind, method) {
+        if !self.allows_auth_method(method) {
             return Err(refuse(
                 "token_endpoint_auth_method".into(),
                 method.as_str(),
@@ -241,6 +189,138 @@ impl CallerRestrictions {
     }
 }
 
+/// The grant types, response types and token endpoint authentication methods callers may
+/// register: one set of [`Allowances`] for anonymous registrants, one for holders of an initial
+/// access token.
+///
+/// Which allowances judge a request follows its [`Caller`]:
+///
+/// - [`Caller::Host`], the host application, is unrestricted;
+/// - [`Caller::InitialAccessToken`], a caller with an initial access token
+///   ([`RequestContext::initial_access_token_id`](crate::RequestContext::initial_access_token_id)),
+///   is judged by the initial access token allowances
+///   ([`with_initial_access_token`](Self::with_initial_access_token));
+/// - every other caller ([`Caller::Anonymous`], a [`Caller::RegisteredClient`] updating itself)
+///   by the anonymous allowances ([`anonymous`](Self::anonymous)).
+///
+/// On an update the registry passes the caller that registered the client: the initial access
+/// token it was registered with, if any, so that an update is judged as the registration was.
+///
+/// [`Default`] follows INDIGO IAM: anonymous registrants cannot get the `password` or
+/// `client_credentials` grant and everything else is allowed; holders of an initial access
+/// token are unrestricted. [`unrestricted`](Self::unrestricted) allows everything to everyone.
+/// The RFC rules of the server ([`MetadataRules`](crate::metadata::MetadataRules)) still apply
+/// on top.
+///
+/// A member the client did not send is judged by its RFC 7591 default (`authorization_code`,
+/// `code`, `client_secret_basic`). A refusal is `invalid_client_metadata`:
+/// `grant_types[1]: 'client_credentials' is not allowed for anonymous registration`.
+///
+/// ```
+/// use tower_oidc_registration::Caller;
+/// use tower_oidc_registration::metadata::{AuthMethod, GrantType};
+/// use tower_oidc_registration::policy::builtin::{Allowances, CallerRestrictions};
+///
+/// let token_holder = Caller::InitialAccessToken { id: "iat-1".into() };
+///
+/// let defaults = CallerRestrictions::default();
+/// assert!(!defaults.allows_grant_type(&Caller::Anonymous, GrantType::ClientCredentials));
+/// assert!(defaults.allows_grant_type(&token_holder, GrantType::ClientCredentials));
+/// assert!(defaults.allows_grant_type(&Caller::Host, GrantType::Password));
+///
+/// // Anonymous registrants: public clients using the authorization code grant only;
+/// // token holders: anything but the password grant.
+/// let strict = CallerRestrictions::default()
+///     .anonymous(
+///         Allowances::everything()
+///             .grant_types([GrantType::AuthorizationCode, GrantType::RefreshToken])
+///             .auth_methods([AuthMethod::None]),
+///     )
+///     .with_initial_access_token(Allowances::everything().except_grant_types([GrantType::Password]));
+/// assert!(!strict.allows_auth_method(&Caller::Anonymous, AuthMethod::ClientSecretBasic));
+/// assert!(!strict.allows_grant_type(&Caller::RegisteredClient, GrantType::Implicit));
+/// assert!(!strict.allows_grant_type(&token_holder, GrantType::Password));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerRestrictions {
+    anonymous: Allowances,
+    initial_access_token: Allowances,
+}
+
+impl Default for CallerRestrictions {
+    /// No `password` or `client_credentials` grant for anonymous registrants; nothing else
+    /// restricted.
+    fn default() -> Self {
+        Self::unrestricted().anonymous(
+            Allowances::everything()
+                .except_grant_types([GrantType::Password, GrantType::ClientCredentials]),
+        )
+    }
+}
+
+impl CallerRestrictions {
+    /// Everything allowed to every caller.
+    pub fn unrestricted() -> Self {
+        Self {
+            anonymous: Allowances::everything(),
+            initial_access_token: Allowances::everything(),
+        }
+    }
+
+    /// What anonymous registrants (and, on update, the clients they registered) may register,
+    /// replacing the previous allowances.
+    #[must_use]
+    pub fn anonymous(mut self, allowances: Allowances) -> Self {
+        self.anonymous = allowances;
+        self
+    }
+
+    /// What holders of an initial access token (and, on update, the clients they registered)
+    /// may register, replacing the previous allowances.
+    #[must_use]
+    pub fn with_initial_access_token(mut self, allowances: Allowances) -> Self {
+        self.initial_access_token = allowances;
+        self
+    }
+
+    /// The allowances that judge `caller`, with how error descriptions name them; `None` for
+    /// the host, which is unrestricted.
+    fn judging(&self, caller: &Caller) -> Option<(&Allowances, &'static str)> {
+        match caller {
+            Caller::Host => None,
+            Caller::InitialAccessToken { .. } => Some((
+                &self.initial_access_token,
+                "registration with an initial access token",
+            )),
+            _ => Some((&self.anonymous, "anonymous registration")),
+        }
+    }
+
+    /// The allowances that judge `caller`; `None` for the host ([`Caller::Host`]), which is
+    /// unrestricted.
+    pub fn allowances_for(&self, caller: &Caller) -> Option<&Allowances> {
+        self.judging(caller).map(|(allowances, _)| allowances)
+    }
+
+    /// Whether `caller` may register `grant_type`.
+    pub fn allows_grant_type(&self, caller: &Caller, grant_type: GrantType) -> bool {
+        self.allowances_for(caller)
+            .is_none_or(|a| a.allows_grant_type(grant_type))
+    }
+
+    /// Whether `caller` may register `response_type`.
+    pub fn allows_response_type(&self, caller: &Caller, response_type: ResponseType) -> bool {
+        self.allowances_for(caller)
+            .is_none_or(|a| a.allows_response_type(response_type))
+    }
+
+    /// Whether `caller` may register `auth_method` as its `token_endpoint_auth_method`.
+    pub fn allows_auth_method(&self, caller: &Caller, auth_method: AuthMethod) -> bool {
+        self.allowances_for(caller)
+            .is_none_or(|a| a.allows_auth_method(auth_method))
+    }
+}
+
 #[async_trait]
 impl RegistrationPolicy for CallerRestrictions {
     async fn apply(
@@ -248,8 +328,8 @@ impl RegistrationPolicy for CallerRestrictions {
         context: &PolicyContext<'_>,
         metadata: ClientMetadata,
     ) -> Result<ClientMetadata, PolicyError> {
-        if let Some(kind) = CallerKind::of(context.request) {
-            self.check(kind, &metadata)?;
+        if let Some((allowances, registration)) = self.judging(&context.request.caller) {
+            allowances.check(registration, &metadata)?;
         }
         Ok(metadata)
     }

@@ -1,10 +1,16 @@
 use super::*;
+use crate::context::RequestContext;
 use crate::metadata::MetadataErrorCode;
 use crate::policy::Operation;
 use crate::policy::builtin::test_support::{
     anonymous, context, grants, metadata_error, register, registered_client, with_token,
 };
 use crate::store::MemoryStore;
+
+/// The anonymous allowances of [`CallerRestrictions::default`], spelled out.
+fn anonymous_defaults() -> Allowances {
+    Allowances::everything().except_grant_types([GrantType::Password, GrantType::ClientCredentials])
+}
 
 #[tokio::test]
 async fn default_restrictions_refuse_client_credentials_to_anonymous_registrants() {
@@ -62,17 +68,48 @@ async fn default_restrictions_let_token_holders_and_the_host_have_every_grant() 
     }
 }
 
+#[test]
+fn default_restrictions_are_the_indigo_iam_ones() {
+    let defaults = CallerRestrictions::default();
+    let token_holder = with_token().caller;
+    for grant_type in GrantType::ALL.iter().copied() {
+        let privileged = matches!(
+            grant_type,
+            GrantType::Password | GrantType::ClientCredentials
+        );
+        assert_eq!(
+            defaults.allows_grant_type(&Caller::Anonymous, grant_type),
+            !privileged,
+            "{grant_type:?}"
+        );
+        assert!(defaults.allows_grant_type(&token_holder, grant_type));
+        assert!(defaults.allows_grant_type(&Caller::Host, grant_type));
+    }
+    for caller in [Caller::Anonymous, token_holder] {
+        assert!(
+            ResponseType::ALL
+                .iter()
+                .all(|r| defaults.allows_response_type(&caller, *r))
+        );
+        assert!(
+            AuthMethod::ALL
+                .iter()
+                .all(|m| defaults.allows_auth_method(&caller, *m))
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_host_is_unrestricted_even_by_empty_lists() {
+    let nothing = Allowances::everything().grant_types([]).auth_methods([]);
     let policy = CallerRestrictions::unrestricted()
-        .grant_types(CallerKind::Anonymous, [])
-        .grant_types(CallerKind::InitialAccessToken, [])
-        .auth_methods(CallerKind::Anonymous, [])
-        .auth_methods(CallerKind::InitialAccessToken, []);
+        .anonymous(nothing.clone())
+        .with_initial_access_token(nothing);
     let metadata = grants(&[GrantType::AuthorizationCode]);
     register(&policy, &RequestContext::host(), metadata.clone())
         .await
         .expect("host accepted");
+    assert!(policy.allows_grant_type(&Caller::Host, GrantType::AuthorizationCode));
     assert!(
         register(&policy, &anonymous(), metadata.clone())
             .await
@@ -110,10 +147,10 @@ async fn updates_follow_the_kind_of_caller_that_registered_the_client() {
 }
 
 #[tokio::test]
-async fn response_types_and_auth_methods_are_restricted_per_kind() {
+async fn response_types_and_auth_methods_are_restricted_per_caller() {
     let policy = CallerRestrictions::default()
-        .auth_methods(CallerKind::Anonymous, [AuthMethod::None])
-        .response_types(CallerKind::InitialAccessToken, [ResponseType::Code]);
+        .anonymous(anonymous_defaults().auth_methods([AuthMethod::None]))
+        .with_initial_access_token(Allowances::everything().response_types([ResponseType::Code]));
 
     let (code, description) = metadata_error(
         register(
@@ -151,15 +188,15 @@ async fn response_types_and_auth_methods_are_restricted_per_kind() {
 #[tokio::test]
 async fn absent_members_are_judged_by_their_rfc_default() {
     let policy = CallerRestrictions::unrestricted()
-        .grant_types(CallerKind::Anonymous, [GrantType::ClientCredentials]);
+        .anonymous(Allowances::everything().grant_types([GrantType::ClientCredentials]));
     let (_, description) =
         metadata_error(register(&policy, &anonymous(), ClientMetadata::default()).await);
     assert_eq!(
         description,
         "grant_types: 'authorization_code' (the default) is not allowed for anonymous registration"
     );
-    let policy =
-        CallerRestrictions::unrestricted().auth_methods(CallerKind::Anonymous, [AuthMethod::None]);
+    let policy = CallerRestrictions::unrestricted()
+        .anonymous(Allowances::everything().auth_methods([AuthMethod::None]));
     let (_, description) =
         metadata_error(register(&policy, &anonymous(), ClientMetadata::default()).await);
     assert_eq!(
@@ -169,15 +206,58 @@ async fn absent_members_are_judged_by_their_rfc_default() {
 }
 
 #[test]
-fn caller_kind_follows_the_initial_access_token_id() {
-    assert_eq!(CallerKind::of(&anonymous()), Some(CallerKind::Anonymous));
+fn the_allowances_follow_the_initial_access_token_id() {
+    let restrictions = CallerRestrictions::default();
+    let anonymous_allowances = anonymous_defaults();
+    let token_allowances = Allowances::everything();
     assert_eq!(
-        CallerKind::of(&with_token()),
-        Some(CallerKind::InitialAccessToken)
+        restrictions.allowances_for(&anonymous().caller),
+        Some(&anonymous_allowances)
     );
     assert_eq!(
-        CallerKind::of(&registered_client()),
-        Some(CallerKind::Anonymous)
+        restrictions.allowances_for(&with_token().caller),
+        Some(&token_allowances)
     );
-    assert_eq!(CallerKind::of(&RequestContext::host()), None);
+    assert_eq!(
+        restrictions.allowances_for(&registered_client().caller),
+        Some(&anonymous_allowances)
+    );
+    assert_eq!(
+        restrictions.allowances_for(&RequestContext::host().caller),
+        None
+    );
+    // The token holder's allowances go exactly with an initial access token id.
+    for request in [anonymous(), with_token(), registered_client()] {
+        assert_eq!(
+            restrictions.allowances_for(&request.caller) == Some(&token_allowances),
+            request.initial_access_token_id().is_some(),
+            "{:?}",
+            request.caller
+        );
+    }
+}
+
+#[test]
+fn allowances_replace_a_list_or_take_values_out_of_it() {
+    let all = Allowances::everything();
+    assert!(GrantType::ALL.iter().all(|g| all.allows_grant_type(*g)));
+    assert!(
+        ResponseType::ALL
+            .iter()
+            .all(|r| all.allows_response_type(*r))
+    );
+    assert!(AuthMethod::ALL.iter().all(|m| all.allows_auth_method(*m)));
+
+    let some = Allowances::everything()
+        .grant_types([GrantType::AuthorizationCode, GrantType::RefreshToken])
+        .except_grant_types([GrantType::RefreshToken])
+        .except_response_types([ResponseType::Token])
+        .except_auth_methods([AuthMethod::None]);
+    assert!(some.allows_grant_type(GrantType::AuthorizationCode));
+    assert!(!some.allows_grant_type(GrantType::RefreshToken));
+    assert!(!some.allows_grant_type(GrantType::Implicit));
+    assert!(!some.allows_response_type(ResponseType::Token));
+    assert!(some.allows_response_type(ResponseType::Code));
+    assert!(!some.allows_auth_method(AuthMethod::None));
+    assert!(some.allows_auth_method(AuthMethod::PrivateKeyJwt));
 }
