@@ -1,7 +1,8 @@
 //! The built-in registration policies, to compose in order with [`Policies`](super::Policies):
 //!
 //! - [`AllowedScopes`]: the scope values clients may register, restricted values removed or
-//!   rejected ([`ScopeHandling`]), and a default scope for clients that ask for none;
+//!   rejected ([`ScopeHandling`]); the default scope for clients that ask for none is
+//!   [`MetadataRules::default_scope`](crate::metadata::MetadataRules::default_scope);
 //! - [`CallerRestrictions`]: the grant types, response types and token endpoint authentication
 //!   methods anonymous registrants and holders of an initial access token may register
 //!   ([`Allowances`]); by default anonymous registrants cannot get the `password` or
@@ -18,7 +19,7 @@
 //!
 //! let policies = Policies::new()
 //!     .with(MaxClients::new(10_000))
-//!     .with(AllowedScopes::new(["openid", "profile", "email"]).default_scope("openid"))
+//!     .with(AllowedScopes::new(["openid", "profile", "email"]))
 //!     .with(CallerRestrictions::default())
 //!     .with(TrustedRedirectHosts::new(["rp.example.org", "*.apps.example.org"]));
 //! assert!(!policies.is_empty());

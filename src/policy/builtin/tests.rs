@@ -7,25 +7,20 @@ use crate::policy::builtin::test_support::{anonymous, grants, metadata_error, re
 
 #[tokio::test]
 async fn composed_policies_apply_in_order_and_the_first_refusal_wins() {
-    let scopes = || {
-        AllowedScopes::new(["openid", "profile"])
-            .reject_restricted()
-            .default_scope("openid")
-    };
+    let scopes = || AllowedScopes::new(["openid", "profile"]).reject_restricted();
     let policies = Policies::new()
         .with(scopes())
         .with(CallerRestrictions::default());
 
-    // The first fills in the default scope; the second accepts what the first returned.
-    let out = register(
-        &policies,
-        &anonymous(),
-        grants(&[GrantType::AuthorizationCode]),
-    )
-    .await
-    .expect("accepted");
-    assert_eq!(out.scope.as_deref(), Some("openid"));
-    assert_eq!(out.grant_types, Some(vec![GrantType::AuthorizationCode]));
+    // Both accept: the metadata comes out as it went in.
+    let accepted = ClientMetadata {
+        scope: Some("openid".into()),
+        ..grants(&[GrantType::AuthorizationCode])
+    };
+    let out = register(&policies, &anonymous(), accepted.clone())
+        .await
+        .expect("accepted");
+    assert_eq!(out, accepted);
 
     // The second still judges what the first let through.
     let (_, description) =
@@ -50,4 +45,20 @@ async fn composed_policies_apply_in_order_and_the_first_refusal_wins() {
         description,
         "grant_types[0]: 'client_credentials' is not allowed for anonymous registration"
     );
+}
+
+#[tokio::test]
+async fn each_policy_sees_what_the_previous_one_returned() {
+    // The first rewrites the scope; the second, rejecting `admin`, accepts the rewrite.
+    let policies = Policies::new()
+        .with(AllowedScopes::new(["openid", "profile"]))
+        .with(AllowedScopes::new(["openid", "profile"]).reject_restricted());
+    let requested = ClientMetadata {
+        scope: Some("openid admin".into()),
+        ..grants(&[GrantType::AuthorizationCode])
+    };
+    let out = register(&policies, &anonymous(), requested)
+        .await
+        .expect("accepted");
+    assert_eq!(out.scope.as_deref(), Some("openid"));
 }

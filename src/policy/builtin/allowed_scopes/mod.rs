@@ -1,8 +1,10 @@
 //! [`AllowedScopes`]: the scope values clients may register, and what happens to the others
 //! ([`ScopeHandling`]).
 //!
-//! Owns the allowed set and the judgement of a requested `scope`. It must not know the caller
-//! or the other policies.
+//! Owns the allowed set and the judgement of a requested `scope`. It must not know the default
+//! scope (that is [`MetadataRules::default_scope`](crate::metadata::MetadataRules::default_scope),
+//! applied by validation, which the registry runs again on what the policies return), the
+//! caller, or the other policies.
 
 use async_trait::async_trait;
 
@@ -25,37 +27,50 @@ pub enum ScopeHandling {
 ///
 /// A requested value outside the allowed set is removed ([`ScopeHandling::Remove`], the
 /// default) or fails the request ([`ScopeHandling::Reject`]). Values are compared exactly:
-/// scope values are case-sensitive (RFC 6749 §3.3).
+/// scope values are case-sensitive (RFC 6749 §3.3). A client that asks for no scope is left
+/// without one.
 ///
-/// The default scope, when set, is registered for a client that asks for no scope, and for one
-/// whose every requested value was removed; without a default scope such a client is registered
-/// without `scope`. The default scope is registered as given: keep it within the allowed set.
+/// The default scope is [`MetadataRules::default_scope`](crate::metadata::MetadataRules::default_scope):
+/// validation registers it for a client that sends no `scope`, and, as the registry validates
+/// again what the policies return, for a client whose every requested value this policy
+/// removed. Keep the default scope within the allowed set: it is judged here like a requested
+/// scope, so with a value outside the set every client that sends no `scope` fails with
+/// [`ScopeHandling::Reject`], and with [`ScopeHandling::Remove`] that value is registered all
+/// the same (removed here, then filled in again by validation).
 ///
 /// The allowed set is also what the server should advertise as `scopes_supported`:
 /// [`allowed`](Self::allowed) lists it.
 ///
 /// ```
+/// use tower_oidc_registration::RegistrationConfig;
+/// use tower_oidc_registration::metadata::MetadataRules;
 /// use tower_oidc_registration::policy::builtin::AllowedScopes;
 ///
-/// let scopes = AllowedScopes::new(["openid", "profile", "email"])
-///     .reject_restricted()
-///     .default_scope("openid profile");
+/// let scopes = AllowedScopes::new(["openid", "profile", "email"]).reject_restricted();
 /// assert_eq!(scopes.allowed().collect::<Vec<_>>(), ["openid", "profile", "email"]);
 /// assert!(scopes.is_allowed("email"));
 /// assert!(!scopes.is_allowed("admin"));
+///
+/// // The default scope, within the allowed set, is one of the metadata rules.
+/// let mut rules = MetadataRules::default();
+/// rules.default_scope = Some("openid profile".to_owned());
+/// let config = RegistrationConfig::builder("https://iam.example.org/")
+///     .rules(rules)
+///     .allowed_scopes(scopes)
+///     .build()?;
+/// # let _ = config;
+/// # Ok::<(), tower_oidc_registration::ConfigError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct AllowedScopes {
     /// The allowed values, in the order given, without duplicates.
     allowed: Vec<String>,
     handling: ScopeHandling,
-    /// Normalized: values separated by single spaces, never empty.
-    default_scope: Option<String>,
 }
 
 impl AllowedScopes {
     /// Allows `scopes`; each item may hold several space-separated values. Restricted values
-    /// are removed and there is no default scope until configured otherwise.
+    /// are removed until configured otherwise.
     pub fn new<I, S>(scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -72,7 +87,6 @@ impl AllowedScopes {
         Self {
             allowed,
             handling: ScopeHandling::Remove,
-            default_scope: None,
         }
     }
 
@@ -97,19 +111,6 @@ impl AllowedScopes {
         self
     }
 
-    /// The scope (space-separated values) registered when the client asks for none, or when
-    /// removing restricted values leaves none. An empty scope means no default.
-    #[must_use]
-    pub fn default_scope(mut self, scope: impl AsRef<str>) -> Self {
-        let normalized = scope
-            .as_ref()
-            .split_ascii_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        self.default_scope = (!normalized.is_empty()).then_some(normalized);
-        self
-    }
-
     /// The allowed values, in the order given: what discovery advertises as
     /// `scopes_supported`.
     pub fn allowed(&self) -> impl Iterator<Item = &str> {
@@ -121,31 +122,28 @@ impl AllowedScopes {
         self.allowed.iter().any(|a| a == scope)
     }
 
-    /// The registered scope for a requested one, or the error.
+    /// The registered scope for a requested one (`None`: no scope), or the error.
     fn judge(&self, requested: Option<&str>) -> Result<Option<String>, MetadataError> {
         let values: Vec<&str> = requested
             .map(|s| s.split(' ').filter(|v| !v.is_empty()).collect())
             .unwrap_or_default();
         if values.is_empty() {
-            return Ok(self.default_scope.clone());
+            // No scope asked for: none registered here, validation fills in the default scope.
+            return Ok(None);
         }
-        if let Some(restricted) = values.iter().find(|v| !self.is_allowed(v)) {
-            if self.handling == ScopeHandling::Reject {
-                return Err(MetadataError::client_metadata(format!(
-                    "scope: {} is not allowed",
-                    quoted(restricted)
-                )));
-            }
-        } else {
+        let Some(restricted) = values.iter().find(|v| !self.is_allowed(v)) else {
             // Nothing restricted: keep the member exactly as sent.
             return Ok(requested.map(str::to_owned));
+        };
+        if self.handling == ScopeHandling::Reject {
+            return Err(MetadataError::client_metadata(format!(
+                "scope: {} is not allowed",
+                quoted(restricted)
+            )));
         }
         let kept: Vec<&str> = values.into_iter().filter(|v| self.is_allowed(v)).collect();
-        if kept.is_empty() {
-            Ok(self.default_scope.clone())
-        } else {
-            Ok(Some(kept.join(" ")))
-        }
+        // Nothing left: no scope, for validation to fill in the default scope.
+        Ok((!kept.is_empty()).then(|| kept.join(" ")))
     }
 }
 

@@ -1,11 +1,15 @@
+use serde_json::{Map, Value, json};
+
 use super::*;
 use crate::context::RequestContext;
-use crate::metadata::MetadataErrorCode;
+use crate::metadata::{MetadataErrorCode, MetadataRules};
 use crate::policy::Operation;
 use crate::policy::builtin::test_support::{
     anonymous, context, metadata_error, register, registered_client,
 };
 use crate::store::MemoryStore;
+use crate::syntax::quoted;
+use crate::{RegistrationConfig, Registry};
 
 fn scope(scope: Option<&str>) -> ClientMetadata {
     ClientMetadata {
@@ -16,7 +20,7 @@ fn scope(scope: Option<&str>) -> ClientMetadata {
 
 #[tokio::test]
 async fn allowed_scopes_keep_an_allowed_request_exactly() {
-    let policy = AllowedScopes::new(["openid", "profile", "email"]).default_scope("openid");
+    let policy = AllowedScopes::new(["openid", "profile", "email"]);
     let out = register(&policy, &anonymous(), scope(Some("email openid")))
         .await
         .expect("accepted");
@@ -57,27 +61,7 @@ async fn allowed_scopes_reject_a_restricted_value_when_configured() {
 }
 
 #[tokio::test]
-async fn allowed_scopes_register_the_default_scope_when_none_is_requested() {
-    let policy = AllowedScopes::new(["openid", "profile", "email"])
-        .reject_restricted()
-        .default_scope("  openid   profile ");
-    let out = register(&policy, &anonymous(), scope(None))
-        .await
-        .expect("accepted");
-    assert_eq!(out.scope.as_deref(), Some("openid profile"));
-}
-
-#[tokio::test]
-async fn allowed_scopes_register_the_default_scope_when_removal_leaves_nothing() {
-    let policy = AllowedScopes::new(["openid", "profile"]).default_scope("openid");
-    let out = register(&policy, &anonymous(), scope(Some("admin root")))
-        .await
-        .expect("accepted");
-    assert_eq!(out.scope.as_deref(), Some("openid"));
-}
-
-#[tokio::test]
-async fn allowed_scopes_without_default_drop_the_member_when_removal_leaves_nothing() {
+async fn allowed_scopes_leave_the_member_out_when_removal_leaves_nothing() {
     let policy = AllowedScopes::new(["openid"]);
     let out = register(&policy, &anonymous(), scope(Some("admin")))
         .await
@@ -122,9 +106,118 @@ fn allowed_scopes_list_the_allowed_values_in_order_without_duplicates() {
     assert!(!policy.is_allowed("openid profile"));
 }
 
-#[test]
-fn quoted_values_are_bounded() {
+#[tokio::test]
+async fn a_rejected_scope_value_is_quoted_bounded_in_the_description() {
     let long = "a".repeat(100);
     assert_eq!(quoted(&long), format!("'{}'...", "a".repeat(64)));
     assert_eq!(quoted("admin"), "'admin'");
+    let policy = AllowedScopes::new(["openid"]).reject_restricted();
+    let (_, description) =
+        metadata_error(register(&policy, &anonymous(), scope(Some(&long))).await);
+    assert_eq!(
+        description,
+        format!("scope: '{}'... is not allowed", "a".repeat(64))
+    );
+}
+
+// --- Through the registry: the default scope is `MetadataRules::default_scope` -----------
+
+/// A registry with `scopes` and, when given, `default_scope` in its metadata rules.
+fn registry(scopes: AllowedScopes, default_scope: Option<&str>) -> Registry {
+    let rules = MetadataRules {
+        default_scope: default_scope.map(str::to_owned),
+        ..MetadataRules::default()
+    };
+    let config = RegistrationConfig::builder("https://iam.example.org/")
+        .rules(rules)
+        .allowed_scopes(scopes)
+        .build()
+        .expect("configuration");
+    Registry::new(&config)
+}
+
+/// A web client's registration request, with `scope` when given.
+fn request(scope: Option<&str>) -> Map<String, Value> {
+    let mut request = json!({ "redirect_uris": ["https://rp.example.org/cb"] });
+    if let Some(scope) = scope {
+        request["scope"] = json!(scope);
+    }
+    match request {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    }
+}
+
+/// The scope `registry` registers for an anonymous request asking for `requested`.
+async fn registered_scope(registry: &Registry, requested: Option<&str>) -> Option<String> {
+    let client = registry
+        .register(&anonymous(), request(requested))
+        .await
+        .expect("registered");
+    client.record().metadata.parse().expect("stored").scope
+}
+
+#[tokio::test]
+async fn the_default_scope_is_registered_when_removal_leaves_nothing() {
+    let registry = registry(AllowedScopes::new(["openid", "profile"]), Some("openid"));
+    assert_eq!(
+        registered_scope(&registry, Some("admin root"))
+            .await
+            .as_deref(),
+        Some("openid")
+    );
+    // What survives removal is registered as is, without the default scope.
+    assert_eq!(
+        registered_scope(&registry, Some("admin profile"))
+            .await
+            .as_deref(),
+        Some("profile")
+    );
+}
+
+#[tokio::test]
+async fn the_default_scope_is_registered_when_none_is_requested() {
+    let scopes = AllowedScopes::new(["openid", "profile", "email"]).reject_restricted();
+    let registry = registry(scopes, Some("openid profile"));
+    assert_eq!(
+        registered_scope(&registry, None).await.as_deref(),
+        Some("openid profile")
+    );
+}
+
+#[tokio::test]
+async fn without_a_default_scope_a_client_whose_values_are_all_removed_gets_none() {
+    let registry = registry(AllowedScopes::new(["openid"]), None);
+    assert_eq!(registered_scope(&registry, Some("admin")).await, None);
+    assert_eq!(registered_scope(&registry, None).await, None);
+}
+
+#[tokio::test]
+async fn an_update_whose_values_are_all_removed_gets_the_default_scope() {
+    let registry = registry(AllowedScopes::new(["openid", "profile"]), Some("openid"));
+    let client = registry
+        .register(&anonymous(), request(Some("profile")))
+        .await
+        .expect("registered");
+    let token = client
+        .registration_access_token()
+        .expect("token")
+        .expose()
+        .to_owned();
+    let mut update = request(Some("admin"));
+    update.insert("client_id".into(), json!(client.client_id()));
+    let updated = registry
+        .update(&registered_client(), client.client_id(), &token, update)
+        .await
+        .expect("updated");
+    assert_eq!(
+        updated
+            .record()
+            .metadata
+            .parse()
+            .expect("stored")
+            .scope
+            .as_deref(),
+        Some("openid")
+    );
 }
