@@ -149,8 +149,10 @@ impl RegistrationConfigBuilder {
         self
     }
 
-    /// Restricts the scopes clients may register (removed or refused, with a default scope);
-    /// advertised as `scopes_supported` by [`Registry::provider_metadata`](crate::Registry::provider_metadata).
+    /// Restricts the scopes clients may register (removed or refused); advertised as
+    /// `scopes_supported` by [`Registry::provider_metadata`](crate::Registry::provider_metadata).
+    /// The default scope is [`MetadataRules::default_scope`], registered for a client that asks
+    /// for no scope or whose every value was removed: keep it within the allowed set.
     pub fn allowed_scopes(mut self, scopes: AllowedScopes) -> Self {
         self.allowed_scopes = Some(Arc::new(scopes));
         self

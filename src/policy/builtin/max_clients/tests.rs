@@ -1,0 +1,117 @@
+use std::sync::Arc;
+
+use super::*;
+use crate::context::RequestContext;
+use crate::policy::builtin::test_support::{anonymous, context, registered_client, with_token};
+use crate::store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError};
+use crate::token::CredentialHash;
+
+fn record(id: &str) -> ClientRecord {
+    ClientRecord::new(
+        id.to_owned(),
+        None,
+        0,
+        1,
+        CredentialHash::of("t"),
+        MetadataJson::render(&ClientMetadata::default()),
+    )
+}
+
+async fn store_with(clients: usize) -> MemoryStore {
+    let store = MemoryStore::new();
+    for i in 0..clients {
+        store
+            .insert(Arc::new(record(&format!("c{i}"))))
+            .await
+            .expect("insert");
+    }
+    store
+}
+
+#[tokio::test]
+async fn max_clients_accepts_registrations_below_the_limit() {
+    let store = store_with(2).await;
+    let request = anonymous();
+    MaxClients::new(3)
+        .apply(
+            &context(Operation::Register, &request, &store),
+            ClientMetadata::default(),
+        )
+        .await
+        .expect("third client accepted");
+}
+
+#[tokio::test]
+async fn max_clients_denies_a_registration_at_the_limit_to_every_caller() {
+    let store = store_with(3).await;
+    for request in [anonymous(), with_token(), RequestContext::host()] {
+        let result = MaxClients::new(3)
+            .apply(
+                &context(Operation::Register, &request, &store),
+                ClientMetadata::default(),
+            )
+            .await;
+        assert_eq!(
+            result,
+            Err(PolicyError::Denied(
+                "the registration limit of 3 clients is reached".into()
+            ))
+        );
+    }
+}
+
+#[tokio::test]
+async fn max_clients_never_refuses_an_update() {
+    let store = store_with(3).await;
+    let request = registered_client();
+    MaxClients::new(3)
+        .apply(
+            &context(Operation::Update, &request, &store),
+            ClientMetadata::default(),
+        )
+        .await
+        .expect("update accepted at the limit");
+}
+
+/// A store whose backend is down.
+struct DownStore;
+
+#[async_trait]
+impl ClientStore for DownStore {
+    async fn insert(&self, _: Arc<ClientRecord>) -> Result<(), StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn get(&self, _: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn replace(&self, _: Arc<ClientRecord>, _: u64) -> Result<(), StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn delete(&self, _: &str, _: u64) -> Result<(), StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn count(&self) -> Result<u64, StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn touch(&self, _: &str, _: u64) -> Result<(), StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn delete_unused(&self, _: u64, _: usize) -> Result<Vec<String>, StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+}
+
+#[tokio::test]
+async fn max_clients_fails_closed_when_the_store_cannot_count() {
+    let request = anonymous();
+    let result = MaxClients::new(1_000)
+        .apply(
+            &context(Operation::Register, &request, &DownStore),
+            ClientMetadata::default(),
+        )
+        .await;
+    assert_eq!(
+        result,
+        Err(PolicyError::Denied("client count unavailable".into()))
+    );
+}
