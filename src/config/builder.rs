@@ -444,6 +444,15 @@ impl RegistrationConfigBuilder {
         let tokens = RegistrationTokens::new(signing_key, issuer.clone())?;
         let mut rules = self.rules;
         self.algorithms.apply(&mut rules)?;
+        if let (Some(allowed), Some(default)) = (&self.allowed_scopes, &rules.default_scope)
+            && let Some(value) = default
+                .split_ascii_whitespace()
+                .find(|v| !allowed.is_allowed(v))
+        {
+            return Err(ConfigError::DefaultScope(format!(
+                "{value:?} is not one of the allowed scopes"
+            )));
+        }
         if self.secret_storage == SecretStorage::Hashed {
             rules.restrict_to_hashed_secrets();
         }

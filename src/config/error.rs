@@ -41,6 +41,10 @@ pub enum ConfigError {
     /// A metadata limit is zero, which would refuse every request.
     #[error("metadata_limits: {0}")]
     MetadataLimits(String),
+    /// The default scope holds a value outside the allowed scopes: the scope policy would
+    /// remove it again, or refuse every client that asks for no scope.
+    #[error("default_scope: {0}")]
+    DefaultScope(String),
     /// The store timeout is zero, which would fail every request.
     #[error("store_timeout: {0}")]
     StoreTimeout(String),

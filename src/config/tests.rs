@@ -40,3 +40,24 @@ fn registration_endpoint_joins_issuer_and_prefix() {
     );
     assert!(cfg.signing_key_was_generated());
 }
+
+#[test]
+fn default_scope_outside_the_allowed_scopes_is_refused() {
+    use crate::metadata::MetadataRules;
+    use crate::policy::builtin::AllowedScopes;
+
+    let mut rules = MetadataRules::default();
+    rules.default_scope = Some("openid admin".into());
+    let err = RegistrationConfig::builder("https://h.example/")
+        .rules(rules.clone())
+        .allowed_scopes(AllowedScopes::new(["openid", "profile"]))
+        .build()
+        .expect_err("admin is not allowed");
+    assert!(matches!(err, ConfigError::DefaultScope(_)), "{err}");
+    rules.default_scope = Some("openid profile".into());
+    RegistrationConfig::builder("https://h.example/")
+        .rules(rules)
+        .allowed_scopes(AllowedScopes::new(["openid", "profile"]))
+        .build()
+        .expect("within the allowed set");
+}

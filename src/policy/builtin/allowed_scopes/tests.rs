@@ -9,7 +9,7 @@ use crate::policy::builtin::test_support::{
 };
 use crate::store::MemoryStore;
 use crate::syntax::quoted;
-use crate::{RegistrationConfig, Registry};
+use crate::{RegistrationConfig, Registry, Requester};
 
 fn scope(scope: Option<&str>) -> ClientMetadata {
     ClientMetadata {
@@ -151,10 +151,10 @@ fn request(scope: Option<&str>) -> Map<String, Value> {
 /// The scope `registry` registers for an anonymous request asking for `requested`.
 async fn registered_scope(registry: &Registry, requested: Option<&str>) -> Option<String> {
     let client = registry
-        .register(&anonymous(), request(requested))
+        .register(Requester::anonymous(), request(requested))
         .await
         .expect("registered");
-    client.record().metadata.parse().expect("stored").scope
+    client.record().metadata().parse().expect("stored").scope
 }
 
 #[tokio::test]
@@ -196,7 +196,7 @@ async fn without_a_default_scope_a_client_whose_values_are_all_removed_gets_none
 async fn an_update_whose_values_are_all_removed_gets_the_default_scope() {
     let registry = registry(AllowedScopes::new(["openid", "profile"]), Some("openid"));
     let client = registry
-        .register(&anonymous(), request(Some("profile")))
+        .register(Requester::anonymous(), request(Some("profile")))
         .await
         .expect("registered");
     let token = client
@@ -207,13 +207,17 @@ async fn an_update_whose_values_are_all_removed_gets_the_default_scope() {
     let mut update = request(Some("admin"));
     update.insert("client_id".into(), json!(client.client_id()));
     let updated = registry
-        .update(&registered_client(), client.client_id(), &token, update)
+        .update(
+            Requester::registration_access_token(&token),
+            client.client_id(),
+            update,
+        )
         .await
         .expect("updated");
     assert_eq!(
         updated
             .record()
-            .metadata
+            .metadata()
             .parse()
             .expect("stored")
             .scope
