@@ -46,8 +46,10 @@ fn default_scope_outside_the_allowed_scopes_is_refused() {
     use crate::metadata::MetadataRules;
     use crate::policy::builtin::AllowedScopes;
 
-    let mut rules = MetadataRules::default();
-    rules.default_scope = Some("openid admin".into());
+    let mut rules = MetadataRules {
+        default_scope: Some("openid admin".into()),
+        ..MetadataRules::default()
+    };
     let err = RegistrationConfig::builder("https://h.example/")
         .rules(rules.clone())
         .allowed_scopes(AllowedScopes::new(["openid", "profile"]))

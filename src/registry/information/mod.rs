@@ -22,7 +22,7 @@ pub struct ClientInformation {
 impl ClientInformation {
     /// The client identifier.
     pub fn client_id(&self) -> &str {
-        &self.record.client_id()
+        self.record.client_id()
     }
 
     /// The stored record.
@@ -58,7 +58,7 @@ impl ClientInformation {
         let metadata = record.metadata().as_str();
         let mut out = Vec::with_capacity(metadata.len() + 512);
         out.extend_from_slice(b"{\"client_id\":");
-        write_json_string(&mut out, &record.client_id());
+        write_json_string(&mut out, record.client_id());
         if let Some(secret) = &self.client_secret {
             out.extend_from_slice(b",\"client_secret\":");
             write_json_string(&mut out, secret.expose());

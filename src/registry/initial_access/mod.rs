@@ -206,7 +206,7 @@ impl InitialAccessTokens {
         // never the token, so it reveals nothing through timing.
         let entry = self
             .by_hash
-            .get(&*CredentialHash::of(token).as_bytes())
+            .get(CredentialHash::of(token).as_bytes())
             .map(|e| Arc::clone(e.value()))
             .ok_or(Refusal::Invalid)?;
         if entry.revoked.load(Ordering::Acquire) || entry.expires_at.is_some_and(|t| t <= now) {
