@@ -1,0 +1,368 @@
+//! JSON object -> [`ClientMetadata`]: member names and JSON types only
+//! (checklist A6, A12, B4, C4, C21).
+//!
+//! Rules applied here:
+//! - member names are case-sensitive (A12); unknown members, including server-controlled ones
+//!   such as `client_id` and tags on members that take none (`scope#fr`), are collected as they
+//!   are in [`ClientMetadata::extensions`], where [`validate`](fn@super::validate) keeps only
+//!   the declared extension members (A6);
+//! - a JSON `null` member is treated as absent;
+//! - strings, booleans, arrays of strings and objects must have that JSON type (C21);
+//!   `default_max_age` must be a non-negative integer;
+//! - URI-valued strings must not be empty (everything else about them is checked by
+//!   [`validate`](fn@super::validate));
+//! - enumerated values (`grant_types`, `response_types`, `token_endpoint_auth_method`,
+//!   `application_type`, `subject_type`) must be values this crate knows; `response_types`
+//!   values are sets, so `"id_token code"` is `code id_token`;
+//! - duplicate `grant_types` / `response_types` values are dropped, keeping the first occurrence;
+//! - `member#tag` for the human-readable members (B4): the tag must be a well-formed BCP 47 tag
+//!   of at most 64 characters and unique ignoring ASCII case; it is kept as sent. A member
+//!   takes at most 100 tagged values. Tagged members are collected in one pass over the object;
+//! - client-supplied values are put into error descriptions only through [`quoted`](crate::syntax::quoted).
+//!
+//! Type errors on `redirect_uris` are `invalid_redirect_uri` (C4); every other error is
+//! `invalid_client_metadata`.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::error::{MetadataError, MetadataErrorCode};
+use super::lang;
+use super::model::{
+    ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
+};
+use crate::syntax::quoted;
+
+/// Parses a registration request's JSON object into [`ClientMetadata`], checking JSON types only.
+///
+/// Unknown members are ignored (RFC 7591 §2), `null` members are treated as absent, and
+/// language-tagged human-readable members (`client_name#fr`) are collected with their tag as
+/// sent. Registration rules and defaults are applied afterwards by
+/// [`validate`](fn@super::validate).
+///
+/// This copies the object first; a caller that owns it and no longer needs it should call
+/// [`parse_owned`], which gives the same result without copying.
+///
+/// # Errors
+///
+/// `invalid_redirect_uri` when `redirect_uris` is not an array of non-empty strings;
+/// `invalid_client_metadata` for any other member of the wrong JSON type, an unknown
+/// enumerated value, or a malformed or duplicate language tag.
+pub fn parse(obj: &Map<String, Value>) -> Result<ClientMetadata, MetadataError> {
+    parse_owned(obj.clone())
+}
+
+/// [`parse`], consuming the object: the strings, arrays and the `jwks` object of the result are
+/// moved out of it instead of being copied. Same result and same errors as [`parse`].
+///
+/// # Errors
+///
+/// As [`parse`].
+pub fn parse_owned(obj: Map<String, Value>) -> Result<ClientMetadata, MetadataError> {
+    let mut p = Parser { obj };
+    let mut meta = ClientMetadata {
+        redirect_uris: p.string_array(
+            "redirect_uris",
+            Kind::Uri(MetadataErrorCode::InvalidRedirectUri),
+        )?,
+        ..ClientMetadata::default()
+    };
+    let mut tagged = p.tagged_members()?;
+    let mut localized = |p: &mut Parser, member: &str| -> Result<Localized, MetadataError> {
+        let default = if lang::holds_url(member) {
+            p.uri(member)?
+        } else {
+            p.string(member)?
+        };
+        let tagged = tagged.remove(member).unwrap_or_default();
+        Ok(Localized { default, tagged })
+    };
+    meta.client_name = localized(&mut p, "client_name")?;
+    meta.client_uri = localized(&mut p, "client_uri")?;
+    meta.logo_uri = localized(&mut p, "logo_uri")?;
+    meta.tos_uri = localized(&mut p, "tos_uri")?;
+    meta.policy_uri = localized(&mut p, "policy_uri")?;
+    meta.contacts = p.string_array("contacts", Kind::Text)?;
+    meta.token_endpoint_auth_method = p.wire(
+        "token_endpoint_auth_method",
+        "authentication method",
+        AuthMethod::from_wire,
+    )?;
+    meta.scope = p.string("scope")?;
+    meta.grant_types = p.wire_array("grant_types", "grant type", GrantType::from_wire)?;
+    meta.response_types =
+        p.wire_array("response_types", "response type", ResponseType::parse_set)?;
+    meta.application_type = p.wire(
+        "application_type",
+        "application type",
+        ApplicationType::from_wire,
+    )?;
+    meta.jwks_uri = p.uri("jwks_uri")?;
+    meta.jwks = p.object("jwks")?;
+    meta.software_id = p.string("software_id")?;
+    meta.software_version = p.string("software_version")?;
+    meta.subject_type = p.wire("subject_type", "subject type", SubjectType::from_wire)?;
+    meta.sector_identifier_uri = p.uri("sector_identifier_uri")?;
+    meta.id_token_signed_response_alg = p.string("id_token_signed_response_alg")?;
+    meta.id_token_encrypted_response_alg = p.string("id_token_encrypted_response_alg")?;
+    meta.id_token_encrypted_response_enc = p.string("id_token_encrypted_response_enc")?;
+    meta.userinfo_signed_response_alg = p.string("userinfo_signed_response_alg")?;
+    meta.userinfo_encrypted_response_alg = p.string("userinfo_encrypted_response_alg")?;
+    meta.userinfo_encrypted_response_enc = p.string("userinfo_encrypted_response_enc")?;
+    meta.request_object_signing_alg = p.string("request_object_signing_alg")?;
+    meta.request_object_encryption_alg = p.string("request_object_encryption_alg")?;
+    meta.request_object_encryption_enc = p.string("request_object_encryption_enc")?;
+    meta.token_endpoint_auth_signing_alg = p.string("token_endpoint_auth_signing_alg")?;
+    meta.default_max_age = p.non_negative_integer("default_max_age")?;
+    meta.require_auth_time = p.boolean("require_auth_time")?;
+    meta.default_acr_values = p.string_array("default_acr_values", Kind::Text)?;
+    meta.initiate_login_uri = p.uri("initiate_login_uri")?;
+    meta.request_uris = p.string_array(
+        "request_uris",
+        Kind::Uri(MetadataErrorCode::InvalidClientMetadata),
+    )?;
+    meta.post_logout_redirect_uris = p.string_array(
+        "post_logout_redirect_uris",
+        Kind::Uri(MetadataErrorCode::InvalidClientMetadata),
+    )?;
+    meta.frontchannel_logout_uri = p.uri("frontchannel_logout_uri")?;
+    meta.frontchannel_logout_session_required =
+        p.boolean("frontchannel_logout_session_required")?;
+    meta.backchannel_logout_uri = p.uri("backchannel_logout_uri")?;
+    meta.backchannel_logout_session_required = p.boolean("backchannel_logout_session_required")?;
+    meta.authorization_signed_response_alg = p.string("authorization_signed_response_alg")?;
+    meta.authorization_encrypted_response_alg = p.string("authorization_encrypted_response_alg")?;
+    meta.authorization_encrypted_response_enc = p.string("authorization_encrypted_response_enc")?;
+    meta.introspection_signed_response_alg = p.string("introspection_signed_response_alg")?;
+    meta.introspection_encrypted_response_alg = p.string("introspection_encrypted_response_alg")?;
+    meta.introspection_encrypted_response_enc = p.string("introspection_encrypted_response_enc")?;
+    meta.tls_client_auth_subject_dn = p.string("tls_client_auth_subject_dn")?;
+    meta.tls_client_auth_san_dns = p.string("tls_client_auth_san_dns")?;
+    meta.tls_client_auth_san_uri = p.string("tls_client_auth_san_uri")?;
+    meta.tls_client_auth_san_ip = p.string("tls_client_auth_san_ip")?;
+    meta.tls_client_auth_san_email = p.string("tls_client_auth_san_email")?;
+    meta.tls_client_certificate_bound_access_tokens =
+        p.boolean("tls_client_certificate_bound_access_tokens")?;
+    meta.require_pushed_authorization_requests =
+        p.boolean("require_pushed_authorization_requests")?;
+    meta.dpop_bound_access_tokens = p.boolean("dpop_bound_access_tokens")?;
+    meta.require_signed_request_object = p.boolean("require_signed_request_object")?;
+    meta.authorization_details_types = p.string_array("authorization_details_types", Kind::Text)?;
+    meta.extensions = p.unmodeled_members();
+    Ok(meta)
+}
+
+/// The `(tag, value)` pairs of one localized member, in object order.
+type TaggedValues = Vec<(String, String)>;
+
+/// What the elements of a string array are.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// Free text: any string.
+    Text,
+    /// URIs: non-empty strings; errors carry the given code.
+    Uri(MetadataErrorCode),
+}
+
+/// Takes the members out of the object: each accessor moves the member's value out of its entry
+/// (leaving `null` there), so the strings end up in the [`ClientMetadata`] without a copy.
+/// Entries are never removed (with serde_json's `preserve_order`, `Map::remove` moves the last
+/// entry into the hole), so the object keeps its order for [`Parser::tagged_members`].
+struct Parser {
+    obj: Map<String, Value>,
+}
+
+impl Parser {
+    /// The member's value, moved out of the object; `None` when absent or `null`.
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.obj
+            .get_mut(name)
+            .map(Value::take)
+            .filter(|v| !v.is_null())
+    }
+
+    fn string(&mut self, name: &str) -> Result<Option<String>, MetadataError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(MetadataError::client_metadata(format!(
+                "{name}: must be a string"
+            ))),
+        }
+    }
+
+    fn uri(&mut self, name: &str) -> Result<Option<String>, MetadataError> {
+        let value = self.string(name)?;
+        if value.as_deref() == Some("") {
+            return Err(MetadataError::client_metadata(format!(
+                "{name}: must not be empty"
+            )));
+        }
+        Ok(value)
+    }
+
+    fn boolean(&mut self, name: &str) -> Result<Option<bool>, MetadataError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(_) => Err(MetadataError::client_metadata(format!(
+                "{name}: must be a boolean"
+            ))),
+        }
+    }
+
+    fn non_negative_integer(&mut self, name: &str) -> Result<Option<u64>, MetadataError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+                MetadataError::client_metadata(format!("{name}: must be a non-negative integer"))
+            }),
+        }
+    }
+
+    fn object(&mut self, name: &str) -> Result<Option<Map<String, Value>>, MetadataError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Object(o)) => Ok(Some(o)),
+            Some(_) => Err(MetadataError::client_metadata(format!(
+                "{name}: must be a JSON object"
+            ))),
+        }
+    }
+
+    /// The member as a JSON array (any element type).
+    fn array(
+        &mut self,
+        name: &str,
+        code: MetadataErrorCode,
+    ) -> Result<Option<Vec<Value>>, MetadataError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a)),
+            Some(_) => Err(MetadataError::new(
+                code,
+                format!("{name}: must be an array of strings"),
+            )),
+        }
+    }
+
+    fn string_array(
+        &mut self,
+        name: &str,
+        kind: Kind,
+    ) -> Result<Option<Vec<String>>, MetadataError> {
+        let code = match kind {
+            Kind::Text => MetadataErrorCode::InvalidClientMetadata,
+            Kind::Uri(code) => code,
+        };
+        let Some(array) = self.array(name, code)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(array.len());
+        for (i, item) in array.into_iter().enumerate() {
+            let Value::String(s) = item else {
+                return Err(MetadataError::new(
+                    code,
+                    format!("{name}[{i}]: must be a string"),
+                ));
+            };
+            if s.is_empty() && matches!(kind, Kind::Uri(_)) {
+                return Err(MetadataError::new(
+                    code,
+                    format!("{name}[{i}]: must not be empty"),
+                ));
+            }
+            out.push(s);
+        }
+        Ok(Some(out))
+    }
+
+    /// A single enumerated value; `what` names the kind of value in the error.
+    fn wire<T>(
+        &mut self,
+        name: &str,
+        what: &str,
+        from_wire: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, MetadataError> {
+        let Some(value) = self.string(name)? else {
+            return Ok(None);
+        };
+        from_wire(&value).map(Some).ok_or_else(|| {
+            MetadataError::client_metadata(format!("{name}: unsupported {what} {}", quoted(&value)))
+        })
+    }
+
+    /// An array of enumerated values, duplicates dropped (first occurrence kept).
+    fn wire_array<T: PartialEq>(
+        &mut self,
+        name: &str,
+        what: &str,
+        from_wire: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<Vec<T>>, MetadataError> {
+        let Some(values) = self.string_array(name, Kind::Text)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(values.len());
+        for (i, value) in values.iter().enumerate() {
+            let parsed = from_wire(value).ok_or_else(|| {
+                MetadataError::client_metadata(format!(
+                    "{name}[{i}]: unsupported {what} {}",
+                    quoted(value)
+                ))
+            })?;
+            if !out.contains(&parsed) {
+                out.push(parsed);
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// The members left once every modeled one was taken (their entries are `null` then) and
+    /// that are not `member#tag` of a localized member: the candidates for
+    /// [`ClientMetadata::extensions`]. `null` members are treated as absent.
+    fn unmodeled_members(self) -> Map<String, Value> {
+        self.obj
+            .into_iter()
+            .filter(|(name, value)| !value.is_null() && lang::localized_member(name).is_none())
+            .collect()
+    }
+
+    /// Every `member#tag` of the [`lang::LOCALIZED_MEMBERS`], collected in one pass over the
+    /// object: the `(tag, value)` pairs of each member, in object order. Tags are checked as
+    /// they come ([`lang::TagSet`]); values must be strings, not empty for URL members. The
+    /// values are moved out of the object.
+    fn tagged_members(&mut self) -> Result<HashMap<&'static str, TaggedValues>, MetadataError> {
+        let mut tagged: HashMap<&'static str, (lang::TagSet, TaggedValues)> = HashMap::new();
+        for (name, value) in &mut self.obj {
+            let Some((member, tag)) = lang::localized_member(name) else {
+                continue;
+            };
+            if value.is_null() {
+                continue;
+            }
+            let (tags, values) = tagged.entry(member).or_default();
+            tags.insert(member, tag)?;
+            let Value::String(s) = value else {
+                return Err(MetadataError::client_metadata(format!(
+                    "{}: must be a string",
+                    lang::tagged_label(member, Some(tag))
+                )));
+            };
+            if s.is_empty() && lang::holds_url(member) {
+                return Err(MetadataError::client_metadata(format!(
+                    "{}: must not be empty",
+                    lang::tagged_label(member, Some(tag))
+                )));
+            }
+            values.push((tag.to_owned(), std::mem::take(s)));
+        }
+        Ok(tagged
+            .into_iter()
+            .map(|(member, (_, values))| (member, values))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests;
