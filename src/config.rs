@@ -11,9 +11,7 @@ use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidC
 use crate::initial_access::{
     InitialAccessTokenOptions, InitialAccessTokens, RegistrationAccess, static_token_id,
 };
-use crate::metadata::{
-    ExtensionMember, MetadataLimits, MetadataRules, is_hmac, is_symmetric_key_management,
-};
+use crate::metadata::{ExtensionMember, MetadataLimits, MetadataRules};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
 use crate::secret::Secret;
@@ -662,17 +660,7 @@ impl RegistrationConfigBuilder {
         let mut rules = self.rules;
         self.algorithms.apply(&mut rules)?;
         if self.secret_storage == SecretStorage::Hashed {
-            // A `client_secret_jwt` client signs with its secret as the HMAC key: the server
-            // must keep it in clear to verify, so hashed storage cannot offer the method.
-            rules
-                .auth_methods
-                .retain(|m| *m != crate::metadata::AuthMethod::ClientSecretJwt);
-            // Likewise HMAC signatures and symmetric encryption, keyed with the client secret
-            // (OpenID Connect Core §10.1, §10.2).
-            rules.signing_algs.retain(|a| !is_hmac(a));
-            rules
-                .encryption_algs
-                .retain(|a| !is_symmetric_key_management(a));
+            rules.restrict_to_hashed_secrets();
         }
         for member in self.extension_members {
             rules.extensions.declare(member)?;

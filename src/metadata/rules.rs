@@ -1,3 +1,4 @@
+use super::algorithms::{is_hmac, is_symmetric_key_management};
 use super::extensions::ExtensionMembers;
 use super::model::{AuthMethod, GrantType, ResponseType, SubjectType};
 
@@ -116,5 +117,21 @@ impl Default for MetadataRules {
             authorization_details_types: None,
             extensions: ExtensionMembers::default(),
         }
+    }
+}
+
+impl MetadataRules {
+    /// Narrows the rules for a server that stores client secrets hashed, and so cannot use a
+    /// secret as a key:
+    /// - `client_secret_jwt` is refused: such a client signs its assertions with its secret as
+    ///   the HMAC key, which the server must hold in clear to verify them;
+    /// - HMAC signatures (`HS256`...) and symmetric key management (`A128KW`, `dir`...) are
+    ///   refused: they are keyed with the client secret (OpenID Connect Core §10.1, §10.2).
+    pub(crate) fn restrict_to_hashed_secrets(&mut self) {
+        self.auth_methods
+            .retain(|m| *m != AuthMethod::ClientSecretJwt);
+        self.signing_algs.retain(|a| !is_hmac(a));
+        self.encryption_algs
+            .retain(|a| !is_symmetric_key_management(a));
     }
 }

@@ -261,12 +261,12 @@ const ENCRYPTION_PAIRS: [EncryptionPair; 5] = [
 ];
 
 /// Whether a JWS `alg` is an HMAC (keyed with the client secret).
-pub(crate) fn is_hmac(alg: &str) -> bool {
+pub(super) fn is_hmac(alg: &str) -> bool {
     alg.starts_with("HS")
 }
 
 /// Whether a JWE `alg` is symmetric key management (keyed with the client secret).
-pub(crate) fn is_symmetric_key_management(alg: &str) -> bool {
+pub(super) fn is_symmetric_key_management(alg: &str) -> bool {
     alg == "dir" || alg.starts_with("PBES2") || (alg.starts_with('A') && alg.ends_with("KW"))
 }
 

@@ -26,7 +26,7 @@ use super::error::MetadataError;
 
 /// The deepest nesting the walk ever descends into, whatever [`MetadataLimits::max_depth`]
 /// says: `serde_json`'s own recursion limit, so nothing parsed from a body is refused by it.
-pub const HARD_MAX_DEPTH: usize = 128;
+pub(crate) const HARD_MAX_DEPTH: usize = 128;
 
 /// Bounds on the metadata of one registration or update request.
 ///
@@ -58,7 +58,7 @@ pub struct MetadataLimits {
     /// How deeply objects and arrays may nest, the request object being level 1. Default 16:
     /// the deepest registered member, `jwks`, reaches level 5
     /// (`{"jwks": {"keys": [{"x5c": ["…"]}]}}`); 16 leaves room for extension members. At most
-    /// [`HARD_MAX_DEPTH`] (128) is enforced, whatever this says.
+    /// 128 (`serde_json`'s own recursion limit) is enforced, whatever this says.
     pub max_depth: usize,
     /// How many members any one object may have, the request object included. Default 256:
     /// the specifications define about 50 members; the rest is room for language-tagged
@@ -127,7 +127,7 @@ impl MetadataLimits {
 ///
 /// `invalid_redirect_uri` when `redirect_uris` has too many entries or one is too long;
 /// `invalid_client_metadata` for any other bound, naming the member (and index) at fault.
-pub fn check_limits(
+pub(crate) fn check_limits(
     request: &Map<String, Value>,
     limits: &MetadataLimits,
 ) -> Result<(), MetadataError> {

@@ -41,8 +41,8 @@ use crate::syntax::quoted;
 /// sent. Registration rules and defaults are applied afterwards by
 /// [`validate`](fn@super::validate).
 ///
-/// This copies the object first; a caller that owns it and no longer needs it should call
-/// [`parse_owned`], which gives the same result without copying.
+/// This copies the object first; the crate's own callers, which own the object, use
+/// `parse_owned`, which gives the same result without copying.
 ///
 /// # Errors
 ///
@@ -59,7 +59,7 @@ pub fn parse(obj: &Map<String, Value>) -> Result<ClientMetadata, MetadataError> 
 /// # Errors
 ///
 /// As [`parse`].
-pub fn parse_owned(obj: Map<String, Value>) -> Result<ClientMetadata, MetadataError> {
+pub(crate) fn parse_owned(obj: Map<String, Value>) -> Result<ClientMetadata, MetadataError> {
     let mut p = Parser { obj };
     let mut meta = ClientMetadata {
         redirect_uris: p.string_array(
