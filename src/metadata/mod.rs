@@ -30,6 +30,7 @@ mod extensions;
 mod jwk;
 mod lang;
 mod limits;
+mod members;
 mod model;
 mod parse;
 mod profile;
@@ -43,12 +44,12 @@ mod validate;
 pub(crate) use algorithms::ALGORITHM_MEMBERS;
 pub(crate) use error::sanitize_description;
 pub use error::{MetadataError, MetadataErrorCode};
-pub(crate) use extensions::SERVER_MEMBERS;
 pub use extensions::{
     ExtensionError, ExtensionMember, ExtensionMembers, ExtensionType, ExtensionValidator,
 };
 pub use limits::MetadataLimits;
 pub(crate) use limits::check_limits;
+pub(crate) use members::SERVER_MEMBERS;
 pub use model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };

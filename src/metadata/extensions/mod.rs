@@ -24,6 +24,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::error::MetadataError;
+use super::members::{MEMBER_NAMES, SERVER_MEMBERS};
 use super::redirect_uri::{Schemes, check_url};
 
 /// The JSON type a declared extension member must have.
@@ -218,7 +219,7 @@ impl ExtensionMembers {
         if member.name.contains('#') {
             return refuse("the name must not contain '#'");
         }
-        if MODELED_MEMBERS.contains(&member.name.as_str()) {
+        if MEMBER_NAMES.contains(&member.name.as_str()) {
             return refuse("a standard member this crate validates itself");
         }
         if SERVER_MEMBERS.contains(&member.name.as_str()) {
@@ -253,78 +254,6 @@ impl ExtensionMembers {
         Ok(())
     }
 }
-
-/// Members set by the server in responses (RFC 7591 §3.2.1, RFC 7592 §3), or processed before
-/// the metadata (`software_statement`): never extension members, nor metadata a software
-/// statement may carry.
-pub(crate) const SERVER_MEMBERS: &[&str] = &[
-    "client_id",
-    "client_secret",
-    "client_id_issued_at",
-    "client_secret_expires_at",
-    "registration_access_token",
-    "registration_client_uri",
-    "software_statement",
-];
-
-/// Every member of [`ClientMetadata`](super::ClientMetadata) (the `serialize` tests check the
-/// list against a full document).
-pub(super) const MODELED_MEMBERS: &[&str] = &[
-    "redirect_uris",
-    "token_endpoint_auth_method",
-    "grant_types",
-    "response_types",
-    "application_type",
-    "client_name",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-    "contacts",
-    "scope",
-    "jwks_uri",
-    "jwks",
-    "software_id",
-    "software_version",
-    "subject_type",
-    "sector_identifier_uri",
-    "id_token_signed_response_alg",
-    "id_token_encrypted_response_alg",
-    "id_token_encrypted_response_enc",
-    "userinfo_signed_response_alg",
-    "userinfo_encrypted_response_alg",
-    "userinfo_encrypted_response_enc",
-    "request_object_signing_alg",
-    "request_object_encryption_alg",
-    "request_object_encryption_enc",
-    "token_endpoint_auth_signing_alg",
-    "default_max_age",
-    "require_auth_time",
-    "default_acr_values",
-    "initiate_login_uri",
-    "request_uris",
-    "post_logout_redirect_uris",
-    "frontchannel_logout_uri",
-    "frontchannel_logout_session_required",
-    "backchannel_logout_uri",
-    "backchannel_logout_session_required",
-    "authorization_signed_response_alg",
-    "authorization_encrypted_response_alg",
-    "authorization_encrypted_response_enc",
-    "introspection_signed_response_alg",
-    "introspection_encrypted_response_alg",
-    "introspection_encrypted_response_enc",
-    "tls_client_auth_subject_dn",
-    "tls_client_auth_san_dns",
-    "tls_client_auth_san_uri",
-    "tls_client_auth_san_ip",
-    "tls_client_auth_san_email",
-    "tls_client_certificate_bound_access_tokens",
-    "require_pushed_authorization_requests",
-    "dpop_bound_access_tokens",
-    "require_signed_request_object",
-    "authorization_details_types",
-];
 
 #[cfg(test)]
 mod tests;

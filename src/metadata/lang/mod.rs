@@ -10,18 +10,71 @@ use std::collections::HashSet;
 use oxilangtag::LanguageTag;
 
 use super::error::MetadataError;
-use super::model::Localized;
+use super::members::client_metadata_members;
+use super::model::{ClientMetadata, Localized};
 use crate::syntax::quoted;
 
-/// The human-readable members that may carry a language tag, in the order they are echoed.
-/// Only `client_name` is free text; the others are URLs (see [`holds_url`]).
-pub(super) const LOCALIZED_MEMBERS: &[&str] = &[
-    "client_name",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-];
+/// What a localized member holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LocalizedKind {
+    /// Free text (`client_name`).
+    Text,
+    /// A URL (`client_uri`, `logo_uri`, `tos_uri`, `policy_uri`).
+    Url,
+}
+
+/// The kind of a localized member of the table; `None` for the other kinds.
+macro_rules! localized_kind {
+    (localized_text) => {
+        Some(LocalizedKind::Text)
+    };
+    (localized_url) => {
+        Some(LocalizedKind::Url)
+    };
+    ($other:ident $(($($arg:tt)*))?) => {
+        None
+    };
+}
+
+/// `Some((name, &meta.field))` for a localized member of the table, `None` for the others.
+macro_rules! localized_value {
+    ($meta:ident, $field:ident, localized_text) => {
+        Some((stringify!($field), &$meta.$field))
+    };
+    ($meta:ident, $field:ident, localized_url) => {
+        Some((stringify!($field), &$meta.$field))
+    };
+    ($meta:ident, $field:ident, $other:ident $(($($arg:tt)*))?) => {
+        None
+    };
+}
+
+/// Declares [`localized`] and [`localized_values`]: the localized members of the member table.
+macro_rules! declare_localized {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty => $kind:ident $(($($arg:tt)*))?,)*) => {
+        /// If `member` is one of the human-readable members that may carry a language tag
+        /// (`localized_text` or `localized_url` in the member table), its name and what it
+        /// holds.
+        pub(super) fn localized(member: &str) -> Option<(&'static str, LocalizedKind)> {
+            match member {
+                $(stringify!($field) => {
+                    localized_kind!($kind $(($($arg)*))?).map(|kind| (stringify!($field), kind))
+                })*
+                _ => None,
+            }
+        }
+
+        /// Every localized member of `meta`, with its name, in table order.
+        pub(super) fn localized_values(
+            meta: &ClientMetadata,
+        ) -> impl Iterator<Item = (&'static str, &Localized)> {
+            [$(localized_value!(meta, $field, $kind $(($($arg)*))?)),*]
+                .into_iter()
+                .flatten()
+        }
+    };
+}
+client_metadata_members!(declare_localized);
 
 /// The longest language tag accepted, in characters. RFC 5646 §4.4.1 asks implementations to
 /// handle tags of at least 35 characters; longer tags are extensions and private-use subtags.
@@ -33,7 +86,7 @@ pub(super) const MAX_TAGGED_VALUES: usize = 100;
 /// Whether the localized `member` holds a URL (`client_uri`, `logo_uri`, `tos_uri`,
 /// `policy_uri`) rather than free text (`client_name`).
 pub(super) fn holds_url(member: &str) -> bool {
-    matches!(member, "client_uri" | "logo_uri" | "tos_uri" | "policy_uri")
+    matches!(localized(member), Some((_, LocalizedKind::Url)))
 }
 
 /// Splits `member#tag` at the first `#`: `("client_name", Some("fr"))`, or `(name, None)`.
@@ -44,15 +97,12 @@ pub(super) fn split_member(name: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// If `name` is `member#tag` for one of the [`LOCALIZED_MEMBERS`], the member and the tag.
+/// If `name` is `member#tag` for one of the [`localized`] members, the member and the tag.
 /// Any other name (untagged, or a tag on a member that takes none, like `scope#fr`) gives `None`.
 pub(super) fn localized_member(name: &str) -> Option<(&'static str, &str)> {
     let (member, tag) = split_member(name);
     let tag = tag?;
-    LOCALIZED_MEMBERS
-        .iter()
-        .find(|m| **m == member)
-        .map(|m| (*m, tag))
+    localized(member).map(|(member, _)| (member, tag))
 }
 
 /// Whether `tag` is a well-formed BCP 47 language tag.

@@ -33,9 +33,9 @@ fn b4_localized_member_only_for_human_readable_members() {
 
 #[test]
 fn b4_holds_url_names_the_url_members() {
-    let urls: Vec<&str> = LOCALIZED_MEMBERS
-        .iter()
-        .copied()
+    let meta = ClientMetadata::default();
+    let urls: Vec<&str> = localized_values(&meta)
+        .map(|(member, _)| member)
         .filter(|m| holds_url(m))
         .collect();
     assert_eq!(urls, ["client_uri", "logo_uri", "tos_uri", "policy_uri"]);

@@ -29,6 +29,7 @@ use serde_json::{Map, Value};
 
 use super::error::{MetadataError, MetadataErrorCode};
 use super::lang;
+use super::members::client_metadata_members;
 use super::model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };
@@ -60,98 +61,64 @@ pub fn parse(obj: &Map<String, Value>) -> Result<ClientMetadata, MetadataError> 
 ///
 /// As [`parse`].
 pub(crate) fn parse_owned(obj: Map<String, Value>) -> Result<ClientMetadata, MetadataError> {
-    let mut p = Parser { obj };
-    let mut meta = ClientMetadata {
-        redirect_uris: p.string_array(
-            "redirect_uris",
-            Kind::Uri(MetadataErrorCode::InvalidRedirectUri),
-        )?,
-        ..ClientMetadata::default()
-    };
-    let mut tagged = p.tagged_members()?;
-    let mut localized = |p: &mut Parser, member: &str| -> Result<Localized, MetadataError> {
-        let default = if lang::holds_url(member) {
-            p.uri(member)?
-        } else {
-            p.string(member)?
-        };
-        let tagged = tagged.remove(member).unwrap_or_default();
-        Ok(Localized { default, tagged })
-    };
-    meta.client_name = localized(&mut p, "client_name")?;
-    meta.client_uri = localized(&mut p, "client_uri")?;
-    meta.logo_uri = localized(&mut p, "logo_uri")?;
-    meta.tos_uri = localized(&mut p, "tos_uri")?;
-    meta.policy_uri = localized(&mut p, "policy_uri")?;
-    meta.contacts = p.string_array("contacts", Kind::Text)?;
-    meta.token_endpoint_auth_method = p.wire(
-        "token_endpoint_auth_method",
-        "authentication method",
-        AuthMethod::from_wire,
-    )?;
-    meta.scope = p.string("scope")?;
-    meta.grant_types = p.wire_array("grant_types", "grant type", GrantType::from_wire)?;
-    meta.response_types =
-        p.wire_array("response_types", "response type", ResponseType::parse_set)?;
-    meta.application_type = p.wire(
-        "application_type",
-        "application type",
-        ApplicationType::from_wire,
-    )?;
-    meta.jwks_uri = p.uri("jwks_uri")?;
-    meta.jwks = p.object("jwks")?;
-    meta.software_id = p.string("software_id")?;
-    meta.software_version = p.string("software_version")?;
-    meta.subject_type = p.wire("subject_type", "subject type", SubjectType::from_wire)?;
-    meta.sector_identifier_uri = p.uri("sector_identifier_uri")?;
-    meta.id_token_signed_response_alg = p.string("id_token_signed_response_alg")?;
-    meta.id_token_encrypted_response_alg = p.string("id_token_encrypted_response_alg")?;
-    meta.id_token_encrypted_response_enc = p.string("id_token_encrypted_response_enc")?;
-    meta.userinfo_signed_response_alg = p.string("userinfo_signed_response_alg")?;
-    meta.userinfo_encrypted_response_alg = p.string("userinfo_encrypted_response_alg")?;
-    meta.userinfo_encrypted_response_enc = p.string("userinfo_encrypted_response_enc")?;
-    meta.request_object_signing_alg = p.string("request_object_signing_alg")?;
-    meta.request_object_encryption_alg = p.string("request_object_encryption_alg")?;
-    meta.request_object_encryption_enc = p.string("request_object_encryption_enc")?;
-    meta.token_endpoint_auth_signing_alg = p.string("token_endpoint_auth_signing_alg")?;
-    meta.default_max_age = p.non_negative_integer("default_max_age")?;
-    meta.require_auth_time = p.boolean("require_auth_time")?;
-    meta.default_acr_values = p.string_array("default_acr_values", Kind::Text)?;
-    meta.initiate_login_uri = p.uri("initiate_login_uri")?;
-    meta.request_uris = p.string_array(
-        "request_uris",
-        Kind::Uri(MetadataErrorCode::InvalidClientMetadata),
-    )?;
-    meta.post_logout_redirect_uris = p.string_array(
-        "post_logout_redirect_uris",
-        Kind::Uri(MetadataErrorCode::InvalidClientMetadata),
-    )?;
-    meta.frontchannel_logout_uri = p.uri("frontchannel_logout_uri")?;
-    meta.frontchannel_logout_session_required =
-        p.boolean("frontchannel_logout_session_required")?;
-    meta.backchannel_logout_uri = p.uri("backchannel_logout_uri")?;
-    meta.backchannel_logout_session_required = p.boolean("backchannel_logout_session_required")?;
-    meta.authorization_signed_response_alg = p.string("authorization_signed_response_alg")?;
-    meta.authorization_encrypted_response_alg = p.string("authorization_encrypted_response_alg")?;
-    meta.authorization_encrypted_response_enc = p.string("authorization_encrypted_response_enc")?;
-    meta.introspection_signed_response_alg = p.string("introspection_signed_response_alg")?;
-    meta.introspection_encrypted_response_alg = p.string("introspection_encrypted_response_alg")?;
-    meta.introspection_encrypted_response_enc = p.string("introspection_encrypted_response_enc")?;
-    meta.tls_client_auth_subject_dn = p.string("tls_client_auth_subject_dn")?;
-    meta.tls_client_auth_san_dns = p.string("tls_client_auth_san_dns")?;
-    meta.tls_client_auth_san_uri = p.string("tls_client_auth_san_uri")?;
-    meta.tls_client_auth_san_ip = p.string("tls_client_auth_san_ip")?;
-    meta.tls_client_auth_san_email = p.string("tls_client_auth_san_email")?;
-    meta.tls_client_certificate_bound_access_tokens =
-        p.boolean("tls_client_certificate_bound_access_tokens")?;
-    meta.require_pushed_authorization_requests =
-        p.boolean("require_pushed_authorization_requests")?;
-    meta.dpop_bound_access_tokens = p.boolean("dpop_bound_access_tokens")?;
-    meta.require_signed_request_object = p.boolean("require_signed_request_object")?;
-    meta.authorization_details_types = p.string_array("authorization_details_types", Kind::Text)?;
-    meta.extensions = p.unmodeled_members();
-    Ok(meta)
+    parse_members(Parser { obj, tagged: None })
 }
+
+/// The parser call that reads a member of the given kind (see the kinds of the member table).
+macro_rules! parse_member {
+    ($p:ident, $name:expr, text) => {
+        $p.string($name)
+    };
+    ($p:ident, $name:expr, url) => {
+        $p.uri($name)
+    };
+    ($p:ident, $name:expr, text_list) => {
+        $p.string_array($name, Kind::Text)
+    };
+    ($p:ident, $name:expr, url_list) => {
+        $p.string_array($name, Kind::Uri(MetadataErrorCode::InvalidClientMetadata))
+    };
+    ($p:ident, $name:expr, redirect_uri_list) => {
+        $p.string_array($name, Kind::Uri(MetadataErrorCode::InvalidRedirectUri))
+    };
+    ($p:ident, $name:expr, flag) => {
+        $p.boolean($name)
+    };
+    ($p:ident, $name:expr, non_negative_integer) => {
+        $p.non_negative_integer($name)
+    };
+    ($p:ident, $name:expr, json_object) => {
+        $p.object($name)
+    };
+    ($p:ident, $name:expr, localized_text) => {
+        $p.localized($name, false)
+    };
+    ($p:ident, $name:expr, localized_url) => {
+        $p.localized($name, true)
+    };
+    ($p:ident, $name:expr, one_of($what:literal, $from_wire:path)) => {
+        $p.wire($name, $what, $from_wire)
+    };
+    ($p:ident, $name:expr, set_of($what:literal, $from_wire:path)) => {
+        $p.wire_array($name, $what, $from_wire)
+    };
+}
+
+/// Declares `parse_members`, which reads every member of the table in table order (so the
+/// first error reported is that of the first faulty member in that order), then collects the
+/// remaining members as extensions.
+macro_rules! declare_parse_members {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty => $kind:ident $(($($arg:tt)*))?,)*) => {
+        fn parse_members(mut p: Parser) -> Result<ClientMetadata, MetadataError> {
+            // Struct fields are evaluated in the order written: the table's.
+            Ok(ClientMetadata {
+                $($field: parse_member!(p, stringify!($field), $kind $(($($arg)*))?)?,)*
+                extensions: p.unmodeled_members(),
+            })
+        }
+    };
+}
+client_metadata_members!(declare_parse_members);
 
 /// The `(tag, value)` pairs of one localized member, in object order.
 type TaggedValues = Vec<(String, String)>;
@@ -171,6 +138,9 @@ enum Kind {
 /// entry into the hole), so the object keeps its order for [`Parser::tagged_members`].
 struct Parser {
     obj: Map<String, Value>,
+    /// The `member#tag` values of the localized members, collected in one pass on the first
+    /// localized member read ([`Parser::localized`]).
+    tagged: Option<HashMap<&'static str, TaggedValues>>,
 }
 
 impl Parser {
@@ -200,6 +170,30 @@ impl Parser {
             )));
         }
         Ok(value)
+    }
+
+    /// A localized member: its untagged value (a URL when `holds_url`, not empty then) and its
+    /// `member#tag` values. The first call collects the tagged values of every localized
+    /// member ([`Parser::tagged_members`]), so their errors come before any untagged value's.
+    fn localized(
+        &mut self,
+        member: &'static str,
+        holds_url: bool,
+    ) -> Result<Localized, MetadataError> {
+        if self.tagged.is_none() {
+            self.tagged = Some(self.tagged_members()?);
+        }
+        let default = if holds_url {
+            self.uri(member)?
+        } else {
+            self.string(member)?
+        };
+        let tagged = self
+            .tagged
+            .as_mut()
+            .and_then(|tagged| tagged.remove(member))
+            .unwrap_or_default();
+        Ok(Localized { default, tagged })
     }
 
     fn boolean(&mut self, name: &str) -> Result<Option<bool>, MetadataError> {
@@ -328,7 +322,7 @@ impl Parser {
             .collect()
     }
 
-    /// Every `member#tag` of the [`lang::LOCALIZED_MEMBERS`], collected in one pass over the
+    /// Every `member#tag` of the [`lang::localized`] members, collected in one pass over the
     /// object: the `(tag, value)` pairs of each member, in object order. Tags are checked as
     /// they come ([`lang::TagSet`]); values must be strings, not empty for URL members. The
     /// values are moved out of the object.

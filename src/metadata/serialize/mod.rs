@@ -8,203 +8,61 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::lang;
+use super::members::client_metadata_members;
 use super::model::{ClientMetadata, Localized};
 
-impl ClientMetadata {
-    /// Writes every present member into `map`, in a stable order: `redirect_uris`,
-    /// `client_name` (then its tagged variants), `client_uri`, `logo_uri`, `tos_uri`,
-    /// `policy_uri` (likewise), `contacts`, `token_endpoint_auth_method`, `scope`,
-    /// `grant_types`, `response_types`, `application_type`, then the other members in the
-    /// order of the [`ClientMetadata`] fields, then the extension members. Absent members are not
-    /// written.
-    ///
-    /// # Errors
-    ///
-    /// Whatever the underlying serializer returns.
-    pub fn write_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        opt(map, "redirect_uris", &self.redirect_uris)?;
-        localized(map, "client_name", &self.client_name)?;
-        localized(map, "client_uri", &self.client_uri)?;
-        localized(map, "logo_uri", &self.logo_uri)?;
-        localized(map, "tos_uri", &self.tos_uri)?;
-        localized(map, "policy_uri", &self.policy_uri)?;
-        opt(map, "contacts", &self.contacts)?;
-        opt(
-            map,
-            "token_endpoint_auth_method",
-            &self.token_endpoint_auth_method.map(|m| m.as_str()),
-        )?;
-        opt(map, "scope", &self.scope)?;
-        opt(
-            map,
-            "grant_types",
-            &self
-                .grant_types
-                .as_ref()
-                .map(|v| v.iter().map(|g| g.as_str()).collect::<Vec<_>>()),
-        )?;
-        opt(
-            map,
-            "response_types",
-            &self
-                .response_types
-                .as_ref()
-                .map(|v| v.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
-        )?;
-        opt(
-            map,
-            "application_type",
-            &self.application_type.map(|a| a.as_str()),
-        )?;
-        opt(map, "jwks_uri", &self.jwks_uri)?;
-        opt(map, "jwks", &self.jwks)?;
-        opt(map, "software_id", &self.software_id)?;
-        opt(map, "software_version", &self.software_version)?;
-        opt(map, "subject_type", &self.subject_type.map(|s| s.as_str()))?;
-        opt(map, "sector_identifier_uri", &self.sector_identifier_uri)?;
-        opt(
-            map,
-            "id_token_signed_response_alg",
-            &self.id_token_signed_response_alg,
-        )?;
-        opt(
-            map,
-            "id_token_encrypted_response_alg",
-            &self.id_token_encrypted_response_alg,
-        )?;
-        opt(
-            map,
-            "id_token_encrypted_response_enc",
-            &self.id_token_encrypted_response_enc,
-        )?;
-        opt(
-            map,
-            "userinfo_signed_response_alg",
-            &self.userinfo_signed_response_alg,
-        )?;
-        opt(
-            map,
-            "userinfo_encrypted_response_alg",
-            &self.userinfo_encrypted_response_alg,
-        )?;
-        opt(
-            map,
-            "userinfo_encrypted_response_enc",
-            &self.userinfo_encrypted_response_enc,
-        )?;
-        opt(
-            map,
-            "request_object_signing_alg",
-            &self.request_object_signing_alg,
-        )?;
-        opt(
-            map,
-            "request_object_encryption_alg",
-            &self.request_object_encryption_alg,
-        )?;
-        opt(
-            map,
-            "request_object_encryption_enc",
-            &self.request_object_encryption_enc,
-        )?;
-        opt(
-            map,
-            "token_endpoint_auth_signing_alg",
-            &self.token_endpoint_auth_signing_alg,
-        )?;
-        opt(map, "default_max_age", &self.default_max_age)?;
-        opt(map, "require_auth_time", &self.require_auth_time)?;
-        opt(map, "default_acr_values", &self.default_acr_values)?;
-        opt(map, "initiate_login_uri", &self.initiate_login_uri)?;
-        opt(map, "request_uris", &self.request_uris)?;
-        opt(
-            map,
-            "post_logout_redirect_uris",
-            &self.post_logout_redirect_uris,
-        )?;
-        opt(
-            map,
-            "frontchannel_logout_uri",
-            &self.frontchannel_logout_uri,
-        )?;
-        opt(
-            map,
-            "frontchannel_logout_session_required",
-            &self.frontchannel_logout_session_required,
-        )?;
-        opt(map, "backchannel_logout_uri", &self.backchannel_logout_uri)?;
-        opt(
-            map,
-            "backchannel_logout_session_required",
-            &self.backchannel_logout_session_required,
-        )?;
-        let strings = [
-            (
-                "authorization_signed_response_alg",
-                &self.authorization_signed_response_alg,
-            ),
-            (
-                "authorization_encrypted_response_alg",
-                &self.authorization_encrypted_response_alg,
-            ),
-            (
-                "authorization_encrypted_response_enc",
-                &self.authorization_encrypted_response_enc,
-            ),
-            (
-                "introspection_signed_response_alg",
-                &self.introspection_signed_response_alg,
-            ),
-            (
-                "introspection_encrypted_response_alg",
-                &self.introspection_encrypted_response_alg,
-            ),
-            (
-                "introspection_encrypted_response_enc",
-                &self.introspection_encrypted_response_enc,
-            ),
-            (
-                "tls_client_auth_subject_dn",
-                &self.tls_client_auth_subject_dn,
-            ),
-            ("tls_client_auth_san_dns", &self.tls_client_auth_san_dns),
-            ("tls_client_auth_san_uri", &self.tls_client_auth_san_uri),
-            ("tls_client_auth_san_ip", &self.tls_client_auth_san_ip),
-            ("tls_client_auth_san_email", &self.tls_client_auth_san_email),
-        ];
-        for (name, value) in strings {
-            opt(map, name, value)?;
+/// The serializer call that writes a member of the given kind (see the kinds of the member
+/// table): nothing when absent.
+macro_rules! write_member {
+    ($map:ident, $name:expr, $value:expr, localized_text) => {
+        localized($map, $name, &$value)
+    };
+    ($map:ident, $name:expr, $value:expr, localized_url) => {
+        localized($map, $name, &$value)
+    };
+    ($map:ident, $name:expr, $value:expr, one_of($($arg:tt)*)) => {
+        opt($map, $name, &$value.map(|value| value.as_str()))
+    };
+    ($map:ident, $name:expr, $value:expr, set_of($($arg:tt)*)) => {
+        match &$value {
+            Some(values) => {
+                $map.serialize_entry($name, &WireValues(values, |value| value.as_str()))
+            }
+            None => Ok(()),
         }
-        let flags = [
-            (
-                "tls_client_certificate_bound_access_tokens",
-                self.tls_client_certificate_bound_access_tokens,
-            ),
-            (
-                "require_pushed_authorization_requests",
-                self.require_pushed_authorization_requests,
-            ),
-            ("dpop_bound_access_tokens", self.dpop_bound_access_tokens),
-            (
-                "require_signed_request_object",
-                self.require_signed_request_object,
-            ),
-        ];
-        for (name, value) in flags {
-            opt(map, name, &value)?;
-        }
-        opt(
-            map,
-            "authorization_details_types",
-            &self.authorization_details_types,
-        )?;
-        // Declared extension members only: `validate` dropped the others.
-        for (name, value) in &self.extensions {
-            map.serialize_entry(name, value)?;
-        }
-        Ok(())
-    }
+    };
+    ($map:ident, $name:expr, $value:expr, $plain:ident) => {
+        opt($map, $name, &$value)
+    };
 }
+
+/// Declares [`ClientMetadata::write_entries`], which writes every member of the table in
+/// table order.
+macro_rules! declare_write_entries {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty => $kind:ident $(($($arg:tt)*))?,)*) => {
+        impl ClientMetadata {
+            /// Writes every present member into `map`, in a stable order: `redirect_uris`,
+            /// `client_name` (then its tagged variants), `client_uri`, `logo_uri`, `tos_uri`,
+            /// `policy_uri` (likewise), `contacts`, `token_endpoint_auth_method`, `scope`,
+            /// `grant_types`, `response_types`, `application_type`, then the other members in
+            /// the order of the [`ClientMetadata`] fields, then the extension members. Absent
+            /// members are not written.
+            ///
+            /// # Errors
+            ///
+            /// Whatever the underlying serializer returns.
+            pub fn write_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+                $(write_member!(map, stringify!($field), self.$field, $kind $(($($arg)*))?)?;)*
+                // Declared extension members only: `validate` dropped the others.
+                for (name, value) in &self.extensions {
+                    map.serialize_entry(name, value)?;
+                }
+                Ok(())
+            }
+        }
+    };
+}
+client_metadata_members!(declare_write_entries);
 
 impl Serialize for ClientMetadata {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -223,6 +81,15 @@ fn opt<M: SerializeMap, T: Serialize>(
     match value {
         Some(value) => map.serialize_entry(name, value),
         None => Ok(()),
+    }
+}
+
+/// Enumerated values as a JSON array of their wire names, without collecting them first.
+struct WireValues<'a, T>(&'a [T], fn(&T) -> &'static str);
+
+impl<T> Serialize for WireValues<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(self.1))
     }
 }
 

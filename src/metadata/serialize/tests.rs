@@ -142,33 +142,6 @@ fn b2_round_trip() {
     }
 }
 
-/// Every member the model holds is written by `write_entries` and listed in
-/// `MODELED_MEMBERS` (which extension declarations may not reuse), and nothing else is.
-#[test]
-fn modeled_members_list_complete() {
-    let every_subject = ClientMetadata {
-        tls_client_auth_subject_dn: s("CN=client"),
-        tls_client_auth_san_uri: s("spiffe://rp.example.org/client"),
-        tls_client_auth_san_ip: s("192.0.2.1"),
-        tls_client_auth_san_email: s("ops@rp.example.org"),
-        ..tls_full()
-    };
-    let mut written: Vec<String> = [to_object(&full()), to_object(&every_subject)]
-        .iter()
-        .flat_map(|o| o.keys().map(|k| lang::split_member(k).0.to_owned()))
-        .filter(|name| name != "tenant")
-        .chain(["jwks_uri".to_owned(), "sector_identifier_uri".to_owned()])
-        .collect();
-    written.sort_unstable();
-    written.dedup();
-    let mut modeled: Vec<String> = crate::metadata::extensions::MODELED_MEMBERS
-        .iter()
-        .map(|m| m.to_string())
-        .collect();
-    modeled.sort_unstable();
-    assert_eq!(written, modeled);
-}
-
 #[test]
 fn b2_every_member_written() {
     let o = to_object(&full());

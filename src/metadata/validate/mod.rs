@@ -17,7 +17,7 @@ use super::error::{MetadataError, MetadataErrorCode};
 use super::jwk::check_jwk_set;
 use super::lang;
 use super::model::{
-    ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
+    ApplicationType, AuthMethod, ClientMetadata, GrantType, ResponseType, SubjectType,
 };
 use super::profile::security_profile;
 use super::redirect_uri::{RedirectPolicy, Schemes, check_redirect_uri, check_url, sector_key};
@@ -76,20 +76,10 @@ fn invalid(description: String) -> MetadataError {
 
 /// B4: tags well-formed and unique (again, for metadata not built by [`parse`](fn@super::parse)).
 fn check_language_tags(meta: &ClientMetadata) -> Result<(), MetadataError> {
-    for (member, value) in localized_members(meta) {
+    for (member, value) in lang::localized_values(meta) {
         lang::check_localized(member, value)?;
     }
     Ok(())
-}
-
-fn localized_members(meta: &ClientMetadata) -> [(&'static str, &Localized); 5] {
-    [
-        ("client_name", &meta.client_name),
-        ("client_uri", &meta.client_uri),
-        ("logo_uri", &meta.logo_uri),
-        ("tos_uri", &meta.tos_uri),
-        ("policy_uri", &meta.policy_uri),
-    ]
 }
 
 /// B1 defaults, C12 allow-lists and C11 consistency for `grant_types` and `response_types`.
@@ -293,9 +283,7 @@ fn url_members(
 ) -> Result<(), MetadataError> {
     use Schemes::{HttpOrHttps, Https};
 
-    let localized_urls = localized_members(meta)
-        .into_iter()
-        .filter(|(member, _)| lang::holds_url(member));
+    let localized_urls = lang::localized_values(meta).filter(|(member, _)| lang::holds_url(member));
     for (member, value) in localized_urls {
         for (tag, uri) in value.values() {
             check_url(&lang::tagged_label(member, tag), uri, HttpOrHttps, true)?;
