@@ -47,6 +47,7 @@ pub use error::{MetadataError, MetadataErrorCode};
 pub use extensions::{
     ExtensionError, ExtensionMember, ExtensionMembers, ExtensionType, ExtensionValidator,
 };
+pub(crate) use jwk::{KeyParams, KeyUse, PublicJwk, read_public_jwk};
 pub use limits::MetadataLimits;
 pub(crate) use limits::check_limits;
 pub(crate) use members::SERVER_MEMBERS;

@@ -2,6 +2,8 @@ use super::*;
 use crate::metadata::test_support::{
     ed25519_public_jwk, object, p256_public_jwk, rsa_public_jwk, with, without,
 };
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
 fn b64(len: usize) -> String {
