@@ -43,13 +43,13 @@ pub const DEFAULT_ENCRYPTION_ENCS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MetadataRules {
-    /// Grant types a client may register (checklist C12). Default: `authorization_code`,
+    /// Grant types a client may register. Default: `authorization_code`,
     /// `implicit`, `refresh_token`, `client_credentials`.
     pub grant_types: Vec<GrantType>,
     /// Response types a client may register. Default: every combination of `code`,
     /// `id_token` and `token` (not `none`).
     pub response_types: Vec<ResponseType>,
-    /// Token endpoint authentication methods a client may register (checklist C13). Default:
+    /// Token endpoint authentication methods a client may register. Default:
     /// `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt`, `none`.
     pub auth_methods: Vec<AuthMethod>,
     /// Subject types a client may register. Default: `public` and `pairwise`.
@@ -63,10 +63,10 @@ pub struct MetadataRules {
     /// JWE `enc` values accepted in `*_encrypted_response_enc` and `*_encryption_enc` members.
     /// Default: [`DEFAULT_ENCRYPTION_ENCS`].
     pub encryption_encs: Vec<String>,
-    /// Whether native clients may use claimed `https` redirect URIs (RFC 8252 §7.2; checklist C9).
+    /// Whether native clients may use claimed `https` redirect URIs (RFC 8252 §7.2).
     /// Default: `true`.
     pub native_https_redirects: bool,
-    /// Scope registered when the client asks for none (checklist B3). Default: none.
+    /// Scope registered when the client asks for none. Default: none.
     pub default_scope: Option<String>,
     /// The `authorization_details_types` (RFC 9396) a client may register, advertised as
     /// `authorization_details_types_supported`; `None` (the default) accepts any type and

@@ -1,4 +1,4 @@
-//! Software statements (RFC 7591 §2.3, §3.1.1; checklist E): a JWT, signed by an issuer the
+//! Software statements (RFC 7591 §2.3, §3.1.1): a JWT, signed by an issuer the
 //! operator trusts, asserting metadata about the client software.
 //!
 //! A statement is verified against the keys of its issuer (a JWK Set configured inline, or
@@ -101,7 +101,7 @@ impl TrustedIssuer {
     }
 }
 
-/// When a registration must carry a software statement (checklist E6). Whatever the setting,
+/// When a registration must carry a software statement. Whatever the setting,
 /// a statement that is present is verified; the host application's own calls through
 /// [`Registry`](crate::Registry) are never required to carry one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

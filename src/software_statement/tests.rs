@@ -43,7 +43,7 @@ async fn absent_or_null_statement_is_fine_unless_required() {
 }
 
 #[tokio::test]
-async fn e2_malformed_unsigned_or_issuerless_statement_is_invalid() {
+async fn malformed_unsigned_or_issuerless_statement_is_invalid() {
     let cases = [
         json!(5),
         json!("not-a-jwt"),
@@ -61,7 +61,7 @@ async fn e2_malformed_unsigned_or_issuerless_statement_is_invalid() {
 }
 
 #[tokio::test]
-async fn e3_statement_from_an_untrusted_issuer_is_unapproved() {
+async fn statement_from_an_untrusted_issuer_is_unapproved() {
     let statement = jwt(
         json!({"alg": "RS256"}),
         json!({"iss": "https://issuer.example"}),
@@ -73,7 +73,7 @@ async fn e3_statement_from_an_untrusted_issuer_is_unapproved() {
 }
 
 #[test]
-fn e5_statement_is_kept_unmodified_as_the_last_member() {
+fn statement_is_kept_unmodified_as_the_last_member() {
     let statement = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln";
     let metadata = MetadataJson::from_stored(r#"{"client_name":"t"}"#.into()).expect("json");
     let with = registered_with(&metadata, statement).expect("spliced");
@@ -101,7 +101,7 @@ fn issuers_are_checked_at_configuration() {
 }
 
 #[test]
-fn e6_requirement_by_caller() {
+fn requirement_by_caller() {
     use crate::Caller;
     let with =
         |requirement| SoftwareStatements::new(Vec::new(), requirement, None).expect("statements");

@@ -1,16 +1,17 @@
-//! The JWS / JWE algorithm members (checklist B1, B5, C20, J2): one table, read both by
+//! The JWS / JWE algorithm members (OpenID Connect Registration §2): one table, read both by
 //! validation and by discovery, so that what is advertised (`*_alg_values_supported`,
 //! `*_enc_values_supported`) is exactly what registration accepts.
 //!
 //! Rules, beyond the allow-lists of [`MetadataRules`]:
 //! - `id_token_signed_response_alg` defaults to `RS256` (OpenID Connect Registration §2);
 //! - a `*_enc` without its `*_alg` is refused, a `*_alg` without its `*_enc` gets `A128CBC-HS256`
-//!   (B5; JARM §3 likewise for `authorization_encrypted_response_enc`);
+//!   (OpenID Connect Registration §2; JARM §3 likewise for `authorization_encrypted_response_enc`);
 //! - `none` is refused for `token_endpoint_auth_signing_alg` (RFC 8414 §2),
 //!   `authorization_signed_response_alg` (JARM §3) and `introspection_signed_response_alg`
 //!   (an unsigned JWT introspection response protects nothing), and for
 //!   `id_token_signed_response_alg` when a response type returns an ID token from the
-//!   authorization endpoint (C20);
+//!   authorization endpoint (an unsigned ID token in a front-channel response protects
+//!   nothing);
 //! - `token_endpoint_auth_signing_alg` fits the method: HMAC for `client_secret_jwt`, never
 //!   HMAC for `private_key_jwt` (OpenID Connect Core §9);
 //! - HMAC signing and symmetric key management use a key derived from the client secret
@@ -274,7 +275,8 @@ fn invalid(description: String) -> MetadataError {
     MetadataError::client_metadata(description)
 }
 
-/// B1/B5 defaults, C20, the allow-lists, and the rules tying algorithms to keys and secrets.
+/// The defaults, the `none` rules, the allow-lists, and the rules tying algorithms to keys and
+/// secrets.
 pub(super) fn algorithms(
     meta: &mut ClientMetadata,
     rules: &MetadataRules,
@@ -296,7 +298,7 @@ pub(super) fn algorithms(
         defaulted.push("id_token_signed_response_alg");
     }
 
-    // C20.
+    // `none` for an ID token returned from the authorization endpoint.
     let returns_id_token = meta
         .response_types
         .iter()

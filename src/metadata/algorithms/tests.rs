@@ -14,7 +14,7 @@ fn accepted(doc: Value) -> ClientMetadata {
 }
 
 #[test]
-fn b5_jarm_enc_default_and_enc_without_alg() {
+fn jarm_enc_default_and_enc_without_alg() {
     let m = accepted(json!({
         "jwks_uri": "https://rp.example.org/jwks",
         "authorization_encrypted_response_alg": "RSA-OAEP",
@@ -30,7 +30,7 @@ fn b5_jarm_enc_default_and_enc_without_alg() {
 }
 
 #[test]
-fn c20_jarm_signing_none_refused() {
+fn jarm_signing_none_refused() {
     rejected(
         json!({"authorization_signed_response_alg": "none"}),
         "authorization_signed_response_alg: 'none' is not allowed",

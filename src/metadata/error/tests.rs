@@ -1,7 +1,7 @@
 use super::*;
 
 #[test]
-fn d1_description_is_rfc6749_error_description_charset() {
+fn description_is_rfc6749_error_description_charset() {
     assert_eq!(sanitize_description("plain text: ok"), "plain text: ok");
     assert_eq!(
         sanitize_description("bad \"x\\y\" caf\u{e9}\n"),

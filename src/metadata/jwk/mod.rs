@@ -1,4 +1,4 @@
-//! The `jwks` member (checklist C15; RFC 7517, RFC 7518 §6, RFC 8037): a JWK Set of public
+//! The `jwks` member (RFC 7591 §2, RFC 7517, RFC 7518 §6, RFC 8037): a JWK Set of public
 //! keys, each well formed for its key type.
 //!
 //! Checked per key, errors naming the key and the member (`jwks.keys[1].x: not base64url`):

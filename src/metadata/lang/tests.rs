@@ -2,7 +2,7 @@ use super::*;
 use crate::metadata::MetadataErrorCode;
 
 #[test]
-fn b4_split_member() {
+fn split_member() {
     assert_eq!(split_member("client_name"), ("client_name", None));
     assert_eq!(split_member("client_name#fr"), ("client_name", Some("fr")));
     assert_eq!(split_member("client_name#"), ("client_name", Some("")));
@@ -10,7 +10,7 @@ fn b4_split_member() {
 }
 
 #[test]
-fn b4_localized_member_only_for_human_readable_members() {
+fn localized_member_only_for_human_readable_members() {
     assert_eq!(
         localized_member("client_name#ja-Jpan-JP"),
         Some(("client_name", "ja-Jpan-JP"))
@@ -27,12 +27,12 @@ fn b4_localized_member_only_for_human_readable_members() {
     );
     assert_eq!(localized_member("client_name"), None);
     assert_eq!(localized_member("scope#fr"), None);
-    // A12: member names are case-sensitive.
+    // Member names are case-sensitive.
     assert_eq!(localized_member("Client_Name#fr"), None);
 }
 
 #[test]
-fn b4_holds_url_names_the_url_members() {
+fn holds_url_names_the_url_members() {
     let meta = ClientMetadata::default();
     let urls: Vec<&str> = localized_values(&meta)
         .map(|(member, _)| member)
@@ -43,7 +43,7 @@ fn b4_holds_url_names_the_url_members() {
 }
 
 #[test]
-fn b4_tag_validity() {
+fn tag_validity() {
     for ok in [
         "fr",
         "ja-Jpan-JP",
@@ -61,7 +61,7 @@ fn b4_tag_validity() {
 }
 
 #[test]
-fn b4_check_tag_errors() {
+fn check_tag_errors() {
     let err = check_tag("client_name", "xx-!!").unwrap_err();
     assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
     assert_eq!(
@@ -72,7 +72,7 @@ fn b4_check_tag_errors() {
 }
 
 #[test]
-fn b4_invalid_tag_quoted_in_error() {
+fn invalid_tag_quoted_in_error() {
     // A malformed tag holding `"` and `\` is quoted, not echoed raw.
     let err = check_tag("client_name", "a\"b\\c").unwrap_err();
     assert_eq!(
@@ -87,7 +87,7 @@ fn b4_invalid_tag_quoted_in_error() {
 }
 
 #[test]
-fn b4_tag_length_capped_before_parsing() {
+fn tag_length_capped_before_parsing() {
     // A well-formed tag (private-use subtags may repeat) of 64 characters is accepted...
     let max = format!("en-x{}-abcde", "-abcdefgh".repeat(6));
     assert_eq!(max.len(), MAX_TAG_CHARS);
@@ -111,7 +111,7 @@ fn b4_tag_length_capped_before_parsing() {
 }
 
 #[test]
-fn b4_tags_compared_case_insensitively() {
+fn tags_compared_case_insensitively() {
     let mut tags = TagSet::default();
     tags.insert("logo_uri", "fr").unwrap();
     tags.insert("logo_uri", "en-US").unwrap();
@@ -125,7 +125,7 @@ fn b4_tags_compared_case_insensitively() {
 }
 
 #[test]
-fn b4_tagged_values_capped_per_member() {
+fn tagged_values_capped_per_member() {
     let mut tags = TagSet::default();
     for i in 0..MAX_TAGGED_VALUES {
         tags.insert("client_name", &format!("x-t{i}")).unwrap();
@@ -139,7 +139,7 @@ fn b4_tagged_values_capped_per_member() {
 }
 
 #[test]
-fn b4_check_localized() {
+fn check_localized() {
     let mut value = Localized {
         default: Some("x".into()),
         tagged: vec![("fr".into(), "a".into()), ("de".into(), "b".into())],
@@ -162,7 +162,7 @@ fn b4_check_localized() {
 }
 
 #[test]
-fn b4_tagged_name_and_label() {
+fn tagged_name_and_label() {
     assert_eq!(tagged_name("client_name", None), "client_name");
     assert_eq!(
         tagged_name("client_name", Some("ja-Jpan-JP")),

@@ -1,13 +1,12 @@
-//! JSON object -> [`ClientMetadata`]: member names and JSON types only
-//! (checklist A6, A12, B4, C4, C21).
+//! JSON object -> [`ClientMetadata`]: member names and JSON types only (RFC 7591 §2).
 //!
 //! Rules applied here:
-//! - member names are case-sensitive (A12); unknown members, including server-controlled ones
+//! - member names are case-sensitive; unknown members, including server-controlled ones
 //!   such as `client_id` and tags on members that take none (`scope#fr`), are collected as they
 //!   are in [`ClientMetadata::extensions`], where [`validate`](fn@super::validate) keeps only
-//!   the declared extension members (A6);
+//!   the declared extension members (RFC 7591 §2: unknown members are ignored);
 //! - a JSON `null` member is treated as absent;
-//! - strings, booleans, arrays of strings and objects must have that JSON type (C21);
+//! - strings, booleans, arrays of strings and objects must have that JSON type;
 //!   `default_max_age` must be a non-negative integer;
 //! - URI-valued strings must not be empty (everything else about them is checked by
 //!   [`validate`](fn@super::validate));
@@ -15,12 +14,12 @@
 //!   `application_type`, `subject_type`) must be values this crate knows; `response_types`
 //!   values are sets, so `"id_token code"` is `code id_token`;
 //! - duplicate `grant_types` / `response_types` values are dropped, keeping the first occurrence;
-//! - `member#tag` for the human-readable members (B4): the tag must be a well-formed BCP 47 tag
+//! - `member#tag` for the human-readable members (RFC 7591 §2.2): the tag must be a well-formed BCP 47 tag
 //!   of at most 64 characters and unique ignoring ASCII case; it is kept as sent. A member
 //!   takes at most 100 tagged values. Tagged members are collected in one pass over the object;
 //! - client-supplied values are put into error descriptions only through [`quoted`](crate::syntax::quoted).
 //!
-//! Type errors on `redirect_uris` are `invalid_redirect_uri` (C4); every other error is
+//! Type errors on `redirect_uris` are `invalid_redirect_uri` (RFC 7591 §3.2.2); every other error is
 //! `invalid_client_metadata`.
 
 use std::collections::HashMap;

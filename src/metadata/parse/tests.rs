@@ -24,7 +24,7 @@ fn assert_cm(v: Value, description: &str) {
 }
 
 #[test]
-fn a1_minimal_document() {
+fn minimal_document() {
     let m = parse_json(json!({"redirect_uris":["https://rp.example.org/cb"],"client_name":"t"}))
         .expect("parse");
     assert_eq!(
@@ -41,7 +41,7 @@ fn a1_minimal_document() {
 
 /// Unknown members are only collected: `validate` drops every undeclared one.
 #[test]
-fn a6_unknown_members_collected_then_ignored() {
+fn unknown_members_collected_then_ignored() {
     let doc = json!({
         "client_id": "chosen",
         "client_secret": "chosen",
@@ -77,7 +77,7 @@ fn a6_unknown_members_collected_then_ignored() {
 }
 
 #[test]
-fn a12_member_names_case_sensitive() {
+fn member_names_case_sensitive() {
     let m = parse_json(json!({
         "Client_Name": "x",
         "REDIRECT_URIS": "not even an array",
@@ -203,7 +203,7 @@ fn every_member_parsed() {
 }
 
 #[test]
-fn c4_redirect_uris_type_errors_are_invalid_redirect_uri() {
+fn redirect_uris_type_errors_are_invalid_redirect_uri() {
     let code = MetadataErrorCode::InvalidRedirectUri;
     assert_err(
         json!({"redirect_uris": "https://rp.example.org/cb"}),
@@ -228,7 +228,7 @@ fn c4_redirect_uris_type_errors_are_invalid_redirect_uri() {
 }
 
 #[test]
-fn c21_wrong_types_rejected() {
+fn wrong_types_rejected() {
     assert_cm(
         json!({"default_max_age": "x"}),
         "default_max_age: must be a non-negative integer",
@@ -292,7 +292,7 @@ fn c21_wrong_types_rejected() {
 }
 
 #[test]
-fn c21_right_types_accepted() {
+fn right_types_accepted() {
     let m = parse_json(json!({
         "default_max_age": 0,
         "require_auth_time": false,
@@ -325,7 +325,7 @@ fn empty_uri_strings_rejected() {
 }
 
 #[test]
-fn c12_unknown_enum_values_rejected() {
+fn unknown_enum_values_rejected() {
     assert_cm(
         json!({"grant_types": ["authorization_code", "foo"]}),
         "grant_types[1]: unsupported grant type 'foo'",
@@ -389,7 +389,7 @@ fn empty_enum_arrays_kept() {
 }
 
 #[test]
-fn b4_tagged_members_collected() {
+fn tagged_members_collected() {
     let m = parse_json(json!({
         "client_name": "My app",
         "client_name#ja-Jpan-JP": "アプリ",
@@ -425,7 +425,7 @@ fn b4_tagged_members_collected() {
 }
 
 #[test]
-fn b4_bad_tag_rejected() {
+fn bad_tag_rejected() {
     assert_cm(
         json!({"client_name#xx-!!": "x"}),
         "client_name#'xx-!!': invalid language tag",
@@ -437,7 +437,7 @@ fn b4_bad_tag_rejected() {
 }
 
 #[test]
-fn b4_duplicate_tag_rejected() {
+fn duplicate_tag_rejected() {
     let err = parse_json(json!({"client_name#en-US": "a", "client_name#EN-us": "b"})).unwrap_err();
     assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
     assert!(
@@ -451,7 +451,7 @@ fn b4_duplicate_tag_rejected() {
 }
 
 #[test]
-fn b4_tagged_wrong_type_rejected() {
+fn tagged_wrong_type_rejected() {
     assert_cm(
         json!({"client_name#fr": 1}),
         "client_name#'fr': must be a string",
@@ -469,9 +469,9 @@ fn enum_errors_quote_with_single_quotes() {
 }
 
 #[test]
-fn b4_huge_tag_not_echoed() {
-    // A well-formed tag of 90 001 characters: the message must stay short (parse.rs used to
-    // put the whole member name into "must be a string").
+fn huge_tag_not_echoed() {
+    // A well-formed tag of 90 001 characters: the message must stay short, not carry the whole
+    // member name into "must be a string".
     let tag = format!("en-x{}", "-abcdefgh".repeat(10_000));
     let err = parse_json(json!({ format!("client_name#{tag}"): 1 })).unwrap_err();
     assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
@@ -491,7 +491,7 @@ fn b4_huge_tag_not_echoed() {
 }
 
 #[test]
-fn b4_tagged_values_capped_per_member() {
+fn tagged_values_capped_per_member() {
     let mut doc = Map::new();
     for i in 0..lang::MAX_TAGGED_VALUES {
         doc.insert(format!("client_name#x-t{i}"), json!("n"));
@@ -518,7 +518,7 @@ fn b4_tagged_values_capped_per_member() {
 }
 
 #[test]
-fn b4_many_tagged_values_rejected_quickly() {
+fn many_tagged_values_rejected_quickly() {
     // 20 000 distinct tags on one member: rejected at the 101st, in one pass.
     let mut doc = Map::new();
     for i in 0..20_000 {
@@ -534,7 +534,7 @@ fn b4_many_tagged_values_rejected_quickly() {
 }
 
 #[test]
-fn b4_duplicate_tag_message() {
+fn duplicate_tag_message() {
     assert_cm(
         json!({"client_name#en-US": "a", "client_name#en-us": "b"}),
         "client_name#'en-us': duplicate language tag (tags are compared ignoring case)",

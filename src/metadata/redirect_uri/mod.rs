@@ -1,7 +1,8 @@
-//! Redirect URI rules (checklist C3–C10: RFC 6749 §3.1.2, OpenID Connect Registration §2,
-//! RFC 8252 §7–§8) and the plain URL checks used for the other URI-valued members.
+//! Redirect URI rules (RFC 6749 §3.1.2, OpenID Connect Registration §2, RFC 8252 §7–§8) and the
+//! plain URL checks used for the other URI-valued members.
 //!
-//! The URI is only inspected: the string the client sent is what gets stored and echoed (C5).
+//! The URI is only inspected: the string the client sent is what gets stored and echoed (a query
+//! is allowed and kept, RFC 6749 §3.1.2).
 
 use url::Url;
 
@@ -11,7 +12,7 @@ use super::error::{MetadataError, MetadataErrorCode};
 use super::model::ApplicationType;
 use crate::syntax::quoted;
 
-/// Schemes never accepted for a redirect URI, whatever the application type (C10).
+/// Schemes never accepted for a redirect URI, whatever the application type.
 const FORBIDDEN_SCHEMES: &[&str] = &[
     "javascript",
     "data",
@@ -27,7 +28,7 @@ const FORBIDDEN_SCHEMES: &[&str] = &[
 pub(super) struct RedirectPolicy {
     /// The client's application type (web clients: https, http on loopback; native: RFC 8252).
     pub application_type: ApplicationType,
-    /// Whether the client registers the implicit grant (web: https only, no loopback; C7).
+    /// Whether the client registers the implicit grant (web: https only, no loopback).
     pub implicit: bool,
     /// Whether native clients may use claimed https URIs (`MetadataRules::native_https_redirects`).
     pub native_https: bool,
@@ -46,7 +47,7 @@ pub(super) fn check_redirect_uri(
     let label = format!("{member}[{index}]");
     let err = |msg: String| MetadataError::new(policy.code, format!("{label}: {msg}"));
 
-    // C3: check the raw string, the url crate forgets an empty fragment ("...#").
+    // No fragment (RFC 6749 §3.1.2): check the raw string, the url crate forgets an empty fragment ("...#").
     if raw.contains('#') {
         return Err(err("fragment not allowed".into()));
     }
@@ -155,7 +156,7 @@ pub(super) fn check_url(
     Ok(())
 }
 
-/// What two redirect URIs of a pairwise client must share (C17): the scheme and the host
+/// What two redirect URIs of a pairwise client must share (OpenID Connect Core §8.1): the scheme and the host
 /// (`https://rp.example.org`), or the scheme alone for a URI without a host
 /// (`com.example.app:`), so that two private-use schemes never compare equal. Scheme and
 /// host are lowercase as the URL parser normalizes them; ports and paths are ignored.

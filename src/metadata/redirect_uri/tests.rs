@@ -1,7 +1,7 @@
 use super::*;
 
 #[test]
-fn c4_empty_authority_rejected() {
+fn empty_authority_rejected() {
     let code = MetadataErrorCode::InvalidRedirectUri;
     for raw in ["https:///cb", "https://", "http:///x?y", "https://?q"] {
         let err = parse_absolute("redirect_uris[0]", raw, code).expect_err(raw);
@@ -48,7 +48,7 @@ fn rejected(raw: &str, policy: RedirectPolicy, description: &str) {
 }
 
 #[test]
-fn c3_fragment_rejected() {
+fn fragment_rejected() {
     for raw in [
         "https://rp.example.org/cb#frag",
         "https://rp.example.org/cb#",
@@ -64,7 +64,7 @@ fn c3_fragment_rejected() {
 }
 
 #[test]
-fn c4_relative_rejected() {
+fn relative_rejected() {
     for raw in ["/cb", "cb", "//rp.example.org/cb", ""] {
         rejected(raw, web(), "redirect_uris[0]: must be an absolute URI");
     }
@@ -96,14 +96,14 @@ fn c4_relative_rejected() {
 }
 
 #[test]
-fn c5_query_allowed() {
+fn query_allowed() {
     ok("https://rp.example.org/cb?a=1&b=%2F", web());
     ok("https://rp.example.org/cb?", web());
     ok("http://127.0.0.1:8080/cb?x=y", native());
 }
 
 #[test]
-fn c6_web_https_or_loopback_http() {
+fn web_https_or_loopback_http() {
     ok("https://rp.example.org/cb", web());
     ok("https://rp.example.org:8443/cb", web());
     ok("HTTPS://RP.example.org/cb", web());
@@ -140,7 +140,7 @@ fn c6_web_https_or_loopback_http() {
 }
 
 #[test]
-fn c7_implicit_web_https_not_localhost() {
+fn implicit_web_https_not_localhost() {
     ok("https://rp.example.org/cb", web_implicit());
     rejected(
         "http://localhost/cb",
@@ -161,7 +161,7 @@ fn c7_implicit_web_https_not_localhost() {
 }
 
 #[test]
-fn c8_native_loopback_accepted() {
+fn native_loopback_accepted() {
     for raw in [
         "http://127.0.0.1/cb",
         "http://127.0.0.1:51004/oauth2redirect",
@@ -182,7 +182,7 @@ fn c8_native_loopback_accepted() {
 }
 
 #[test]
-fn c9_native_http_non_loopback_rejected() {
+fn native_http_non_loopback_rejected() {
     for raw in [
         "http://rp.example.org/cb",
         "http://192.168.1.1/cb",
@@ -197,7 +197,7 @@ fn c9_native_http_non_loopback_rejected() {
 }
 
 #[test]
-fn c9_native_https_configurable() {
+fn native_https_configurable() {
     ok("https://app.example.org/cb", native());
     rejected(
         "https://app.example.org/cb",
@@ -210,7 +210,7 @@ fn c9_native_https_configurable() {
 }
 
 #[test]
-fn c10_native_private_use_scheme() {
+fn native_private_use_scheme() {
     ok("com.example.app:/oauth2redirect", native());
     ok("com.example.app://cb", native());
     ok("org.example.app:/cb?x=1", native());
@@ -227,7 +227,7 @@ fn c10_native_private_use_scheme() {
 }
 
 #[test]
-fn c10_dangerous_schemes_always_rejected() {
+fn dangerous_schemes_always_rejected() {
     for (raw, scheme) in [
         ("javascript:alert(1)", "javascript"),
         ("JavaScript:alert(1)", "javascript"),
@@ -315,7 +315,7 @@ fn check_url_rules() {
 }
 
 #[test]
-fn c17_sector_key_is_scheme_and_host() {
+fn sector_key_is_scheme_and_host() {
     assert_eq!(
         sector_key("https://RP.example.org/cb").as_deref(),
         Some("https://rp.example.org")
@@ -332,7 +332,7 @@ fn c17_sector_key_is_scheme_and_host() {
         sector_key("com.example.app:/cb").as_deref(),
         Some("com.example.app:")
     );
-    // Hostless private-use schemes differ from each other (they all had host `None`).
+    // Hostless private-use schemes differ from each other (none has a host to compare).
     assert_ne!(sector_key("com.a.app:/cb"), sector_key("org.evil.x:/cb"));
     assert_eq!(sector_key("com.a.app:/cb"), sector_key("com.a.app:/other"));
     assert_ne!(
@@ -344,7 +344,7 @@ fn c17_sector_key_is_scheme_and_host() {
 
 #[test]
 fn huge_scheme_not_echoed() {
-    // A 50 000-character scheme used to give a 50 KB error_description.
+    // A 50 000-character scheme must not give a 50 KB error_description.
     let scheme = format!("a{}", "b".repeat(49_999));
     for (raw, policy) in [
         (format!("{scheme}:/cb"), web()),

@@ -1,4 +1,4 @@
-//! [`ClientMetadata`] -> JSON members (checklist B1, B2, B4): every present member under its
+//! [`ClientMetadata`] -> JSON members (RFC 7591 §3.2.1, §2.2): every present member under its
 //! JSON name, language-tagged members under `member#tag` with the tag as the client sent it.
 //!
 //! [`ClientMetadata::write_entries`] writes into a map the caller is already serializing, so

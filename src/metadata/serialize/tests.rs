@@ -132,7 +132,7 @@ fn to_object(m: &ClientMetadata) -> Map<String, Value> {
 }
 
 #[test]
-fn b2_round_trip() {
+fn round_trip() {
     for m in [full(), tls_full()] {
         let parsed = parse(&to_object(&m)).expect("parse");
         assert_eq!(parsed, m);
@@ -143,7 +143,7 @@ fn b2_round_trip() {
 }
 
 #[test]
-fn b2_every_member_written() {
+fn every_member_written() {
     let o = to_object(&full());
     for name in [
         "redirect_uris",
@@ -209,7 +209,7 @@ fn b2_every_member_written() {
 }
 
 #[test]
-fn b1_defaults_echoed() {
+fn defaults_echoed() {
     let meta = parse(
         &serde_json::from_str::<Map<String, Value>>(
             r#"{"redirect_uris":["https://rp.example.org/cb"],"client_name":"t"}"#,
@@ -226,7 +226,7 @@ fn b1_defaults_echoed() {
 }
 
 #[test]
-fn b4_tagged_name_echoed() {
+fn tagged_name_echoed() {
     let m = ClientMetadata {
         client_name: Localized {
             default: s("App"),

@@ -1,4 +1,4 @@
-//! Registration rules and defaults (checklist sections B and C, RFC 7591 §2, OpenID Connect
+//! Registration rules and defaults (RFC 7591 §2, OpenID Connect
 //! Dynamic Client Registration 1.0 §2, RFC 8252).
 //!
 //! [`validate`] is a pure function of the metadata and the server's [`MetadataRules`]: it
@@ -7,8 +7,8 @@
 //! own output gives the same output.
 //!
 //! One rule needs the network and is not here: a `sector_identifier_uri` is only checked to be
-//! https, and it lifts the one-redirect-host rule for pairwise clients (C17); that its document
-//! lists every redirect URI (C16) is checked by [`Registry`](crate::Registry), which fetches
+//! https, and it lifts the one-redirect-host rule for pairwise clients (OpenID Connect Core §8.1);
+//! that its document lists every redirect URI is checked by [`Registry`](crate::Registry), which fetches
 //! it. A host that calls `validate` directly and keeps such metadata must fetch and check the
 //! sector document itself.
 
@@ -27,20 +27,20 @@ use crate::syntax::quoted;
 /// Applies the registration rules and defaults to parsed metadata and returns the metadata to
 /// register.
 ///
-/// Defaults filled in (checklist B1, B3, B5): `token_endpoint_auth_method`
+/// Defaults filled in: `token_endpoint_auth_method`
 /// (`client_secret_basic`), `application_type` (`web`), `grant_types` / `response_types`
 /// (`authorization_code` / `code` when both are absent, otherwise derived from the one given),
 /// `id_token_signed_response_alg` (`RS256`), each `*_enc` whose `*_alg` is given
 /// (`A128CBC-HS256`), and `scope` from [`MetadataRules::default_scope`].
 ///
-/// Rules checked (checklist C1–C15, C17–C20): the server's allow-lists, the consistency of
+/// Rules checked: the server's allow-lists, the consistency of
 /// `grant_types` and `response_types`, redirect URIs for the application type, the key
 /// material required by the authentication method and each key of a `jwks` (see the `jwk`
 /// module), the URL members, pairwise subjects, scope syntax, the algorithm members and the
 /// keys or secret they need (`algorithms` module), the security-profile and logout members
 /// (`profile` module), and the declared extension members
 /// ([`MetadataRules::extensions`]; undeclared ones are dropped). A `sector_identifier_uri` must
-/// be https here; that its document lists every redirect URI (C16) is checked by
+/// be https here; that its document lists every redirect URI is checked by
 /// [`Registry`](crate::Registry), which fetches it.
 ///
 /// Validating the returned metadata again returns it unchanged.
@@ -74,7 +74,7 @@ fn invalid(description: String) -> MetadataError {
     MetadataError::client_metadata(description)
 }
 
-/// B4: tags well-formed and unique (again, for metadata not built by [`parse`](fn@super::parse)).
+/// Language tags well-formed and unique (RFC 7591 §2.2; again, for metadata not built by [`parse`](fn@super::parse)).
 fn check_language_tags(meta: &ClientMetadata) -> Result<(), MetadataError> {
     for (member, value) in lang::localized_values(meta) {
         lang::check_localized(member, value)?;
@@ -82,7 +82,7 @@ fn check_language_tags(meta: &ClientMetadata) -> Result<(), MetadataError> {
     Ok(())
 }
 
-/// B1 defaults, C12 allow-lists and C11 consistency for `grant_types` and `response_types`.
+/// Defaults, allow-lists and consistency (RFC 7591 §2.1) of `grant_types` and `response_types`.
 fn grant_and_response_types(
     meta: &mut ClientMetadata,
     rules: &MetadataRules,
@@ -148,7 +148,7 @@ fn grant_and_response_types(
         }
     };
 
-    // C11. Defaults and derived values pass by construction.
+    // Consistency (RFC 7591 §2.1). Defaults and derived values pass by construction.
     for rt in &response_types {
         if rt.has_code() && !grant_types.contains(&GrantType::AuthorizationCode) {
             return Err(invalid(format!(
@@ -210,7 +210,7 @@ fn responses_for(grant_types: &[GrantType]) -> Vec<ResponseType> {
     out
 }
 
-/// B1 default, C12 allow-list and C13 key requirement of `token_endpoint_auth_method`.
+/// Default, allow-list and key requirement of `token_endpoint_auth_method`.
 fn auth_method(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
     let method = match meta.token_endpoint_auth_method {
         Some(method) => {
@@ -246,7 +246,8 @@ fn auth_method(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), M
     Ok(())
 }
 
-/// C1 (required for redirect-based grants) and C3–C10 (each URI).
+/// `redirect_uris`: required for redirect-based grants (RFC 7591 §2), each URI acceptable for
+/// the application type (RFC 6749 §3.1.2, RFC 8252 §7).
 fn redirect_uris(
     meta: &ClientMetadata,
     application_type: ApplicationType,
@@ -275,7 +276,8 @@ fn redirect_uris(
     Ok(())
 }
 
-/// The URL-valued members other than `redirect_uris` (C15 `jwks_uri`, C18, C19, logout URIs).
+/// The URL-valued members other than `redirect_uris`: `jwks_uri`, `initiate_login_uri`,
+/// `request_uris`, the logout URIs and the localized URLs.
 fn url_members(
     meta: &ClientMetadata,
     application_type: ApplicationType,
@@ -327,7 +329,7 @@ fn url_members(
     Ok(())
 }
 
-/// C14 (`jwks` xor `jwks_uri`), C15 (`jwks` is a JWK Set of public keys) and the keys the
+/// `jwks` xor `jwks_uri` (RFC 7591 §2), `jwks` a JWK Set of public keys, and the keys the
 /// authentication method needs in it: a signature key for `private_key_jwt`, a certificate
 /// (`x5c`) for `self_signed_tls_client_auth` (RFC 8705 §2.2).
 fn keys(meta: &ClientMetadata) -> Result<(), MetadataError> {
@@ -352,7 +354,7 @@ fn keys(meta: &ClientMetadata) -> Result<(), MetadataError> {
     }
 }
 
-/// C16, the part that needs no fetch: a `sector_identifier_uri` is an https URL. That its
+/// The part of the `sector_identifier_uri` rule that needs no fetch: it is an https URL. That its
 /// document lists every redirect URI is checked by the registry, which fetches it
 /// (`registry/sector.rs`), before anything is stored.
 fn sector_identifier_uri(meta: &ClientMetadata) -> Result<(), MetadataError> {
@@ -362,8 +364,9 @@ fn sector_identifier_uri(meta: &ClientMetadata) -> Result<(), MetadataError> {
     }
 }
 
-/// C12 allow-list and C17 (one redirect scheme and host) for `subject_type`, unless a
-/// `sector_identifier_uri` groups the hosts (C16: the registry checks its document).
+/// Allow-list of `subject_type`, and for pairwise clients one redirect scheme and host
+/// (OpenID Connect Core §8.1) unless a `sector_identifier_uri` groups the hosts (the registry
+/// checks its document).
 fn subject_type(meta: &ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
     let Some(subject_type) = meta.subject_type else {
         return Ok(());
@@ -391,7 +394,7 @@ fn subject_type(meta: &ClientMetadata, rules: &MetadataRules) -> Result<(), Meta
     Ok(())
 }
 
-/// B3 default and RFC 6749 §3.3 syntax of `scope`.
+/// The server's default and the RFC 6749 §3.3 syntax of `scope`.
 fn scope(meta: &mut ClientMetadata, rules: &MetadataRules) -> Result<(), MetadataError> {
     if meta.scope.is_none() {
         meta.scope.clone_from(&rules.default_scope);

@@ -82,7 +82,7 @@ fn full_document() -> Value {
 }
 
 #[test]
-fn b1_defaults_applied() {
+fn defaults_applied() {
     let m = accepted(json!({"redirect_uris": [RP], "client_name": "t"}));
     assert_eq!(m.redirect_uris, Some(vec![RP.to_owned()]));
     assert_eq!(
@@ -100,7 +100,7 @@ fn b1_defaults_applied() {
 }
 
 #[test]
-fn b1_explicit_values_kept() {
+fn explicit_values_kept() {
     let m = accepted(json!({
         "redirect_uris": ["com.example.app:/cb"],
         "application_type": "native",
@@ -113,7 +113,7 @@ fn b1_explicit_values_kept() {
 }
 
 #[test]
-fn b1_grant_types_derived_from_response_types() {
+fn grant_types_derived_from_response_types() {
     let cases = [
         (json!(["code"]), vec![GrantType::AuthorizationCode]),
         (json!(["id_token"]), vec![GrantType::Implicit]),
@@ -134,7 +134,7 @@ fn b1_grant_types_derived_from_response_types() {
 }
 
 #[test]
-fn b1_response_types_derived_from_grant_types() {
+fn response_types_derived_from_grant_types() {
     let cases = [
         (json!(["authorization_code"]), vec![ResponseType::Code]),
         (
@@ -156,7 +156,7 @@ fn b1_response_types_derived_from_grant_types() {
 }
 
 #[test]
-fn b1_default_not_allowed_by_rules() {
+fn default_not_allowed_by_rules() {
     let rules = rules_with(|r| r.grant_types = vec![GrantType::ClientCredentials]);
     refused_with(
         json!({}),
@@ -191,7 +191,7 @@ fn b1_default_not_allowed_by_rules() {
 }
 
 #[test]
-fn b1_derived_value_not_allowed_by_rules() {
+fn derived_value_not_allowed_by_rules() {
     let rules = rules_with(|r| r.grant_types = vec![GrantType::AuthorizationCode]);
     refused_with(
         with_rp(json!({"response_types": ["code id_token"]})),
@@ -216,7 +216,7 @@ fn b1_derived_value_not_allowed_by_rules() {
 }
 
 #[test]
-fn b3_default_scope() {
+fn default_scope_is_registered_when_none_is_asked() {
     let rules = rules_with(|r| r.default_scope = Some("openid profile".into()));
     let m = validated(with_rp(json!({})), &rules).expect("valid");
     assert_eq!(m.scope.as_deref(), Some("openid profile"));
@@ -227,7 +227,7 @@ fn b3_default_scope() {
 }
 
 #[test]
-fn b4_tagged_name_kept() {
+fn tagged_name_kept() {
     let m = accepted(with_rp(json!({
         "client_name#ja-Jpan-JP": "例",
         "logo_uri#fr": "https://rp.example.org/fr.png",
@@ -240,7 +240,7 @@ fn b4_tagged_name_kept() {
 }
 
 #[test]
-fn b4_tags_rechecked() {
+fn tags_rechecked() {
     let mut meta = ClientMetadata {
         redirect_uris: Some(vec![RP.into()]),
         ..ClientMetadata::default()
@@ -261,7 +261,7 @@ fn b4_tags_rechecked() {
 }
 
 #[test]
-fn b5_enc_defaults() {
+fn enc_defaults() {
     let m = accepted(with_rp(json!({
         "jwks_uri": "https://rp.example.org/jwks",
         "id_token_encrypted_response_alg": "RSA-OAEP",
@@ -281,7 +281,7 @@ fn b5_enc_defaults() {
 }
 
 #[test]
-fn b5_enc_without_alg_rejected() {
+fn enc_without_alg_rejected() {
     rejected_cm(
         with_rp(json!({"id_token_encrypted_response_enc": "A128GCM"})),
         "id_token_encrypted_response_enc: requires id_token_encrypted_response_alg",
@@ -297,7 +297,7 @@ fn b5_enc_without_alg_rejected() {
 }
 
 #[test]
-fn b5_default_enc_not_allowed_by_rules() {
+fn default_enc_not_allowed_by_rules() {
     let rules = rules_with(|r| r.encryption_encs = vec!["A256GCM".into()]);
     refused_with(
         with_rp(json!({"userinfo_encrypted_response_alg": "RSA-OAEP"})),
@@ -308,7 +308,7 @@ fn b5_default_enc_not_allowed_by_rules() {
 }
 
 #[test]
-fn c1_redirect_uris_required() {
+fn redirect_uris_required() {
     let msg = "redirect_uris: required for the authorization_code and implicit grant types";
     rejected_ru(json!({}), msg);
     rejected_ru(json!({"redirect_uris": []}), msg);
@@ -322,7 +322,7 @@ fn c1_redirect_uris_required() {
 }
 
 #[test]
-fn c2_client_credentials_without_redirect_uris() {
+fn client_credentials_without_redirect_uris() {
     let m = accepted(json!({"grant_types": ["client_credentials"]}));
     assert_eq!(m.grant_types, Some(vec![GrantType::ClientCredentials]));
     assert_eq!(m.response_types, Some(vec![]));
@@ -331,7 +331,7 @@ fn c2_client_credentials_without_redirect_uris() {
 }
 
 #[test]
-fn c3_fragment_rejected() {
+fn fragment_rejected() {
     rejected_ru(
         json!({"redirect_uris": [RP, "https://rp.example.org/cb#x"]}),
         "redirect_uris[1]: fragment not allowed",
@@ -343,7 +343,7 @@ fn c3_fragment_rejected() {
 }
 
 #[test]
-fn c4_relative_rejected() {
+fn relative_rejected() {
     rejected_ru(
         json!({"redirect_uris": ["/cb"]}),
         "redirect_uris[0]: must be an absolute URI",
@@ -351,7 +351,7 @@ fn c4_relative_rejected() {
 }
 
 #[test]
-fn c5_query_echoed_byte_for_byte() {
+fn query_echoed_byte_for_byte() {
     let uris = [
         "https://rp.example.org/cb?b=2&a=1&c=%7e",
         "https://RP.Example.ORG:443/cb/../x?q",
@@ -364,7 +364,7 @@ fn c5_query_echoed_byte_for_byte() {
 }
 
 #[test]
-fn c6_web_http_non_loopback_rejected() {
+fn web_http_non_loopback_rejected() {
     accepted(json!({"redirect_uris": ["http://localhost:8080/cb", "http://127.0.0.1/cb"]}));
     rejected_ru(
         json!({"redirect_uris": [RP, "http://rp.example.org/cb"]}),
@@ -377,7 +377,7 @@ fn c6_web_http_non_loopback_rejected() {
 }
 
 #[test]
-fn c7_implicit_web_no_localhost() {
+fn implicit_web_no_localhost() {
     accepted(json!({"redirect_uris": [RP], "response_types": ["id_token"]}));
     rejected_ru(
         json!({"redirect_uris": ["https://localhost/cb"], "response_types": ["id_token"]}),
@@ -390,7 +390,7 @@ fn c7_implicit_web_no_localhost() {
 }
 
 #[test]
-fn c8_native_loopback_accepted() {
+fn native_loopback_accepted() {
     let m = accepted(json!({
         "application_type": "native",
         "redirect_uris": ["http://127.0.0.1/cb", "http://[::1]:8080/cb", "http://localhost/cb"],
@@ -399,7 +399,7 @@ fn c8_native_loopback_accepted() {
 }
 
 #[test]
-fn c9_native_http_non_loopback_rejected() {
+fn native_http_non_loopback_rejected() {
     rejected_ru(
         json!({"application_type": "native", "redirect_uris": ["http://rp.example.org/cb"]}),
         "redirect_uris[0]: native clients may use http only on a loopback host (127.0.0.1, [::1] or localhost)",
@@ -407,7 +407,7 @@ fn c9_native_http_non_loopback_rejected() {
 }
 
 #[test]
-fn c9_native_https_configurable() {
+fn native_https_configurable() {
     let doc =
         json!({"application_type": "native", "redirect_uris": ["https://app.example.org/cb"]});
     accepted(doc.clone());
@@ -421,7 +421,7 @@ fn c9_native_https_configurable() {
 }
 
 #[test]
-fn c10_native_private_use_scheme() {
+fn native_private_use_scheme() {
     accepted(json!({"application_type": "native", "redirect_uris": ["com.example.app:/cb"]}));
     rejected_ru(
         json!({"application_type": "native", "redirect_uris": ["myapp://cb"]}),
@@ -440,7 +440,7 @@ fn c10_native_private_use_scheme() {
 }
 
 #[test]
-fn c11_consistent_types_accepted() {
+fn consistent_types_accepted() {
     accepted(with_rp(json!({
         "grant_types": ["authorization_code", "implicit", "refresh_token"],
         "response_types": ["code", "code id_token token"],
@@ -452,7 +452,7 @@ fn c11_consistent_types_accepted() {
 }
 
 #[test]
-fn c11_inconsistent_types_rejected() {
+fn inconsistent_types_rejected() {
     rejected_cm(
         with_rp(json!({"grant_types": ["implicit"], "response_types": ["code"]})),
         "grant_types: response type 'code' requires grant type 'authorization_code'",
@@ -486,7 +486,7 @@ fn c11_inconsistent_types_rejected() {
 }
 
 #[test]
-fn c12_unsupported_values_rejected() {
+fn unsupported_values_rejected() {
     rejected_cm(
         with_rp(json!({"grant_types": ["authorization_code", "password"]})),
         "grant_types[1]: unsupported grant type 'password'",
@@ -521,7 +521,7 @@ fn c12_unsupported_values_rejected() {
 }
 
 #[test]
-fn c13_auth_methods() {
+fn auth_methods_and_the_keys_they_need() {
     rejected_cm(
         with_rp(json!({"token_endpoint_auth_method": "private_key_jwt"})),
         "token_endpoint_auth_method: private_key_jwt requires jwks or jwks_uri",
@@ -556,7 +556,7 @@ fn c13_auth_methods() {
 }
 
 #[test]
-fn c14_jwks_and_jwks_uri_rejected() {
+fn jwks_and_jwks_uri_together_rejected() {
     rejected_cm(
         with_rp(json!({"jwks": {"keys": []}, "jwks_uri": "https://rp.example.org/jwks"})),
         "jwks: must not be registered together with jwks_uri",
@@ -564,7 +564,7 @@ fn c14_jwks_and_jwks_uri_rejected() {
 }
 
 #[test]
-fn c15_jwks_must_be_public_jwk_set() {
+fn jwks_must_be_public_jwk_set() {
     accepted(with_rp(json!({"jwks": {"keys": [
         rsa_key(),
         p256_public_jwk(),
@@ -603,7 +603,7 @@ fn c15_jwks_must_be_public_jwk_set() {
 }
 
 #[test]
-fn c15_jwks_uri_https_without_fragment() {
+fn jwks_uri_https_without_fragment() {
     accepted(with_rp(
         json!({"jwks_uri": "https://rp.example.org/jwks.json"}),
     ));
@@ -618,7 +618,7 @@ fn c15_jwks_uri_https_without_fragment() {
 }
 
 #[test]
-fn c16_sector_identifier_uri_is_https() {
+fn sector_identifier_uri_is_https() {
     // The document itself is fetched and checked by the registry (registry/sector.rs).
     accepted(with_rp(json!({
         "subject_type": "pairwise",
@@ -635,7 +635,7 @@ fn c16_sector_identifier_uri_is_https() {
 }
 
 #[test]
-fn c17_pairwise_redirect_hosts() {
+fn pairwise_redirect_hosts() {
     let msg = "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri";
     accepted(json!({
         "subject_type": "pairwise",
@@ -660,8 +660,8 @@ fn c17_pairwise_redirect_hosts() {
 }
 
 #[test]
-fn c17_pairwise_private_use_schemes_differ() {
-    // Hostless URIs used to share the host `None`: two apps' schemes counted as one host.
+fn pairwise_private_use_schemes_differ() {
+    // Hostless URIs have no host to share: two apps' private-use schemes are not one host.
     rejected_cm(
         json!({
             "application_type": "native",
@@ -686,7 +686,7 @@ fn c17_pairwise_private_use_schemes_differ() {
 }
 
 #[test]
-fn c18_initiate_login_uri_https() {
+fn initiate_login_uri_https() {
     accepted(with_rp(
         json!({"initiate_login_uri": "https://rp.example.org/login"}),
     ));
@@ -697,7 +697,7 @@ fn c18_initiate_login_uri_https() {
 }
 
 #[test]
-fn c19_request_uris() {
+fn request_uris() {
     accepted(with_rp(json!({"request_uris": [
         "https://rp.example.org/r/1.jwt#1f2e3d",
         "http://rp.example.org/r/2",
@@ -713,7 +713,7 @@ fn c19_request_uris() {
 }
 
 #[test]
-fn c20_alg_none() {
+fn alg_none_refused_where_it_protects_nothing() {
     rejected_cm(
         with_rp(
             json!({"response_types": ["code id_token"], "id_token_signed_response_alg": "none"}),
