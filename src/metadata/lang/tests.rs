@@ -2,7 +2,7 @@ use super::*;
 use crate::metadata::MetadataErrorCode;
 
 #[test]
-fn split_member() {
+fn split_member_at_the_first_hash() {
     assert_eq!(split_member("client_name"), ("client_name", None));
     assert_eq!(split_member("client_name#fr"), ("client_name", Some("fr")));
     assert_eq!(split_member("client_name#"), ("client_name", Some("")));
@@ -139,7 +139,7 @@ fn tagged_values_capped_per_member() {
 }
 
 #[test]
-fn check_localized() {
+fn check_localized_rechecks_every_tag() {
     let mut value = Localized {
         default: Some("x".into()),
         tagged: vec![("fr".into(), "a".into()), ("de".into(), "b".into())],
