@@ -1,5 +1,9 @@
 //! The typed client metadata model (RFC 7591 §2, OpenID Connect Dynamic Client Registration 1.0 §2,
 //! OpenID Connect RP-Initiated, Front-Channel and Back-Channel Logout).
+//!
+//! Owns the types of the model: the wire enums and [`Localized`]; the fields of
+//! [`ClientMetadata`] come from the member table (`members.rs`). Must not know JSON parsing,
+//! serialization or any registration rule.
 
 use serde_json::{Map, Value};
 

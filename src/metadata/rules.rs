@@ -1,3 +1,9 @@
+//! What the server accepts at registration ([`MetadataRules`]) and the default algorithm
+//! lists.
+//!
+//! Owns the allow-lists and their defaults, and the narrowing for hashed client secrets. Must
+//! not know how the rules are applied (`validate`) or advertised (discovery).
+
 use super::algorithms::{is_hmac, is_symmetric_key_management};
 use super::extensions::ExtensionMembers;
 use super::model::{AuthMethod, GrantType, ResponseType, SubjectType};

@@ -20,6 +20,9 @@
 //!   public key of the client: an asymmetric `*_encrypted_response_alg` needs `jwks` or `jwks_uri`;
 //! - `require_signed_request_object: true` (RFC 9101) excludes
 //!   `request_object_signing_alg: none`.
+//!
+//! Owns the algorithm members' rules and their discovery names. Must not know JWK key
+//! material (the `jwk` module).
 
 use super::error::MetadataError;
 use super::model::ClientMetadata;

@@ -1,3 +1,8 @@
+//! The error of a refused metadata document: an RFC 7591 §3.2.2 code and a description safe
+//! for `error_description`.
+//!
+//! Must not know which rule produced an error.
+
 use std::fmt;
 
 /// Which RFC 7591 §3.2.2 error code a metadata problem maps to.

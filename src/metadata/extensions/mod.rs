@@ -17,6 +17,9 @@
 //!     .expect("a name no standard member uses");
 //! assert!(rules.extensions.get("tenant").is_some());
 //! ```
+//!
+//! Owns the declared extension members and their checks. Must not know the standard members
+//! beyond their names (`members.rs`), nor HTTP or storage.
 
 use std::fmt;
 use std::sync::Arc;

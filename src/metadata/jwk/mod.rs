@@ -18,6 +18,10 @@
 //!   `x5u` an https URL.
 //!
 //! Other members are kept as sent (RFC 7517 §4: unknown members are ignored).
+//!
+//! Owns the one JWK model of the crate ([`PublicJwk`]), used by registration and by the
+//! software statement verifier. Must not know the authentication method or any other member
+//! (`validate` draws conclusions from [`KeySetSummary`]), nor any signature library.
 
 use std::collections::HashMap;
 

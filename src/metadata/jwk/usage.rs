@@ -105,11 +105,11 @@ pub(super) fn check_alg(
 }
 
 /// `key_ops`: unique known public-key operations, consistent with `use` (RFC 7517 §4.3).
-pub(super) fn key_ops<'a>(
+pub(super) fn key_ops(
     i: usize,
-    key: &'a Map<String, Value>,
+    key: &Map<String, Value>,
     key_use: Option<KeyUse>,
-) -> Result<Option<Vec<&'a str>>, MetadataError> {
+) -> Result<Option<Vec<&str>>, MetadataError> {
     let Some(value) = key.get("key_ops") else {
         return Ok(None);
     };

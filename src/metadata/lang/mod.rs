@@ -4,6 +4,9 @@
 //! (RFC 5646) of at most [`MAX_TAG_CHARS`] characters and is kept exactly as the client sent it.
 //! Two tags of the same member that are equal ignoring ASCII case are duplicates (BCP 47 tags
 //! are case-insensitive). A member carries at most [`MAX_TAGGED_VALUES`] tagged values.
+//!
+//! Owns language tags and the lookup of the localized members (derived from the member
+//! table). Must not know what a localized value means beyond text or URL.
 
 use std::collections::HashSet;
 

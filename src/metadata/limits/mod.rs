@@ -17,6 +17,9 @@
 //! configured, much smaller, depth. The walk itself recurses at most [`HARD_MAX_DEPTH`] levels
 //! whatever the configuration, and stops as soon as the document is known to be too large, so
 //! a huge object built by the host is refused after a bounded amount of work.
+//!
+//! Owns the size bounds of a request's JSON. Must not know the meaning of any member beyond
+//! the few whose strings get their own bound (`redirect_uris`, `jwks`, `software_statement`).
 
 use std::io;
 

@@ -21,6 +21,9 @@
 //!
 //! Type errors on `redirect_uris` are `invalid_redirect_uri` (RFC 7591 §3.2.2); every other error is
 //! `invalid_client_metadata`.
+//!
+//! Owns JSON types and the enumerated values' wire names. Must not know the registration rules
+//! (defaults, allow-lists, consistency): those are `validate`'s.
 
 use std::collections::HashMap;
 

@@ -15,6 +15,8 @@
 //! `require_signed_request_object`) need no rule beyond their JSON type (checked by the parser);
 //! `require_signed_request_object` against `request_object_signing_alg: none` is checked with
 //! the algorithms.
+//!
+//! Owns these members' rules. Must not know the algorithm members, nor anything fetched.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -3,6 +3,9 @@
 //!
 //! The URI is only inspected: the string the client sent is what gets stored and echoed (a query
 //! is allowed and kept, RFC 6749 §3.1.2).
+//!
+//! Owns URI syntax and the redirect URI policy. Must not know which member a URI comes from
+//! beyond the label and error code it is given.
 
 use url::Url;
 

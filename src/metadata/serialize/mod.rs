@@ -4,6 +4,9 @@
 //! [`ClientMetadata::write_entries`] writes into a map the caller is already serializing, so
 //! that a registration response can put `client_id`, `client_secret`... and the metadata in
 //! one JSON object.
+//!
+//! Owns the JSON shape of each member kind. Must not know any registration rule, nor the
+//! response members the server adds (`client_id`...).
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 

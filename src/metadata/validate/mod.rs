@@ -11,6 +11,9 @@
 //! that its document lists every redirect URI is checked by [`Registry`](crate::Registry), which fetches
 //! it. A host that calls `validate` directly and keeps such metadata must fetch and check the
 //! sector document itself.
+//!
+//! Owns the order in which rules run and the rules of no more specific module. Must not know
+//! JSON (it works on the parsed model), HTTP, stores or the network.
 
 use super::algorithms::algorithms;
 use super::error::{MetadataError, MetadataErrorCode};
