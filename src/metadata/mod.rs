@@ -2,8 +2,8 @@
 //!
 //! Everything here is plain data and pure functions: no HTTP type, no store, no clock.
 //! [`parse`](fn@parse) turns a JSON object into [`ClientMetadata`] checking JSON types only
-//! ([`parse_owned`] does the same consuming the object, moving its strings instead of copying
-//! them); [`validate`](fn@validate) applies the registration rules of RFC 7591, OpenID Connect
+//! (the crate itself uses `parse_owned`, which does the same consuming the object, moving its
+//! strings instead of copying them); [`validate`](fn@validate) applies the registration rules of RFC 7591, OpenID Connect
 //! Dynamic Client Registration 1.0 and RFC 8252 against the server's [`MetadataRules`] and
 //! fills in defaults: `jwks` key by key (RFC 7517, RFC 7518), the algorithm members against
 //! the lists that discovery advertises, the RFC 8705, 9126, 9449, 9101 and 9396 members, and the
@@ -30,6 +30,7 @@ mod extensions;
 mod jwk;
 mod lang;
 mod limits;
+mod members;
 mod model;
 mod parse;
 mod profile;
@@ -40,30 +41,25 @@ mod serialize;
 mod test_support;
 mod validate;
 
-pub(crate) use algorithms::{ALGORITHM_MEMBERS, is_hmac, is_symmetric_key_management};
+pub(crate) use algorithms::ALGORITHM_MEMBERS;
 pub(crate) use error::sanitize_description;
 pub use error::{MetadataError, MetadataErrorCode};
-pub(crate) use extensions::SERVER_MEMBERS;
 pub use extensions::{
     ExtensionError, ExtensionMember, ExtensionMembers, ExtensionType, ExtensionValidator,
 };
-pub use limits::{HARD_MAX_DEPTH, MetadataLimits, check_limits};
+pub(crate) use jwk::{KeyParams, KeyUse, PublicJwk, read_public_jwk};
+pub use limits::MetadataLimits;
+pub(crate) use limits::check_limits;
+pub(crate) use members::SERVER_MEMBERS;
 pub use model::{
     ApplicationType, AuthMethod, ClientMetadata, GrantType, Localized, ResponseType, SubjectType,
 };
-pub use parse::{parse, parse_owned};
+pub use parse::parse;
+pub(crate) use parse::parse_owned;
 pub use rules::{
     DEFAULT_ENCRYPTION_ALGS, DEFAULT_ENCRYPTION_ENCS, DEFAULT_SIGNING_ALGS, MetadataRules,
 };
 pub use validate::validate;
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn default_algorithm_lists_reachable_and_used_by_default_rules() {
-        let rules = super::MetadataRules::default();
-        assert_eq!(rules.signing_algs, super::DEFAULT_SIGNING_ALGS);
-        assert_eq!(rules.encryption_algs, super::DEFAULT_ENCRYPTION_ALGS);
-        assert_eq!(rules.encryption_encs, super::DEFAULT_ENCRYPTION_ENCS);
-    }
-}
+mod tests;

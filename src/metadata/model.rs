@@ -1,7 +1,13 @@
 //! The typed client metadata model (RFC 7591 §2, OpenID Connect Dynamic Client Registration 1.0 §2,
 //! OpenID Connect RP-Initiated, Front-Channel and Back-Channel Logout).
+//!
+//! Owns the types of the model: the wire enums and [`Localized`]; the fields of
+//! [`ClientMetadata`] come from the member table (`members.rs`). Must not know JSON parsing,
+//! serialization or any registration rule.
 
 use serde_json::{Map, Value};
+
+use super::members::client_metadata_members;
 
 /// Declares a string-valued enum with its wire names, `as_str` and `from_wire`.
 macro_rules! wire_enum {
@@ -230,122 +236,25 @@ impl Localized {
     }
 }
 
-/// The registered metadata of a client, as parsed by [`parse`](fn@super::parse) and completed by
-/// [`validate`](fn@super::validate). `None` means the member was absent; lists keep their order.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ClientMetadata {
-    /// `redirect_uris`, exactly as sent.
-    pub redirect_uris: Option<Vec<String>>,
-    /// `token_endpoint_auth_method`.
-    pub token_endpoint_auth_method: Option<AuthMethod>,
-    /// `grant_types`.
-    pub grant_types: Option<Vec<GrantType>>,
-    /// `response_types`.
-    pub response_types: Option<Vec<ResponseType>>,
-    /// `application_type`.
-    pub application_type: Option<ApplicationType>,
-    /// `client_name` and `client_name#tag`.
-    pub client_name: Localized,
-    /// `client_uri` and `client_uri#tag`.
-    pub client_uri: Localized,
-    /// `logo_uri` and `logo_uri#tag`.
-    pub logo_uri: Localized,
-    /// `tos_uri` and `tos_uri#tag`.
-    pub tos_uri: Localized,
-    /// `policy_uri` and `policy_uri#tag`.
-    pub policy_uri: Localized,
-    /// `contacts`.
-    pub contacts: Option<Vec<String>>,
-    /// `scope`: space-separated scope values.
-    pub scope: Option<String>,
-    /// `jwks_uri`.
-    pub jwks_uri: Option<String>,
-    /// `jwks`: a JWK Set of public keys.
-    pub jwks: Option<Map<String, Value>>,
-    /// `software_id`.
-    pub software_id: Option<String>,
-    /// `software_version`.
-    pub software_version: Option<String>,
-    /// `subject_type`.
-    pub subject_type: Option<SubjectType>,
-    /// `sector_identifier_uri`.
-    pub sector_identifier_uri: Option<String>,
-    /// `id_token_signed_response_alg`.
-    pub id_token_signed_response_alg: Option<String>,
-    /// `id_token_encrypted_response_alg`.
-    pub id_token_encrypted_response_alg: Option<String>,
-    /// `id_token_encrypted_response_enc`.
-    pub id_token_encrypted_response_enc: Option<String>,
-    /// `userinfo_signed_response_alg`.
-    pub userinfo_signed_response_alg: Option<String>,
-    /// `userinfo_encrypted_response_alg`.
-    pub userinfo_encrypted_response_alg: Option<String>,
-    /// `userinfo_encrypted_response_enc`.
-    pub userinfo_encrypted_response_enc: Option<String>,
-    /// `request_object_signing_alg`.
-    pub request_object_signing_alg: Option<String>,
-    /// `request_object_encryption_alg`.
-    pub request_object_encryption_alg: Option<String>,
-    /// `request_object_encryption_enc`.
-    pub request_object_encryption_enc: Option<String>,
-    /// `token_endpoint_auth_signing_alg`.
-    pub token_endpoint_auth_signing_alg: Option<String>,
-    /// `default_max_age`, in seconds.
-    pub default_max_age: Option<u64>,
-    /// `require_auth_time`.
-    pub require_auth_time: Option<bool>,
-    /// `default_acr_values`.
-    pub default_acr_values: Option<Vec<String>>,
-    /// `initiate_login_uri`.
-    pub initiate_login_uri: Option<String>,
-    /// `request_uris`.
-    pub request_uris: Option<Vec<String>>,
-    /// `post_logout_redirect_uris` (OpenID Connect RP-Initiated Logout).
-    pub post_logout_redirect_uris: Option<Vec<String>>,
-    /// `frontchannel_logout_uri`.
-    pub frontchannel_logout_uri: Option<String>,
-    /// `frontchannel_logout_session_required`.
-    pub frontchannel_logout_session_required: Option<bool>,
-    /// `backchannel_logout_uri`.
-    pub backchannel_logout_uri: Option<String>,
-    /// `backchannel_logout_session_required`.
-    pub backchannel_logout_session_required: Option<bool>,
-    /// `authorization_signed_response_alg` (JWT Secured Authorization Response Mode, JARM).
-    pub authorization_signed_response_alg: Option<String>,
-    /// `authorization_encrypted_response_alg` (JARM).
-    pub authorization_encrypted_response_alg: Option<String>,
-    /// `authorization_encrypted_response_enc` (JARM).
-    pub authorization_encrypted_response_enc: Option<String>,
-    /// `introspection_signed_response_alg` (RFC 9701): JWT introspection responses.
-    pub introspection_signed_response_alg: Option<String>,
-    /// `introspection_encrypted_response_alg` (RFC 9701).
-    pub introspection_encrypted_response_alg: Option<String>,
-    /// `introspection_encrypted_response_enc` (RFC 9701).
-    pub introspection_encrypted_response_enc: Option<String>,
-    /// `tls_client_auth_subject_dn` (RFC 8705 §2.1.2): the certificate's subject DN.
-    pub tls_client_auth_subject_dn: Option<String>,
-    /// `tls_client_auth_san_dns` (RFC 8705 §2.1.2): a dNSName SAN of the certificate.
-    pub tls_client_auth_san_dns: Option<String>,
-    /// `tls_client_auth_san_uri` (RFC 8705 §2.1.2): a uniformResourceIdentifier SAN.
-    pub tls_client_auth_san_uri: Option<String>,
-    /// `tls_client_auth_san_ip` (RFC 8705 §2.1.2): an iPAddress SAN, IPv4 or IPv6 text form.
-    pub tls_client_auth_san_ip: Option<String>,
-    /// `tls_client_auth_san_email` (RFC 8705 §2.1.2): an rfc822Name SAN.
-    pub tls_client_auth_san_email: Option<String>,
-    /// `tls_client_certificate_bound_access_tokens` (RFC 8705 §3.4).
-    pub tls_client_certificate_bound_access_tokens: Option<bool>,
-    /// `require_pushed_authorization_requests` (RFC 9126 §6).
-    pub require_pushed_authorization_requests: Option<bool>,
-    /// `dpop_bound_access_tokens` (RFC 9449 §5.2).
-    pub dpop_bound_access_tokens: Option<bool>,
-    /// `require_signed_request_object` (RFC 9101).
-    pub require_signed_request_object: Option<bool>,
-    /// `authorization_details_types` (RFC 9396).
-    pub authorization_details_types: Option<Vec<String>>,
-    /// Members this crate does not model. [`parse`](fn@super::parse) collects every such member
-    /// (server-controlled ones such as `client_id` included); [`validate`](fn@super::validate)
-    /// keeps only those the server declared in [`MetadataRules::extensions`](super::MetadataRules::extensions),
-    /// checked, and drops the rest (RFC 7591 §2: unknown members are ignored).
-    pub extensions: Map<String, Value>,
+/// Declares [`ClientMetadata`] from the member table
+/// ([`client_metadata_members!`](super::members)): one public field per member, then
+/// `extensions`.
+macro_rules! declare_client_metadata {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty => $kind:ident $(($($arg:tt)*))?,)*) => {
+        /// The registered metadata of a client, as parsed by [`parse`](fn@super::parse) and
+        /// completed by [`validate`](fn@super::validate). `None` means the member was absent;
+        /// lists keep their order. Fields are in the order members are echoed.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct ClientMetadata {
+            $($(#[$doc])* pub $field: $ty,)*
+            /// Members this crate does not model. [`parse`](fn@super::parse) collects every
+            /// such member (server-controlled ones such as `client_id` included);
+            /// [`validate`](fn@super::validate) keeps only those the server declared in
+            /// [`MetadataRules::extensions`](super::MetadataRules::extensions), checked, and
+            /// drops the rest (RFC 7591 §2: unknown members are ignored).
+            pub extensions: Map<String, Value>,
+        }
+    };
 }
+client_metadata_members!(declare_client_metadata);

@@ -1,3 +1,10 @@
+//! What the server accepts at registration ([`MetadataRules`]) and the default algorithm
+//! lists.
+//!
+//! Owns the allow-lists and their defaults, and the narrowing for hashed client secrets. Must
+//! not know how the rules are applied (`validate`) or advertised (discovery).
+
+use super::algorithms::{is_hmac, is_symmetric_key_management};
 use super::extensions::ExtensionMembers;
 use super::model::{AuthMethod, GrantType, ResponseType, SubjectType};
 
@@ -42,13 +49,13 @@ pub const DEFAULT_ENCRYPTION_ENCS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MetadataRules {
-    /// Grant types a client may register (checklist C12). Default: `authorization_code`,
+    /// Grant types a client may register. Default: `authorization_code`,
     /// `implicit`, `refresh_token`, `client_credentials`.
     pub grant_types: Vec<GrantType>,
     /// Response types a client may register. Default: every combination of `code`,
     /// `id_token` and `token` (not `none`).
     pub response_types: Vec<ResponseType>,
-    /// Token endpoint authentication methods a client may register (checklist C13). Default:
+    /// Token endpoint authentication methods a client may register. Default:
     /// `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt`, `none`.
     pub auth_methods: Vec<AuthMethod>,
     /// Subject types a client may register. Default: `public` and `pairwise`.
@@ -62,10 +69,10 @@ pub struct MetadataRules {
     /// JWE `enc` values accepted in `*_encrypted_response_enc` and `*_encryption_enc` members.
     /// Default: [`DEFAULT_ENCRYPTION_ENCS`].
     pub encryption_encs: Vec<String>,
-    /// Whether native clients may use claimed `https` redirect URIs (RFC 8252 §7.2; checklist C9).
+    /// Whether native clients may use claimed `https` redirect URIs (RFC 8252 §7.2).
     /// Default: `true`.
     pub native_https_redirects: bool,
-    /// Scope registered when the client asks for none (checklist B3). Default: none.
+    /// Scope registered when the client asks for none. Default: none.
     pub default_scope: Option<String>,
     /// The `authorization_details_types` (RFC 9396) a client may register, advertised as
     /// `authorization_details_types_supported`; `None` (the default) accepts any type and
@@ -120,15 +127,17 @@ impl Default for MetadataRules {
 }
 
 impl MetadataRules {
-    /// Withdraws what needs the client secret in clear, for a server that stores secrets
-    /// hashed: `client_secret_jwt` (the client signs with its secret as the HMAC key, so the
-    /// server must keep it to verify), HMAC signatures and symmetric key wrapping (keyed with
-    /// the client secret, OpenID Connect Core §10.1, §10.2).
+    /// Narrows the rules for a server that stores client secrets hashed, and so cannot use a
+    /// secret as a key:
+    /// - `client_secret_jwt` is refused: such a client signs its assertions with its secret as
+    ///   the HMAC key, which the server must hold in clear to verify them;
+    /// - HMAC signatures (`HS256`...) and symmetric key management (`A128KW`, `dir`...) are
+    ///   refused: they are keyed with the client secret (OpenID Connect Core §10.1, §10.2).
     pub(crate) fn restrict_to_hashed_secrets(&mut self) {
         self.auth_methods
-            .retain(|m| *m != super::AuthMethod::ClientSecretJwt);
-        self.signing_algs.retain(|a| !super::is_hmac(a));
+            .retain(|m| *m != AuthMethod::ClientSecretJwt);
+        self.signing_algs.retain(|a| !is_hmac(a));
         self.encryption_algs
-            .retain(|a| !super::is_symmetric_key_management(a));
+            .retain(|a| !is_symmetric_key_management(a));
     }
 }

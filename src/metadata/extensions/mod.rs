@@ -17,6 +17,9 @@
 //!     .expect("a name no standard member uses");
 //! assert!(rules.extensions.get("tenant").is_some());
 //! ```
+//!
+//! Owns the declared extension members and their checks. Must not know the standard members
+//! beyond their names (`members.rs`), nor HTTP or storage.
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,6 +27,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::error::MetadataError;
+use super::members::{MEMBER_NAMES, SERVER_MEMBERS};
 use super::redirect_uri::{Schemes, check_url};
 
 /// The JSON type a declared extension member must have.
@@ -218,7 +222,7 @@ impl ExtensionMembers {
         if member.name.contains('#') {
             return refuse("the name must not contain '#'");
         }
-        if MODELED_MEMBERS.contains(&member.name.as_str()) {
+        if MEMBER_NAMES.contains(&member.name.as_str()) {
             return refuse("a standard member this crate validates itself");
         }
         if SERVER_MEMBERS.contains(&member.name.as_str()) {
@@ -254,219 +258,5 @@ impl ExtensionMembers {
     }
 }
 
-/// Members set by the server in responses (RFC 7591 §3.2.1, RFC 7592 §3), or processed before
-/// the metadata (`software_statement`): never extension members, nor metadata a software
-/// statement may carry.
-pub(crate) const SERVER_MEMBERS: &[&str] = &[
-    "client_id",
-    "client_secret",
-    "client_id_issued_at",
-    "client_secret_expires_at",
-    "registration_access_token",
-    "registration_client_uri",
-    "software_statement",
-];
-
-/// Every member of [`ClientMetadata`](super::ClientMetadata) (the `serialize` tests check the
-/// list against a full document).
-pub(super) const MODELED_MEMBERS: &[&str] = &[
-    "redirect_uris",
-    "token_endpoint_auth_method",
-    "grant_types",
-    "response_types",
-    "application_type",
-    "client_name",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-    "contacts",
-    "scope",
-    "jwks_uri",
-    "jwks",
-    "software_id",
-    "software_version",
-    "subject_type",
-    "sector_identifier_uri",
-    "id_token_signed_response_alg",
-    "id_token_encrypted_response_alg",
-    "id_token_encrypted_response_enc",
-    "userinfo_signed_response_alg",
-    "userinfo_encrypted_response_alg",
-    "userinfo_encrypted_response_enc",
-    "request_object_signing_alg",
-    "request_object_encryption_alg",
-    "request_object_encryption_enc",
-    "token_endpoint_auth_signing_alg",
-    "default_max_age",
-    "require_auth_time",
-    "default_acr_values",
-    "initiate_login_uri",
-    "request_uris",
-    "post_logout_redirect_uris",
-    "frontchannel_logout_uri",
-    "frontchannel_logout_session_required",
-    "backchannel_logout_uri",
-    "backchannel_logout_session_required",
-    "authorization_signed_response_alg",
-    "authorization_encrypted_response_alg",
-    "authorization_encrypted_response_enc",
-    "introspection_signed_response_alg",
-    "introspection_encrypted_response_alg",
-    "introspection_encrypted_response_enc",
-    "tls_client_auth_subject_dn",
-    "tls_client_auth_san_dns",
-    "tls_client_auth_san_uri",
-    "tls_client_auth_san_ip",
-    "tls_client_auth_san_email",
-    "tls_client_certificate_bound_access_tokens",
-    "require_pushed_authorization_requests",
-    "dpop_bound_access_tokens",
-    "require_signed_request_object",
-    "authorization_details_types",
-];
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn declared(members: Vec<ExtensionMember>) -> ExtensionMembers {
-        let mut out = ExtensionMembers::default();
-        for member in members {
-            out.declare(member).expect("declare");
-        }
-        out
-    }
-
-    fn apply(members: &ExtensionMembers, doc: Value) -> Result<Map<String, Value>, MetadataError> {
-        let Value::Object(mut map) = doc else {
-            unreachable!()
-        };
-        members.apply(&mut map).map(|()| map)
-    }
-
-    #[test]
-    fn reserved_names_refused() {
-        let mut members = ExtensionMembers::default();
-        for name in [
-            "",
-            "a#b",
-            "client_name",
-            "jwks",
-            "client_id",
-            "software_statement",
-        ] {
-            assert!(
-                members
-                    .declare(ExtensionMember::new(name, ExtensionType::String))
-                    .is_err(),
-                "{name}"
-            );
-        }
-        members
-            .declare(ExtensionMember::new("tenant", ExtensionType::String))
-            .expect("free name");
-        let err = members
-            .declare(ExtensionMember::new("tenant", ExtensionType::Boolean))
-            .expect_err("twice");
-        assert_eq!(
-            err.to_string(),
-            "extension member \"tenant\": declared twice"
-        );
-    }
-
-    #[test]
-    fn undeclared_dropped_declared_kept() {
-        let members = declared(vec![ExtensionMember::new("tenant", ExtensionType::String)]);
-        let kept = apply(
-            &members,
-            json!({"tenant": "a", "other": 1, "client_id": "x"}),
-        )
-        .expect("valid");
-        assert_eq!(Value::Object(kept), json!({"tenant": "a"}));
-    }
-
-    #[test]
-    fn each_type_checked() {
-        let cases = [
-            (
-                ExtensionType::String,
-                json!("x"),
-                json!(1),
-                "must be a string",
-            ),
-            (
-                ExtensionType::Url,
-                json!("https://rp.example.org/x"),
-                json!(true),
-                "must be a URL string",
-            ),
-            (
-                ExtensionType::Boolean,
-                json!(false),
-                json!("false"),
-                "must be a boolean",
-            ),
-            (
-                ExtensionType::Number,
-                json!(1.5),
-                json!("1.5"),
-                "must be a number",
-            ),
-            (
-                ExtensionType::Integer,
-                json!(-3),
-                json!(1.5),
-                "must be an integer",
-            ),
-            (
-                ExtensionType::StringArray,
-                json!(["a"]),
-                json!("a"),
-                "must be an array of strings",
-            ),
-            (
-                ExtensionType::Array,
-                json!([1, "a"]),
-                json!({}),
-                "must be an array",
-            ),
-            (
-                ExtensionType::Object,
-                json!({"a": 1}),
-                json!([]),
-                "must be a JSON object",
-            ),
-        ];
-        for (json_type, good, bad, message) in cases {
-            let members = declared(vec![ExtensionMember::new("x", json_type)]);
-            apply(&members, json!({ "x": good })).expect("good value");
-            let err = apply(&members, json!({ "x": bad })).expect_err("bad value");
-            assert_eq!(err.description(), format!("x: {message}"));
-        }
-        let members = declared(vec![ExtensionMember::new("x", ExtensionType::StringArray)]);
-        let err = apply(&members, json!({"x": ["a", 2]})).expect_err("element");
-        assert_eq!(err.description(), "x[1]: must be a string");
-        let members = declared(vec![ExtensionMember::new("x", ExtensionType::Url)]);
-        let err = apply(&members, json!({"x": "https://rp.example.org/#f"})).expect_err("url");
-        assert_eq!(err.description(), "x: fragment not allowed");
-    }
-
-    #[test]
-    fn validator_runs_after_the_type() {
-        let members = declared(vec![
-            ExtensionMember::new("level", ExtensionType::Integer).validator(|v: &Value| {
-                match v.as_i64() {
-                    Some(1..=3) => Ok(()),
-                    _ => Err("must be 1, 2 or 3".to_owned()),
-                }
-            }),
-        ]);
-        apply(&members, json!({"level": 2})).expect("valid");
-        let err = apply(&members, json!({"level": 7})).expect_err("validator");
-        assert_eq!(err.description(), "level: must be 1, 2 or 3");
-        let err = apply(&members, json!({"level": "2"})).expect_err("type first");
-        assert_eq!(err.description(), "level: must be an integer");
-    }
-}
+mod tests;

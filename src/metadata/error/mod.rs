@@ -1,3 +1,8 @@
+//! The error of a refused metadata document: an RFC 7591 §3.2.2 code and a description safe
+//! for `error_description`.
+//!
+//! Must not know which rule produced an error.
+
 use std::fmt;
 
 /// Which RFC 7591 §3.2.2 error code a metadata problem maps to.
@@ -93,17 +98,4 @@ pub(crate) fn sanitize_description(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn d1_description_is_rfc6749_error_description_charset() {
-        assert_eq!(sanitize_description("plain text: ok"), "plain text: ok");
-        assert_eq!(
-            sanitize_description("bad \"x\\y\" caf\u{e9}\n"),
-            "bad 'xU+005Cy' cafU+00E9U+000A"
-        );
-        let err = MetadataError::client_metadata("grant_types[0]: \"a\"");
-        assert_eq!(err.description(), "grant_types[0]: 'a'");
-    }
-}
+mod tests;

@@ -1,0 +1,59 @@
+use super::*;
+use serde_json::json;
+
+const P256: (&str, &str) = (
+    "XrMiPFMqDeESC0Pl5vziheB1-OSfnAtayXaG5viQb3A",
+    "KKO2T5MLaKZ-5hQ-cq2VcT5r35HXKBFT6-cf3EMWky8",
+);
+
+fn ec(extra: Value) -> Value {
+    let mut key = json!({"kty": "EC", "crv": "P-256", "x": P256.0, "y": P256.1});
+    for (k, v) in extra.as_object().expect("object") {
+        key[k] = v.clone();
+    }
+    key
+}
+
+fn algorithms(jwks: Value, strictness: Strictness) -> Result<Vec<Algorithm>, String> {
+    signature_keys(&jwks, strictness).map(|keys| keys.iter().map(|k| k.algorithm).collect())
+}
+
+#[test]
+fn keys_are_pinned_to_their_algorithm() {
+    let ed =
+        json!({"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"});
+    assert_eq!(
+        algorithms(json!({"keys": [ec(json!({})), ed]}), Strictness::Configured),
+        Ok(vec![Algorithm::ES256, Algorithm::EdDSA])
+    );
+}
+
+#[test]
+fn configured_sets_refuse_unusable_keys_fetched_ones_skip_them() {
+    let jwks = json!({"keys": [
+        ec(json!({"alg": "RS256"})),
+        {"kty": "oct", "k": "c2VjcmV0"},
+        ec(json!({"use": "enc"})),
+        ec(json!({"kid": "good"})),
+    ]});
+    let err = algorithms(jwks.clone(), Strictness::Configured).unwrap_err();
+    assert!(err.starts_with("keys[0].alg: 'RS256'"), "{err}");
+    assert_eq!(
+        algorithms(jwks, Strictness::Fetched),
+        Ok(vec![Algorithm::ES256])
+    );
+}
+
+#[test]
+fn a_set_without_signature_keys_is_refused() {
+    for jwks in [
+        json!({}),
+        json!({"keys": []}),
+        json!({"keys": [ec(json!({"use": "enc"}))]}),
+    ] {
+        assert!(
+            signature_keys(&jwks, Strictness::Fetched).is_err(),
+            "{jwks}"
+        );
+    }
+}

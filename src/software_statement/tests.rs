@@ -1,0 +1,117 @@
+use super::*;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::json;
+
+fn request(statement: Value) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("software_statement".into(), statement);
+    map
+}
+
+fn jwt(header: Value, claims: Value) -> String {
+    let enc = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    format!("{}.{}.c2ln", enc(header), enc(claims))
+}
+
+fn untrusting() -> SoftwareStatements {
+    SoftwareStatements::new(Vec::new(), SoftwareStatementRequirement::Optional, None)
+        .expect("no issuers")
+}
+
+async fn code(statement: Value) -> MetadataErrorCode {
+    untrusting()
+        .apply(&mut request(statement), false)
+        .await
+        .expect_err("refused")
+        .code()
+}
+
+#[tokio::test]
+async fn absent_or_null_statement_is_fine_unless_required() {
+    let statements = untrusting();
+    assert_eq!(statements.apply(&mut Map::new(), false).await, Ok(None));
+    assert_eq!(
+        statements.apply(&mut request(Value::Null), false).await,
+        Ok(None)
+    );
+    let err = statements
+        .apply(&mut Map::new(), true)
+        .await
+        .expect_err("required");
+    assert_eq!(err.code(), MetadataErrorCode::InvalidSoftwareStatement);
+}
+
+#[tokio::test]
+async fn malformed_unsigned_or_issuerless_statement_is_invalid() {
+    let cases = [
+        json!(5),
+        json!("not-a-jwt"),
+        json!(jwt(json!({"alg": "none"}), json!({"iss": "https://a"}))),
+        json!(jwt(json!({"alg": "RS256"}), json!({"software_id": "x"}))),
+        json!(jwt(json!({"alg": "RS256"}), json!({"iss": ""}))),
+    ];
+    for case in cases {
+        assert_eq!(
+            code(case.clone()).await,
+            MetadataErrorCode::InvalidSoftwareStatement,
+            "{case}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn statement_from_an_untrusted_issuer_is_unapproved() {
+    let statement = jwt(
+        json!({"alg": "RS256"}),
+        json!({"iss": "https://issuer.example"}),
+    );
+    assert_eq!(
+        code(json!(statement)).await,
+        MetadataErrorCode::UnapprovedSoftwareStatement
+    );
+}
+
+#[test]
+fn statement_is_kept_unmodified_as_the_last_member() {
+    let statement = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln";
+    let metadata = MetadataJson::from_stored(r#"{"client_name":"t"}"#.into()).expect("json");
+    let with = registered_with(&metadata, statement).expect("spliced");
+    assert_eq!(
+        with.as_str(),
+        format!(r#"{{"client_name":"t","software_statement":"{statement}"}}"#)
+    );
+    let empty = MetadataJson::from_stored("{}".into()).expect("json");
+    let with = registered_with(&empty, statement).expect("spliced");
+    assert_eq!(
+        with.as_str(),
+        format!(r#"{{"software_statement":"{statement}"}}"#)
+    );
+}
+
+#[test]
+fn issuers_are_checked_at_configuration() {
+    let new = |issuer| {
+        SoftwareStatements::new(vec![issuer], SoftwareStatementRequirement::Optional, None)
+    };
+    let err = new(TrustedIssuer::with_jwks_uri("https://i", "https://i/jwks")).unwrap_err();
+    assert!(err.contains("no uri_fetcher"), "{err}");
+    let err = new(TrustedIssuer::with_jwks("https://i", json!({"keys": []}))).unwrap_err();
+    assert!(err.contains("no key usable"), "{err}");
+}
+
+#[test]
+fn requirement_by_caller() {
+    use crate::Caller;
+    let with =
+        |requirement| SoftwareStatements::new(Vec::new(), requirement, None).expect("statements");
+    let anonymous_only = with(SoftwareStatementRequirement::ForAnonymous);
+    assert!(anonymous_only.required_for(&Caller::Anonymous));
+    assert!(!anonymous_only.required_for(&Caller::InitialAccessToken { id: "t".into() }));
+    assert!(!anonymous_only.required_for(&Caller::Host));
+    let always = with(SoftwareStatementRequirement::Always);
+    assert!(always.required_for(&Caller::InitialAccessToken { id: "t".into() }));
+    assert!(always.required_for(&Caller::RegisteredClient));
+    assert!(!always.required_for(&Caller::Host));
+    assert!(!with(SoftwareStatementRequirement::Optional).required_for(&Caller::Anonymous));
+}
