@@ -1,10 +1,8 @@
 //! Checklist sections A (register), B (defaults and echo) and D (error format), driven through
 //! `RegistrationLayer` as a user would. Test names start with the checklist id they prove.
 
-mod common;
-
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use http::{Method, Request, StatusCode, header};
 use serde_json::json;
 use tower_oidc_registration::metadata::MetadataRules;

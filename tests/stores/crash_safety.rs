@@ -7,8 +7,6 @@
 //! so; when the binary is missing, or was built without the feature, this test builds it with
 //! `cargo build --example hyper_standalone --features sqlite`.
 
-#![cfg(feature = "sqlite")]
-
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{BufRead as _, BufReader, Read as _};

@@ -2,14 +2,11 @@
 //! document served by a local HTTPS server through the built-in fetcher: accepted when it
 //! lists every redirect URI, refused otherwise, on registration and on update alike.
 
-mod common;
-mod https_server;
-
 use std::time::Duration;
 
-use common::{App, assert_invalid_metadata};
+use crate::common::{App, assert_invalid_metadata};
+use crate::https_server::{Route, TestServer};
 use http::StatusCode;
-use https_server::{Route, TestServer};
 use serde_json::{Value, json};
 
 const A: &str = "https://a.example.org/cb";

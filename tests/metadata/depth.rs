@@ -3,10 +3,8 @@
 //! security-profile members (RFC 8705, 9126, 9449, 9101, 9396, logout). Every rejection is
 //! checked on registration (POST) and on update (PUT, which must then change nothing).
 
-mod common;
-
-use common::host::Host;
-use common::*;
+use crate::common::host::Host;
+use crate::common::*;
 use http::StatusCode;
 use serde_json::{Value, json};
 use tower_oidc_registration::metadata::{

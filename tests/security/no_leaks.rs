@@ -13,15 +13,15 @@
 //! the full secrets in logs and events of a shorter workflow; this extends it to the hash forms,
 //! substrings, spans, the host API and `Debug` of every type that holds a credential or a key.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 
+use crate::common::captured::Captured;
+use crate::common::host::{Host, basic, named, object, token_of};
+use crate::common::{REDIRECT, min};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use common::captured::Captured;
-use common::host::{Host, basic, named, object, token_of};
-use common::{REDIRECT, min};
 use http::StatusCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};

@@ -15,7 +15,7 @@
 //! (WAL, `synchronous=FULL`: an fsync per write) on a temporary file; PostgreSQL in a fresh
 //! schema of the database in `TOWER_OIDC_REGISTRATION_POSTGRES_URL` (required under `CI`).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Instant;

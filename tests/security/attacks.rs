@@ -25,11 +25,11 @@
 //! - a registration access token presented as an initial access token:
 //!   `tests/host_events.rs::lifecycle`.
 
-mod common;
+use crate::common;
 
+use crate::common::{App, Client, ISSUER, Resp, assert_invalid_token, min, update_body};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{App, Client, ISSUER, Resp, assert_invalid_token, min, update_body};
 use http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};

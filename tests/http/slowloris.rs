@@ -4,7 +4,7 @@
 //! Real sockets on 127.0.0.1, the registration layer behind the server.
 
 #[allow(dead_code)]
-#[path = "../examples/hyper_standalone/server.rs"]
+#[path = "../../examples/hyper_standalone/server.rs"]
 mod server;
 
 use std::net::SocketAddr;

@@ -2,9 +2,7 @@
 //! Every rejection is checked on registration (POST) and on update (PUT, which must then
 //! change nothing); every acceptance on both as well.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use serde_json::{Value, json};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};

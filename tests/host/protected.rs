@@ -1,17 +1,17 @@
 //! Issue 4, protected registration (RFC 7591 §3, checklist F): initial access tokens, static
 //! and issued, with expiry, use counts, revocation, client quotas and bound policies.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
-use bytes::Bytes;
-use common::host::{Host, named, object, post_request};
-use common::{
+use crate::common::host::{Host, named, object, post_request};
+use crate::common::{
     Client, REDIRECT, Resp, assert_error, assert_invalid_token, assert_missing_token, full, min,
 };
+use async_trait::async_trait;
+use bytes::Bytes;
 use http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Map, Value, json};

@@ -5,15 +5,14 @@
 //! refused; the requirement to present one; an issuer whose keys are fetched from its
 //! `jwks_uri` (once, then cached); statements on update.
 
-mod common;
-mod https_server;
+use crate::common;
 
+use crate::common::host::{Host, object};
+use crate::common::{REDIRECT, assert_rfc_error, now};
+use crate::https_server::{Route, TestServer};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::host::{Host, object};
-use common::{REDIRECT, assert_rfc_error, now};
 use http::StatusCode;
-use https_server::{Route, TestServer};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use tower_oidc_registration::{
@@ -79,7 +78,7 @@ fn p256(kid: &'static str) -> Signer {
 fn rsa(kid: &'static str) -> Signer {
     use rsa::pkcs1::DecodeRsaPrivateKey;
     use rsa::traits::PublicKeyParts;
-    let pem = include_str!("keys/rsa-pkcs1.pem");
+    let pem = include_str!("../keys/rsa-pkcs1.pem");
     let key = rsa::RsaPrivateKey::from_pkcs1_pem(pem).expect("RSA key");
     Signer {
         kid,

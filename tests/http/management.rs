@@ -1,11 +1,9 @@
 //! Checklist sections G (read), H (update) and I (delete) of RFC 7592, driven through
 //! `RegistrationLayer` as a user would.
 
-mod common;
-
+use crate::common::*;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::*;
 use http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use tower_oidc_registration::TokenRotation;
