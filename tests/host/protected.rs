@@ -97,7 +97,7 @@ fn assert_quota_reached(resp: &Resp) {
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn f2_registration_without_an_initial_access_token_is_401_without_error_code() {
+async fn registration_without_an_initial_access_token_is_401_without_error_code() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
     let resp = host.post(None, &min()).await;
     assert_missing_token(&resp);
@@ -137,7 +137,7 @@ async fn f2_registration_without_an_initial_access_token_is_401_without_error_co
 }
 
 #[tokio::test]
-async fn f3_registration_with_a_bogus_initial_access_token_is_invalid_token() {
+async fn registration_with_a_bogus_initial_access_token_is_invalid_token() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
     for bogus in [
         "bogus",
@@ -157,7 +157,7 @@ async fn f3_registration_with_a_bogus_initial_access_token_is_invalid_token() {
 }
 
 #[tokio::test]
-async fn f5_static_initial_access_token_with_any_case_of_the_scheme() {
+async fn static_initial_access_token_with_any_case_of_the_scheme() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
     for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
         let resp = host

@@ -44,7 +44,7 @@ async fn accepted(app: &App, body: Value) -> (Value, Value) {
 // C13 to C15: JWK Sets ------------------------------------------------------------------------
 
 #[tokio::test]
-async fn c15_jwk_errors_name_the_key_and_the_member() {
+async fn jwk_errors_name_the_key_and_the_member() {
     let app = App::new();
     let mut bad_x = ec_public_jwk();
     bad_x["x"] = json!("not/base64url");
@@ -120,7 +120,7 @@ async fn c15_jwk_errors_name_the_key_and_the_member() {
 }
 
 #[tokio::test]
-async fn c13_private_key_jwt_needs_a_signature_key() {
+async fn private_key_jwt_needs_a_signature_key() {
     let app = App::new();
     let mut encryption_key = rsa_public_jwk();
     encryption_key["use"] = json!("enc");
@@ -147,7 +147,7 @@ async fn c13_private_key_jwt_needs_a_signature_key() {
 // B5, C20, J2: algorithms ---------------------------------------------------------------------
 
 #[tokio::test]
-async fn b5_and_c20_for_jarm_members() {
+async fn jarm_members_and_algorithm_consistency() {
     let app = App::new();
     let body = merged(
         &min(),
@@ -314,7 +314,7 @@ async fn assert_advertised_algorithms_accepted(host: &Host, not_advertised: &[&s
 }
 
 #[tokio::test]
-async fn j2_advertised_algorithms_are_the_accepted_ones() {
+async fn advertised_algorithms_are_the_accepted_ones() {
     let host = Host::new(|b| b);
     let advertised = host.registry.provider_metadata();
     assert!(
