@@ -1,4 +1,4 @@
-//! Issue 4, credentials lifecycle: registration access token rotation (on update, on every
+//! Credentials lifecycle: registration access token rotation (on update, on every
 //! use, atomic under concurrency), client secret rotation and expiry, and secrets stored hashed.
 
 use crate::common;

@@ -1,4 +1,4 @@
-//! Issue 4, events and logs: the events hook sees every kind of registration event with the
+//! Events and logs: the events hook sees every kind of registration event with the
 //! client id and the caller, and neither events nor log lines ever carry a secret.
 
 use crate::common;

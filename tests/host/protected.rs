@@ -1,4 +1,4 @@
-//! Issue 4, protected registration (RFC 7591 §3, checklist F): initial access tokens, static
+//! Protected registration (RFC 7591 §3): initial access tokens, static
 //! and issued, with expiry, use counts, revocation, client quotas and bound policies.
 
 use crate::common;
@@ -79,7 +79,7 @@ fn shared_key() -> SigningKey {
     SigningKey::hs256(&[7u8; 32]).expect("HS256 key")
 }
 
-/// F4: 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` and the same code in the
+/// A valid initial access token over its quota: 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` and the same code in the
 /// body (RFC 6750 §3.1).
 #[track_caller]
 fn assert_quota_reached(resp: &Resp) {
@@ -93,7 +93,7 @@ fn assert_quota_reached(resp: &Resp) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// F2, F3, F5.
+// Registration without an initial access token, with a bogus one, with a static one.
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -284,7 +284,7 @@ async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
     let host = Host::protected(|b| b);
     let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
     let first = host.register(Some(&iat), &min()).await;
-    // F4: a valid token over its quota is insufficient, not invalid.
+    // A valid token over its quota is insufficient, not invalid.
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
     // Deleted by the client (RFC 7592): the slot is free again.
     let resp = host.delete(&first.id, &first.token).await;

@@ -1,4 +1,4 @@
-//! Issue 4, host integration: the `Registry` domain API as the host application uses it.
+//! Host integration: the `Registry` domain API as the host application uses it.
 //!
 //! Client authentication (right, wrong, expired, deleted secret; method mismatch; real Basic
 //! headers), programmatic replace and delete, pluggable id and secret generators, the

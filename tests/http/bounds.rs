@@ -1,4 +1,4 @@
-//! Issue 6, resource bounds: the metadata limits (`MetadataLimits`) on POST, PUT and the host's
+//! Resource bounds: the metadata limits (`MetadataLimits`) on POST, PUT and the host's
 //! `Registry` calls alike, the body limit on streamed bodies (no more than the limit is ever
 //! pulled from the client), and rejected requests that leave nothing behind.
 

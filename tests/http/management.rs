@@ -1,4 +1,4 @@
-//! Checklist sections G (read), H (update) and I (delete) of RFC 7592, driven through
+//! Client configuration (RFC 7592): read, update and delete, driven through
 //! `RegistrationLayer` as a user would.
 
 use crate::common::*;
@@ -35,7 +35,7 @@ async fn assert_unchanged(app: &App, client: &Client, expected: &Value) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// G. Read
+// Read
 // ---------------------------------------------------------------------------------------------
 
 /// A well-formed RS256 statement from an issuer this server does not trust.
@@ -266,7 +266,7 @@ async fn basic_client_credentials_are_not_a_registration_access_token() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// H. Update
+// Update
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -640,7 +640,7 @@ async fn auth_method_change_issues_or_removes_secret() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// I. Delete
+// Delete
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]

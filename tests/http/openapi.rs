@@ -1,4 +1,4 @@
-//! Issue 6, item 3: the OpenAPI contract (`openapi.yaml`) is a valid OpenAPI 3.1 document and
+//! The OpenAPI contract (`openapi.yaml`) is a valid OpenAPI 3.1 document and
 //! covers every route and every status the layer can answer.
 //!
 //! Every response the other helper-driven tests see is also checked against it (see

@@ -1,5 +1,5 @@
-//! Checklist sections A (register), B (defaults and echo) and D (error format), driven through
-//! `RegistrationLayer` as a user would. Test names start with the checklist id they prove.
+//! Registration (RFC 7591 §3): the request, the defaults and echo of the response, and the
+//! error format, driven through `RegistrationLayer` as a user would.
 
 use crate::common::*;
 use bytes::Bytes;
@@ -8,7 +8,7 @@ use serde_json::json;
 use tower_oidc_registration::metadata::MetadataRules;
 
 // ---------------------------------------------------------------------------------------------
-// A. Register
+// Register
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -524,7 +524,7 @@ async fn member_names_are_case_sensitive() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// B. Defaults and echo
+// Defaults and echo
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -741,7 +741,7 @@ async fn enc_without_alg_rejected() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// D. Error format
+// Error format
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -1,5 +1,5 @@
-//! Issue 7, items 4 to 7, through `RegistrationLayer`: JWK Sets (checklist C13–C15),
-//! algorithm members and discovery (B5, C20, J2), declared extension members, and the
+//! Client metadata beyond the basic members, through `RegistrationLayer`: JWK Sets, algorithm
+//! members and their advertisement in discovery, declared extension members, and the
 //! security-profile members (RFC 8705, 9126, 9449, 9101, 9396, logout). Every rejection is
 //! checked on registration (POST) and on update (PUT, which must then change nothing).
 
@@ -41,7 +41,7 @@ async fn accepted(app: &App, body: Value) -> (Value, Value) {
     (created.json(), updated.json())
 }
 
-// C13 to C15: JWK Sets ------------------------------------------------------------------------
+// JWK Sets ------------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn jwk_errors_name_the_key_and_the_member() {
@@ -144,7 +144,7 @@ async fn private_key_jwt_needs_a_signature_key() {
     .await;
 }
 
-// B5, C20, J2: algorithms ---------------------------------------------------------------------
+// Algorithms ----------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn jarm_members_and_algorithm_consistency() {
@@ -457,7 +457,7 @@ async fn extension_members_checked_on_post_and_put() {
         "audiences[1]: must be a string",
     )
     .await;
-    // Without declarations the same members are ignored (checklist A6).
+    // Without declarations the same members are ignored, as any unknown member (RFC 7591 §2).
     let client = App::new()
         .register(&merged(&min(), &json!({"tier": "2", "tenant": "acme"})))
         .await;

@@ -1,4 +1,4 @@
-//! `subject_type` and `sector_identifier_uri` (checklist C16, C17) over HTTP, with the sector
+//! `subject_type` and `sector_identifier_uri` (OpenID Connect Registration §2, §5) over HTTP, with the sector
 //! document served by a local HTTPS server through the built-in fetcher: accepted when it
 //! lists every redirect URI, refused otherwise, on registration and on update alike.
 

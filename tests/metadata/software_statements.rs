@@ -1,4 +1,4 @@
-//! Software statements (RFC 7591 §2.3, §3.1.1; checklist E) over HTTP, signed with keys the
+//! Software statements (RFC 7591 §2.3, §3.1.1) over HTTP, signed with keys the
 //! tests generate (Ed25519 and P-256; RSA from tests/keys/rsa-pkcs1.pem, as generating RSA
 //! keys in an unoptimised build is slow): verified statements' claims override the body and
 //! are echoed unmodified; unsigned, badly signed, issuer-less, untrusted and expired ones are

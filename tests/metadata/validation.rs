@@ -1,4 +1,4 @@
-//! Checklist section C (validation, POST and PUT alike), driven through `RegistrationLayer`.
+//! Metadata validation (POST and PUT alike), driven through `RegistrationLayer`.
 //! Every rejection is checked on registration (POST) and on update (PUT, which must then
 //! change nothing); every acceptance on both as well.
 
@@ -55,7 +55,7 @@ fn with_min(extra: Value) -> Value {
     merged(&min(), &extra)
 }
 
-// C1 ------------------------------------------------------------------------------------------
+// Redirect URIs required by redirect-based grants ---------------------------------------------
 
 #[tokio::test]
 async fn redirect_grant_without_redirect_uris_rejected() {
@@ -90,12 +90,12 @@ async fn redirect_grant_without_redirect_uris_rejected() {
     .await;
 }
 
-// C2 ------------------------------------------------------------------------------------------
+// Grants without redirect URIs ----------------------------------------------------------------
 
 #[tokio::test]
 async fn client_credentials_needs_no_redirect_uris() {
     // Anonymous registrants get no client_credentials by default (caller restrictions, tested
-    // in host_protected.rs); lifted here, where only the redirect-URI rule is under test.
+    // in tests/host/protected.rs); lifted here, where only the redirect-URI rule is under test.
     let app = App::with(|b| b.caller_restrictions(None));
     let body = accepted(
         &app,
@@ -155,7 +155,7 @@ async fn anonymous_client_credentials_refused_by_default() {
     .await;
 }
 
-// C3 ------------------------------------------------------------------------------------------
+// Fragments in redirect URIs ------------------------------------------------------------------
 
 #[tokio::test]
 async fn redirect_uri_fragment_rejected() {
@@ -183,7 +183,7 @@ async fn redirect_uri_fragment_rejected() {
     .await;
 }
 
-// C4 ------------------------------------------------------------------------------------------
+// Absolute redirect URIs and their JSON type --------------------------------------------------
 
 #[tokio::test]
 async fn relative_redirect_uri_rejected() {
@@ -238,7 +238,7 @@ async fn redirect_uris_type_errors_rejected() {
     }
 }
 
-// C5 ------------------------------------------------------------------------------------------
+// Queries in redirect URIs --------------------------------------------------------------------
 
 #[tokio::test]
 async fn redirect_uri_query_allowed_and_echoed_verbatim() {
@@ -258,7 +258,7 @@ async fn redirect_uri_query_allowed_and_echoed_verbatim() {
     );
 }
 
-// C6 / C7 -------------------------------------------------------------------------------------
+// Web clients: https, except on loopback ------------------------------------------------------
 
 #[tokio::test]
 async fn web_client_requires_https_except_loopback() {
@@ -329,7 +329,7 @@ async fn implicit_web_client_requires_https_not_localhost() {
     .await;
 }
 
-// C8 / C9 / C10 -------------------------------------------------------------------------------
+// Native clients: loopback, claimed https, private-use schemes --------------------------------
 
 #[tokio::test]
 async fn native_loopback_redirects_accepted() {
@@ -441,9 +441,9 @@ async fn dangerous_schemes_never_accepted() {
     }
 }
 
-// C11 -----------------------------------------------------------------------------------------
+// Consistency of response and grant types -----------------------------------------------------
 
-/// C11 allows either outcome: 400 invalid_client_metadata, or 201 with the grant types
+/// Either outcome is allowed (OpenID Connect Registration §2): 400 invalid_client_metadata, or 201 with the grant types
 /// corrected so that every response type has the grant it needs.
 #[track_caller]
 fn assert_consistent_or_rejected(resp: &Resp, request: &Value) {
@@ -516,7 +516,7 @@ async fn consistent_hybrid_accepted_as_sent() {
     .await;
 }
 
-// C12 -----------------------------------------------------------------------------------------
+// Supported grant and response types ----------------------------------------------------------
 
 #[tokio::test]
 async fn unsupported_grant_and_response_types_rejected() {
@@ -581,7 +581,7 @@ async fn supported_grant_types_are_configurable() {
     .await;
 }
 
-// C13 -----------------------------------------------------------------------------------------
+// Client authentication methods ---------------------------------------------------------------
 
 #[tokio::test]
 async fn auth_method_none_gets_no_secret() {
@@ -658,7 +658,7 @@ async fn unknown_auth_method_rejected() {
     .await;
 }
 
-// C14 / C15 -----------------------------------------------------------------------------------
+// JWK Sets: jwks and jwks_uri -----------------------------------------------------------------
 
 #[tokio::test]
 async fn jwks_and_jwks_uri_together_rejected() {
@@ -737,9 +737,9 @@ async fn http_jwks_uri_rejected() {
     .await;
 }
 
-// C16 / C17 -----------------------------------------------------------------------------------
+// Sector identifiers and pairwise subjects ----------------------------------------------------
 
-/// C16 proper (the document fetched and checked) is in tests/sector_identifier.rs; a server
+/// The sector document fetched and checked is in tests/metadata/sector_identifier.rs; a server
 /// without a URI fetcher cannot check a sector, so it refuses one rather than store it unchecked.
 #[tokio::test]
 async fn sector_identifier_uri_refused_without_a_fetcher() {
@@ -781,7 +781,7 @@ async fn pairwise_with_several_hosts_needs_sector_identifier() {
     .await;
 }
 
-// C18 / C19 -----------------------------------------------------------------------------------
+// initiate_login_uri and request_uris ---------------------------------------------------------
 
 #[tokio::test]
 async fn initiate_login_uri_must_be_https() {
@@ -827,7 +827,7 @@ async fn request_uris_absolute_fragment_allowed() {
     .await;
 }
 
-// C20 -----------------------------------------------------------------------------------------
+// Algorithms ----------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn unsigned_id_token_with_front_channel_id_token_rejected() {
@@ -889,7 +889,7 @@ async fn token_endpoint_auth_signing_alg_none_rejected() {
     .await;
 }
 
-// C21 -----------------------------------------------------------------------------------------
+// JSON types of members -----------------------------------------------------------------------
 
 #[tokio::test]
 async fn wrong_json_types_rejected() {

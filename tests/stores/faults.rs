@@ -1,4 +1,4 @@
-//! Issue 6, faults: a store that fails or stalls. Every request it touches gets
+//! Faults: a store that fails or stalls. Every request it touches gets
 //! `503 temporarily_unavailable` with an RFC-shaped body, and nothing is lost: once the fault
 //! clears, every client acknowledged before is intact, with its last acknowledged metadata and
 //! its token, and no request refused during the fault left a client behind.
