@@ -505,15 +505,23 @@ fn example_binary() -> PathBuf {
 fn build_example(release: bool) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
+    // With the `sqlite` feature, as tests/stores/crash_safety.rs needs it: one build of the
+    // example then serves both, whichever runs first.
     command
-        .args(["build", "--example", "hyper_standalone"])
+        .args([
+            "build",
+            "--example",
+            "hyper_standalone",
+            "--features",
+            "sqlite",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"));
     if release {
         command.arg("--release");
     }
     let status = command
         .status()
-        .expect("run cargo build --example hyper_standalone");
+        .expect("run cargo build --example hyper_standalone --features sqlite");
     assert!(
         status.success(),
         "cargo build --example hyper_standalone: {status}"
