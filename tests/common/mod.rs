@@ -1,4 +1,4 @@
-//! Shared helpers for the checklist integration tests: a registration layer around a recording
+//! Shared helpers for the integration tests: a registration layer around a recording
 //! inner service, request builders, and assertions for RFC-shaped responses.
 //!
 //! Every request goes through `RegistrationLayer::new(config).layer(inner)`, one `poll_ready`
@@ -53,7 +53,7 @@ pub type TestBody = BoxBody<Bytes, BoxError>;
 /// The service under test.
 pub type Svc = BoxCloneService<Request<TestBody>, Response<ResponseBody<Full<Bytes>>>, Infallible>;
 
-/// `MIN` of the checklist: `{"redirect_uris":["https://rp.example.org/cb"],"client_name":"t"}`.
+/// The minimal registration request: `{"redirect_uris":["https://rp.example.org/cb"],"client_name":"t"}`.
 pub fn min() -> Value {
     json!({"redirect_uris": [REDIRECT], "client_name": "t"})
 }
@@ -421,7 +421,7 @@ pub fn assert_json_content_type(resp: &Resp) {
     );
 }
 
-/// `Cache-Control: no-store` and `Pragma: no-cache` (checklist A2).
+/// `Cache-Control: no-store` and `Pragma: no-cache` (RFC 7591 §3.2.1, RFC 6749 §5.1).
 #[track_caller]
 pub fn assert_no_store(resp: &Resp) {
     let cc = resp
@@ -525,7 +525,7 @@ pub fn assert_description_mentions(body: &Value, needle: &str) {
     );
 }
 
-/// E401 of the checklist: 401, `WWW-Authenticate: Bearer ... error="invalid_token"`, no
+/// A refused bearer token (RFC 6750 §3.1): 401, `WWW-Authenticate: Bearer ... error="invalid_token"`, no
 /// client_id or credentials in the body, no-store.
 #[track_caller]
 pub fn assert_invalid_token(resp: &Resp) {

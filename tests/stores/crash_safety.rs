@@ -7,8 +7,6 @@
 //! so; when the binary is missing, or was built without the feature, this test builds it with
 //! `cargo build --example hyper_standalone --features sqlite`.
 
-#![cfg(feature = "sqlite")]
-
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{BufRead as _, BufReader, Read as _};
@@ -379,7 +377,7 @@ fn first_line(stdout: impl std::io::Read + Send + 'static, limit: Duration) -> O
 /// `target/<profile>/examples/hyper_standalone`, and whether the profile is `release`.
 fn binary_path() -> (PathBuf, bool) {
     let exe = std::env::current_exe().expect("the test binary's path");
-    // target/<profile>/deps/crash_safety-HASH
+    // target/<profile>/deps/stores-HASH
     let profile_dir = exe
         .parent()
         .and_then(Path::parent)
@@ -394,7 +392,7 @@ fn binary_path() -> (PathBuf, bool) {
 }
 
 /// The example binary, built (with the `sqlite` feature) if missing. `cargo test` builds the
-/// examples before running tests; `cargo test --test crash_safety` does not.
+/// examples before running tests; `cargo test --test stores` does not.
 fn example_binary() -> PathBuf {
     let (binary, release) = binary_path();
     if !binary.exists() {

@@ -1,13 +1,13 @@
-//! Issue 4, credentials lifecycle: registration access token rotation (on update, on every
+//! Credentials lifecycle: registration access token rotation (on update, on every
 //! use, atomic under concurrency), client secret rotation and expiry, and secrets stored hashed.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::host::{Host, basic, get_request, put_request, token_of};
-use common::{Client, REDIRECT, Resp, TestBody, assert_invalid_token, min};
+use crate::common::host::{Host, basic, get_request, put_request, token_of};
+use crate::common::{Client, REDIRECT, Resp, TestBody, assert_invalid_token, min};
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
 use tower_oidc_registration::metadata::{AuthMethod, MetadataRules};

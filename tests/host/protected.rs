@@ -1,17 +1,17 @@
-//! Issue 4, protected registration (RFC 7591 §3, checklist F): initial access tokens, static
+//! Protected registration (RFC 7591 §3): initial access tokens, static
 //! and issued, with expiry, use counts, revocation, client quotas and bound policies.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
-use bytes::Bytes;
-use common::host::{Host, named, object, post_request};
-use common::{
+use crate::common::host::{Host, named, object, post_request};
+use crate::common::{
     Client, REDIRECT, Resp, assert_error, assert_invalid_token, assert_missing_token, full, min,
 };
+use async_trait::async_trait;
+use bytes::Bytes;
 use http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Map, Value, json};
@@ -79,7 +79,7 @@ fn shared_key() -> SigningKey {
     SigningKey::hs256(&[7u8; 32]).expect("HS256 key")
 }
 
-/// F4: 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` and the same code in the
+/// A valid initial access token over its quota: 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` and the same code in the
 /// body (RFC 6750 §3.1).
 #[track_caller]
 fn assert_quota_reached(resp: &Resp) {
@@ -93,11 +93,11 @@ fn assert_quota_reached(resp: &Resp) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// F2, F3, F5.
+// Registration without an initial access token, with a bogus one, with a static one.
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn f2_registration_without_an_initial_access_token_is_401_without_error_code() {
+async fn registration_without_an_initial_access_token_is_401_without_error_code() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
     let resp = host.post(None, &min()).await;
     assert_missing_token(&resp);
@@ -137,7 +137,7 @@ async fn f2_registration_without_an_initial_access_token_is_401_without_error_co
 }
 
 #[tokio::test]
-async fn f3_registration_with_a_bogus_initial_access_token_is_invalid_token() {
+async fn registration_with_a_bogus_initial_access_token_is_invalid_token() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
     for bogus in [
         "bogus",
@@ -157,7 +157,7 @@ async fn f3_registration_with_a_bogus_initial_access_token_is_invalid_token() {
 }
 
 #[tokio::test]
-async fn f5_static_initial_access_token_with_any_case_of_the_scheme() {
+async fn static_initial_access_token_with_any_case_of_the_scheme() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
     for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
         let resp = host
@@ -284,7 +284,7 @@ async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
     let host = Host::protected(|b| b);
     let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
     let first = host.register(Some(&iat), &min()).await;
-    // F4: a valid token over its quota is insufficient, not invalid.
+    // A valid token over its quota is insufficient, not invalid.
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
     // Deleted by the client (RFC 7592): the slot is free again.
     let resp = host.delete(&first.id, &first.token).await;

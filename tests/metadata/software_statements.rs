@@ -1,19 +1,18 @@
-//! Software statements (RFC 7591 §2.3, §3.1.1; checklist E) over HTTP, signed with keys the
+//! Software statements (RFC 7591 §2.3, §3.1.1) over HTTP, signed with keys the
 //! tests generate (Ed25519 and P-256; RSA from tests/keys/rsa-pkcs1.pem, as generating RSA
 //! keys in an unoptimised build is slow): verified statements' claims override the body and
 //! are echoed unmodified; unsigned, badly signed, issuer-less, untrusted and expired ones are
 //! refused; the requirement to present one; an issuer whose keys are fetched from its
 //! `jwks_uri` (once, then cached); statements on update.
 
-mod common;
-mod https_server;
+use crate::common;
 
+use crate::common::host::{Host, object};
+use crate::common::{REDIRECT, assert_rfc_error, now};
+use crate::https_server::{Route, TestServer};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::host::{Host, object};
-use common::{REDIRECT, assert_rfc_error, now};
 use http::StatusCode;
-use https_server::{Route, TestServer};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use tower_oidc_registration::{
@@ -79,7 +78,7 @@ fn p256(kid: &'static str) -> Signer {
 fn rsa(kid: &'static str) -> Signer {
     use rsa::pkcs1::DecodeRsaPrivateKey;
     use rsa::traits::PublicKeyParts;
-    let pem = include_str!("keys/rsa-pkcs1.pem");
+    let pem = include_str!("../keys/rsa-pkcs1.pem");
     let key = rsa::RsaPrivateKey::from_pkcs1_pem(pem).expect("RSA key");
     Signer {
         kid,
@@ -146,7 +145,7 @@ fn assert_invalid_statement(resp: &common::Resp, needle: &str) {
 }
 
 #[tokio::test]
-async fn e4_e5_claims_override_the_body_and_the_statement_is_echoed_unmodified() {
+async fn claims_override_the_body_and_the_statement_is_echoed_unmodified() {
     let signers = [ed25519("ed"), p256("ec"), rsa("rsa")];
     let host = host_trusting(jwks(&signers.iter().collect::<Vec<_>>()), |b| b);
     for signer in &signers {
@@ -175,7 +174,7 @@ async fn e4_e5_claims_override_the_body_and_the_statement_is_echoed_unmodified()
 }
 
 #[tokio::test]
-async fn e2_unsigned_statement_is_invalid() {
+async fn unsigned_statement_is_invalid() {
     let host = host_trusting(jwks(&[&ed25519("ed")]), |b| b);
     let unsigned = format!(
         "{}.{}.",
@@ -197,7 +196,7 @@ async fn e2_unsigned_statement_is_invalid() {
 }
 
 #[tokio::test]
-async fn e2_badly_signed_statement_is_invalid() {
+async fn badly_signed_statement_is_invalid() {
     let trusted = ed25519("ed");
     let host = host_trusting(jwks(&[&trusted]), |b| b);
     // Another key under the trusted key's id.
@@ -218,7 +217,7 @@ async fn e2_badly_signed_statement_is_invalid() {
 }
 
 #[tokio::test]
-async fn e2_statement_without_iss_is_invalid() {
+async fn statement_without_iss_is_invalid() {
     let signer = p256("ec");
     let host = host_trusting(jwks(&[&signer]), |b| b);
     let mut no_iss = claims();
@@ -228,7 +227,7 @@ async fn e2_statement_without_iss_is_invalid() {
 }
 
 #[tokio::test]
-async fn e3_statement_from_an_untrusted_issuer_is_unapproved() {
+async fn statement_from_an_untrusted_issuer_is_unapproved() {
     let signer = ed25519("ed");
     let host = host_trusting(jwks(&[&signer]), |b| b);
     let mut foreign = claims();
@@ -257,7 +256,7 @@ async fn expired_statement_is_invalid_and_exp_is_optional() {
 }
 
 #[tokio::test]
-async fn e6_required_statement_must_be_present() {
+async fn required_statement_must_be_present() {
     let signer = ed25519("ed");
     let statement = signer.sign(&claims());
     let plain = json!({"redirect_uris": [REDIRECT]});
@@ -444,7 +443,7 @@ async fn statements_on_update_are_verified_the_same_way() {
 }
 
 #[tokio::test]
-async fn e6_required_statement_on_update_of_an_anonymous_client() {
+async fn required_statement_on_update_of_an_anonymous_client() {
     let signer = ed25519("ed");
     let statement = signer.sign(&claims());
     let host = host_trusting(jwks(&[&signer]), |b| {

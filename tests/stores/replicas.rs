@@ -7,9 +7,7 @@
 //! schema of it). Without the variable the tests print "SKIPPED: set
 //! TOWER_OIDC_REGISTRATION_POSTGRES_URL" and pass, except under CI (`CI` set), where they fail.
 //! `scripts/test` starts a throwaway server and sets the variable.
-#![cfg(feature = "postgres")]
-
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -30,8 +28,8 @@ use tower_oidc_registration::{
     ClientStore, RegistrationConfig, RegistrationLayer, SigningKey, TokenRotation,
 };
 
-use common::ISSUER;
-use common::postgres::{Schema, database_url};
+use crate::common::ISSUER;
+use crate::common::postgres::{Schema, database_url};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// Concurrent PUTs per replica.

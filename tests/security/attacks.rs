@@ -1,4 +1,4 @@
-//! Issue 6, item 4: attacks on registration access tokens, each refused.
+//! Attacks on registration access tokens, each refused.
 //!
 //! A token is accepted only if (1) its signature verifies with the configured key and
 //! algorithm (the header's `alg` is never trusted), its `iss` is this server and its `aud` is
@@ -10,26 +10,26 @@
 //!
 //! Covered elsewhere, not repeated here:
 //! - `alg: none` copy of a real token and a tampered signature on GET:
-//!   `tests/checklist_manage.rs::g5_garbage_token_is_invalid_token`; `alg: none` and HS256
+//!   `tests/http/management.rs::garbage_token_is_invalid_token`; `alg: none` and HS256
 //!   signed with the RSA public key against `verify`: `src/token.rs` unit tests
 //!   `alg_none_token_is_refused`, `hs256_token_signed_with_the_public_key_is_refused`;
 //! - another client's token and another server's token on GET:
-//!   `checklist_manage.rs::g6_other_clients_token_is_401`, `g6_token_of_another_server_is_401`;
+//!   `management.rs::other_clients_token_is_401`, `token_of_another_server_is_401`;
 //!   an edited `aud` and a foreign `iss` against `verify`:
 //!   `src/token.rs::edited_audience_or_foreign_issuer_is_refused`;
-//! - a rotated token: `checklist_manage.rs::g2_rotated_token_replaces_the_old_one`; a deleted
-//!   client's token: `checklist_manage.rs::i2_deleted_client_token_is_dead`;
-//! - expired, revoked and used-up initial access tokens: `tests/host_protected.rs`
+//! - a rotated token: `management.rs::rotated_token_replaces_the_old_one`; a deleted
+//!   client's token: `management.rs::deleted_client_token_is_dead`;
+//! - expired, revoked and used-up initial access tokens: `tests/host/protected.rs`
 //!   (`an_expired_token_is_invalid`, `a_revoked_token_is_invalid`, ...); registration access
 //!   tokens carry no `exp` (as MitreID's), they end with rotation or deletion;
 //! - a registration access token presented as an initial access token:
-//!   `tests/host_events.rs::lifecycle`.
+//!   `tests/host/events.rs::lifecycle`.
 
-mod common;
+use crate::common;
 
+use crate::common::{App, Client, ISSUER, Resp, assert_invalid_token, min, update_body};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{App, Client, ISSUER, Resp, assert_invalid_token, min, update_body};
 use http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};

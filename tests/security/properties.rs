@@ -6,15 +6,15 @@
 //! loopback host, a scheme with a dot, a consistent grant/response pair...), never by asking
 //! the crate: each property fails if the rule it names is removed or loosened.
 //!
-//! - redirect URIs (checklist C3–C10, RFC 8252 §7–§8): web clients need https, or http on a
+//! - redirect URIs (RFC 8252 §7–§8): web clients need https, or http on a
 //!   loopback host (127.0.0.0/8, [::1], localhost); native clients may use http only on a
 //!   loopback host and private-use schemes only with a dot; a fragment is always refused and
 //!   names its index; javascript:, data:, file:, vbscript: are never accepted; a query is kept
 //!   byte for byte;
-//! - grant and response types (OpenID Connect Registration §2, checklist C11): for any
+//! - grant and response types (OpenID Connect Registration §2): for any
 //!   combination, the registered sets are consistent or the request is refused with
 //!   `invalid_client_metadata`, and a consistent request is registered as sent;
-//! - language-tagged members (RFC 7591 §2.2, checklist B4): any well-formed BCP 47 tag
+//! - language-tagged members (RFC 7591 §2.2): any well-formed BCP 47 tag
 //!   round-trips under the same member name; malformed and duplicate tags are refused.
 
 use proptest::prelude::*;
@@ -216,7 +216,7 @@ fn invalid_tag() -> impl Strategy<Value = String> {
 // ---------------------------------------------------------------------------------------------
 
 proptest! {
-    /// C6/C7 (web) and C8/C9 (native): an http redirect URI is accepted exactly when its host
+    /// Web and native clients: an http redirect URI is accepted exactly when its host
     /// is a loopback host; https on any host is accepted for both application types.
     #[test]
     fn http_redirects_only_on_loopback(
@@ -246,7 +246,7 @@ proptest! {
         );
     }
 
-    /// C10: a native client's private-use scheme is accepted exactly when it contains a dot
+    /// A native client's private-use scheme is accepted exactly when it contains a dot
     /// (a reverse domain name, RFC 8252 §7.1); web clients never get a private-use scheme.
     #[test]
     fn private_use_schemes_need_a_dot(
@@ -264,7 +264,7 @@ proptest! {
         prop_assert_eq!(error.code(), MetadataErrorCode::InvalidRedirectUri);
     }
 
-    /// C3: a redirect URI with a fragment (even an empty one) is refused, whatever else is
+    /// A redirect URI with a fragment (even an empty one) is refused, whatever else is
     /// right about it, and the error names its index among otherwise valid URIs.
     #[test]
     fn fragments_always_refused(
@@ -294,7 +294,7 @@ proptest! {
         );
     }
 
-    /// C10: javascript:, data:, file: and vbscript: URIs are never accepted, in any case, for
+    /// javascript:, data:, file: and vbscript: URIs are never accepted, in any case, for
     /// either application type, whatever follows the scheme; a well-formed one is refused for
     /// its scheme, by name (not merely for lacking a dot or https).
     #[test]
@@ -329,7 +329,7 @@ proptest! {
         prop_assert_eq!(error.code(), MetadataErrorCode::InvalidRedirectUri);
     }
 
-    /// C5: a query is allowed and the URI is registered exactly as sent, byte for byte (no
+    /// A query is allowed and the URI is registered exactly as sent, byte for byte (no
     /// normalization of case, escapes or order), for both application types.
     #[test]
     fn query_preserved_byte_for_byte(
@@ -419,7 +419,7 @@ fn unique(values: Vec<&str>, key: impl Fn(&str) -> String) -> Vec<&str> {
 }
 
 proptest! {
-    /// C11/C12 for any combination (each member absent or any list of known values): the
+    /// Grant and response types, for any combination (each member absent or any list of known values): the
     /// request is refused with `invalid_client_metadata`, or registered with sets consistent
     /// per OpenID Connect Registration §2. A request that sends both members, consistent and
     /// within the server's allow-lists, is registered as sent; an inconsistent one is refused.
@@ -487,7 +487,7 @@ const LOCALIZED: &[&str] = &[
 ];
 
 proptest! {
-    /// B4: any well-formed BCP 47 tag on any human-readable member is accepted and echoed
+    /// Any well-formed BCP 47 tag on any human-readable member is accepted and echoed
     /// under exactly the name and value sent.
     #[test]
     fn valid_language_tags_round_trip(
@@ -508,7 +508,7 @@ proptest! {
         prop_assert_eq!(echoed.get(&name), Some(&json!(value)));
     }
 
-    /// B4: a malformed tag is refused with `invalid_client_metadata`, naming the member.
+    /// A malformed tag is refused with `invalid_client_metadata`, naming the member.
     #[test]
     fn invalid_language_tags_refused(
         member in prop::sample::select(LOCALIZED),
@@ -524,7 +524,7 @@ proptest! {
         prop_assert!(error.description().starts_with(member), "{}", error);
     }
 
-    /// B4: BCP 47 tags are case-insensitive, so the same tag twice in different cases is a
+    /// BCP 47 tags are case-insensitive, so the same tag twice in different cases is a
     /// duplicate and refused.
     #[test]
     fn duplicate_tags_ignoring_case_refused(
@@ -556,7 +556,7 @@ fn registry() -> Registry {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// C5 and B4 end to end: the registration response carries the redirect URI with its query
+    /// Queries and language tags end to end: the registration response carries the redirect URI with its query
     /// byte for byte and the tagged `client_name` under the tag as sent.
     #[test]
     fn registry_echoes_query_and_tag_as_sent(

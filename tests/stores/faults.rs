@@ -1,16 +1,16 @@
-//! Issue 6, faults: a store that fails or stalls. Every request it touches gets
+//! Faults: a store that fails or stalls. Every request it touches gets
 //! `503 temporarily_unavailable` with an RFC-shaped body, and nothing is lost: once the fault
 //! clears, every client acknowledged before is intact, with its last acknowledged metadata and
 //! its token, and no request refused during the fault left a client behind.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
+use crate::common::{App, Client, assert_error, merged, min, update_body};
 use async_trait::async_trait;
-use common::{App, Client, assert_error, merged, min, update_body};
 use http::StatusCode;
 use serde_json::{Value, json};
 use tower_oidc_registration::{

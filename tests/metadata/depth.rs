@@ -1,12 +1,10 @@
-//! Issue 7, items 4 to 7, through `RegistrationLayer`: JWK Sets (checklist C13–C15),
-//! algorithm members and discovery (B5, C20, J2), declared extension members, and the
+//! Client metadata beyond the basic members, through `RegistrationLayer`: JWK Sets, algorithm
+//! members and their advertisement in discovery, declared extension members, and the
 //! security-profile members (RFC 8705, 9126, 9449, 9101, 9396, logout). Every rejection is
 //! checked on registration (POST) and on update (PUT, which must then change nothing).
 
-mod common;
-
-use common::host::Host;
-use common::*;
+use crate::common::host::Host;
+use crate::common::*;
 use http::StatusCode;
 use serde_json::{Value, json};
 use tower_oidc_registration::metadata::{
@@ -43,10 +41,10 @@ async fn accepted(app: &App, body: Value) -> (Value, Value) {
     (created.json(), updated.json())
 }
 
-// C13 to C15: JWK Sets ------------------------------------------------------------------------
+// JWK Sets ------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn c15_jwk_errors_name_the_key_and_the_member() {
+async fn jwk_errors_name_the_key_and_the_member() {
     let app = App::new();
     let mut bad_x = ec_public_jwk();
     bad_x["x"] = json!("not/base64url");
@@ -122,7 +120,7 @@ async fn c15_jwk_errors_name_the_key_and_the_member() {
 }
 
 #[tokio::test]
-async fn c13_private_key_jwt_needs_a_signature_key() {
+async fn private_key_jwt_needs_a_signature_key() {
     let app = App::new();
     let mut encryption_key = rsa_public_jwk();
     encryption_key["use"] = json!("enc");
@@ -146,10 +144,10 @@ async fn c13_private_key_jwt_needs_a_signature_key() {
     .await;
 }
 
-// B5, C20, J2: algorithms ---------------------------------------------------------------------
+// Algorithms ----------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn b5_and_c20_for_jarm_members() {
+async fn jarm_members_and_algorithm_consistency() {
     let app = App::new();
     let body = merged(
         &min(),
@@ -316,7 +314,7 @@ async fn assert_advertised_algorithms_accepted(host: &Host, not_advertised: &[&s
 }
 
 #[tokio::test]
-async fn j2_advertised_algorithms_are_the_accepted_ones() {
+async fn advertised_algorithms_are_the_accepted_ones() {
     let host = Host::new(|b| b);
     let advertised = host.registry.provider_metadata();
     assert!(
@@ -459,7 +457,7 @@ async fn extension_members_checked_on_post_and_put() {
         "audiences[1]: must be a string",
     )
     .await;
-    // Without declarations the same members are ignored (checklist A6).
+    // Without declarations the same members are ignored, as any unknown member (RFC 7591 §2).
     let client = App::new()
         .register(&merged(&min(), &json!({"tier": "2", "tenant": "acme"})))
         .await;

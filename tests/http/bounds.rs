@@ -1,17 +1,17 @@
-//! Issue 6, resource bounds: the metadata limits (`MetadataLimits`) on POST, PUT and the host's
+//! Resource bounds: the metadata limits (`MetadataLimits`) on POST, PUT and the host's
 //! `Registry` calls alike, the body limit on streamed bodies (no more than the limit is ever
 //! pulled from the client), and rejected requests that leave nothing behind.
 
-mod common;
+use crate::common;
 
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
+use crate::common::{App, BoxError, REDIRECT, assert_error, assert_invalid_metadata, min};
+use crate::common::{assert_invalid_redirect, merged};
 use bytes::Bytes;
-use common::{App, BoxError, REDIRECT, assert_error, assert_invalid_metadata, min};
-use common::{assert_invalid_redirect, merged};
 use http::{Request, StatusCode, header};
 use http_body::{Body, Frame};
 use http_body_util::BodyExt as _;

@@ -1,11 +1,9 @@
-//! Checklist sections G (read), H (update) and I (delete) of RFC 7592, driven through
+//! Client configuration (RFC 7592): read, update and delete, driven through
 //! `RegistrationLayer` as a user would.
 
-mod common;
-
+use crate::common::*;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::*;
 use http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use tower_oidc_registration::TokenRotation;
@@ -37,7 +35,7 @@ async fn assert_unchanged(app: &App, client: &Client, expected: &Value) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// G. Read
+// Read
 // ---------------------------------------------------------------------------------------------
 
 /// A well-formed RS256 statement from an issuer this server does not trust.
@@ -45,7 +43,7 @@ const SIGNED_STATEMENT: &str =
     "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIn0.c2ln";
 
 #[tokio::test]
-async fn g1_get_returns_same_client_and_all_metadata() {
+async fn get_returns_same_client_and_all_metadata() {
     let app = App::new();
     let client = app.register(&rich()).await;
     let resp = app.get(&client.path(), Some(&client.token)).await;
@@ -62,7 +60,7 @@ async fn g1_get_returns_same_client_and_all_metadata() {
 }
 
 #[tokio::test]
-async fn g2_token_not_rotated_by_default() {
+async fn token_not_rotated_by_default() {
     let app = App::new();
     let client = app.register(&min()).await;
     for _ in 0..3 {
@@ -90,7 +88,7 @@ async fn g2_token_not_rotated_by_default() {
 }
 
 #[tokio::test]
-async fn g2_rotated_token_replaces_the_old_one() {
+async fn rotated_token_replaces_the_old_one() {
     let app = App::with(|b| b.token_rotation(TokenRotation::OnUpdate));
     let client = app.register(&min()).await;
     // GET does not rotate.
@@ -136,7 +134,7 @@ async fn g2_rotated_token_replaces_the_old_one() {
 }
 
 #[tokio::test]
-async fn g3_get_includes_client_uri_token_and_secret() {
+async fn get_includes_client_uri_token_and_secret() {
     let app = App::new();
     let client = app.register(&min()).await;
     let resp = app.get(&client.path(), Some(&client.token)).await;
@@ -156,7 +154,7 @@ async fn g3_get_includes_client_uri_token_and_secret() {
 }
 
 #[tokio::test]
-async fn g4_no_authorization_is_401_bearer_without_error() {
+async fn no_authorization_is_401_bearer_without_error() {
     let app = App::new();
     let client = app.register(&min()).await;
     let resp = app.get(&client.path(), None).await;
@@ -165,7 +163,7 @@ async fn g4_no_authorization_is_401_bearer_without_error() {
 }
 
 #[tokio::test]
-async fn g5_garbage_token_is_invalid_token() {
+async fn garbage_token_is_invalid_token() {
     let app = App::new();
     let client = app.register(&min()).await;
     // A forged copy of the real token: same claims, alg none, no signature.
@@ -203,7 +201,7 @@ async fn g5_garbage_token_is_invalid_token() {
 }
 
 #[tokio::test]
-async fn g6_other_clients_token_is_401() {
+async fn other_clients_token_is_401() {
     let app = App::new();
     let a = app.register(&min()).await;
     let b = app.register(&min()).await;
@@ -219,7 +217,7 @@ async fn g6_other_clients_token_is_401() {
 }
 
 #[tokio::test]
-async fn g6_token_of_another_server_is_401() {
+async fn token_of_another_server_is_401() {
     // Same issuer, different (generated) signing key and store.
     let other = App::new();
     let foreign = other.register(&min()).await;
@@ -230,7 +228,7 @@ async fn g6_token_of_another_server_is_401() {
 }
 
 #[tokio::test]
-async fn g7_unknown_client_is_401_not_404() {
+async fn unknown_client_is_401_not_404() {
     let app = App::new();
     let client = app.register(&min()).await;
     for path in [
@@ -248,7 +246,7 @@ async fn g7_unknown_client_is_401_not_404() {
 }
 
 #[tokio::test]
-async fn g9_basic_client_credentials_are_not_a_rat() {
+async fn basic_client_credentials_are_not_a_registration_access_token() {
     let app = App::new();
     let client = app.register(&min()).await;
     let basic = format!(
@@ -268,11 +266,11 @@ async fn g9_basic_client_credentials_are_not_a_rat() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// H. Update
+// Update
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn h1_put_is_full_replacement() {
+async fn put_is_full_replacement() {
     let app = App::new();
     let client = app.register(&rich()).await;
     let new = json!({
@@ -321,7 +319,7 @@ async fn h1_put_is_full_replacement() {
 }
 
 #[tokio::test]
-async fn h2_get_shows_the_update() {
+async fn get_shows_the_update() {
     let app = App::new();
     let client = app.register(&min()).await;
     let new = json!({
@@ -348,7 +346,7 @@ async fn h2_get_shows_the_update() {
 }
 
 #[tokio::test]
-async fn h3_omitted_fields_removed_or_reset() {
+async fn omitted_fields_removed_or_reset() {
     let app = App::new();
     let client = app.register(&rich()).await;
     let resp = app
@@ -385,7 +383,7 @@ async fn h3_omitted_fields_removed_or_reset() {
 }
 
 #[tokio::test]
-async fn h4_client_id_missing_or_different_rejected() {
+async fn client_id_missing_or_different_rejected() {
     let app = App::new();
     let client = app.register(&rich()).await;
     let other = app.register(&min()).await;
@@ -407,7 +405,7 @@ async fn h4_client_id_missing_or_different_rejected() {
 }
 
 #[tokio::test]
-async fn h5_different_client_secret_rejected() {
+async fn different_client_secret_rejected() {
     let app = App::new();
     let client = app.register(&rich()).await;
     for secret in [json!("chosen"), json!(""), json!(1)] {
@@ -433,7 +431,7 @@ async fn h5_different_client_secret_rejected() {
 }
 
 #[tokio::test]
-async fn h6_server_members_in_update_rejected() {
+async fn server_members_in_update_rejected() {
     let app = App::new();
     let client = app.register(&rich()).await;
     for member in [
@@ -456,7 +454,7 @@ async fn h6_server_members_in_update_rejected() {
 }
 
 #[tokio::test]
-async fn h7_validation_applies_to_put_and_changes_nothing() {
+async fn validation_applies_to_put_and_changes_nothing() {
     let app = App::new();
     let client = app.register(&rich()).await;
     let cases = [
@@ -510,7 +508,7 @@ async fn h7_validation_applies_to_put_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn h8_bad_token_on_put_is_401_and_changes_nothing() {
+async fn bad_token_on_put_is_401_and_changes_nothing() {
     let app = App::new();
     let client = app.register(&rich()).await;
     let other = app.register(&min()).await;
@@ -532,7 +530,7 @@ async fn h8_bad_token_on_put_is_401_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn h8_bad_token_checked_before_the_body_is_parsed() {
+async fn bad_token_checked_before_the_body_is_parsed() {
     let app = App::new();
     let client = app.register(&rich()).await;
     let resp = app
@@ -549,7 +547,7 @@ async fn h8_bad_token_checked_before_the_body_is_parsed() {
 }
 
 #[tokio::test]
-async fn h8_bad_token_checked_before_the_metadata_is_validated() {
+async fn bad_token_checked_before_the_metadata_is_validated() {
     let app = App::new();
     let client = app.register(&rich()).await;
     let other = app.register(&min()).await;
@@ -564,7 +562,7 @@ async fn h8_bad_token_checked_before_the_metadata_is_validated() {
 }
 
 #[tokio::test]
-async fn h9_put_on_unknown_client_is_401() {
+async fn put_on_unknown_client_is_401() {
     let app = App::new();
     let client = app.register(&min()).await;
     let body = merged(&min(), &json!({"client_id": "unknown"}));
@@ -576,7 +574,7 @@ async fn h9_put_on_unknown_client_is_401() {
 }
 
 #[tokio::test]
-async fn h10_auth_method_change_issues_or_removes_secret() {
+async fn auth_method_change_issues_or_removes_secret() {
     let app = App::new();
     let public = app
         .register(&merged(
@@ -642,11 +640,11 @@ async fn h10_auth_method_change_issues_or_removes_secret() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// I. Delete
+// Delete
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn i1_delete_returns_204_empty() {
+async fn delete_returns_204_empty() {
     let app = App::new();
     let client = app.register(&min()).await;
     let resp = app.delete(&client.path(), Some(&client.token)).await;
@@ -657,7 +655,7 @@ async fn i1_delete_returns_204_empty() {
 }
 
 #[tokio::test]
-async fn i2_deleted_client_token_is_dead() {
+async fn deleted_client_token_is_dead() {
     let app = App::new();
     let client = app.register(&min()).await;
     let other = app.register(&min()).await;
@@ -680,7 +678,7 @@ async fn i2_deleted_client_token_is_dead() {
 }
 
 #[tokio::test]
-async fn i6_patch_on_client_uri_is_405_with_allow() {
+async fn patch_on_client_uri_is_405_with_allow() {
     let app = App::new();
     let client = app.register(&min()).await;
     for method in [Method::PATCH, Method::POST] {
@@ -713,7 +711,7 @@ async fn i6_patch_on_client_uri_is_405_with_allow() {
 }
 
 #[tokio::test]
-async fn i6_get_put_delete_on_registration_endpoint_is_405_with_allow() {
+async fn get_put_delete_on_registration_endpoint_is_405_with_allow() {
     let app = App::new();
     for method in [Method::GET, Method::PUT, Method::DELETE, Method::PATCH] {
         let resp = app.method(method.clone(), "/register", None).await;

@@ -1,7 +1,7 @@
 //! The layer behind a real hyper 1 server, driven over HTTP by independent clients: the
 //! `openidconnect` crate for registration, `reqwest` and a raw hyper client for the rest.
 
-mod common;
+use crate::common;
 
 use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;

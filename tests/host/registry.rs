@@ -1,22 +1,22 @@
-//! Issue 4, host integration: the `Registry` domain API as the host application uses it.
+//! Host integration: the `Registry` domain API as the host application uses it.
 //!
 //! Client authentication (right, wrong, expired, deleted secret; method mismatch; real Basic
 //! headers), programmatic replace and delete, pluggable id and secret generators, the
 //! `Registry` in the extensions of passed-through requests, and discovery metadata that agrees
 //! with what registration enforces.
 
-mod common;
+use crate::common;
 
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::common::host::{Host, basic, object, post_request};
+use crate::common::{Client, REDIRECT, Svc, TestBody, full, min, public_jwks, send};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use common::host::{Host, basic, object, post_request};
-use common::{Client, REDIRECT, Svc, TestBody, full, min, public_jwks, send};
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::Full;
 use serde_json::{Map, Value, json};

@@ -1,4 +1,4 @@
-//! Issue 6, load: a mixed concurrent workload through the `Registry` (register, read with the
+//! Load: a mixed concurrent workload through the `Registry` (register, read with the
 //! registration access token, replace, delete, authenticate with the client secret, and
 //! cross-client attempts that must fail) of 100,000 operations across 64 tasks on each store,
 //! with the invariants checked at the end:
@@ -15,7 +15,7 @@
 //! (WAL, `synchronous=FULL`: an fsync per write) on a temporary file; PostgreSQL in a fresh
 //! schema of the database in `TOWER_OIDC_REGISTRATION_POSTGRES_URL` (required under `CI`).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -28,7 +28,7 @@ use tower_oidc_registration::{
 
 /// Concurrent tasks of every run.
 const TASKS: usize = 64;
-/// Operations of every run, whatever the store: the issue's 100,000.
+/// Operations of every run, whatever the store.
 const OPS: usize = 100_000;
 
 /// [`OPS`], or `TOWER_OIDC_REGISTRATION_LOAD_OPS` (a quick local run). Never fewer under CI.

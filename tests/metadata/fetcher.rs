@@ -2,11 +2,9 @@
 //! an explicit allowance for loopback: what it fetches, each of its refusals (a refused
 //! request never reaches the server), and its cache.
 
-mod https_server;
-
 use std::time::Duration;
 
-use https_server::{Route, TestServer};
+use crate::https_server::{Route, TestServer};
 use serde_json::json;
 use tower_oidc_registration::fetch::{FetchError, HttpsFetcher, UriFetcher};
 

@@ -1,15 +1,12 @@
-//! `subject_type` and `sector_identifier_uri` (checklist C16, C17) over HTTP, with the sector
+//! `subject_type` and `sector_identifier_uri` (OpenID Connect Registration §2, §5) over HTTP, with the sector
 //! document served by a local HTTPS server through the built-in fetcher: accepted when it
 //! lists every redirect URI, refused otherwise, on registration and on update alike.
 
-mod common;
-mod https_server;
-
 use std::time::Duration;
 
-use common::{App, assert_invalid_metadata};
+use crate::common::{App, assert_invalid_metadata};
+use crate::https_server::{Route, TestServer};
 use http::StatusCode;
-use https_server::{Route, TestServer};
 use serde_json::{Value, json};
 
 const A: &str = "https://a.example.org/cb";
@@ -38,7 +35,7 @@ fn pairwise(sector: &str, redirect_uris: &[&str]) -> Value {
 }
 
 #[tokio::test]
-async fn c16_sector_listing_every_redirect_uri_is_accepted() {
+async fn sector_listing_every_redirect_uri_is_accepted() {
     let (server, app) = setup().await;
     let client = app.register(&pairwise(&server.uri(SECTOR), &[A, B])).await;
     assert_eq!(client.body["sector_identifier_uri"], server.uri(SECTOR));
@@ -52,7 +49,7 @@ async fn c16_sector_listing_every_redirect_uri_is_accepted() {
 }
 
 #[tokio::test]
-async fn c16_redirect_uri_missing_from_the_sector_document_is_refused() {
+async fn redirect_uri_missing_from_the_sector_document_is_refused() {
     let (server, app) = setup().await;
     let other = "https://c.example.org/cb";
     let resp = app
@@ -72,7 +69,7 @@ async fn c16_redirect_uri_missing_from_the_sector_document_is_refused() {
 }
 
 #[tokio::test]
-async fn c16_sector_document_that_is_not_an_array_is_refused() {
+async fn sector_document_that_is_not_an_array_is_refused() {
     let (server, app) = setup().await;
     server.set(SECTOR, Route::json(&json!({"redirect_uris": [A, B]})));
     let resp = app
@@ -85,7 +82,7 @@ async fn c16_sector_document_that_is_not_an_array_is_refused() {
 }
 
 #[tokio::test]
-async fn c16_http_sector_identifier_uri_is_refused_without_fetching() {
+async fn http_sector_identifier_uri_is_refused_without_fetching() {
     let (server, app) = setup().await;
     let http = format!("http://127.0.0.1:{}{SECTOR}", server.addr.port());
     let resp = app.register_raw(&pairwise(&http, &[A, B])).await;
@@ -94,7 +91,7 @@ async fn c16_http_sector_identifier_uri_is_refused_without_fetching() {
 }
 
 #[tokio::test]
-async fn c16_sector_document_that_cannot_be_fetched_is_refused() {
+async fn sector_document_that_cannot_be_fetched_is_refused() {
     let (server, app) = setup().await;
     server.set("/moved", Route::redirect(&server.uri(SECTOR)));
     let resp = app
@@ -112,7 +109,7 @@ async fn c16_sector_document_that_cannot_be_fetched_is_refused() {
 }
 
 #[tokio::test]
-async fn c16_sector_is_checked_again_on_update() {
+async fn sector_is_checked_again_on_update() {
     let (server, app) = setup().await;
     let client = app.register(&pairwise(&server.uri(SECTOR), &[A, B])).await;
     // The document changed: B is no longer in the sector.
@@ -145,7 +142,7 @@ async fn c16_sector_is_checked_again_on_update() {
 }
 
 #[tokio::test]
-async fn c16_without_a_fetcher_a_sector_is_refused() {
+async fn without_a_fetcher_a_sector_is_refused() {
     let app = App::new();
     let resp = app
         .register_raw(&pairwise("https://rp.example.org/sector.json", &[A]))
@@ -157,7 +154,7 @@ async fn c16_without_a_fetcher_a_sector_is_refused() {
 }
 
 #[tokio::test]
-async fn c17_pairwise_hosts_that_differ_need_a_sector() {
+async fn pairwise_hosts_that_differ_need_a_sector() {
     let (_server, app) = setup().await;
     let resp = app
         .register_raw(&json!({"subject_type": "pairwise", "redirect_uris": [A, B]}))
@@ -179,7 +176,7 @@ fn production_fetcher_app(server: &TestServer) -> App {
 }
 
 #[tokio::test]
-async fn c16_sector_on_a_private_address_is_refused_without_a_request() {
+async fn sector_on_a_private_address_is_refused_without_a_request() {
     let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
     let app = production_fetcher_app(&server);
     let resp = app
@@ -203,7 +200,7 @@ async fn c16_sector_on_a_private_address_is_refused_without_a_request() {
 }
 
 #[tokio::test]
-async fn c16_internal_names_and_unknown_names_are_refused_alike() {
+async fn internal_names_and_unknown_names_are_refused_alike() {
     // A client must not learn which internal names exist: a name that resolves to a private
     // address and one that does not resolve at all (`.invalid` never does, RFC 6761) get the
     // same error description.
@@ -223,7 +220,7 @@ async fn c16_internal_names_and_unknown_names_are_refused_alike() {
 }
 
 #[tokio::test]
-async fn c16_sector_documents_are_fetched_anew_even_with_a_caching_fetcher() {
+async fn sector_documents_are_fetched_anew_even_with_a_caching_fetcher() {
     // The default fetcher caches (trusted issuers' key sets); a sector document is a URI the
     // client chose, fetched at each registration and never cached, so that clients cannot
     // fill the cache and a changed document is seen at once.

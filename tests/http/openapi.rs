@@ -1,4 +1,4 @@
-//! Issue 6, item 3: the OpenAPI contract (`openapi.yaml`) is a valid OpenAPI 3.1 document and
+//! The OpenAPI contract (`openapi.yaml`) is a valid OpenAPI 3.1 document and
 //! covers every route and every status the layer can answer.
 //!
 //! Every response the other helper-driven tests see is also checked against it (see
@@ -8,15 +8,15 @@
 //! the contract does not allow. `scripts/schemathesis` checks the same document against a real
 //! server with generated requests.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::common::contract::{self, CLIENT_TEMPLATE, REGISTRATION_TEMPLATE};
+use crate::common::{App, assert_error, full, min};
 use bytes::Bytes;
-use common::contract::{self, CLIENT_TEMPLATE, REGISTRATION_TEMPLATE};
-use common::{App, assert_error, full, min};
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower_oidc_registration::generate::SecretGenerator;

@@ -473,7 +473,7 @@ fn first_line(stdout: impl std::io::Read + Send + 'static, limit: Duration) -> S
 }
 
 /// `target/<profile>/examples/hyper_standalone`, built if missing. `cargo test` builds the
-/// examples before running tests; `cargo test --test seed_walkthrough` does not (and then an
+/// examples before running tests; `cargo test --test http` does not (and then an
 /// existing binary may be older than the example's source).
 fn example_binary() -> PathBuf {
     // Once for both tests, which run in parallel: one `cargo build` is enough.
@@ -481,7 +481,7 @@ fn example_binary() -> PathBuf {
     BINARY
         .get_or_init(|| {
             let exe = std::env::current_exe().expect("the test binary's path");
-            // target/<profile>/deps/seed_walkthrough-HASH
+            // target/<profile>/deps/http-HASH
             let profile_dir = exe
                 .parent()
                 .and_then(Path::parent)
@@ -505,15 +505,23 @@ fn example_binary() -> PathBuf {
 fn build_example(release: bool) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
+    // With the `sqlite` feature, as tests/stores/crash_safety.rs needs it: one build of the
+    // example then serves both, whichever runs first.
     command
-        .args(["build", "--example", "hyper_standalone"])
+        .args([
+            "build",
+            "--example",
+            "hyper_standalone",
+            "--features",
+            "sqlite",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"));
     if release {
         command.arg("--release");
     }
     let status = command
         .status()
-        .expect("run cargo build --example hyper_standalone");
+        .expect("run cargo build --example hyper_standalone --features sqlite");
     assert!(
         status.success(),
         "cargo build --example hyper_standalone: {status}"

@@ -9,8 +9,6 @@
 //! Each behaviour is a function taking an `Arc<dyn ClientStore>`; `suite!` instantiates every
 //! behaviour as a test for one store factory. A new store joins by adding one `suite!` line.
 
-mod common;
-
 use std::sync::Arc;
 
 use tower_oidc_registration::metadata::AuthMethod;
@@ -539,7 +537,7 @@ async fn memory_store() -> Option<(Arc<dyn ClientStore>, ())> {
     Some((Arc::new(MemoryStore::new()), ()))
 }
 
-suite!(memory, crate::memory_store);
+suite!(memory, super::memory_store);
 
 #[cfg(feature = "sqlite")]
 mod sqlite_support {
@@ -560,7 +558,7 @@ mod sqlite_support {
 }
 
 #[cfg(feature = "sqlite")]
-suite!(sqlite, crate::sqlite_support::sqlite_store);
+suite!(sqlite, super::sqlite_support::sqlite_store);
 
 #[cfg(feature = "postgres")]
 mod postgres_support {
@@ -578,7 +576,7 @@ mod postgres_support {
 }
 
 #[cfg(feature = "postgres")]
-suite!(postgres, crate::postgres_support::postgres_store);
+suite!(postgres, super::postgres_support::postgres_store);
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL only: schema version, concurrent migrations, decoding

@@ -1,15 +1,15 @@
-//! Issue 4, events and logs: the events hook sees every kind of registration event with the
+//! Events and logs: the events hook sees every kind of registration event with the
 //! client id and the caller, and neither events nor log lines ever carry a secret.
 
-mod common;
+use crate::common;
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
+use crate::common::captured::Captured;
+use crate::common::host::{post_request, token_of};
+use crate::common::{Client, REDIRECT, Resp, created_client, full, min};
 use bytes::Bytes;
-use common::captured::Captured;
-use common::host::{post_request, token_of};
-use common::{Client, REDIRECT, Resp, created_client, full, min};
 use http::{HeaderValue, Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower_oidc_registration::{
@@ -677,7 +677,7 @@ fn no_log_line_carries_a_secret() {
     }
     let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
         .args([
-            "log_capture_child",
+            "events::log_capture_child",
             "--exact",
             "--ignored",
             "--test-threads=1",

@@ -1,20 +1,18 @@
-//! Checklist sections A (register), B (defaults and echo) and D (error format), driven through
-//! `RegistrationLayer` as a user would. Test names start with the checklist id they prove.
+//! Registration (RFC 7591 §3): the request, the defaults and echo of the response, and the
+//! error format, driven through `RegistrationLayer` as a user would.
 
-mod common;
-
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use http::{Method, Request, StatusCode, header};
 use serde_json::json;
 use tower_oidc_registration::metadata::MetadataRules;
 
 // ---------------------------------------------------------------------------------------------
-// A. Register
+// Register
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn a1_open_registration_returns_201() {
+async fn open_registration_returns_201() {
     let app = App::new();
     let resp = app.register_raw(&min()).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
@@ -30,7 +28,7 @@ async fn a1_open_registration_returns_201() {
 }
 
 #[tokio::test]
-async fn a2_no_store_on_credentials_and_errors() {
+async fn no_store_on_credentials_and_errors() {
     let app = App::new();
     // 201 with a secret and a RAT.
     let resp = app.register_raw(&min()).await;
@@ -63,7 +61,7 @@ async fn a2_no_store_on_credentials_and_errors() {
 }
 
 #[tokio::test]
-async fn a3_client_id_and_secret_unique() {
+async fn client_id_and_secret_unique() {
     let app = App::new();
     let a = app.register(&min()).await;
     let b = app.register(&min()).await;
@@ -75,7 +73,7 @@ async fn a3_client_id_and_secret_unique() {
 }
 
 #[tokio::test]
-async fn a3_client_secret_is_86_base64url_chars() {
+async fn client_secret_is_86_base64url_chars() {
     let app = App::new();
     let a = app.register(&min()).await.secret().expect("secret");
     let b = app.register(&min()).await.secret().expect("secret");
@@ -85,7 +83,7 @@ async fn a3_client_secret_is_86_base64url_chars() {
 }
 
 #[tokio::test]
-async fn a4_secret_expiry_and_issued_at_are_numbers() {
+async fn secret_expiry_and_issued_at_are_numbers() {
     let app = App::new();
     let before = now();
     let client = app.register(&min()).await;
@@ -103,7 +101,7 @@ async fn a4_secret_expiry_and_issued_at_are_numbers() {
 }
 
 #[tokio::test]
-async fn a4_secret_lifetime_gives_future_expiry() {
+async fn secret_lifetime_gives_future_expiry() {
     let app = App::with(|b| b.client_secret_lifetime(Some(std::time::Duration::from_secs(3600))));
     let before = now();
     let client = app.register(&min()).await;
@@ -117,7 +115,7 @@ async fn a4_secret_lifetime_gives_future_expiry() {
 }
 
 #[tokio::test]
-async fn a5_rat_and_client_uri_present_and_absolute() {
+async fn registration_access_token_and_client_uri_present_and_absolute() {
     let app = App::new();
     let client = app.register(&min()).await;
     assert!(!client.token.is_empty());
@@ -128,7 +126,7 @@ async fn a5_rat_and_client_uri_present_and_absolute() {
 }
 
 #[tokio::test]
-async fn a5_client_uri_ignores_host_header() {
+async fn client_uri_ignores_host_header() {
     let app = App::new();
     let request = Request::post("/register")
         .header(header::HOST, "evil.example")
@@ -161,7 +159,7 @@ async fn a5_client_uri_ignores_host_header() {
 }
 
 #[tokio::test]
-async fn a5_configured_prefix_is_used() {
+async fn configured_prefix_is_used() {
     let app = App::with(|b| b.prefix("/oauth/register"));
     let resp = app.post_json("/oauth/register", &min()).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
@@ -191,7 +189,7 @@ async fn a5_configured_prefix_is_used() {
 }
 
 #[tokio::test]
-async fn a6_unknown_members_ignored() {
+async fn unknown_members_ignored() {
     let app = App::new();
     let body = merged(
         &min(),
@@ -215,7 +213,7 @@ async fn a6_unknown_members_ignored() {
 }
 
 #[tokio::test]
-async fn a7_client_chosen_client_id_is_ignored() {
+async fn client_chosen_client_id_is_ignored() {
     let app = App::new();
     let chosen = merged(
         &min(),
@@ -252,7 +250,7 @@ async fn a7_client_chosen_client_id_is_ignored() {
 }
 
 #[tokio::test]
-async fn a8_non_json_content_type_rejected() {
+async fn non_json_content_type_rejected() {
     let app = App::new();
     let bytes = serde_json::to_vec(&min()).expect("json");
     for ct in [
@@ -268,7 +266,7 @@ async fn a8_non_json_content_type_rejected() {
 }
 
 #[tokio::test]
-async fn a8_json_with_charset_accepted() {
+async fn json_with_charset_accepted() {
     let app = App::new();
     let bytes = serde_json::to_vec(&min()).expect("json");
     for ct in [
@@ -281,7 +279,7 @@ async fn a8_json_with_charset_accepted() {
 }
 
 #[tokio::test]
-async fn a8_malformed_json_rejected() {
+async fn malformed_json_rejected() {
     let app = App::new();
     for body in [
         &b"{\"redirect_uris\": [\"https://rp.example.org/cb\"],"[..],
@@ -302,7 +300,7 @@ async fn a8_malformed_json_rejected() {
 }
 
 #[tokio::test]
-async fn a8_json_non_object_rejected() {
+async fn json_non_object_rejected() {
     let app = App::new();
     for body in [
         json!([min()]),
@@ -317,7 +315,7 @@ async fn a8_json_non_object_rejected() {
 }
 
 #[tokio::test]
-async fn a8_body_over_limit_with_content_length_is_413() {
+async fn body_over_limit_with_content_length_is_413() {
     let app = App::new();
     let padding = "x".repeat(70 * 1024);
     let body = merged(&min(), &json!({"padding": padding}));
@@ -334,7 +332,7 @@ async fn a8_body_over_limit_with_content_length_is_413() {
 }
 
 #[tokio::test]
-async fn a8_configured_limit_applies() {
+async fn configured_limit_applies() {
     let app = App::with(|b| b.max_body_bytes(100));
     let small = serde_json::to_vec(&min()).expect("json");
     assert!(small.len() < 100);
@@ -348,7 +346,7 @@ async fn a8_configured_limit_applies() {
 }
 
 #[tokio::test]
-async fn a8_streamed_body_over_limit_is_413() {
+async fn streamed_body_over_limit_is_413() {
     let app = App::with(|b| b.max_body_bytes(1024));
     let json =
         serde_json::to_vec(&merged(&min(), &json!({"padding": "y".repeat(4096)}))).expect("json");
@@ -374,7 +372,7 @@ async fn a8_streamed_body_over_limit_is_413() {
 }
 
 #[tokio::test]
-async fn a11_options_preflight_on_registration_endpoint() {
+async fn options_preflight_on_registration_endpoint() {
     let app = App::new();
     let request = Request::options("/register")
         .header(header::ORIGIN, "https://rp.example.org")
@@ -404,7 +402,7 @@ async fn a11_options_preflight_on_registration_endpoint() {
 }
 
 #[tokio::test]
-async fn a11_options_preflight_on_client_uri() {
+async fn options_preflight_on_client_uri() {
     let app = App::new();
     let client = app.register(&min()).await;
     let request = Request::options(client.path())
@@ -439,7 +437,7 @@ async fn a11_options_preflight_on_client_uri() {
 }
 
 #[tokio::test]
-async fn a11_every_response_allows_any_origin_by_default() {
+async fn every_response_allows_any_origin_by_default() {
     let app = App::new();
     let resp = app.register_raw(&min()).await;
     assert_eq!(resp.status, StatusCode::CREATED);
@@ -471,7 +469,7 @@ async fn a11_every_response_allows_any_origin_by_default() {
 }
 
 #[tokio::test]
-async fn a11_cors_can_be_disabled() {
+async fn cors_can_be_disabled() {
     let app = App::with(|b| b.cors_allow_origin(None));
     let resp = app.register_raw(&min()).await;
     assert_eq!(resp.status, StatusCode::CREATED);
@@ -487,7 +485,7 @@ async fn a11_cors_can_be_disabled() {
 }
 
 #[tokio::test]
-async fn a11_configured_origin_is_sent() {
+async fn configured_origin_is_sent() {
     let app = App::with(|b| b.cors_allow_origin(Some("https://app.example.org".to_owned())));
     let resp = app.register_raw(&min()).await;
     assert_eq!(resp.status, StatusCode::CREATED);
@@ -500,7 +498,7 @@ async fn a11_configured_origin_is_sent() {
 }
 
 #[tokio::test]
-async fn a12_member_names_are_case_sensitive() {
+async fn member_names_are_case_sensitive() {
     let app = App::new();
     // Only upper-cased names: no redirect_uris at all for a code client.
     let resp = app
@@ -526,11 +524,11 @@ async fn a12_member_names_are_case_sensitive() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// B. Defaults and echo
+// Defaults and echo
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn b1_defaults_are_returned() {
+async fn defaults_are_returned() {
     let app = App::new();
     let client = app.register(&min()).await;
     let body = &client.body;
@@ -550,7 +548,7 @@ async fn b1_defaults_are_returned() {
 }
 
 #[tokio::test]
-async fn b1_redirect_uris_echoed_exactly() {
+async fn redirect_uris_echoed_exactly() {
     let app = App::new();
     let uris = json!([
         "https://rp.example.org/cb",
@@ -563,7 +561,7 @@ async fn b1_redirect_uris_echoed_exactly() {
 }
 
 #[tokio::test]
-async fn b2_every_accepted_field_echoed() {
+async fn every_accepted_field_echoed() {
     let app = App::new();
     let request = json!({
         "redirect_uris": ["https://rp.example.org/cb", "https://rp.example.org/cb2"],
@@ -627,7 +625,7 @@ async fn b2_every_accepted_field_echoed() {
 }
 
 #[tokio::test]
-async fn b3_default_scope_when_configured() {
+async fn default_scope_when_configured() {
     let mut rules = MetadataRules::default();
     rules.default_scope = Some("openid profile".to_owned());
     let app = App::with(|b| b.rules(rules));
@@ -644,7 +642,7 @@ async fn b3_default_scope_when_configured() {
 }
 
 #[tokio::test]
-async fn b4_language_tagged_members_echoed() {
+async fn language_tagged_members_echoed() {
     let app = App::new();
     let request = json!({
         "redirect_uris": [REDIRECT],
@@ -670,7 +668,7 @@ async fn b4_language_tagged_members_echoed() {
 }
 
 #[tokio::test]
-async fn b4_bad_language_tag_rejected() {
+async fn bad_language_tag_rejected() {
     let app = App::new();
     let resp = app
         .register_raw(&merged(&min(), &json!({"client_name#xx-!!": "x"})))
@@ -686,7 +684,7 @@ async fn b4_bad_language_tag_rejected() {
 }
 
 #[tokio::test]
-async fn b4_language_tags_match_case_insensitively() {
+async fn language_tags_match_case_insensitively() {
     let app = App::new();
     let resp = app
         .register_raw(&merged(
@@ -698,7 +696,7 @@ async fn b4_language_tags_match_case_insensitively() {
 }
 
 #[tokio::test]
-async fn b5_encryption_enc_defaults_to_a128cbc_hs256() {
+async fn encryption_enc_defaults_to_a128cbc_hs256() {
     let app = App::new();
     let client = app
         .register(&merged(
@@ -728,7 +726,7 @@ async fn b5_encryption_enc_defaults_to_a128cbc_hs256() {
 }
 
 #[tokio::test]
-async fn b5_enc_without_alg_rejected() {
+async fn enc_without_alg_rejected() {
     let app = App::new();
     for member in [
         "id_token_encrypted_response_enc",
@@ -743,11 +741,11 @@ async fn b5_enc_without_alg_rejected() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// D. Error format
+// Error format
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn d1_error_is_json_with_known_code_and_ascii_description() {
+async fn error_is_json_with_known_code_and_ascii_description() {
     let app = App::new();
     let known = [
         "invalid_redirect_uri",
@@ -779,7 +777,7 @@ async fn d1_error_is_json_with_known_code_and_ascii_description() {
 }
 
 #[tokio::test]
-async fn e2_malformed_or_unsigned_software_statement_is_invalid() {
+async fn malformed_or_unsigned_software_statement_is_invalid() {
     let app = App::new();
     for statement in [
         json!("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0."),
@@ -794,7 +792,7 @@ async fn e2_malformed_or_unsigned_software_statement_is_invalid() {
 }
 
 #[tokio::test]
-async fn e3_statement_from_an_untrusted_issuer_is_unapproved() {
+async fn statement_from_an_untrusted_issuer_is_unapproved() {
     let app = App::new();
     let resp = app
         .register_raw(&merged(
@@ -807,7 +805,7 @@ async fn e3_statement_from_an_untrusted_issuer_is_unapproved() {
 }
 
 #[tokio::test]
-async fn d1_error_description_names_member_and_index() {
+async fn error_description_names_member_and_index() {
     let app = App::new();
     let resp = app
         .register_raw(&json!({
@@ -829,7 +827,7 @@ async fn d1_error_description_names_member_and_index() {
 }
 
 #[tokio::test]
-async fn d2_no_client_id_in_errors() {
+async fn no_client_id_in_errors() {
     let app = App::new();
     let client = app.register(&min()).await;
     // A registration error echoing a chosen client_id must not return it.
@@ -849,7 +847,7 @@ async fn d2_no_client_id_in_errors() {
 }
 
 #[tokio::test]
-async fn d3_token_errors_use_rfc6750() {
+async fn token_errors_use_rfc6750() {
     let app = App::new();
     let client = app.register(&min()).await;
     assert_invalid_token(&app.get(&client.path(), Some("not-a-token")).await);

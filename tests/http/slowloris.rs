@@ -1,10 +1,10 @@
-//! Issue 6, connection bounds of the example server (`examples/hyper_standalone/server.rs`,
+//! Connection bounds of the example server (`examples/hyper_standalone/server.rs`,
 //! included here as it is): a client that dribbles its headers, or sends nothing, is
 //! disconnected after the header read timeout; a request head past the size limit gets 431.
 //! Real sockets on 127.0.0.1, the registration layer behind the server.
 
 #[allow(dead_code)]
-#[path = "../examples/hyper_standalone/server.rs"]
+#[path = "../../examples/hyper_standalone/server.rs"]
 mod server;
 
 use std::net::SocketAddr;

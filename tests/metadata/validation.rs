@@ -1,10 +1,8 @@
-//! Checklist section C (validation, POST and PUT alike), driven through `RegistrationLayer`.
+//! Metadata validation (POST and PUT alike), driven through `RegistrationLayer`.
 //! Every rejection is checked on registration (POST) and on update (PUT, which must then
 //! change nothing); every acceptance on both as well.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use serde_json::{Value, json};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
@@ -57,10 +55,10 @@ fn with_min(extra: Value) -> Value {
     merged(&min(), &extra)
 }
 
-// C1 ------------------------------------------------------------------------------------------
+// Redirect URIs required by redirect-based grants ---------------------------------------------
 
 #[tokio::test]
-async fn c1_redirect_grant_without_redirect_uris_rejected() {
+async fn redirect_grant_without_redirect_uris_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -92,12 +90,12 @@ async fn c1_redirect_grant_without_redirect_uris_rejected() {
     .await;
 }
 
-// C2 ------------------------------------------------------------------------------------------
+// Grants without redirect URIs ----------------------------------------------------------------
 
 #[tokio::test]
-async fn c2_client_credentials_needs_no_redirect_uris() {
+async fn client_credentials_needs_no_redirect_uris() {
     // Anonymous registrants get no client_credentials by default (caller restrictions, tested
-    // in host_protected.rs); lifted here, where only the redirect-URI rule is under test.
+    // in tests/host/protected.rs); lifted here, where only the redirect-URI rule is under test.
     let app = App::with(|b| b.caller_restrictions(None));
     let body = accepted(
         &app,
@@ -124,7 +122,7 @@ async fn c2_client_credentials_needs_no_redirect_uris() {
 }
 
 #[tokio::test]
-async fn c2_anonymous_client_credentials_refused_by_default() {
+async fn anonymous_client_credentials_refused_by_default() {
     // The default caller restrictions (INDIGO IAM): an anonymous registrant cannot get a
     // client that mints tokens by itself, on registration or by updating an existing client.
     let app = App::new();
@@ -157,10 +155,10 @@ async fn c2_anonymous_client_credentials_refused_by_default() {
     .await;
 }
 
-// C3 ------------------------------------------------------------------------------------------
+// Fragments in redirect URIs ------------------------------------------------------------------
 
 #[tokio::test]
-async fn c3_redirect_uri_fragment_rejected() {
+async fn redirect_uri_fragment_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -185,10 +183,10 @@ async fn c3_redirect_uri_fragment_rejected() {
     .await;
 }
 
-// C4 ------------------------------------------------------------------------------------------
+// Absolute redirect URIs and their JSON type --------------------------------------------------
 
 #[tokio::test]
-async fn c4_relative_redirect_uri_rejected() {
+async fn relative_redirect_uri_rejected() {
     let app = App::new();
     for uri in [
         "/cb",
@@ -208,7 +206,7 @@ async fn c4_relative_redirect_uri_rejected() {
 }
 
 #[tokio::test]
-async fn c4_redirect_uris_type_errors_rejected() {
+async fn redirect_uris_type_errors_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -240,10 +238,10 @@ async fn c4_redirect_uris_type_errors_rejected() {
     }
 }
 
-// C5 ------------------------------------------------------------------------------------------
+// Queries in redirect URIs --------------------------------------------------------------------
 
 #[tokio::test]
-async fn c5_redirect_uri_query_allowed_and_echoed_verbatim() {
+async fn redirect_uri_query_allowed_and_echoed_verbatim() {
     let app = App::new();
     let body = accepted(
         &app,
@@ -260,10 +258,10 @@ async fn c5_redirect_uri_query_allowed_and_echoed_verbatim() {
     );
 }
 
-// C6 / C7 -------------------------------------------------------------------------------------
+// Web clients: https, except on loopback ------------------------------------------------------
 
 #[tokio::test]
-async fn c6_web_client_requires_https_except_loopback() {
+async fn web_client_requires_https_except_loopback() {
     let app = App::new();
     rejected(
         &app,
@@ -299,7 +297,7 @@ async fn c6_web_client_requires_https_except_loopback() {
 }
 
 #[tokio::test]
-async fn c7_implicit_web_client_requires_https_not_localhost() {
+async fn implicit_web_client_requires_https_not_localhost() {
     let app = App::new();
     let implicit = |uri: &str| {
         json!({
@@ -331,10 +329,10 @@ async fn c7_implicit_web_client_requires_https_not_localhost() {
     .await;
 }
 
-// C8 / C9 / C10 -------------------------------------------------------------------------------
+// Native clients: loopback, claimed https, private-use schemes --------------------------------
 
 #[tokio::test]
-async fn c8_native_loopback_redirects_accepted() {
+async fn native_loopback_redirects_accepted() {
     let app = App::new();
     for uri in [
         "http://127.0.0.1/cb",
@@ -351,7 +349,7 @@ async fn c8_native_loopback_redirects_accepted() {
 }
 
 #[tokio::test]
-async fn c9_native_http_non_loopback_rejected() {
+async fn native_http_non_loopback_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -370,7 +368,7 @@ async fn c9_native_http_non_loopback_rejected() {
 }
 
 #[tokio::test]
-async fn c9_native_claimed_https_is_configurable() {
+async fn native_claimed_https_is_configurable() {
     let native_https = json!({
         "application_type": "native",
         "redirect_uris": ["https://app.example.org/oauth2redirect"],
@@ -391,7 +389,7 @@ async fn c9_native_claimed_https_is_configurable() {
 }
 
 #[tokio::test]
-async fn c10_native_private_use_scheme_accepted() {
+async fn native_private_use_scheme_accepted() {
     let app = App::new();
     accepted(
         &app,
@@ -410,7 +408,7 @@ async fn c10_native_private_use_scheme_accepted() {
 }
 
 #[tokio::test]
-async fn c10_native_private_use_scheme_without_dot_rejected() {
+async fn native_private_use_scheme_without_dot_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -422,7 +420,7 @@ async fn c10_native_private_use_scheme_without_dot_rejected() {
 }
 
 #[tokio::test]
-async fn c10_dangerous_schemes_never_accepted() {
+async fn dangerous_schemes_never_accepted() {
     let app = App::new();
     for uri in [
         "javascript:alert(1)",
@@ -443,9 +441,9 @@ async fn c10_dangerous_schemes_never_accepted() {
     }
 }
 
-// C11 -----------------------------------------------------------------------------------------
+// Consistency of response and grant types -----------------------------------------------------
 
-/// C11 allows either outcome: 400 invalid_client_metadata, or 201 with the grant types
+/// Either outcome is allowed (OpenID Connect Registration §2): 400 invalid_client_metadata, or 201 with the grant types
 /// corrected so that every response type has the grant it needs.
 #[track_caller]
 fn assert_consistent_or_rejected(resp: &Resp, request: &Value) {
@@ -488,7 +486,7 @@ fn assert_consistent_or_rejected(resp: &Resp, request: &Value) {
 }
 
 #[tokio::test]
-async fn c11_response_and_grant_types_consistent() {
+async fn response_and_grant_types_consistent() {
     let app = App::new();
     let cases = [
         json!({"response_types": ["code"], "grant_types": ["implicit"]}),
@@ -505,7 +503,7 @@ async fn c11_response_and_grant_types_consistent() {
 }
 
 #[tokio::test]
-async fn c11_consistent_hybrid_accepted_as_sent() {
+async fn consistent_hybrid_accepted_as_sent() {
     let app = App::new();
     accepted(
         &app,
@@ -518,10 +516,10 @@ async fn c11_consistent_hybrid_accepted_as_sent() {
     .await;
 }
 
-// C12 -----------------------------------------------------------------------------------------
+// Supported grant and response types ----------------------------------------------------------
 
 #[tokio::test]
-async fn c12_unsupported_grant_and_response_types_rejected() {
+async fn unsupported_grant_and_response_types_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -561,7 +559,7 @@ async fn c12_unsupported_grant_and_response_types_rejected() {
 }
 
 #[tokio::test]
-async fn c12_supported_grant_types_are_configurable() {
+async fn supported_grant_types_are_configurable() {
     let mut rules = MetadataRules::default();
     rules.grant_types.push(GrantType::Password);
     rules.auth_methods.retain(|m| *m != AuthMethod::None);
@@ -583,10 +581,10 @@ async fn c12_supported_grant_types_are_configurable() {
     .await;
 }
 
-// C13 -----------------------------------------------------------------------------------------
+// Client authentication methods ---------------------------------------------------------------
 
 #[tokio::test]
-async fn c13_auth_method_none_gets_no_secret() {
+async fn auth_method_none_gets_no_secret() {
     let app = App::new();
     let client = app
         .register(&with_min(json!({"token_endpoint_auth_method": "none"})))
@@ -606,7 +604,7 @@ async fn c13_auth_method_none_gets_no_secret() {
 }
 
 #[tokio::test]
-async fn c13_secret_methods_get_a_secret() {
+async fn secret_methods_get_a_secret() {
     let app = App::new();
     for method in [
         "client_secret_basic",
@@ -626,7 +624,7 @@ async fn c13_secret_methods_get_a_secret() {
 }
 
 #[tokio::test]
-async fn c13_private_key_jwt_needs_keys() {
+async fn private_key_jwt_needs_keys() {
     let app = App::new();
     rejected(
         &app,
@@ -649,7 +647,7 @@ async fn c13_private_key_jwt_needs_keys() {
 }
 
 #[tokio::test]
-async fn c13_unknown_auth_method_rejected() {
+async fn unknown_auth_method_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -660,10 +658,10 @@ async fn c13_unknown_auth_method_rejected() {
     .await;
 }
 
-// C14 / C15 -----------------------------------------------------------------------------------
+// JWK Sets: jwks and jwks_uri -----------------------------------------------------------------
 
 #[tokio::test]
-async fn c14_jwks_and_jwks_uri_together_rejected() {
+async fn jwks_and_jwks_uri_together_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -678,7 +676,7 @@ async fn c14_jwks_and_jwks_uri_together_rejected() {
 }
 
 #[tokio::test]
-async fn c15_private_or_symmetric_keys_rejected() {
+async fn private_or_symmetric_keys_rejected() {
     let app = App::new();
     let mut private_ec = ec_public_jwk();
     private_ec["d"] = json!("870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE");
@@ -708,7 +706,7 @@ async fn c15_private_or_symmetric_keys_rejected() {
 }
 
 #[tokio::test]
-async fn c15_jwks_must_be_a_jwk_set() {
+async fn jwks_must_be_a_jwk_set() {
     let app = App::new();
     for jwks in [
         ec_public_jwk(),
@@ -728,7 +726,7 @@ async fn c15_jwks_must_be_a_jwk_set() {
 }
 
 #[tokio::test]
-async fn c15_http_jwks_uri_rejected() {
+async fn http_jwks_uri_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -739,12 +737,12 @@ async fn c15_http_jwks_uri_rejected() {
     .await;
 }
 
-// C16 / C17 -----------------------------------------------------------------------------------
+// Sector identifiers and pairwise subjects ----------------------------------------------------
 
-/// C16 proper (the document fetched and checked) is in tests/sector_identifier.rs; a server
+/// The sector document fetched and checked is in tests/metadata/sector_identifier.rs; a server
 /// without a URI fetcher cannot check a sector, so it refuses one rather than store it unchecked.
 #[tokio::test]
-async fn c16_sector_identifier_uri_refused_without_a_fetcher() {
+async fn sector_identifier_uri_refused_without_a_fetcher() {
     let app = App::new();
     rejected(
         &app,
@@ -759,7 +757,7 @@ async fn c16_sector_identifier_uri_refused_without_a_fetcher() {
 }
 
 #[tokio::test]
-async fn c17_pairwise_with_several_hosts_needs_sector_identifier() {
+async fn pairwise_with_several_hosts_needs_sector_identifier() {
     let app = App::new();
     rejected(
         &app,
@@ -783,10 +781,10 @@ async fn c17_pairwise_with_several_hosts_needs_sector_identifier() {
     .await;
 }
 
-// C18 / C19 -----------------------------------------------------------------------------------
+// initiate_login_uri and request_uris ---------------------------------------------------------
 
 #[tokio::test]
-async fn c18_initiate_login_uri_must_be_https() {
+async fn initiate_login_uri_must_be_https() {
     let app = App::new();
     for uri in [
         "http://rp.example.org/login",
@@ -810,7 +808,7 @@ async fn c18_initiate_login_uri_must_be_https() {
 }
 
 #[tokio::test]
-async fn c19_request_uris_absolute_fragment_allowed() {
+async fn request_uris_absolute_fragment_allowed() {
     let app = App::new();
     accepted(
         &app,
@@ -829,10 +827,10 @@ async fn c19_request_uris_absolute_fragment_allowed() {
     .await;
 }
 
-// C20 -----------------------------------------------------------------------------------------
+// Algorithms ----------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn c20_unsigned_id_token_with_front_channel_id_token_rejected() {
+async fn unsigned_id_token_with_front_channel_id_token_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -866,7 +864,7 @@ async fn c20_unsigned_id_token_with_front_channel_id_token_rejected() {
 }
 
 #[tokio::test]
-async fn c20_token_endpoint_auth_signing_alg_none_rejected() {
+async fn token_endpoint_auth_signing_alg_none_rejected() {
     let app = App::new();
     rejected(
         &app,
@@ -891,10 +889,10 @@ async fn c20_token_endpoint_auth_signing_alg_none_rejected() {
     .await;
 }
 
-// C21 -----------------------------------------------------------------------------------------
+// JSON types of members -----------------------------------------------------------------------
 
 #[tokio::test]
-async fn c21_wrong_json_types_rejected() {
+async fn wrong_json_types_rejected() {
     let app = App::new();
     let cases = [
         ("default_max_age", json!("x")),

@@ -1,9 +1,7 @@
 //! Inputs found by the fuzz targets in `fuzz/` (see FUZZING.md), replayed through the layer
 //! and the registry with the stable toolchain, so that what they pinned down stays true.
 
-mod common;
-
-use common::{App, ISSUER, assert_invalid_token, min};
+use crate::common::{App, ISSUER, assert_invalid_token, min};
 use http::{Method, StatusCode};
 use tower_oidc_registration::{RegistrationConfig, RegistrationError, Registry};
 

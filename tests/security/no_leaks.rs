@@ -1,4 +1,4 @@
-//! Issue 6, item 7: secrets never leak — not into `tracing` output, not into events, not into
+//! Secrets never leak — not into `tracing` output, not into events, not into
 //! `Debug` output.
 //!
 //! A full workflow (protected registration with issued and static initial access tokens,
@@ -9,19 +9,19 @@
 //! initial access token, or their SHA-256 (what stores keep) in hex or base64 form — not even
 //! 16 characters of one, so a truncated echo is caught too.
 //!
-//! `tests/host_events.rs` (`no_log_line_carries_a_secret`, `no_event_carries_a_secret`) checks
+//! `tests/host/events.rs` (`no_log_line_carries_a_secret`, `no_event_carries_a_secret`) checks
 //! the full secrets in logs and events of a shorter workflow; this extends it to the hash forms,
 //! substrings, spans, the host API and `Debug` of every type that holds a credential or a key.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 
+use crate::common::captured::Captured;
+use crate::common::host::{Host, basic, named, object, token_of};
+use crate::common::{REDIRECT, min};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use common::captured::Captured;
-use common::host::{Host, basic, named, object, token_of};
-use common::{REDIRECT, min};
 use http::StatusCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -245,8 +245,10 @@ async fn workflow(host: &Host, debug: &mut Vec<String>) -> Vec<String> {
     secrets
 }
 
-/// The one test of this binary that logs: it installs the global subscriber (a scoped one
-/// can miss events whose callsite another thread saw first, see `tests/host_events.rs`).
+/// The one test of this binary that installs a subscriber: the global one (a scoped one can
+/// miss events whose callsite another thread saw first, see `tests/host/events.rs`). The other
+/// tests of the binary log into it too: that adds lines, never a credential of this workflow,
+/// which are all generated here or unique to this file.
 #[test]
 fn no_credential_reaches_logs_events_or_debug_during_a_full_workflow() {
     let captured = Captured::default();

@@ -1,0 +1,16 @@
+//! The HTTP surface: `RegistrationLayer` driven as a client would, through Tower and over real
+//! sockets. Registration (RFC 7591) and management (RFC 7592) requests and responses, resource
+//! bounds, the OpenAPI contract, and the example servers end to end.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod axum_app;
+mod bounds;
+mod integration_http;
+mod integration_tower;
+mod management;
+mod openapi;
+mod registration;
+mod seed_walkthrough;
+mod slowloris;
