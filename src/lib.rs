@@ -64,6 +64,7 @@ pub use context::{Caller, RequestContext, Requester};
 pub use error::RegistrationError;
 pub use events::{EventKind, EventListener, RegistrationEvent};
 pub use future::ResponseFuture;
+pub use handler::error_response;
 pub use layer::RegistrationLayer;
 pub use registry::{
     Admission, AuthorizedClient, ClientAuthError, ClientCredentials, ClientInformation,

@@ -113,7 +113,7 @@ impl Failure {
     /// The response: status, JSON body `{"error", "error_description"}`, and the
     /// `WWW-Authenticate` or `Allow` header where the RFCs require one. Common headers
     /// (caching, CORS) are added by the caller.
-    pub(super) fn into_response(self) -> Response<Full<Bytes>> {
+    pub(super) fn to_response(&self) -> Response<Full<Bytes>> {
         let body = serde_json::json!({
             "error": self.code(),
             "error_description": self.description(),
@@ -125,7 +125,7 @@ impl Failure {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        let challenge = match &self {
+        let challenge = match self {
             Self::Registration(
                 RegistrationError::MissingToken | RegistrationError::MissingInitialAccessToken,
             ) => Some(HeaderValue::from_static("Bearer")),
@@ -150,4 +150,13 @@ impl Failure {
         }
         response
     }
+}
+
+/// The HTTP response the layer sends for a failure of the [`Registry`](crate::Registry): the
+/// status, the JSON body `{"error", "error_description"}` (RFC 7591 §3.2.2) and, for token
+/// failures, `WWW-Authenticate` (RFC 6750 §3). For hosts that call the registry from endpoints
+/// of their own and want to answer as the layer does; add `Cache-Control: no-store` as the
+/// layer does on every response.
+pub fn error_response(error: RegistrationError) -> Response<Full<Bytes>> {
+    Failure::Registration(error).to_response()
 }

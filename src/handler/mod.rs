@@ -24,6 +24,7 @@ use crate::registry::{ClientInformation, Registry};
 use crate::route::Route;
 
 use error::Failure;
+pub use error::error_response;
 
 /// What every request handled by the layer shares: the configuration, built once, and the
 /// registry over it.
@@ -134,7 +135,7 @@ async fn handle_in_span<B: RequestBody>(
                     context: &event_context(caller, &parts),
                 });
             }
-            failure.into_response()
+            failure.to_response()
         }
     };
     response::add_common_headers(&shared, &mut response);

@@ -142,6 +142,13 @@ impl ClientRecord {
         self
     }
 
+    /// The record of a client registered at `issued_at` (seconds since the epoch).
+    #[must_use]
+    pub fn with_client_id_issued_at(mut self, issued_at: u64) -> Self {
+        self.client_id_issued_at = issued_at;
+        self
+    }
+
     /// The record with other metadata.
     #[must_use]
     pub fn with_metadata(mut self, metadata: MetadataJson) -> Self {

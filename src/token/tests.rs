@@ -147,3 +147,21 @@ fn token_hash_is_sha256_and_compares_in_constant_time() {
     assert!(h.ct_eq(&CredentialHash::of("abc")));
     assert!(!h.ct_eq(&CredentialHash::of("abd")));
 }
+
+#[test]
+fn debug_of_the_signer_shows_no_key_material() {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+    let secret = [0x5au8; 32];
+    let tokens = service(SigningKey::hs256(&secret).expect("hs256"));
+    let shown = format!("{tokens:?}");
+    assert!(shown.contains("RegistrationTokens"), "{shown}");
+    for needle in [
+        URL_SAFE_NO_PAD.encode(secret),
+        STANDARD.encode(secret),
+        format!("{:?}", &secret[..8]),
+        "5a5a5a5a".to_owned(),
+    ] {
+        assert!(!shown.contains(&needle), "{shown} shows {needle}");
+    }
+}

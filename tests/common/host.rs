@@ -1,8 +1,9 @@
-//! The harness of the host integration tests (`host_*.rs`): the layer and its [`Registry`]
+//! The harness of the host integration tests (the `host` test binary): the layer and its [`Registry`]
 //! around an inner service that answers 418, request builders for the registration and client
 //! configuration endpoints, and small helpers for the host API.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
@@ -11,8 +12,8 @@ use serde_json::{Map, Value, json};
 use tower::util::BoxCloneService;
 use tower::{Layer, service_fn};
 use tower_oidc_registration::{
-    ClientCredentials, RegistrationConfig, RegistrationConfigBuilder, RegistrationLayer, Registry,
-    Secret,
+    ClientCredentials, ClientStore, MemoryStore, RegistrationConfig, RegistrationConfigBuilder,
+    RegistrationLayer, Registry, Secret,
 };
 
 use super::{Client, ISSUER, REDIRECT, Resp, Svc, TestBody, created_client, full, with_bearer};
@@ -21,15 +22,28 @@ use super::{Client, ISSUER, REDIRECT, Resp, Svc, TestBody, created_client, full,
 pub struct Host {
     pub svc: Svc,
     pub registry: Registry,
+    /// The memory store [`Host::new`] gives the layer (unless `f` sets another).
+    pub store: Option<Arc<MemoryStore>>,
 }
 
 impl Host {
-    /// The layer with a configuration for [`ISSUER`] adjusted by `f`.
+    /// The layer with a configuration for [`ISSUER`] and a memory store, adjusted by `f`.
     pub fn new(f: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder) -> Self {
-        let config = f(RegistrationConfig::builder(ISSUER))
+        let store = Arc::new(MemoryStore::new());
+        let store_dyn: Arc<dyn ClientStore> = store.clone();
+        let config = f(RegistrationConfig::builder(ISSUER).shared_store(store_dyn))
             .build()
             .expect("valid test configuration");
-        Self::from_config(config)
+        Self {
+            store: Some(store),
+            ..Self::from_config(config)
+        }
+    }
+
+    /// How many clients the store holds.
+    pub async fn count(&self) -> u64 {
+        let store = self.store.as_ref().expect("a host made by Host::new");
+        store.count().await.expect("count")
     }
 
     /// The layer with `config`.
@@ -48,6 +62,7 @@ impl Host {
         Self {
             svc: BoxCloneService::new(layer.layer(inner)),
             registry,
+            store: None,
         }
     }
 

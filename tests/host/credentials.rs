@@ -10,6 +10,7 @@ use crate::common::host::{Host, basic, get_request, put_request, token_of};
 use crate::common::{Client, REDIRECT, Resp, TestBody, assert_invalid_token, min};
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
+use tower_oidc_registration::Requester;
 use tower_oidc_registration::metadata::{AuthMethod, MetadataRules};
 use tower_oidc_registration::{
     ClientAuthError, ClientRecord, CredentialHash, RegistrationConfig, Registry, SecretRotation,
@@ -94,7 +95,7 @@ async fn assert_authenticates(host: &Host, client_id: &str, secret: &str, why: &
 /// The record the store keeps for a registered client.
 async fn stored_record(host: &Host, client_id: &str) -> Arc<ClientRecord> {
     host.registry
-        .client(client_id)
+        .lookup(client_id)
         .await
         .expect("store")
         .expect("registered")
@@ -300,7 +301,7 @@ async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
 
     // The store keeps its hash only.
     let record = stored_record(&host, &client.id).await;
-    match record.client_secret.as_ref().expect("a stored secret") {
+    match record.client_secret().as_ref().expect("a stored secret") {
         StoredSecret::Hashed(hash) => {
             assert!(hash.ct_eq(&CredentialHash::of(&secret)));
         }
@@ -308,7 +309,7 @@ async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
     }
     assert!(
         record
-            .client_secret
+            .client_secret()
             .as_ref()
             .expect("secret")
             .plain()
@@ -316,7 +317,7 @@ async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
     );
     let debug = format!("{record:?}");
     assert!(!debug.contains(&secret), "{debug}");
-    assert!(!record.metadata.as_str().contains(&secret));
+    assert!(!record.metadata().as_str().contains(&secret));
 
     // It authenticates.
     assert_authenticates(&host, &client.id, &secret, "a hashed secret authenticates").await;
@@ -355,7 +356,7 @@ async fn hashed_secrets_check_the_client_secret_of_an_update() {
     assert_authenticates(&host, &client.id, &secret, "secret unchanged").await;
     let record = stored_record(&host, &client.id).await;
     assert!(matches!(
-        record.client_secret,
+        record.client_secret(),
         Some(StoredSecret::Hashed(_))
     ));
 }
@@ -386,7 +387,7 @@ async fn hashed_secrets_rotated_on_update_are_shown_once() {
     );
     let record = stored_record(&host, &client.id).await;
     assert!(matches!(
-        record.client_secret,
+        record.client_secret(),
         Some(StoredSecret::Hashed(_))
     ));
     assert!(!format!("{record:?}").contains(&new));
@@ -399,7 +400,7 @@ async fn hashed_secrets_through_the_host_api() {
     request.insert("redirect_uris".into(), json!([REDIRECT]));
     let info = host
         .registry
-        .register(&tower_oidc_registration::RequestContext::host(), request)
+        .register(Requester::host(), request)
         .await
         .expect("register");
     let secret = info
@@ -409,7 +410,7 @@ async fn hashed_secrets_through_the_host_api() {
         .to_owned();
     assert!(
         info.record()
-            .client_secret
+            .client_secret()
             .as_ref()
             .expect("secret")
             .plain()
@@ -421,7 +422,7 @@ async fn hashed_secrets_through_the_host_api() {
     request.insert("redirect_uris".into(), json!([REDIRECT]));
     let info = host
         .registry
-        .replace_client(info.client_id(), request)
+        .update(Requester::host(), info.client_id(), request)
         .await
         .expect("replace");
     assert!(info.client_secret().is_none());

@@ -13,8 +13,8 @@ use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower_oidc_registration::{
-    Caller, EventKind, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfigBuilder,
-    RegistrationEvent, RegistrationEvents, RequestContext, SecretRotation, TokenRotation,
+    Caller, EventKind, EventListener, InitialAccessTokenOptions, RegistrationAccess,
+    RegistrationConfigBuilder, RegistrationEvent, RequestContext, SecretRotation, TokenRotation,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ impl Recorder {
     }
 }
 
-impl RegistrationEvents for Recorder {
+impl EventListener for Recorder {
     fn on_event(&self, event: &RegistrationEvent<'_>) {
         let seen = Seen {
             kind: event.kind,

@@ -22,12 +22,12 @@ use http_body_util::Full;
 use serde_json::{Map, Value, json};
 use tower::util::BoxCloneService;
 use tower::{Layer, service_fn};
+use tower_oidc_registration::Requester;
 use tower_oidc_registration::generate::{ClientIdGenerator, SecretGenerator};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
 use tower_oidc_registration::{
     ClientAuthError, ClientCredentials, ClientRecord, ClientStore, MemoryStore, RegistrationConfig,
-    RegistrationError, RegistrationLayer, Registry, RequestContext, Secret, StoreError,
-    TokenRotation,
+    RegistrationError, RegistrationLayer, Registry, Secret, StoreError, TokenRotation,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -98,9 +98,9 @@ async fn authenticate_accepts_the_right_secret_with_the_registered_method() {
         "client_secret_basic client authenticates with Basic credentials",
     )
     .await;
-    assert_eq!(record.client_id, basic_client.id);
+    assert_eq!(record.client_id(), basic_client.id);
     assert_eq!(
-        record.token_endpoint_auth_method,
+        record.token_endpoint_auth_method(),
         AuthMethod::ClientSecretBasic
     );
 
@@ -111,7 +111,7 @@ async fn authenticate_accepts_the_right_secret_with_the_registered_method() {
         "client_secret_post client authenticates with form credentials",
     )
     .await;
-    assert_eq!(record.client_id, post_client.id);
+    assert_eq!(record.client_id(), post_client.id);
 }
 
 #[tokio::test]
@@ -201,7 +201,7 @@ async fn authenticate_refuses_a_deleted_client() {
     let client = host.register(None, &min()).await;
     let secret = secret_of(&client);
     host.registry
-        .delete_client(&client.id)
+        .delete(Requester::host(), &client.id)
         .await
         .expect("host deletes");
     let err = refused(
@@ -346,18 +346,21 @@ async fn host_register_applies_the_same_rules_as_http() {
     let err = host
         .registry
         .register(
-            &RequestContext::host(),
+            Requester::host(),
             object(json!({"redirect_uris": ["http://rp.example.org/cb#frag"]})),
         )
         .await
         .expect_err("a fragment in a redirect URI is refused");
     assert!(matches!(err, RegistrationError::Metadata(_)), "{err:?}");
     assert_eq!(err.code(), "invalid_redirect_uri");
-    assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        tower_oidc_registration::error_response(err).status(),
+        StatusCode::BAD_REQUEST
+    );
 
     let info = host
         .registry
-        .register(&RequestContext::host(), object(min()))
+        .register(Requester::host(), object(min()))
         .await
         .expect("host registration");
     let secret = info.client_secret().expect("a secret is issued").expose();
@@ -391,7 +394,8 @@ async fn host_replace_client_replaces_metadata_and_keeps_the_token() {
     let client = host.register(None, &min()).await;
     let info = host
         .registry
-        .replace_client(
+        .update(
+            Requester::host(),
             &client.id,
             object(json!({
                 "redirect_uris": ["https://rp.example.org/other"],
@@ -416,11 +420,11 @@ async fn host_replace_client_replaces_metadata_and_keeps_the_token() {
 
     let record = host
         .registry
-        .client(&client.id)
+        .lookup(&client.id)
         .await
         .expect("store")
         .expect("still registered");
-    let metadata: Value = serde_json::from_str(record.metadata.as_str()).expect("json");
+    let metadata: Value = serde_json::from_str(record.metadata().as_str()).expect("json");
     assert_eq!(metadata["client_name"], "renamed");
     assert_eq!(
         metadata["redirect_uris"],
@@ -447,13 +451,18 @@ async fn host_replace_client_replaces_metadata_and_keeps_the_token() {
     // Same rules as over HTTP: invalid metadata is refused and changes nothing.
     let err = host
         .registry
-        .replace_client(&client.id, object(json!({"redirect_uris": ["not a uri"]})))
+        .update(
+            Requester::host(),
+            &client.id,
+            object(json!({"redirect_uris": ["not a uri"]})),
+        )
         .await
         .expect_err("invalid redirect URI");
     assert_eq!(err.code(), "invalid_redirect_uri", "{err:?}");
     let err = host
         .registry
-        .replace_client(
+        .update(
+            Requester::host(),
             &client.id,
             object(json!({"client_id": "someone-else", "redirect_uris": [REDIRECT]})),
         )
@@ -465,7 +474,7 @@ async fn host_replace_client_replaces_metadata_and_keeps_the_token() {
 
     let err = host
         .registry
-        .replace_client("no-such-client", object(min()))
+        .update(Requester::host(), "no-such-client", object(min()))
         .await
         .expect_err("unknown client");
     assert!(matches!(err, RegistrationError::UnknownClient), "{err:?}");
@@ -478,7 +487,11 @@ async fn host_replace_client_rotates_the_token_when_rotation_is_configured() {
         let client = host.register(None, &min()).await;
         let info = host
             .registry
-            .replace_client(&client.id, object(json!({"redirect_uris": [REDIRECT]})))
+            .update(
+                Requester::host(),
+                &client.id,
+                object(json!({"redirect_uris": [REDIRECT]})),
+            )
             .await
             .expect("host replacement");
         assert!(info.token_rotated(), "{rotation:?}");
@@ -503,12 +516,12 @@ async fn host_delete_client_removes_the_client_and_its_token() {
     let client = host.register(None, &min()).await;
     let kept = host.register(None, &min()).await;
     host.registry
-        .delete_client(&client.id)
+        .delete(Requester::host(), &client.id)
         .await
         .expect("host deletes");
     assert!(
         host.registry
-            .client(&client.id)
+            .lookup(&client.id)
             .await
             .expect("store")
             .is_none()
@@ -516,7 +529,7 @@ async fn host_delete_client_removes_the_client_and_its_token() {
     common::assert_invalid_token(&host.get(&client.id, &client.token).await);
     let err = host
         .registry
-        .delete_client(&client.id)
+        .delete(Requester::host(), &client.id)
         .await
         .expect_err("deleting twice");
     assert!(matches!(err, RegistrationError::UnknownClient), "{err:?}");
@@ -590,8 +603,8 @@ async fn host_delete_client_losing_a_race_reports_an_unknown_client() {
     let client = host.register(None, &min()).await;
     store.arm(2);
     let (first, second) = tokio::join!(
-        host.registry.delete_client(&client.id),
-        host.registry.delete_client(&client.id)
+        host.registry.delete(Requester::host(), &client.id),
+        host.registry.delete(Requester::host(), &client.id)
     );
     let mut results = [first, second];
     results.sort_by_key(Result::is_err);
@@ -599,7 +612,10 @@ async fn host_delete_client_losing_a_race_reports_an_unknown_client() {
     winner.expect("one deletion wins");
     let err = loser.expect_err("the other finds the client gone");
     assert!(matches!(err, RegistrationError::UnknownClient), "{err:?}");
-    assert_eq!(err.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        tower_oidc_registration::error_response(err).status(),
+        StatusCode::NOT_FOUND
+    );
     assert!(store.inner.get(&client.id).await.expect("store").is_none());
 }
 
@@ -733,8 +749,8 @@ fn extension_probe(registry_in_extensions: bool) -> (Svc, Registry) {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("")
                     .to_owned();
-                match registry.client(&id).await.expect("store") {
-                    Some(record) => format!("found {}", record.client_id),
+                match registry.lookup(&id).await.expect("store") {
+                    Some(record) => format!("found {}", record.client_id()),
                     None => format!("unknown {id}"),
                 }
             }
@@ -755,7 +771,7 @@ fn token_request(client_id: &str) -> Request<TestBody> {
 async fn passed_through_requests_carry_the_registry() {
     let (svc, registry) = extension_probe(true);
     let info = registry
-        .register(&RequestContext::host(), object(min()))
+        .register(Requester::host(), object(min()))
         .await
         .expect("register");
     let resp = send(&svc, token_request(info.client_id())).await;
@@ -776,7 +792,7 @@ async fn passed_through_requests_carry_the_registry() {
 async fn the_registry_can_be_kept_out_of_the_extensions() {
     let (svc, registry) = extension_probe(false);
     let info = registry
-        .register(&RequestContext::host(), object(min()))
+        .register(Requester::host(), object(min()))
         .await
         .expect("register");
     let resp = send(&svc, token_request(info.client_id())).await;
@@ -801,11 +817,8 @@ fn strings(metadata: &Map<String, Value>, member: &str) -> Vec<String> {
 /// Registers `body` through the host API (no per-caller restrictions) and returns the stored
 /// metadata, or the error code.
 async fn try_register(registry: &Registry, body: Value) -> Result<Value, &'static str> {
-    match registry
-        .register(&RequestContext::host(), object(body))
-        .await
-    {
-        Ok(info) => Ok(serde_json::from_str(info.record().metadata.as_str()).expect("json")),
+    match registry.register(Requester::host(), object(body)).await {
+        Ok(info) => Ok(serde_json::from_str(info.record().metadata().as_str()).expect("json")),
         Err(err) => Err(err.code()),
     }
 }
@@ -961,7 +974,7 @@ async fn provider_metadata_registration_endpoint_is_the_configured_one() {
         expected
     );
     let info = registry
-        .register(&RequestContext::host(), object(min()))
+        .register(Requester::host(), object(min()))
         .await
         .expect("register");
     assert_eq!(
@@ -993,20 +1006,22 @@ impl tower_oidc_registration::generate::ClientIdGenerator for BadIds {
 #[tokio::test]
 async fn unusable_generated_client_ids_are_refused_not_stored() {
     for bad in ["", "a/b", "a b", "é"] {
+        let store = Arc::new(MemoryStore::new());
         let config = RegistrationConfig::builder("https://iam.example.org/")
+            .shared_store(store.clone())
             .client_id_generator(BadIds(bad))
             .build()
             .expect("config");
         let registry = RegistrationLayer::new(config).registry();
         let err = registry
-            .register(&RequestContext::host(), object(min()))
+            .register(Requester::host(), object(min()))
             .await
             .expect_err("an unusable id");
         assert!(
             matches!(err, tower_oidc_registration::RegistrationError::Internal(_)),
             "{bad:?}: {err}"
         );
-        assert_eq!(registry.store().count().await.expect("count"), 0, "{bad:?}");
+        assert_eq!(store.count().await.expect("count"), 0, "{bad:?}");
     }
 }
 
@@ -1019,10 +1034,10 @@ async fn unusable_generated_client_ids_are_refused_not_stored() {
 async fn backdate(store: &MemoryStore, client_id: &str, issued_at: u64) {
     let current = store.get(client_id).await.expect("get").expect("stored");
     let mut older = ClientRecord::clone(&current);
-    older.client_id_issued_at = issued_at;
-    older.version = current.version + 1;
+    older = older.with_client_id_issued_at(issued_at);
+    older = older.with_version(current.version() + 1);
     store
-        .replace(Arc::new(older), current.version)
+        .replace(Arc::new(older), current.version())
         .await
         .expect("backdate");
 }
@@ -1058,7 +1073,7 @@ async fn expiry_deletes_unused_clients_and_keeps_used_ones() {
     // A host read is not a use.
     assert!(
         host.registry
-            .client(&unused.id)
+            .lookup(&unused.id)
             .await
             .expect("get")
             .is_some()

@@ -18,7 +18,7 @@ use http_body_util::BodyExt as _;
 use serde_json::{Map, Value, json};
 use tower_oidc_registration::metadata::MetadataLimits;
 use tower_oidc_registration::{
-    ClientStore, MemoryStore, RegistrationConfig, RegistrationError, Registry, RequestContext,
+    ClientStore, MemoryStore, RegistrationConfig, RegistrationError, Registry, Requester,
 };
 
 fn redirect_uris(n: usize) -> Value {
@@ -262,7 +262,7 @@ async fn the_hosts_register_and_replace_calls_are_bounded_too() {
     let registry = Registry::new(&config);
     let three = object(json!({"redirect_uris": redirect_uris(3)}));
     let err = registry
-        .register(&RequestContext::host(), three.clone())
+        .register(Requester::host(), three.clone())
         .await
         .expect_err("three redirect URIs");
     assert!(
@@ -271,23 +271,26 @@ async fn the_hosts_register_and_replace_calls_are_bounded_too() {
         "{err:?}"
     );
     let client = registry
-        .register(&RequestContext::host(), object(min()))
+        .register(Requester::host(), object(min()))
         .await
         .expect("register");
     let err = registry
-        .replace_client(client.client_id(), three)
+        .update(Requester::host(), client.client_id(), three)
         .await
         .expect_err("three redirect URIs");
-    assert_eq!(err.status(), StatusCode::BAD_REQUEST);
     assert_eq!(err.code(), "invalid_redirect_uri");
+    assert_eq!(
+        tower_oidc_registration::error_response(err).status(),
+        StatusCode::BAD_REQUEST
+    );
     let stored = registry
-        .client(client.client_id())
+        .lookup(client.client_id())
         .await
         .expect("store")
         .expect("still there");
     assert_eq!(
         stored
-            .metadata
+            .metadata()
             .parse()
             .expect("metadata")
             .redirect_uris

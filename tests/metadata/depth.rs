@@ -747,11 +747,11 @@ async fn extension_and_profile_members_survive_a_restart() {
     let host = Host::new(config(store.clone()));
     let record = host
         .registry
-        .client(&client.id)
+        .lookup(&client.id)
         .await
         .expect("store")
         .expect("client kept");
-    let metadata = record.metadata.parse().expect("stored metadata parses");
+    let metadata = record.metadata().parse().expect("stored metadata parses");
     assert_eq!(metadata.extensions.get("tenant"), Some(&json!("acme")));
     assert_eq!(
         metadata.tls_client_auth_san_email.as_deref(),

@@ -15,9 +15,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+use tower_oidc_registration::Requester;
 use tower_oidc_registration::{
-    ConfigError, RegistrationConfig, RegistrationConfigBuilder, RequestContext,
-    SoftwareStatementRequirement, TrustedIssuer,
+    ConfigError, RegistrationConfig, RegistrationConfigBuilder, SoftwareStatementRequirement,
+    TrustedIssuer,
 };
 
 const ISSUER: &str = "https://software.example.org";
@@ -272,7 +273,7 @@ async fn required_statement_must_be_present() {
     // The host application itself is trusted.
     always
         .registry
-        .register(&RequestContext::host(), object(plain.clone()))
+        .register(Requester::host(), object(plain.clone()))
         .await
         .expect("host registration");
 

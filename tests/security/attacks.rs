@@ -4,7 +4,8 @@
 //! algorithm (the header's `alg` is never trusted), its `iss` is this server and its `aud` is
 //! the addressed client ([`RegistrationTokens::verify`]), and (2) its SHA-256 equals, compared
 //! in constant time, the hash stored for that client. Each attack below is checked against the
-//! defence that stops it first, through the public [`RegistrationTokens`], so that the test
+//! defence that stops it first, through the crate-private token signer (`__fuzz::RegistrationTokens`, the
+//! `fuzzing` feature), so that the test
 //! fails if that defence is removed even though the other would still stop the attack over
 //! HTTP; and end to end over the layer (401 `invalid_token`, nothing changed).
 //!
@@ -33,9 +34,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+use tower_oidc_registration::__fuzz::RegistrationTokens;
 use tower_oidc_registration::{
-    CredentialHash, RegistrationTokens, Secret, SigningKey, StoredSecret, TokenAlgorithm,
-    TokenRotation,
+    CredentialHash, Secret, SigningKey, StoredSecret, TokenAlgorithm, TokenRotation,
 };
 
 const HS256_SECRET: &[u8; 32] = b"attacks-test-hs256-secret-32-by!";

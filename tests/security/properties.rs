@@ -19,10 +19,11 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
+use tower_oidc_registration::Requester;
 use tower_oidc_registration::metadata::{
     ClientMetadata, MetadataError, MetadataErrorCode, MetadataRules, parse, validate,
 };
-use tower_oidc_registration::{RegistrationConfig, Registry, RequestContext};
+use tower_oidc_registration::{RegistrationConfig, Registry};
 
 /// Parses and validates `request` with the default rules, as the layer does.
 fn register(request: Value) -> Result<ClientMetadata, MetadataError> {
@@ -571,7 +572,7 @@ proptest! {
         request.insert(name.clone(), json!("tagged"));
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
         let client = runtime
-            .block_on(registry().register(&RequestContext::host(), request))
+            .block_on(registry().register(Requester::host(), request))
             .map_err(|e| TestCaseError::fail(format!("{uri} {name}: {e}")))?;
         let body: Value = serde_json::from_slice(&client.to_json()).expect("JSON response");
         prop_assert_eq!(&body["redirect_uris"], &json!([uri]));

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use tower_oidc_registration::metadata::AuthMethod;
 use tower_oidc_registration::{
-    ClientRecord, ClientStore, CredentialHash, MemoryStore, MetadataJson, Registrant, Secret,
+    Caller, ClientRecord, ClientStore, CredentialHash, MemoryStore, MetadataJson, Secret,
     StoreError, StoredSecret,
 };
 
@@ -43,26 +43,28 @@ fn record(id: &str, n: u8) -> ClientRecord {
         Some(StoredSecret::Plain(Secret::new(format!("secret-{n}")))),
         2_000_000_000 + u64::from(n),
         1_700_000_000 + u64::from(n),
-        CredentialHash([n; 32]),
+        CredentialHash::from_bytes([n; 32]),
         metadata(&format!("client {n}")),
     );
-    r.token_endpoint_auth_method = AuthMethod::ClientSecretPost;
-    r.registered_by = Registrant::InitialAccessToken(format!("iat-{n}"));
+    r = r.with_auth_method(AuthMethod::ClientSecretPost);
+    r = r.with_registered_by(Caller::InitialAccessToken {
+        id: format!("iat-{n}"),
+    });
     r
 }
 
 /// `base` at `version`, every other field changed (from `n`): a distinguishable replacement.
 fn next(base: &ClientRecord, version: u64, n: u8) -> Arc<ClientRecord> {
-    let mut r = record(&base.client_id, n);
-    r.version = version;
+    let mut r = record(base.client_id(), n);
+    r = r.with_version(version);
     Arc::new(r)
 }
 
-fn secret_repr(secret: &Option<StoredSecret>) -> String {
+fn secret_repr(secret: Option<&StoredSecret>) -> String {
     match secret {
         None => "none".to_owned(),
         Some(StoredSecret::Plain(s)) => format!("plain:{}", s.expose()),
-        Some(StoredSecret::Hashed(h)) => format!("hashed:{:?}", h.0),
+        Some(StoredSecret::Hashed(h)) => format!("hashed:{:?}", h.as_bytes()),
         Some(_) => "unknown kind".to_owned(),
     }
 }
@@ -71,15 +73,15 @@ fn secret_repr(secret: &Option<StoredSecret>) -> String {
 fn fields(r: &ClientRecord) -> String {
     format!(
         "id={:?} v={} token={:?} secret={} exp={} iat={} method={} by={:?} meta={}",
-        r.client_id,
-        r.version,
-        r.registration_token_hash.0,
-        secret_repr(&r.client_secret),
-        r.client_secret_expires_at,
-        r.client_id_issued_at,
-        r.token_endpoint_auth_method,
-        r.registered_by,
-        r.metadata.as_str(),
+        r.client_id(),
+        r.version(),
+        r.registration_token_hash().as_bytes(),
+        secret_repr(r.client_secret()),
+        r.client_secret_expires_at(),
+        r.client_id_issued_at(),
+        r.token_endpoint_auth_method(),
+        r.registered_by(),
+        r.metadata().as_str(),
     )
 }
 
@@ -129,7 +131,7 @@ async fn assert_undecodable_columns_name_the_client(
         let original = match column {
             "registered_by" => "iat:iat-1".to_owned(),
             "token_endpoint_auth_method" => "client_secret_post".to_owned(),
-            _ => before.metadata.as_str().to_owned(),
+            _ => before.metadata().as_str().to_owned(),
         };
         execute(update(column), original, "restore").await;
         assert_same(&stored(store, "a").await, &before);
@@ -144,40 +146,41 @@ async fn insert_then_get_round_trips_every_field(store: Arc<dyn ClientStore>) {
     let plain = record("plain", 1);
 
     let mut hashed = record("hashed", 2);
-    hashed.client_secret = Some(StoredSecret::Hashed(CredentialHash::of("the secret")));
-    hashed.token_endpoint_auth_method = AuthMethod::ClientSecretJwt;
-    hashed.registered_by = Registrant::Anonymous;
+    let expires_at = hashed.client_secret_expires_at();
+    hashed = hashed.with_client_secret(
+        Some(StoredSecret::Hashed(CredentialHash::of("the secret"))),
+        expires_at,
+    );
+    hashed = hashed.with_auth_method(AuthMethod::ClientSecretJwt);
+    hashed = hashed.with_registered_by(Caller::Anonymous);
 
     let mut public = record("public", 3);
-    public.client_secret = None;
-    public.client_secret_expires_at = 0;
-    public.token_endpoint_auth_method = AuthMethod::None;
-    public.registered_by = Registrant::Host;
+    let expires_at = public.client_secret_expires_at();
+    public = public.with_client_secret(None, expires_at);
+    let secret = public.client_secret().cloned();
+    public = public.with_client_secret(secret, 0);
+    public = public.with_auth_method(AuthMethod::None);
+    public = public.with_registered_by(Caller::Host);
 
     // A long id (beyond the memory store's inline keys), non-ASCII, a later version, and
     // metadata with nothing in it.
     let mut odd = record(&format!("ünïcode-{}", "x".repeat(100)), 4);
-    odd.version = 7;
-    odd.metadata = MetadataJson::from_stored("{}".to_owned()).expect("empty metadata");
-    odd.registered_by = Registrant::InitialAccessToken(String::new());
-    odd.token_endpoint_auth_method = AuthMethod::PrivateKeyJwt;
+    odd = odd.with_version(7);
+    odd = odd.with_metadata(MetadataJson::from_stored("{}".to_owned()).expect("empty metadata"));
+    odd = odd.with_registered_by(Caller::InitialAccessToken { id: String::new() });
+    odd = odd.with_auth_method(AuthMethod::PrivateKeyJwt);
 
     for r in [&plain, &hashed, &public, &odd] {
         insert(&*store, r.clone()).await;
     }
     for r in [&plain, &hashed, &public, &odd] {
-        assert_same(&stored(&*store, &r.client_id).await, r);
+        assert_same(&stored(&*store, r.client_id()).await, r);
     }
     // Secrets still verify after the round trip.
     let got = stored(&*store, "plain").await;
-    assert!(
-        got.client_secret
-            .as_ref()
-            .expect("secret")
-            .matches("secret-1")
-    );
+    assert!(got.client_secret().expect("secret").matches("secret-1"));
     let got = stored(&*store, "hashed").await;
-    let secret = got.client_secret.as_ref().expect("secret");
+    let secret = got.client_secret().expect("secret");
     assert!(secret.matches("the secret") && !secret.matches("the secreT"));
     assert!(secret.plain().is_none());
     assert_eq!(store.count().await.expect("count"), 4);
@@ -187,7 +190,7 @@ async fn insert_of_an_existing_id_is_refused_and_changes_nothing(store: Arc<dyn 
     let first = record("a", 1);
     insert(&*store, first.clone()).await;
     let mut second = record("a", 2);
-    second.version = 5;
+    second = second.with_version(5);
     assert!(matches!(
         store.insert(Arc::new(second)).await,
         Err(StoreError::AlreadyExists)
@@ -216,9 +219,13 @@ async fn replace_with_the_current_version_stores_the_new_record(store: Arc<dyn C
 
     // Every kind of field changes, secret kinds included.
     let mut v3 = ClientRecord::clone(&next(&base, 3, 3));
-    v3.client_secret = Some(StoredSecret::Hashed(CredentialHash::of("rotated")));
-    v3.registered_by = Registrant::Host;
-    v3.token_endpoint_auth_method = AuthMethod::ClientSecretBasic;
+    let expires_at = v3.client_secret_expires_at();
+    v3 = v3.with_client_secret(
+        Some(StoredSecret::Hashed(CredentialHash::of("rotated"))),
+        expires_at,
+    );
+    v3 = v3.with_registered_by(Caller::Host);
+    v3 = v3.with_auth_method(AuthMethod::ClientSecretBasic);
     store
         .replace(Arc::new(v3.clone()), 2)
         .await
@@ -226,8 +233,9 @@ async fn replace_with_the_current_version_stores_the_new_record(store: Arc<dyn C
     assert_same(&stored(&*store, "a").await, &v3);
 
     let mut v4 = ClientRecord::clone(&next(&base, 4, 4));
-    v4.client_secret = None;
-    v4.token_endpoint_auth_method = AuthMethod::None;
+    let expires_at = v4.client_secret_expires_at();
+    v4 = v4.with_client_secret(None, expires_at);
+    v4 = v4.with_auth_method(AuthMethod::None);
     store
         .replace(Arc::new(v4.clone()), 3)
         .await
@@ -361,10 +369,11 @@ async fn concurrent_replacements_have_one_winner_and_no_torn_record(store: Arc<d
             let mut candidate = ClientRecord::clone(&next(&base, 2, n));
             // Alternate secret kinds, so that a torn write would mix them.
             if n % 2 == 0 {
-                candidate.client_secret = Some(StoredSecret::Hashed(CredentialHash(
-                    [n.wrapping_mul(7); 32],
-                )));
-                candidate.registered_by = Registrant::Host;
+                let secret =
+                    StoredSecret::Hashed(CredentialHash::from_bytes([n.wrapping_mul(7); 32]));
+                let expires_at = candidate.client_secret_expires_at();
+                candidate = candidate.with_client_secret(Some(secret), expires_at);
+                candidate = candidate.with_registered_by(Caller::Host);
             }
             let candidate = Arc::new(candidate);
             tokio::spawn(async move {
@@ -379,7 +388,7 @@ async fn concurrent_replacements_have_one_winner_and_no_torn_record(store: Arc<d
         match task.await.expect("join") {
             (candidate, Ok(())) => winners.push(candidate),
             (_, Err(StoreError::Conflict)) => {}
-            (candidate, Err(e)) => panic!("racer {}: {e}", candidate.client_id_issued_at),
+            (candidate, Err(e)) => panic!("racer {}: {e}", candidate.client_id_issued_at()),
         }
     }
     assert_eq!(
@@ -449,7 +458,7 @@ async fn delete_unused_deletes_only_stale_clients_in_bounded_batches(store: Arc<
     }
     // Registered after the cutoff, never used: kept.
     let mut fresh = record("fresh", 200);
-    fresh.client_id_issued_at = 1_850_000_000;
+    fresh = fresh.with_client_id_issued_at(1_850_000_000);
     insert(&*store, fresh).await;
     let cutoff = 1_800_000_000;
     assert!(

@@ -13,9 +13,10 @@ use crate::common::{App, Client, assert_error, merged, min, update_body};
 use async_trait::async_trait;
 use http::StatusCode;
 use serde_json::{Value, json};
+use tower_oidc_registration::Requester;
 use tower_oidc_registration::{
     ClientAuthError, ClientCredentials, ClientRecord, ClientStore, MemoryStore, RegistrationConfig,
-    RegistrationError, Registry, RequestContext, Secret, StoreError,
+    RegistrationError, Registry, Secret, StoreError,
 };
 
 /// What the faulty store does with each call.
@@ -262,7 +263,7 @@ async fn the_hosts_registry_calls_report_store_failures_as_503_errors() {
         _ => unreachable!(),
     };
     let client = registry
-        .register(&RequestContext::host(), request.clone())
+        .register(Requester::host(), request.clone())
         .await
         .expect("register");
     let secret = client.client_secret().expect("secret").expose().to_owned();
@@ -274,22 +275,28 @@ async fn the_hosts_registry_calls_report_store_failures_as_503_errors() {
     for fault in [Fault::FailAll, Fault::Stall] {
         store.set(fault);
         let err = registry
-            .register(&RequestContext::host(), request.clone())
+            .register(Requester::host(), request.clone())
             .await
             .expect_err("store down");
         assert!(matches!(err, RegistrationError::Store(_)), "{err:?}");
-        assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(err.code(), "temporarily_unavailable");
+        assert_eq!(
+            tower_oidc_registration::error_response(err).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
         let err = registry
             .authenticate(&credentials)
             .await
             .expect_err("store down");
         assert!(matches!(err, ClientAuthError::Store(_)), "{err:?}");
         let err = registry
-            .delete_client(client.client_id())
+            .delete(Requester::host(), client.client_id())
             .await
             .expect_err("store down");
-        assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            tower_oidc_registration::error_response(err).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 
     store.set(Fault::None);

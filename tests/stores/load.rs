@@ -21,9 +21,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
+use tower_oidc_registration::Requester;
 use tower_oidc_registration::{
     ClientAuthError, ClientCredentials, ClientStore, MemoryStore, RegistrationConfig,
-    RegistrationError, Registry, RequestContext, Secret,
+    RegistrationError, Registry, Secret,
 };
 
 /// Concurrent tasks of every run.
@@ -132,7 +133,7 @@ fn name_of(info_json: &[u8]) -> String {
 /// `a`'s client with `b`'s token and with `b`'s secret: both refused.
 async fn assert_foreign_refused(registry: &Registry, a: &Live, b: &Live) {
     let err = registry
-        .read(&a.id, &b.token)
+        .read(Requester::registration_access_token(&b.token), &a.id)
         .await
         .expect_err("foreign token");
     assert!(matches!(err, RegistrationError::InvalidToken), "{err:?}");
@@ -149,14 +150,13 @@ async fn task(registry: Registry, index: usize, ops: usize) -> (TaskState, Count
         Rng(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
     let mut state = TaskState::default();
     let mut counts = Counts::default();
-    let host = RequestContext::host();
     for n in 0..ops {
         let roll = rng.below(100);
         // Keep a few clients around so that every kind of operation has something to act on.
         if state.live.len() < 2 || roll < 12 {
             let name = format!("task {index} op {n}");
             let info = registry
-                .register(&host, metadata(&name, None))
+                .register(Requester::host(), metadata(&name, None))
                 .await
                 .expect("register");
             state.live.push(Live {
@@ -177,7 +177,10 @@ async fn task(registry: Registry, index: usize, ops: usize) -> (TaskState, Count
         match roll {
             12..=41 => {
                 let live = &state.live[pick];
-                let info = registry.read(&live.id, &live.token).await.expect("read");
+                let info = registry
+                    .read(Requester::registration_access_token(&live.token), &live.id)
+                    .await
+                    .expect("read");
                 assert_eq!(name_of(&info.to_json()), live.name, "read of {}", live.id);
                 counts.read += 1;
             }
@@ -187,7 +190,7 @@ async fn task(registry: Registry, index: usize, ops: usize) -> (TaskState, Count
                     .authenticate(&basic(&live.id, &live.secret))
                     .await
                     .expect("authenticate");
-                assert_eq!(record.client_id, live.id);
+                assert_eq!(record.client_id(), live.id);
                 counts.authenticate += 1;
             }
             72..=86 => {
@@ -195,9 +198,8 @@ async fn task(registry: Registry, index: usize, ops: usize) -> (TaskState, Count
                 let name = format!("task {index} client {} v{}", live.id, live.version + 1);
                 let info = registry
                     .update(
-                        &host,
+                        Requester::registration_access_token(&live.token),
                         &live.id,
-                        &live.token,
                         metadata(&name, Some(&live.id)),
                     )
                     .await
@@ -210,7 +212,7 @@ async fn task(registry: Registry, index: usize, ops: usize) -> (TaskState, Count
             87..=92 => {
                 let live = state.live.swap_remove(pick);
                 registry
-                    .delete(&live.id, &live.token)
+                    .delete(Requester::registration_access_token(&live.token), &live.id)
                     .await
                     .expect("delete");
                 state.gone.push(Gone {
@@ -297,11 +299,11 @@ async fn check_invariants(registry: &Registry, store: &dyn ClientStore, states: 
 async fn check_task_state(registry: Registry, state: TaskState) -> u64 {
     for live in &state.live {
         let record = registry
-            .client(&live.id)
+            .lookup(&live.id)
             .await
             .expect("store")
             .unwrap_or_else(|| panic!("acknowledged client {} is missing", live.id));
-        let stored = record.metadata.parse().expect("stored metadata");
+        let stored = record.metadata().parse().expect("stored metadata");
         assert_eq!(
             stored.client_name.default.as_deref(),
             Some(live.name.as_str()),
@@ -309,7 +311,7 @@ async fn check_task_state(registry: Registry, state: TaskState) -> u64 {
             live.id
         );
         registry
-            .read(&live.id, &live.token)
+            .read(Requester::registration_access_token(&live.token), &live.id)
             .await
             .expect("token still works");
         registry
@@ -319,12 +321,12 @@ async fn check_task_state(registry: Registry, state: TaskState) -> u64 {
     }
     for gone in &state.gone {
         assert!(
-            registry.client(&gone.id).await.expect("store").is_none(),
+            registry.lookup(&gone.id).await.expect("store").is_none(),
             "deleted client {} is still stored",
             gone.id
         );
         let err = registry
-            .read(&gone.id, &gone.token)
+            .read(Requester::registration_access_token(&gone.token), &gone.id)
             .await
             .expect_err("deleted");
         assert!(matches!(err, RegistrationError::InvalidToken), "{err:?}");

@@ -337,7 +337,7 @@ async fn concurrent_updates_through_both_replicas_lose_nothing() {
     // No lost update: every acknowledged PUT is one version step (registration is version 1).
     let record = a.store.get(&client_id).await.expect("get").expect("stored");
     assert_eq!(
-        record.version,
+        record.version(),
         1 + acknowledged.len() as u64,
         "{} acknowledged, {unavailable} refused",
         acknowledged.len()
@@ -386,7 +386,7 @@ async fn a_rotating_token_used_through_both_replicas_at_once_wins_once() {
     assert_ne!(new_token, token, "the winner got a new token");
     let [a, b] = &*replicas;
     let record = a.store.get(&client_id).await.expect("get").expect("stored");
-    assert_eq!(record.version, 2, "one update applied");
+    assert_eq!(record.version(), 2, "one update applied");
     // The old token is dead and the new one works, through both replicas.
     for (name, replica) in [("A", a), ("B", b)] {
         let response = get(&http, replica, &client_id, &token, "GET old token").await;
