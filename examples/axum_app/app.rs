@@ -7,7 +7,7 @@
 //! clients of the token endpoint are registered by the holder of an initial access token
 //! (`--initial-access-token`) or by the host through the [`Registry`].
 //!
-//! `main.rs` serves it; `tests/axum_app.rs` includes this file with `#[path]` and drives it
+//! `main.rs` serves it; `tests/http/axum_app.rs` includes this file with `#[path]` and drives it
 //! over a real socket.
 
 use axum::body::Bytes;

@@ -114,7 +114,7 @@ for name, data in {
     "alg-none": b"\x03\x00eyJhbGciOiJub25lIn0",
     "empty-sig": b"\x03\x02",
     "padding": b"\x02\xff==",
-    # The first long run's finding (tests/fuzz_regressions.rs): spaces before the token.
+    # The first long run's finding (tests/security/fuzz_regressions.rs): spaces before the token.
     "spaces-before-token": b"\x42\x00" + b" " * 6,
 }.items():
     write("token_verify", name, data)

@@ -267,7 +267,7 @@ impl RegistrationConfigBuilder {
     /// spawns with [`Registry::run_expiry`](crate::Registry::run_expiry) (at most
     /// `policy.batch` clients per `policy.tick`), or one batch at a time with
     /// [`Registry::expire_unused`](crate::Registry::expire_unused). Reads by the host
-    /// ([`Registry::client`](crate::Registry::client)) and host updates do not count as use.
+    /// ([`Registry::lookup`](crate::Registry::lookup)) and host updates do not count as use.
     /// Expired clients still count against the quota of the initial access token that
     /// registered them, until this process restarts.
     pub fn expire_unused_clients(mut self, policy: Option<ExpiryPolicy>) -> Self {

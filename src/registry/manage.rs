@@ -232,12 +232,9 @@ impl AuthorizedClient<'_> {
         let identity = UpdateIdentity::of(&request);
         identity.check(&self.current, self.token.is_some())?;
         let registered_by = self.current.registered_by().clone();
-        let caller = match (registered_by, self.token) {
-            (_, None) => Caller::Host,
-            (Caller::Host, Some(_)) => Caller::RegisteredClient,
-            (by, Some(_)) => by,
-        };
-        let bound_policy = match &caller {
+        // The token's policy binds the client whoever updates it, the host included; a token
+        // unknown to this server (issued by another process) fails closed.
+        let bound_policy = match &registered_by {
             Caller::InitialAccessToken { id } if !settings.initial_access_tokens.knows(id) => {
                 return Err(RegistrationError::Forbidden(
                     "the initial access token this client was registered with is unknown to this \
@@ -247,6 +244,11 @@ impl AuthorizedClient<'_> {
             }
             Caller::InitialAccessToken { id } => settings.initial_access_tokens.policy_of(id),
             _ => None,
+        };
+        let caller = match (registered_by, self.token) {
+            (_, None) => Caller::Host,
+            (Caller::Host, Some(_)) => Caller::RegisteredClient,
+            (by, Some(_)) => by,
         };
         // A token's own policy may read the headers, whatever else is configured.
         let headers_read = bound_policy.is_some() || !settings.policies.is_empty();

@@ -8,7 +8,7 @@
 //! ([`max_body_bytes`](crate::RegistrationConfigBuilder::max_body_bytes)) bounds what one HTTP
 //! request carries; these bounds hold for the host's programmatic calls too
 //! ([`Registry::register`](crate::Registry::register),
-//! [`Registry::replace_client`](crate::Registry::replace_client)), which have no body.
+//! [`Registry::update`](crate::Registry::update)), which have no body.
 //!
 //! Parsing itself is bounded before this pass runs: `serde_json` refuses documents nested more
 //! than 128 levels (its default recursion limit, kept on by this crate), so a body of a
