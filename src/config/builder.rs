@@ -1,16 +1,13 @@
-//! [`RegistrationConfigBuilder`]: every setting with its default, and `build`, which checks
-//! them and derives what the registry needs once (the token signer, the effective rules, the
-//! static initial access tokens, the time-limited store).
+//! [`RegistrationConfigBuilder`]: every setting with its default. What `build` checks and
+//! derives lives in `build.rs`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::HeaderValue;
-
-use super::checks::{check_base_url, check_prefix, check_static_token};
+use super::build::AlgorithmLists;
 use super::{
-    ConfigError, DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationAccess, RegistrationConfig,
-    SecretRotation, SecretStorage, Settings, TokenRotation,
+    DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationAccess, SecretRotation, SecretStorage,
+    TokenRotation,
 };
 use crate::events::EventListener;
 use crate::fetch::UriFetcher;
@@ -18,45 +15,45 @@ use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidC
 use crate::metadata::{ExtensionMember, MetadataLimits, MetadataRules};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
-use crate::registry::{InitialAccessTokenOptions, InitialAccessTokens};
+use crate::registry::InitialAccessTokenOptions;
 use crate::secret::Secret;
-use crate::software_statement::{SoftwareStatementRequirement, SoftwareStatements, TrustedIssuer};
-use crate::store::{ClientStore, MemoryStore, TimeoutStore};
-use crate::token::{RegistrationTokens, SigningKey};
+use crate::software_statement::{SoftwareStatementRequirement, TrustedIssuer};
+use crate::store::ClientStore;
+use crate::token::SigningKey;
 
 /// Builds a [`RegistrationConfig`]; every setting has a default but the issuer.
 #[must_use]
 pub struct RegistrationConfigBuilder {
-    issuer: String,
-    prefix: String,
-    registration_endpoint: Option<String>,
-    signing_key: Option<SigningKey>,
-    store: Option<Arc<dyn ClientStore>>,
-    rules: MetadataRules,
-    allowed_scopes: Option<Arc<AllowedScopes>>,
-    policies: Policies,
-    client_secret_lifetime: Option<Duration>,
-    token_rotation: TokenRotation,
-    secret_rotation: SecretRotation,
-    secret_storage: SecretStorage,
-    client_ids: Arc<dyn ClientIdGenerator>,
-    secrets: Arc<dyn SecretGenerator>,
-    access: RegistrationAccess,
-    static_initial_access_tokens: Vec<(Secret, InitialAccessTokenOptions)>,
-    caller_restrictions: Option<CallerRestrictions>,
-    events: Option<Arc<dyn EventListener>>,
-    registry_in_extensions: bool,
-    max_body_bytes: usize,
-    cors_allow_origin: Option<String>,
-    allow_insecure_issuer: bool,
-    expiry: Option<ExpiryPolicy>,
-    uri_fetcher: Option<Arc<dyn UriFetcher>>,
-    trusted_issuers: Vec<TrustedIssuer>,
-    software_statement_requirement: SoftwareStatementRequirement,
-    extension_members: Vec<ExtensionMember>,
-    algorithms: AlgorithmLists,
-    metadata_limits: MetadataLimits,
-    store_timeout: Option<Duration>,
+    pub(super) issuer: String,
+    pub(super) prefix: String,
+    pub(super) registration_endpoint: Option<String>,
+    pub(super) signing_key: Option<SigningKey>,
+    pub(super) store: Option<Arc<dyn ClientStore>>,
+    pub(super) rules: MetadataRules,
+    pub(super) allowed_scopes: Option<Arc<AllowedScopes>>,
+    pub(super) policies: Policies,
+    pub(super) client_secret_lifetime: Option<Duration>,
+    pub(super) token_rotation: TokenRotation,
+    pub(super) secret_rotation: SecretRotation,
+    pub(super) secret_storage: SecretStorage,
+    pub(super) client_ids: Arc<dyn ClientIdGenerator>,
+    pub(super) secrets: Arc<dyn SecretGenerator>,
+    pub(super) access: RegistrationAccess,
+    pub(super) static_initial_access_tokens: Vec<(Secret, InitialAccessTokenOptions)>,
+    pub(super) caller_restrictions: Option<CallerRestrictions>,
+    pub(super) events: Option<Arc<dyn EventListener>>,
+    pub(super) registry_in_extensions: bool,
+    pub(super) max_body_bytes: usize,
+    pub(super) cors_allow_origin: Option<String>,
+    pub(super) allow_insecure_issuer: bool,
+    pub(super) expiry: Option<ExpiryPolicy>,
+    pub(super) uri_fetcher: Option<Arc<dyn UriFetcher>>,
+    pub(super) trusted_issuers: Vec<TrustedIssuer>,
+    pub(super) software_statement_requirement: SoftwareStatementRequirement,
+    pub(super) extension_members: Vec<ExtensionMember>,
+    pub(super) algorithms: AlgorithmLists,
+    pub(super) metadata_limits: MetadataLimits,
+    pub(super) store_timeout: Option<Duration>,
 }
 
 impl RegistrationConfigBuilder {
@@ -394,149 +391,5 @@ impl RegistrationConfigBuilder {
     pub fn store_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.store_timeout = timeout;
         self
-    }
-
-    /// Checks and builds the configuration, parsing keys once.
-    pub fn build(self) -> Result<RegistrationConfig, ConfigError> {
-        let issuer = check_base_url(&self.issuer, self.allow_insecure_issuer)
-            .map_err(ConfigError::Issuer)?;
-        let prefix = check_prefix(&self.prefix)?;
-        let registration_endpoint = match self.registration_endpoint {
-            Some(url) => check_base_url(&url, self.allow_insecure_issuer)
-                .map_err(ConfigError::RegistrationEndpoint)?
-                .trim_end_matches('/')
-                .to_owned(),
-            None => format!("{}{}", issuer.trim_end_matches('/'), prefix),
-        };
-        if let Some(lifetime) = self.client_secret_lifetime
-            && lifetime.as_secs() == 0
-        {
-            return Err(ConfigError::SecretLifetime(format!(
-                "{lifetime:?} is shorter than one second; use None for secrets that never expire"
-            )));
-        }
-        if let Some(policy) = &self.expiry
-            && (policy.unused_for.as_secs() == 0 || policy.tick.is_zero() || policy.batch == 0)
-        {
-            return Err(ConfigError::Expiry(format!(
-                "{policy:?}: unused_for must be at least one second, tick and batch not zero"
-            )));
-        }
-        if let Some(bound) = self.metadata_limits.zero_bound() {
-            return Err(ConfigError::MetadataLimits(format!(
-                "{bound} is zero: every request would be refused"
-            )));
-        }
-        if self.store_timeout.is_some_and(|t| t.is_zero()) {
-            return Err(ConfigError::StoreTimeout(
-                "zero: every request would fail; use None for no timeout".to_owned(),
-            ));
-        }
-        let cors_allow_origin = self
-            .cors_allow_origin
-            .map(|o| HeaderValue::from_str(&o).map_err(|e| ConfigError::Cors(e.to_string())))
-            .transpose()?;
-        let key_was_generated = self.signing_key.is_none();
-        let signing_key = match self.signing_key {
-            Some(key) => key,
-            None => SigningKey::generate()?,
-        };
-        let tokens = RegistrationTokens::new(signing_key, issuer.clone())?;
-        let mut rules = self.rules;
-        self.algorithms.apply(&mut rules)?;
-        if let (Some(allowed), Some(default)) = (&self.allowed_scopes, &rules.default_scope)
-            && let Some(value) = default
-                .split_ascii_whitespace()
-                .find(|v| !allowed.is_allowed(v))
-        {
-            return Err(ConfigError::DefaultScope(format!(
-                "{value:?} is not one of the allowed scopes"
-            )));
-        }
-        if self.secret_storage == SecretStorage::Hashed {
-            rules.restrict_to_hashed_secrets();
-        }
-        for member in self.extension_members {
-            rules.extensions.declare(member)?;
-        }
-        let software_statements = SoftwareStatements::new(
-            self.trusted_issuers,
-            self.software_statement_requirement,
-            self.uri_fetcher.clone(),
-        )
-        .map_err(ConfigError::SoftwareStatementIssuer)?;
-        let initial_access_tokens = InitialAccessTokens::default();
-        for (token, options) in &self.static_initial_access_tokens {
-            check_static_token(token.expose())?;
-            initial_access_tokens.add_static(token.expose(), options);
-        }
-        let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
-        let store: Arc<dyn ClientStore> = match self.store_timeout {
-            Some(timeout) => Arc::new(TimeoutStore::new(store, timeout)),
-            None => store,
-        };
-        let settings = Settings {
-            issuer,
-            prefix,
-            client_uri_base: format!("{registration_endpoint}/"),
-            registration_endpoint,
-            tokens,
-            key_was_generated,
-            store,
-            rules,
-            metadata_limits: self.metadata_limits,
-            allowed_scopes: self.allowed_scopes,
-            caller_restrictions: self.caller_restrictions.map(Arc::new),
-            policies: self.policies,
-            client_secret_lifetime: self.client_secret_lifetime,
-            token_rotation: self.token_rotation,
-            secret_rotation: self.secret_rotation,
-            secret_storage: self.secret_storage,
-            client_ids: self.client_ids,
-            secrets: self.secrets,
-            access: self.access,
-            initial_access_tokens,
-            expiry: self.expiry,
-            uri_fetcher: self.uri_fetcher,
-            software_statements,
-            events: self.events,
-            registry_in_extensions: self.registry_in_extensions,
-            max_body_bytes: self.max_body_bytes,
-            cors_allow_origin,
-        };
-        Ok(RegistrationConfig {
-            settings: Arc::new(settings),
-        })
-    }
-}
-
-/// Algorithm lists set on the builder, applied over the rules at build.
-#[derive(Default)]
-struct AlgorithmLists {
-    signing: Option<Vec<String>>,
-    key_management: Option<Vec<String>>,
-    content_encryption: Option<Vec<String>>,
-}
-
-impl AlgorithmLists {
-    fn apply(self, rules: &mut MetadataRules) -> Result<(), ConfigError> {
-        let lists = [
-            (self.signing, &mut rules.signing_algs),
-            (self.key_management, &mut rules.encryption_algs),
-            (self.content_encryption, &mut rules.encryption_encs),
-        ];
-        for (list, target) in lists {
-            let Some(list) = list else { continue };
-            if let Some(bad) = list
-                .iter()
-                .find(|a| a.is_empty() || !a.bytes().all(|b| b.is_ascii_graphic()))
-            {
-                return Err(ConfigError::Algorithm(format!(
-                    "{bad:?} is not an algorithm name"
-                )));
-            }
-            *target = list;
-        }
-        Ok(())
     }
 }

@@ -3,12 +3,14 @@
 //! handler and the [`Registry`](crate::Registry) (one `Arc`, never copied field by field).
 //!
 //! - `options.rs`: the plain option values ([`TokenRotation`], [`SecretStorage`], ...);
-//! - `builder.rs`: the builder and what `build` derives (the signing key, the rules);
+//! - `builder.rs`: the builder, every setting with its default;
+//! - `build.rs`: what `build` checks and derives (the token signer, the effective rules);
 //! - `checks`: the checks of URLs, the prefix and static tokens;
 //! - `error.rs`: [`ConfigError`].
 //!
 //! It knows nothing of requests: it only describes the server.
 
+mod build;
 mod builder;
 mod checks;
 mod error;
