@@ -31,6 +31,10 @@
 # Environment (defaults in brackets): HTTP_LOAD_DURATION seconds per run [10], HTTP_LOAD_RUNS
 # runs per server [3], HTTP_LOAD_WARMUP seconds [1], HTTP_LOAD_THREADS [2],
 # HTTP_LOAD_CONNECTIONS [32], HTTP_LOAD_SCENARIOS ["register read passthrough"],
+# HTTP_LOAD_BEFORE [unset]: the path of a hyper_standalone built from an earlier commit (e.g. a
+# `git worktree` of it, `cargo build --release --examples`): it then runs interleaved too, and
+# each scenario gets a row "before" with the ratio ours / before (a before/after comparison of
+# one change, measured in one run),
 # HTTP_LOAD_VERBOSE=1 to print wrk's own output. Servers log at RUST_LOG=warn; traffic goes to
 # 127.0.0.1 only.
 set -euo pipefail
@@ -44,6 +48,7 @@ THREADS=${HTTP_LOAD_THREADS:-2}
 CONNECTIONS=${HTTP_LOAD_CONNECTIONS:-32}
 SCENARIOS=${HTTP_LOAD_SCENARIOS:-register read passthrough}
 VERBOSE=${HTTP_LOAD_VERBOSE:-0}
+BEFORE=${HTTP_LOAD_BEFORE:-}
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() {
@@ -107,6 +112,7 @@ target_dir=$(cargo metadata --format-version 1 --no-deps |
 standalone=$target_dir/release/examples/hyper_standalone
 baseline=$target_dir/release/examples/bench_baseline
 [[ -x $standalone && -x $baseline ]] || die "missing $standalone or $baseline after the build"
+[[ -z $BEFORE || -x $BEFORE ]] || die "HTTP_LOAD_BEFORE=$BEFORE is not an executable"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/http_load.XXXXXX")
 
@@ -342,6 +348,9 @@ for scenario in $SCENARIOS; do
             continue
         fi
         measure "$scenario" ours "$standalone"
+        if [[ -n $BEFORE ]]; then
+            measure "$scenario" before "$BEFORE"
+        fi
         case $scenario in
         register | read) measure "$scenario" baseline "$baseline" ;;
         passthrough) measure "$scenario" no-layer "$standalone" --no-registration ;;
@@ -394,9 +403,16 @@ for scenario in $SCENARIOS; do
     ratio=$(awk -v a="$(median "$scenario" ours 3)" -v b="$(median "$scenario" "$reference" 3)" \
         'BEGIN { printf "%.2f", a / b }')
     paired=$(pair_ratios "$scenario")
-    for label in ours "$reference"; do
+    labels=(ours "$reference")
+    [[ -n $BEFORE ]] && labels+=(before)
+    for label in "${labels[@]}"; do
         if [[ $label == ours ]]; then
             row=("hyper_standalone, $request_name" "$ratio" "$paired" "$target")
+        elif [[ $label == before ]]; then
+            row=("HTTP_LOAD_BEFORE's hyper_standalone"
+                "$(awk -v a="$(median "$scenario" ours 3)" -v b="$(median "$scenario" before 3)" \
+                    'BEGIN { printf "%.2f", a / b }')"
+                "$(pair_ratios "$scenario" ours before)" "ours/before")
         else
             row=("$reference_name" "" "" "")
         fi

@@ -122,9 +122,11 @@ impl<'a> Requester<'a> {
         Self::with(Credential::RegistrationAccessToken(token))
     }
 
-    /// The host application: registers and manages any client without a token, judged by the
-    /// metadata rules but not by the caller restrictions. Its operations count as no use of
-    /// the client and emit no event.
+    /// The host application: registers and manages any client without a token. Judged by the
+    /// metadata rules and the policies (allowed scopes, trusted hosts, quotas, custom policies,
+    /// and on an update the policy of the initial access token that registered the client), but
+    /// not by the caller restrictions. Its operations count as no use of the client and emit no
+    /// event.
     pub fn host() -> Self {
         Self::with(Credential::Host)
     }

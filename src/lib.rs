@@ -25,11 +25,33 @@
 //! ```
 //!
 //! The layer is built in the idiom of `tower-http`: [`Registration`] is the service,
-//! [`ResponseFuture`] and [`ResponseBody`] its future and body. The rules live in plain
-//! functions ([`metadata::parse`], [`metadata::validate`]); the domain operations in
-//! [`Registry`]; storage behind [`ClientStore`], with [`MemoryStore`] as the default and, with
-//! the `sqlite` feature, a durable `SqliteStore` for one node, and with the `postgres` feature a
-//! `PostgresStore` for several replicas sharing one database (see [`store`]).
+//! [`ResponseFuture`] and [`ResponseBody`] its future and body. Behind it, the [`Registry`] is
+//! the one owner of authorization and of every operation: each takes a [`Requester`] (who
+//! asks, with which credential), and the host application calls the same registry with
+//! [`Requester::host`]. The rules live in plain functions ([`metadata::parse`],
+//! [`metadata::validate`]) and policies ([`policy`]); storage behind [`ClientStore`], with
+//! [`MemoryStore`] as the default and, with the `sqlite` feature, a durable `SqliteStore` for
+//! one node, and with the `postgres` feature a `PostgresStore` for several replicas sharing one
+//! database (see [`store`]). `ARCHITECTURE.md` in the repository draws the way of a request.
+//!
+//! ```
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use tower_oidc_registration::{RegistrationConfig, Registry, Requester};
+//!
+//! let registry = Registry::new(&RegistrationConfig::builder("https://iam.example.org/").build()?);
+//! let request = serde_json::json!({"redirect_uris": ["https://rp.example.org/cb"]});
+//! let serde_json::Value::Object(request) = request else { unreachable!() };
+//! // The host registers a client, then the client reads itself back with its token.
+//! let created = registry.register(Requester::host(), request).await?;
+//! let token = created.registration_access_token().expect("issued").expose().to_owned();
+//! let read = registry
+//!     .read(Requester::registration_access_token(&token), created.client_id())
+//!     .await?;
+//! assert_eq!(read.client_id(), created.client_id());
+//! # Ok(())
+//! # }
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(run()).unwrap();
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -80,11 +102,12 @@ pub use store::SqliteStore;
 pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError, StoredSecret};
 pub use token::{CredentialHash, SigningKey, TokenAlgorithm};
 
-/// Entry points for the fuzz targets in `fuzz/` (the `fuzzing` feature): the parser, validator
-/// and serializer of client metadata, the registration access token verifier, and the path
-/// router, which is otherwise private. Hidden and outside semver: the targets need the pure
-/// functions directly, to check properties (idempotence, routing) that the HTTP surface alone
-/// cannot show.
+/// Entry points for the fuzz targets in `fuzz/`, the token micro-benchmark and the token attack
+/// tests (the `fuzzing` feature): the parser, validator and serializer of client metadata, the
+/// registration access token signer, and the path router, which are otherwise private. Hidden
+/// and outside semver: they need the pure functions directly, to check properties
+/// (idempotence, routing, the first defence against a forged token) that the HTTP surface
+/// alone cannot show.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod __fuzz {

@@ -241,18 +241,23 @@ async fn manage<B: RequestBody>(
         .registry
         .authorize(requester.with_headers(&parts.headers), client_id)
         .await?;
-    *caller = client.caller();
-    Ok(match *method {
+    // An update that proved its token is the registered client's request, whatever its body;
+    // a read or a deletion is, once it succeeded (a token that lost a rotation race is not).
+    let authorized = client.caller();
+    let outcome = match *method {
         Method::GET => Outcome::Read(client.read().await?),
         Method::DELETE => {
             client.delete().await?;
             Outcome::Deleted
         }
         _ => {
+            *caller = authorized.clone();
             let metadata =
                 request::json_object(&parts.headers, body, shared.settings().max_body_bytes)
                     .await?;
             Outcome::Updated(client.update(metadata).await?)
         }
-    })
+    };
+    *caller = authorized;
+    Ok(outcome)
 }

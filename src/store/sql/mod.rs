@@ -75,8 +75,9 @@ fn from_sql_int(client_id: &str, what: &str, value: i64) -> Result<u64, StoreErr
     })
 }
 
-/// How `registered_by` spells the [`Caller`] that registered a client. A registered client
-/// registers no other client: `registered-client` is never written, only read back as it was.
+/// How `registered_by` spells the [`Caller`] that registered a client. The registry records
+/// only `Anonymous`, `Host` and `InitialAccessToken`; `registered-client` round-trips a record
+/// that a host built with [`ClientRecord::with_registered_by`] itself.
 pub(crate) fn registrant_to_sql(registrant: &Caller) -> String {
     match registrant {
         Caller::Anonymous => "anonymous".to_owned(),

@@ -33,10 +33,13 @@ pub enum ScopeHandling {
 /// The default scope is [`MetadataRules::default_scope`](crate::metadata::MetadataRules::default_scope):
 /// validation registers it for a client that sends no `scope`, and, as the registry validates
 /// again what the policies return, for a client whose every requested value this policy
-/// removed. Keep the default scope within the allowed set: it is judged here like a requested
-/// scope, so with a value outside the set every client that sends no `scope` fails with
-/// [`ScopeHandling::Reject`], and with [`ScopeHandling::Remove`] that value is registered all
-/// the same (removed here, then filled in again by validation).
+/// removed. Configured with
+/// [`RegistrationConfigBuilder::allowed_scopes`](crate::RegistrationConfigBuilder::allowed_scopes),
+/// a default scope outside the allowed set is a configuration error. Added as a plain
+/// [`policy`](crate::RegistrationConfigBuilder::policy) instead, it is judged here like a
+/// requested scope: every client that sends no `scope` fails with [`ScopeHandling::Reject`],
+/// and with [`ScopeHandling::Remove`] the value is registered all the same (removed here, then
+/// filled in again by validation).
 ///
 /// The allowed set is also what the server should advertise as `scopes_supported`:
 /// [`allowed`](Self::allowed) lists it.

@@ -20,7 +20,7 @@ use crate::syntax::{is_loopback_host, quoted};
 /// `*.example.org`, which matches every subdomain of `example.org` (`a.example.org`,
 /// `a.b.example.org`) but not `example.org` itself. Ports are not compared.
 ///
-/// Loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`), which native apps use (RFC 8252 §7.3),
+/// Loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`, IPv4-mapped `[::ffff:127.x.y.z]`), which native apps use (RFC 8252 §7.3),
 /// are allowed unless [`allow_loopback(false)`](Self::allow_loopback). URIs without a host,
 /// such as the private-use scheme `com.example.app:/callback` (RFC 8252 §7.1), are allowed
 /// unless [`allow_private_use_schemes(false)`](Self::allow_private_use_schemes); a private-use
@@ -99,7 +99,7 @@ impl TrustedRedirectHosts {
         }
     }
 
-    /// Whether loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`) are trusted (default
+    /// Whether loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`, IPv4-mapped `[::ffff:127.x.y.z]`) are trusted (default
     /// `true`, for native apps).
     #[must_use]
     pub fn allow_loopback(mut self, allow: bool) -> Self {
