@@ -7,13 +7,14 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use crate::common::captured::Captured;
+use crate::common::faulty_store::{Fault, FaultyStore};
 use crate::common::host::{post_request, token_of};
 use crate::common::{Client, REDIRECT, Resp, created_client, full, min};
 use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower_oidc_registration::{
-    Caller, EventKind, EventListener, InitialAccessTokenOptions, RegistrationAccess,
+    Caller, ClientStore, EventKind, EventListener, InitialAccessTokenOptions, RegistrationAccess,
     RegistrationConfigBuilder, RegistrationEvent, RequestContext, SecretRotation, TokenRotation,
 };
 
@@ -731,4 +732,39 @@ fn log_capture_child() {
             "a log line carries the secret {secret}:\n{logs}"
         );
     }
+}
+
+/// A read or a deletion whose token was accepted but that then failed (here the store refuses
+/// every write, and a read rotates the token) is reported as a refused anonymous request: only a
+/// request that completed proved it is the registered client's.
+#[tokio::test]
+async fn a_read_or_deletion_that_fails_after_its_token_was_accepted_is_reported_as_anonymous() {
+    let store = FaultyStore::default();
+    let shared: Arc<dyn ClientStore> = Arc::new(store.clone());
+    let host = Host::new(|b| {
+        b.shared_store(shared)
+            .token_rotation(TokenRotation::OnEveryUse)
+    });
+    let client = host.register(None, &min()).await;
+    let id = Some(client.id.clone());
+    host.events.take();
+    store.set(Fault::FailWrites);
+    assert_eq!(
+        host.get(&client.id, &client.token).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(
+        host.delete(&client.id, &client.token).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let refused = EventKind::Rejected {
+        error: "temporarily_unavailable",
+    };
+    assert_eq!(
+        summary(&host.events.take()),
+        [
+            (refused, id.clone(), Caller::Anonymous),
+            (refused, id, Caller::Anonymous),
+        ]
+    );
 }

@@ -5,107 +5,17 @@
 
 use crate::common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
+use crate::common::faulty_store::{Fault, FaultyStore};
 use crate::common::{App, Client, assert_error, merged, min, update_body};
-use async_trait::async_trait;
 use http::StatusCode;
 use serde_json::{Value, json};
 use tower_oidc_registration::Requester;
 use tower_oidc_registration::{
-    ClientAuthError, ClientCredentials, ClientRecord, ClientStore, MemoryStore, RegistrationConfig,
-    RegistrationError, Registry, Secret, StoreError,
+    ClientAuthError, ClientCredentials, ClientStore, RegistrationConfig, RegistrationError,
+    Registry, Secret,
 };
-
-/// What the faulty store does with each call.
-#[derive(Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-enum Fault {
-    /// Passes every call to the memory store.
-    None = 0,
-    /// Fails every call with a backend error, touching nothing.
-    FailAll = 1,
-    /// Serves reads, fails every write with a backend error, touching nothing.
-    FailWrites = 2,
-    /// Never answers any call.
-    Stall = 3,
-}
-
-/// A [`MemoryStore`] behind a switchable fault.
-#[derive(Clone, Default)]
-struct FaultyStore {
-    inner: MemoryStore,
-    fault: Arc<AtomicU8>,
-}
-
-impl FaultyStore {
-    fn set(&self, fault: Fault) {
-        self.fault.store(fault as u8, Ordering::SeqCst);
-    }
-
-    /// Waits for ever under [`Fault::Stall`], fails under [`Fault::FailAll`] (and under
-    /// [`Fault::FailWrites`] for a write).
-    async fn gate(&self, write: bool) -> Result<(), StoreError> {
-        let fault = self.fault.load(Ordering::SeqCst);
-        if fault == Fault::Stall as u8 {
-            std::future::pending::<()>().await;
-        }
-        if fault == Fault::FailAll as u8 || (write && fault == Fault::FailWrites as u8) {
-            return Err(StoreError::Backend(
-                "injected fault: connection reset".into(),
-            ));
-        }
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl ClientStore for FaultyStore {
-    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
-        self.gate(true).await?;
-        self.inner.insert(record).await
-    }
-
-    async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-        self.gate(false).await?;
-        self.inner.get(client_id).await
-    }
-
-    async fn replace(
-        &self,
-        record: Arc<ClientRecord>,
-        expected_version: u64,
-    ) -> Result<(), StoreError> {
-        self.gate(true).await?;
-        self.inner.replace(record, expected_version).await
-    }
-
-    async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
-        self.gate(true).await?;
-        self.inner.delete(client_id, expected_version).await
-    }
-
-    async fn count(&self) -> Result<u64, StoreError> {
-        self.gate(false).await?;
-        self.inner.count().await
-    }
-
-    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
-        self.gate(true).await?;
-        self.inner.touch(client_id, at).await
-    }
-
-    async fn delete_unused(
-        &self,
-        unused_since: u64,
-        limit: usize,
-    ) -> Result<Vec<String>, StoreError> {
-        self.gate(true).await?;
-        self.inner.delete_unused(unused_since, limit).await
-    }
-}
 
 /// 503 `temporarily_unavailable`, RFC-shaped, saying nothing of the store's internals.
 #[track_caller]
