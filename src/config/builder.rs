@@ -21,7 +21,7 @@ use crate::software_statement::{SoftwareStatementRequirement, TrustedIssuer};
 use crate::store::ClientStore;
 use crate::token::SigningKey;
 
-/// Builds a [`RegistrationConfig`]; every setting has a default but the issuer.
+/// Builds a [`RegistrationConfig`](super::RegistrationConfig); every setting has a default but the issuer.
 #[must_use]
 pub struct RegistrationConfigBuilder {
     pub(super) issuer: String,
@@ -114,7 +114,7 @@ impl RegistrationConfigBuilder {
         self
     }
 
-    /// Where clients are stored. Default: a new [`MemoryStore`].
+    /// Where clients are stored. Default: a new [`MemoryStore`](crate::MemoryStore).
     pub fn store(mut self, store: impl ClientStore) -> Self {
         self.store = Some(Arc::new(store));
         self

@@ -49,7 +49,7 @@ pub enum SecretStorage {
 
 /// The opt-in expiry of abandoned clients: every `tick`, up to `batch` clients unused for
 /// `unused_for` are **deleted** (see
-/// [`RegistrationConfigBuilder::expire_unused_clients`]).
+/// [`RegistrationConfigBuilder::expire_unused_clients`](crate::RegistrationConfigBuilder::expire_unused_clients)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExpiryPolicy {
