@@ -1,4 +1,5 @@
-//! Where client ids and client secrets come from: pluggable, with safe defaults.
+//! Where client ids and client secrets come from: pluggable, with safe defaults. A generator
+//! only makes values; the registry checks them (a usable client id) and stores them.
 
 use crate::secret::Secret;
 

@@ -4,6 +4,10 @@
 //!
 //! Built-in policies live in [`builtin`]: allowed scopes, allowed grant types / response types
 //! / authentication methods per kind of caller, trusted redirect hosts, and client quotas.
+//!
+//! A policy judges metadata and the caller the registry resolved; it never sees a credential,
+//! and knows nothing of HTTP beyond the request headers a [`RequestContext`](crate::RequestContext)
+//! carries.
 
 pub mod builtin;
 

@@ -1,4 +1,6 @@
 //! Secret values and their generation from the operating system's random number generator.
+//! A [`Secret`](crate::Secret) never shows in `Debug` output and compares in constant time; what
+//! a secret is for is its owner's business.
 
 use std::fmt;
 

@@ -7,6 +7,9 @@
 //! members of the request; the statement itself is kept, unmodified, with the registered
 //! metadata. An update (RFC 7592 §2.2) that carries a statement is verified the same way; one
 //! that carries none drops the previous statement's claims with the rest of the old metadata.
+//!
+//! It verifies statements and hands their claims to the registry's metadata pipeline; it knows
+//! nothing of callers, stores or HTTP.
 
 mod keys;
 

@@ -5,6 +5,10 @@
 //! The trait is small and built for durable stores shared by several replicas: inserts never
 //! overwrite, replacements and deletions are compare-and-swap on a version, so a concurrent
 //! update is never silently lost and a rotated token can win only once.
+//!
+//! A store keeps records; it judges nothing: who may read or change a record is the
+//! [`Registry`](crate::Registry)'s decision, and a store never sees a token or a secret in
+//! clear beyond what a record holds.
 
 mod memory;
 #[cfg(feature = "postgres")]

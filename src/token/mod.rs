@@ -4,6 +4,9 @@
 //! Verification pins the algorithm and key from the configuration (the token header's `alg`
 //! is never trusted), requires `aud` to equal the client the request addresses and `iss` to be
 //! this server, and the caller then compares the token's hash with the stored one in constant time.
+//!
+//! It knows keys and claims, not clients: whether a token is the client's current one is the
+//! registry's check against the store.
 
 use std::fmt;
 
