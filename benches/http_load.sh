@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP load benchmark (issue 3, item 2): examples/hyper_standalone against a bare hyper
+# HTTP load benchmark: examples/hyper_standalone against a bare hyper
 # baseline (examples/bench_baseline.rs) and against itself without the registration layer, over
 # loopback with wrk. See BENCHMARKS.md, "HTTP load".
 #

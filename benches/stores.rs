@@ -1,4 +1,4 @@
-//! Registrations per second through the layer with each store (issue 5, "Performance"), in
+//! Registrations per second through the layer with each store, in
 //! process: the seed's JSON `POST /register`ed through `tower::ServiceExt::oneshot` on
 //! `RegistrationLayer::new(config).layer(service_fn(..))`, the response body collected, by
 //! `TASKS` concurrent tasks on a multi-thread tokio runtime for `MEASURE` after `WARM_UP`.
