@@ -6,7 +6,7 @@
 //! / authentication methods per kind of caller, trusted redirect hosts, and client quotas.
 //!
 //! A policy judges metadata and the caller the registry resolved; it never sees a credential,
-//! and knows nothing of HTTP beyond the request headers a [`RequestContext`](crate::RequestContext)
+//! and knows nothing of HTTP beyond the request headers a [`RequestContext`]
 //! carries.
 
 pub mod builtin;
