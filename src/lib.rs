@@ -57,6 +57,7 @@
 #![forbid(unsafe_code)]
 
 mod body;
+mod clock;
 mod config;
 mod context;
 mod error;
@@ -78,6 +79,7 @@ mod syntax;
 mod token;
 
 pub use body::ResponseBody;
+pub use clock::{Clock, SystemClock};
 pub use config::{
     ConfigError, DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationAccess, RegistrationConfig,
     RegistrationConfigBuilder, SecretRotation, SecretStorage, TokenRotation,

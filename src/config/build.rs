@@ -89,7 +89,7 @@ impl RegistrationConfigBuilder {
         let initial_access_tokens = InitialAccessTokens::default();
         for (token, options) in &self.static_initial_access_tokens {
             check_static_token(token.expose())?;
-            initial_access_tokens.add_static(token.expose(), options);
+            initial_access_tokens.add_static(token.expose(), options, self.clock.now());
         }
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let store: Arc<dyn ClientStore> = match self.store_timeout {
@@ -118,6 +118,7 @@ impl RegistrationConfigBuilder {
             access: self.access,
             initial_access_tokens,
             expiry: self.expiry,
+            clock: self.clock,
             uri_fetcher: self.uri_fetcher,
             software_statements,
             events: self.events,

@@ -9,6 +9,7 @@ use super::{
     DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationAccess, SecretRotation, SecretStorage,
     TokenRotation,
 };
+use crate::clock::{Clock, SystemClock};
 use crate::events::EventListener;
 use crate::fetch::UriFetcher;
 use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidClientIds};
@@ -54,6 +55,7 @@ pub struct RegistrationConfigBuilder {
     pub(super) algorithms: AlgorithmLists,
     pub(super) metadata_limits: MetadataLimits,
     pub(super) store_timeout: Option<Duration>,
+    pub(super) clock: Arc<dyn Clock>,
 }
 
 impl RegistrationConfigBuilder {
@@ -89,6 +91,7 @@ impl RegistrationConfigBuilder {
             algorithms: AlgorithmLists::default(),
             metadata_limits: MetadataLimits::default(),
             store_timeout: None,
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -367,6 +370,14 @@ impl RegistrationConfigBuilder {
         encs: impl IntoIterator<Item = S>,
     ) -> Self {
         self.algorithms.content_encryption = Some(encs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Where the registry reads the time (default [`SystemClock`]): client secret and initial
+    /// access token expiry, software statement `exp`/`nbf`, `client_id_issued_at`, the last use
+    /// of clients. For tests that cross a lifetime's boundary without sleeping.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
+use crate::clock::Clock;
 use crate::events::EventListener;
 use crate::fetch::UriFetcher;
 use crate::generate::{ClientIdGenerator, SecretGenerator};
@@ -73,6 +74,8 @@ pub(crate) struct Settings {
     /// Shared by every registry built from this configuration (the layer's and the host's).
     pub(crate) initial_access_tokens: InitialAccessTokens,
     pub(crate) expiry: Option<ExpiryPolicy>,
+    /// Where the registry reads the time.
+    pub(crate) clock: Arc<dyn Clock>,
     /// Fetches `sector_identifier_uri` documents (and, inside `software_statements`, issuers'
     /// keys).
     pub(crate) uri_fetcher: Option<Arc<dyn UriFetcher>>,

@@ -1,7 +1,7 @@
 //! The opt-in expiry of abandoned clients: the last use of each client is recorded (only when
 //! an expiry policy is configured), and batches of clients unused for too long are deleted.
 
-use super::{Registry, now};
+use super::Registry;
 use crate::store::StoreError;
 
 impl Registry {
@@ -13,7 +13,7 @@ impl Registry {
         if self.settings.expiry.is_none() {
             return;
         }
-        if let Err(err) = self.settings.store.touch(client_id, now()).await {
+        if let Err(err) = self.settings.store.touch(client_id, self.now()).await {
             tracing::debug!(client_id, error = %err, "could not record the client's last use");
         }
     }
@@ -27,7 +27,7 @@ impl Registry {
         let Some(policy) = self.settings.expiry else {
             return Ok(0);
         };
-        let unused_since = now().saturating_sub(policy.unused_for.as_secs());
+        let unused_since = self.now().saturating_sub(policy.unused_for.as_secs());
         let deleted = self
             .settings
             .store

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::identity::UpdateIdentity;
 use super::information::ClientInformation;
-use super::{MAX_CAS_ATTEMPTS, Registry, now};
+use super::{MAX_CAS_ATTEMPTS, Registry};
 use crate::config::TokenRotation;
 use crate::context::{Caller, Credential, Requester};
 use crate::error::RegistrationError;
@@ -204,7 +204,7 @@ impl AuthorizedClient<'_> {
             if attempt > 0 {
                 self.reload().await?;
             }
-            let fresh = registry.issue_token(self.current.client_id(), now())?;
+            let fresh = registry.issue_token(self.current.client_id(), registry.now())?;
             let record = ClientRecord::clone(&self.current)
                 .with_registration_token_hash(CredentialHash::of(fresh.expose()));
             if let Some(record) = registry.replace(record, &self.current).await? {
@@ -270,7 +270,7 @@ impl AuthorizedClient<'_> {
             }
             let current = &self.current;
             let (secret, client_secret_expires_at) =
-                registry.secret_for(&metadata, Some(current), now())?;
+                registry.secret_for(&metadata, Some(current), registry.now())?;
             let rotate = matches!(
                 settings.token_rotation,
                 TokenRotation::OnUpdate | TokenRotation::OnEveryUse
@@ -278,7 +278,10 @@ impl AuthorizedClient<'_> {
             // The host holds no token: without rotation the client's token stays as it is, and
             // the response carries none.
             let (new_token, rotated) = match self.token {
-                _ if rotate => (Some(registry.issue_token(&client_id, now())?), true),
+                _ if rotate => (
+                    Some(registry.issue_token(&client_id, registry.now())?),
+                    true,
+                ),
                 Some(token) => (Some(Secret::new(token)), false),
                 None => (None, false),
             };

@@ -30,7 +30,6 @@ mod register;
 mod sector;
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::{RegistrationAccess, RegistrationConfig, Settings};
 use crate::store::{ClientRecord, StoreError};
@@ -62,13 +61,6 @@ impl std::fmt::Debug for Registry {
     }
 }
 
-/// Seconds since the epoch.
-pub(crate) fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl Registry {
     /// The registry a configuration describes. Registries built from one configuration share
     /// everything, the initial access tokens issued at run time included.
@@ -76,6 +68,11 @@ impl Registry {
         Self {
             settings: Arc::clone(&config.settings),
         }
+    }
+
+    /// The configured clock's time, in seconds since the epoch.
+    pub(crate) fn now(&self) -> u64 {
+        self.settings.clock.now()
     }
 
     /// Who may register.

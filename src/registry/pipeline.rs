@@ -52,7 +52,7 @@ impl Registry {
         let statement = self
             .settings
             .software_statements
-            .apply(&mut request, required)
+            .apply(&mut request, required, self.now())
             .await?;
         if statement.is_some() {
             // A statement's claims were written in after the first check: a trusted issuer's

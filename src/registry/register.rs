@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::initial_access::{Refusal, Reservation};
-use super::{MAX_CAS_ATTEMPTS, Registry, now};
+use super::{MAX_CAS_ATTEMPTS, Registry};
 use crate::config::RegistrationAccess;
 use crate::context::{Caller, Credential, RequestContext, Requester};
 use crate::error::RegistrationError;
@@ -84,7 +84,7 @@ impl Registry {
                 let reservation = self
                     .settings
                     .initial_access_tokens
-                    .reserve(token, now())
+                    .reserve(token, self.now())
                     .map_err(|refusal| match refusal {
                         Refusal::Invalid => RegistrationError::InvalidInitialAccessToken,
                         Refusal::Quota(token_id) => {
@@ -160,7 +160,7 @@ impl Admission {
                         .to_owned(),
                 ));
             }
-            let issued_at = now();
+            let issued_at = registry.now();
             let (secret, client_secret_expires_at) =
                 registry.secret_for(&metadata, None, issued_at)?;
             let token = registry.issue_token(&client_id, issued_at)?;

@@ -199,6 +199,7 @@ impl SoftwareStatements {
         &self,
         request: &mut Map<String, Value>,
         required: bool,
+        now: u64,
     ) -> Result<Option<String>, MetadataError> {
         let statement = match request.remove("software_statement") {
             None | Some(Value::Null) if required => {
@@ -210,7 +211,7 @@ impl SoftwareStatements {
             Some(Value::String(statement)) => statement,
             Some(_) => return Err(invalid("must be a string (a signed JWT)")),
         };
-        let claims = self.verify(&statement).await?;
+        let claims = self.verify(&statement, now).await?;
         for (name, value) in claims {
             if is_metadata_claim(&name) {
                 request.insert(name, value);
@@ -220,8 +221,8 @@ impl SoftwareStatements {
     }
 
     /// The claims of `statement` once its issuer is trusted, its signature verified with one
-    /// of the issuer's keys, and its `exp` and `nbf` (when present) hold.
-    async fn verify(&self, statement: &str) -> Result<Map<String, Value>, MetadataError> {
+    /// of the issuer's keys, and its `exp` and `nbf` (when present) hold at `now`.
+    async fn verify(&self, statement: &str, now: u64) -> Result<Map<String, Value>, MetadataError> {
         // `decode_header` refuses `alg: none` (not an algorithm it knows) and anything that is
         // not three dot-separated parts. The claims are read unverified only to find the
         // issuer, whose keys then verify everything.
@@ -267,15 +268,15 @@ impl SoftwareStatements {
         });
         let mut validation = Validation::new(header.alg);
         validation.required_spec_claims.clear();
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
+        // `exp` and `nbf` are checked below against the configured clock, after the signature.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         validation.validate_aud = false;
-        validation.leeway = LEEWAY_SECONDS;
         let mut tried = false;
         for key in candidates {
             tried = true;
             match decode::<Map<String, Value>>(statement, &key.key, &validation) {
-                Ok(data) => return Ok(data.claims),
+                Ok(data) => return check_lifetime(data.claims, now),
                 Err(err) if *err.kind() == ErrorKind::InvalidSignature => continue,
                 Err(err) => return Err(claims_error(err.kind())),
             }
@@ -348,11 +349,36 @@ pub(crate) fn registered_with(
 
 fn claims_error(kind: &ErrorKind) -> MetadataError {
     match kind {
-        ErrorKind::ExpiredSignature => invalid("expired ('exp' is past)"),
-        ErrorKind::ImmatureSignature => invalid("not yet valid ('nbf' is in the future)"),
         ErrorKind::InvalidClaimFormat(claim) => invalid(format!("'{claim}' must be a number")),
         _ => invalid("not a valid signed JWT"),
     }
+}
+
+/// The claims of a verified statement if its `exp` and `nbf` (each optional, RFC 7519 §4.1.4,
+/// §4.1.5) hold at `now`, with [`LEEWAY_SECONDS`] for the clocks of issuer and server.
+fn check_lifetime(
+    claims: Map<String, Value>,
+    now: u64,
+) -> Result<Map<String, Value>, MetadataError> {
+    let time = |claim: &str| -> Result<Option<u64>, MetadataError> {
+        match claims.get(claim) {
+            None => Ok(None),
+            Some(Value::Number(n)) => match (n.as_u64(), n.as_f64()) {
+                (Some(t), _) => Ok(Some(t)),
+                // NumericDate may carry a fraction (RFC 7519 §2).
+                (None, Some(t)) if t.is_finite() && t >= 0.0 => Ok(Some(t as u64)),
+                _ => Err(invalid(format!("'{claim}' must be a number"))),
+            },
+            Some(_) => Err(invalid(format!("'{claim}' must be a number"))),
+        }
+    };
+    if time("exp")?.is_some_and(|exp| exp.saturating_add(LEEWAY_SECONDS) < now) {
+        return Err(invalid("expired ('exp' is past)"));
+    }
+    if time("nbf")?.is_some_and(|nbf| nbf > now.saturating_add(LEEWAY_SECONDS)) {
+        return Err(invalid("not yet valid ('nbf' is in the future)"));
+    }
+    Ok(claims)
 }
 
 #[cfg(test)]

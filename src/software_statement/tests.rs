@@ -21,7 +21,7 @@ fn untrusting() -> SoftwareStatements {
 
 async fn code(statement: Value) -> MetadataErrorCode {
     untrusting()
-        .apply(&mut request(statement), false)
+        .apply(&mut request(statement), false, 0)
         .await
         .expect_err("refused")
         .code()
@@ -30,13 +30,13 @@ async fn code(statement: Value) -> MetadataErrorCode {
 #[tokio::test]
 async fn absent_or_null_statement_is_fine_unless_required() {
     let statements = untrusting();
-    assert_eq!(statements.apply(&mut Map::new(), false).await, Ok(None));
+    assert_eq!(statements.apply(&mut Map::new(), false, 0).await, Ok(None));
     assert_eq!(
-        statements.apply(&mut request(Value::Null), false).await,
+        statements.apply(&mut request(Value::Null), false, 0).await,
         Ok(None)
     );
     let err = statements
-        .apply(&mut Map::new(), true)
+        .apply(&mut Map::new(), true, 0)
         .await
         .expect_err("required");
     assert_eq!(err.code(), MetadataErrorCode::InvalidSoftwareStatement);
@@ -114,4 +114,53 @@ fn requirement_by_caller() {
     assert!(always.required_for(&Caller::RegisteredClient));
     assert!(!always.required_for(&Caller::Host));
     assert!(!with(SoftwareStatementRequirement::Optional).required_for(&Caller::Anonymous));
+}
+
+fn claims(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("an object"),
+    }
+}
+
+#[test]
+fn exp_holds_until_the_leeway_is_spent() {
+    let now = 1_800_000_000;
+    let at = |exp: u64| check_lifetime(claims(json!({ "exp": exp })), now);
+    // One minute of leeway for the clocks of issuer and server.
+    assert!(at(now - 60).is_ok(), "the last second of the leeway");
+    let err = at(now - 61).expect_err("one second past the leeway");
+    assert_eq!(
+        err.description(),
+        "software_statement: expired ('exp' is past)"
+    );
+    assert!(at(now + 3600).is_ok());
+}
+
+#[test]
+fn nbf_holds_from_the_leeway_before_it() {
+    let now = 1_800_000_000;
+    let at = |nbf: u64| check_lifetime(claims(json!({ "nbf": nbf })), now);
+    assert!(at(now + 60).is_ok(), "the first second of the leeway");
+    let err = at(now + 61).expect_err("one second before the leeway");
+    assert_eq!(
+        err.description(),
+        "software_statement: not yet valid ('nbf' is in the future)"
+    );
+}
+
+#[test]
+fn lifetime_claims_must_be_numbers() {
+    for bad in [
+        json!({"exp": "soon"}),
+        json!({"nbf": -1}),
+        json!({"exp": null}),
+    ] {
+        let err = check_lifetime(claims(bad.clone()), 0).expect_err("not a number");
+        assert!(
+            err.description().contains("must be a number"),
+            "{bad}: {err}"
+        );
+    }
+    assert!(check_lifetime(claims(json!({"exp": 1_800_000_000.5})), 1_800_000_000).is_ok());
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{Registry, now};
+use super::Registry;
 use crate::metadata::AuthMethod;
 use crate::secret::Secret;
 use crate::store::{ClientRecord, StoreError};
@@ -145,7 +145,7 @@ impl Registry {
         if !stored.matches(secret.expose()) {
             return Err(ClientAuthError::WrongSecret);
         }
-        if record.secret_expired_at(now()) {
+        if record.secret_expired_at(self.now()) {
             return Err(ClientAuthError::ExpiredSecret);
         }
         self.touch(client_id).await;

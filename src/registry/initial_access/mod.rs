@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use dashmap::DashMap;
 
-use super::{Registry, now};
+use super::Registry;
 use crate::error::RegistrationError;
 use crate::policy::RegistrationPolicy;
 use crate::secret::Secret;
@@ -171,8 +171,8 @@ fn take_one(counter: &AtomicU64) -> bool {
 
 impl InitialAccessTokens {
     /// Registers a static token from the configuration.
-    pub(crate) fn add_static(&self, token: &str, options: &InitialAccessTokenOptions) {
-        self.add(static_token_id(token), token, options, now());
+    pub(crate) fn add_static(&self, token: &str, options: &InitialAccessTokenOptions, now: u64) {
+        self.add(static_token_id(token), token, options, now);
     }
 
     /// Registers a token (static from the configuration, or freshly issued).
@@ -277,7 +277,7 @@ impl Registry {
         let id = uuid::Uuid::new_v4().to_string();
         self.settings
             .initial_access_tokens
-            .add(id.clone(), token.expose(), &options, now());
+            .add(id.clone(), token.expose(), &options, self.now());
         Ok(IssuedInitialAccessToken { id, token })
     }
 
