@@ -646,3 +646,35 @@ pub fn merged(base: &Value, extra: &Value) -> Value {
     }
     out
 }
+
+/// A clock the test moves by hand (`.clock(clock.clone())` on the configuration), so that a
+/// lifetime is crossed at its exact second without sleeping.
+#[derive(Clone)]
+pub struct TestClock(Arc<std::sync::atomic::AtomicU64>);
+
+impl TestClock {
+    /// A clock at `start` seconds since the epoch.
+    pub fn at(start: u64) -> Self {
+        Self(Arc::new(std::sync::atomic::AtomicU64::new(start)))
+    }
+
+    /// Sets the time.
+    pub fn set(&self, now: u64) {
+        self.0.store(now, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Moves the time forward by `seconds`.
+    pub fn advance(&self, seconds: u64) {
+        self.0
+            .fetch_add(seconds, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl tower_oidc_registration::Clock for TestClock {
+    fn now(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The instant the test clocks start at: 2027-01-15, a time no real clock gives these tests.
+pub const CLOCK_START: u64 = 1_800_000_000;

@@ -258,10 +258,14 @@ async fn without_secret_rotation_an_update_keeps_the_secret() {
 
 #[tokio::test]
 async fn an_expired_secret_is_renewed_on_update() {
-    let host = Host::new(|b| b.client_secret_lifetime(Some(Duration::from_secs(1))));
+    let clock = common::TestClock::at(common::CLOCK_START);
+    let host = Host::new(|b| {
+        b.clock(clock.clone())
+            .client_secret_lifetime(Some(Duration::from_secs(3600)))
+    });
     let client = host.register(None, &min()).await;
     let old = client.secret().expect("secret");
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    clock.advance(3600);
     assert!(matches!(
         host.registry.authenticate(&basic(&client.id, &old)).await,
         Err(ClientAuthError::ExpiredSecret)
@@ -270,11 +274,14 @@ async fn an_expired_secret_is_renewed_on_update() {
     let body = resp.json();
     let new = body["client_secret"].as_str().expect("secret").to_owned();
     assert_ne!(new, old);
-    let expires_at = body["client_secret_expires_at"].as_u64().expect("expiry");
-    assert!(expires_at >= common::now(), "{body}");
-    if common::now() < expires_at {
-        assert_authenticates(&host, &client.id, &new, "the renewed secret authenticates").await;
-    }
+    assert_eq!(
+        body["client_secret_expires_at"],
+        common::CLOCK_START + 7200,
+        "{body}"
+    );
+    assert_authenticates(&host, &client.id, &new, "the renewed secret authenticates").await;
+    clock.set(common::CLOCK_START + 7200 - 1);
+    assert_authenticates(&host, &client.id, &new, "within its lifetime").await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -207,11 +207,15 @@ async fn a_static_token_with_terms_is_limited_too() {
 
 #[tokio::test]
 async fn an_expired_token_is_invalid() {
-    let host = Host::protected(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().expires_in(Duration::from_secs(1)));
+    let clock = common::TestClock::at(common::CLOCK_START);
+    let host = Host::protected(|b| b.clock(clock.clone()));
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().expires_in(Duration::from_secs(60)));
     let (_, lasting) =
         host.issue(InitialAccessTokenOptions::new().expires_in(Duration::from_secs(3600)));
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // Valid in its last second, expired from its expiry second on.
+    clock.advance(59);
+    host.register(Some(&iat), &min()).await;
+    clock.advance(1);
     assert_invalid_token(&host.post(Some(&iat), &min()).await);
     host.register(Some(&lasting), &min()).await;
 }

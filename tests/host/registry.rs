@@ -27,7 +27,7 @@ use tower_oidc_registration::generate::{ClientIdGenerator, SecretGenerator};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
 use tower_oidc_registration::{
     ClientAuthError, ClientCredentials, ClientRecord, ClientStore, MemoryStore, RegistrationConfig,
-    RegistrationError, RegistrationLayer, Registry, Secret, StoreError, TokenRotation,
+    RegistrationError, RegistrationLayer, Registry, Secret, SigningKey, StoreError, TokenRotation,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -144,28 +144,28 @@ async fn authenticate_refuses_a_wrong_secret_and_an_unknown_client() {
     assert!(matches!(err, ClientAuthError::UnknownClient), "{err:?}");
 }
 
+/// A secret authenticates up to the second before `client_secret_expires_at`, and from that
+/// second on it is expired (RFC 7591 §3.2.1: the time at which it expires).
 #[tokio::test]
-async fn authenticate_refuses_an_expired_secret() {
-    let host = Host::new(|b| b.client_secret_lifetime(Some(Duration::from_secs(1))));
+async fn authenticate_refuses_a_secret_from_its_expiry_second_on() {
+    let clock = common::TestClock::at(common::CLOCK_START);
+    let host = Host::new(|b| {
+        b.clock(clock.clone())
+            .client_secret_lifetime(Some(Duration::from_secs(3600)))
+    });
     let client = host.register(None, &min()).await;
-    let issued_at = client.body["client_id_issued_at"]
-        .as_u64()
-        .expect("issued_at");
-    let expires_at = client.body["client_secret_expires_at"]
-        .as_u64()
-        .expect("client_secret_expires_at");
-    assert_eq!(expires_at, issued_at + 1, "{}", client.body);
+    assert_eq!(client.body["client_id_issued_at"], common::CLOCK_START);
+    let expires_at = common::CLOCK_START + 3600;
+    assert_eq!(client.body["client_secret_expires_at"], expires_at);
     let secret = secret_of(&client);
-    let fresh = host
-        .registry
-        .authenticate(&basic(&client.id, &secret))
-        .await;
-    // Second granularity: the secret may already be past its expiry second; only then is a
-    // refusal right.
-    if common::now() < expires_at {
-        fresh.expect("a secret within its lifetime authenticates");
-    }
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    clock.set(expires_at - 1);
+    authenticates(
+        &host,
+        &basic(&client.id, &secret),
+        "a secret in the last second of its lifetime authenticates",
+    )
+    .await;
+    clock.set(expires_at);
     let err = refused(
         &host,
         &basic(&client.id, &secret),
@@ -1106,4 +1106,92 @@ async fn expiry_deletes_unused_clients_and_keeps_used_ones() {
             StatusCode::OK
         );
     }
+}
+
+/// The host's own reads and updates are no use of a client: a client that only the host
+/// touched expires when its lifetime of disuse is over, at that exact second, while one that
+/// read itself in the meantime is kept.
+#[tokio::test]
+async fn host_reads_and_updates_do_not_keep_a_client_from_expiring() {
+    use tower_oidc_registration::ExpiryPolicy;
+    let clock = common::TestClock::at(common::CLOCK_START);
+    let store = MemoryStore::new();
+    let policy = ExpiryPolicy::new(Duration::from_secs(3600));
+    let host = Host::new(|b| {
+        b.clock(clock.clone())
+            .store(store.clone())
+            .expire_unused_clients(Some(policy))
+    });
+    let managed_by_host = host.register(None, &min()).await;
+    let used = host.register(None, &min()).await;
+    clock.advance(3000);
+    host.registry
+        .update(
+            Requester::host(),
+            &managed_by_host.id,
+            object(json!({"redirect_uris": [REDIRECT], "client_name": "renamed by the host"})),
+        )
+        .await
+        .expect("host update");
+    host.registry
+        .read(Requester::host(), &managed_by_host.id)
+        .await
+        .expect("host read");
+    assert_eq!(host.get(&used.id, &used.token).await.status, StatusCode::OK);
+    // One second short of an hour of disuse: nothing expires.
+    clock.set(common::CLOCK_START + 3600);
+    assert_eq!(host.registry.expire_unused().await.expect("expire"), 0);
+    // An hour and a second after its registration, the client only the host touched goes.
+    clock.advance(1);
+    assert_eq!(host.registry.expire_unused().await.expect("expire"), 1);
+    assert!(store.get(&managed_by_host.id).await.expect("get").is_none());
+    assert!(store.get(&used.id).await.expect("get").is_some());
+}
+
+/// A registration access token must carry a valid signature of this server's key, not only
+/// hash to the stored value: after the signing key changes, every token issued under the old
+/// key is refused, though the store still holds its hash.
+#[tokio::test]
+async fn tokens_signed_with_a_replaced_key_are_refused_though_their_hash_is_stored() {
+    let store = MemoryStore::new();
+    let with_key = |secret: u8| {
+        let config = RegistrationConfig::builder("https://iam.example.org/")
+            .store(store.clone())
+            .signing_key(SigningKey::hs256(&[secret; 32]).expect("key"))
+            .build()
+            .expect("config");
+        Registry::new(&config)
+    };
+    let before = with_key(1);
+    let client = before
+        .register(Requester::host(), object(min()))
+        .await
+        .expect("register");
+    let token = client
+        .registration_access_token()
+        .expect("token")
+        .expose()
+        .to_owned();
+    let id = client.client_id().to_owned();
+    assert!(
+        before
+            .read(Requester::registration_access_token(&token), &id)
+            .await
+            .is_ok()
+    );
+    let after = with_key(2);
+    let err = after
+        .read(Requester::registration_access_token(&token), &id)
+        .await
+        .expect_err("signed with the old key");
+    assert!(matches!(err, RegistrationError::InvalidToken), "{err:?}");
+    let err = after
+        .delete(Requester::registration_access_token(&token), &id)
+        .await
+        .expect_err("signed with the old key");
+    assert!(matches!(err, RegistrationError::InvalidToken), "{err:?}");
+    assert!(
+        store.get(&id).await.expect("get").is_some(),
+        "nothing deleted"
+    );
 }

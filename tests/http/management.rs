@@ -734,11 +734,25 @@ async fn get_put_delete_on_registration_endpoint_is_405_with_allow() {
 
 #[tokio::test]
 async fn expired_secret_is_renewed_by_an_update() {
-    let app = App::with(|b| b.client_secret_lifetime(Some(std::time::Duration::from_secs(1))));
+    let clock = TestClock::at(CLOCK_START);
+    let app = App::with(|b| {
+        b.clock(clock.clone())
+            .client_secret_lifetime(Some(std::time::Duration::from_secs(3600)))
+    });
     let client = app.register(&min()).await;
     let first_secret = client.secret().expect("secret");
-    // Let the one-second secret expire.
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    // The secret's last second: an update keeps it.
+    clock.advance(3599);
+    let resp = app
+        .put(
+            &client.path(),
+            Some(&client.token),
+            &update_body(&client, &min()),
+        )
+        .await;
+    assert_eq!(resp.json()["client_secret"], first_secret);
+    // Its expiry second: the next update renews it.
+    clock.advance(1);
     let resp = app
         .put(
             &client.path(),
@@ -750,7 +764,7 @@ async fn expired_secret_is_renewed_by_an_update() {
     let body = resp.json();
     let renewed = body["client_secret"].as_str().expect("client_secret");
     assert_ne!(renewed, first_secret);
-    assert!(body["client_secret_expires_at"].as_u64().expect("number") > now());
+    assert_eq!(body["client_secret_expires_at"], CLOCK_START + 3600 + 3600);
     // A client whose secret is still valid keeps it across an update.
     let resp = app
         .put(
