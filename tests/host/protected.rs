@@ -1008,3 +1008,22 @@ async fn initial_access_tokens_never_show_in_debug_output() {
     }
     assert!(format!("{issued:?}").contains(&issued.id));
 }
+
+/// A client the expiry of unused clients deleted still takes its slot in the client quota of
+/// the initial access token that registered it (only a deletion through RFC 7592 or the host
+/// frees it), in this process.
+#[tokio::test]
+async fn expired_clients_still_count_against_max_clients() {
+    use tower_oidc_registration::ExpiryPolicy;
+    let clock = common::TestClock::at(common::CLOCK_START);
+    let host = Host::protected(|b| {
+        b.clock(clock.clone())
+            .expire_unused_clients(Some(ExpiryPolicy::new(Duration::from_secs(3600))))
+    });
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    let client = host.register(Some(&iat), &min()).await;
+    clock.advance(3601);
+    assert_eq!(host.registry.expire_unused().await.expect("expire"), 1);
+    assert_eq!(host.count().await, 0, "{} expired", client.id);
+    assert_quota_reached(&host.post(Some(&iat), &min()).await);
+}
