@@ -203,10 +203,9 @@ impl App {
                 let text = format!("inner {} {}", parts.method, parts.uri.path());
                 let response = Response::builder()
                     .status(StatusCode::IM_A_TEAPOT)
-                    .header("x-inner", "1")
                     .body(Full::new(Bytes::from(text)))
                     .expect("response");
-                Ok::<_, Infallible>(response)
+                Ok::<_, Infallible>(contract::mark_inner(response))
             }
         });
         let svc = RegistrationLayer::new(config).layer(inner);
