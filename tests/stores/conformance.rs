@@ -323,8 +323,21 @@ async fn count_counts_the_stored_clients(store: Arc<dyn ClientStore>) {
         insert(&*store, record(id, i as u8)).await;
     }
     assert_eq!(store.count().await.expect("count"), 3);
-    let _ = store.insert(Arc::new(record("a", 9))).await;
-    let _ = store.replace(next(&record("b", 0), 2, 9), 1).await;
+    // A refused insert of an existing id adds nothing.
+    assert!(matches!(
+        store.insert(Arc::new(record("a", 9))).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    // A replacement changes a record, not how many there are (b is at version 2 after it)...
+    store
+        .replace(next(&record("b", 0), 2, 9), 1)
+        .await
+        .expect("replace");
+    // ...and a stale one (c is at version 1, not 5) is refused.
+    assert!(matches!(
+        store.replace(next(&record("c", 0), 6, 9), 5).await,
+        Err(StoreError::Conflict)
+    ));
     assert_eq!(store.count().await.expect("count"), 3);
     store.delete("b", 2).await.expect("delete");
     assert_eq!(store.count().await.expect("count"), 2);
