@@ -396,7 +396,7 @@ fn parse_json(text: &str, what: &str) -> Value {
 // --- The server and the working directory -------------------------------------------------
 
 /// The running example server, killed when dropped, panics included.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     origin: String,
     log: PathBuf,
@@ -406,11 +406,17 @@ struct Server {
 impl Server {
     /// Starts the example on a free port and waits for its `listening on` line.
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// [`Server::start`], with `args` after `--addr 127.0.0.1:0` on the command line.
+    pub(crate) fn start_with(args: &[&str]) -> Self {
         let log_dir = Workdir::new();
         let log = log_dir.path.join("server.log");
         let mut command = Command::new(example_binary());
         command
             .args(["--addr", "127.0.0.1:0"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(File::create(&log).expect("create the server log"));
@@ -435,6 +441,13 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line from the server: {line:?}"))
             .to_owned();
         server
+    }
+
+    /// `host:port` of the server.
+    pub(crate) fn authority(&self) -> &str {
+        self.origin
+            .strip_prefix("http://")
+            .unwrap_or_else(|| panic!("origin {} is not http://", self.origin))
     }
 
     fn registration_endpoint(&self) -> String {
