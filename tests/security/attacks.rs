@@ -343,6 +343,30 @@ async fn rotated_and_deleted_tokens_are_refused_on_every_method() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The key id of issued tokens.
+// ---------------------------------------------------------------------------------------------
+
+/// `SigningKey::with_kid` replaces the `kid` of the tokens the layer issues (by default derived
+/// from the key), for every algorithm; the token is still the client's.
+#[tokio::test]
+async fn issued_tokens_carry_the_kid_set_with_with_kid() {
+    for alg in ALGORITHMS {
+        let default = App::with(|b| b.signing_key(key(alg)));
+        let client = default.register(&min()).await;
+        let header = segment(&client.token, 0);
+        assert_eq!(header["kid"], json!(key(alg).kid()), "{alg:?}: {header}");
+
+        let app = App::with(|b| b.signing_key(key(alg).with_kid("iam-2026-rotation")));
+        let client = app.register(&min()).await;
+        let header = segment(&client.token, 0);
+        assert_eq!(header["kid"], "iam-2026-rotation", "{alg:?}: {header}");
+        assert_ne!(key(alg).kid(), "iam-2026-rotation");
+        let resp = app.get(&client.path(), Some(&client.token)).await;
+        assert_eq!(resp.status, StatusCode::OK, "{alg:?}: {}", resp.text());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Constant-time comparison: the code path, not a timer.
 // ---------------------------------------------------------------------------------------------
 
