@@ -34,9 +34,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tower_oidc_registration::__fuzz::RegistrationTokens;
 use tower_oidc_registration::{
-    CredentialHash, Secret, SigningKey, StoredSecret, TokenAlgorithm, TokenRotation,
+    ClientRecord, ClientStore, CredentialHash, MemoryStore, Secret, SigningKey, StoreError,
+    StoredSecret, TokenAlgorithm, TokenRotation,
 };
 
 const HS256_SECRET: &[u8; 32] = b"attacks-test-hs256-secret-32-by!";
@@ -339,6 +342,117 @@ async fn rotated_and_deleted_tokens_are_refused_on_every_method() {
         app.delete(&client.path(), Some(&fresh)).await,
     ] {
         assert_invalid_token(&resp);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The signature is checked before the store is read.
+// ---------------------------------------------------------------------------------------------
+
+/// A memory store that counts its `get` calls.
+#[derive(Default)]
+struct CountingStore {
+    inner: MemoryStore,
+    gets: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl ClientStore for CountingStore {
+    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
+        self.inner.insert(record).await
+    }
+
+    async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        self.gets.fetch_add(1, Ordering::SeqCst);
+        self.inner.get(client_id).await
+    }
+
+    async fn replace(
+        &self,
+        record: Arc<ClientRecord>,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        self.inner.replace(record, expected_version).await
+    }
+
+    async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
+        self.inner.delete(client_id, expected_version).await
+    }
+
+    async fn count(&self) -> Result<u64, StoreError> {
+        self.inner.count().await
+    }
+
+    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
+        self.inner.touch(client_id, at).await
+    }
+
+    async fn delete_unused(
+        &self,
+        unused_since: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        self.inner.delete_unused(unused_since, limit).await
+    }
+}
+
+/// A malformed registration access token, or one not signed by this server's key for this
+/// client, is refused (401 on GET, PUT and DELETE) without a single store lookup: garbage
+/// costs the store nothing. The client's own token does read the store, so the count is live.
+#[tokio::test]
+async fn tokens_that_fail_verification_never_reach_the_store() {
+    for alg in ALGORITHMS {
+        let store = Arc::new(CountingStore::default());
+        let shared: Arc<dyn ClientStore> = store.clone();
+        let app = App::with(|b| b.signing_key(key(alg)).shared_store(shared));
+        let client = app.register(&min()).await;
+        let other = app.register(&min()).await;
+
+        let header = segment(&client.token, 0);
+        let claims = segment(&client.token, 1);
+        let signature = client.token.rsplit('.').next().expect("signature");
+        let mut foreign = Header::new(Algorithm::HS256);
+        foreign.kid = header["kid"].as_str().map(str::to_owned);
+        let signed_elsewhere = jsonwebtoken::encode(
+            &foreign,
+            &claims,
+            &EncodingKey::from_secret(b"another-server-s-hs256-secret-32"),
+        )
+        .expect("sign");
+        let unsigned = format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&claims));
+        let mut edited = claims.clone();
+        edited["jti"] = json!("attacker-chosen");
+        let tampered = format!("{}.{}.{signature}", b64(&header), b64(&edited));
+        let renamed = update_body(&client, &json!({"redirect_uris": [common::REDIRECT]}));
+        for token in [
+            "not-a-jwt",
+            "a.b.c",
+            "...",
+            &client.token[..client.token.len() - 4],
+            &format!("{}.", client.token),
+            &unsigned,
+            &signed_elsewhere,
+            &tampered,
+            // Signed by this server, for another client (its aud).
+            &other.token,
+        ] {
+            store.gets.store(0, Ordering::SeqCst);
+            for resp in [
+                app.get(&client.path(), Some(token)).await,
+                app.put(&client.path(), Some(token), &renamed).await,
+                app.delete(&client.path(), Some(token)).await,
+            ] {
+                assert_invalid_token(&resp);
+            }
+            assert_eq!(
+                store.gets.load(Ordering::SeqCst),
+                0,
+                "{alg:?}: {token:?} reached the store"
+            );
+        }
+        let resp = app.get(&client.path(), Some(&client.token)).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+        assert!(store.gets.load(Ordering::SeqCst) > 0, "the counter counts");
     }
 }
 
