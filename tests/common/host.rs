@@ -52,12 +52,12 @@ impl Host {
         let layer = RegistrationLayer::new(config);
         let registry = layer.registry();
         let inner = service_fn(|_req: Request<TestBody>| async {
-            Ok::<_, Infallible>(
+            Ok::<_, Infallible>(super::contract::mark_inner(
                 Response::builder()
                     .status(StatusCode::IM_A_TEAPOT)
                     .body(Full::new(Bytes::new()))
                     .expect("response"),
-            )
+            ))
         });
         Self {
             svc: BoxCloneService::new(layer.layer(inner)),

@@ -60,8 +60,21 @@ pub fn min() -> Value {
 }
 
 /// Whether this runs under CI (`CI` set, and not to `false` or `0`): CI never skips a test.
+/// The one definition every test uses (through [`skip`], mostly).
 pub fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A test that cannot run here says so, `SKIPPED: {reason}` on stderr, and the caller
+/// returns; under CI ([`under_ci`]) it fails instead: CI never skips a test. The line goes
+/// straight to stderr, as libtest captures `eprintln!` of passing tests and a skip must show.
+#[track_caller]
+pub fn skip(reason: &str) {
+    assert!(
+        !under_ci(),
+        "CI is set, and this test would be skipped: {reason}"
+    );
+    let _ = std::io::Write::write_fmt(&mut std::io::stderr(), format_args!("SKIPPED: {reason}\n"));
 }
 
 /// Seconds since the Unix epoch.
@@ -203,10 +216,9 @@ impl App {
                 let text = format!("inner {} {}", parts.method, parts.uri.path());
                 let response = Response::builder()
                     .status(StatusCode::IM_A_TEAPOT)
-                    .header("x-inner", "1")
                     .body(Full::new(Bytes::from(text)))
                     .expect("response");
-                Ok::<_, Infallible>(response)
+                Ok::<_, Infallible>(contract::mark_inner(response))
             }
         });
         let svc = RegistrationLayer::new(config).layer(inner);

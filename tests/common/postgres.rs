@@ -1,7 +1,6 @@
 //! The PostgreSQL test database: its URL from `TOWER_OIDC_REGISTRATION_POSTGRES_URL` and a fresh
 //! schema per test (tests run in parallel), dropped with its tables at the end.
 
-use std::io::Write as _;
 use std::str::FromStr as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -12,23 +11,18 @@ use tower_oidc_registration::store::PostgresStore;
 /// The variable naming the test database.
 pub const URL_VAR: &str = "TOWER_OIDC_REGISTRATION_POSTGRES_URL";
 
-/// The test database's URL; `None` (after saying so on stderr) when the variable is unset, a
-/// panic when it is unset under CI: CI never skips the PostgreSQL tests.
+/// The test database's URL; `None` (after `SKIPPED: ...` on stderr) when the variable is
+/// unset, a panic when it is unset under CI: CI never skips the PostgreSQL tests
+/// ([`super::skip`]).
+#[track_caller]
 pub fn database_url(test: &str) -> Option<String> {
     match std::env::var(URL_VAR) {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            assert!(
-                !super::under_ci(),
-                "CI is set and {URL_VAR} is not: the PostgreSQL tests must not be skipped in CI \
-                 (scripts/test starts a server and sets it)"
-            );
-            // Straight to stderr: libtest captures `eprintln!` of passing tests.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: set {URL_VAR} (e.g. postgres://postgres@127.0.0.1:55432/test) to run \
-                 {test} against PostgreSQL"
-            );
+            super::skip(&format!(
+                "set {URL_VAR} (e.g. postgres://postgres@127.0.0.1:55432/test) to run {test} \
+                 against PostgreSQL (scripts/test starts a server and sets it)"
+            ));
             None
         }
     }

@@ -755,7 +755,9 @@ fn extension_probe(registry_in_extensions: bool) -> (Svc, Registry) {
                 }
             }
         };
-        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from(text))))
+        Ok::<_, Infallible>(common::contract::mark_inner(Response::new(Full::new(
+            Bytes::from(text),
+        ))))
     });
     (BoxCloneService::new(layer.layer(inner)), registry)
 }

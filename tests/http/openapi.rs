@@ -397,6 +397,25 @@ fn the_checker_rejects_responses_the_contract_forbids() {
         )
     });
     assert!(panicked.is_err());
+    // A layer response is checked whatever headers it lost: without no-store it is no inner
+    // service's response, it breaks the contract.
+    let panicked = std::panic::catch_unwind(|| {
+        contract::check_response(
+            &get,
+            "/register/c",
+            StatusCode::UNAUTHORIZED,
+            &cached,
+            error,
+        )
+    });
+    assert!(panicked.is_err());
+    // Only what the harness's inner service marked is left alone.
+    let mut inner = cached.clone();
+    inner.insert(
+        contract::INNER_SERVICE_HEADER,
+        HeaderValue::from_static("1"),
+    );
+    contract::check_response(&get, "/register/c", StatusCode::NOT_FOUND, &inner, b"x");
 }
 
 /// A memory store that can go down, as a database whose connection drops: every operation

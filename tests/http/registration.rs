@@ -1,6 +1,7 @@
 //! Registration (RFC 7591 §3): the request, the defaults and echo of the response, and the
 //! error format, driven through `RegistrationLayer` as a user would.
 
+use crate::common::contract::INNER_SERVICE_HEADER;
 use crate::common::*;
 use bytes::Bytes;
 use http::{Method, Request, StatusCode, header};
@@ -182,7 +183,7 @@ async fn configured_prefix_is_used() {
     // The default prefix is not served any more: it reaches the inner service.
     let resp = app.post_json("/register", &min()).await;
     assert_eq!(resp.status, StatusCode::IM_A_TEAPOT);
-    assert_eq!(resp.header("x-inner"), Some("1"));
+    assert_eq!(resp.header(INNER_SERVICE_HEADER), Some("1"));
     let seen = app.seen();
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert_eq!(seen[0].1, "/register");
@@ -887,7 +888,7 @@ async fn other_paths_reach_the_inner_service() {
             "{path}: {}",
             resp.text()
         );
-        assert_eq!(resp.header("x-inner"), Some("1"), "{path}");
+        assert_eq!(resp.header(INNER_SERVICE_HEADER), Some("1"), "{path}");
         assert_eq!(resp.text(), format!("inner GET {path}"));
         assert!(
             resp.header(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(),

@@ -1,7 +1,8 @@
 //! Connection bounds of the example server (`examples/hyper_standalone/server.rs`,
 //! included here as it is): a client that dribbles its headers, or sends nothing, is
-//! disconnected after the header read timeout; a request head past the size limit gets 431.
-//! Real sockets on 127.0.0.1, the registration layer behind the server.
+//! disconnected after the header read timeout; a request head past the size limit gets 431; a
+//! request slower than the example binary's `--request-timeout` gets 408. Real sockets on
+//! 127.0.0.1, the registration layer behind the server.
 
 #[allow(dead_code)]
 #[path = "../../examples/hyper_standalone/server.rs"]
@@ -147,5 +148,40 @@ async fn an_ordinary_registration_passes_the_same_limits() {
     assert!(
         response.starts_with("HTTP/1.1 201"),
         "response to a registration: {response:?}"
+    );
+}
+
+/// README: `--request-timeout <seconds>`: a slower request, a trickled body say, gets 408. The
+/// example binary itself, started with `--request-timeout 1`: a registration whose body
+/// stops after its first byte is answered 408 and the connection closed, well before hyper's
+/// or the default 30 s timeout.
+#[tokio::test]
+async fn the_example_binary_answers_408_past_its_request_timeout() {
+    let server = crate::seed_walkthrough::Server::start_with(&["--request-timeout", "1"]);
+    let mut stream = TcpStream::connect(server.authority())
+        .await
+        .expect("connect");
+    let started = Instant::now();
+    stream
+        .write_all(
+            b"POST /register HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+              Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+        )
+        .await
+        .expect("send the head and one byte of the body");
+    let mut response = Vec::new();
+    tokio::time::timeout(CLOSE_BOUND, stream.read_to_end(&mut response))
+        .await
+        .expect("the server closes the connection")
+        .expect("read the response");
+    let elapsed = started.elapsed();
+    let text = String::from_utf8_lossy(&response);
+    assert!(
+        text.starts_with("HTTP/1.1 408 "),
+        "after {elapsed:?}: {text:?}"
+    );
+    assert!(
+        elapsed >= Duration::from_secs(1),
+        "answered after {elapsed:?}"
     );
 }

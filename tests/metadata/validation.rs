@@ -7,15 +7,20 @@ use http::StatusCode;
 use serde_json::{Value, json};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
 
-/// `body` is rejected with `code`, the description mentioning `needle`, both when registered
-/// and when sent as the update of an existing client, which stays unchanged.
-async fn rejected(app: &App, body: Value, code: &str, needle: &str) {
+/// `body` is rejected with `code` and exactly `description` (the member and the rule it
+/// breaks), both when registered and when sent as the update of an existing client, which
+/// stays unchanged.
+async fn rejected(app: &App, body: Value, code: &str, description: &str) {
     eprintln!("expecting {code} for {body}");
     let (posted, client, put) = app.post_and_put(&body).await;
-    let err = assert_rfc_error(&posted, code);
-    assert_description_mentions(&err, needle);
-    let err = assert_rfc_error(&put, code);
-    assert_description_mentions(&err, needle);
+    for (what, resp) in [("POST", &posted), ("PUT", &put)] {
+        let err = assert_rfc_error(resp, code);
+        assert_eq!(
+            err["error_description"].as_str(),
+            Some(description),
+            "{what} {body}: refused for another reason"
+        );
+    }
     app.assert_unchanged(&client).await;
 }
 
@@ -64,28 +69,28 @@ async fn redirect_grant_without_redirect_uris_rejected() {
         &app,
         json!({"client_name": "t"}),
         "invalid_redirect_uri",
-        "redirect_uris",
+        "redirect_uris: required for the authorization_code and implicit grant types",
     )
     .await;
     rejected(
         &app,
         json!({"redirect_uris": [], "client_name": "t"}),
         "invalid_redirect_uri",
-        "redirect_uris",
+        "redirect_uris: required for the authorization_code and implicit grant types",
     )
     .await;
     rejected(
         &app,
         json!({"grant_types": ["implicit"], "response_types": ["id_token"]}),
         "invalid_redirect_uri",
-        "redirect_uris",
+        "redirect_uris: required for the authorization_code and implicit grant types",
     )
     .await;
     rejected(
         &app,
         json!({"grant_types": ["authorization_code", "client_credentials"]}),
         "invalid_redirect_uri",
-        "redirect_uris",
+        "redirect_uris: required for the authorization_code and implicit grant types",
     )
     .await;
 }
@@ -130,14 +135,14 @@ async fn anonymous_client_credentials_refused_by_default() {
         &app,
         json!({"grant_types": ["client_credentials"], "client_name": "svc"}),
         "invalid_client_metadata",
-        "grant_types",
+        "grant_types[0]: 'client_credentials' is not allowed for anonymous registration",
     )
     .await;
     rejected(
         &app,
         with_min(json!({"grant_types": ["authorization_code", "client_credentials"]})),
         "invalid_client_metadata",
-        "grant_types[1]",
+        "grant_types[1]: 'client_credentials' is not allowed for anonymous registration",
     )
     .await;
     let resp = app
@@ -164,21 +169,21 @@ async fn redirect_uri_fragment_rejected() {
         &app,
         json!({"redirect_uris": ["https://rp.example.org/cb#frag"]}),
         "invalid_redirect_uri",
-        "redirect_uris[0]",
+        "redirect_uris[0]: fragment not allowed",
     )
     .await;
     rejected(
         &app,
         json!({"redirect_uris": ["https://rp.example.org/cb#"]}),
         "invalid_redirect_uri",
-        "redirect_uris[0]",
+        "redirect_uris[0]: fragment not allowed",
     )
     .await;
     rejected(
         &app,
         json!({"redirect_uris": [REDIRECT, "https://rp.example.org/cb2?x=1#y"]}),
         "invalid_redirect_uri",
-        "redirect_uris[1]",
+        "redirect_uris[1]: fragment not allowed",
     )
     .await;
 }
@@ -188,18 +193,24 @@ async fn redirect_uri_fragment_rejected() {
 #[tokio::test]
 async fn relative_redirect_uri_rejected() {
     let app = App::new();
-    for uri in [
-        "/cb",
-        "cb",
-        "//rp.example.org/cb",
-        "https:rp.example.org/cb",
-        "https://",
+    for (uri, description) in [
+        ("/cb", "redirect_uris[1]: must be an absolute URI"),
+        ("cb", "redirect_uris[1]: must be an absolute URI"),
+        (
+            "//rp.example.org/cb",
+            "redirect_uris[1]: must be an absolute URI",
+        ),
+        (
+            "https:rp.example.org/cb",
+            "redirect_uris[1]: not a valid URI (missing '//' after the scheme)",
+        ),
+        ("https://", "redirect_uris[1]: not a valid URI (empty host)"),
     ] {
         rejected(
             &app,
             json!({"redirect_uris": [REDIRECT, uri]}),
             "invalid_redirect_uri",
-            "redirect_uris[1]",
+            description,
         )
         .await;
     }
@@ -212,14 +223,14 @@ async fn redirect_uris_type_errors_rejected() {
         &app,
         json!({"redirect_uris": REDIRECT}),
         "invalid_redirect_uri",
-        "redirect_uris",
+        "redirect_uris: must be an array of strings",
     )
     .await;
     rejected(
         &app,
         json!({"redirect_uris": {"0": REDIRECT}}),
         "invalid_redirect_uri",
-        "redirect_uris",
+        "redirect_uris: must be an array of strings",
     )
     .await;
     for element in [
@@ -232,7 +243,7 @@ async fn redirect_uris_type_errors_rejected() {
             &app,
             json!({"redirect_uris": [REDIRECT, element]}),
             "invalid_redirect_uri",
-            "redirect_uris[1]",
+            "redirect_uris[1]: must be a string",
         )
         .await;
     }
@@ -267,21 +278,21 @@ async fn web_client_requires_https_except_loopback() {
         &app,
         json!({"redirect_uris": ["http://rp.example.org/cb"]}),
         "invalid_redirect_uri",
-        "redirect_uris[0]",
+        "redirect_uris[0]: web clients must use https (http is allowed only on loopback)",
     )
     .await;
     rejected(
         &app,
         json!({"application_type": "web", "redirect_uris": ["com.example.app:/cb"]}),
         "invalid_redirect_uri",
-        "redirect_uris[0]",
+        "redirect_uris[0]: web clients must use https (scheme 'com.example.app' not allowed)",
     )
     .await;
     rejected(
         &app,
         json!({"redirect_uris": ["ftp://rp.example.org/cb"]}),
         "invalid_redirect_uri",
-        "redirect_uris[0]",
+        "redirect_uris[0]: web clients must use https (scheme 'ftp' not allowed)",
     )
     .await;
     accepted(
@@ -306,20 +317,16 @@ async fn implicit_web_client_requires_https_not_localhost() {
             "redirect_uris": [uri],
         })
     };
-    for uri in [
-        "http://rp.example.org/cb",
-        "http://127.0.0.1/cb",
-        "https://localhost/cb",
-        "https://127.0.0.1:8443/cb",
-        "https://[::1]/cb",
+    let https = "redirect_uris[0]: clients using the implicit grant must use https";
+    let loopback = "redirect_uris[0]: clients using the implicit grant must not use localhost or a loopback address";
+    for (uri, description) in [
+        ("http://rp.example.org/cb", https),
+        ("http://127.0.0.1/cb", https),
+        ("https://localhost/cb", loopback),
+        ("https://127.0.0.1:8443/cb", loopback),
+        ("https://[::1]/cb", loopback),
     ] {
-        rejected(
-            &app,
-            implicit(uri),
-            "invalid_redirect_uri",
-            "redirect_uris[0]",
-        )
-        .await;
+        rejected(&app, implicit(uri), "invalid_redirect_uri", description).await;
     }
     accepted(
         &app,
@@ -355,14 +362,14 @@ async fn native_http_non_loopback_rejected() {
         &app,
         json!({"application_type": "native", "redirect_uris": ["http://rp.example.org/cb"]}),
         "invalid_redirect_uri",
-        "redirect_uris[0]",
+        "redirect_uris[0]: native clients may use http only on a loopback host (127.0.0.1, [::1] or localhost)",
     )
     .await;
     rejected(
         &app,
         json!({"application_type": "native", "redirect_uris": ["http://10.0.0.1/cb"]}),
         "invalid_redirect_uri",
-        "redirect_uris[0]",
+        "redirect_uris[0]: native clients may use http only on a loopback host (127.0.0.1, [::1] or localhost)",
     )
     .await;
 }
@@ -383,7 +390,7 @@ async fn native_claimed_https_is_configurable() {
         &app,
         native_https,
         "invalid_redirect_uri",
-        "redirect_uris[0]",
+        "redirect_uris[0]: native clients may not use https redirect URIs on this server; use http on a loopback host or a reverse-domain private-use scheme",
     )
     .await;
 }
@@ -414,7 +421,7 @@ async fn native_private_use_scheme_without_dot_rejected() {
         &app,
         json!({"application_type": "native", "redirect_uris": ["myapp:/cb"]}),
         "invalid_redirect_uri",
-        "redirect_uris[0]",
+        "redirect_uris[0]: private-use scheme 'myapp' must be a reverse domain name such as com.example.app (RFC 8252 section 7.1)",
     )
     .await;
 }
@@ -422,19 +429,34 @@ async fn native_private_use_scheme_without_dot_rejected() {
 #[tokio::test]
 async fn dangerous_schemes_never_accepted() {
     let app = App::new();
-    for uri in [
-        "javascript:alert(1)",
-        "JavaScript:alert(1)",
-        "data:text/html,<script>alert(1)</script>",
-        "file:///etc/passwd",
-        "vbscript:msgbox(1)",
+    for (uri, description) in [
+        (
+            "javascript:alert(1)",
+            "redirect_uris[0]: scheme 'javascript' not allowed",
+        ),
+        (
+            "JavaScript:alert(1)",
+            "redirect_uris[0]: scheme 'javascript' not allowed",
+        ),
+        (
+            "data:text/html,<script>alert(1)</script>",
+            "redirect_uris[0]: scheme 'data' not allowed",
+        ),
+        (
+            "file:///etc/passwd",
+            "redirect_uris[0]: scheme 'file' not allowed",
+        ),
+        (
+            "vbscript:msgbox(1)",
+            "redirect_uris[0]: scheme 'vbscript' not allowed",
+        ),
     ] {
         for application_type in ["web", "native"] {
             rejected(
                 &app,
                 json!({"application_type": application_type, "redirect_uris": [uri]}),
                 "invalid_redirect_uri",
-                "redirect_uris[0]",
+                description,
             )
             .await;
         }
@@ -525,35 +547,35 @@ async fn unsupported_grant_and_response_types_rejected() {
         &app,
         with_min(json!({"grant_types": ["authorization_code", "password"]})),
         "invalid_client_metadata",
-        "grant_types",
+        "grant_types[1]: unsupported grant type 'password'",
     )
     .await;
     rejected(
         &app,
         with_min(json!({"grant_types": ["urn:ietf:params:oauth:grant-type:device_code"]})),
         "invalid_client_metadata",
-        "grant_types",
+        "grant_types[0]: unsupported grant type 'urn:ietf:params:oauth:grant-type:device_code'",
     )
     .await;
     rejected(
         &app,
         with_min(json!({"grant_types": ["authorization_code", "foo"]})),
         "invalid_client_metadata",
-        "grant_types[1]",
+        "grant_types[1]: unsupported grant type 'foo'",
     )
     .await;
     rejected(
         &app,
         with_min(json!({"response_types": ["none"]})),
         "invalid_client_metadata",
-        "response_types",
+        "response_types[0]: unsupported response type 'none'",
     )
     .await;
     rejected(
         &app,
         with_min(json!({"token_endpoint_auth_method": "tls_client_auth"})),
         "invalid_client_metadata",
-        "token_endpoint_auth_method",
+        "token_endpoint_auth_method: unsupported authentication method 'tls_client_auth'",
     )
     .await;
 }
@@ -576,7 +598,7 @@ async fn supported_grant_types_are_configurable() {
         &app,
         with_min(json!({"token_endpoint_auth_method": "none"})),
         "invalid_client_metadata",
-        "token_endpoint_auth_method",
+        "token_endpoint_auth_method: unsupported authentication method 'none'",
     )
     .await;
 }
@@ -630,7 +652,7 @@ async fn private_key_jwt_needs_keys() {
         &app,
         with_min(json!({"token_endpoint_auth_method": "private_key_jwt"})),
         "invalid_client_metadata",
-        "private_key_jwt",
+        "token_endpoint_auth_method: private_key_jwt requires jwks or jwks_uri",
     )
     .await;
     let body = accepted(
@@ -653,7 +675,7 @@ async fn unknown_auth_method_rejected() {
         &app,
         with_min(json!({"token_endpoint_auth_method": "magic"})),
         "invalid_client_metadata",
-        "token_endpoint_auth_method",
+        "token_endpoint_auth_method: unsupported authentication method 'magic'",
     )
     .await;
 }
@@ -670,7 +692,7 @@ async fn jwks_and_jwks_uri_together_rejected() {
             "jwks_uri": "https://rp.example.org/jwks.json",
         })),
         "invalid_client_metadata",
-        "jwks",
+        "jwks: must not be registered together with jwks_uri",
     )
     .await;
 }
@@ -684,7 +706,7 @@ async fn private_or_symmetric_keys_rejected() {
         &app,
         with_min(json!({"jwks": {"keys": [private_ec]}})),
         "invalid_client_metadata",
-        "jwks",
+        "jwks.keys[0].d: private key material not allowed",
     )
     .await;
     let mut private_rsa = rsa_public_jwk();
@@ -693,14 +715,14 @@ async fn private_or_symmetric_keys_rejected() {
         &app,
         with_min(json!({"jwks": {"keys": [ec_public_jwk(), private_rsa]}})),
         "invalid_client_metadata",
-        "jwks",
+        "jwks.keys[1].p: private key material not allowed",
     )
     .await;
     rejected(
         &app,
         with_min(json!({"jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0c2VjcmV0c2VjcmV0"}]}})),
         "invalid_client_metadata",
-        "jwks",
+        "jwks.keys[0].kty: symmetric keys ('oct') not allowed; register public keys only",
     )
     .await;
 }
@@ -708,18 +730,22 @@ async fn private_or_symmetric_keys_rejected() {
 #[tokio::test]
 async fn jwks_must_be_a_jwk_set() {
     let app = App::new();
-    for jwks in [
-        ec_public_jwk(),
-        json!({}),
-        json!({"keys": "x"}),
-        json!({"keys": [1]}),
-        json!({"keys": [{"crv": "P-256"}]}),
+    let not_a_set = "jwks: must be a JWK Set (an object with a 'keys' array)";
+    for (jwks, description) in [
+        (ec_public_jwk(), not_a_set),
+        (json!({}), not_a_set),
+        (json!({"keys": "x"}), not_a_set),
+        (json!({"keys": [1]}), "jwks.keys[0]: must be a JSON object"),
+        (
+            json!({"keys": [{"crv": "P-256"}]}),
+            "jwks.keys[0].kty: required",
+        ),
     ] {
         rejected(
             &app,
             with_min(json!({"jwks": jwks})),
             "invalid_client_metadata",
-            "jwks",
+            description,
         )
         .await;
     }
@@ -732,7 +758,7 @@ async fn http_jwks_uri_rejected() {
         &app,
         with_min(json!({"jwks_uri": "http://rp.example.org/jwks.json"})),
         "invalid_client_metadata",
-        "jwks_uri",
+        "jwks_uri: must be an https URL",
     )
     .await;
 }
@@ -751,7 +777,7 @@ async fn sector_identifier_uri_refused_without_a_fetcher() {
             "sector_identifier_uri": "https://rp.example.org/sector.json",
         })),
         "invalid_client_metadata",
-        "sector_identifier_uri",
+        "sector_identifier_uri: not supported by this server (no URI fetcher is configured)",
     )
     .await;
 }
@@ -766,7 +792,7 @@ async fn pairwise_with_several_hosts_needs_sector_identifier() {
             "redirect_uris": ["https://rp.example.org/cb", "https://other.example.net/cb"],
         }),
         "invalid_client_metadata",
-        "sector_identifier_uri",
+        "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri",
     )
     .await;
     // One host: no sector identifier needed.
@@ -786,16 +812,22 @@ async fn pairwise_with_several_hosts_needs_sector_identifier() {
 #[tokio::test]
 async fn initiate_login_uri_must_be_https() {
     let app = App::new();
-    for uri in [
-        "http://rp.example.org/login",
-        "/login",
-        "rp.example.org/login",
+    for (uri, description) in [
+        (
+            "http://rp.example.org/login",
+            "initiate_login_uri: must be an https URL",
+        ),
+        ("/login", "initiate_login_uri: must be an absolute URI"),
+        (
+            "rp.example.org/login",
+            "initiate_login_uri: must be an absolute URI",
+        ),
     ] {
         rejected(
             &app,
             with_min(json!({"initiate_login_uri": uri})),
             "invalid_client_metadata",
-            "initiate_login_uri",
+            description,
         )
         .await;
     }
@@ -822,7 +854,7 @@ async fn request_uris_absolute_fragment_allowed() {
         &app,
         with_min(json!({"request_uris": ["https://rp.example.org/r", "/req.jwt"]})),
         "invalid_client_metadata",
-        "request_uris[1]",
+        "request_uris[1]: must be an absolute URI",
     )
     .await;
 }
@@ -840,7 +872,7 @@ async fn unsigned_id_token_with_front_channel_id_token_rejected() {
             "grant_types": ["authorization_code", "implicit"],
         })),
         "invalid_client_metadata",
-        "id_token_signed_response_alg",
+        "id_token_signed_response_alg: 'none' is not allowed with a response type that returns an ID token",
     )
     .await;
     rejected(
@@ -851,7 +883,7 @@ async fn unsigned_id_token_with_front_channel_id_token_rejected() {
             "grant_types": ["implicit"],
         })),
         "invalid_client_metadata",
-        "id_token_signed_response_alg",
+        "id_token_signed_response_alg: 'none' is not allowed with a response type that returns an ID token",
     )
     .await;
     // The code flow returns no ID token from the authorization endpoint: "none" is allowed.
@@ -874,7 +906,7 @@ async fn token_endpoint_auth_signing_alg_none_rejected() {
             "token_endpoint_auth_signing_alg": "none",
         })),
         "invalid_client_metadata",
-        "token_endpoint_auth_signing_alg",
+        "token_endpoint_auth_signing_alg: 'none' is not allowed",
     )
     .await;
     rejected(
@@ -884,7 +916,7 @@ async fn token_endpoint_auth_signing_alg_none_rejected() {
             "token_endpoint_auth_signing_alg": "none",
         })),
         "invalid_client_metadata",
-        "token_endpoint_auth_signing_alg",
+        "token_endpoint_auth_signing_alg: 'none' is not allowed",
     )
     .await;
 }
@@ -894,29 +926,45 @@ async fn token_endpoint_auth_signing_alg_none_rejected() {
 #[tokio::test]
 async fn wrong_json_types_rejected() {
     let app = App::new();
+    let (integer, boolean, string, strings) = (
+        "must be a non-negative integer",
+        "must be a boolean",
+        "must be a string",
+        "must be an array of strings",
+    );
     let cases = [
-        ("default_max_age", json!("x")),
-        ("default_max_age", json!(-1)),
-        ("default_max_age", json!(1.5)),
-        ("require_auth_time", json!("yes")),
-        ("contacts", json!("a@b")),
-        ("scope", json!(["a"])),
-        ("client_name", json!(5)),
-        ("jwks", json!("{\"keys\":[]}")),
-        ("grant_types", json!("authorization_code")),
-        ("response_types", json!("code")),
-        ("token_endpoint_auth_method", json!(["client_secret_basic"])),
-        ("application_type", json!(1)),
-        ("default_acr_values", json!("1")),
+        ("default_max_age", json!("x"), integer),
+        ("default_max_age", json!(-1), integer),
+        ("default_max_age", json!(1.5), integer),
+        ("require_auth_time", json!("yes"), boolean),
+        ("contacts", json!("a@b"), strings),
+        ("scope", json!(["a"]), string),
+        ("client_name", json!(5), string),
+        ("jwks", json!("{\"keys\":[]}"), "must be a JSON object"),
+        ("grant_types", json!("authorization_code"), strings),
+        ("response_types", json!("code"), strings),
+        (
+            "token_endpoint_auth_method",
+            json!(["client_secret_basic"]),
+            string,
+        ),
+        ("application_type", json!(1), string),
+        ("default_acr_values", json!("1"), strings),
         (
             "post_logout_redirect_uris",
             json!("https://rp.example.org/bye"),
+            strings,
         ),
-        ("backchannel_logout_session_required", json!("true")),
+        (
+            "backchannel_logout_session_required",
+            json!("true"),
+            boolean,
+        ),
     ];
-    for (member, value) in cases {
+    for (member, value, reason) in cases {
         let mut body = min();
         body[member] = value;
-        rejected(&app, body, "invalid_client_metadata", member).await;
+        let description = format!("{member}: {reason}");
+        rejected(&app, body, "invalid_client_metadata", &description).await;
     }
 }

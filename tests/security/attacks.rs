@@ -34,9 +34,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tower_oidc_registration::__fuzz::RegistrationTokens;
 use tower_oidc_registration::{
-    CredentialHash, Secret, SigningKey, StoredSecret, TokenAlgorithm, TokenRotation,
+    ClientRecord, ClientStore, CredentialHash, MemoryStore, Secret, SigningKey, StoreError,
+    StoredSecret, TokenAlgorithm, TokenRotation,
 };
 
 const HS256_SECRET: &[u8; 32] = b"attacks-test-hs256-secret-32-by!";
@@ -343,6 +346,141 @@ async fn rotated_and_deleted_tokens_are_refused_on_every_method() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The signature is checked before the store is read.
+// ---------------------------------------------------------------------------------------------
+
+/// A memory store that counts its `get` calls.
+#[derive(Default)]
+struct CountingStore {
+    inner: MemoryStore,
+    gets: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl ClientStore for CountingStore {
+    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
+        self.inner.insert(record).await
+    }
+
+    async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        self.gets.fetch_add(1, Ordering::SeqCst);
+        self.inner.get(client_id).await
+    }
+
+    async fn replace(
+        &self,
+        record: Arc<ClientRecord>,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        self.inner.replace(record, expected_version).await
+    }
+
+    async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
+        self.inner.delete(client_id, expected_version).await
+    }
+
+    async fn count(&self) -> Result<u64, StoreError> {
+        self.inner.count().await
+    }
+
+    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
+        self.inner.touch(client_id, at).await
+    }
+
+    async fn delete_unused(
+        &self,
+        unused_since: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        self.inner.delete_unused(unused_since, limit).await
+    }
+}
+
+/// A malformed registration access token, or one not signed by this server's key for this
+/// client, is refused (401 on GET, PUT and DELETE) without a single store lookup: garbage
+/// costs the store nothing. The client's own token does read the store, so the count is live.
+#[tokio::test]
+async fn tokens_that_fail_verification_never_reach_the_store() {
+    for alg in ALGORITHMS {
+        let store = Arc::new(CountingStore::default());
+        let shared: Arc<dyn ClientStore> = store.clone();
+        let app = App::with(|b| b.signing_key(key(alg)).shared_store(shared));
+        let client = app.register(&min()).await;
+        let other = app.register(&min()).await;
+
+        let header = segment(&client.token, 0);
+        let claims = segment(&client.token, 1);
+        let signature = client.token.rsplit('.').next().expect("signature");
+        let mut foreign = Header::new(Algorithm::HS256);
+        foreign.kid = header["kid"].as_str().map(str::to_owned);
+        let signed_elsewhere = jsonwebtoken::encode(
+            &foreign,
+            &claims,
+            &EncodingKey::from_secret(b"another-server-s-hs256-secret-32"),
+        )
+        .expect("sign");
+        let unsigned = format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&claims));
+        let mut edited = claims.clone();
+        edited["jti"] = json!("attacker-chosen");
+        let tampered = format!("{}.{}.{signature}", b64(&header), b64(&edited));
+        let renamed = update_body(&client, &json!({"redirect_uris": [common::REDIRECT]}));
+        for token in [
+            "not-a-jwt",
+            "a.b.c",
+            "...",
+            &client.token[..client.token.len() - 4],
+            &format!("{}.", client.token),
+            &unsigned,
+            &signed_elsewhere,
+            &tampered,
+            // Signed by this server, for another client (its aud).
+            &other.token,
+        ] {
+            store.gets.store(0, Ordering::SeqCst);
+            for resp in [
+                app.get(&client.path(), Some(token)).await,
+                app.put(&client.path(), Some(token), &renamed).await,
+                app.delete(&client.path(), Some(token)).await,
+            ] {
+                assert_invalid_token(&resp);
+            }
+            assert_eq!(
+                store.gets.load(Ordering::SeqCst),
+                0,
+                "{alg:?}: {token:?} reached the store"
+            );
+        }
+        let resp = app.get(&client.path(), Some(&client.token)).await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+        assert!(store.gets.load(Ordering::SeqCst) > 0, "the counter counts");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The key id of issued tokens.
+// ---------------------------------------------------------------------------------------------
+
+/// `SigningKey::with_kid` replaces the `kid` of the tokens the layer issues (by default derived
+/// from the key), for every algorithm; the token is still the client's.
+#[tokio::test]
+async fn issued_tokens_carry_the_kid_set_with_with_kid() {
+    for alg in ALGORITHMS {
+        let default = App::with(|b| b.signing_key(key(alg)));
+        let client = default.register(&min()).await;
+        let header = segment(&client.token, 0);
+        assert_eq!(header["kid"], json!(key(alg).kid()), "{alg:?}: {header}");
+
+        let app = App::with(|b| b.signing_key(key(alg).with_kid("iam-2026-rotation")));
+        let client = app.register(&min()).await;
+        let header = segment(&client.token, 0);
+        assert_eq!(header["kid"], "iam-2026-rotation", "{alg:?}: {header}");
+        assert_ne!(key(alg).kid(), "iam-2026-rotation");
+        let resp = app.get(&client.path(), Some(&client.token)).await;
+        assert_eq!(resp.status, StatusCode::OK, "{alg:?}: {}", resp.text());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Constant-time comparison: the code path, not a timer.
 // ---------------------------------------------------------------------------------------------
 
@@ -361,7 +499,7 @@ trait LacksEq {
 impl<T> LacksEq for &T {}
 
 /// Secrets and credential hashes cannot be compared with `==` at all: a comparison has to go
-/// through their `ct_eq`, which the source test below pins to `subtle`.
+/// through their `ct_eq` (built on `subtle`).
 #[test]
 fn secrets_and_credential_hashes_have_no_variable_time_equality() {
     let secret = Secret::new("s");
@@ -393,86 +531,43 @@ fn constant_time_comparisons_are_correct() {
     }
 }
 
-fn source(path: &str) -> String {
-    let full = format!("{}/src/{path}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-}
-
-/// The body of `fn name` in `text`: from its signature to the next function.
-fn function<'a>(text: &'a str, name: &str) -> &'a str {
-    let start = text
-        .find(&format!("fn {name}("))
-        .unwrap_or_else(|| panic!("no fn {name}"));
-    let rest = &text[start..];
-    let end = rest[3..]
-        .find("\n    pub fn ")
-        .map_or(rest.len(), |i| i + 3);
-    let end = rest[..end].find("\n    fn ").unwrap_or(end);
-    &rest[..end]
-}
-
-/// Where the crate compares credentials, it does so with `subtle::ConstantTimeEq`: the token
-/// hash check of every management request, client secrets, and the primitives themselves.
+/// The comparisons look at every byte and at the length: two hashes differing in their first
+/// or only in their last byte differ, and a presented secret that is a prefix or an extension
+/// of the real one, or its hash, is no match.
 #[test]
-fn credential_comparisons_go_through_subtle() {
-    let token = source("token/mod.rs");
-    assert!(token.contains("use subtle::ConstantTimeEq;"));
-    let ct = function(&token, "ct_eq");
-    assert!(ct.contains("self.0.ct_eq(&other.0)"), "{ct}");
+fn constant_time_comparisons_see_every_byte_and_the_length() {
+    let base = [7u8; 32];
+    let hash = CredentialHash::from_bytes(base);
+    assert!(hash.ct_eq(&CredentialHash::from_bytes(base)));
+    for index in [0, 15, 31] {
+        let mut other = base;
+        other[index] ^= 1;
+        assert!(
+            !hash.ct_eq(&CredentialHash::from_bytes(other)),
+            "byte {index} ignored"
+        );
+    }
 
-    let secret = source("secret/mod.rs");
-    assert!(secret.contains("use subtle::ConstantTimeEq;"));
-    let ct = function(&secret, "ct_eq");
-    assert!(ct.contains(".ct_eq(other.as_bytes())"), "{ct}");
+    let secret = Secret::new("client-secret");
+    for presented in ["", "c", "client-secre", "client-secret\0"] {
+        assert!(!secret.ct_eq(presented), "{presented:?}");
+    }
+    assert!(!Secret::new("").ct_eq("client-secret"));
 
-    // Every management request: the stored token hash against the presented token's hash.
-    let registry = source("registry/manage.rs");
-    let authorize = function(&registry, "token_holders_record");
-    assert!(
-        authorize.contains(".registration_token_hash()")
-            && authorize.contains(".ct_eq(&CredentialHash::of(token))"),
-        "{authorize}"
-    );
-    // Client secrets, stored in clear or hashed.
-    let store = source("store/mod.rs");
-    let matches = function(&store, "matches");
-    assert_eq!(matches.matches(".ct_eq(").count(), 2, "{matches}");
-    // Initial access tokens are looked up by their SHA-256: the map compares hashes, never
-    // the token.
-    let iat = source("registry/initial_access/mod.rs");
-    let reserve = function(&iat, "reserve");
-    assert!(
-        reserve.contains(".get(CredentialHash::of(token).as_bytes())"),
-        "{reserve}"
-    );
-
-    // And nowhere is a credential compared with `==`.
-    for path in [
-        "token/mod.rs",
-        "secret/mod.rs",
-        "registry/manage.rs",
-        "registry/authenticate/mod.rs",
-        "store/mod.rs",
-        "registry/initial_access/mod.rs",
+    let digest_of_secret = CredentialHash::of("client-secret");
+    for stored in [
+        StoredSecret::Plain(Secret::new("client-secret")),
+        StoredSecret::Hashed(CredentialHash::of("client-secret")),
     ] {
-        for (number, line) in source(path).lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            let suspicious = [
-                ".expose() ==",
-                ".expose() !=",
-                "token ==",
-                "token !=",
-                "== token",
-                "secret ==",
-                "secret !=",
-                "== secret",
-                "hash ==",
-                "hash !=",
-                "== hash",
-            ]
-            .iter()
-            .any(|s| code.contains(s));
-            assert!(!suspicious, "src/{path}:{}: {line}", number + 1);
+        for presented in ["client-secre", "client-secret-and-more", "CLIENT-SECRET"] {
+            assert!(!stored.matches(presented), "{presented:?}");
         }
+        // What a leaked store holds does not authenticate.
+        let leaked: String = digest_of_secret
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(!stored.matches(&leaked));
     }
 }

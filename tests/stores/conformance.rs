@@ -3,8 +3,8 @@
 //! `PostgresStore` (in a fresh schema per test of the database named by
 //! `TOWER_OIDC_REGISTRATION_POSTGRES_URL`) with the `postgres` feature. Without that variable
 //! the PostgreSQL tests print "SKIPPED: set TOWER_OIDC_REGISTRATION_POSTGRES_URL" and pass,
-//! except under CI (`CI` set), where they fail: CI never skips them. `scripts/test` starts a
-//! throwaway server and sets the variable.
+//! except under CI (`common::under_ci`: `CI` set, not to `false` or `0`), where they fail: CI
+//! never skips them. `scripts/test` starts a throwaway server and sets the variable.
 //!
 //! Each behaviour is a function taking an `Arc<dyn ClientStore>`; `suite!` instantiates every
 //! behaviour as a test for one store factory. A new store joins by adding one `suite!` line.
@@ -323,8 +323,21 @@ async fn count_counts_the_stored_clients(store: Arc<dyn ClientStore>) {
         insert(&*store, record(id, i as u8)).await;
     }
     assert_eq!(store.count().await.expect("count"), 3);
-    let _ = store.insert(Arc::new(record("a", 9))).await;
-    let _ = store.replace(next(&record("b", 0), 2, 9), 1).await;
+    // A refused insert of an existing id adds nothing.
+    assert!(matches!(
+        store.insert(Arc::new(record("a", 9))).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    // A replacement changes a record, not how many there are (b is at version 2 after it)...
+    store
+        .replace(next(&record("b", 0), 2, 9), 1)
+        .await
+        .expect("replace");
+    // ...and a stale one (c is at version 1, not 5) is refused.
+    assert!(matches!(
+        store.replace(next(&record("c", 0), 6, 9), 5).await,
+        Err(StoreError::Conflict)
+    ));
     assert_eq!(store.count().await.expect("count"), 3);
     store.delete("b", 2).await.expect("delete");
     assert_eq!(store.count().await.expect("count"), 2);
@@ -586,6 +599,54 @@ mod postgres_support {
 
 #[cfg(feature = "postgres")]
 suite!(postgres, super::postgres_support::postgres_store);
+
+/// Without a database, a PostgreSQL test says `SKIPPED: ...` on stderr and passes; under CI
+/// (`CI` set, and not to `false` or `0`) it fails: run as a child process of this binary, one
+/// PostgreSQL test alone, with the variable unset and `CI` set in turn.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_tests_skip_loudly_and_fail_under_ci() {
+    use crate::common::postgres::URL_VAR;
+    let run = |ci: Option<&str>| {
+        let mut command = std::process::Command::new(std::env::current_exe().expect("test binary"));
+        command
+            .args([
+                "conformance::postgres::count_counts_the_stored_clients",
+                "--exact",
+                "--test-threads=1",
+            ])
+            .env_remove(URL_VAR)
+            .env_remove("CI");
+        if let Some(value) = ci {
+            command.env("CI", value);
+        }
+        let output = command.output().expect("run the child test");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.success(), stdout, stderr)
+    };
+    for ci in [None, Some("false"), Some("0")] {
+        let (passed, stdout, stderr) = run(ci);
+        assert!(passed, "CI={ci:?}:\n{stdout}\n{stderr}");
+        assert!(stdout.contains("1 passed"), "CI={ci:?}:\n{stdout}");
+        assert!(
+            stderr.contains(&format!("SKIPPED: set {URL_VAR}")),
+            "CI={ci:?}, no SKIPPED line:\n{stderr}"
+        );
+    }
+    for ci in ["true", "1"] {
+        let (passed, stdout, stderr) = run(Some(ci));
+        assert!(
+            !passed,
+            "CI={ci}: skipped instead of failing:\n{stdout}\n{stderr}"
+        );
+        assert!(
+            stdout.contains("CI is set, and this test would be skipped"),
+            "CI={ci}:\n{stdout}\n{stderr}"
+        );
+        assert!(!stderr.contains("SKIPPED"), "CI={ci}:\n{stderr}");
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL only: schema version, concurrent migrations, decoding

@@ -5,7 +5,7 @@
 //!
 //! The database is named by `TOWER_OIDC_REGISTRATION_POSTGRES_URL` (each test works in a fresh
 //! schema of it). Without the variable the tests print "SKIPPED: set
-//! TOWER_OIDC_REGISTRATION_POSTGRES_URL" and pass, except under CI (`CI` set), where they fail.
+//! TOWER_OIDC_REGISTRATION_POSTGRES_URL" and pass, except under CI (`common::under_ci`), where they fail.
 //! `scripts/test` starts a throwaway server and sets the variable.
 use crate::common;
 
