@@ -1,8 +1,9 @@
 //! A store that fails on demand: a [`MemoryStore`] behind a switchable fault, for the tests of
-//! what the layer and the registry do when the store fails or stalls.
+//! what the layer and the registry do when the store fails or stalls; it also counts its
+//! lookups, for the tests of what never reaches the store.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use tower_oidc_registration::{ClientRecord, ClientStore, MemoryStore, StoreError};
@@ -26,6 +27,8 @@ pub enum Fault {
 pub struct FaultyStore {
     pub inner: MemoryStore,
     fault: Arc<AtomicU8>,
+    /// How many `get` calls reached the store.
+    pub gets: Arc<AtomicUsize>,
 }
 
 impl FaultyStore {
@@ -57,6 +60,7 @@ impl ClientStore for FaultyStore {
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        self.gets.fetch_add(1, Ordering::SeqCst);
         self.gate(false).await?;
         self.inner.get(client_id).await
     }

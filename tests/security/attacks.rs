@@ -28,6 +28,7 @@
 
 use crate::common;
 
+use crate::common::faulty_store::FaultyStore;
 use crate::common::{App, Client, ISSUER, Resp, assert_invalid_token, min, update_body};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -35,11 +36,10 @@ use http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use tower_oidc_registration::__fuzz::RegistrationTokens;
 use tower_oidc_registration::{
-    ClientRecord, ClientStore, CredentialHash, MemoryStore, Secret, SigningKey, StoreError,
-    StoredSecret, TokenAlgorithm, TokenRotation,
+    ClientStore, CredentialHash, Secret, SigningKey, StoredSecret, TokenAlgorithm, TokenRotation,
 };
 
 const HS256_SECRET: &[u8; 32] = b"attacks-test-hs256-secret-32-by!";
@@ -349,60 +349,13 @@ async fn rotated_and_deleted_tokens_are_refused_on_every_method() {
 // The signature is checked before the store is read.
 // ---------------------------------------------------------------------------------------------
 
-/// A memory store that counts its `get` calls.
-#[derive(Default)]
-struct CountingStore {
-    inner: MemoryStore,
-    gets: AtomicUsize,
-}
-
-#[async_trait::async_trait]
-impl ClientStore for CountingStore {
-    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
-        self.inner.insert(record).await
-    }
-
-    async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-        self.gets.fetch_add(1, Ordering::SeqCst);
-        self.inner.get(client_id).await
-    }
-
-    async fn replace(
-        &self,
-        record: Arc<ClientRecord>,
-        expected_version: u64,
-    ) -> Result<(), StoreError> {
-        self.inner.replace(record, expected_version).await
-    }
-
-    async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
-        self.inner.delete(client_id, expected_version).await
-    }
-
-    async fn count(&self) -> Result<u64, StoreError> {
-        self.inner.count().await
-    }
-
-    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
-        self.inner.touch(client_id, at).await
-    }
-
-    async fn delete_unused(
-        &self,
-        unused_since: u64,
-        limit: usize,
-    ) -> Result<Vec<String>, StoreError> {
-        self.inner.delete_unused(unused_since, limit).await
-    }
-}
-
 /// A malformed registration access token, or one not signed by this server's key for this
 /// client, is refused (401 on GET, PUT and DELETE) without a single store lookup: garbage
 /// costs the store nothing. The client's own token does read the store, so the count is live.
 #[tokio::test]
 async fn tokens_that_fail_verification_never_reach_the_store() {
     for alg in ALGORITHMS {
-        let store = Arc::new(CountingStore::default());
+        let store = Arc::new(FaultyStore::default());
         let shared: Arc<dyn ClientStore> = store.clone();
         let app = App::with(|b| b.signing_key(key(alg)).shared_store(shared));
         let client = app.register(&min()).await;
