@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::common::{CLOCK_START, TestClock};
 use crate::https_server::{Route, TestServer};
 use serde_json::json;
 use tower_oidc_registration::fetch::{FetchError, HttpsFetcher, UriFetcher};
@@ -235,11 +236,13 @@ async fn documents_are_cached_for_their_lifetime() {
     }
     assert_eq!(server.hits(DOC), 1, "the default cache keeps the document");
 
-    // A changed document is seen once the lifetime is over.
+    // A changed document is seen from the lifetime's last second on, by the fetcher's clock.
     server.set("/short", Route::json(&json!(["a"])));
+    let clock = TestClock::at(CLOCK_START);
     let short = server
         .fetcher_builder()
-        .cache_lifetime(Duration::from_secs(1))
+        .cache_lifetime(Duration::from_secs(60))
+        .clock(clock.clone())
         .build()
         .expect("fetcher");
     assert_eq!(
@@ -247,14 +250,24 @@ async fn documents_are_cached_for_their_lifetime() {
         Ok(json!(["a"]))
     );
     server.set("/short", Route::json(&json!(["b"])));
+    clock.advance(59);
     assert_eq!(
         short.fetch_json(&server.uri("/short")).await,
-        Ok(json!(["a"]))
+        Ok(json!(["a"])),
+        "fresh until its lifetime is over"
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    clock.advance(1);
     assert_eq!(
         short.fetch_json(&server.uri("/short")).await,
-        Ok(json!(["b"]))
+        Ok(json!(["b"])),
+        "stale from the second its lifetime ends"
+    );
+    assert_eq!(server.hits("/short"), 2);
+    clock.advance(59);
+    assert_eq!(
+        short.fetch_json(&server.uri("/short")).await,
+        Ok(json!(["b"])),
+        "the refetched document has a lifetime of its own"
     );
     assert_eq!(server.hits("/short"), 2);
 

@@ -23,6 +23,7 @@ use tokio_rustls::rustls::{self, RootCertStore};
 
 use super::address;
 use super::{FetchError, UriFetcher};
+use crate::clock::{Clock, SystemClock};
 
 /// Default [`HttpsFetcherBuilder::timeout`]: 10 seconds.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -91,7 +92,18 @@ struct Inner {
     fetches: Arc<Semaphore>,
     max_concurrent_fetches: usize,
     /// Raw bodies, already checked to be JSON, by URI.
-    cache: Option<moka::future::Cache<String, Bytes>>,
+    cache: Option<moka::future::Cache<String, CachedBody>>,
+    /// How long a cached body stays fresh, in whole seconds of `clock` (rounded up).
+    cache_lifetime_secs: u64,
+    /// What decides when a cached body is stale.
+    clock: Arc<dyn Clock>,
+}
+
+/// A cached body and the second (of the fetcher's clock) from which it is stale.
+#[derive(Clone)]
+struct CachedBody {
+    body: Bytes,
+    stale_from: u64,
 }
 
 impl std::fmt::Debug for HttpsFetcher {
@@ -107,7 +119,7 @@ impl std::fmt::Debug for HttpsFetcher {
 }
 
 /// Builds an [`HttpsFetcher`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct HttpsFetcherBuilder {
     timeout: Duration,
@@ -117,6 +129,21 @@ pub struct HttpsFetcherBuilder {
     max_concurrent_fetches: usize,
     allow_loopback: bool,
     extra_roots: Vec<Vec<u8>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for HttpsFetcherBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpsFetcherBuilder")
+            .field("timeout", &self.timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("cache_lifetime", &self.cache_lifetime)
+            .field("cache_max_bytes", &self.cache_max_bytes)
+            .field("max_concurrent_fetches", &self.max_concurrent_fetches)
+            .field("allow_loopback", &self.allow_loopback)
+            .field("extra_roots", &self.extra_roots.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl HttpsFetcherBuilder {
@@ -134,8 +161,17 @@ impl HttpsFetcherBuilder {
     }
 
     /// How long a fetched document is reused (default 5 minutes); zero disables the cache.
+    /// Measured in whole seconds of the fetcher's [`clock`](Self::clock), rounded up: a
+    /// document is stale from the first second at or after its fetch plus the lifetime.
     pub fn cache_lifetime(mut self, lifetime: Duration) -> Self {
         self.cache_lifetime = lifetime;
+        self
+    }
+
+    /// The clock that decides when a cached document is stale (default: the system clock).
+    /// Tests pass the one they give the registry, to cross a cache lifetime without waiting.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -201,13 +237,18 @@ impl HttpsFetcherBuilder {
             .map_err(|e| FetchError::Other(format!("TLS configuration: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
+        // Staleness is the clock's to decide (see `fetch_json`), not the cache's own timer:
+        // a stale entry stays until it is next asked for or evicted, within the byte budget.
         let cache = (!self.cache_lifetime.is_zero() && self.cache_max_bytes > 0).then(|| {
             moka::future::Cache::builder()
-                .weigher(|uri: &String, body: &Bytes| cache_weight(uri, body))
+                .weigher(|uri: &String, cached: &CachedBody| cache_weight(uri, &cached.body))
                 .max_capacity(self.cache_max_bytes)
-                .time_to_live(self.cache_lifetime)
                 .build()
         });
+        let cache_lifetime_secs = self
+            .cache_lifetime
+            .as_secs()
+            .saturating_add(u64::from(self.cache_lifetime.subsec_nanos() > 0));
         Ok(HttpsFetcher {
             inner: Arc::new(Inner {
                 tls: TlsConnector::from(Arc::new(config)),
@@ -217,6 +258,8 @@ impl HttpsFetcherBuilder {
                 fetches: Arc::new(Semaphore::new(max_concurrent_fetches)),
                 max_concurrent_fetches,
                 cache,
+                cache_lifetime_secs,
+                clock: self.clock,
             }),
         })
     }
@@ -234,6 +277,7 @@ impl HttpsFetcher {
             max_concurrent_fetches: DEFAULT_MAX_CONCURRENT_FETCHES,
             allow_loopback: false,
             extra_roots: Vec::new(),
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -244,21 +288,32 @@ impl UriFetcher for HttpsFetcher {
         let Some(cache) = &self.inner.cache else {
             return self.fetch_json_uncached(uri).await;
         };
+        let now = self.inner.clock.now();
+        if cache
+            .get(uri)
+            .await
+            .is_some_and(|cached| cached.stale_from <= now)
+        {
+            cache.invalidate(uri).await;
+        }
         // The document parsed by this call's own fetch, if it made the one that filled the cache.
         let mut fetched = None;
         // Concurrent fetches of one URI share one request.
-        let body = cache
+        let cached = cache
             .try_get_with_by_ref(uri, async {
                 let (body, document) = self.inner.fetch(uri).await?;
                 fetched = Some(document);
-                Ok::<_, FetchError>(body)
+                Ok::<_, FetchError>(CachedBody {
+                    body,
+                    stale_from: now.saturating_add(self.inner.cache_lifetime_secs),
+                })
             })
             .await
             .map_err(|err| FetchError::clone(&err))?;
         match fetched {
             Some(document) => Ok(document),
             // Checked when it was fetched: parsing it again succeeds.
-            None => serde_json::from_slice(&body).map_err(|_| FetchError::InvalidJson),
+            None => serde_json::from_slice(&cached.body).map_err(|_| FetchError::InvalidJson),
         }
     }
 

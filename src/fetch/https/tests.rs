@@ -69,7 +69,13 @@ async fn cache_is_bounded_by_bytes_not_documents() {
     let body = Bytes::from(format!("[{}0]", "0,".repeat(5 * 1024)));
     for i in 0..4 {
         cache
-            .insert(format!("https://a.example/s.json?{i}"), body.clone())
+            .insert(
+                format!("https://a.example/s.json?{i}"),
+                CachedBody {
+                    body: body.clone(),
+                    stale_from: u64::MAX,
+                },
+            )
             .await;
         cache.run_pending_tasks().await;
         assert!(cache.entry_count() <= 1, "{} entries", cache.entry_count());
@@ -78,7 +84,13 @@ async fn cache_is_bounded_by_bytes_not_documents() {
     // A document larger than the whole budget is not kept at all.
     let huge = Bytes::from(vec![b' '; 16 * 1024]);
     cache
-        .insert("https://a.example/huge".to_owned(), huge)
+        .insert(
+            "https://a.example/huge".to_owned(),
+            CachedBody {
+                body: huge,
+                stale_from: u64::MAX,
+            },
+        )
         .await;
     cache.run_pending_tasks().await;
     assert!(!cache.contains_key("https://a.example/huge"));
