@@ -149,6 +149,13 @@ fn token_hash_is_sha256_and_compares_in_constant_time() {
 }
 
 #[test]
+fn debug_of_a_hash_names_it_and_shows_none_of_it() {
+    // Logged records and errors print hashes: they must say what they are, never their bytes.
+    let h = CredentialHash::of("abc");
+    assert_eq!(format!("{h:?}"), "CredentialHash([redacted])");
+}
+
+#[test]
 fn debug_of_the_signer_shows_no_key_material() {
     use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
@@ -163,5 +170,30 @@ fn debug_of_the_signer_shows_no_key_material() {
         "5a5a5a5a".to_owned(),
     ] {
         assert!(!shown.contains(&needle), "{shown} shows {needle}");
+    }
+}
+
+#[test]
+fn key_ids_are_stable_per_key_and_differ_between_keys() {
+    // A verifier picks the key by `kid` after a rotation: the same key must get the same kid
+    // in every process (tokens outlive restarts), and two keys never share one.
+    let keys = || {
+        [
+            SigningKey::hs256(&[7u8; 32]).expect("hs256"),
+            SigningKey::hs256(&[8u8; 32]).expect("hs256"),
+            SigningKey::rs256_pem(&key("rsa2048.pem")).expect("rs256"),
+            SigningKey::es256_pem(&key("p256.pem")).expect("es256"),
+            SigningKey::ed25519_pem(&key("ed25519.pem")).expect("ed25519"),
+        ]
+    };
+    let kids: Vec<String> = keys().iter().map(|k| k.kid().to_owned()).collect();
+    let again: Vec<String> = keys().iter().map(|k| k.kid().to_owned()).collect();
+    assert_eq!(kids, again);
+    for (i, kid) in kids.iter().enumerate() {
+        assert!(!kids[..i].contains(kid), "{kid} shared by two keys");
+    }
+    for (kid, prefix) in kids.iter().zip(["hs-", "hs-", "rsa-", "ec-", "ed-"]) {
+        let digest = kid.strip_prefix(prefix).unwrap_or_else(|| panic!("{kid}"));
+        assert_eq!(digest.len(), 16, "{kid}: 12 bytes of SHA-256, base64url");
     }
 }

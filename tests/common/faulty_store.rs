@@ -20,6 +20,10 @@ pub enum Fault {
     FailWrites = 2,
     /// Never answers any call.
     Stall = 3,
+    /// The next `replace` or `delete` loses a race: another writer rewrites the record
+    /// (unchanged, one version on) just before it, so it fails with [`StoreError::Conflict`].
+    /// Then `None`.
+    LoseNextRace = 4,
 }
 
 /// A [`MemoryStore`] behind a switchable fault.
@@ -50,6 +54,22 @@ impl FaultyStore {
         }
         Ok(())
     }
+
+    /// Under [`Fault::LoseNextRace`], writes the record one version on, unchanged, as a
+    /// concurrent writer would, and disarms.
+    async fn lose_race_if_armed(&self, client_id: &str) -> Result<(), StoreError> {
+        let (lose, none) = (Fault::LoseNextRace as u8, Fault::None as u8);
+        let armed = self
+            .fault
+            .compare_exchange(lose, none, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok();
+        if armed && let Some(current) = self.inner.get(client_id).await? {
+            let version = current.version();
+            let rewritten = ClientRecord::clone(&current).with_version(version + 1);
+            self.inner.replace(Arc::new(rewritten), version).await?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -71,11 +91,13 @@ impl ClientStore for FaultyStore {
         expected_version: u64,
     ) -> Result<(), StoreError> {
         self.gate(true).await?;
+        self.lose_race_if_armed(record.client_id()).await?;
         self.inner.replace(record, expected_version).await
     }
 
     async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
         self.gate(true).await?;
+        self.lose_race_if_armed(client_id).await?;
         self.inner.delete(client_id, expected_version).await
     }
 

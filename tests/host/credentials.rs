@@ -6,11 +6,12 @@ use crate::common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::faulty_store::{Fault, FaultyStore};
 use crate::common::host::{Host, basic, get_request, put_request, token_of};
 use crate::common::{Client, REDIRECT, Resp, TestBody, assert_invalid_token, min};
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
-use tower_oidc_registration::Requester;
+use tower_oidc_registration::{ClientStore as _, Requester};
 use tower_oidc_registration::metadata::{AuthMethod, MetadataRules};
 use tower_oidc_registration::{
     ClientAuthError, ClientRecord, CredentialHash, RegistrationConfig, Registry, SecretRotation,
@@ -218,6 +219,54 @@ async fn on_every_use_concurrent_mixed_reads_and_updates_exactly_one_wins() {
     .await;
     let winners = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
     assert_eq!(winners, 1, "{results:?}");
+}
+
+/// A host over a store whose next write loses a compare-and-swap race, and a client in it.
+async fn racing_host(rotation: TokenRotation) -> (Host, FaultyStore, Client) {
+    let store = FaultyStore::default();
+    let host = Host::new(|b| b.store(store.clone()).token_rotation(rotation));
+    let client = host.register(None, &min()).await;
+    store.set(Fault::LoseNextRace);
+    (host, store, client)
+}
+
+async fn stored_version(store: &FaultyStore, client: &Client) -> Option<u64> {
+    let record = store.inner.get(&client.id).await.expect("store");
+    record.map(|r| r.version())
+}
+
+#[tokio::test]
+async fn a_rotating_read_that_loses_a_race_retries_on_the_fresh_record() {
+    let (host, store, client) = racing_host(TokenRotation::OnEveryUse).await;
+    let resp = host.get(&client.id, &client.token).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    // The other writer left the token as it was: the read re-checks it and rotates it.
+    assert_eq!(stored_version(&store, &client).await, Some(3));
+    assert_invalid_token(&host.get(&client.id, &client.token).await);
+    assert_eq!(
+        host.get(&client.id, &token_of(&resp)).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_update_that_loses_a_race_retries_on_the_fresh_record() {
+    let (host, store, client) = racing_host(TokenRotation::Never).await;
+    let resp = host
+        .put(&client.id, &client.token, &update(&client, "retried"))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(stored_version(&store, &client).await, Some(3));
+    let read = host.get(&client.id, &client.token).await;
+    assert_eq!(read.json()["client_name"], "retried");
+}
+
+#[tokio::test]
+async fn a_delete_that_loses_a_race_retries_on_the_fresh_record() {
+    let (host, store, client) = racing_host(TokenRotation::Never).await;
+    let resp = host.delete(&client.id, &client.token).await;
+    assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
+    assert_eq!(stored_version(&store, &client).await, None);
 }
 
 // ---------------------------------------------------------------------------------------------

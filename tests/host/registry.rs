@@ -22,9 +22,9 @@ use http_body_util::Full;
 use serde_json::{Map, Value, json};
 use tower::util::BoxCloneService;
 use tower::{Layer, service_fn};
-use tower_oidc_registration::Requester;
 use tower_oidc_registration::generate::{ClientIdGenerator, SecretGenerator};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
+use tower_oidc_registration::{Caller, Requester};
 use tower_oidc_registration::{
     ClientAuthError, ClientCredentials, ClientRecord, ClientStore, MemoryStore, RegistrationConfig,
     RegistrationError, RegistrationLayer, Registry, Secret, SigningKey, StoreError, TokenRotation,
@@ -563,6 +563,8 @@ impl ClientStore for LockstepStore {
         let barrier = self.barrier.lock().expect("lock").clone();
         if let Some(barrier) = barrier {
             barrier.wait().await;
+            // Once: the reads that follow the race (a loser's reload) go straight through.
+            self.barrier.lock().expect("lock").take();
         }
         record
     }
@@ -617,6 +619,67 @@ async fn host_delete_client_losing_a_race_reports_an_unknown_client() {
         StatusCode::NOT_FOUND
     );
     assert!(store.inner.get(&client.id).await.expect("store").is_none());
+}
+
+#[tokio::test]
+async fn host_updates_racing_both_apply_the_loser_after_reloading() {
+    let store = LockstepStore::default();
+    let host = Host::new(|b| b.store(store.clone()));
+    let client = host.register(None, &min()).await;
+    let update = |name: &str| {
+        let mut body = object(min());
+        body.insert("client_name".into(), json!(name));
+        body
+    };
+    store.arm(2);
+    let (first, second) = tokio::join!(
+        host.registry
+            .update(Requester::host(), &client.id, update("first")),
+        host.registry
+            .update(Requester::host(), &client.id, update("second"))
+    );
+    // Both read version 1; the loser of the compare-and-swap reads the winner's record again
+    // and applies its own update on top of it, rather than failing or overwriting blindly.
+    let name =
+        |json: &[u8]| serde_json::from_slice::<Value>(json).expect("json")["client_name"].clone();
+    assert_eq!(name(&first.expect("first").to_json()), "first");
+    assert_eq!(name(&second.expect("second").to_json()), "second");
+    let stored = store
+        .inner
+        .get(&client.id)
+        .await
+        .expect("store")
+        .expect("kept");
+    assert_eq!(stored.version(), 3, "two updates, one after the other");
+    let last = name(stored.metadata().as_str().as_bytes());
+    assert!(last == "first" || last == "second", "{last}");
+}
+
+#[tokio::test]
+async fn an_authorized_client_names_its_client_and_caller_and_hides_the_token() {
+    let host = Host::new(|b| b);
+    let client = host.register(None, &min()).await;
+    let authorized = host
+        .registry
+        .authorize(
+            Requester::registration_access_token(&client.token),
+            &client.id,
+        )
+        .await
+        .expect("its own token");
+    assert_eq!(authorized.client_id(), client.id);
+    assert_eq!(authorized.caller(), Caller::RegisteredClient);
+    let shown = format!("{authorized:?}");
+    assert!(shown.contains(&client.id), "{shown}");
+    assert!(shown.contains("RegisteredClient"), "{shown}");
+    assert!(!shown.contains(&client.token), "{shown}");
+    let by_host = host
+        .registry
+        .authorize(Requester::host(), &client.id)
+        .await
+        .expect("the host");
+    assert_eq!(by_host.client_id(), client.id);
+    assert_eq!(by_host.caller(), Caller::Host);
 }
 
 // ---------------------------------------------------------------------------------------------
