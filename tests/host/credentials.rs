@@ -11,12 +11,12 @@ use crate::common::host::{Host, basic, get_request, put_request, token_of};
 use crate::common::{Client, REDIRECT, Resp, TestBody, assert_invalid_token, min};
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
-use tower_oidc_registration::{ClientStore as _, Requester};
 use tower_oidc_registration::metadata::{AuthMethod, MetadataRules};
 use tower_oidc_registration::{
     ClientAuthError, ClientRecord, CredentialHash, RegistrationConfig, Registry, SecretRotation,
     SecretStorage, StoredSecret, TokenRotation,
 };
+use tower_oidc_registration::{ClientStore as _, Requester};
 
 // ---------------------------------------------------------------------------------------------
 // Harness.
@@ -233,6 +233,31 @@ async fn racing_host(rotation: TokenRotation) -> (Host, FaultyStore, Client) {
 async fn stored_version(store: &FaultyStore, client: &Client) -> Option<u64> {
     let record = store.inner.get(&client.id).await.expect("store");
     record.map(|r| r.version())
+}
+
+#[tokio::test]
+async fn an_uncontended_management_request_reads_the_record_once() {
+    // The record read to check the token is the one written back: only a lost race costs a
+    // second read.
+    let (host, store, client) = racing_host(TokenRotation::OnEveryUse).await;
+    store.set(Fault::None);
+    let gets = || store.gets.load(std::sync::atomic::Ordering::SeqCst);
+    let before = gets();
+    let resp = host.get(&client.id, &client.token).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(gets() - before, 1, "a rotating read");
+    let token = token_of(&resp);
+    let before = gets();
+    let resp = host.put(&client.id, &token, &update(&client, "once")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    assert_eq!(gets() - before, 1, "an update");
+    let token = token_of(&resp);
+    let before = gets();
+    assert_eq!(
+        host.delete(&client.id, &token).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(gets() - before, 1, "a delete");
 }
 
 #[tokio::test]

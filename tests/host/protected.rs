@@ -430,6 +430,72 @@ impl RegistrationPolicy for ForbidName {
     }
 }
 
+/// Refuses a request without the header `x-tenant: a`.
+struct RequireTenant;
+
+#[async_trait]
+impl RegistrationPolicy for RequireTenant {
+    async fn apply(
+        &self,
+        context: &PolicyContext<'_>,
+        metadata: ClientMetadata,
+    ) -> Result<ClientMetadata, PolicyError> {
+        match context.request.headers.get("x-tenant") {
+            Some(tenant) if tenant == "a" => Ok(metadata),
+            _ => Err(PolicyError::Denied("tenant a only".to_owned())),
+        }
+    }
+}
+
+/// Registers a client with the headers `x-tenant: a`, then updates it with and without them.
+async fn assert_update_policy_sees_the_headers(host: &Host, iat: Option<&str>) {
+    let mut tenant = http::HeaderMap::new();
+    tenant.insert("x-tenant", http::HeaderValue::from_static("a"));
+    let requester = match iat {
+        Some(iat) => Requester::initial_access_token(iat),
+        None => Requester::anonymous(),
+    };
+    let info = host
+        .registry
+        .register(requester.with_headers(&tenant), object(min()))
+        .await
+        .expect("registered with the tenant header");
+    let id = info.client_id().to_owned();
+    let token = info
+        .registration_access_token()
+        .expect("a token")
+        .expose()
+        .to_owned();
+    let update = || object(json!({"client_id": id, "redirect_uris": [common::REDIRECT]}));
+    let refused = host
+        .registry
+        .update(Requester::registration_access_token(&token), &id, update())
+        .await
+        .expect_err("no tenant header");
+    assert_eq!(refused.code(), "access_denied", "{refused:?}");
+    host.registry
+        .update(
+            Requester::registration_access_token(&token).with_headers(&tenant),
+            &id,
+            update(),
+        )
+        .await
+        .expect("the policy sees the update's headers");
+}
+
+#[tokio::test]
+async fn a_configured_policy_sees_the_headers_of_an_update() {
+    let host = Host::new(|b| b.policy(RequireTenant));
+    assert_update_policy_sees_the_headers(&host, None).await;
+}
+
+#[tokio::test]
+async fn a_token_bound_policy_sees_the_headers_of_an_update() {
+    let host = Host::new(|b| b);
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new().policy(RequireTenant));
+    assert_update_policy_sees_the_headers(&host, Some(&iat)).await;
+}
+
 #[tokio::test]
 async fn a_token_bound_policy_applies_at_registration_and_on_update() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
