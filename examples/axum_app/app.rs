@@ -143,22 +143,20 @@ async fn issue_token(
         Some(_) => return Err(TokenError::UnsupportedGrantType),
     }
     let credentials = credentials(headers, &form)?;
+    // Authenticates the client and checks that it registered the grant (RFC 7591 §2: absent
+    // grant_types means authorization_code only).
     let record = registry
-        .authenticate(&credentials)
+        .authenticate_for_grant(&credentials, GrantType::ClientCredentials)
         .await
         .map_err(|error| match error {
             ClientAuthError::Store(error) => TokenError::Server(error.to_string()),
+            ClientAuthError::GrantNotRegistered(_) => TokenError::UnauthorizedClient,
             // Every other reason is one answer to the client; the log says which.
             reason => {
                 tracing::info!(client_id = credentials.client_id(), %reason, "client authentication failed");
                 TokenError::InvalidClient("client authentication failed")
             }
         })?;
-    // The client must have registered the grant (RFC 7591 §2: absent means
-    // authorization_code only).
-    if !record.allows_grant_type(GrantType::ClientCredentials) {
-        return Err(TokenError::UnauthorizedClient);
-    }
     // An opaque token: 32 random bytes, base64url. A real server would remember it (or sign
     // a JWT) for its resource servers; `scope` is not interpreted by this skeleton.
     let access_token = Secret::random(32).map_err(|e| TokenError::Server(e.to_string()))?;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::common::faulty_store::{Fault, FaultyStore};
 use crate::common::host::{Host, basic, object, post_request};
 use crate::common::{Client, REDIRECT, Svc, TestBody, full, min, public_jwks, send};
 use base64::Engine as _;
@@ -142,6 +143,72 @@ async fn authenticate_refuses_a_wrong_secret_and_an_unknown_client() {
     }
     let err = refused(&host, &basic("no-such-client", &secret), "unknown client").await;
     assert!(matches!(err, ClientAuthError::UnknownClient), "{err:?}");
+}
+
+#[tokio::test]
+async fn authenticate_for_grant_admits_only_the_registered_grants() {
+    let host = Host::new(|b| b);
+    // No grant_types: authorization_code only (RFC 7591 §2).
+    let default = host.register(None, &min()).await;
+    let both = host
+        .register(
+            None,
+            &json!({"redirect_uris": [REDIRECT], "grant_types": ["authorization_code", "refresh_token"]}),
+        )
+        .await;
+    let for_grant = |client: &Client, grant| {
+        let credentials = basic(&client.id, &secret_of(client));
+        let registry = host.registry.clone();
+        async move { registry.authenticate_for_grant(&credentials, grant).await }
+    };
+    let record = for_grant(&default, GrantType::AuthorizationCode)
+        .await
+        .expect("the default grant");
+    assert_eq!(record.client_id(), default.id);
+    for grant in [GrantType::ClientCredentials, GrantType::RefreshToken] {
+        let err = for_grant(&default, grant)
+            .await
+            .expect_err("not registered");
+        assert!(
+            matches!(err, ClientAuthError::GrantNotRegistered(g) if g == grant),
+            "{err:?}"
+        );
+        assert_eq!(err.error_code(), "unauthorized_client");
+    }
+    for_grant(&both, GrantType::RefreshToken)
+        .await
+        .expect("a registered grant");
+    // Authentication comes first: a wrong secret is invalid_client whatever the grant.
+    let wrong = basic(&default.id, "wrong");
+    let err = host
+        .registry
+        .authenticate_for_grant(&wrong, GrantType::AuthorizationCode)
+        .await
+        .expect_err("wrong secret");
+    assert!(matches!(err, ClientAuthError::WrongSecret), "{err:?}");
+    assert_eq!(err.error_code(), "invalid_client");
+}
+
+#[tokio::test]
+async fn a_store_failure_during_authentication_is_a_server_error() {
+    let store = FaultyStore::default();
+    let host = Host::new(|b| b.store(store.clone()));
+    let client = host.register(None, &min()).await;
+    store.set(Fault::FailAll);
+    let err = host
+        .registry
+        .authenticate_for_grant(
+            &basic(&client.id, &secret_of(&client)),
+            GrantType::AuthorizationCode,
+        )
+        .await
+        .expect_err("the store is down");
+    assert!(matches!(err, ClientAuthError::Store(_)), "{err:?}");
+    assert_eq!(
+        err.error_code(),
+        "server_error",
+        "a 500, not a 401 the client would believe"
+    );
 }
 
 /// A secret authenticates up to the second before `client_secret_expires_at`, and from that

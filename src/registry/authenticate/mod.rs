@@ -7,7 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::Registry;
-use crate::metadata::AuthMethod;
+use crate::metadata::{AuthMethod, GrantType};
 use crate::secret::Secret;
 use crate::store::{ClientRecord, StoreError};
 
@@ -88,8 +88,10 @@ fn form_decode(component: &str) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
-/// Why client authentication failed. Answer every kind with the same `invalid_client`
-/// (RFC 6749 §5.2): the distinction is for the host's logs.
+/// Why client authentication failed, or why an authenticated client may not use a grant.
+/// [`error_code`](Self::error_code) is the RFC 6749 §5.2 answer: every failure to authenticate
+/// is the same `invalid_client` (the distinction is for the host's logs), a grant the client
+/// did not register is `unauthorized_client`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientAuthError {
@@ -110,9 +112,29 @@ pub enum ClientAuthError {
     /// The secret expired (`client_secret_expires_at`).
     #[error("client secret expired")]
     ExpiredSecret,
+    /// The client authenticated, but did not register the grant it asks for
+    /// ([`Registry::authenticate_for_grant`]).
+    #[error("the client is not registered for the {0} grant")]
+    GrantNotRegistered(GrantType),
     /// The store failed.
     #[error("client store: {0}")]
     Store(#[from] StoreError),
+}
+
+impl ClientAuthError {
+    /// The token endpoint's error code (RFC 6749 §5.2): `unauthorized_client` for a grant the
+    /// client did not register, `server_error` when the store failed (answer 500, not 401),
+    /// `invalid_client` for every other failure.
+    pub fn error_code(&self) -> &'static str {
+        match self {
+            Self::GrantNotRegistered(_) => "unauthorized_client",
+            Self::Store(_) => "server_error",
+            Self::UnknownClient
+            | Self::WrongMethod { .. }
+            | Self::WrongSecret
+            | Self::ExpiredSecret => "invalid_client",
+        }
+    }
 }
 
 impl Registry {
@@ -120,10 +142,13 @@ impl Registry {
     /// for the method the credentials use, and the secret matches (compared in constant time,
     /// also when stored hashed) and has not expired.
     ///
-    /// Authentication says who the client is, not what it may do: before issuing tokens, the
-    /// token endpoint still checks that the client registered the grant
-    /// ([`ClientRecord::allows_grant_type`]), or it would issue `client_credentials` tokens to
-    /// a client registered for `authorization_code` only.
+    /// Authentication says who the client is, not what it may do. It does **not** check the
+    /// grant type, the scopes or the redirect URI of the request: a token endpoint that issues
+    /// tokens on `authenticate` alone issues `client_credentials` tokens to a client registered
+    /// for `authorization_code` only. Use [`authenticate_for_grant`](Self::authenticate_for_grant),
+    /// or check [`ClientRecord::allows_grant_type`] yourself.
+    ///
+    /// A successful authentication is a use of the client (for the expiry of unused clients).
     pub async fn authenticate(
         &self,
         credentials: &ClientCredentials,
@@ -150,6 +175,42 @@ impl Registry {
         }
         self.touch(client_id).await;
         Ok(record)
+    }
+
+    /// [`authenticate`](Self::authenticate), then checks that the client registered
+    /// `grant_type` (`authorization_code` when it registered none, RFC 7591 §2): what a token
+    /// endpoint calls before issuing tokens for that grant.
+    ///
+    /// ```
+    /// use tower_oidc_registration::metadata::GrantType;
+    /// use tower_oidc_registration::{ClientCredentials, Registry};
+    ///
+    /// /// The client behind `authorization`, if it may get a `client_credentials` token.
+    /// async fn token_endpoint(registry: &Registry, authorization: &http::HeaderValue) -> Option<String> {
+    ///     let credentials = ClientCredentials::from_basic_authorization(authorization)?;
+    ///     let client = registry
+    ///         .authenticate_for_grant(&credentials, GrantType::ClientCredentials)
+    ///         .await
+    ///         .ok()?; // error.error_code(): invalid_client, unauthorized_client or server_error
+    ///     Some(client.client_id().to_owned())
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Those of [`authenticate`](Self::authenticate), and
+    /// [`ClientAuthError::GrantNotRegistered`].
+    pub async fn authenticate_for_grant(
+        &self,
+        credentials: &ClientCredentials,
+        grant_type: GrantType,
+    ) -> Result<Arc<ClientRecord>, ClientAuthError> {
+        let record = self.authenticate(credentials).await?;
+        if record.allows_grant_type(grant_type) {
+            Ok(record)
+        } else {
+            Err(ClientAuthError::GrantNotRegistered(grant_type))
+        }
     }
 }
 
