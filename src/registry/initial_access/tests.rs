@@ -1,7 +1,7 @@
 use super::*;
 
 #[test]
-fn f_token_uses_expiry_and_revocation() {
+fn uses_expiry_and_revocation_end_a_token() {
     let tokens = InitialAccessTokens::default();
     tokens.add(
         "a".into(),

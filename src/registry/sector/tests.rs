@@ -6,7 +6,7 @@ fn uris(list: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn c16_document_must_list_every_redirect_uri() {
+fn the_document_must_list_every_redirect_uri() {
     let document = json!(["https://a.example/cb", "https://b.example/cb", 7]);
     assert!(
         lists_every_redirect_uri(
@@ -27,7 +27,7 @@ fn c16_document_must_list_every_redirect_uri() {
 }
 
 #[test]
-fn c16_document_must_be_an_array() {
+fn the_document_must_be_a_json_array() {
     for document in [json!({"redirect_uris": []}), json!("https://a.example/cb")] {
         let err = lists_every_redirect_uri(&document, &[]).unwrap_err();
         assert_eq!(
@@ -38,7 +38,7 @@ fn c16_document_must_be_an_array() {
 }
 
 #[tokio::test]
-async fn c16_refused_without_a_fetcher() {
+async fn a_sector_is_refused_without_a_fetcher() {
     let meta = ClientMetadata {
         sector_identifier_uri: Some("https://rp.example.org/sector.json".into()),
         ..ClientMetadata::default()
