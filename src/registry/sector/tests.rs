@@ -5,6 +5,8 @@ fn uris(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
+/// VAL-27: redirect URIs and sector document entries are compared code point for code point.
 #[test]
 fn the_document_must_list_every_redirect_uri() {
     let document = json!(["https://a.example/cb", "https://b.example/cb", 7]);
@@ -26,6 +28,7 @@ fn the_document_must_list_every_redirect_uri() {
     );
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[test]
 fn the_document_must_be_a_json_array() {
     for document in [json!({"redirect_uris": []}), json!("https://a.example/cb")] {
@@ -37,6 +40,7 @@ fn the_document_must_be_a_json_array() {
     }
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[tokio::test]
 async fn a_sector_is_refused_without_a_fetcher() {
     let meta = ClientMetadata {
