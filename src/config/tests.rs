@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use super::*;
 
+/// DISC-1: the provider metadata advertise the https `registration_endpoint`.
 #[test]
 fn registration_endpoint_can_be_set_explicitly() {
     let cfg = RegistrationConfig::builder("https://h.example/realms/x/")
@@ -29,6 +30,7 @@ fn sub_second_secret_lifetime_is_refused() {
     assert!(matches!(err, ConfigError::SecretLifetime(_)), "{err}");
 }
 
+/// DISC-1: the provider metadata advertise the https `registration_endpoint`.
 #[test]
 fn registration_endpoint_joins_issuer_and_prefix() {
     let cfg = RegistrationConfig::builder("https://iam.example.org/")

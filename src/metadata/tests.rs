@@ -1,3 +1,4 @@
+/// DISC-5: the default rules support what a dynamic OpenID Provider must.
 #[test]
 fn default_algorithm_lists_reachable_and_used_by_default_rules() {
     let rules = super::MetadataRules::default();

@@ -1,5 +1,6 @@
 use super::*;
 
+/// ECHO-3: each client secret is unique to its client.
 #[test]
 fn random_secret_is_512_bits_base64url() {
     let a = Secret::random(64).expect("rng");

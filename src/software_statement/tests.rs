@@ -27,6 +27,7 @@ async fn code(statement: Value) -> MetadataErrorCode {
         .code()
 }
 
+/// SS-8: the server may require a software statement.
 #[tokio::test]
 async fn absent_or_null_statement_is_fine_unless_required() {
     let statements = untrusting();
@@ -42,6 +43,7 @@ async fn absent_or_null_statement_is_fine_unless_required() {
     assert_eq!(err.code(), MetadataErrorCode::InvalidSoftwareStatement);
 }
 
+/// SS-1: a software statement is a JWT whose signature verifies with a key of a trusted issuer.
 #[tokio::test]
 async fn malformed_unsigned_or_issuerless_statement_is_invalid() {
     let cases = [
@@ -60,6 +62,7 @@ async fn malformed_unsigned_or_issuerless_statement_is_invalid() {
     }
 }
 
+/// SS-4: a statement from an issuer the server does not trust is `unapproved_software_statement`.
 #[tokio::test]
 async fn statement_from_an_untrusted_issuer_is_unapproved() {
     let statement = jwt(
@@ -72,6 +75,7 @@ async fn statement_from_an_untrusted_issuer_is_unapproved() {
     );
 }
 
+/// SS-6: the statement is returned unmodified, its claims as top-level metadata.
 #[test]
 fn statement_is_kept_unmodified_as_the_last_member() {
     let statement = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln";
@@ -89,6 +93,7 @@ fn statement_is_kept_unmodified_as_the_last_member() {
     );
 }
 
+/// SS-10: an issuer's keys are configured inline or fetched from its https `jwks_uri`, and cached.
 #[test]
 fn issuers_are_checked_at_configuration() {
     let new = |issuer| {
@@ -100,6 +105,7 @@ fn issuers_are_checked_at_configuration() {
     assert!(err.contains("no key usable"), "{err}");
 }
 
+/// SS-8: the server may require a software statement.
 #[test]
 fn requirement_by_caller() {
     use crate::Caller;
@@ -123,6 +129,7 @@ fn claims(value: Value) -> Map<String, Value> {
     }
 }
 
+/// SS-3: a statement without `iss`, expired or not yet valid is `invalid_software_statement`.
 #[test]
 fn exp_holds_until_the_leeway_is_spent() {
     let now = 1_800_000_000;
@@ -137,6 +144,7 @@ fn exp_holds_until_the_leeway_is_spent() {
     assert!(at(now + 3600).is_ok());
 }
 
+/// SS-3: a statement without `iss`, expired or not yet valid is `invalid_software_statement`.
 #[test]
 fn nbf_holds_from_the_leeway_before_it() {
     let now = 1_800_000_000;
@@ -149,6 +157,7 @@ fn nbf_holds_from_the_leeway_before_it() {
     );
 }
 
+/// SS-3: a statement without `iss`, expired or not yet valid is `invalid_software_statement`.
 #[test]
 fn lifetime_claims_must_be_numbers() {
     for bad in [

@@ -15,6 +15,7 @@ fn loopback_addresses_include_ipv4_mapped_ones() {
     }
 }
 
+/// VAL-11: a native client may use http on `127.0.0.1`, `[::1]` or `localhost`, any port.
 #[test]
 fn loopback_hosts_are_localhost_and_loopback_addresses() {
     for host in [
@@ -37,6 +38,7 @@ fn loopback_hosts_are_localhost_and_loopback_addresses() {
     }
 }
 
+/// ERR-9: the `Bearer` scheme is case-insensitive and the token a `token68`.
 #[test]
 fn token68_is_the_bearer_token_alphabet_with_padding() {
     for token in ["abc", "a.b-c_d~e+f/g", "abc==", "Zm9v"] {
@@ -47,6 +49,8 @@ fn token68_is_the_bearer_token_alphabet_with_padding() {
     }
 }
 
+/// ERR-4: `error_description` names member and index; client values are quoted, cut to 64
+/// characters.
 #[test]
 fn quoted_values() {
     assert_eq!(quoted("foo"), "'foo'");

@@ -27,6 +27,8 @@ fn b64_json(part: &str) -> serde_json::Value {
     serde_json::from_slice(&bytes).expect("json")
 }
 
+/// MGT-24: registration access tokens cannot be guessed and are kept like bearer credentials.
+/// MGT-25: a registration access token does not expire while its client lives.
 #[test]
 fn every_algorithm_issues_a_seed_shaped_token_that_verifies() {
     for key in all_keys() {
@@ -76,6 +78,7 @@ fn weak_keys_are_refused() {
     assert!(err.to_string().contains("2048"), "{err}");
 }
 
+/// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
 #[test]
 fn alg_none_token_is_refused() {
     let tokens = service(SigningKey::hs256(&[7u8; 32]).expect("hs256"));
@@ -117,6 +120,7 @@ fn hs256_token_signed_with_the_public_key_is_refused() {
     assert!(!tokens.verify(&forged, "c"));
 }
 
+/// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
 #[test]
 fn edited_audience_or_foreign_issuer_is_refused() {
     let tokens = service(SigningKey::hs256(&[7u8; 32]).expect("hs256"));
@@ -137,6 +141,7 @@ fn edited_audience_or_foreign_issuer_is_refused() {
     assert!(!tokens.verify(foreign.expose(), "client-a"));
 }
 
+/// MGT-24: registration access tokens cannot be guessed and are kept like bearer credentials.
 #[test]
 fn token_hash_is_sha256_and_compares_in_constant_time() {
     let h = CredentialHash::of("abc");

@@ -106,6 +106,7 @@ async fn stored_record(host: &Host, client_id: &str) -> Arc<ClientRecord> {
 // Registration access token rotation.
 // ---------------------------------------------------------------------------------------------
 
+/// MGT-4: a read changes nothing.
 #[tokio::test]
 async fn never_rotation_keeps_the_token_across_reads_and_updates() {
     let host = Host::new(|b| b);
@@ -120,6 +121,7 @@ async fn never_rotation_keeps_the_token_across_reads_and_updates() {
     );
 }
 
+/// MGT-5: a rotated registration access token replaces the old one at once.
 #[tokio::test]
 async fn on_update_rotation_replaces_the_token_on_put_only() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnUpdate));
@@ -141,6 +143,7 @@ async fn on_update_rotation_replaces_the_token_on_put_only() {
     );
 }
 
+/// MGT-5: a rotated registration access token replaces the old one at once.
 #[tokio::test]
 async fn on_every_use_rotation_replaces_the_token_on_each_read() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
@@ -172,6 +175,7 @@ async fn on_every_use_rotation_replaces_the_token_on_each_read() {
     assert_eq!(host.get(&client.id, &fresh).await.status, StatusCode::OK);
 }
 
+/// MGT-5: a rotated registration access token replaces the old one at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn on_every_use_concurrent_reads_with_one_token_exactly_one_wins() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
@@ -185,6 +189,7 @@ async fn on_every_use_concurrent_reads_with_one_token_exactly_one_wins() {
     }
 }
 
+/// MGT-5: a rotated registration access token replaces the old one at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn on_update_concurrent_puts_with_one_token_exactly_one_wins() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnUpdate));
@@ -201,6 +206,7 @@ async fn on_update_concurrent_puts_with_one_token_exactly_one_wins() {
     }
 }
 
+/// MGT-5: a rotated registration access token replaces the old one at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn on_every_use_concurrent_mixed_reads_and_updates_exactly_one_wins() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnEveryUse));
@@ -298,6 +304,7 @@ async fn a_delete_that_loses_a_race_retries_on_the_fresh_record() {
 // Client secret rotation and expiry.
 // ---------------------------------------------------------------------------------------------
 
+/// MGT-19: an update renews an expired client secret, or every secret with rotation on.
 #[tokio::test]
 async fn secret_rotation_on_update_issues_a_new_secret_and_kills_the_old_one() {
     let host = Host::new(|b| b.secret_rotation(SecretRotation::OnUpdate));
@@ -320,6 +327,7 @@ async fn secret_rotation_on_update_issues_a_new_secret_and_kills_the_old_one() {
     );
 }
 
+/// MGT-19: an update renews an expired client secret, or every secret with rotation on.
 #[tokio::test]
 async fn without_secret_rotation_an_update_keeps_the_secret() {
     let host = Host::new(|b| b);
@@ -330,6 +338,7 @@ async fn without_secret_rotation_an_update_keeps_the_secret() {
     assert_authenticates(&host, &client.id, &secret, "the secret is kept").await;
 }
 
+/// MGT-19: an update renews an expired client secret, or every secret with rotation on.
 #[tokio::test]
 async fn an_expired_secret_is_renewed_on_update() {
     let clock = common::TestClock::at(common::CLOCK_START);
@@ -362,6 +371,7 @@ async fn an_expired_secret_is_renewed_on_update() {
 // Secrets stored hashed.
 // ---------------------------------------------------------------------------------------------
 
+/// MGT-3: a read returns `registration_client_uri`, the registration access token and the secret.
 #[tokio::test]
 async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
     let host = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
@@ -410,6 +420,7 @@ async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
     ));
 }
 
+/// MGT-15: an update may repeat the client secret but never choose one.
 #[tokio::test]
 async fn hashed_secrets_check_the_client_secret_of_an_update() {
     let host = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
@@ -521,6 +532,8 @@ fn advertised_methods(registry: &Registry) -> Vec<String> {
         .collect()
 }
 
+/// ALG-8: algorithms keyed with the client secret are only for clients that get one.
+///
 /// A `client_secret_jwt` client signs with its secret as the HMAC key: the server needs the
 /// secret in clear to verify, so hashed storage neither offers nor accepts the method.
 #[tokio::test]

@@ -124,6 +124,7 @@ fn summary(events: &[Seen]) -> Vec<(EventKind, Option<String>, Caller)> {
 // Each kind of event.
 // ---------------------------------------------------------------------------------------------
 
+/// MGT-22: a deletion invalidates the client's grants and access tokens.
 #[tokio::test]
 async fn the_hook_sees_created_read_updated_token_rotated_and_deleted() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnUpdate));

@@ -96,6 +96,8 @@ fn assert_quota_reached(resp: &Resp) {
 // Registration without an initial access token, with a bogus one, with a static one.
 // ---------------------------------------------------------------------------------------------
 
+/// IAT-1: registration may require an initial access token.
+/// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
 #[tokio::test]
 async fn registration_without_an_initial_access_token_is_401_without_error_code() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
@@ -136,6 +138,7 @@ async fn registration_without_an_initial_access_token_is_401_without_error_code(
     assert_eq!(host.count().await, 0);
 }
 
+/// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
 #[tokio::test]
 async fn registration_with_a_bogus_initial_access_token_is_invalid_token() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
@@ -156,6 +159,7 @@ async fn registration_with_a_bogus_initial_access_token_is_invalid_token() {
     assert_invalid_token(&host.post(Some(&client.token), &min()).await);
 }
 
+/// IAT-2: an initial access token is presented as an RFC 6750 bearer token.
 #[tokio::test]
 async fn static_initial_access_token_with_any_case_of_the_scheme() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
@@ -172,6 +176,7 @@ async fn static_initial_access_token_with_any_case_of_the_scheme() {
     }
 }
 
+/// IAT-2: an initial access token is presented as an RFC 6750 bearer token.
 #[tokio::test]
 async fn several_static_tokens_each_work() {
     let host = Host::protected(|b| {
@@ -186,6 +191,7 @@ async fn several_static_tokens_each_work() {
 // Issued tokens: uses, expiry, revocation.
 // ---------------------------------------------------------------------------------------------
 
+/// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
 #[tokio::test]
 async fn an_issued_token_with_two_uses_registers_twice_then_is_spent() {
     let host = Host::protected(|b| b);
@@ -205,6 +211,7 @@ async fn a_static_token_with_terms_is_limited_too() {
     assert_invalid_token(&host.post(Some(STATIC_IAT), &min()).await);
 }
 
+/// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
 #[tokio::test]
 async fn an_expired_token_is_invalid() {
     let clock = common::TestClock::at(common::CLOCK_START);
@@ -220,6 +227,7 @@ async fn an_expired_token_is_invalid() {
     host.register(Some(&lasting), &min()).await;
 }
 
+/// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
 #[tokio::test]
 async fn a_revoked_token_is_invalid() {
     let host = Host::protected(|b| b);
@@ -233,6 +241,7 @@ async fn a_revoked_token_is_invalid() {
     assert!(!host.registry.revoke_initial_access_token("no-such-id"));
 }
 
+/// IAT-5: a token's use is spent only when the client is stored.
 #[tokio::test]
 async fn a_failed_registration_does_not_consume_a_use() {
     let host = Host::protected(|b| b);
@@ -283,6 +292,7 @@ async fn a_failed_registration_does_not_consume_a_use() {
 // Client quota per token.
 // ---------------------------------------------------------------------------------------------
 
+/// IAT-4: a token whose quota of live clients is reached gets 403 `insufficient_scope`.
 #[tokio::test]
 async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
     let host = Host::protected(|b| b);
@@ -303,6 +313,7 @@ async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
     host.register(Some(&iat), &min()).await;
 }
 
+/// IAT-5: a token's use is spent only when the client is stored.
 #[tokio::test]
 async fn a_failed_registration_does_not_take_a_client_slot() {
     let host = Host::protected(|b| b);
@@ -314,6 +325,7 @@ async fn a_failed_registration_does_not_take_a_client_slot() {
     host.register(Some(&iat), &min()).await;
 }
 
+/// IAT-4: a token whose quota of live clients is reached gets 403 `insufficient_scope`.
 #[tokio::test]
 async fn max_clients_counts_per_token() {
     let host = Host::protected(|b| b);
@@ -324,6 +336,7 @@ async fn max_clients_counts_per_token() {
     assert_quota_reached(&host.post(Some(&a), &min()).await);
 }
 
+/// IAT-4: a token whose quota of live clients is reached gets 403 `insufficient_scope`.
 #[tokio::test]
 async fn a_quota_refusal_does_not_spend_a_use_and_a_spent_token_is_invalid_first() {
     let host = Host::protected(|b| b);
@@ -376,6 +389,7 @@ impl RegistrationPolicy for RecordCaller {
     }
 }
 
+/// IAT-6: open registration honours a valid initial access token and refuses a bogus one.
 #[tokio::test]
 async fn open_mode_honours_a_valid_initial_access_token_and_refuses_a_bogus_one() {
     let recorder = RecordCaller::default();
@@ -496,6 +510,7 @@ async fn a_token_bound_policy_sees_the_headers_of_an_update() {
     assert_update_policy_sees_the_headers(&host, Some(&iat)).await;
 }
 
+/// IAT-9: a token's policy applies to its registrations and to their later updates.
 #[tokio::test]
 async fn a_token_bound_policy_applies_at_registration_and_on_update() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
@@ -535,6 +550,7 @@ async fn a_token_bound_policy_applies_at_registration_and_on_update() {
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
 
+/// IAT-9: a token's policy applies to its registrations and to their later updates.
 #[tokio::test]
 async fn a_token_bound_policy_sees_the_token_holder_on_update() {
     let recorder = RecordCaller::default();
@@ -553,6 +569,7 @@ async fn a_token_bound_policy_sees_the_token_holder_on_update() {
     );
 }
 
+/// IAT-1: registration may require an initial access token.
 #[tokio::test]
 async fn the_host_registers_without_an_initial_access_token() {
     let host = Host::protected(|b| b);
@@ -570,6 +587,7 @@ async fn the_host_registers_without_an_initial_access_token() {
 // Caller restrictions: on by default (INDIGO IAM).
 // ---------------------------------------------------------------------------------------------
 
+/// REG-8: anonymous registrants get no `client_credentials` or `password` grant by default.
 #[tokio::test]
 async fn by_default_anonymous_registrants_get_no_client_credentials() {
     let host = Host::new(|b| b);
@@ -599,6 +617,7 @@ async fn by_default_anonymous_registrants_get_no_client_credentials() {
     host.register(None, &min()).await;
 }
 
+/// REG-8: anonymous registrants get no `client_credentials` or `password` grant by default.
 #[tokio::test]
 async fn by_default_anonymous_registrants_get_no_password_grant() {
     let mut rules = MetadataRules::default();
@@ -616,6 +635,7 @@ async fn by_default_anonymous_registrants_get_no_password_grant() {
     lifted.register(None, &password).await;
 }
 
+/// REG-8: anonymous registrants get no `client_credentials` or `password` grant by default.
 #[tokio::test]
 async fn caller_restrictions_none_lets_anonymous_registrants_get_client_credentials() {
     let host = Host::new(|b| b.caller_restrictions(None));
@@ -687,6 +707,7 @@ async fn a_host_registered_client_updating_itself_is_not_the_host() {
     assert_eq!(resp.json()["client_name"], "renamed");
 }
 
+/// REG-8: anonymous registrants get no `client_credentials` or `password` grant by default.
 #[tokio::test]
 async fn an_anonymously_registered_client_cannot_gain_client_credentials_by_updating() {
     let host = Host::new(|b| b);
@@ -717,6 +738,7 @@ async fn an_anonymously_registered_client_cannot_gain_client_credentials_by_upda
     assert_eq!(metadata["grant_types"], json!(["client_credentials"]));
 }
 
+/// MGT-10: an update the server does not allow is 403.
 #[tokio::test]
 async fn an_update_under_an_initial_access_token_unknown_here_fails_closed() {
     // Two servers (two processes, or two configurations in one) over one store, with one
@@ -769,6 +791,7 @@ async fn an_update_under_an_initial_access_token_unknown_here_fails_closed() {
 // Static initial access tokens: strength, and ids derived from the token.
 // ---------------------------------------------------------------------------------------------
 
+/// IAT-8: a static initial access token is at least 16 bearer-token characters.
 #[test]
 fn static_initial_access_tokens_must_be_16_bearer_token_characters() {
     for weak in [
@@ -854,6 +877,7 @@ async fn static_token_ids_do_not_depend_on_the_configuration_order() {
     );
 }
 
+/// IAT-9: a token's policy applies to its registrations and to their later updates.
 #[tokio::test]
 async fn a_static_token_bound_policy_survives_a_restart() {
     let store = MemoryStore::new();
@@ -955,6 +979,7 @@ async fn registries_built_from_one_configuration_share_initial_access_tokens() {
 // Races and abandoned requests.
 // ---------------------------------------------------------------------------------------------
 
+/// IAT-5: a token's use is spent only when the client is stored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_registrations_never_exceed_the_uses_of_a_token() {
     let host = Host::protected(|b| b);
@@ -1019,6 +1044,7 @@ async fn abandoned_registration(host: &Host, iat: &str) {
     );
 }
 
+/// IAT-5: a token's use is spent only when the client is stored.
 #[tokio::test]
 async fn an_abandoned_registration_does_not_consume_a_use() {
     let host = Host::protected(|b| b);

@@ -211,6 +211,8 @@ async fn a_store_failure_during_authentication_is_a_server_error() {
     );
 }
 
+/// ECHO-4: a client secret comes with `client_secret_expires_at`, 0 when it never expires.
+///
 /// A secret authenticates up to the second before `client_secret_expires_at`, and from that
 /// second on it is expired (RFC 7591 §3.2.1: the time at which it expires).
 #[tokio::test]
@@ -242,6 +244,7 @@ async fn authenticate_refuses_a_secret_from_its_expiry_second_on() {
     assert!(matches!(err, ClientAuthError::ExpiredSecret), "{err:?}");
 }
 
+/// MGT-21: after a deletion the client's id, secret and registration access token are dead.
 #[tokio::test]
 async fn authenticate_refuses_a_deleted_client() {
     let host = Host::new(|b| b);
@@ -825,6 +828,7 @@ impl ClientIdGenerator for CollidingIds {
     }
 }
 
+/// ECHO-2: each client gets a `client_id` no other client has.
 #[tokio::test]
 async fn a_colliding_generated_id_never_overwrites_a_client() {
     let host = Host::new(|b| b.client_id_generator(CollidingIds(Counter::default())));
@@ -1028,6 +1032,8 @@ async fn assert_discovery_agrees(registry: &Registry, not_advertised: &[(&str, V
     }
 }
 
+/// DISC-2: the advertised methods and grant, response and subject types are the accepted ones.
+/// DISC-5: the default rules support what a dynamic OpenID Provider must.
 #[tokio::test]
 async fn provider_metadata_agrees_with_the_default_rules() {
     let host = Host::new(|b| b);
@@ -1046,6 +1052,7 @@ async fn provider_metadata_agrees_with_the_default_rules() {
     .await;
 }
 
+/// DISC-2: the advertised methods and grant, response and subject types are the accepted ones.
 #[tokio::test]
 async fn provider_metadata_follows_custom_rules() {
     let mut rules = MetadataRules::default();
@@ -1081,6 +1088,7 @@ async fn provider_metadata_follows_custom_rules() {
     .await;
 }
 
+/// DISC-1: the provider metadata advertise the https `registration_endpoint`.
 #[tokio::test]
 async fn provider_metadata_registration_endpoint_is_the_configured_one() {
     let host = Host::new(|b| b);
@@ -1280,6 +1288,8 @@ async fn host_reads_and_updates_do_not_keep_a_client_from_expiring() {
     assert!(store.get(&used.id).await.expect("get").is_some());
 }
 
+/// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
+///
 /// A registration access token must carry a valid signature of this server's key, not only
 /// hash to the stored value: after the signing key changes, every token issued under the old
 /// key is refused, though the store still holds its hash.

@@ -312,6 +312,8 @@ const CONTENT_ENCRYPTION: [&str; 6] = [
     "A256GCM",
 ];
 
+/// DISC-1: the provider metadata advertise the https `registration_endpoint`.
+/// DISC-2: the advertised methods and grant, response and subject types are the accepted ones.
 #[tokio::test]
 async fn discovery_advertises_what_the_registry_enforces() {
     let server = serve_protected().await;
@@ -479,6 +481,7 @@ async fn grant_must_be_supported_and_registered() {
     );
 }
 
+/// MGT-21: after a deletion the client's id, secret and registration access token are dead.
 #[tokio::test]
 async fn deleted_client_is_invalid_client() {
     let server = serve_protected().await;
@@ -495,6 +498,7 @@ async fn deleted_client_is_invalid_client() {
     assert_invalid_client(&server.client_credentials(&client).await);
 }
 
+/// IAT-1: registration may require an initial access token.
 #[tokio::test]
 async fn initial_access_token_mode_protects_registration() {
     let server = serve_protected().await;
@@ -582,6 +586,7 @@ async fn open_mode_refuses_anonymous_client_credentials_clients() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
+/// IAT-8: a static initial access token is at least 16 bearer-token characters.
 #[test]
 fn a_weak_initial_access_token_is_refused_at_startup() {
     // `main.rs` builds this configuration from `--initial-access-token` and exits on the error.

@@ -38,6 +38,7 @@ fn nested_arrays(depth: usize) -> String {
 // Defaults, over HTTP.
 // ---------------------------------------------------------------------------------------------
 
+/// REG-4: open registration may be rate-limited or otherwise limited.
 #[tokio::test]
 async fn at_most_64_redirect_uris_by_default() {
     let app = App::new();
@@ -186,6 +187,7 @@ async fn at_most_256_members_per_object_by_default() {
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
 }
 
+/// REG-4: open registration may be rate-limited or otherwise limited.
 #[tokio::test]
 async fn total_metadata_is_bounded_even_under_a_larger_body_limit() {
     let app = App::with(|b| b.max_body_bytes(1024 * 1024));
@@ -215,6 +217,8 @@ fn tight() -> MetadataLimits {
     }
 }
 
+/// VAL-37: a request that fails validation changes nothing.
+/// MGT-17: invalid metadata in an update is an RFC 7591 error, and the client stays as it was.
 #[tokio::test]
 async fn configured_limits_apply_to_post_and_put_and_a_refused_put_changes_nothing() {
     let app = App::with(|b| b.metadata_limits(tight()));
@@ -384,6 +388,8 @@ async fn a_declared_oversize_body_gets_413_without_a_byte_pulled() {
 // Rejected requests leave nothing behind.
 // ---------------------------------------------------------------------------------------------
 
+/// REG-4: open registration may be rate-limited or otherwise limited.
+/// VAL-37: a request that fails validation changes nothing.
 #[tokio::test]
 async fn thousands_of_rejected_oversize_requests_store_nothing() {
     let store = MemoryStore::new();

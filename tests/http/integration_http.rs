@@ -433,6 +433,7 @@ async fn oversized_chunked_body_is_rejected_with_413() {
     assert_eq!(str_field(&error, "error"), "invalid_request");
 }
 
+/// ECHO-2: each client gets a `client_id` no other client has.
 #[tokio::test]
 async fn concurrent_registrations_get_distinct_client_ids() {
     const CLIENTS: usize = 20;

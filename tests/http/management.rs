@@ -42,6 +42,8 @@ async fn assert_unchanged(app: &App, client: &Client, expected: &Value) {
 const SIGNED_STATEMENT: &str =
     "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIn0.c2ln";
 
+/// MGT-2: a read returns 200 with the client's `client_id` and all its registered metadata.
+/// MGT-6: a client's `client_id` never changes.
 #[tokio::test]
 async fn get_returns_same_client_and_all_metadata() {
     let app = App::new();
@@ -59,6 +61,7 @@ async fn get_returns_same_client_and_all_metadata() {
     assert_eq!(body, client.body);
 }
 
+/// MGT-4: a read changes nothing.
 #[tokio::test]
 async fn token_not_rotated_by_default() {
     let app = App::new();
@@ -87,6 +90,7 @@ async fn token_not_rotated_by_default() {
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
 
+/// MGT-5: a rotated registration access token replaces the old one at once.
 #[tokio::test]
 async fn rotated_token_replaces_the_old_one() {
     let app = App::with(|b| b.token_rotation(TokenRotation::OnUpdate));
@@ -133,6 +137,7 @@ async fn rotated_token_replaces_the_old_one() {
     assert_eq!(resp.status, StatusCode::NO_CONTENT);
 }
 
+/// MGT-3: a read returns `registration_client_uri`, the registration access token and the secret.
 #[tokio::test]
 async fn get_includes_client_uri_token_and_secret() {
     let app = App::new();
@@ -153,6 +158,8 @@ async fn get_includes_client_uri_token_and_secret() {
     );
 }
 
+/// ERR-6: no bearer token: 401 and `WWW-Authenticate: Bearer` without an error code.
+/// MGT-1: the client configuration endpoint authenticates every call by registration access token.
 #[tokio::test]
 async fn no_authorization_is_401_bearer_without_error() {
     let app = App::new();
@@ -162,6 +169,8 @@ async fn no_authorization_is_401_bearer_without_error() {
     assert_eq!(resp.header(header::WWW_AUTHENTICATE), Some("Bearer"));
 }
 
+/// ERR-7: an invalid bearer token gets 401 and `WWW-Authenticate: Bearer error="invalid_token"`.
+/// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
 #[tokio::test]
 async fn garbage_token_is_invalid_token() {
     let app = App::new();
@@ -200,6 +209,7 @@ async fn garbage_token_is_invalid_token() {
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
 
+/// MGT-8: a client's token is honoured for that client only.
 #[tokio::test]
 async fn other_clients_token_is_401() {
     let app = App::new();
@@ -216,6 +226,7 @@ async fn other_clients_token_is_401() {
     assert_unchanged(&app, &a, &a.body).await;
 }
 
+/// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
 #[tokio::test]
 async fn token_of_another_server_is_401() {
     // Same issuer, different (generated) signing key and store.
@@ -227,6 +238,7 @@ async fn token_of_another_server_is_401() {
     assert_invalid_token(&app.get(&foreign.path(), Some(&foreign.token)).await);
 }
 
+/// MGT-9: an unknown client is 401, never 404.
 #[tokio::test]
 async fn unknown_client_is_401_not_404() {
     let app = App::new();
@@ -245,6 +257,7 @@ async fn unknown_client_is_401_not_404() {
     assert!(app.seen().is_empty(), "{:?}", app.seen());
 }
 
+/// ERR-6: no bearer token: 401 and `WWW-Authenticate: Bearer` without an error code.
 #[tokio::test]
 async fn basic_client_credentials_are_not_a_registration_access_token() {
     let app = App::new();
@@ -269,6 +282,9 @@ async fn basic_client_credentials_are_not_a_registration_access_token() {
 // Update
 // ---------------------------------------------------------------------------------------------
 
+/// MGT-6: a client's `client_id` never changes.
+/// MGT-11: an update replaces the registration with the request's metadata and answers 200.
+/// MGT-15: an update may repeat the client secret but never choose one.
 #[tokio::test]
 async fn put_is_full_replacement() {
     let app = App::new();
@@ -318,6 +334,7 @@ async fn put_is_full_replacement() {
     assert_eq!(resp.json()["client_secret"], client.body["client_secret"]);
 }
 
+/// MGT-11: an update replaces the registration with the request's metadata and answers 200.
 #[tokio::test]
 async fn get_shows_the_update() {
     let app = App::new();
@@ -345,6 +362,7 @@ async fn get_shows_the_update() {
     assert_eq!(got["client_name"], "Updated");
 }
 
+/// MGT-12: members an update omits are removed or reset to their defaults.
 #[tokio::test]
 async fn omitted_fields_removed_or_reset() {
     let app = App::new();
@@ -382,6 +400,7 @@ async fn omitted_fields_removed_or_reset() {
     assert_unchanged(&app, &client, &body).await;
 }
 
+/// MGT-14: an update names the client: `client_id` present and equal to the client's.
 #[tokio::test]
 async fn client_id_missing_or_different_rejected() {
     let app = App::new();
@@ -404,6 +423,7 @@ async fn client_id_missing_or_different_rejected() {
     assert_unchanged(&app, &other, &other.body).await;
 }
 
+/// MGT-15: an update may repeat the client secret but never choose one.
 #[tokio::test]
 async fn different_client_secret_rejected() {
     let app = App::new();
@@ -430,6 +450,8 @@ async fn different_client_secret_rejected() {
     assert_unchanged(&app, &public, &public.body).await;
 }
 
+/// MGT-16: an update carrying a server-issued member other than `client_id` and `client_secret` is
+/// refused.
 #[tokio::test]
 async fn server_members_in_update_rejected() {
     let app = App::new();
@@ -453,6 +475,9 @@ async fn server_members_in_update_rejected() {
     assert_unchanged(&app, &client, &client.body).await;
 }
 
+/// VAL-37: a request that fails validation changes nothing.
+/// SS-9: a statement sent with an update is verified as on registration.
+/// MGT-17: invalid metadata in an update is an RFC 7591 error, and the client stays as it was.
 #[tokio::test]
 async fn validation_applies_to_put_and_changes_nothing() {
     let app = App::new();
@@ -507,6 +532,7 @@ async fn validation_applies_to_put_and_changes_nothing() {
     assert_unchanged(&app, &client, &client.body).await;
 }
 
+/// MGT-1: the client configuration endpoint authenticates every call by registration access token.
 #[tokio::test]
 async fn bad_token_on_put_is_401_and_changes_nothing() {
     let app = App::new();
@@ -529,6 +555,7 @@ async fn bad_token_on_put_is_401_and_changes_nothing() {
     assert_unchanged(&app, &client, &client.body).await;
 }
 
+/// MGT-1: the client configuration endpoint authenticates every call by registration access token.
 #[tokio::test]
 async fn bad_token_checked_before_the_body_is_parsed() {
     let app = App::new();
@@ -546,6 +573,7 @@ async fn bad_token_checked_before_the_body_is_parsed() {
     assert_unchanged(&app, &client, &client.body).await;
 }
 
+/// MGT-1: the client configuration endpoint authenticates every call by registration access token.
 #[tokio::test]
 async fn bad_token_checked_before_the_metadata_is_validated() {
     let app = App::new();
@@ -561,6 +589,7 @@ async fn bad_token_checked_before_the_metadata_is_validated() {
     assert_unchanged(&app, &client, &client.body).await;
 }
 
+/// MGT-9: an unknown client is 401, never 404.
 #[tokio::test]
 async fn put_on_unknown_client_is_401() {
     let app = App::new();
@@ -573,6 +602,7 @@ async fn put_on_unknown_client_is_401() {
     assert_invalid_token(&app.put("/register/unknown", Some("garbage"), &body).await);
 }
 
+/// MGT-18: changing the authentication method issues or removes the client secret.
 #[tokio::test]
 async fn auth_method_change_issues_or_removes_secret() {
     let app = App::new();
@@ -643,6 +673,8 @@ async fn auth_method_change_issues_or_removes_secret() {
 // Delete
 // ---------------------------------------------------------------------------------------------
 
+/// HTTP-4: every response carries `Cache-Control: no-store` and `Pragma: no-cache`.
+/// MGT-20: a deletion answers 204 No Content with an empty body.
 #[tokio::test]
 async fn delete_returns_204_empty() {
     let app = App::new();
@@ -654,6 +686,7 @@ async fn delete_returns_204_empty() {
     assert_no_store(&resp);
 }
 
+/// MGT-21: after a deletion the client's id, secret and registration access token are dead.
 #[tokio::test]
 async fn deleted_client_token_is_dead() {
     let app = App::new();
@@ -677,6 +710,7 @@ async fn deleted_client_token_is_dead() {
     assert_unchanged(&app, &other, &other.body).await;
 }
 
+/// MGT-23: a method an endpoint does not serve is 405 with `Allow`.
 #[tokio::test]
 async fn patch_on_client_uri_is_405_with_allow() {
     let app = App::new();
@@ -710,6 +744,7 @@ async fn patch_on_client_uri_is_405_with_allow() {
     assert!(app.seen().is_empty(), "{:?}", app.seen());
 }
 
+/// MGT-23: a method an endpoint does not serve is 405 with `Allow`.
 #[tokio::test]
 async fn get_put_delete_on_registration_endpoint_is_405_with_allow() {
     let app = App::new();
@@ -732,6 +767,7 @@ async fn get_put_delete_on_registration_endpoint_is_405_with_allow() {
     assert!(app.seen().is_empty(), "{:?}", app.seen());
 }
 
+/// MGT-19: an update renews an expired client secret, or every secret with rotation on.
 #[tokio::test]
 async fn expired_secret_is_renewed_by_an_update() {
     let clock = TestClock::at(CLOCK_START);
@@ -776,6 +812,7 @@ async fn expired_secret_is_renewed_by_an_update() {
     assert_eq!(resp.json()["client_secret"], renewed);
 }
 
+/// ERR-8: several `Authorization` headers are 400 `invalid_request`.
 #[tokio::test]
 async fn several_authorization_headers_are_an_invalid_request() {
     let app = App::new();
@@ -818,6 +855,7 @@ async fn several_authorization_headers_are_an_invalid_request() {
     assert!(resp.header(header::WWW_AUTHENTICATE).is_none(), "{resp:?}");
 }
 
+/// ECHO-7: `registration_client_uri` is an absolute https URL built by the server.
 #[tokio::test]
 async fn registration_client_uri_follows_the_configured_endpoint_url() {
     let app = App::with(|b| {

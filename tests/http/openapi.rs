@@ -468,6 +468,8 @@ impl ClientStore for FlakyStore {
     }
 }
 
+/// ERR-10: failures that are not about metadata keep the error format under their own status.
+///
 /// Through the helpers (so checked against the contract): a store that is down is 503 on
 /// every operation.
 #[tokio::test]
@@ -500,6 +502,7 @@ impl SecretGenerator for NoRandomness {
     }
 }
 
+/// ERR-10: failures that are not about metadata keep the error format under their own status.
 #[tokio::test]
 async fn rng_failure_is_a_documented_500_and_stores_nothing() {
     let app = App::with(|b| b.secret_generator(NoRandomness));

@@ -12,6 +12,9 @@ use tower_oidc_registration::metadata::MetadataRules;
 // Register
 // ---------------------------------------------------------------------------------------------
 
+/// REG-1: registration is an HTTP POST of a JSON object as `application/json`.
+/// REG-3: open registration accepts requests without an initial access token.
+/// ECHO-1: a registration is answered 201 Created with one JSON object.
 #[tokio::test]
 async fn open_registration_returns_201() {
     let app = App::new();
@@ -28,6 +31,7 @@ async fn open_registration_returns_201() {
     assert!(app.seen().is_empty(), "{:?}", app.seen());
 }
 
+/// HTTP-4: every response carries `Cache-Control: no-store` and `Pragma: no-cache`.
 #[tokio::test]
 async fn no_store_on_credentials_and_errors() {
     let app = App::new();
@@ -61,6 +65,8 @@ async fn no_store_on_credentials_and_errors() {
     assert_no_store(&small.register_raw(&min()).await);
 }
 
+/// ECHO-2: each client gets a `client_id` no other client has.
+/// ECHO-3: each client secret is unique to its client.
 #[tokio::test]
 async fn client_id_and_secret_unique() {
     let app = App::new();
@@ -73,6 +79,7 @@ async fn client_id_and_secret_unique() {
     assert_ne!(a.token, b.token, "two registrations share a RAT");
 }
 
+/// ECHO-3: each client secret is unique to its client.
 #[tokio::test]
 async fn client_secret_is_86_base64url_chars() {
     let app = App::new();
@@ -83,6 +90,8 @@ async fn client_secret_is_86_base64url_chars() {
     assert_ne!(a, b);
 }
 
+/// ECHO-4: a client secret comes with `client_secret_expires_at`, 0 when it never expires.
+/// ECHO-5: `client_id_issued_at` is the issue time in seconds since the epoch.
 #[tokio::test]
 async fn secret_expiry_and_issued_at_are_numbers() {
     let app = App::new();
@@ -101,6 +110,7 @@ async fn secret_expiry_and_issued_at_are_numbers() {
     );
 }
 
+/// ECHO-4: a client secret comes with `client_secret_expires_at`, 0 when it never expires.
 #[tokio::test]
 async fn secret_lifetime_gives_future_expiry() {
     let app = App::with(|b| b.client_secret_lifetime(Some(std::time::Duration::from_secs(3600))));
@@ -115,6 +125,8 @@ async fn secret_lifetime_gives_future_expiry() {
     );
 }
 
+/// ECHO-6: a registration returns both `registration_access_token` and `registration_client_uri`.
+/// ECHO-7: `registration_client_uri` is an absolute https URL built by the server.
 #[tokio::test]
 async fn registration_access_token_and_client_uri_present_and_absolute() {
     let app = App::new();
@@ -126,6 +138,7 @@ async fn registration_access_token_and_client_uri_present_and_absolute() {
     );
 }
 
+/// ECHO-7: `registration_client_uri` is an absolute https URL built by the server.
 #[tokio::test]
 async fn client_uri_ignores_host_header() {
     let app = App::new();
@@ -159,6 +172,7 @@ async fn client_uri_ignores_host_header() {
     );
 }
 
+/// ECHO-7: `registration_client_uri` is an absolute https URL built by the server.
 #[tokio::test]
 async fn configured_prefix_is_used() {
     let app = App::with(|b| b.prefix("/oauth/register"));
@@ -189,6 +203,7 @@ async fn configured_prefix_is_used() {
     assert_eq!(seen[0].1, "/register");
 }
 
+/// REG-6: unknown members are ignored: no error, not stored, not echoed.
 #[tokio::test]
 async fn unknown_members_ignored() {
     let app = App::new();
@@ -213,6 +228,7 @@ async fn unknown_members_ignored() {
     assert_eq!(client.body["client_name"], "t");
 }
 
+/// REG-7: the server chooses the client's identifier and credentials, never the client.
 #[tokio::test]
 async fn client_chosen_client_id_is_ignored() {
     let app = App::new();
@@ -250,6 +266,7 @@ async fn client_chosen_client_id_is_ignored() {
     assert_eq!(resp.json()["client_secret"], json!(secret));
 }
 
+/// REG-2: a body that is not a JSON object, or not `application/json`, registers nothing.
 #[tokio::test]
 async fn non_json_content_type_rejected() {
     let app = App::new();
@@ -266,6 +283,7 @@ async fn non_json_content_type_rejected() {
     assert!(app.seen().is_empty());
 }
 
+/// REG-1: registration is an HTTP POST of a JSON object as `application/json`.
 #[tokio::test]
 async fn json_with_charset_accepted() {
     let app = App::new();
@@ -279,6 +297,7 @@ async fn json_with_charset_accepted() {
     }
 }
 
+/// REG-2: a body that is not a JSON object, or not `application/json`, registers nothing.
 #[tokio::test]
 async fn malformed_json_rejected() {
     let app = App::new();
@@ -300,6 +319,7 @@ async fn malformed_json_rejected() {
     }
 }
 
+/// REG-2: a body that is not a JSON object, or not `application/json`, registers nothing.
 #[tokio::test]
 async fn json_non_object_rejected() {
     let app = App::new();
@@ -315,6 +335,8 @@ async fn json_non_object_rejected() {
     }
 }
 
+/// REG-4: open registration may be rate-limited or otherwise limited.
+/// ERR-10: failures that are not about metadata keep the error format under their own status.
 #[tokio::test]
 async fn body_over_limit_with_content_length_is_413() {
     let app = App::new();
@@ -332,6 +354,7 @@ async fn body_over_limit_with_content_length_is_413() {
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
 }
 
+/// REG-4: open registration may be rate-limited or otherwise limited.
 #[tokio::test]
 async fn configured_limit_applies() {
     let app = App::with(|b| b.max_body_bytes(100));
@@ -346,6 +369,7 @@ async fn configured_limit_applies() {
     assert_error(&resp, StatusCode::PAYLOAD_TOO_LARGE, None);
 }
 
+/// REG-4: open registration may be rate-limited or otherwise limited.
 #[tokio::test]
 async fn streamed_body_over_limit_is_413() {
     let app = App::with(|b| b.max_body_bytes(1024));
@@ -372,6 +396,7 @@ async fn streamed_body_over_limit_is_413() {
     assert_eq!(resp.json()["redirect_uris"], json!([REDIRECT]));
 }
 
+/// HTTP-2: the registration endpoint supports CORS, `OPTIONS` preflight included.
 #[tokio::test]
 async fn options_preflight_on_registration_endpoint() {
     let app = App::new();
@@ -402,6 +427,7 @@ async fn options_preflight_on_registration_endpoint() {
     assert!(app.seen().is_empty());
 }
 
+/// HTTP-3: the client configuration endpoint supports CORS, `OPTIONS` preflight included.
 #[tokio::test]
 async fn options_preflight_on_client_uri() {
     let app = App::new();
@@ -437,6 +463,8 @@ async fn options_preflight_on_client_uri() {
     assert_eq!(resp.status, StatusCode::NO_CONTENT);
 }
 
+/// HTTP-2: the registration endpoint supports CORS, `OPTIONS` preflight included.
+/// HTTP-3: the client configuration endpoint supports CORS, `OPTIONS` preflight included.
 #[tokio::test]
 async fn every_response_allows_any_origin_by_default() {
     let app = App::new();
@@ -469,6 +497,7 @@ async fn every_response_allows_any_origin_by_default() {
     }
 }
 
+/// HTTP-2: the registration endpoint supports CORS, `OPTIONS` preflight included.
 #[tokio::test]
 async fn cors_can_be_disabled() {
     let app = App::with(|b| b.cors_allow_origin(None));
@@ -485,6 +514,7 @@ async fn cors_can_be_disabled() {
     assert!(methods_of(&resp, header::ALLOW).contains(&"POST".to_owned()));
 }
 
+/// HTTP-2: the registration endpoint supports CORS, `OPTIONS` preflight included.
 #[tokio::test]
 async fn configured_origin_is_sent() {
     let app = App::with(|b| b.cors_allow_origin(Some("https://app.example.org".to_owned())));
@@ -498,6 +528,7 @@ async fn configured_origin_is_sent() {
     assert!(vary.contains("origin"), "Vary {vary:?}");
 }
 
+/// REG-5: member names and values are case-sensitive.
 #[tokio::test]
 async fn member_names_are_case_sensitive() {
     let app = App::new();
@@ -528,6 +559,11 @@ async fn member_names_are_case_sensitive() {
 // Defaults and echo
 // ---------------------------------------------------------------------------------------------
 
+/// ECHO-8: the response carries all registered metadata, server-provisioned values included.
+/// ECHO-11: `token_endpoint_auth_method` defaults to `client_secret_basic`.
+/// ECHO-12: `grant_types` defaults to `authorization_code` and `response_types` to `code`.
+/// ECHO-13: `application_type` defaults to `web`.
+/// ECHO-14: `id_token_signed_response_alg` defaults to `RS256`.
 #[tokio::test]
 async fn defaults_are_returned() {
     let app = App::new();
@@ -548,6 +584,7 @@ async fn defaults_are_returned() {
     );
 }
 
+/// ECHO-10: `redirect_uris` are never replaced: they are registered and returned byte for byte.
 #[tokio::test]
 async fn redirect_uris_echoed_exactly() {
     let app = App::new();
@@ -561,6 +598,7 @@ async fn redirect_uris_echoed_exactly() {
     assert_eq!(client.body["redirect_uris"], uris);
 }
 
+/// ECHO-8: the response carries all registered metadata, server-provisioned values included.
 #[tokio::test]
 async fn every_accepted_field_echoed() {
     let app = App::new();
@@ -625,6 +663,7 @@ async fn every_accepted_field_echoed() {
     }
 }
 
+/// ECHO-16: the server may register a default scope for a client that asks for none.
 #[tokio::test]
 async fn default_scope_when_configured() {
     let mut rules = MetadataRules::default();
@@ -642,6 +681,8 @@ async fn default_scope_when_configured() {
     assert!(client.body.get("scope").is_none(), "{}", client.body);
 }
 
+/// VAL-33: human-readable members take language tags (`client_name#fr`), returned as sent.
+/// VAL-36: a human-readable value without a tag is kept and returned as sent.
 #[tokio::test]
 async fn language_tagged_members_echoed() {
     let app = App::new();
@@ -668,6 +709,7 @@ async fn language_tagged_members_echoed() {
     );
 }
 
+/// VAL-34: a language tag is a well-formed BCP 47 tag, else `invalid_client_metadata`.
 #[tokio::test]
 async fn bad_language_tag_rejected() {
     let app = App::new();
@@ -684,6 +726,7 @@ async fn bad_language_tag_rejected() {
     assert_invalid_metadata(&resp, "logo_uri#");
 }
 
+/// VAL-35: language tags are compared ignoring case: one member may not carry the same tag twice.
 #[tokio::test]
 async fn language_tags_match_case_insensitively() {
     let app = App::new();
@@ -696,6 +739,7 @@ async fn language_tags_match_case_insensitively() {
     assert_invalid_metadata(&resp, "client_name#");
 }
 
+/// ECHO-15: an encryption `alg` without its `enc` gets `enc` `A128CBC-HS256`.
 #[tokio::test]
 async fn encryption_enc_defaults_to_a128cbc_hs256() {
     let app = App::new();
@@ -726,6 +770,7 @@ async fn encryption_enc_defaults_to_a128cbc_hs256() {
     );
 }
 
+/// ALG-1: an encryption `enc` without its `alg` is refused.
 #[tokio::test]
 async fn enc_without_alg_rejected() {
     let app = App::new();
@@ -745,6 +790,9 @@ async fn enc_without_alg_rejected() {
 // Error format
 // ---------------------------------------------------------------------------------------------
 
+/// ERR-1: a registration error is 400 with a JSON object of `error` and `error_description`.
+/// ERR-2: `invalid_redirect_uri` is for redirect URIs, `invalid_client_metadata` for other members.
+/// ERR-3: `error_description` keeps to the characters RFC 6749 allows.
 #[tokio::test]
 async fn error_is_json_with_known_code_and_ascii_description() {
     let app = App::new();
@@ -777,6 +825,7 @@ async fn error_is_json_with_known_code_and_ascii_description() {
     }
 }
 
+/// SS-1: a software statement is a JWT whose signature verifies with a key of a trusted issuer.
 #[tokio::test]
 async fn malformed_or_unsigned_software_statement_is_invalid() {
     let app = App::new();
@@ -792,6 +841,7 @@ async fn malformed_or_unsigned_software_statement_is_invalid() {
     }
 }
 
+/// SS-4: a statement from an issuer the server does not trust is `unapproved_software_statement`.
 #[tokio::test]
 async fn statement_from_an_untrusted_issuer_is_unapproved() {
     let app = App::new();
@@ -805,6 +855,8 @@ async fn statement_from_an_untrusted_issuer_is_unapproved() {
     assert_rfc_error(&resp, "unapproved_software_statement");
 }
 
+/// ERR-4: `error_description` names member and index; client values are quoted, cut to 64
+/// characters.
 #[tokio::test]
 async fn error_description_names_member_and_index() {
     let app = App::new();
@@ -827,6 +879,7 @@ async fn error_description_names_member_and_index() {
     assert_invalid_metadata(&resp, "grant_types[1]");
 }
 
+/// ERR-5: an error response never carries the `client_id`.
 #[tokio::test]
 async fn no_client_id_in_errors() {
     let app = App::new();
@@ -847,6 +900,8 @@ async fn no_client_id_in_errors() {
     assert!(body.get("client_id").is_none());
 }
 
+/// ERR-6: no bearer token: 401 and `WWW-Authenticate: Bearer` without an error code.
+/// ERR-7: an invalid bearer token gets 401 and `WWW-Authenticate: Bearer error="invalid_token"`.
 #[tokio::test]
 async fn token_errors_use_rfc6750() {
     let app = App::new();

@@ -43,6 +43,7 @@ const TEMPLATE: &str = r#"{
 /// How long the server may take to start, and one command to run.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// REG-3: open registration accepts requests without an initial access token.
 #[test]
 fn walkthrough_registers_reads_and_deletes_a_client() {
     if !tools_available() {

@@ -43,6 +43,10 @@ async fn accepted(app: &App, body: Value) -> (Value, Value) {
 
 // JWK Sets ------------------------------------------------------------------------------------
 
+/// KEY-2: a JWK Set holds no private or symmetric key material.
+/// KEY-3: each key has the well-formed parameters of its key type.
+/// KEY-6: `use` and `key_ops` are known values of a public key, and consistent with each other.
+/// KEY-7: keys of one key type have distinct `kid`s.
 #[tokio::test]
 async fn jwk_errors_name_the_key_and_the_member() {
     let app = App::new();
@@ -119,6 +123,7 @@ async fn jwk_errors_name_the_key_and_the_member() {
     assert_eq!(updated["jwks"], body["jwks"]);
 }
 
+/// VAL-18: a `private_key_jwt` client registers `jwks` (with a signature key) or `jwks_uri`.
 #[tokio::test]
 async fn private_key_jwt_needs_a_signature_key() {
     let app = App::new();
@@ -146,6 +151,11 @@ async fn private_key_jwt_needs_a_signature_key() {
 
 // Algorithms ----------------------------------------------------------------------------------
 
+/// ECHO-15: an encryption `alg` without its `enc` gets `enc` `A128CBC-HS256`.
+/// ALG-1: an encryption `enc` without its `alg` is refused.
+/// ALG-4: `authorization_signed_response_alg` is never `none`.
+/// ALG-8: algorithms keyed with the client secret are only for clients that get one.
+/// ALG-9: encryption to a public key of the client needs `jwks` or `jwks_uri`.
 #[tokio::test]
 async fn jarm_members_and_algorithm_consistency() {
     let app = App::new();
@@ -313,6 +323,12 @@ async fn assert_advertised_algorithms_accepted(host: &Host, not_advertised: &[&s
     }
 }
 
+/// ALG-3: `token_endpoint_auth_signing_alg` is never `none`.
+/// ALG-5: `introspection_signed_response_alg` is never `none`.
+/// ALG-6: every algorithm member takes a value from the server's lists.
+/// DISC-3: the advertised `*_alg_values_supported` and `*_enc_values_supported` are the accepted
+/// ones.
+/// DISC-4: `none` is not advertised where it is refused.
 #[tokio::test]
 async fn advertised_algorithms_are_the_accepted_ones() {
     let host = Host::new(|b| b);
@@ -357,6 +373,7 @@ async fn advertised_algorithms_are_the_accepted_ones() {
     assert_advertised_algorithms_accepted(&host, &["RS256", "PS256", "RSA-OAEP", "A128GCM"]).await;
 }
 
+/// ALG-6: every algorithm member takes a value from the server's lists.
 #[test]
 fn algorithm_names_checked_at_build() {
     for bad in ["", "RS 256", "RS256\n", "é"] {
@@ -368,6 +385,7 @@ fn algorithm_names_checked_at_build() {
     }
 }
 
+/// ALG-8: algorithms keyed with the client secret are only for clients that get one.
 #[tokio::test]
 async fn hashed_secrets_drop_secret_keyed_algorithms() {
     let host = Host::new(|b| b.secret_storage(SecretStorage::Hashed));
@@ -409,6 +427,8 @@ fn extension_app() -> App {
     })
 }
 
+/// PROF-12: extension members the operator declares are handled like standard members.
+/// MGT-12: members an update omits are removed or reset to their defaults.
 #[tokio::test]
 async fn extension_members_stored_echoed_and_replaced() {
     let app = extension_app();
@@ -436,6 +456,7 @@ async fn extension_members_stored_echoed_and_replaced() {
     assert!(read.get("audiences").is_none(), "{read}");
 }
 
+/// PROF-12: extension members the operator declares are handled like standard members.
 #[tokio::test]
 async fn extension_members_checked_on_post_and_put() {
     let app = extension_app();
@@ -464,6 +485,7 @@ async fn extension_members_checked_on_post_and_put() {
     assert!(client.body.get("tier").is_none() && client.body.get("tenant").is_none());
 }
 
+/// PROF-12: extension members the operator declares are handled like standard members.
 #[test]
 fn extension_member_may_not_shadow_a_standard_or_server_member() {
     for name in [
@@ -489,6 +511,8 @@ fn mtls_app() -> App {
     App::with(|b| b.rules(rules))
 }
 
+/// PROF-6: the RFC 8705, 9126, 9449 and 9101 boolean members are stored and returned.
+/// MGT-12: members an update omits are removed or reset to their defaults.
 #[tokio::test]
 async fn security_profile_members_echoed_on_post_get_put() {
     let app = mtls_app();
@@ -538,6 +562,12 @@ async fn security_profile_members_echoed_on_post_get_put() {
     }
 }
 
+/// ALG-10: `require_signed_request_object: true` excludes `request_object_signing_alg` `none`.
+/// PROF-1: a `tls_client_auth` client registers exactly one certificate subject member.
+/// PROF-2: each certificate subject member is well formed for its kind.
+/// PROF-3: certificate subject members are registered only with `tls_client_auth`.
+/// PROF-4: a `self_signed_tls_client_auth` client registers `jwks_uri` or a `jwks` key with `x5c`.
+/// PROF-8: `frontchannel_logout_uri` has the scheme, host and port of a registered redirect URI.
 #[tokio::test]
 async fn security_profile_rules_on_post_and_put() {
     let app = mtls_app();
@@ -629,6 +659,7 @@ async fn security_profile_rules_on_post_and_put() {
     .await;
 }
 
+/// DISC-7: `authorization_details_types_supported` lists the accepted types when restricted.
 #[tokio::test]
 async fn authorization_details_types_advertised_are_the_accepted_ones() {
     let host = Host::new(|b| b);
@@ -674,6 +705,7 @@ async fn authorization_details_types_advertised_are_the_accepted_ones() {
     );
 }
 
+/// PROF-5: the mTLS authentication methods are registered only once the server enables them.
 #[tokio::test]
 async fn mtls_methods_are_opt_in_and_advertised_once_enabled() {
     let body = merged(
@@ -698,6 +730,8 @@ async fn mtls_methods_are_opt_in_and_advertised_once_enabled() {
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
 }
 
+/// PROF-6: the RFC 8705, 9126, 9449 and 9101 boolean members are stored and returned.
+///
 /// Extension and security-profile members survive a restart on a durable store, and the
 /// host reads them back typed.
 #[cfg(feature = "sqlite")]

@@ -36,6 +36,7 @@ async fn fetches_json_from_a_trusted_https_server() {
     assert!(fetcher.fetch_json(&by_name).await.is_ok());
 }
 
+/// VAL-28: a sector document is fetched only from a public address, over https, without redirects.
 #[tokio::test]
 async fn http_scheme_is_refused() {
     let server = server().await;
@@ -47,6 +48,7 @@ async fn http_scheme_is_refused() {
     assert_eq!(server.hits(DOC), 0);
 }
 
+/// VAL-28: a sector document is fetched only from a public address, over https, without redirects.
 #[tokio::test]
 async fn redirect_is_not_followed() {
     let server = server().await;
@@ -78,6 +80,7 @@ async fn loopback_is_refused_without_the_allowance() {
     assert_eq!(server.hits(DOC), 0);
 }
 
+/// VAL-28: a sector document is fetched only from a public address, over https, without redirects.
 #[tokio::test]
 async fn private_addresses_are_refused_even_with_the_loopback_allowance() {
     let server = server().await;

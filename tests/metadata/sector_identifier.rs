@@ -34,6 +34,7 @@ fn pairwise(sector: &str, redirect_uris: &[&str]) -> Value {
     })
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[tokio::test]
 async fn sector_listing_every_redirect_uri_is_accepted() {
     let (server, app) = setup().await;
@@ -48,6 +49,7 @@ async fn sector_listing_every_redirect_uri_is_accepted() {
         .await;
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[tokio::test]
 async fn redirect_uri_missing_from_the_sector_document_is_refused() {
     let (server, app) = setup().await;
@@ -68,6 +70,7 @@ async fn redirect_uri_missing_from_the_sector_document_is_refused() {
     assert_invalid_metadata(&resp, "redirect_uris[0]: not listed");
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[tokio::test]
 async fn sector_document_that_is_not_an_array_is_refused() {
     let (server, app) = setup().await;
@@ -81,6 +84,7 @@ async fn sector_document_that_is_not_an_array_is_refused() {
     );
 }
 
+/// VAL-25: `sector_identifier_uri` is an https URL.
 #[tokio::test]
 async fn http_sector_identifier_uri_is_refused_without_fetching() {
     let (server, app) = setup().await;
@@ -90,6 +94,7 @@ async fn http_sector_identifier_uri_is_refused_without_fetching() {
     assert_eq!(server.hits(SECTOR), 0);
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[tokio::test]
 async fn sector_document_that_cannot_be_fetched_is_refused() {
     let (server, app) = setup().await;
@@ -108,6 +113,7 @@ async fn sector_document_that_cannot_be_fetched_is_refused() {
     assert_invalid_metadata(&resp, "could not be fetched: answered with status 404");
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[tokio::test]
 async fn sector_is_checked_again_on_update() {
     let (server, app) = setup().await;
@@ -141,6 +147,7 @@ async fn sector_is_checked_again_on_update() {
     assert_invalid_metadata(&resp, "sector_identifier_uri: must be an https URL");
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[tokio::test]
 async fn without_a_fetcher_a_sector_is_refused() {
     let app = App::new();
@@ -153,6 +160,8 @@ async fn without_a_fetcher_a_sector_is_refused() {
     );
 }
 
+/// VAL-29: a pairwise client with redirect URIs on several hosts registers a
+/// `sector_identifier_uri`.
 #[tokio::test]
 async fn pairwise_hosts_that_differ_need_a_sector() {
     let (_server, app) = setup().await;
@@ -175,6 +184,7 @@ fn production_fetcher_app(server: &TestServer) -> App {
     App::with(|b| b.uri_fetcher(fetcher))
 }
 
+/// VAL-28: a sector document is fetched only from a public address, over https, without redirects.
 #[tokio::test]
 async fn sector_on_a_private_address_is_refused_without_a_request() {
     let server = TestServer::start([(SECTOR, Route::json(&json!([A, B])))]).await;
@@ -199,6 +209,7 @@ async fn sector_on_a_private_address_is_refused_without_a_request() {
     assert_eq!(server.hits(SECTOR), 0);
 }
 
+/// VAL-28: a sector document is fetched only from a public address, over https, without redirects.
 #[tokio::test]
 async fn internal_names_and_unknown_names_are_refused_alike() {
     // A client must not learn which internal names exist: a name that resolves to a private
@@ -219,6 +230,7 @@ async fn internal_names_and_unknown_names_are_refused_alike() {
     assert_eq!(server.hits(SECTOR), 0);
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[tokio::test]
 async fn sector_documents_are_fetched_anew_even_with_a_caching_fetcher() {
     // The default fetcher caches (trusted issuers' key sets); a sector document is a URI the

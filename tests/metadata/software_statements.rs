@@ -145,6 +145,9 @@ fn assert_invalid_statement(resp: &common::Resp, needle: &str) {
     common::assert_description_mentions(&body, needle);
 }
 
+/// SS-5: the statement's claims take precedence over the same members of the request.
+/// SS-6: the statement is returned unmodified, its claims as top-level metadata.
+/// SS-7: a statement's JWT claims and server-set members are not registered as metadata.
 #[tokio::test]
 async fn claims_override_the_body_and_the_statement_is_echoed_unmodified() {
     let signers = [ed25519("ed"), p256("ec"), rsa("rsa")];
@@ -174,6 +177,8 @@ async fn claims_override_the_body_and_the_statement_is_echoed_unmodified() {
     }
 }
 
+/// SS-1: a software statement is a JWT whose signature verifies with a key of a trusted issuer.
+/// SS-2: each issuer key verifies only the one algorithm it is pinned to.
 #[tokio::test]
 async fn unsigned_statement_is_invalid() {
     let host = host_trusting(jwks(&[&ed25519("ed")]), |b| b);
@@ -196,6 +201,7 @@ async fn unsigned_statement_is_invalid() {
     assert_invalid_statement(&resp, "its issuer has no key for alg HS256");
 }
 
+/// SS-1: a software statement is a JWT whose signature verifies with a key of a trusted issuer.
 #[tokio::test]
 async fn badly_signed_statement_is_invalid() {
     let trusted = ed25519("ed");
@@ -217,6 +223,7 @@ async fn badly_signed_statement_is_invalid() {
     host.register(None, &body_with(&genuine)).await;
 }
 
+/// SS-3: a statement without `iss`, expired or not yet valid is `invalid_software_statement`.
 #[tokio::test]
 async fn statement_without_iss_is_invalid() {
     let signer = p256("ec");
@@ -227,6 +234,7 @@ async fn statement_without_iss_is_invalid() {
     assert_invalid_statement(&resp, "software_statement: no 'iss' claim");
 }
 
+/// SS-4: a statement from an issuer the server does not trust is `unapproved_software_statement`.
 #[tokio::test]
 async fn statement_from_an_untrusted_issuer_is_unapproved() {
     let signer = ed25519("ed");
@@ -238,6 +246,7 @@ async fn statement_from_an_untrusted_issuer_is_unapproved() {
     common::assert_description_mentions(&body, "not trusted");
 }
 
+/// SS-3: a statement without `iss`, expired or not yet valid is `invalid_software_statement`.
 #[tokio::test]
 async fn expired_statement_is_invalid_and_exp_is_optional() {
     let signer = ed25519("ed");
@@ -256,6 +265,7 @@ async fn expired_statement_is_invalid_and_exp_is_optional() {
         .await;
 }
 
+/// SS-8: the server may require a software statement.
 #[tokio::test]
 async fn required_statement_must_be_present() {
     let signer = ed25519("ed");
@@ -286,6 +296,7 @@ async fn required_statement_must_be_present() {
     anonymous_only.register(Some(IAT), &plain).await;
 }
 
+/// SS-10: an issuer's keys are configured inline or fetched from its https `jwks_uri`, and cached.
 #[tokio::test]
 async fn jwks_uri_issuer_keys_are_fetched_through_the_fetcher_and_cached() {
     let signer = p256("ec");
@@ -336,6 +347,7 @@ async fn jwks_uri_issuer_keys_are_fetched_through_the_fetcher_and_cached() {
     assert_invalid_statement(&resp, "its issuer's keys could not be fetched");
 }
 
+/// SS-10: an issuer's keys are configured inline or fetched from its https `jwks_uri`, and cached.
 #[tokio::test]
 async fn jwks_uri_issuer_key_rotation_refetches_the_key_set_at_most_once_a_minute() {
     let (old, new, unknown) = (ed25519("2025"), ed25519("2026"), ed25519("2027"));
@@ -362,6 +374,7 @@ async fn jwks_uri_issuer_key_rotation_refetches_the_key_set_at_most_once_a_minut
     assert_eq!(server.hits("/jwks.json"), 2);
 }
 
+/// SS-10: an issuer's keys are configured inline or fetched from its https `jwks_uri`, and cached.
 #[test]
 fn jwks_uri_issuer_needs_a_fetcher() {
     let err = RegistrationConfig::builder(common::ISSUER)
@@ -388,6 +401,7 @@ fn jwks_uri_issuer_needs_a_fetcher() {
     );
 }
 
+/// SS-9: a statement sent with an update is verified as on registration.
 #[tokio::test]
 async fn statements_on_update_are_verified_the_same_way() {
     let signer = ed25519("ed");
@@ -443,6 +457,7 @@ async fn statements_on_update_are_verified_the_same_way() {
     assert_eq!(replaced["client_name"], "mine");
 }
 
+/// SS-8: the server may require a software statement.
 #[tokio::test]
 async fn required_statement_on_update_of_an_anonymous_client() {
     let signer = ed25519("ed");
@@ -465,6 +480,7 @@ async fn required_statement_on_update_of_an_anonymous_client() {
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
 
+/// REG-4: open registration may be rate-limited or otherwise limited.
 #[tokio::test]
 async fn statement_claims_obey_the_metadata_limits() {
     // The limits are checked on the body before the statement is verified; its claims, written

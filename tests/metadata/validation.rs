@@ -62,6 +62,7 @@ fn with_min(extra: Value) -> Value {
 
 // Redirect URIs required by redirect-based grants ---------------------------------------------
 
+/// VAL-3: a client of a redirect-based grant must register redirect URIs.
 #[tokio::test]
 async fn redirect_grant_without_redirect_uris_rejected() {
     let app = App::new();
@@ -97,6 +98,7 @@ async fn redirect_grant_without_redirect_uris_rejected() {
 
 // Grants without redirect URIs ----------------------------------------------------------------
 
+/// VAL-4: a client without a redirect-based grant needs no redirect URIs.
 #[tokio::test]
 async fn client_credentials_needs_no_redirect_uris() {
     // Anonymous registrants get no client_credentials by default (caller restrictions, tested
@@ -126,6 +128,7 @@ async fn client_credentials_needs_no_redirect_uris() {
     .await;
 }
 
+/// REG-8: anonymous registrants get no `client_credentials` or `password` grant by default.
 #[tokio::test]
 async fn anonymous_client_credentials_refused_by_default() {
     // The default caller restrictions (INDIGO IAM): an anonymous registrant cannot get a
@@ -162,6 +165,7 @@ async fn anonymous_client_credentials_refused_by_default() {
 
 // Fragments in redirect URIs ------------------------------------------------------------------
 
+/// VAL-5: a redirect URI with a fragment is refused.
 #[tokio::test]
 async fn redirect_uri_fragment_rejected() {
     let app = App::new();
@@ -190,6 +194,7 @@ async fn redirect_uri_fragment_rejected() {
 
 // Absolute redirect URIs and their JSON type --------------------------------------------------
 
+/// VAL-6: a redirect URI must be absolute.
 #[tokio::test]
 async fn relative_redirect_uri_rejected() {
     let app = App::new();
@@ -216,6 +221,7 @@ async fn relative_redirect_uri_rejected() {
     }
 }
 
+/// VAL-7: `redirect_uris` is an array of non-empty strings, else `invalid_redirect_uri`.
 #[tokio::test]
 async fn redirect_uris_type_errors_rejected() {
     let app = App::new();
@@ -251,6 +257,7 @@ async fn redirect_uris_type_errors_rejected() {
 
 // Queries in redirect URIs --------------------------------------------------------------------
 
+/// VAL-8: a redirect URI may carry a query, kept as sent.
 #[tokio::test]
 async fn redirect_uri_query_allowed_and_echoed_verbatim() {
     let app = App::new();
@@ -271,6 +278,7 @@ async fn redirect_uri_query_allowed_and_echoed_verbatim() {
 
 // Web clients: https, except on loopback ------------------------------------------------------
 
+/// VAL-9: a web client's redirect URIs are https, or http on a loopback host.
 #[tokio::test]
 async fn web_client_requires_https_except_loopback() {
     let app = App::new();
@@ -307,6 +315,7 @@ async fn web_client_requires_https_except_loopback() {
     .await;
 }
 
+/// VAL-10: a web client of the implicit grant uses https and not localhost.
 #[tokio::test]
 async fn implicit_web_client_requires_https_not_localhost() {
     let app = App::new();
@@ -338,6 +347,7 @@ async fn implicit_web_client_requires_https_not_localhost() {
 
 // Native clients: loopback, claimed https, private-use schemes --------------------------------
 
+/// VAL-11: a native client may use http on `127.0.0.1`, `[::1]` or `localhost`, any port.
 #[tokio::test]
 async fn native_loopback_redirects_accepted() {
     let app = App::new();
@@ -355,6 +365,7 @@ async fn native_loopback_redirects_accepted() {
     }
 }
 
+/// VAL-12: a native client uses http only on a loopback host.
 #[tokio::test]
 async fn native_http_non_loopback_rejected() {
     let app = App::new();
@@ -374,6 +385,7 @@ async fn native_http_non_loopback_rejected() {
     .await;
 }
 
+/// VAL-13: a native client may use claimed https redirect URIs.
 #[tokio::test]
 async fn native_claimed_https_is_configurable() {
     let native_https = json!({
@@ -395,6 +407,7 @@ async fn native_claimed_https_is_configurable() {
     .await;
 }
 
+/// VAL-14: a native client's private-use scheme is a reverse domain name.
 #[tokio::test]
 async fn native_private_use_scheme_accepted() {
     let app = App::new();
@@ -414,6 +427,7 @@ async fn native_private_use_scheme_accepted() {
     .await;
 }
 
+/// VAL-14: a native client's private-use scheme is a reverse domain name.
 #[tokio::test]
 async fn native_private_use_scheme_without_dot_rejected() {
     let app = App::new();
@@ -426,6 +440,7 @@ async fn native_private_use_scheme_without_dot_rejected() {
     .await;
 }
 
+/// VAL-15: a redirect URI never uses `javascript:`, `data:`, `file:` or another dangerous scheme.
 #[tokio::test]
 async fn dangerous_schemes_never_accepted() {
     let app = App::new();
@@ -507,6 +522,7 @@ fn assert_consistent_or_rejected(resp: &Resp, request: &Value) {
     }
 }
 
+/// VAL-1: `grant_types` and `response_types` are consistent.
 #[tokio::test]
 async fn response_and_grant_types_consistent() {
     let app = App::new();
@@ -524,6 +540,7 @@ async fn response_and_grant_types_consistent() {
     }
 }
 
+/// VAL-1: `grant_types` and `response_types` are consistent.
 #[tokio::test]
 async fn consistent_hybrid_accepted_as_sent() {
     let app = App::new();
@@ -540,6 +557,8 @@ async fn consistent_hybrid_accepted_as_sent() {
 
 // Supported grant and response types ----------------------------------------------------------
 
+/// VAL-2: grant, response and subject types and authentication methods must be on the server's
+/// lists.
 #[tokio::test]
 async fn unsupported_grant_and_response_types_rejected() {
     let app = App::new();
@@ -580,6 +599,8 @@ async fn unsupported_grant_and_response_types_rejected() {
     .await;
 }
 
+/// VAL-2: grant, response and subject types and authentication methods must be on the server's
+/// lists.
 #[tokio::test]
 async fn supported_grant_types_are_configurable() {
     let mut rules = MetadataRules::default();
@@ -605,6 +626,7 @@ async fn supported_grant_types_are_configurable() {
 
 // Client authentication methods ---------------------------------------------------------------
 
+/// VAL-16: a client of `token_endpoint_auth_method` `none` gets no client secret.
 #[tokio::test]
 async fn auth_method_none_gets_no_secret() {
     let app = App::new();
@@ -625,6 +647,7 @@ async fn auth_method_none_gets_no_secret() {
     assert!(obj.get("client_secret_expires_at").is_none(), "{obj}");
 }
 
+/// VAL-17: a client of a secret-based authentication method gets a client secret.
 #[tokio::test]
 async fn secret_methods_get_a_secret() {
     let app = App::new();
@@ -645,6 +668,7 @@ async fn secret_methods_get_a_secret() {
     }
 }
 
+/// VAL-18: a `private_key_jwt` client registers `jwks` (with a signature key) or `jwks_uri`.
 #[tokio::test]
 async fn private_key_jwt_needs_keys() {
     let app = App::new();
@@ -668,6 +692,8 @@ async fn private_key_jwt_needs_keys() {
     assert!(body.get("client_secret_expires_at").is_none(), "{body}");
 }
 
+/// VAL-2: grant, response and subject types and authentication methods must be on the server's
+/// lists.
 #[tokio::test]
 async fn unknown_auth_method_rejected() {
     let app = App::new();
@@ -682,6 +708,7 @@ async fn unknown_auth_method_rejected() {
 
 // JWK Sets: jwks and jwks_uri -----------------------------------------------------------------
 
+/// VAL-19: `jwks` and `jwks_uri` are never registered together.
 #[tokio::test]
 async fn jwks_and_jwks_uri_together_rejected() {
     let app = App::new();
@@ -697,6 +724,7 @@ async fn jwks_and_jwks_uri_together_rejected() {
     .await;
 }
 
+/// KEY-2: a JWK Set holds no private or symmetric key material.
 #[tokio::test]
 async fn private_or_symmetric_keys_rejected() {
     let app = App::new();
@@ -727,6 +755,7 @@ async fn private_or_symmetric_keys_rejected() {
     .await;
 }
 
+/// KEY-1: `jwks` is a JWK Set: an object whose `keys` is an array of objects, each with a `kty`.
 #[tokio::test]
 async fn jwks_must_be_a_jwk_set() {
     let app = App::new();
@@ -751,6 +780,7 @@ async fn jwks_must_be_a_jwk_set() {
     }
 }
 
+/// VAL-20: `jwks_uri` is an https URL.
 #[tokio::test]
 async fn http_jwks_uri_rejected() {
     let app = App::new();
@@ -765,6 +795,8 @@ async fn http_jwks_uri_rejected() {
 
 // Sector identifiers and pairwise subjects ----------------------------------------------------
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
+///
 /// The sector document fetched and checked is in tests/metadata/sector_identifier.rs; a server
 /// without a URI fetcher cannot check a sector, so it refuses one rather than store it unchecked.
 #[tokio::test]
@@ -782,6 +814,8 @@ async fn sector_identifier_uri_refused_without_a_fetcher() {
     .await;
 }
 
+/// VAL-29: a pairwise client with redirect URIs on several hosts registers a
+/// `sector_identifier_uri`.
 #[tokio::test]
 async fn pairwise_with_several_hosts_needs_sector_identifier() {
     let app = App::new();
@@ -809,6 +843,7 @@ async fn pairwise_with_several_hosts_needs_sector_identifier() {
 
 // initiate_login_uri and request_uris ---------------------------------------------------------
 
+/// VAL-21: `initiate_login_uri` is an absolute https URL.
 #[tokio::test]
 async fn initiate_login_uri_must_be_https() {
     let app = App::new();
@@ -839,6 +874,7 @@ async fn initiate_login_uri_must_be_https() {
     .await;
 }
 
+/// VAL-22: `request_uris` are absolute URLs; a fragment is allowed.
 #[tokio::test]
 async fn request_uris_absolute_fragment_allowed() {
     let app = App::new();
@@ -861,6 +897,7 @@ async fn request_uris_absolute_fragment_allowed() {
 
 // Algorithms ----------------------------------------------------------------------------------
 
+/// ALG-2: `none` ID token signatures are refused when the authorization endpoint returns ID tokens.
 #[tokio::test]
 async fn unsigned_id_token_with_front_channel_id_token_rejected() {
     let app = App::new();
@@ -895,6 +932,7 @@ async fn unsigned_id_token_with_front_channel_id_token_rejected() {
     .await;
 }
 
+/// ALG-3: `token_endpoint_auth_signing_alg` is never `none`.
 #[tokio::test]
 async fn token_endpoint_auth_signing_alg_none_rejected() {
     let app = App::new();
@@ -923,6 +961,7 @@ async fn token_endpoint_auth_signing_alg_none_rejected() {
 
 // JSON types of members -----------------------------------------------------------------------
 
+/// VAL-32: every member has its JSON type, else `invalid_client_metadata`; `null` means absent.
 #[tokio::test]
 async fn wrong_json_types_rejected() {
     let app = App::new();

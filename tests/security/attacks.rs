@@ -105,6 +105,7 @@ async fn assert_refused_everywhere(app: &App, client: &Client, token: &str) {
     assert_eq!(after.json(), before.json(), "the client is unchanged");
 }
 
+/// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
 #[tokio::test]
 async fn alg_none_and_its_spellings_are_refused_whatever_the_server_algorithm() {
     for alg in ALGORITHMS {
@@ -183,6 +184,8 @@ fn spki_encodings(public: &impl rsa::pkcs8::EncodePublicKey) -> [Vec<u8>; 2] {
     ]
 }
 
+/// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
+///
 /// Algorithm confusion (RFC 8725 §2.1): the attacker signs a token with HS256, using the
 /// server's RS256 or ES256 *public* key as the HMAC secret, hoping the server picks the
 /// algorithm from the token's header.
@@ -205,6 +208,7 @@ async fn hs256_signed_with_the_public_key_is_refused_by_rs256_and_es256_servers(
     }
 }
 
+/// MGT-8: a client's token is honoured for that client only.
 #[tokio::test]
 async fn another_clients_valid_token_changes_nothing_on_put_or_delete() {
     for alg in ALGORITHMS {
@@ -217,6 +221,8 @@ async fn another_clients_valid_token_changes_nothing_on_put_or_delete() {
     }
 }
 
+/// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
+///
 /// The attacker edits the `aud` of their own token to the victim's id: without re-signing
 /// (the signature no longer matches), re-signed with a key of their own, or with the header's
 /// `alg` switched to another algorithm.
@@ -255,6 +261,8 @@ async fn a_token_with_an_edited_aud_is_refused() {
     }
 }
 
+/// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
+///
 /// A token with a valid signature by the server's own key (as after a key leak, or a token the
 /// server issued and forgot) is still refused unless it is the client's current token: the
 /// stored hash, not the signature, decides. Covers an unknown `jti`, another `iat`, extra
@@ -309,6 +317,9 @@ async fn a_validly_signed_token_that_is_not_the_stored_one_is_refused() {
     }
 }
 
+/// MGT-5: a rotated registration access token replaces the old one at once.
+/// MGT-21: after a deletion the client's id, secret and registration access token are dead.
+///
 /// Rotation and deletion end a token for every method, not only GET.
 #[tokio::test]
 async fn rotated_and_deleted_tokens_are_refused_on_every_method() {
@@ -349,6 +360,8 @@ async fn rotated_and_deleted_tokens_are_refused_on_every_method() {
 // The signature is checked before the store is read.
 // ---------------------------------------------------------------------------------------------
 
+/// MGT-24: registration access tokens cannot be guessed and are kept like bearer credentials.
+///
 /// A malformed registration access token, or one not signed by this server's key for this
 /// client, is refused (401 on GET, PUT and DELETE) without a single store lookup: garbage
 /// costs the store nothing. The client's own token does read the store, so the count is live.
@@ -451,6 +464,8 @@ trait LacksEq {
 }
 impl<T> LacksEq for &T {}
 
+/// MGT-24: registration access tokens cannot be guessed and are kept like bearer credentials.
+///
 /// Secrets and credential hashes cannot be compared with `==` at all: a comparison has to go
 /// through their `ct_eq` (built on `subtle`).
 #[test]

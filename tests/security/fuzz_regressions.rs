@@ -6,6 +6,8 @@ use http::{Method, StatusCode};
 use tower_oidc_registration::Requester;
 use tower_oidc_registration::{RegistrationConfig, RegistrationError, Registry};
 
+/// ERR-9: the `Bearer` scheme is case-insensitive and the token a `token68`.
+///
 /// `fuzz/artifacts/token_verify/crash-2105d84442121a9728524eb3ded124bc9eb42999` (input
 /// `42 00 20 20 20 20 20 20`): the issued token with six spaces before it. The target's oracle
 /// was wrong, not the crate, and both halves of the rule are pinned here. Over HTTP the spaces

@@ -244,6 +244,8 @@ async fn workflow(host: &Host, debug: &mut Vec<String>) -> Vec<String> {
     secrets
 }
 
+/// MGT-24: registration access tokens cannot be guessed and are kept like bearer credentials.
+///
 /// The one test of this binary that installs a subscriber: the global one (a scoped one can
 /// miss events whose callsite another thread saw first, see `tests/host/events.rs`). The other
 /// tests of the binary log into it too: that adds lines, never a credential of this workflow,

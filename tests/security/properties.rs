@@ -217,6 +217,8 @@ fn invalid_tag() -> impl Strategy<Value = String> {
 // ---------------------------------------------------------------------------------------------
 
 proptest! {
+    /// VAL-9: a web client's redirect URIs are https, or http on a loopback host.
+    ///
     /// Web and native clients: an http redirect URI is accepted exactly when its host
     /// is a loopback host; https on any host is accepted for both application types.
     #[test]
@@ -247,6 +249,8 @@ proptest! {
         );
     }
 
+    /// VAL-14: a native client's private-use scheme is a reverse domain name.
+    ///
     /// A native client's private-use scheme is accepted exactly when it contains a dot
     /// (a reverse domain name, RFC 8252 §7.1); web clients never get a private-use scheme.
     #[test]
@@ -265,6 +269,8 @@ proptest! {
         prop_assert_eq!(error.code(), MetadataErrorCode::InvalidRedirectUri);
     }
 
+    /// VAL-5: a redirect URI with a fragment is refused.
+    ///
     /// A redirect URI with a fragment (even an empty one) is refused, whatever else is
     /// right about it, and the error names its index among otherwise valid URIs.
     #[test]
@@ -295,6 +301,9 @@ proptest! {
         );
     }
 
+    /// VAL-15: a redirect URI never uses `javascript:`, `data:`, `file:` or another dangerous
+    /// scheme.
+    ///
     /// javascript:, data:, file: and vbscript: URIs are never accepted, in any case, for
     /// either application type, whatever follows the scheme; a well-formed one is refused for
     /// its scheme, by name (not merely for lacking a dot or https).
@@ -330,6 +339,8 @@ proptest! {
         prop_assert_eq!(error.code(), MetadataErrorCode::InvalidRedirectUri);
     }
 
+    /// ECHO-10: `redirect_uris` are never replaced: they are registered and returned byte for byte.
+    ///
     /// A query is allowed and the URI is registered exactly as sent, byte for byte (no
     /// normalization of case, escapes or order), for both application types.
     #[test]
@@ -420,6 +431,8 @@ fn unique(values: Vec<&str>, key: impl Fn(&str) -> String) -> Vec<&str> {
 }
 
 proptest! {
+    /// VAL-1: `grant_types` and `response_types` are consistent.
+    ///
     /// Grant and response types, for any combination (each member absent or any list of known values): the
     /// request is refused with `invalid_client_metadata`, or registered with sets consistent
     /// per OpenID Connect Registration §2. A request that sends both members, consistent and
@@ -488,6 +501,8 @@ const LOCALIZED: &[&str] = &[
 ];
 
 proptest! {
+    /// VAL-33: human-readable members take language tags (`client_name#fr`), returned as sent.
+    ///
     /// Any well-formed BCP 47 tag on any human-readable member is accepted and echoed
     /// under exactly the name and value sent.
     #[test]
@@ -509,6 +524,8 @@ proptest! {
         prop_assert_eq!(echoed.get(&name), Some(&json!(value)));
     }
 
+    /// VAL-34: a language tag is a well-formed BCP 47 tag, else `invalid_client_metadata`.
+    ///
     /// A malformed tag is refused with `invalid_client_metadata`, naming the member.
     #[test]
     fn invalid_language_tags_refused(
@@ -525,6 +542,9 @@ proptest! {
         prop_assert!(error.description().starts_with(member), "{}", error);
     }
 
+    /// VAL-35: language tags are compared ignoring case: one member may not carry the same tag
+    /// twice.
+    ///
     /// BCP 47 tags are case-insensitive, so the same tag twice in different cases is a
     /// duplicate and refused.
     #[test]
@@ -557,6 +577,8 @@ fn registry() -> Registry {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
+    /// VAL-8: a redirect URI may carry a query, kept as sent.
+    ///
     /// Queries and language tags end to end: the registration response carries the redirect URI with its query
     /// byte for byte and the tagged `client_name` under the tag as sent.
     #[test]

@@ -72,6 +72,7 @@ async fn assert_intact(app: &App, store: &FaultyStore, acked: &[Acked]) {
     );
 }
 
+/// ERR-10: failures that are not about metadata keep the error format under their own status.
 #[tokio::test]
 async fn a_failing_store_gives_503_on_every_operation_and_loses_nothing() {
     let store = FaultyStore::default();

@@ -1,5 +1,6 @@
 use super::*;
 
+/// HTTP-1: the registration and client configuration endpoints are served over TLS.
 #[test]
 fn issuer_must_be_https_unless_loopback() {
     assert!(check_base_url("https://iam.example.org/", false).is_ok());

@@ -96,6 +96,7 @@ async fn cache_is_bounded_by_bytes_not_documents() {
     assert!(!cache.contains_key("https://a.example/huge"));
 }
 
+/// VAL-28: a sector document is fetched only from a public address, over https, without redirects.
 #[tokio::test]
 async fn non_https_and_private_hosts_are_refused_before_any_connection() {
     let fetcher = HttpsFetcher::builder().build().expect("fetcher");

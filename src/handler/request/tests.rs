@@ -7,6 +7,7 @@ fn auth(value: &'static str) -> HeaderMap {
     h
 }
 
+/// ERR-9: the `Bearer` scheme is case-insensitive and the token a `token68`.
 #[test]
 fn bearer_scheme_is_case_insensitive() {
     for v in [
@@ -23,6 +24,7 @@ fn bearer_scheme_is_case_insensitive() {
     }
 }
 
+/// ERR-6: no bearer token: 401 and `WWW-Authenticate: Bearer` without an error code.
 #[test]
 fn missing_or_other_scheme_is_no_bearer_token() {
     assert!(matches!(bearer_token(&HeaderMap::new()), Ok(None)));
@@ -32,6 +34,7 @@ fn missing_or_other_scheme_is_no_bearer_token() {
     ));
 }
 
+/// ERR-8: several `Authorization` headers are 400 `invalid_request`.
 #[test]
 fn several_authorization_headers_are_an_invalid_request() {
     let mut h = auth("Bearer abc");
@@ -42,6 +45,7 @@ fn several_authorization_headers_are_an_invalid_request() {
     assert!(matches!(bearer_token(&h), Err(Failure::InvalidRequest(_))));
 }
 
+/// ERR-7: an invalid bearer token gets 401 and `WWW-Authenticate: Bearer error="invalid_token"`.
 #[test]
 fn malformed_bearer_is_invalid_token() {
     for v in [
@@ -61,6 +65,7 @@ fn malformed_bearer_is_invalid_token() {
     }
 }
 
+/// REG-1: registration is an HTTP POST of a JSON object as `application/json`.
 #[test]
 fn json_content_type_allows_parameters() {
     let mut h = HeaderMap::new();

@@ -13,6 +13,8 @@ fn accepted(doc: Value) -> ClientMetadata {
     accepted_with(doc, &MetadataRules::default())
 }
 
+/// ECHO-15: an encryption `alg` without its `enc` gets `enc` `A128CBC-HS256`.
+/// ALG-1: an encryption `enc` without its `alg` is refused.
 #[test]
 fn jarm_enc_default_and_enc_without_alg() {
     let m = accepted(json!({
@@ -29,6 +31,7 @@ fn jarm_enc_default_and_enc_without_alg() {
     );
 }
 
+/// ALG-4: `authorization_signed_response_alg` is never `none`.
 #[test]
 fn jarm_signing_none_refused() {
     rejected(
@@ -42,6 +45,7 @@ fn jarm_signing_none_refused() {
     accepted(json!({"authorization_signed_response_alg": "ES256"}));
 }
 
+/// ALG-7: `token_endpoint_auth_signing_alg` fits the authentication method.
 #[test]
 fn token_endpoint_signing_alg_fits_the_method() {
     rejected(
@@ -63,6 +67,7 @@ fn token_endpoint_signing_alg_fits_the_method() {
     }));
 }
 
+/// ALG-8: algorithms keyed with the client secret are only for clients that get one.
 #[test]
 fn secret_keyed_algorithms_need_a_secret() {
     rejected(
@@ -82,6 +87,7 @@ fn secret_keyed_algorithms_need_a_secret() {
     );
 }
 
+/// ALG-9: encryption to a public key of the client needs `jwks` or `jwks_uri`.
 #[test]
 fn encryption_to_the_client_needs_its_keys() {
     for member in [
@@ -102,6 +108,7 @@ fn encryption_to_the_client_needs_its_keys() {
     accepted(json!({"request_object_encryption_alg": "RSA-OAEP"}));
 }
 
+/// ALG-10: `require_signed_request_object: true` excludes `request_object_signing_alg` `none`.
 #[test]
 fn signed_request_object_required() {
     rejected(
@@ -115,6 +122,7 @@ fn signed_request_object_required() {
     assert_eq!(m.require_signed_request_object, Some(true));
 }
 
+/// ALG-6: every algorithm member takes a value from the server's lists.
 #[test]
 fn narrowed_lists_enforced_for_every_member() {
     let rules = MetadataRules {
@@ -158,6 +166,8 @@ fn narrowed_lists_enforced_for_every_member() {
     assert_eq!(AuthMethod::PrivateKeyJwt.as_str(), "private_key_jwt");
 }
 
+/// DISC-3: the advertised `*_alg_values_supported` and `*_enc_values_supported` are the accepted
+/// ones.
 #[test]
 fn every_member_listed_once_with_its_discovery_name() {
     let mut members: Vec<_> = ALGORITHM_MEMBERS.iter().map(|m| m.member).collect();
@@ -176,6 +186,7 @@ fn every_member_listed_once_with_its_discovery_name() {
     }
 }
 
+/// ALG-8: algorithms keyed with the client secret are only for clients that get one.
 #[test]
 fn symmetric_classification() {
     for alg in ["HS256", "HS384", "HS512"] {
@@ -190,6 +201,7 @@ fn symmetric_classification() {
     }
 }
 
+/// DISC-4: `none` is not advertised where it is refused.
 #[test]
 fn none_not_accepted_where_refused() {
     let rules = MetadataRules::default();

@@ -1,5 +1,6 @@
 use super::*;
 
+/// ERR-3: `error_description` keeps to the characters RFC 6749 allows.
 #[test]
 fn description_is_rfc6749_error_description_charset() {
     assert_eq!(sanitize_description("plain text: ok"), "plain text: ok");

@@ -15,6 +15,7 @@ fn apply(members: &ExtensionMembers, doc: Value) -> Result<Map<String, Value>, M
     members.apply(&mut map).map(|()| map)
 }
 
+/// PROF-12: extension members the operator declares are handled like standard members.
 #[test]
 fn reserved_names_refused() {
     let mut members = ExtensionMembers::default();
@@ -45,6 +46,7 @@ fn reserved_names_refused() {
     );
 }
 
+/// REG-6: unknown members are ignored: no error, not stored, not echoed.
 #[test]
 fn undeclared_dropped_declared_kept() {
     let members = declared(vec![ExtensionMember::new("tenant", ExtensionType::String)]);
@@ -56,6 +58,7 @@ fn undeclared_dropped_declared_kept() {
     assert_eq!(Value::Object(kept), json!({"tenant": "a"}));
 }
 
+/// PROF-12: extension members the operator declares are handled like standard members.
 #[test]
 fn each_type_checked() {
     let cases = [
@@ -122,6 +125,7 @@ fn each_type_checked() {
     assert_eq!(err.description(), "x: fragment not allowed");
 }
 
+/// PROF-12: extension members the operator declares are handled like standard members.
 #[test]
 fn validator_runs_after_the_type() {
     let members = declared(vec![

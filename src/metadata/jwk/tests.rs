@@ -34,6 +34,7 @@ fn rejected(keys: Value, description: &str) {
     assert_eq!(err.description(), description);
 }
 
+/// KEY-3: each key has the well-formed parameters of its key type.
 #[test]
 fn public_keys_of_each_type_accepted() {
     let summary = check(json!([rsa(), ec(), ed()])).expect("valid");
@@ -48,6 +49,7 @@ fn public_keys_of_each_type_accepted() {
     assert!(check(json!([])).is_ok(), "an empty JWK Set is a JWK Set");
 }
 
+/// KEY-2: a JWK Set holds no private or symmetric key material.
 #[test]
 fn private_members_named() {
     for member in PRIVATE_JWK_MEMBERS {
@@ -62,6 +64,9 @@ fn private_members_named() {
     );
 }
 
+/// KEY-3: each key has the well-formed parameters of its key type.
+/// KEY-4: an RSA key has a modulus of at least 2048 bits.
+/// KEY-10: a key with `x5c` also carries its bare key values, matching the certificate.
 #[test]
 fn key_type_and_parameters() {
     rejected(json!([without(ec(), "kty")]), "jwks.keys[0].kty: required");
@@ -156,6 +161,7 @@ fn key_type_and_parameters() {
     );
 }
 
+/// KEY-6: `use` and `key_ops` are known values of a public key, and consistent with each other.
 #[test]
 fn use_and_key_ops_consistent() {
     check(json!([
@@ -200,6 +206,7 @@ fn use_and_key_ops_consistent() {
     );
 }
 
+/// KEY-8: a key's `alg`, when known, fits its key type, curve and `use`, and is never symmetric.
 #[test]
 fn alg_fits_the_key() {
     check(json!([
@@ -239,6 +246,7 @@ fn alg_fits_the_key() {
     );
 }
 
+/// KEY-5: P-256 and Ed25519 keys are points of their curve; small-order Ed25519 points are refused.
 #[test]
 fn points_on_the_curve() {
     // Right lengths, but not a point: y of a real key with its last byte changed.
@@ -261,6 +269,7 @@ fn points_on_the_curve() {
     );
 }
 
+/// KEY-7: keys of one key type have distinct `kid`s.
 #[test]
 fn kid_unique_per_key_type() {
     rejected(
@@ -271,6 +280,7 @@ fn kid_unique_per_key_type() {
     check(json!([ec(), rsa(), with(ed(), "kid", json!("e"))])).expect("distinct types");
 }
 
+/// KEY-5: P-256 and Ed25519 keys are points of their curve; small-order Ed25519 points are refused.
 #[test]
 fn small_order_ed25519_point_refused() {
     // The neutral element (y = 1): a valid encoding that verifies forged signatures.
@@ -282,6 +292,7 @@ fn small_order_ed25519_point_refused() {
     );
 }
 
+/// VAL-18: a `private_key_jwt` client registers `jwks` (with a signature key) or `jwks_uri`.
 #[test]
 fn signature_key_detected() {
     let enc_only = json!([
@@ -297,6 +308,7 @@ fn signature_key_detected() {
     );
 }
 
+/// KEY-9: `x5c`, `x5t`, `x5t#S256` and `x5u` are well formed.
 #[test]
 fn certificates() {
     let summary =

@@ -9,6 +9,7 @@ fn split_member_at_the_first_hash() {
     assert_eq!(split_member("a#b#c"), ("a", Some("b#c")));
 }
 
+/// VAL-33: human-readable members take language tags (`client_name#fr`), returned as sent.
 #[test]
 fn localized_member_only_for_human_readable_members() {
     assert_eq!(
@@ -42,6 +43,7 @@ fn holds_url_names_the_url_members() {
     assert!(!holds_url("client_name"));
 }
 
+/// VAL-34: a language tag is a well-formed BCP 47 tag, else `invalid_client_metadata`.
 #[test]
 fn tag_validity() {
     for ok in [
@@ -60,6 +62,7 @@ fn tag_validity() {
     }
 }
 
+/// VAL-34: a language tag is a well-formed BCP 47 tag, else `invalid_client_metadata`.
 #[test]
 fn check_tag_errors() {
     let err = check_tag("client_name", "xx-!!").unwrap_err();
@@ -110,6 +113,7 @@ fn tag_length_capped_before_parsing() {
     assert!(err.description().len() < 150, "{}", err.description());
 }
 
+/// VAL-35: language tags are compared ignoring case: one member may not carry the same tag twice.
 #[test]
 fn tags_compared_case_insensitively() {
     let mut tags = TagSet::default();

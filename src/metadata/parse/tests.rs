@@ -39,6 +39,8 @@ fn minimal_document() {
     assert_eq!(empty, ClientMetadata::default());
 }
 
+/// REG-6: unknown members are ignored: no error, not stored, not echoed.
+///
 /// Unknown members are only collected: `validate` drops every undeclared one.
 #[test]
 fn unknown_members_collected_then_ignored() {
@@ -76,6 +78,7 @@ fn unknown_members_collected_then_ignored() {
     assert!(valid.extensions.is_empty(), "{:?}", valid.extensions);
 }
 
+/// REG-5: member names and values are case-sensitive.
 #[test]
 fn member_names_case_sensitive() {
     let m = parse_json(json!({
@@ -95,6 +98,8 @@ fn member_names_case_sensitive() {
     assert_eq!(m.extensions.len(), 4, "kept as unknown members");
 }
 
+/// VAL-32: every member has its JSON type, else `invalid_client_metadata`; `null` means absent.
+/// MGT-13: a `null` member of an update is treated as absent.
 #[test]
 fn null_members_are_absent() {
     let m = parse_json(json!({
@@ -202,6 +207,8 @@ fn every_member_parsed() {
     assert_eq!(m.backchannel_logout_session_required, Some(true));
 }
 
+/// VAL-7: `redirect_uris` is an array of non-empty strings, else `invalid_redirect_uri`.
+/// ERR-2: `invalid_redirect_uri` is for redirect URIs, `invalid_client_metadata` for other members.
 #[test]
 fn redirect_uris_type_errors_are_invalid_redirect_uri() {
     let code = MetadataErrorCode::InvalidRedirectUri;
@@ -227,6 +234,7 @@ fn redirect_uris_type_errors_are_invalid_redirect_uri() {
     );
 }
 
+/// VAL-32: every member has its JSON type, else `invalid_client_metadata`; `null` means absent.
 #[test]
 fn wrong_types_rejected() {
     assert_cm(
@@ -291,6 +299,7 @@ fn wrong_types_rejected() {
     );
 }
 
+/// VAL-32: every member has its JSON type, else `invalid_client_metadata`; `null` means absent.
 #[test]
 fn right_types_accepted() {
     let m = parse_json(json!({
@@ -307,6 +316,7 @@ fn right_types_accepted() {
     assert_eq!(m.default_max_age, Some(u64::MAX));
 }
 
+/// VAL-7: `redirect_uris` is an array of non-empty strings, else `invalid_redirect_uri`.
 #[test]
 fn empty_uri_strings_rejected() {
     assert_cm(json!({"client_uri": ""}), "client_uri: must not be empty");
@@ -324,6 +334,8 @@ fn empty_uri_strings_rejected() {
     assert_eq!(m.client_name.default.as_deref(), Some(""));
 }
 
+/// VAL-2: grant, response and subject types and authentication methods must be on the server's
+/// lists.
 #[test]
 fn unknown_enum_values_rejected() {
     assert_cm(
@@ -356,6 +368,8 @@ fn unknown_enum_values_rejected() {
     );
 }
 
+/// ERR-4: `error_description` names member and index; client values are quoted, cut to 64
+/// characters.
 #[test]
 fn long_values_cut_in_errors() {
     let long = "x".repeat(500);
@@ -388,6 +402,7 @@ fn empty_enum_arrays_kept() {
     assert_eq!(m.response_types, Some(vec![]));
 }
 
+/// VAL-33: human-readable members take language tags (`client_name#fr`), returned as sent.
 #[test]
 fn tagged_members_collected() {
     let m = parse_json(json!({
@@ -424,6 +439,7 @@ fn tagged_members_collected() {
     assert_eq!(m.client_uri.tagged[0].0, "en-US");
 }
 
+/// VAL-34: a language tag is a well-formed BCP 47 tag, else `invalid_client_metadata`.
 #[test]
 fn bad_tag_rejected() {
     assert_cm(
@@ -436,6 +452,7 @@ fn bad_tag_rejected() {
     );
 }
 
+/// VAL-35: language tags are compared ignoring case: one member may not carry the same tag twice.
 #[test]
 fn duplicate_tag_rejected() {
     let err = parse_json(json!({"client_name#en-US": "a", "client_name#EN-us": "b"})).unwrap_err();
@@ -468,6 +485,8 @@ fn enum_errors_quote_with_single_quotes() {
     assert!(!err.description().contains('"'), "{}", err.description());
 }
 
+/// ERR-4: `error_description` names member and index; client values are quoted, cut to 64
+/// characters.
 #[test]
 fn huge_tag_not_echoed() {
     // A well-formed tag of 90 001 characters: the message must stay short, not carry the whole
@@ -709,6 +728,9 @@ fn parse_owned_same_as_parse() {
     assert!(ok >= 6 && err >= 40, "{ok} accepted, {err} rejected");
 }
 
+/// ERR-4: `error_description` names member and index; client values are quoted, cut to 64
+/// characters.
+///
 /// With several errors in one document, the first member in parse order is reported,
 /// whatever the order of the object.
 #[test]

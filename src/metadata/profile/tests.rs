@@ -19,6 +19,8 @@ fn accepted(doc: Value) -> ClientMetadata {
     accepted_with(doc, &rules())
 }
 
+/// PROF-1: a `tls_client_auth` client registers exactly one certificate subject member.
+/// PROF-3: certificate subject members are registered only with `tls_client_auth`.
 #[test]
 fn tls_client_auth_takes_exactly_one_subject() {
     let tls = |extra: Value| {
@@ -60,6 +62,7 @@ fn tls_client_auth_takes_exactly_one_subject() {
     );
 }
 
+/// PROF-2: each certificate subject member is well formed for its kind.
 #[test]
 fn tls_subject_values_well_formed() {
     for (member, value, what) in [
@@ -89,6 +92,7 @@ fn tls_subject_values_well_formed() {
     }
 }
 
+/// PROF-4: a `self_signed_tls_client_auth` client registers `jwks_uri` or a `jwks` key with `x5c`.
 #[test]
 fn self_signed_tls_client_auth_needs_a_certificate() {
     let ec = crate::metadata::test_support::p256_public_jwk();
@@ -113,6 +117,7 @@ fn self_signed_tls_client_auth_needs_a_certificate() {
     );
 }
 
+/// PROF-6: the RFC 8705, 9126, 9449 and 9101 boolean members are stored and returned.
 #[test]
 fn flags_echoed() {
     let m = accepted(json!({
@@ -129,6 +134,7 @@ fn flags_echoed() {
     assert_eq!(m.authorization_details_types.map(|t| t.len()), Some(2));
 }
 
+/// PROF-7: `authorization_details_types` is a list of unique non-empty types the server supports.
 #[test]
 fn authorization_details_types_unique_non_empty() {
     rejected(
@@ -141,6 +147,7 @@ fn authorization_details_types_unique_non_empty() {
     );
 }
 
+/// PROF-7: `authorization_details_types` is a list of unique non-empty types the server supports.
 #[test]
 fn authorization_details_types_restricted_by_rules() {
     let mut restricted = rules();
@@ -156,6 +163,8 @@ fn authorization_details_types_restricted_by_rules() {
     accepted(json!({"authorization_details_types": ["account_information"]}));
 }
 
+/// PROF-8: `frontchannel_logout_uri` has the scheme, host and port of a registered redirect URI.
+/// PROF-10: an http logout URI is only for a confidential client.
 #[test]
 fn logout_uris() {
     accepted(json!({
@@ -177,6 +186,7 @@ fn logout_uris() {
     );
 }
 
+/// PROF-2: each certificate subject member is well formed for its kind.
 #[test]
 fn dns_names() {
     for ok in [
@@ -203,6 +213,7 @@ fn dns_names() {
     assert!(!is_dns_name(&"a".repeat(64)));
 }
 
+/// PROF-2: each certificate subject member is well formed for its kind.
 #[test]
 fn emails() {
     assert!(is_email("ops@rp.example.org"));

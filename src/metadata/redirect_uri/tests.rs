@@ -1,5 +1,6 @@
 use super::*;
 
+/// VAL-6: a redirect URI must be absolute.
 #[test]
 fn empty_authority_rejected() {
     let code = MetadataErrorCode::InvalidRedirectUri;
@@ -47,6 +48,7 @@ fn rejected(raw: &str, policy: RedirectPolicy, description: &str) {
     assert_eq!(err.description(), description, "{raw}");
 }
 
+/// VAL-5: a redirect URI with a fragment is refused.
 #[test]
 fn fragment_rejected() {
     for raw in [
@@ -63,6 +65,7 @@ fn fragment_rejected() {
     }
 }
 
+/// VAL-6: a redirect URI must be absolute.
 #[test]
 fn relative_rejected() {
     for raw in ["/cb", "cb", "//rp.example.org/cb", ""] {
@@ -95,6 +98,7 @@ fn relative_rejected() {
     );
 }
 
+/// VAL-8: a redirect URI may carry a query, kept as sent.
 #[test]
 fn query_allowed() {
     ok("https://rp.example.org/cb?a=1&b=%2F", web());
@@ -102,6 +106,7 @@ fn query_allowed() {
     ok("http://127.0.0.1:8080/cb?x=y", native());
 }
 
+/// VAL-9: a web client's redirect URIs are https, or http on a loopback host.
 #[test]
 fn web_https_or_loopback_http() {
     ok("https://rp.example.org/cb", web());
@@ -139,6 +144,7 @@ fn web_https_or_loopback_http() {
     );
 }
 
+/// VAL-10: a web client of the implicit grant uses https and not localhost.
 #[test]
 fn implicit_web_https_not_localhost() {
     ok("https://rp.example.org/cb", web_implicit());
@@ -160,6 +166,7 @@ fn implicit_web_https_not_localhost() {
     }
 }
 
+/// VAL-11: a native client may use http on `127.0.0.1`, `[::1]` or `localhost`, any port.
 #[test]
 fn native_loopback_accepted() {
     for raw in [
@@ -181,6 +188,7 @@ fn native_loopback_accepted() {
     );
 }
 
+/// VAL-12: a native client uses http only on a loopback host.
 #[test]
 fn native_http_non_loopback_rejected() {
     for raw in [
@@ -196,6 +204,7 @@ fn native_http_non_loopback_rejected() {
     }
 }
 
+/// VAL-13: a native client may use claimed https redirect URIs.
 #[test]
 fn native_https_configurable() {
     ok("https://app.example.org/cb", native());
@@ -209,6 +218,7 @@ fn native_https_configurable() {
     );
 }
 
+/// VAL-14: a native client's private-use scheme is a reverse domain name.
 #[test]
 fn native_private_use_scheme() {
     ok("com.example.app:/oauth2redirect", native());
@@ -226,6 +236,7 @@ fn native_private_use_scheme() {
     );
 }
 
+/// VAL-15: a redirect URI never uses `javascript:`, `data:`, `file:` or another dangerous scheme.
 #[test]
 fn dangerous_schemes_always_rejected() {
     for (raw, scheme) in [
@@ -244,6 +255,7 @@ fn dangerous_schemes_always_rejected() {
     }
 }
 
+/// ERR-2: `invalid_redirect_uri` is for redirect URIs, `invalid_client_metadata` for other members.
 #[test]
 fn member_name_and_code_follow_the_caller() {
     let policy = RedirectPolicy {
@@ -342,6 +354,8 @@ fn sector_key_is_scheme_and_host() {
     assert_eq!(sector_key("not a url"), None);
 }
 
+/// ERR-4: `error_description` names member and index; client values are quoted, cut to 64
+/// characters.
 #[test]
 fn huge_scheme_not_echoed() {
     // A 50 000-character scheme must not give a 50 KB error_description.

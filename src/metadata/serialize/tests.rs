@@ -131,6 +131,7 @@ fn to_object(m: &ClientMetadata) -> Map<String, Value> {
     }
 }
 
+/// ECHO-8: the response carries all registered metadata, server-provisioned values included.
 #[test]
 fn round_trip() {
     for m in [full(), tls_full()] {
@@ -142,6 +143,7 @@ fn round_trip() {
     }
 }
 
+/// ECHO-8: the response carries all registered metadata, server-provisioned values included.
 #[test]
 fn every_member_written() {
     let o = to_object(&full());
@@ -208,6 +210,7 @@ fn every_member_written() {
     );
 }
 
+/// ECHO-8: the response carries all registered metadata, server-provisioned values included.
 #[test]
 fn defaults_echoed() {
     let meta = parse(
@@ -225,6 +228,7 @@ fn defaults_echoed() {
     );
 }
 
+/// VAL-33: human-readable members take language tags (`client_name#fr`), returned as sent.
 #[test]
 fn tagged_name_echoed() {
     let m = ClientMetadata {

@@ -81,6 +81,10 @@ fn full_document() -> Value {
     })
 }
 
+/// ECHO-11: `token_endpoint_auth_method` defaults to `client_secret_basic`.
+/// ECHO-12: `grant_types` defaults to `authorization_code` and `response_types` to `code`.
+/// ECHO-13: `application_type` defaults to `web`.
+/// ECHO-14: `id_token_signed_response_alg` defaults to `RS256`.
 #[test]
 fn defaults_applied() {
     let m = accepted(json!({"redirect_uris": [RP], "client_name": "t"}));
@@ -112,6 +116,8 @@ fn explicit_values_kept() {
     assert_eq!(m.id_token_signed_response_alg.as_deref(), Some("ES256"));
 }
 
+/// ECHO-9: a value the server substitutes is registered and returned as substituted.
+/// ECHO-12: `grant_types` defaults to `authorization_code` and `response_types` to `code`.
 #[test]
 fn grant_types_derived_from_response_types() {
     let cases = [
@@ -133,6 +139,8 @@ fn grant_types_derived_from_response_types() {
     }
 }
 
+/// ECHO-9: a value the server substitutes is registered and returned as substituted.
+/// ECHO-12: `grant_types` defaults to `authorization_code` and `response_types` to `code`.
 #[test]
 fn response_types_derived_from_grant_types() {
     let cases = [
@@ -155,6 +163,7 @@ fn response_types_derived_from_grant_types() {
     assert_eq!(m.response_types, Some(vec![]));
 }
 
+/// ECHO-17: a default or derived value the server's rules refuse is an error naming the member.
 #[test]
 fn default_not_allowed_by_rules() {
     let rules = rules_with(|r| r.grant_types = vec![GrantType::ClientCredentials]);
@@ -190,6 +199,7 @@ fn default_not_allowed_by_rules() {
     );
 }
 
+/// ECHO-17: a default or derived value the server's rules refuse is an error naming the member.
 #[test]
 fn derived_value_not_allowed_by_rules() {
     let rules = rules_with(|r| r.grant_types = vec![GrantType::AuthorizationCode]);
@@ -215,6 +225,7 @@ fn derived_value_not_allowed_by_rules() {
     );
 }
 
+/// ECHO-16: the server may register a default scope for a client that asks for none.
 #[test]
 fn default_scope_is_registered_when_none_is_asked() {
     let rules = rules_with(|r| r.default_scope = Some("openid profile".into()));
@@ -226,6 +237,7 @@ fn default_scope_is_registered_when_none_is_asked() {
     assert_eq!(m.scope, None);
 }
 
+/// VAL-33: human-readable members take language tags (`client_name#fr`), returned as sent.
 #[test]
 fn tagged_name_kept() {
     let m = accepted(with_rp(json!({
@@ -239,6 +251,7 @@ fn tagged_name_kept() {
     assert_eq!(m.logo_uri.tagged[0].0, "fr");
 }
 
+/// VAL-34: a language tag is a well-formed BCP 47 tag, else `invalid_client_metadata`.
 #[test]
 fn tags_rechecked() {
     let mut meta = ClientMetadata {
@@ -260,6 +273,7 @@ fn tags_rechecked() {
     assert_eq!(err.description(), "tos_uri#'xx-!!': invalid language tag");
 }
 
+/// ECHO-15: an encryption `alg` without its `enc` gets `enc` `A128CBC-HS256`.
 #[test]
 fn enc_defaults() {
     let m = accepted(with_rp(json!({
@@ -280,6 +294,7 @@ fn enc_defaults() {
     assert_eq!(m.request_object_encryption_enc.as_deref(), Some("A256GCM"));
 }
 
+/// ALG-1: an encryption `enc` without its `alg` is refused.
 #[test]
 fn enc_without_alg_rejected() {
     rejected_cm(
@@ -296,6 +311,7 @@ fn enc_without_alg_rejected() {
     );
 }
 
+/// ECHO-17: a default or derived value the server's rules refuse is an error naming the member.
 #[test]
 fn default_enc_not_allowed_by_rules() {
     let rules = rules_with(|r| r.encryption_encs = vec!["A256GCM".into()]);
@@ -307,6 +323,7 @@ fn default_enc_not_allowed_by_rules() {
     );
 }
 
+/// VAL-3: a client of a redirect-based grant must register redirect URIs.
 #[test]
 fn redirect_uris_required() {
     let msg = "redirect_uris: required for the authorization_code and implicit grant types";
@@ -321,6 +338,7 @@ fn redirect_uris_required() {
     );
 }
 
+/// VAL-4: a client without a redirect-based grant needs no redirect URIs.
 #[test]
 fn client_credentials_without_redirect_uris() {
     let m = accepted(json!({"grant_types": ["client_credentials"]}));
@@ -330,6 +348,7 @@ fn client_credentials_without_redirect_uris() {
     accepted(json!({"grant_types": ["client_credentials", "refresh_token"], "redirect_uris": []}));
 }
 
+/// VAL-5: a redirect URI with a fragment is refused.
 #[test]
 fn fragment_rejected() {
     rejected_ru(
@@ -342,6 +361,7 @@ fn fragment_rejected() {
     );
 }
 
+/// VAL-6: a redirect URI must be absolute.
 #[test]
 fn relative_rejected() {
     rejected_ru(
@@ -350,6 +370,7 @@ fn relative_rejected() {
     );
 }
 
+/// VAL-8: a redirect URI may carry a query, kept as sent.
 #[test]
 fn query_echoed_byte_for_byte() {
     let uris = [
@@ -363,6 +384,7 @@ fn query_echoed_byte_for_byte() {
     );
 }
 
+/// VAL-9: a web client's redirect URIs are https, or http on a loopback host.
 #[test]
 fn web_http_non_loopback_rejected() {
     accepted(json!({"redirect_uris": ["http://localhost:8080/cb", "http://127.0.0.1/cb"]}));
@@ -376,6 +398,7 @@ fn web_http_non_loopback_rejected() {
     );
 }
 
+/// VAL-10: a web client of the implicit grant uses https and not localhost.
 #[test]
 fn implicit_web_no_localhost() {
     accepted(json!({"redirect_uris": [RP], "response_types": ["id_token"]}));
@@ -389,6 +412,7 @@ fn implicit_web_no_localhost() {
     );
 }
 
+/// VAL-11: a native client may use http on `127.0.0.1`, `[::1]` or `localhost`, any port.
 #[test]
 fn native_loopback_accepted() {
     let m = accepted(json!({
@@ -398,6 +422,7 @@ fn native_loopback_accepted() {
     assert_eq!(m.redirect_uris.map(|u| u.len()), Some(3));
 }
 
+/// VAL-12: a native client uses http only on a loopback host.
 #[test]
 fn native_http_non_loopback_rejected() {
     rejected_ru(
@@ -406,6 +431,7 @@ fn native_http_non_loopback_rejected() {
     );
 }
 
+/// VAL-13: a native client may use claimed https redirect URIs.
 #[test]
 fn native_https_configurable() {
     let doc =
@@ -420,6 +446,7 @@ fn native_https_configurable() {
     );
 }
 
+/// VAL-14: a native client's private-use scheme is a reverse domain name.
 #[test]
 fn native_private_use_scheme() {
     accepted(json!({"application_type": "native", "redirect_uris": ["com.example.app:/cb"]}));
@@ -439,6 +466,7 @@ fn native_private_use_scheme() {
     }
 }
 
+/// VAL-1: `grant_types` and `response_types` are consistent.
 #[test]
 fn consistent_types_accepted() {
     accepted(with_rp(json!({
@@ -451,6 +479,7 @@ fn consistent_types_accepted() {
     })));
 }
 
+/// VAL-1: `grant_types` and `response_types` are consistent.
 #[test]
 fn inconsistent_types_rejected() {
     rejected_cm(
@@ -485,6 +514,8 @@ fn inconsistent_types_rejected() {
     );
 }
 
+/// VAL-2: grant, response and subject types and authentication methods must be on the server's
+/// lists.
 #[test]
 fn unsupported_values_rejected() {
     rejected_cm(
@@ -520,6 +551,7 @@ fn unsupported_values_rejected() {
     );
 }
 
+/// VAL-18: a `private_key_jwt` client registers `jwks` (with a signature key) or `jwks_uri`.
 #[test]
 fn auth_methods_and_the_keys_they_need() {
     rejected_cm(
@@ -555,6 +587,7 @@ fn auth_methods_and_the_keys_they_need() {
     }
 }
 
+/// VAL-19: `jwks` and `jwks_uri` are never registered together.
 #[test]
 fn jwks_and_jwks_uri_together_rejected() {
     rejected_cm(
@@ -563,6 +596,7 @@ fn jwks_and_jwks_uri_together_rejected() {
     );
 }
 
+/// KEY-1: `jwks` is a JWK Set: an object whose `keys` is an array of objects, each with a `kty`.
 #[test]
 fn jwks_must_be_public_jwk_set() {
     accepted(with_rp(json!({"jwks": {"keys": [
@@ -602,6 +636,7 @@ fn jwks_must_be_public_jwk_set() {
     );
 }
 
+/// VAL-20: `jwks_uri` is an https URL.
 #[test]
 fn jwks_uri_https_without_fragment() {
     accepted(with_rp(
@@ -617,6 +652,7 @@ fn jwks_uri_https_without_fragment() {
     );
 }
 
+/// VAL-25: `sector_identifier_uri` is an https URL.
 #[test]
 fn sector_identifier_uri_is_https() {
     // The document itself is fetched and checked by the registry (registry/sector.rs).
@@ -634,6 +670,8 @@ fn sector_identifier_uri_is_https() {
     );
 }
 
+/// VAL-29: a pairwise client with redirect URIs on several hosts registers a
+/// `sector_identifier_uri`.
 #[test]
 fn pairwise_redirect_hosts() {
     let msg = "redirect_uris[1]: scheme or host differs from redirect_uris[0]; a pairwise client with several redirect hosts needs a sector_identifier_uri";
@@ -659,6 +697,8 @@ fn pairwise_redirect_hosts() {
     accepted(json!({"redirect_uris": [RP, "https://other.example.org/cb"]}));
 }
 
+/// VAL-29: a pairwise client with redirect URIs on several hosts registers a
+/// `sector_identifier_uri`.
 #[test]
 fn pairwise_private_use_schemes_differ() {
     // Hostless URIs have no host to share: two apps' private-use schemes are not one host.
@@ -685,6 +725,7 @@ fn pairwise_private_use_schemes_differ() {
     );
 }
 
+/// VAL-21: `initiate_login_uri` is an absolute https URL.
 #[test]
 fn initiate_login_uri_https() {
     accepted(with_rp(
@@ -696,6 +737,7 @@ fn initiate_login_uri_https() {
     );
 }
 
+/// VAL-22: `request_uris` are absolute URLs; a fragment is allowed.
 #[test]
 fn request_uris() {
     accepted(with_rp(json!({"request_uris": [
@@ -712,6 +754,7 @@ fn request_uris() {
     );
 }
 
+/// ALG-2: `none` ID token signatures are refused when the authorization endpoint returns ID tokens.
 #[test]
 fn alg_none_refused_where_it_protects_nothing() {
     rejected_cm(
@@ -737,6 +780,7 @@ fn alg_none_refused_where_it_protects_nothing() {
     accepted(with_rp(json!({"token_endpoint_auth_signing_alg": "RS256"})));
 }
 
+/// ALG-6: every algorithm member takes a value from the server's lists.
 #[test]
 fn alg_allow_lists() {
     accepted(with_rp(json!({
@@ -765,6 +809,8 @@ fn alg_allow_lists() {
     );
 }
 
+/// VAL-23: `client_uri`, `logo_uri`, `tos_uri` and `policy_uri` are absolute http or https URLs.
+/// PROF-9: front- and back-channel logout URIs are absolute and carry no fragment.
 #[test]
 fn url_members() {
     accepted(with_rp(json!({
@@ -809,6 +855,7 @@ fn url_members() {
     ));
 }
 
+/// VAL-23: `client_uri`, `logo_uri`, `tos_uri` and `policy_uri` are absolute http or https URLs.
 #[test]
 fn localized_url_members_chosen_by_name() {
     // client_name is free text: never checked as a URL, tagged or not.
@@ -828,6 +875,7 @@ fn localized_url_members_chosen_by_name() {
     }
 }
 
+/// PROF-11: `post_logout_redirect_uris` obey the redirect URI rules of the application type.
 #[test]
 fn post_logout_redirect_uris() {
     accepted(with_rp(
@@ -856,6 +904,7 @@ fn post_logout_redirect_uris() {
     );
 }
 
+/// VAL-31: `contacts` is an array of non-empty strings.
 #[test]
 fn contacts_non_empty() {
     let m = accepted(with_rp(
@@ -872,6 +921,7 @@ fn contacts_non_empty() {
     );
 }
 
+/// VAL-30: `scope` is a string of scope tokens separated by single spaces.
 #[test]
 fn scope_syntax() {
     accepted(with_rp(
@@ -947,6 +997,7 @@ fn full_document_accepted() {
     );
 }
 
+/// ERR-3: `error_description` keeps to the characters RFC 6749 allows.
 #[test]
 fn descriptions_are_ascii() {
     let err = check(json!({"redirect_uris": ["https://rp.example.org/\u{e9}#x"]})).unwrap_err();

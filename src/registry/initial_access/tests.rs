@@ -1,7 +1,8 @@
 use super::*;
 
+/// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
 #[test]
-fn f_token_uses_expiry_and_revocation() {
+fn uses_expiry_and_revocation_end_a_token() {
     let tokens = InitialAccessTokens::default();
     tokens.add(
         "a".into(),
@@ -32,6 +33,7 @@ fn f_token_uses_expiry_and_revocation() {
     assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
 }
 
+/// IAT-4: a token whose quota of live clients is reached gets 403 `insufficient_scope`.
 #[test]
 fn client_quota_frees_a_slot_on_delete() {
     let tokens = InitialAccessTokens::default();
@@ -52,6 +54,7 @@ fn client_quota_frees_a_slot_on_delete() {
     assert!(tokens.reserve("tok", 0).is_ok());
 }
 
+/// IAT-5: a token's use is spent only when the client is stored.
 #[test]
 fn concurrent_uses_never_exceed_the_limit() {
     let tokens = Arc::new(InitialAccessTokens::default());

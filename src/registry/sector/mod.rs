@@ -2,8 +2,9 @@
 //! URL of a JSON array of redirect URIs that groups a client's hosts into one sector, from
 //! which a host computing pairwise subject identifiers derives them. A client may register one
 //! only if the document lists every redirect URI it registers, checked by fetching it at
-//! registration and at every update (the document may have changed). Several redirect hosts
-//! with a `pairwise` subject type need one (C17, in `metadata::validate`).
+//! registration and at every update (the document may have changed): VAL-26 of CONFORMANCE.md.
+//! Several redirect hosts with a `pairwise` subject type need one (VAL-29, in
+//! `metadata::validate`).
 
 use serde_json::Value;
 

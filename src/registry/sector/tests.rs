@@ -5,8 +5,10 @@ fn uris(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
+/// VAL-27: redirect URIs and sector document entries are compared code point for code point.
 #[test]
-fn c16_document_must_list_every_redirect_uri() {
+fn the_document_must_list_every_redirect_uri() {
     let document = json!(["https://a.example/cb", "https://b.example/cb", 7]);
     assert!(
         lists_every_redirect_uri(
@@ -26,8 +28,9 @@ fn c16_document_must_list_every_redirect_uri() {
     );
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[test]
-fn c16_document_must_be_an_array() {
+fn the_document_must_be_a_json_array() {
     for document in [json!({"redirect_uris": []}), json!("https://a.example/cb")] {
         let err = lists_every_redirect_uri(&document, &[]).unwrap_err();
         assert_eq!(
@@ -37,8 +40,9 @@ fn c16_document_must_be_an_array() {
     }
 }
 
+/// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
 #[tokio::test]
-async fn c16_refused_without_a_fetcher() {
+async fn a_sector_is_refused_without_a_fetcher() {
     let meta = ClientMetadata {
         sector_identifier_uri: Some("https://rp.example.org/sector.json".into()),
         ..ClientMetadata::default()

@@ -18,6 +18,7 @@ fn algorithms(jwks: Value, strictness: Strictness) -> Result<Vec<Algorithm>, Str
     signature_keys(&jwks, strictness).map(|keys| keys.iter().map(|k| k.algorithm).collect())
 }
 
+/// SS-2: each issuer key verifies only the one algorithm it is pinned to.
 #[test]
 fn keys_are_pinned_to_their_algorithm() {
     let ed =
@@ -28,6 +29,7 @@ fn keys_are_pinned_to_their_algorithm() {
     );
 }
 
+/// SS-10: an issuer's keys are configured inline or fetched from its https `jwks_uri`, and cached.
 #[test]
 fn configured_sets_refuse_unusable_keys_fetched_ones_skip_them() {
     let jwks = json!({"keys": [
@@ -44,6 +46,7 @@ fn configured_sets_refuse_unusable_keys_fetched_ones_skip_them() {
     );
 }
 
+/// SS-10: an issuer's keys are configured inline or fetched from its https `jwks_uri`, and cached.
 #[test]
 fn a_set_without_signature_keys_is_refused() {
     for jwks in [

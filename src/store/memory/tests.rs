@@ -44,6 +44,7 @@ async fn ids_longer_than_the_inline_key_work() {
     store.delete(&id, 1).await.expect("delete");
 }
 
+/// ECHO-2: each client gets a `client_id` no other client has.
 #[tokio::test]
 async fn insert_never_overwrites() {
     let store = MemoryStore::new();

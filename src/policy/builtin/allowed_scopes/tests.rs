@@ -157,6 +157,7 @@ async fn registered_scope(registry: &Registry, requested: Option<&str>) -> Optio
     client.record().metadata().parse().expect("stored").scope
 }
 
+/// ECHO-9: a value the server substitutes is registered and returned as substituted.
 #[tokio::test]
 async fn the_default_scope_is_registered_when_removal_leaves_nothing() {
     let registry = registry(AllowedScopes::new(["openid", "profile"]), Some("openid"));
@@ -175,6 +176,7 @@ async fn the_default_scope_is_registered_when_removal_leaves_nothing() {
     );
 }
 
+/// ECHO-16: the server may register a default scope for a client that asks for none.
 #[tokio::test]
 async fn the_default_scope_is_registered_when_none_is_requested() {
     let scopes = AllowedScopes::new(["openid", "profile", "email"]).reject_restricted();
