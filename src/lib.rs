@@ -416,6 +416,7 @@
     not(feature = "fetch"),
     doc = "[`HttpsFetcher`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/fetch/struct.HttpsFetcher.html"
 )]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -461,8 +462,10 @@ pub use secret::Secret;
 pub use service::Registration;
 pub use software_statement::{SoftwareStatementRequirement, TrustedIssuer};
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::SqliteStore;
 pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError, StoredSecret};
 pub use token::{CredentialHash, SigningKey, TokenAlgorithm};

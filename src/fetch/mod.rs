@@ -104,6 +104,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 #[cfg(feature = "fetch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
 pub use https::{HttpsFetcher, HttpsFetcherBuilder};
 
 /// Fetches the JSON document at a URI. Object-safe: the configuration keeps an
