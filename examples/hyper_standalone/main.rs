@@ -20,9 +20,35 @@
 //!     --store sqlite:clients.db --hs256-key-file hs256.key
 //! ```
 //!
-//! Every flag has an environment fallback (see `--help`). Logs go to stderr (`RUST_LOG`,
-//! default `info`); stdout carries exactly one line, `listening on http://ADDR`, so that a
-//! script can start the server on port 0 and learn where it listens.
+//! Every flag has an environment fallback (`cargo run --example hyper_standalone -- --help`):
+//!
+//! - `--addr` (`REGISTRATION_ADDR`, default `127.0.0.1:8080`);
+//! - `--issuer` (`REGISTRATION_ISSUER`);
+//! - `--key-file` (`REGISTRATION_KEY_FILE`, a PEM private key), `--hs256-key-file`;
+//! - `--store memory|sqlite:PATH|postgres://…` (`REGISTRATION_STORE`, default `memory`;
+//!   `sqlite:` needs `--features sqlite`, `postgres://` / `postgresql://` needs
+//!   `--features postgres`, and a build without the feature says so; a durable store wants
+//!   `--hs256-key-file` too, or the tokens it issued stop verifying after a restart, which the
+//!   server warns about);
+//! - `--prefix` (`REGISTRATION_PREFIX`), `--token-rotation never|on-update`,
+//!   `--secret-lifetime <seconds>`;
+//! - `--expire-unused-after <seconds>` (`REGISTRATION_EXPIRE_UNUSED_AFTER`: deletes clients
+//!   unused for that long, checked every minute, at most 1000 per check; default never);
+//! - `--no-registration` (`REGISTRATION_DISABLED`: the fallback service alone, without the
+//!   layer, for the pass-through load benchmark; see BENCHMARKS.md);
+//! - `--header-read-timeout <seconds>` (`REGISTRATION_HEADER_READ_TIMEOUT`, default 10: a
+//!   client that has not sent a whole request head by then, a slowloris client dribbling
+//!   header bytes or one that sends nothing, is disconnected);
+//! - `--max-header-bytes <bytes>` (`REGISTRATION_MAX_HEADER_BYTES`, default 16384: a larger
+//!   request head gets `431`);
+//! - `--request-timeout <seconds>` (`REGISTRATION_REQUEST_TIMEOUT`, default 30: a slower
+//!   request, a trickled body say, gets `408`);
+//! - `--store-timeout <seconds>` (`REGISTRATION_STORE_TIMEOUT`: a store operation slower than
+//!   this fails the request with `503`; default none).
+//!
+//! Logs go to stderr (`RUST_LOG`, default `info`); stdout carries exactly one line,
+//! `listening on http://ADDR`, so that a script can start the server on port 0 and learn where
+//! it listens.
 //!
 //! This file builds the application; `server.rs` serves it with hyper (timeouts, graceful
 //! shutdown), the same way `examples/bench_baseline.rs` serves the HTTP load benchmark's

@@ -22,7 +22,34 @@ use crate::software_statement::{SoftwareStatementRequirement, TrustedIssuer};
 use crate::store::ClientStore;
 use crate::token::SigningKey;
 
-/// Builds a [`RegistrationConfig`](super::RegistrationConfig); every setting has a default but the issuer.
+/// Builds a [`RegistrationConfig`](super::RegistrationConfig); every setting has a default but
+/// the issuer.
+///
+/// `RegistrationConfig::builder(issuer)`, then:
+///
+/// | setting | default | what it does |
+/// |---|---|---|
+/// | `issuer` (argument) | — | the server's base URL; `registration_client_uri` is `issuer` (no trailing slash) + prefix + `/{client_id}`, never built from the `Host` header. Must be `https`, or `http` on a loopback host ([`allow_insecure_issuer(true)`](Self::allow_insecure_issuer) to override) |
+/// | [`prefix(..)`](Self::prefix) | `/register` | path of the registration endpoint, as the service sees it; matched per segment (`/registerx` passes through) |
+/// | [`registration_endpoint_url(..)`](Self::registration_endpoint_url) | issuer + prefix | the public URL of the registration endpoint when it is not the issuer followed by the prefix (a proxy that rewrites paths; an issuer with a path) |
+/// | [`signing_key(..)`](Self::signing_key) | generated HS256 key | key of the registration access token: [`SigningKey::hs256(bytes)`](SigningKey::hs256), `rs256_pem`, `es256_pem`, `ed25519_pem`, or `from_pem` (detects the type). A generated key lives only as long as the process |
+/// | [`store(..)`](Self::store) / [`shared_store(..)`](Self::shared_store) | [`MemoryStore`](crate::MemoryStore) | where clients live: any [`ClientStore`] (see [`store`](crate::store)) |
+/// | [`rules(MetadataRules)`](Self::rules) | see [`metadata`](crate::metadata#the-default-rules-and-bounds) | supported grant types, response types, auth methods, subject types, algorithms, native `https` redirects, default scope, extension members |
+/// | [`client_secret_lifetime(..)`](Self::client_secret_lifetime) | `None` (never expires, `client_secret_expires_at: 0`) | lifetime of issued client secrets (at least 1 s); an update of a client whose secret has expired issues a new one |
+/// | [`token_rotation(..)`](Self::token_rotation) | [`TokenRotation::Never`] | `OnUpdate`: each successful PUT returns a new registration access token and the old one dies at once |
+/// | [`max_body_bytes(..)`](Self::max_body_bytes) | 65536 | larger bodies get `413` |
+/// | [`cors_allow_origin(..)`](Self::cors_allow_origin) | `Some("*")` | `Access-Control-Allow-Origin` of every registration response; `None` disables CORS |
+/// | [`signing_algorithms(..)`](Self::signing_algorithms), [`encryption_algorithms(..)`](Self::encryption_algorithms), [`content_encryption_algorithms(..)`](Self::content_encryption_algorithms) | the RFC 7518 names | the JWS `alg`, JWE `alg` and JWE `enc` values accepted in every `*_alg` / `*_enc` member and advertised per member by `provider_metadata()`; replace the lists of `rules(..)` (see [algorithms](crate::metadata#algorithms)) |
+/// | [`extension_member(..)`](Self::extension_member) | none | declares an extension member (name, JSON type, optional validator): stored and echoed (see [extension members](crate::metadata#extension-members)) |
+/// | [`expire_unused_clients(..)`](Self::expire_unused_clients) | `None` (never) | **deletes** clients unused for [`ExpiryPolicy::unused_for`], at most `batch` per `tick`, when the host spawns [`Registry::run_expiry()`](crate::Registry::run_expiry) (see [abandoned clients](crate#abandoned-clients-opt-in-expiry)) |
+/// | [`uri_fetcher(..)`](Self::uri_fetcher) / [`shared_uri_fetcher(..)`](Self::shared_uri_fetcher) | none | fetches `sector_identifier_uri` documents and trusted issuers' `jwks_uri`; `fetch::HttpsFetcher` with the `fetch` feature (see [`fetch`](crate::fetch)) |
+/// | [`trusted_software_statement_issuer(..)`](Self::trusted_software_statement_issuer) | none trusted | an issuer whose software statements are accepted, with its keys ([`TrustedIssuer::with_jwks`] or [`with_jwks_uri`](TrustedIssuer::with_jwks_uri)) |
+/// | [`require_software_statement(..)`](Self::require_software_statement) | `Optional` | `Always` or `ForAnonymous`: registrations (and updates) without a statement get `invalid_software_statement` |
+/// | [`metadata_limits(MetadataLimits)`](Self::metadata_limits) | see [`metadata`](crate::metadata#the-default-rules-and-bounds) | bounds on every registration's and update's metadata, over HTTP and through `Registry` alike; past one: `400 invalid_client_metadata` (`invalid_redirect_uri` for `redirect_uris`) naming the member, e.g. `redirect_uris: at most 64 entries`, `client_name: longer than 2048 bytes` |
+/// | [`store_timeout(..)`](Self::store_timeout) | `None` (no limit) | how long one store operation may take; past it the request gets `503 temporarily_unavailable` (a stalled database costs a request that long, not for ever). Needs a Tokio runtime with its timer |
+///
+/// Who may register, policies, secrets, events and the rest: see each method below, and the
+/// crate's [guide](crate#guide).
 #[must_use]
 pub struct RegistrationConfigBuilder {
     pub(super) issuer: String,

@@ -5,13 +5,92 @@
 //! The registry fetches through a [`UriFetcher`], configured with
 //! [`RegistrationConfigBuilder::uri_fetcher`](crate::RegistrationConfigBuilder::uri_fetcher).
 //! Without one, a `sector_identifier_uri` is refused and an issuer given by `jwks_uri` is a
-//! configuration error. With the `fetch` feature, [`HttpsFetcher`] is a ready one: https only,
-//! no redirects, public addresses only, a size cap, a timeout, JSON only, and a cache (bounded
-//! by bytes) for trusted issuers' key sets.
+//! configuration error. What the registry does with the documents, software statements and
+//! sector identifiers, is in the crate's guide:
+//! [software statements and sector identifiers](crate#software-statements-and-sector-identifiers).
 //!
 //! A URI a client registers is a request the server makes on the client's behalf: an
 //! implementation must not let it reach the server's own network (server-side request
 //! forgery). Tests can swap in an implementation that serves fixed documents.
+//!
+//! # The built-in HTTPS fetcher
+//!
+//! With the `fetch` feature, [`HttpsFetcher`] is a ready one, guarded against server-side
+//! request forgery:
+//!
+//! - `https` only; no redirect followed (a 3xx is an error);
+//! - the host resolved once, every address checked, and the connection made to a checked
+//!   address (no DNS rebinding window); loopback, private, link-local, CGNAT, unique-local,
+//!   multicast, documentation and other special-purpose addresses refused, IPv4-mapped forms
+//!   included;
+//! - a body cap (256 KiB), one timeout for the whole exchange (10 s); `application/json` or
+//!   `application/*+json` only;
+//! - trusted issuers' key sets are cached for a lifetime (`cache_lifetime`, 5 minutes) as raw
+//!   bodies, in a cache bounded by bytes (`cache_max_bytes`, 16 MiB) and parsed on each use;
+//!   `sector_identifier_uri` documents, which clients name, are never cached
+//!   ([`UriFetcher::fetch_json_uncached`]), so that no client can fill the cache or evict the
+//!   key sets from it; failures are not cached;
+//! - a host that does not resolve and one that resolves to a refused address give the same
+//!   error description (`the host is not reachable from this server`), and nothing the remote
+//!   server sent is echoed;
+//! - at most 32 fetches of different documents run at once (`max_concurrent_fetches`); one
+//!   more fails at once ("too many fetches in progress") rather than waiting, and a host lookup
+//!   that outlives its fetch's timeout still counts.
+//!
+//! `allow_loopback(true)` and `add_root_certificate(der)` exist for tests against a local
+//! server. The settings are on [`HttpsFetcherBuilder`].
+//!
+//! ```toml
+//! tower-oidc-registration = { version = "0.1", features = ["fetch"] }
+//! ```
+//!
+//! A fetcher with shorter timeouts and a longer cache, an issuer whose keys are fetched from
+//! its `jwks_uri`, one whose keys are given inline, and a software statement required of
+//! anonymous registrants:
+//!
+//! ```no_run
+//! # #[cfg(feature = "fetch")]
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use tower_oidc_registration::fetch::HttpsFetcher;
+//! use tower_oidc_registration::{
+//!     RegistrationConfig, SoftwareStatementRequirement, TrustedIssuer,
+//! };
+//!
+//! let fetcher = HttpsFetcher::builder()
+//!     .timeout(Duration::from_secs(5))
+//!     .cache_lifetime(Duration::from_secs(600))
+//!     .build()?;
+//! let config = RegistrationConfig::builder("https://iam.example.org/")
+//!     .uri_fetcher(fetcher)
+//!     .trusted_software_statement_issuer(TrustedIssuer::with_jwks_uri(
+//!         "https://software.example.org",
+//!         "https://software.example.org/jwks.json",
+//!     ))
+//!     .trusted_software_statement_issuer(TrustedIssuer::with_jwks(
+//!         "https://partner.example.net",
+//!         serde_json::json!({"keys": [{
+//!             "kty": "OKP", "crv": "Ed25519", "kid": "2026",
+//!             "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+//!         }]}),
+//!     ))
+//!     .require_software_statement(SoftwareStatementRequirement::ForAnonymous)
+//!     .build()?;
+//! # let _ = config;
+//! # Ok(())
+//! # }
+//! ```
+//!
+// Without the `fetch` feature, the fetcher is not in these docs: link to docs.rs, built with
+// every feature.
+#![cfg_attr(
+    not(feature = "fetch"),
+    doc = "[`HttpsFetcher`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/fetch/struct.HttpsFetcher.html"
+)]
+#![cfg_attr(
+    not(feature = "fetch"),
+    doc = "[`HttpsFetcherBuilder`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/fetch/struct.HttpsFetcherBuilder.html"
+)]
 
 #[cfg(feature = "fetch")]
 mod address;
@@ -25,6 +104,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 #[cfg(feature = "fetch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
 pub use https::{HttpsFetcher, HttpsFetcherBuilder};
 
 /// Fetches the JSON document at a URI. Object-safe: the configuration keeps an

@@ -1,9 +1,56 @@
 //! Registration policy: what an operator allows, applied after the RFC rules on every
-//! registration and update. A policy sees who is asking and may reject the request or rewrite
-//! the metadata; policies compose in order with [`Policies`].
+//! registration and update. A policy sees who is asking (anonymous, initial-access-token
+//! holder, registered client, host) and the request headers, and may reject the request or
+//! rewrite the metadata; policies compose in order with [`Policies`].
 //!
 //! Built-in policies live in [`builtin`]: allowed scopes, allowed grant types / response types
-//! / authentication methods per kind of caller, trusted redirect hosts, and client quotas.
+//! / authentication methods per kind of caller, trusted redirect hosts, and client quotas. On
+//! the configuration builder they compose in order:
+//!
+//! ```
+//! use tower_oidc_registration::RegistrationConfig;
+//! use tower_oidc_registration::metadata::{GrantType, MetadataRules};
+//! use tower_oidc_registration::policy::builtin::{
+//!     AllowedScopes, Allowances, CallerRestrictions, MaxClients, TrustedRedirectHosts,
+//! };
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // The default scope, for clients that ask for none or for nothing allowed, is a metadata rule.
+//! let mut rules = MetadataRules::default();
+//! rules.default_scope = Some("openid".to_owned());
+//! let config = RegistrationConfig::builder("https://iam.example.org/")
+//!     .rules(rules)
+//!     .allowed_scopes(AllowedScopes::new(["openid", "profile", "email"]))
+//!     // The default already refuses `password` and `client_credentials` to anonymous
+//!     // registrants; here token holders lose `password` too.
+//!     .caller_restrictions(Some(CallerRestrictions::default().with_initial_access_token(
+//!         Allowances::everything().grant_types([
+//!             GrantType::AuthorizationCode,
+//!             GrantType::RefreshToken,
+//!             GrantType::ClientCredentials,
+//!         ]),
+//!     )))
+//!     .policy(TrustedRedirectHosts::new(["app.example.org", "*.example.net"]))
+//!     .policy(MaxClients::new(10_000))
+//!     .build()?;
+//! # let _ = config;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! By default ([`CallerRestrictions::default()`](builtin::CallerRestrictions), on unless
+//! [`.caller_restrictions(None)`](crate::RegistrationConfigBuilder::caller_restrictions)),
+//! anonymous registrants cannot get the `password` or `client_credentials` grants, as in
+//! INDIGO IAM: such clients need an initial access token or the host. Updates are judged as the
+//! kind of caller that registered the client
+//! ([`ClientRecord::registered_by`](crate::ClientRecord::registered_by)).
+//! [`InitialAccessTokenOptions::policy`](crate::InitialAccessTokenOptions::policy) binds a
+//! policy to a token: it applies to the registrations made with it, and again whenever those
+//! clients update themselves; if that token is unknown to the server handling the update
+//! (issued by another process), the update is refused rather than let through unchecked.
+//! Tokens issued at run time live in the process, so with a durable store (`SqliteStore`) the
+//! clients registered with them can no longer update themselves after a restart (the host
+//! still can delete them); static tokens from the configuration do not have this limit.
 //!
 //! A policy judges metadata and the caller the registry resolved; it never sees a credential,
 //! and knows nothing of HTTP beyond the request headers a [`RequestContext`]

@@ -1,6 +1,6 @@
 //! Where registered clients live: the [`ClientStore`] trait, the in-memory [`MemoryStore`]
-//! (the default), with the `sqlite` feature the durable `SqliteStore` (one node), and with the
-//! `postgres` feature the durable `PostgresStore` (several replicas sharing one database).
+//! (the default), with the `sqlite` feature the durable [`SqliteStore`] (one node), and with the
+//! `postgres` feature the durable [`PostgresStore`] (several replicas sharing one database).
 //!
 //! The trait is small and built for durable stores shared by several replicas: inserts never
 //! overwrite, replacements and deletions are compare-and-swap on a version, so a concurrent
@@ -9,6 +9,94 @@
 //! A store keeps records; it judges nothing: who may read or change a record is the
 //! [`Registry`](crate::Registry)'s decision, and a store never sees a token or a secret in
 //! clear beyond what a record holds.
+//!
+//! # Choosing a store
+//!
+//! A store is chosen with
+//! [`.store(..)`](crate::RegistrationConfigBuilder::store) (or
+//! [`.shared_store(..)`](crate::RegistrationConfigBuilder::shared_store)) on the configuration
+//! builder:
+//!
+//! - [`MemoryStore`] (the default): a concurrent map in the process. Fast, but every client is
+//!   lost at a restart and it cannot be shared by replicas: for tests and demos.
+//! - [`SqliteStore`] (feature `sqlite`, bundles SQLite): a database file, for a single node.
+//!   Opening it creates or migrates the schema (versioned migrations embedded in the crate,
+//!   recorded in a `schema_version` table) and sets WAL with `synchronous=FULL`, so a
+//!   registration is on disk before its `201` is sent and survives a crash. Inserts never
+//!   overwrite, updates and deletions are compare-and-swap on a version: concurrent writers
+//!   have exactly one winner.
+//! - [`PostgresStore`] (feature `postgres`): a PostgreSQL database, for several replicas of the
+//!   service behind a load balancer. Every replica connects its own store to the same database
+//!   (and shares the signing key and the issuer): a client registered through one is read,
+//!   updated and deleted through any other, and a deletion revokes its token everywhere at
+//!   once. Connecting creates or migrates the schema (versioned migrations, recorded in
+//!   `schema_version`, run under a `pg_advisory_xact_lock`, so replicas starting at once
+//!   migrate once), in the connection's current schema. Inserts are `INSERT … ON CONFLICT DO
+//!   NOTHING`, updates and deletions `… WHERE client_id = $1 AND version = $2`: concurrent
+//!   updates through several replicas lose nothing and never tear a record, and of concurrent
+//!   uses of one rotating token exactly one wins. The `postgres` feature enables no TLS in
+//!   `sqlx`: connect over a trusted network or a local proxy.
+//! - Your own: implement the [`ClientStore`] trait (`tests/stores/conformance.rs` in the
+//!   repository is the suite every store passes).
+//!
+//! ```toml
+//! tower-oidc-registration = { version = "0.1", features = ["sqlite"] } # or ["postgres"]
+//! ```
+//!
+//! With SQLite:
+//!
+//! ```no_run
+//! # #[cfg(feature = "sqlite")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, SigningKey, SqliteStore};
+//!
+//! let store = SqliteStore::open("/var/lib/myapp/clients.db").await?; // or "sqlite://…?mode=rwc"
+//! let config = RegistrationConfig::builder("https://iam.example.org/")
+//!     .store(store)
+//!     // A key that outlives the process: registration access tokens must verify after a restart.
+//!     .signing_key(SigningKey::hs256(&std::fs::read("/etc/myapp/registration-token.key")?)?)
+//!     .build()?;
+//! let layer = RegistrationLayer::new(config);
+//! # let _ = layer;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! With PostgreSQL, each replica runs:
+//!
+//! ```no_run
+//! # #[cfg(feature = "postgres")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use tower_oidc_registration::{PostgresStore, RegistrationConfig, RegistrationLayer, SigningKey};
+//!
+//! // Or PostgresStore::from_pool(pool) with a sqlx::PgPool of your own (size, timeouts, schema).
+//! let store = PostgresStore::connect("postgres://app:secret@db.internal:5432/app").await?;
+//! let config = RegistrationConfig::builder("https://iam.example.org/")
+//!     .store(store)
+//!     // The same key and issuer on every replica: a token issued by one verifies on all.
+//!     .signing_key(SigningKey::hs256(&std::fs::read("/etc/myapp/registration-token.key")?)?)
+//!     .build()?;
+//! let layer = RegistrationLayer::new(config);
+//! # let _ = layer;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A store operation slower than
+//! [`.store_timeout(..)`](crate::RegistrationConfigBuilder::store_timeout) fails its request with
+//! `503 temporarily_unavailable`. With an expiry policy, every store also records when each
+//! client was last used: see the crate's guide,
+//! [abandoned clients](crate#abandoned-clients-opt-in-expiry).
+//!
+// Without its feature, a store is not in these docs: link to docs.rs, built with every feature.
+#![cfg_attr(
+    not(feature = "sqlite"),
+    doc = "[`SqliteStore`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/store/struct.SqliteStore.html"
+)]
+#![cfg_attr(
+    not(feature = "postgres"),
+    doc = "[`PostgresStore`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/store/struct.PostgresStore.html"
+)]
 
 mod memory;
 #[cfg(feature = "postgres")]
@@ -30,8 +118,10 @@ use crate::token::CredentialHash;
 
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::SqliteStore;
 pub(crate) use timeout::TimeoutStore;
 

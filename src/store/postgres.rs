@@ -41,6 +41,7 @@ use super::{ClientRecord, ClientStore, StoreError};
 /// # Ok(())
 /// # }
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     clients: Clients<Postgres>,

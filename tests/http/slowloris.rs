@@ -151,10 +151,10 @@ async fn an_ordinary_registration_passes_the_same_limits() {
     );
 }
 
-/// README: `--request-timeout <seconds>`: a slower request, a trickled body say, gets 408. The
-/// example binary itself, started with `--request-timeout 1`: a registration whose body
-/// stops after its first byte is answered 408 and the connection closed, well before hyper's
-/// or the default 30 s timeout.
+/// The example server's `--request-timeout <seconds>`: a slower request, a trickled body say,
+/// gets 408. The example binary itself, started with `--request-timeout 1`: a registration
+/// whose body stops after its first byte is answered 408 and the connection closed, well
+/// before hyper's or the default 30 s timeout.
 #[tokio::test]
 async fn the_example_binary_answers_408_past_its_request_timeout() {
     let server = crate::seed_walkthrough::Server::start_with(&["--request-timeout", "1"]);

@@ -78,6 +78,7 @@ const DEFAULT_MAX_CONCURRENT_FETCHES: usize = 32;
 /// # Ok(())
 /// # }
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
 #[derive(Clone)]
 pub struct HttpsFetcher {
     inner: Arc<Inner>,
@@ -119,6 +120,7 @@ impl std::fmt::Debug for HttpsFetcher {
 }
 
 /// Builds an [`HttpsFetcher`].
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
 #[derive(Clone)]
 #[must_use]
 pub struct HttpsFetcherBuilder {
