@@ -165,15 +165,19 @@
 //!     let Some(credentials) = ClientCredentials::from_basic_authorization(authorization) else {
 //!         return false;
 //!     };
-//!     // Constant-time comparison; expired secrets, deleted clients and a method other than
-//!     // the registered `token_endpoint_auth_method` are refused.
-//!     let Ok(client) = registry.authenticate(&credentials).await else {
-//!         return false;
-//!     };
-//!     // Authentication says who the client is, not what it may do: check the grant too.
-//!     client.allows_grant_type(GrantType::ClientCredentials)
+//!     // Constant-time comparison; expired secrets, deleted clients, a method other than the
+//!     // registered `token_endpoint_auth_method` and a grant the client did not register are
+//!     // refused. `error.error_code()` is the RFC 6749 answer: `invalid_client`,
+//!     // `unauthorized_client` or `server_error`.
+//!     registry
+//!         .authenticate_for_grant(&credentials, GrantType::ClientCredentials)
+//!         .await
+//!         .is_ok()
 //! }
 //! ```
+//!
+//! [`Registry::authenticate`] alone says who the client is, not what it may do: it checks no
+//! grant type, scope or redirect URI.
 //!
 //! The host registers, replaces and deletes clients under the same rules as HTTP callers:
 //! `registry.register(Requester::host(), metadata)`,
