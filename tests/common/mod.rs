@@ -13,6 +13,7 @@
 
 pub mod captured;
 pub mod contract;
+pub mod example;
 pub mod faulty_store;
 pub mod host;
 #[cfg(feature = "postgres")]

@@ -6,18 +6,19 @@
 //! of `https://iam.local.io/register`. Without those binaries the tests are skipped with a
 //! message, or fail when `CI` is set; `scripts/test` installs them.
 
-use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{BufRead as _, BufReader, Read as _};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{OnceLock, mpsc};
+use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
+
+use crate::common::example::example_binary;
 
 /// The document's template JSON, as it is to be saved into `client-req.json`.
 const TEMPLATE: &str = r#"{
@@ -480,62 +481,6 @@ fn first_line(stdout: impl std::io::Read + Send + 'static, limit: Duration) -> S
         Ok(Err(e)) => panic!("reading the server's stdout: {e}"),
         Err(_) => panic!("the server printed nothing within {limit:?}"),
     }
-}
-
-/// `target/<profile>/examples/hyper_standalone`, built if missing. `cargo test` builds the
-/// examples before running tests; `cargo test --test http` does not (and then an
-/// existing binary may be older than the example's source).
-fn example_binary() -> PathBuf {
-    // Once for both tests, which run in parallel: one `cargo build` is enough.
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY
-        .get_or_init(|| {
-            let exe = std::env::current_exe().expect("the test binary's path");
-            // target/<profile>/deps/http-HASH
-            let profile_dir = exe
-                .parent()
-                .and_then(Path::parent)
-                .expect("the test binary lives in target/<profile>/deps");
-            let binary = profile_dir
-                .join("examples")
-                .join(format!("hyper_standalone{}", std::env::consts::EXE_SUFFIX));
-            if !binary.exists() {
-                build_example(profile_dir.file_name() == Some(OsStr::new("release")));
-            }
-            assert!(
-                binary.exists(),
-                "{} is missing, even after building it",
-                binary.display()
-            );
-            binary
-        })
-        .clone()
-}
-
-fn build_example(release: bool) {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    // With the `sqlite` feature, as tests/stores/crash_safety.rs needs it: one build of the
-    // example then serves both, whichever runs first.
-    command
-        .args([
-            "build",
-            "--example",
-            "hyper_standalone",
-            "--features",
-            "sqlite",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    if release {
-        command.arg("--release");
-    }
-    let status = command
-        .status()
-        .expect("run cargo build --example hyper_standalone --features sqlite");
-    assert!(
-        status.success(),
-        "cargo build --example hyper_standalone: {status}"
-    );
 }
 
 /// A fresh directory under the system's temporary directory, removed when dropped unless a

@@ -7,7 +7,6 @@
 //! so; when the binary is missing, or was built without the feature, this test builds it with
 //! `cargo build --example hyper_standalone --features sqlite`.
 
-use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
@@ -19,6 +18,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::StatusCode;
 use serde_json::Value;
+
+use crate::common::example::{build_example, example_binary};
 use tokio::sync::Mutex;
 
 /// The seed walk-through's client (INDIGO IAM's template), registered over and over.
@@ -284,7 +285,7 @@ impl Server {
         match Self::try_start(args, log) {
             Ok(server) => server,
             Err(log_text) if log_text.contains("this build has no sqlite support") => {
-                build_example(binary_path().1);
+                build_example();
                 Self::try_start(args, log).unwrap_or_else(|log_text| {
                     panic!("the example server did not start:\n{log_text}")
                 })
@@ -372,62 +373,6 @@ fn first_line(stdout: impl std::io::Read + Send + 'static, limit: Duration) -> O
         Ok(Ok(line)) if !line.is_empty() => Some(line),
         _ => None,
     }
-}
-
-/// `target/<profile>/examples/hyper_standalone`, and whether the profile is `release`.
-fn binary_path() -> (PathBuf, bool) {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    // target/<profile>/deps/stores-HASH
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test binary lives in target/<profile>/deps");
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("hyper_standalone{}", std::env::consts::EXE_SUFFIX));
-    (
-        binary,
-        profile_dir.file_name() == Some(OsStr::new("release")),
-    )
-}
-
-/// The example binary, built (with the `sqlite` feature) if missing. `cargo test` builds the
-/// examples before running tests; `cargo test --test stores` does not.
-fn example_binary() -> PathBuf {
-    let (binary, release) = binary_path();
-    if !binary.exists() {
-        build_example(release);
-    }
-    assert!(
-        binary.exists(),
-        "{} is missing, even after building it",
-        binary.display()
-    );
-    binary
-}
-
-fn build_example(release: bool) {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command
-        .args([
-            "build",
-            "--example",
-            "hyper_standalone",
-            "--features",
-            "sqlite",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    if release {
-        command.arg("--release");
-    }
-    let status = command
-        .status()
-        .expect("run cargo build --example hyper_standalone --features sqlite");
-    assert!(
-        status.success(),
-        "cargo build --example hyper_standalone --features sqlite: {status}"
-    );
 }
 
 /// A fresh directory under the system's temporary directory, removed when dropped unless a
