@@ -116,7 +116,7 @@ impl SigningKey {
 
     /// An RS256 key from a PEM RSA private key (PKCS#1 or PKCS#8).
     pub fn rs256_pem(private_pem: &[u8]) -> Result<Self, ConfigError> {
-        use rsa::pkcs1::DecodeRsaPrivateKey;
+        use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
         use rsa::pkcs8::DecodePrivateKey;
         use rsa::traits::PublicKeyParts;
         let text = std::str::from_utf8(private_pem).map_err(|e| key_error("RSA PEM", e))?;
@@ -133,8 +133,11 @@ impl SigningKey {
         let e = key.e().to_bytes_be();
         Ok(Self {
             algorithm: TokenAlgorithm::RS256,
-            encoding: EncodingKey::from_rsa_pem(private_pem)
-                .map_err(|e| key_error("RSA private key PEM", e))?,
+            encoding: EncodingKey::from_rsa_der(
+                key.to_pkcs1_der()
+                    .map_err(|e| key_error("RSA private key", e))?
+                    .as_bytes(),
+            ),
             decoding: DecodingKey::from_rsa_raw_components(&n, &e),
             kid: derive_kid("rsa", &n),
         })
@@ -174,11 +177,13 @@ impl SigningKey {
         let text = std::str::from_utf8(private_pem).map_err(|e| key_error("Ed25519 PEM", e))?;
         let key = ed25519_dalek::SigningKey::from_pkcs8_pem(text)
             .map_err(|e| key_error("Ed25519 private key PEM", e))?;
+        let (_, pkcs8) = ed25519_dalek::pkcs8::Document::from_pem(text)
+            .map_err(|e| key_error("Ed25519 private key PEM", e))?;
         let public = key.verifying_key().to_bytes();
         Ok(Self {
             algorithm: TokenAlgorithm::EdDSA,
-            encoding: EncodingKey::from_ed_pem(private_pem)
-                .map_err(|e| key_error("Ed25519 private key PEM", e))?,
+            // The PKCS#8 document as the PEM holds it: what every signing backend reads.
+            encoding: EncodingKey::from_ed_der(pkcs8.as_bytes()),
             decoding: DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode(public))
                 .map_err(|e| key_error("Ed25519 public key", e))?,
             kid: derive_kid("ed", &public),

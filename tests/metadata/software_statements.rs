@@ -45,13 +45,11 @@ fn b64(bytes: &[u8]) -> String {
 fn ed25519(kid: &'static str) -> Signer {
     use ed25519_dalek::pkcs8::EncodePrivateKey;
     let key = ed25519_dalek::SigningKey::from_bytes(&random32());
-    let pem = key
-        .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
-        .expect("pem");
+    let pkcs8 = key.to_pkcs8_der().expect("PKCS#8");
     Signer {
         kid,
         algorithm: Algorithm::EdDSA,
-        key: EncodingKey::from_ed_pem(pem.as_bytes()).expect("Ed25519 key"),
+        key: EncodingKey::from_ed_der(pkcs8.as_bytes()),
         jwk: json!({
             "kty": "OKP", "crv": "Ed25519", "kid": kid, "use": "sig",
             "x": b64(key.verifying_key().as_bytes()),
@@ -63,12 +61,12 @@ fn p256(kid: &'static str) -> Signer {
     use p256::elliptic_curve::sec1::ToEncodedPoint;
     use p256::pkcs8::EncodePrivateKey;
     let key = p256::SecretKey::from_slice(&random32()).expect("P-256 scalar");
-    let pem = key.to_pkcs8_pem(p256::pkcs8::LineEnding::LF).expect("pem");
+    let pkcs8 = key.to_pkcs8_der().expect("PKCS#8");
     let point = key.public_key().to_encoded_point(false);
     Signer {
         kid,
         algorithm: Algorithm::ES256,
-        key: EncodingKey::from_ec_pem(pem.as_bytes()).expect("P-256 key"),
+        key: EncodingKey::from_ec_der(pkcs8.as_bytes()),
         jwk: json!({
             "kty": "EC", "crv": "P-256", "kid": kid,
             "x": b64(point.x().expect("x")), "y": b64(point.y().expect("y")),
@@ -77,14 +75,14 @@ fn p256(kid: &'static str) -> Signer {
 }
 
 fn rsa(kid: &'static str) -> Signer {
-    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
     use rsa::traits::PublicKeyParts;
     let pem = include_str!("../keys/rsa-pkcs1.pem");
     let key = rsa::RsaPrivateKey::from_pkcs1_pem(pem).expect("RSA key");
     Signer {
         kid,
         algorithm: Algorithm::RS256,
-        key: EncodingKey::from_rsa_pem(pem.as_bytes()).expect("RSA key"),
+        key: EncodingKey::from_rsa_der(key.to_pkcs1_der().expect("PKCS#1").as_bytes()),
         jwk: json!({
             "kty": "RSA", "kid": kid, "alg": "RS256",
             "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be()),

@@ -49,6 +49,13 @@ fn pem(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The PKCS#8 document of a PEM private key file.
+fn pkcs8_der(name: &str) -> Vec<u8> {
+    let text = String::from_utf8(pem(name)).expect("PEM");
+    let (_, document) = p256::pkcs8::Document::from_pem(&text).expect("PKCS#8 PEM");
+    document.as_bytes().to_vec()
+}
+
 fn key(alg: TokenAlgorithm) -> SigningKey {
     match alg {
         TokenAlgorithm::HS256 => SigningKey::hs256(HS256_SECRET).expect("hs256"),
@@ -285,10 +292,14 @@ async fn a_validly_signed_token_that_is_not_the_stored_one_is_refused() {
             let key = match alg {
                 TokenAlgorithm::HS256 => EncodingKey::from_secret(HS256_SECRET),
                 TokenAlgorithm::RS256 => {
-                    EncodingKey::from_rsa_pem(&pem("rsa2048.pem")).expect("rsa")
+                    use rsa::pkcs1::EncodeRsaPrivateKey as _;
+                    use rsa::pkcs8::DecodePrivateKey as _;
+                    let text = String::from_utf8(pem("rsa2048.pem")).expect("PEM");
+                    let key = rsa::RsaPrivateKey::from_pkcs8_pem(&text).expect("rsa");
+                    EncodingKey::from_rsa_der(key.to_pkcs1_der().expect("PKCS#1").as_bytes())
                 }
-                TokenAlgorithm::ES256 => EncodingKey::from_ec_pem(&pem("p256.pem")).expect("ec"),
-                _ => EncodingKey::from_ed_pem(&pem("ed25519.pem")).expect("ed"),
+                TokenAlgorithm::ES256 => EncodingKey::from_ec_der(&pkcs8_der("p256.pem")),
+                _ => EncodingKey::from_ed_der(&pkcs8_der("ed25519.pem")),
             };
             jsonwebtoken::encode(&header, claims, &key).expect("sign")
         };
