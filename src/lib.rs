@@ -434,6 +434,7 @@ pub mod fetch;
 mod future;
 pub mod generate;
 mod handler;
+mod jws;
 mod layer;
 pub mod metadata;
 pub mod policy;

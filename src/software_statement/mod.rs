@@ -17,11 +17,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Validation, decode, decode_header};
+use jsonwebtoken::decode_header;
 use serde_json::{Map, Value};
 
 use crate::fetch::UriFetcher;
+use crate::jws::{self, JwsError};
 use crate::metadata::{MetadataError, MetadataErrorCode, SERVER_MEMBERS};
 use crate::store::MetadataJson;
 use keys::{PinnedKey, Strictness};
@@ -266,19 +266,14 @@ impl SoftwareStatements {
                     .as_ref()
                     .is_none_or(|kid| key.kid.as_ref() == Some(kid))
         });
-        let mut validation = Validation::new(header.alg);
-        validation.required_spec_claims.clear();
-        // `exp` and `nbf` are checked below against the configured clock, after the signature.
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
         let mut tried = false;
         for key in candidates {
             tried = true;
-            match decode::<Map<String, Value>>(statement, &key.key, &validation) {
-                Ok(data) => return check_lifetime(data.claims, now),
-                Err(err) if *err.kind() == ErrorKind::InvalidSignature => continue,
-                Err(err) => return Err(claims_error(err.kind())),
+            // `exp` and `nbf` are checked after the signature, against the configured clock.
+            match jws::verify::<Map<String, Value>>(statement, header.alg, &key.key) {
+                Ok(claims) => return check_lifetime(claims, now),
+                Err(JwsError::Signature) => continue,
+                Err(_) => return Err(invalid("not a valid signed JWT")),
             }
         }
         if tried {
@@ -345,13 +340,6 @@ pub(crate) fn registered_with(
         None => return Err(invalid("registered metadata is not a JSON object")),
     };
     MetadataJson::from_stored(json)
-}
-
-fn claims_error(kind: &ErrorKind) -> MetadataError {
-    match kind {
-        ErrorKind::InvalidClaimFormat(claim) => invalid(format!("'{claim}' must be a number")),
-        _ => invalid("not a valid signed JWT"),
-    }
 }
 
 /// The claims of a verified statement if its `exp` and `nbf` (each optional, RFC 7519 §4.1.4,

@@ -12,12 +12,13 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::config::ConfigError;
+use crate::jws;
 use crate::secret::Secret;
 
 /// The JWS algorithm that signs registration access tokens.
@@ -265,10 +266,11 @@ impl fmt::Debug for CredentialHash {
     }
 }
 
-/// The one claim verification reads; `iss` is checked by `jsonwebtoken` itself.
+/// The claims verification reads; both must be present.
 #[derive(Deserialize)]
 struct Audience {
     aud: String,
+    iss: String,
 }
 
 #[derive(Serialize)]
@@ -289,7 +291,6 @@ pub struct RegistrationTokens {
     key: SigningKey,
     issuer: String,
     header: Header,
-    validation: Validation,
 }
 
 impl fmt::Debug for RegistrationTokens {
@@ -308,17 +309,10 @@ impl RegistrationTokens {
         let mut header = Header::new(key.algorithm.jwt());
         header.typ = None;
         header.kid = Some(key.kid.clone());
-        let mut validation = Validation::new(key.algorithm.jwt());
-        // The seed's tokens carry no `exp`; `aud` is compared below against the path's client_id.
-        validation.set_required_spec_claims(&["iss", "aud"]);
-        validation.validate_exp = false;
-        validation.validate_aud = false;
-        validation.set_issuer(&[issuer.as_str()]);
         let service = Self {
             key,
             issuer,
             header,
-            validation,
         };
         let probe = service.issue("configuration-check", 0)?;
         if !service.verify(probe.expose(), "configuration-check") {
@@ -343,16 +337,17 @@ impl RegistrationTokens {
             iat,
             jti: &jti,
         };
-        jsonwebtoken::encode(&self.header, &claims, &self.key.encoding)
+        jws::sign(&self.header, &claims, &self.key.encoding)
             .map(Secret::new)
             .map_err(|e| key_error("signing a registration access token", e))
     }
 
     /// Whether `token` carries a valid signature by our key, our issuer and `aud == client_id`.
     /// The caller must still compare its hash with the stored one.
+    /// The seed's tokens carry no `exp`: a token lives as long as its hash is the stored one.
     pub fn verify(&self, token: &str, client_id: &str) -> bool {
-        match jsonwebtoken::decode::<Audience>(token, &self.key.decoding, &self.validation) {
-            Ok(data) => data.claims.aud == client_id,
+        match jws::verify::<Audience>(token, self.key.algorithm.jwt(), &self.key.decoding) {
+            Ok(claims) => claims.iss == self.issuer && claims.aud == client_id,
             Err(_) => false,
         }
     }
