@@ -40,6 +40,9 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# as_root and apt_install; `say` is redefined below, to stderr.
+# shellcheck source=scripts/lib/common.sh
+source scripts/lib/common.sh
 
 DURATION=${HTTP_LOAD_DURATION:-10}
 RUNS=${HTTP_LOAD_RUNS:-3}
@@ -75,24 +78,7 @@ done
 
 # --- tools ------------------------------------------------------------------------------------
 
-as_root() {
-    if [[ $(id -u) -eq 0 ]]; then
-        "$@"
-    elif command -v sudo >/dev/null; then
-        sudo "$@"
-    else
-        die "need root (or sudo) to run: $*"
-    fi
-}
-
-if ! command -v wrk >/dev/null; then
-    command -v apt-get >/dev/null || die "wrk is missing and there is no apt-get: install wrk by hand"
-    say "apt-get install -y wrk"
-    if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; then
-        as_root apt-get update -q
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
-    fi
-fi
+command -v wrk >/dev/null || apt_install wrk
 command -v curl >/dev/null || die "curl is missing (it registers the client of the read scenario)"
 if [[ -n $postgres_url ]]; then
     command -v psql >/dev/null ||
