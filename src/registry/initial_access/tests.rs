@@ -78,3 +78,16 @@ fn concurrent_uses_never_exceed_the_limit() {
     let granted: usize = handles.into_iter().map(|h| h.join().expect("thread")).sum();
     assert_eq!(granted, 10);
 }
+
+#[test]
+fn debug_of_token_options_shows_the_limits_and_whether_a_policy_is_set() {
+    // A policy is a trait object: the options print whether one is set, not what it is.
+    let options = InitialAccessTokenOptions::new()
+        .expires_in(Duration::from_secs(60))
+        .max_uses(3)
+        .max_clients(2);
+    assert_eq!(
+        format!("{options:?}"),
+        "InitialAccessTokenOptions { expires_in: Some(60s), max_uses: Some(3), max_clients: Some(2), policy: false }"
+    );
+}
