@@ -444,6 +444,24 @@ impl RegistrationPolicy for ForbidName {
     }
 }
 
+#[test]
+fn an_admission_names_its_caller_and_hides_the_token() {
+    let host = Host::new(|b| b);
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new());
+    let admission = host
+        .registry
+        .admit(Requester::initial_access_token(&iat))
+        .expect("a valid token");
+    assert_eq!(
+        admission.caller(),
+        &Caller::InitialAccessToken { id: id.clone() }
+    );
+    let shown = format!("{admission:?}");
+    assert!(shown.starts_with("Admission"), "{shown}");
+    assert!(shown.contains(&id), "{shown}");
+    assert!(!shown.contains(&iat), "{shown}");
+}
+
 /// Refuses a request without the header `x-tenant: a`.
 struct RequireTenant;
 
