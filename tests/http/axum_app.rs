@@ -499,6 +499,7 @@ async fn deleted_client_is_invalid_client() {
 }
 
 /// IAT-1: registration may require an initial access token.
+/// IAT-7: an initial access token manages no client; a registration access token registers none.
 #[tokio::test]
 async fn initial_access_token_mode_protects_registration() {
     let server = serve_protected().await;
