@@ -335,6 +335,7 @@ fn empty_uri_strings_rejected() {
     assert_eq!(m.client_name.default.as_deref(), Some(""));
 }
 
+/// REG-5: member names and values are case-sensitive.
 /// VAL-2: grant, response and subject types and authentication methods must be on the server's
 /// lists.
 #[test]
