@@ -1,4 +1,5 @@
-/// DISC-5: the default rules support what a dynamic OpenID Provider must.
+/// `MetadataRules::default()` takes its signing, key management and content encryption lists
+/// from the crate's default constants.
 #[test]
 fn default_algorithm_lists_reachable_and_used_by_default_rules() {
     let rules = super::MetadataRules::default();

@@ -371,7 +371,9 @@ async fn an_expired_secret_is_renewed_on_update() {
 // Secrets stored hashed.
 // ---------------------------------------------------------------------------------------------
 
-/// MGT-3: a read returns `registration_client_uri`, the registration access token and the secret.
+/// Secrets stored hashed: the registration response shows the secret once; a read omits it
+/// (keeping `client_secret_expires_at`); the store and the metadata keep its hash only; it
+/// authenticates, and another secret does not.
 #[tokio::test]
 async fn hashed_secrets_are_shown_once_and_never_stored_in_clear() {
     let host = Host::new(|b| b.secret_storage(SecretStorage::Hashed));

@@ -124,7 +124,12 @@ fn summary(events: &[Seen]) -> Vec<(EventKind, Option<String>, Caller)> {
 // Each kind of event.
 // ---------------------------------------------------------------------------------------------
 
-/// MGT-22: a deletion invalidates the client's grants and access tokens.
+/// MGT-22: a deletion invalidates the client's grants and access tokens; the crate's part only:
+/// a deletion emits the `Deleted` event, on which the host revokes its own grants and tokens.
+///
+/// The hook sees, with the client's id and caller, `Created` on registration, `Read` on a
+/// read, `Updated` then `TokenRotated` on an update under `TokenRotation::OnUpdate`, and
+/// `Deleted` on a deletion.
 #[tokio::test]
 async fn the_hook_sees_created_read_updated_token_rotated_and_deleted() {
     let host = Host::new(|b| b.token_rotation(TokenRotation::OnUpdate));

@@ -98,8 +98,14 @@ fn assert_quota_reached(resp: &Resp) {
 
 /// IAT-1: registration may require an initial access token.
 /// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
+///
+/// Without an initial access token, or with another scheme (HTTP Basic): 401 with the bare
+/// challenge `WWW-Authenticate: Bearer`, no error code in it, yet a JSON body that does carry
+/// `"error":"invalid_token"`, its description naming the initial access token. A client's read
+/// without its registration access token gets the same challenge, its description not speaking
+/// of an initial access token. Nothing is registered.
 #[tokio::test]
-async fn registration_without_an_initial_access_token_is_401_without_error_code() {
+async fn no_initial_access_token_is_401_bare_bearer_with_invalid_token_in_the_body() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
     let resp = host.post(None, &min()).await;
     assert_missing_token(&resp);
@@ -107,7 +113,7 @@ async fn registration_without_an_initial_access_token_is_401_without_error_code(
     // The body says what is missing: an initial access token.
     let body = assert_error(&resp, StatusCode::UNAUTHORIZED, Some("invalid_token"));
     common::assert_description_mentions(&body, "initial access token");
-    // Another scheme is no bearer token either (RFC 6750 §3.1: no error code).
+    // Another scheme is no bearer token either: the challenge carries no error code.
     let resp = host.post_with(Some("Basic dXNlcjpwYXNz"), &min()).await;
     assert_missing_token(&resp);
     assert_eq!(resp.header(header::WWW_AUTHENTICATE), Some("Bearer"));
@@ -139,6 +145,7 @@ async fn registration_without_an_initial_access_token_is_401_without_error_code(
 }
 
 /// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
+/// IAT-7: an initial access token manages no client; a registration access token registers none.
 #[tokio::test]
 async fn registration_with_a_bogus_initial_access_token_is_invalid_token() {
     let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
@@ -313,7 +320,9 @@ async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
     host.register(Some(&iat), &min()).await;
 }
 
-/// IAT-5: a token's use is spent only when the client is stored.
+/// IAT-4: a token whose quota of live clients is reached gets 403 `insufficient_scope`.
+///
+/// A registration refused for its metadata takes none of the token's client slots.
 #[tokio::test]
 async fn a_failed_registration_does_not_take_a_client_slot() {
     let host = Host::protected(|b| b);

@@ -1033,7 +1033,6 @@ async fn assert_discovery_agrees(registry: &Registry, not_advertised: &[(&str, V
 }
 
 /// DISC-2: the advertised methods and grant, response and subject types are the accepted ones.
-/// DISC-5: the default rules support what a dynamic OpenID Provider must.
 #[tokio::test]
 async fn provider_metadata_agrees_with_the_default_rules() {
     let host = Host::new(|b| b);

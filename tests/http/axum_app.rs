@@ -312,8 +312,11 @@ const CONTENT_ENCRYPTION: [&str; 6] = [
     "A256GCM",
 ];
 
+/// ALG-5: `introspection_signed_response_alg` is never `none`.
 /// DISC-1: the provider metadata advertise the https `registration_endpoint`.
 /// DISC-2: the advertised methods and grant, response and subject types are the accepted ones.
+/// DISC-4: `none` is not advertised where it is refused.
+/// DISC-5: the default rules support what a dynamic OpenID Provider must.
 #[tokio::test]
 async fn discovery_advertises_what_the_registry_enforces() {
     let server = serve_protected().await;
@@ -499,6 +502,7 @@ async fn deleted_client_is_invalid_client() {
 }
 
 /// IAT-1: registration may require an initial access token.
+/// IAT-7: an initial access token manages no client; a registration access token registers none.
 #[tokio::test]
 async fn initial_access_token_mode_protects_registration() {
     let server = serve_protected().await;

@@ -791,7 +791,6 @@ async fn enc_without_alg_rejected() {
 // ---------------------------------------------------------------------------------------------
 
 /// ERR-1: a registration error is 400 with a JSON object of `error` and `error_description`.
-/// ERR-2: `invalid_redirect_uri` is for redirect URIs, `invalid_client_metadata` for other members.
 /// ERR-3: `error_description` keeps to the characters RFC 6749 allows.
 #[tokio::test]
 async fn error_is_json_with_known_code_and_ascii_description() {
@@ -855,6 +854,7 @@ async fn statement_from_an_untrusted_issuer_is_unapproved() {
     assert_rfc_error(&resp, "unapproved_software_statement");
 }
 
+/// ERR-2: `invalid_redirect_uri` is for redirect URIs, `invalid_client_metadata` for other members.
 /// ERR-4: `error_description` names member and index; client values are quoted, cut to 64
 /// characters.
 #[tokio::test]

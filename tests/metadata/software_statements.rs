@@ -399,6 +399,7 @@ fn jwks_uri_issuer_needs_a_fetcher() {
     );
 }
 
+/// SS-6: the statement is returned unmodified, its claims as top-level metadata.
 /// SS-9: a statement sent with an update is verified as on registration.
 #[tokio::test]
 async fn statements_on_update_are_verified_the_same_way() {

@@ -230,9 +230,11 @@ async fn another_clients_valid_token_changes_nothing_on_put_or_delete() {
 
 /// MGT-7: an invalid registration access token is 401 `invalid_token` on read, update and delete.
 ///
-/// The attacker edits the `aud` of their own token to the victim's id: without re-signing
-/// (the signature no longer matches), re-signed with a key of their own, or with the header's
-/// `alg` switched to another algorithm.
+/// The attacker edits the `aud` of their own token to the victim's id, for each server
+/// algorithm: without re-signing (the signature no longer matches), or re-signed as HS256 with
+/// a key of their own; or makes `aud` an array naming both clients, signature kept. Each is
+/// refused by verification and on read, update and delete; the attacker's own token still
+/// works.
 #[tokio::test]
 async fn a_token_with_an_edited_aud_is_refused() {
     for alg in ALGORITHMS {

@@ -201,7 +201,8 @@ fn symmetric_classification() {
     }
 }
 
-/// DISC-4: `none` is not advertised where it is refused.
+/// Under the default rules, an algorithm member accepts `none` exactly when it is a signing
+/// member whose table entry does not refuse it.
 #[test]
 fn none_not_accepted_where_refused() {
     let rules = MetadataRules::default();

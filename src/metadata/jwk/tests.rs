@@ -66,7 +66,6 @@ fn private_members_named() {
 
 /// KEY-3: each key has the well-formed parameters of its key type.
 /// KEY-4: an RSA key has a modulus of at least 2048 bits.
-/// KEY-10: a key with `x5c` also carries its bare key values, matching the certificate.
 #[test]
 fn key_type_and_parameters() {
     rejected(json!([without(ec(), "kty")]), "jwks.keys[0].kty: required");

@@ -99,7 +99,6 @@ fn member_names_case_sensitive() {
 }
 
 /// VAL-32: every member has its JSON type, else `invalid_client_metadata`; `null` means absent.
-/// MGT-13: a `null` member of an update is treated as absent.
 #[test]
 fn null_members_are_absent() {
     let m = parse_json(json!({
@@ -316,7 +315,9 @@ fn right_types_accepted() {
     assert_eq!(m.default_max_age, Some(u64::MAX));
 }
 
-/// VAL-7: `redirect_uris` is an array of non-empty strings, else `invalid_redirect_uri`.
+/// An empty string is refused, as `invalid_client_metadata`, in the URL members other than
+/// `redirect_uris` (`client_uri`, `jwks_uri`, a tagged `logo_uri`, `request_uris`); free text
+/// (`client_name`, `software_id`) may be empty.
 #[test]
 fn empty_uri_strings_rejected() {
     assert_cm(json!({"client_uri": ""}), "client_uri: must not be empty");
@@ -334,6 +335,7 @@ fn empty_uri_strings_rejected() {
     assert_eq!(m.client_name.default.as_deref(), Some(""));
 }
 
+/// REG-5: member names and values are case-sensitive.
 /// VAL-2: grant, response and subject types and authentication methods must be on the server's
 /// lists.
 #[test]

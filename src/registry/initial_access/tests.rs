@@ -1,6 +1,10 @@
 use super::*;
 
-/// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
+/// IAT-5: a token's use is spent only when the client is stored.
+///
+/// A reservation dropped without being committed gives its use back. Also: once its uses are
+/// committed, from its expiry second on, or once revoked, a token (like an unknown one) is
+/// refused as `Refusal::Invalid` by `reserve`.
 #[test]
 fn uses_expiry_and_revocation_end_a_token() {
     let tokens = InitialAccessTokens::default();

@@ -6,7 +6,6 @@ fn uris(list: &[&str]) -> Vec<String> {
 }
 
 /// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
-/// VAL-27: redirect URIs and sector document entries are compared code point for code point.
 #[test]
 fn the_document_must_list_every_redirect_uri() {
     let document = json!(["https://a.example/cb", "https://b.example/cb", 7]);

@@ -126,7 +126,8 @@ async fn private_use_scheme_uris_without_host_are_allowed_unless_disabled() {
     );
 }
 
-/// PROF-11: `post_logout_redirect_uris` obey the redirect URI rules of the application type.
+/// `TrustedRedirectHosts` judges `post_logout_redirect_uris` as it judges `redirect_uris`: an
+/// untrusted host among them is `invalid_client_metadata`, naming the member and its index.
 #[tokio::test]
 async fn post_logout_redirect_uris_must_be_trusted_too() {
     let metadata = ClientMetadata {
