@@ -112,7 +112,7 @@ async fn assert_undecodable_columns_name_the_client(
 ) {
     insert(store, record("a", 1)).await;
     let update =
-        |column: &str| format!("UPDATE clients SET {column} = {placeholder} WHERE client_id = 'a'");
+        |column: &str| format!("UPDATE oidc_registration_clients SET {column} = {placeholder} WHERE client_id = 'a'");
     for (column, value) in [
         ("registered_by", "martian"),
         ("token_endpoint_auth_method", "telepathy"),
@@ -679,7 +679,7 @@ mod postgres_only {
         for task in tasks {
             stores.push(task.await.expect("join").expect("migrated"));
         }
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM oidc_registration_clients_schema_version")
             .fetch_all(stores[0].pool())
             .await
             .expect("schema_version");
@@ -700,7 +700,7 @@ mod postgres_only {
         let store = PostgresStore::connect(&url_in_schema)
             .await
             .expect("connect");
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM oidc_registration_clients_schema_version")
             .fetch_all(store.pool())
             .await
             .expect("schema_version");
@@ -718,7 +718,7 @@ mod postgres_only {
         };
         let schema = Schema::create(&url, "newer").await;
         let store = schema.store(8).await;
-        sqlx::query("INSERT INTO schema_version VALUES (99, 'from the future', 0)")
+        sqlx::query("INSERT INTO oidc_registration_clients_schema_version VALUES (99, 'from the future', 0)")
             .execute(store.pool())
             .await
             .expect("insert version");
@@ -747,7 +747,8 @@ mod postgres_only {
         .await;
         // The schema's checks refuse a malformed hash outright.
         let bad = sqlx::query(
-            "UPDATE clients SET registration_token_hash = '\\x00' WHERE client_id = 'a'",
+            "UPDATE oidc_registration_clients SET registration_token_hash = '\\x00' \
+             WHERE client_id = 'a'",
         )
         .execute(store.pool())
         .await;
@@ -799,7 +800,7 @@ mod sqlite_only {
             .await
             .expect("foreign_keys");
         assert_eq!(fk, 1);
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM oidc_registration_clients_schema_version")
             .fetch_all(pool)
             .await
             .expect("schema_version");
@@ -807,7 +808,7 @@ mod sqlite_only {
         store.close().await;
         // Opening again migrates nothing twice.
         let store = SqliteStore::open(db.path()).await.expect("reopen");
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM oidc_registration_clients_schema_version")
             .fetch_all(store.pool())
             .await
             .expect("schema_version");
@@ -850,7 +851,7 @@ mod sqlite_only {
     async fn a_schema_newer_than_this_release_is_refused() {
         let db = TempDb::new("newer");
         let store = SqliteStore::open(db.path()).await.expect("open");
-        sqlx::query("INSERT INTO schema_version VALUES (99, 'from the future', 0)")
+        sqlx::query("INSERT INTO oidc_registration_clients_schema_version VALUES (99, 'from the future', 0)")
             .execute(store.pool())
             .await
             .expect("insert version");
