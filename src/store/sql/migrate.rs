@@ -113,9 +113,9 @@ fn latest(migrations: &[Migration]) -> u32 {
 /// What a host whose store's tables are missing or behind can run.
 fn how_to_migrate<DB: Dialect>() -> String {
     format!(
-        "create or update them with {b}::migrate (as a role allowed to change the schema), or \
-         by running the statements of {b}::migration_sql with your own migration tool, or let \
-         the store migrate when it connects (migrate_on_connect(true))",
+        "create or update them with {b}::migrate, or by running the statements of \
+         {b}::migration_sql with your own migration tool, or let the store migrate when it \
+         connects (migrate_on_connect(true))",
         b = DB::BUILDER
     )
 }
@@ -154,16 +154,16 @@ where
         let conn: &mut DB::Connection = &mut pooled;
         let version_table = DB::table_ref(names, names.schema_version_table());
         if Self::columns(conn, &version_table).await?.is_empty() {
-            let legacy = if Self::legacy_tables(conn, names).await? {
-                format!("; {}", legacy_tables_found(names))
+            // Tables of an earlier release are to be named, not migrated anew.
+            let what_to_do = if Self::legacy_tables(conn, names).await? {
+                legacy_tables_found(names)
             } else {
-                String::new()
+                how_to_migrate::<DB>()
             };
             return Err(invalid(format!(
-                "the {} store's tables are not created: table {} does not exist{legacy}; {}",
+                "the {} store's tables are not created: table {} does not exist; {what_to_do}",
                 DB::NAME,
                 names.describe_schema_version(),
-                how_to_migrate::<DB>()
             )));
         }
         let current = Self::current_version(conn, names).await?;
@@ -207,7 +207,14 @@ where
         let version_table = names.render(DB::SCHEMA_VERSION_TABLE);
         Executor::execute(&mut *conn, version_table.as_str())
             .await
-            .map_err(backend)?;
+            .map_err(|e| {
+                invalid(format!(
+                    "creating the {} store's version table {}: {e} (a store whose role may not \
+                     change the schema connects with migrate_on_connect(false))",
+                    DB::NAME,
+                    names.describe_schema_version()
+                ))
+            })?;
         let current = Self::current_version(conn, names).await?;
         let pending = pending(DB::MIGRATIONS, current)?;
         if current == 0 && !pending.is_empty() {

@@ -10,8 +10,8 @@ mod migrate;
 mod names;
 
 pub(crate) use clients::{Clients, Dialect};
-pub(crate) use migrate::{Migration, scripts};
 pub use migrate::SqlMigration;
+pub(crate) use migrate::{Migration, scripts};
 pub(crate) use names::{Ident, NameOptions, Names};
 
 use crate::context::Caller;

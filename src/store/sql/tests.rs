@@ -91,12 +91,18 @@ fn rendered<DB: Dialect>() -> Vec<SqlMigration> {
 fn assert_migrations_are_rendered_whole<DB: Dialect>() {
     let migrations = rendered::<DB>();
     let versions: Vec<u32> = migrations.iter().map(SqlMigration::version).collect();
-    assert_eq!(versions, (1..=DB::MIGRATIONS.len() as u32).collect::<Vec<_>>());
+    assert_eq!(
+        versions,
+        (1..=DB::MIGRATIONS.len() as u32).collect::<Vec<_>>()
+    );
     for m in &migrations {
         let sql = m.sql();
         // Every placeholder is replaced, and the configured names alone appear.
         assert!(!sql.contains('{') && !sql.contains('}'), "{sql}");
-        assert!(!sql.contains("clients_last_used") && !sql.contains("schema_version"), "{sql}");
+        assert!(
+            !sql.contains("clients_last_used") && !sql.contains("schema_version"),
+            "{sql}"
+        );
         assert!(sql.contains("\"t\""), "{sql}");
         // Each records itself, its description in a string literal.
         assert!(!m.description().contains('\''));
@@ -111,8 +117,16 @@ fn assert_migrations_are_rendered_whole<DB: Dialect>() {
         );
     }
     // The first creates the version table its INSERT needs; the others only use it.
-    assert!(migrations[0].sql().starts_with("CREATE TABLE IF NOT EXISTS \"v\" ("));
-    assert!(migrations[1..].iter().all(|m| !m.sql().contains("CREATE TABLE IF NOT EXISTS")));
+    assert!(
+        migrations[0]
+            .sql()
+            .starts_with("CREATE TABLE IF NOT EXISTS \"v\" (")
+    );
+    assert!(
+        migrations[1..]
+            .iter()
+            .all(|m| !m.sql().contains("CREATE TABLE IF NOT EXISTS"))
+    );
 }
 
 #[cfg(feature = "sqlite")]

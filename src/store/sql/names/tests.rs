@@ -1,6 +1,10 @@
 use super::*;
 
-fn names(table: Option<&str>, versions: Option<&str>, schema: Option<&str>) -> Result<Names, StoreError> {
+fn names(
+    table: Option<&str>,
+    versions: Option<&str>,
+    schema: Option<&str>,
+) -> Result<Names, StoreError> {
     NameOptions {
         schema: schema.map(str::to_owned),
         table: table.map(str::to_owned),
@@ -39,7 +43,10 @@ fn only_plain_identifiers_of_at_most_63_bytes_are_names() {
         let message = refusal(names(Some(bad), None, None));
         assert!(message.contains("table name"), "{bad:?}: {message}");
         let message = refusal(names(None, Some(bad), None));
-        assert!(message.contains("schema version table name"), "{bad:?}: {message}");
+        assert!(
+            message.contains("schema version table name"),
+            "{bad:?}: {message}"
+        );
         let message = refusal(names(None, None, Some(bad)));
         assert!(message.contains("schema name"), "{bad:?}: {message}");
     }
