@@ -300,7 +300,13 @@ where
         sqlx::query_scalar(&select)
             .fetch_one(&mut *conn)
             .await
-            .map_err(backend)
+            .map_err(|e| {
+                invalid(format!(
+                    "reading the {} store's schema version from table {}: {e}",
+                    DB::NAME,
+                    names.describe_schema_version()
+                ))
+            })
     }
 }
 

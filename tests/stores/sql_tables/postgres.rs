@@ -197,15 +197,20 @@ async fn a_role_that_may_not_change_the_schema_connects_once_it_is_migrated() {
 
     let admin = schema.unscoped_pool(2).await;
     assert_eq!(options.migrate(&admin).await.expect("migrate"), [1, 2]);
-    sqlx::raw_sql(&format!(
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON \"{s}\".oidc_registration_clients TO \"{r}\"; \
-         GRANT SELECT ON \"{s}\".oidc_registration_clients_schema_version TO \"{r}\";",
-        s = schema.name,
-        r = role.name
-    ))
-    .execute(&admin)
-    .await
-    .expect("grant");
+    let grant = async |sql: &str| {
+        let sql = sql.replace("{s}", &schema.name).replace("{r}", &role.name);
+        sqlx::raw_sql(&sql).execute(&admin).await.expect("grant");
+    };
+    // A role that cannot read the clients table is refused at connect, not at a request.
+    grant("GRANT SELECT ON \"{s}\".oidc_registration_clients_schema_version TO \"{r}\"").await;
+    let message = refusal(options.from_pool(app.clone()).await);
+    assert!(
+        message.contains("oidc_registration_clients cannot be read")
+            && message.contains("permission denied"),
+        "{message}"
+    );
+    grant("GRANT SELECT, INSERT, UPDATE, DELETE ON \"{s}\".oidc_registration_clients TO \"{r}\"")
+        .await;
 
     let store = options.from_pool(app).await.expect("connect as the role");
     let a = record("a", 1);
