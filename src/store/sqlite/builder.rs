@@ -32,7 +32,8 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, scripts};
 /// tables `clients` and `schema_version`: keep using them with
 /// `.table("clients").schema_version_table("schema_version")` (the index keeps its name,
 /// `clients_last_used`). A store left to the default names refuses to start beside those
-/// tables, rather than start with none of their clients.
+/// tables rather than start with none of their clients (name its table explicitly to start
+/// afresh).
 ///
 /// ```no_run
 /// use tower_oidc_registration::store::SqliteStore;
