@@ -21,7 +21,7 @@
 //!   lost at a restart and it cannot be shared by replicas: for tests and demos.
 //! - [`SqliteStore`] (feature `sqlite`, bundles SQLite): a database file, for a single node.
 //!   Opening it creates or migrates the schema (versioned migrations embedded in the crate,
-//!   recorded in a `schema_version` table) and sets WAL with `synchronous=FULL`, so a
+//!   recorded in a schema version table) and sets WAL with `synchronous=FULL`, so a
 //!   registration is on disk before its `201` is sent and survives a crash. Inserts never
 //!   overwrite, updates and deletions are compare-and-swap on a version: concurrent writers
 //!   have exactly one winner.
@@ -29,15 +29,25 @@
 //!   service behind a load balancer. Every replica connects its own store to the same database
 //!   (and shares the signing key and the issuer): a client registered through one is read,
 //!   updated and deleted through any other, and a deletion revokes its token everywhere at
-//!   once. Connecting creates or migrates the schema (versioned migrations, recorded in
-//!   `schema_version`, run under a `pg_advisory_xact_lock`, so replicas starting at once
-//!   migrate once), in the connection's current schema. Inserts are `INSERT … ON CONFLICT DO
-//!   NOTHING`, updates and deletions `… WHERE client_id = $1 AND version = $2`: concurrent
-//!   updates through several replicas lose nothing and never tear a record, and of concurrent
-//!   uses of one rotating token exactly one wins. The `postgres` feature enables no TLS in
-//!   `sqlx`: connect over a trusted network or a local proxy.
+//!   once. Connecting creates or migrates the schema (versioned migrations, recorded in a
+//!   schema version table, run under a `pg_advisory_xact_lock`, so replicas starting at once
+//!   migrate once), in the connection's current schema unless one is configured. Inserts are
+//!   `INSERT … ON CONFLICT DO NOTHING`, updates and deletions `… WHERE client_id = $1 AND
+//!   version = $2`: concurrent updates through several replicas lose nothing and never tear a
+//!   record, and of concurrent uses of one rotating token exactly one wins. The `postgres`
+//!   feature enables no TLS in `sqlx`: connect over a trusted network or a local proxy.
 //! - Your own: implement the [`ClientStore`] trait (`tests/stores/conformance.rs` in the
 //!   repository is the suite every store passes).
+//!
+//! Both SQL stores can live in the host's own database. Their tables are
+//! `oidc_registration_clients` and `oidc_registration_clients_schema_version` unless named
+//! otherwise (and, for PostgreSQL, put in a schema of their own) with
+//! [`SqliteStore::builder`] or [`PostgresStore::builder`]; a table they did not create is
+//! never touched. A host that migrates with its own tooling, or whose runtime role may not
+//! change the schema, takes the migrations' SQL from the builder's `migration_sql`, or runs
+//! its `migrate` as a deployment step, and connects with `migrate_on_connect(false)`: the
+//! store then checks the schema at connect and fails, saying what to run, when it is missing
+//! or behind.
 //!
 //! ```toml
 //! tower-oidc-registration = { version = "0.1", features = ["sqlite"] } # or ["postgres"]
@@ -91,11 +101,13 @@
 // Without its feature, a store is not in these docs: link to docs.rs, built with every feature.
 #![cfg_attr(
     not(feature = "sqlite"),
-    doc = "[`SqliteStore`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/store/struct.SqliteStore.html"
+    doc = "[`SqliteStore`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/store/struct.SqliteStore.html",
+    doc = "[`SqliteStore::builder`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/store/struct.SqliteStore.html#method.builder"
 )]
 #![cfg_attr(
     not(feature = "postgres"),
-    doc = "[`PostgresStore`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/store/struct.PostgresStore.html"
+    doc = "[`PostgresStore`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/store/struct.PostgresStore.html",
+    doc = "[`PostgresStore::builder`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/store/struct.PostgresStore.html#method.builder"
 )]
 
 mod memory;
@@ -119,10 +131,13 @@ use crate::token::CredentialHash;
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-pub use postgres::PostgresStore;
+pub use postgres::{PostgresStore, PostgresStoreBuilder};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
+pub use sql::SqlMigration;
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, SqliteStoreBuilder};
 pub(crate) use timeout::TimeoutStore;
 
 /// A client secret as stored: in clear (a read can return it, RFC 7592 §3), or only its

@@ -1,13 +1,17 @@
 //! [`PostgresStore`]: clients in a PostgreSQL database, shared by several replicas.
 
+mod builder;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::Postgres;
-use sqlx::postgres::{PgPool, PgPoolOptions, PgQueryResult};
+use sqlx::postgres::{PgPool, PgQueryResult};
 
-use super::sql::{Clients, Dialect, Migration, backend};
+use super::sql::{Clients, Dialect, Ident, Migration, Names};
 use super::{ClientRecord, ClientStore, StoreError};
+
+pub use builder::PostgresStoreBuilder;
 
 /// Clients in a PostgreSQL database, for several replicas of the service sharing it: a
 /// client registered through one replica is read, updated and deleted through any other,
@@ -19,9 +23,12 @@ use super::{ClientRecord, ClientStore, StoreError};
 /// The store creates its schema and migrates it when connected. Migrations are SQL embedded
 /// in the crate, applied in order inside one transaction that first takes a
 /// transaction-scoped advisory lock (`pg_advisory_xact_lock`), so several replicas starting
-/// at once migrate once; they are recorded in a `schema_version` table, and a database
-/// migrated by a newer release is refused rather than misread. The tables live in the
-/// connection's current schema (the first of its `search_path`).
+/// at once migrate once; they are recorded in a schema version table, and a database
+/// migrated by a newer release is refused rather than misread. The tables are
+/// `oidc_registration_clients` and `oidc_registration_clients_schema_version`, in the
+/// connection's current schema (the first of its `search_path`): other names, a schema of
+/// their own, and connecting without migrating (for a runtime role that may not change the
+/// schema) are options of [`PostgresStore::builder`].
 ///
 /// Inserts are `INSERT … ON CONFLICT DO NOTHING`, replacements and deletions are
 /// `… WHERE client_id = $1 AND version = $2`: single statements, whose row lock makes
@@ -50,17 +57,21 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`,
     /// with the query parameters `sqlx` accepts, such as `?options=-c%20search_path%3Dauth`)
-    /// with a default pool, and creates or migrates the schema.
+    /// with a default pool, and creates or migrates the schema, with the default table names.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new().connect(url).await.map_err(backend)?;
-        Self::from_pool(pool).await
+        Self::builder().connect(url).await
     }
 
     /// A store on a pool the caller configured (size, timeouts, schema). Creates or migrates
-    /// the schema.
+    /// the schema, with the default table names.
     pub async fn from_pool(pool: PgPool) -> Result<Self, StoreError> {
-        let clients = Clients::migrated(pool).await?;
-        Ok(Self { clients })
+        Self::builder().from_pool(pool).await
+    }
+
+    /// Options: the table names and their schema, and whether connecting migrates the
+    /// store's schema.
+    pub fn builder() -> PostgresStoreBuilder {
+        PostgresStoreBuilder::default()
     }
 
     /// The connection pool, for the host's own queries or a health check.
@@ -115,6 +126,7 @@ impl ClientStore for PostgresStore {
 }
 
 impl Dialect for Postgres {
+    const BUILDER: &'static str = "PostgresStoreBuilder";
     const MIGRATIONS: &'static [Migration] = &[
         Migration {
             version: 1,
@@ -128,25 +140,36 @@ impl Dialect for Postgres {
         },
     ];
     /// `BIGINT`: PostgreSQL's `INTEGER` is 32-bit, and the versions read back as `i64`.
-    const SCHEMA_VERSION_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS schema_version (
-        version BIGINT NOT NULL PRIMARY KEY,
-        description TEXT NOT NULL,
-        applied_at BIGINT NOT NULL
-    )";
+    const SCHEMA_VERSION_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS {schema_version} (
+    version BIGINT NOT NULL PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+)";
+    const NOW: &'static str = "CAST(floor(EXTRACT(EPOCH FROM now())) AS BIGINT)";
     const BEGIN_MIGRATIONS: &'static str = "BEGIN";
     /// A transaction-scoped advisory lock: replicas starting at once migrate one after the
     /// other, so each migration runs once. Its key is the ASCII of "toidcreg": a fixed value
-    /// unlikely to collide with the host's own advisory locks.
+    /// unlikely to collide with the host's own advisory locks. One key for every table name:
+    /// stores of other tables in the database wait too, for migrations that take milliseconds.
     const LOCK_MIGRATIONS: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(x'746f696463726567'::BIGINT)");
+    /// `to_regclass` resolves the name as a statement would (through the `search_path` when
+    /// unqualified) and is `NULL`, matching no column, when there is no such table.
+    const COLUMNS_OF: &'static str = "SELECT attname::TEXT FROM pg_catalog.pg_attribute \
+        WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped";
     const TOUCH: &'static str =
-        "UPDATE clients SET last_used_at = GREATEST(last_used_at, $2) WHERE client_id = $1";
+        "UPDATE {clients} SET last_used_at = GREATEST(last_used_at, $2) WHERE client_id = $1";
     /// `SKIP LOCKED`: replicas cleaning up at once delete different clients instead of waiting
     /// for each other's row locks.
-    const DELETE_UNUSED: &'static str = "DELETE FROM clients WHERE client_id IN \
-        (SELECT client_id FROM clients WHERE COALESCE(last_used_at, client_id_issued_at) < $1 \
+    const DELETE_UNUSED: &'static str = "DELETE FROM {clients} WHERE client_id IN \
+        (SELECT client_id FROM {clients} WHERE COALESCE(last_used_at, client_id_issued_at) < $1 \
          LIMIT $2 FOR UPDATE SKIP LOCKED) \
         AND COALESCE(last_used_at, client_id_issued_at) < $1 RETURNING client_id";
+
+    /// Quoted and qualified, as `to_regclass` parses it.
+    fn table_ref(names: &Names, table: &Ident) -> String {
+        names.qualified(table)
+    }
 
     fn rows_affected(done: &PgQueryResult) -> u64 {
         done.rows_affected()

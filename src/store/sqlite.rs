@@ -1,5 +1,7 @@
 //! [`SqliteStore`]: clients in a SQLite database file, for a single node.
 
+mod builder;
+
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,8 +13,10 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use super::sql::{Clients, Dialect, Migration, backend};
+use super::sql::{Clients, Dialect, Ident, Migration, Names, backend};
 use super::{ClientRecord, ClientStore, StoreError};
+
+pub use builder::SqliteStoreBuilder;
 
 /// How long a statement waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -27,8 +31,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 ///
 /// The store creates its schema and migrates it when opened. Migrations are SQL embedded in
 /// the crate, applied in order inside one `BEGIN IMMEDIATE` transaction (two processes
-/// opening the same file migrate once), and recorded in a `schema_version` table; a file
-/// migrated by a newer release is refused rather than misread.
+/// opening the same file migrate once), and recorded in a schema version table; a file
+/// migrated by a newer release is refused rather than misread. Its tables are
+/// `oidc_registration_clients` and `oidc_registration_clients_schema_version`: other names,
+/// and opening without migrating (for a host that migrates on its own), are options of
+/// [`SqliteStore::builder`].
 ///
 /// Inserts are `INSERT … ON CONFLICT DO NOTHING`, replacements and deletions are
 /// `… WHERE client_id = $1 AND version = $2`: single statements, atomic under SQLite's write
@@ -57,32 +64,21 @@ impl SqliteStore {
     /// Opens (creating it if missing) the database at `path_or_url`: a file path, or a
     /// `sqlite:` URL such as `sqlite:///var/lib/app/clients.db?mode=rwc` (its query parameters
     /// apply; the durability settings above are then set on top). Creates or migrates the
-    /// schema.
+    /// schema, with the default table names.
     pub async fn open(path_or_url: &str) -> Result<Self, StoreError> {
-        let options = if path_or_url.starts_with("sqlite:") {
-            SqliteConnectOptions::from_str(path_or_url).map_err(backend)?
-        } else {
-            SqliteConnectOptions::new().filename(path_or_url)
-        };
-        let options = options
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .connect_with(options)
-            .await
-            .map_err(backend)?;
-        Self::from_pool(pool).await
+        Self::builder().open(path_or_url).await
     }
 
     /// A store on a pool the caller configured (its connection settings are the caller's:
     /// see [`open`](Self::open) for the ones this crate recommends). Creates or migrates
-    /// the schema.
+    /// the schema, with the default table names.
     pub async fn from_pool(pool: SqlitePool) -> Result<Self, StoreError> {
-        let clients = Clients::migrated(pool).await?;
-        Ok(Self { clients })
+        Self::builder().from_pool(pool).await
+    }
+
+    /// Options: the table names, and whether opening the store migrates its schema.
+    pub fn builder() -> SqliteStoreBuilder {
+        SqliteStoreBuilder::default()
     }
 
     /// The connection pool, for the host's own queries or a health check.
@@ -95,6 +91,25 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.clients.pool().close().await;
     }
+}
+
+/// A pool on the database at `path_or_url` with the settings [`SqliteStore`] describes.
+async fn durable_pool(path_or_url: &str) -> Result<SqlitePool, StoreError> {
+    let options = if path_or_url.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(path_or_url).map_err(backend)?
+    } else {
+        SqliteConnectOptions::new().filename(path_or_url)
+    };
+    let options = options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .connect_with(options)
+        .await
+        .map_err(backend)
 }
 
 #[async_trait]
@@ -137,6 +152,7 @@ impl ClientStore for SqliteStore {
 }
 
 impl Dialect for Sqlite {
+    const BUILDER: &'static str = "SqliteStoreBuilder";
     const MIGRATIONS: &'static [Migration] = &[
         Migration {
             version: 1,
@@ -149,21 +165,30 @@ impl Dialect for Sqlite {
             sql: include_str!("sql/migrations/sqlite/0002_last_used_index.sql"),
         },
     ];
-    const SCHEMA_VERSION_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS schema_version (
-        version INTEGER NOT NULL PRIMARY KEY,
-        description TEXT NOT NULL,
-        applied_at INTEGER NOT NULL
-    )";
+    const SCHEMA_VERSION_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS {schema_version} (
+    version INTEGER NOT NULL PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+)";
+    /// `strftime('%s')` rather than `unixepoch()`: also on the older SQLite of a host's tools.
+    const NOW: &'static str = "CAST(strftime('%s', 'now') AS INTEGER)";
     /// `IMMEDIATE` takes the write lock at once: two processes opening the same file migrate
     /// one after the other.
     const BEGIN_MIGRATIONS: &'static str = "BEGIN IMMEDIATE";
     const LOCK_MIGRATIONS: Option<&'static str> = None;
-    const TOUCH: &'static str = "UPDATE clients \
+    const COLUMNS_OF: &'static str = "SELECT name FROM pragma_table_info($1)";
+    const TOUCH: &'static str = "UPDATE {clients} \
         SET last_used_at = MAX(COALESCE(last_used_at, 0), $2) WHERE client_id = $1";
-    const DELETE_UNUSED: &'static str = "DELETE FROM clients WHERE client_id IN \
-        (SELECT client_id FROM clients WHERE COALESCE(last_used_at, client_id_issued_at) < $1 \
+    const DELETE_UNUSED: &'static str = "DELETE FROM {clients} WHERE client_id IN \
+        (SELECT client_id FROM {clients} WHERE COALESCE(last_used_at, client_id_issued_at) < $1 \
          LIMIT $2) \
         AND COALESCE(last_used_at, client_id_issued_at) < $1 RETURNING client_id";
+
+    /// The bare name: SQLite has no schema option (and `pragma_table_info` takes the name
+    /// unquoted).
+    fn table_ref(_names: &Names, table: &Ident) -> String {
+        table.as_str().to_owned()
+    }
 
     fn rows_affected(done: &SqliteQueryResult) -> u64 {
         done.rows_affected()

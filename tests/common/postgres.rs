@@ -71,6 +71,17 @@ impl Schema {
             .expect("connect to PostgreSQL")
     }
 
+    /// A pool of up to `max_connections` whose connections keep the database's default
+    /// `search_path`: for a store given this schema by name, which must then qualify every
+    /// table with it.
+    pub async fn unscoped_pool(&self, max_connections: u32) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect(&self.url)
+            .await
+            .expect("connect to PostgreSQL")
+    }
+
     /// A store of its own (its own pool of up to `max_connections`) in this schema, migrated.
     pub async fn store(&self, max_connections: u32) -> PostgresStore {
         PostgresStore::from_pool(self.pool(max_connections).await)

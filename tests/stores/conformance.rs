@@ -1,7 +1,9 @@
 //! One store conformance suite, run against every store: the in-memory store always,
 //! `SqliteStore` (on a fresh temporary file per test) with the `sqlite` feature, and
 //! `PostgresStore` (in a fresh schema per test of the database named by
-//! `TOWER_OIDC_REGISTRATION_POSTGRES_URL`) with the `postgres` feature. Without that variable
+//! `TOWER_OIDC_REGISTRATION_POSTGRES_URL`) with the `postgres` feature; each SQL store twice,
+//! with the default table names and with names (and, for PostgreSQL, a schema) of the host's
+//! choosing. Without that variable
 //! the PostgreSQL tests print "SKIPPED: set TOWER_OIDC_REGISTRATION_POSTGRES_URL" and pass,
 //! except under CI (`common::under_ci`: `CI` set, not to `false` or `0`), where they fail: CI
 //! never skips them. `scripts/test` starts a throwaway server and sets the variable.
@@ -37,7 +39,7 @@ fn metadata(name: &str) -> MetadataJson {
 }
 
 /// A record whose every field derives from `n`, so that two records never share a field.
-fn record(id: &str, n: u8) -> ClientRecord {
+pub(crate) fn record(id: &str, n: u8) -> ClientRecord {
     let mut r = ClientRecord::new(
         id.to_owned(),
         Some(StoredSecret::Plain(Secret::new(format!("secret-{n}")))),
@@ -86,7 +88,7 @@ fn fields(r: &ClientRecord) -> String {
 }
 
 #[track_caller]
-fn assert_same(got: &ClientRecord, want: &ClientRecord) {
+pub(crate) fn assert_same(got: &ClientRecord, want: &ClientRecord) {
     assert_eq!(fields(got), fields(want));
 }
 
@@ -95,7 +97,7 @@ async fn insert(store: &dyn ClientStore, record: ClientRecord) {
     store.insert(Arc::new(record)).await.expect("insert");
 }
 
-async fn stored(store: &dyn ClientStore, id: &str) -> ClientRecord {
+pub(crate) async fn stored(store: &dyn ClientStore, id: &str) -> ClientRecord {
     let got = store.get(id).await.expect("get");
     ClientRecord::clone(&got.unwrap_or_else(|| panic!("{id} is stored")))
 }
@@ -111,8 +113,11 @@ async fn assert_undecodable_columns_name_the_client(
     execute: impl AsyncFn(String, String, &str),
 ) {
     insert(store, record("a", 1)).await;
-    let update =
-        |column: &str| format!("UPDATE clients SET {column} = {placeholder} WHERE client_id = 'a'");
+    let update = |column: &str| {
+        format!(
+            "UPDATE oidc_registration_clients SET {column} = {placeholder} WHERE client_id = 'a'"
+        )
+    };
     for (column, value) in [
         ("registered_by", "martian"),
         ("token_endpoint_auth_method", "telepathy"),
@@ -577,16 +582,33 @@ mod sqlite_support {
             .expect("open SQLite store");
         Some((Arc::new(store), db))
     }
+
+    /// A store with table names of the host's choosing: a reserved word, so that a statement
+    /// that did not quote the name would fail.
+    pub async fn sqlite_store_named() -> Option<(Arc<dyn ClientStore>, TempDb)> {
+        let db = TempDb::new("conformance-named");
+        let store = SqliteStore::builder()
+            .table("order")
+            .schema_version_table("order_migrations")
+            .open(db.path())
+            .await
+            .expect("open SQLite store");
+        Some((Arc::new(store), db))
+    }
 }
 
 #[cfg(feature = "sqlite")]
 suite!(sqlite, super::sqlite_support::sqlite_store);
+
+#[cfg(feature = "sqlite")]
+suite!(sqlite_named, super::sqlite_support::sqlite_store_named);
 
 #[cfg(feature = "postgres")]
 mod postgres_support {
     use std::sync::Arc;
 
     use tower_oidc_registration::ClientStore;
+    use tower_oidc_registration::store::PostgresStore;
 
     use crate::common::postgres::{Schema, database_url};
 
@@ -595,10 +617,31 @@ mod postgres_support {
         let schema = Schema::create(&url, "conformance").await;
         Some((Arc::new(schema.store(8).await), schema))
     }
+
+    /// A store in a schema it is given by name, on connections whose `search_path` does not
+    /// include it, with a table name in mixed case that is also a reserved word: a statement
+    /// that did not qualify and quote it would fail.
+    pub async fn postgres_store_named() -> Option<(Arc<dyn ClientStore>, Schema)> {
+        let url = database_url("the store conformance suite")?;
+        let schema = Schema::create(&url, "conformance_named").await;
+        let store = PostgresStore::builder()
+            .schema(schema.name.as_str())
+            .table("Order")
+            .from_pool(schema.unscoped_pool(8).await)
+            .await
+            .expect("PostgreSQL store");
+        Some((Arc::new(store), schema))
+    }
 }
 
 #[cfg(feature = "postgres")]
 suite!(postgres, super::postgres_support::postgres_store);
+
+#[cfg(feature = "postgres")]
+suite!(
+    postgres_named,
+    super::postgres_support::postgres_store_named
+);
 
 /// Without a database, a PostgreSQL test says `SKIPPED: ...` on stderr and passes; under CI
 /// (`CI` set, and not to `false` or `0`) it fails: run as a child process of this binary, one
@@ -679,10 +722,11 @@ mod postgres_only {
         for task in tasks {
             stores.push(task.await.expect("join").expect("migrated"));
         }
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
-            .fetch_all(stores[0].pool())
-            .await
-            .expect("schema_version");
+        let versions: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM oidc_registration_clients_schema_version")
+                .fetch_all(stores[0].pool())
+                .await
+                .expect("schema_version");
         assert_eq!(versions, [1, 2]);
         // One schema, every store: a client inserted through one is read through another.
         let a = record("a", 1);
@@ -700,10 +744,11 @@ mod postgres_only {
         let store = PostgresStore::connect(&url_in_schema)
             .await
             .expect("connect");
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
-            .fetch_all(store.pool())
-            .await
-            .expect("schema_version");
+        let versions: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM oidc_registration_clients_schema_version")
+                .fetch_all(store.pool())
+                .await
+                .expect("schema_version");
         assert_eq!(versions, [1, 2]);
         assert_same(&stored(&store, "a").await, &a);
         store.close().await;
@@ -718,7 +763,7 @@ mod postgres_only {
         };
         let schema = Schema::create(&url, "newer").await;
         let store = schema.store(8).await;
-        sqlx::query("INSERT INTO schema_version VALUES (99, 'from the future', 0)")
+        sqlx::query("INSERT INTO oidc_registration_clients_schema_version VALUES (99, 'from the future', 0)")
             .execute(store.pool())
             .await
             .expect("insert version");
@@ -747,7 +792,8 @@ mod postgres_only {
         .await;
         // The schema's checks refuse a malformed hash outright.
         let bad = sqlx::query(
-            "UPDATE clients SET registration_token_hash = '\\x00' WHERE client_id = 'a'",
+            "UPDATE oidc_registration_clients SET registration_token_hash = '\\x00' \
+             WHERE client_id = 'a'",
         )
         .execute(store.pool())
         .await;
@@ -799,18 +845,20 @@ mod sqlite_only {
             .await
             .expect("foreign_keys");
         assert_eq!(fk, 1);
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
-            .fetch_all(pool)
-            .await
-            .expect("schema_version");
+        let versions: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM oidc_registration_clients_schema_version")
+                .fetch_all(pool)
+                .await
+                .expect("schema_version");
         assert_eq!(versions, [1, 2]);
         store.close().await;
         // Opening again migrates nothing twice.
         let store = SqliteStore::open(db.path()).await.expect("reopen");
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_version")
-            .fetch_all(store.pool())
-            .await
-            .expect("schema_version");
+        let versions: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM oidc_registration_clients_schema_version")
+                .fetch_all(store.pool())
+                .await
+                .expect("schema_version");
         assert_eq!(versions, [1, 2]);
         store.close().await;
     }
@@ -850,7 +898,7 @@ mod sqlite_only {
     async fn a_schema_newer_than_this_release_is_refused() {
         let db = TempDb::new("newer");
         let store = SqliteStore::open(db.path()).await.expect("open");
-        sqlx::query("INSERT INTO schema_version VALUES (99, 'from the future', 0)")
+        sqlx::query("INSERT INTO oidc_registration_clients_schema_version VALUES (99, 'from the future', 0)")
             .execute(store.pool())
             .await
             .expect("insert version");

@@ -1,32 +1,41 @@
-//! The store operations written once for both SQL databases: [`Clients`], the `clients` table
+//! The store operations written once for both SQL databases: [`Clients`], the clients table
 //! behind a sqlx pool of any [`Dialect`]. Its statements use `$1`-style placeholders, which
 //! SQLite and PostgreSQL both read; the few statements the two spell differently are constants
-//! of the dialect.
+//! of the dialect. Every statement is a template of [`Names::render`], rendered once for the
+//! store's table names when the store is built.
 
 use std::sync::Arc;
 
 use sqlx::query::Query;
-use sqlx::{
-    ColumnIndex, Connection as _, Database, Decode, Encode, Executor, IntoArguments, Pool,
-    Row as _, Type,
-};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row as _, Type};
 
-use super::{ClientRow, Migration, backend, pending, to_sql_int, unix_now};
+use super::migrate::Migration;
+use super::names::{Ident, Names};
+use super::{ClientRow, backend, to_sql_int};
 use crate::store::{ClientRecord, StoreError};
 
 /// What one SQL database spells its own way; implemented by sqlx's database types
-/// ([`sqlx::Sqlite`], [`sqlx::Postgres`]) in the backend's module.
+/// ([`sqlx::Sqlite`], [`sqlx::Postgres`]) in the backend's module. Statements naming a table
+/// are templates of [`Names::render`].
 pub(crate) trait Dialect: Database {
+    /// The builder of the store, as messages name it (`SqliteStoreBuilder`).
+    const BUILDER: &'static str;
     /// The schema, version by version. Never edit an applied migration: add the next one.
     const MIGRATIONS: &'static [Migration];
     /// Creates the table that records applied migrations (`version`, `description`,
     /// `applied_at`), unless it exists.
     const SCHEMA_VERSION_TABLE: &'static str;
+    /// The time as seconds since the Unix epoch, an SQL expression: `applied_at` of a
+    /// migration, also when the host's own tooling runs it.
+    const NOW: &'static str;
     /// Begins the transaction that applies the migrations.
     const BEGIN_MIGRATIONS: &'static str;
     /// Run first in that transaction, when beginning it is not enough to keep other
     /// connections from migrating at the same time: a lock held until commit or rollback.
     const LOCK_MIGRATIONS: Option<&'static str>;
+    /// The names of the columns of table `$1` (as [`table_ref`](Self::table_ref) gives it):
+    /// none when there is no such table.
+    const COLUMNS_OF: &'static str;
     /// Records a use of client `$1` at `$2`, unless a later use is recorded.
     const TOUCH: &'static str;
     /// Deletes at most `$2` clients unused since `$1` (by their last use, else their
@@ -34,27 +43,73 @@ pub(crate) trait Dialect: Database {
     /// checks again: a client used between the two (through another connection) survives.
     const DELETE_UNUSED: &'static str;
 
+    /// `table`, in the store's schema, as [`COLUMNS_OF`](Self::COLUMNS_OF) takes it.
+    fn table_ref(names: &Names, table: &Ident) -> String;
+
     /// How many rows a statement changed (each driver's result has the method, no trait
     /// names it).
     fn rows_affected(done: &Self::QueryResult) -> u64;
 }
 
-const COLUMNS: &str = "client_id, version, registration_token_hash, client_secret, \
+/// The columns of a client, in the order [`Clients::bind_client_row`] binds them.
+pub(super) const COLUMNS: &str = "client_id, version, registration_token_hash, client_secret, \
     client_secret_hash, client_secret_expires_at, client_id_issued_at, \
     token_endpoint_auth_method, registered_by, metadata";
 
-/// The `clients` table of one database, behind its connection pool: what
+/// The statements of one store, rendered for its names.
+#[derive(Debug)]
+struct Statements {
+    insert: String,
+    select: String,
+    update: String,
+    delete: String,
+    count: String,
+    exists: String,
+    touch: String,
+    delete_unused: String,
+}
+
+impl Statements {
+    fn render<DB: Dialect>(names: &Names) -> Self {
+        Self {
+            insert: names.render(&format!(
+                "INSERT INTO {{clients}} ({COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (client_id) DO NOTHING"
+            )),
+            select: names.render(&format!(
+                "SELECT {COLUMNS} FROM {{clients}} WHERE client_id = $1"
+            )),
+            update: names.render(
+                "UPDATE {clients} SET version = $2, registration_token_hash = $3, \
+                 client_secret = $4, client_secret_hash = $5, client_secret_expires_at = $6, \
+                 client_id_issued_at = $7, token_endpoint_auth_method = $8, \
+                 registered_by = $9, metadata = $10 \
+                 WHERE client_id = $1 AND version = $11",
+            ),
+            delete: names.render("DELETE FROM {clients} WHERE client_id = $1 AND version = $2"),
+            count: names.render("SELECT COUNT(*) FROM {clients}"),
+            exists: names.render("SELECT 1 FROM {clients} WHERE client_id = $1"),
+            touch: names.render(DB::TOUCH),
+            delete_unused: names.render(DB::DELETE_UNUSED),
+        }
+    }
+}
+
+/// The clients table of one database, behind its connection pool: what
 /// [`SqliteStore`](crate::store::SqliteStore) and [`PostgresStore`](crate::store::PostgresStore)
 /// do, once.
 #[derive(Debug)]
 pub(crate) struct Clients<DB: Database> {
     pool: Pool<DB>,
+    sql: Arc<Statements>,
 }
 
 impl<DB: Database> Clone for Clients<DB> {
     fn clone(&self) -> Self {
         Self {
             pool: self.pool.clone(),
+            sql: Arc::clone(&self.sql),
         }
     }
 }
@@ -80,29 +135,23 @@ where
     for<'q> &'q str: Encode<'q, DB> + Type<DB> + ColumnIndex<DB::Row>,
     usize: ColumnIndex<DB::Row>,
 {
-    /// The table of the database behind `pool`, once its schema is created or migrated.
-    pub async fn migrated(pool: Pool<DB>) -> Result<Self, StoreError> {
-        let mut conn = pool.acquire().await.map_err(backend)?.detach();
-        // On a connection taken out of the pool: a failure never returns a connection inside
-        // a transaction to the pool.
-        let result = match conn.begin_with(DB::BEGIN_MIGRATIONS).await {
-            Ok(mut tx) => match Self::apply_migrations(&mut tx).await {
-                Ok(()) => tx.commit().await.map_err(backend),
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(backend(e)),
-        };
-        let _ = conn.close().await;
-        result.map(|()| Self { pool })
+    /// The table named `names` of the database behind `pool`: migrated first when `migrate`,
+    /// else checked to be at the schema version this release needs.
+    pub async fn connect(pool: Pool<DB>, names: &Names, migrate: bool) -> Result<Self, StoreError> {
+        if migrate {
+            Self::migrate(&pool, names).await?;
+        } else {
+            Self::check(&pool, names).await?;
+        }
+        Ok(Self {
+            pool,
+            sql: Arc::new(Statements::render::<DB>(names)),
+        })
     }
 
     pub async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
         let row = ClientRow::from_record(&record)?;
-        let insert = format!(
-            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (client_id) DO NOTHING"
-        );
-        let done = Self::bind_client_row(sqlx::query(&insert), row)
+        let done = Self::bind_client_row(sqlx::query(&self.sql.insert), row)
             .execute(&self.pool)
             .await
             .map_err(backend)?;
@@ -113,8 +162,7 @@ where
     }
 
     pub async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-        let select = format!("SELECT {COLUMNS} FROM clients WHERE client_id = $1");
-        let row = sqlx::query(&select)
+        let row = sqlx::query(&self.sql.select)
             .bind(client_id)
             .fetch_optional(&self.pool)
             .await
@@ -139,12 +187,7 @@ where
         }
         let expected = to_sql_int("version", expected_version)?;
         let row = ClientRow::from_record(&record)?;
-        let update = sqlx::query(
-            "UPDATE clients SET version = $2, registration_token_hash = $3, client_secret = $4, \
-             client_secret_hash = $5, client_secret_expires_at = $6, client_id_issued_at = $7, \
-             token_endpoint_auth_method = $8, registered_by = $9, metadata = $10 \
-             WHERE client_id = $1 AND version = $11",
-        );
+        let update = sqlx::query(&self.sql.update);
         let done = Self::bind_client_row(update, row)
             .bind(expected)
             .execute(&self.pool)
@@ -161,7 +204,7 @@ where
             // No stored version is that large.
             return Err(self.missed(client_id).await);
         };
-        let done = sqlx::query("DELETE FROM clients WHERE client_id = $1 AND version = $2")
+        let done = sqlx::query(&self.sql.delete)
             .bind(client_id)
             .bind(expected)
             .execute(&self.pool)
@@ -174,7 +217,7 @@ where
     }
 
     pub async fn count(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients")
+        let n: i64 = sqlx::query_scalar(&self.sql.count)
             .fetch_one(&self.pool)
             .await
             .map_err(backend)?;
@@ -183,7 +226,7 @@ where
 
     pub async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
         let at = to_sql_int("last use", at)?;
-        sqlx::query(DB::TOUCH)
+        sqlx::query(&self.sql.touch)
             .bind(client_id)
             .bind(at)
             .execute(&self.pool)
@@ -202,7 +245,7 @@ where
         }
         let unused_since = i64::try_from(unused_since).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        sqlx::query_scalar(DB::DELETE_UNUSED)
+        sqlx::query_scalar(&self.sql.delete_unused)
             .bind(unused_since)
             .bind(limit)
             .fetch_all(&self.pool)
@@ -213,7 +256,7 @@ where
     /// [`StoreError::NotFound`] when `client_id` is absent, else [`StoreError::Conflict`]:
     /// why a guarded write changed no row.
     async fn missed(&self, client_id: &str) -> StoreError {
-        match sqlx::query("SELECT 1 FROM clients WHERE client_id = $1")
+        match sqlx::query(&self.sql.exists)
             .bind(client_id)
             .fetch_optional(&self.pool)
             .await
@@ -222,49 +265,6 @@ where
             Ok(Some(_)) => StoreError::Conflict,
             Err(e) => backend(e),
         }
-    }
-
-    /// Applies the pending [`Dialect::MIGRATIONS`] in the migration transaction `tx`, and records
-    /// them in `schema_version`. (A function of its own, taking the connection as a plain
-    /// `&mut Connection`: the future of [`Clients::migrated`] stays `Send`, so a store can be
-    /// opened inside `tokio::spawn`.)
-    async fn apply_migrations(tx: &mut DB::Connection) -> Result<(), StoreError> {
-        if let Some(lock) = DB::LOCK_MIGRATIONS {
-            Executor::execute(&mut *tx, lock).await.map_err(backend)?;
-        }
-        Executor::execute(&mut *tx, DB::SCHEMA_VERSION_TABLE)
-            .await
-            .map_err(backend)?;
-        let current: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(backend)?;
-        for m in pending(DB::MIGRATIONS, current)? {
-            // A string without arguments runs as a simple query: several statements at once. (Not
-            // `sqlx::raw_sql`, whose future is not `Send` for every lifetime.)
-            Executor::execute(&mut *tx, m.sql).await.map_err(|e| {
-                StoreError::Backend(
-                    format!(
-                        "{} migration {} ({}): {e}",
-                        DB::NAME,
-                        m.version,
-                        m.description
-                    )
-                    .into(),
-                )
-            })?;
-            sqlx::query(
-                "INSERT INTO schema_version (version, description, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(m.version)
-            .bind(m.description)
-            .bind(unix_now())
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        }
-        Ok(())
     }
 
     /// Binds the ten columns of a [`ClientRow`], in [`COLUMNS`] order, as `$1` to `$10`: one list

@@ -1,52 +1,24 @@
-//! What the SQL stores share: a client record as the column values of a `clients` row, and
+//! What the SQL stores share: a client record as the column values of a clients row, and
 //! back, so the encoding rules (how a [`Caller`] or a [`StoredSecret`] is spelled, which
-//! values are out of range, what makes a row undecodable) live in one place; and in
-//! [`clients`], the store operations and migrations themselves, written once over sqlx for
-//! every [`Dialect`] (the backends' modules hold only what their database spells its own way).
+//! values are out of range, what makes a row undecodable) live in one place; in [`names`], the
+//! checked names of a store's tables; in [`clients`], the store operations, and in [`migrate`]
+//! the migrations, written once over sqlx for every [`Dialect`] (the backends' modules hold
+//! only what their database spells its own way).
 
 mod clients;
+mod migrate;
+mod names;
 
 pub(crate) use clients::{Clients, Dialect};
+pub use migrate::SqlMigration;
+pub(crate) use migrate::{Migration, scripts};
+pub(crate) use names::{Ident, NameOptions, Names};
 
 use crate::context::Caller;
 use crate::metadata::AuthMethod;
 use crate::secret::Secret;
 use crate::store::{ClientRecord, MetadataJson, StoreError, StoredSecret};
 use crate::token::CredentialHash;
-
-/// One step of a store's schema, applied once, in order, and recorded in `schema_version`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Migration {
-    /// 1, 2, …: the schema version once applied.
-    pub version: i64,
-    /// What it does, recorded next to the version.
-    pub description: &'static str,
-    /// The statements, run in the migration's transaction.
-    pub sql: &'static str,
-}
-
-/// The migrations still to apply to a database at `current` (its highest applied version);
-/// an error when the database is newer than this build knows (a downgrade).
-pub(crate) fn pending(
-    migrations: &'static [Migration],
-    current: i64,
-) -> Result<&'static [Migration], StoreError> {
-    let latest = migrations.last().map_or(0, |m| m.version);
-    if current > latest {
-        return Err(invalid(format!(
-            "the database schema is at version {current}, newer than the {latest} this version \
-             of tower-oidc-registration knows: it was migrated by a newer release"
-        )));
-    }
-    Ok(&migrations[migrations.partition_point(|m| m.version <= current)..])
-}
-
-/// Seconds since the Unix epoch, for `applied_at`.
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
 
 /// A backend error: the store failed, nothing is known to have been written.
 pub(crate) fn backend(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {

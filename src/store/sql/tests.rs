@@ -75,3 +75,68 @@ fn numbers_beyond_i64_are_refused_on_write() {
         Err(StoreError::Backend(_))
     ));
 }
+
+/// Every migration of `DB`, rendered for a table and version table of the host's choosing.
+fn rendered<DB: Dialect>() -> Vec<SqlMigration> {
+    let names = NameOptions {
+        table: Some("t".to_owned()),
+        schema_version_table: Some("v".to_owned()),
+        ..NameOptions::default()
+    }
+    .resolve()
+    .expect("names");
+    scripts::<DB>(&names)
+}
+
+fn assert_migrations_are_rendered_whole<DB: Dialect>() {
+    let migrations = rendered::<DB>();
+    let versions: Vec<u32> = migrations.iter().map(SqlMigration::version).collect();
+    assert_eq!(
+        versions,
+        (1..=DB::MIGRATIONS.len() as u32).collect::<Vec<_>>()
+    );
+    for m in &migrations {
+        let sql = m.sql();
+        // Every placeholder is replaced, and the configured names alone appear.
+        assert!(!sql.contains('{') && !sql.contains('}'), "{sql}");
+        assert!(
+            !sql.contains("clients_last_used") && !sql.contains("schema_version"),
+            "{sql}"
+        );
+        assert!(sql.contains("\"t\""), "{sql}");
+        // Each records itself, its description in a string literal.
+        assert!(!m.description().contains('\''));
+        assert!(
+            sql.trim_end().ends_with(&format!(
+                "INSERT INTO \"v\" (version, description, applied_at) VALUES ({}, '{}', {});",
+                m.version(),
+                m.description(),
+                DB::NOW
+            )),
+            "{sql}"
+        );
+    }
+    // The first creates the version table its INSERT needs; the others only use it.
+    assert!(
+        migrations[0]
+            .sql()
+            .starts_with("CREATE TABLE IF NOT EXISTS \"v\" (")
+    );
+    assert!(
+        migrations[1..]
+            .iter()
+            .all(|m| !m.sql().contains("CREATE TABLE IF NOT EXISTS"))
+    );
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn sqlite_migrations_are_rendered_whole() {
+    assert_migrations_are_rendered_whole::<sqlx::Sqlite>();
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_migrations_are_rendered_whole() {
+    assert_migrations_are_rendered_whole::<sqlx::Postgres>();
+}

@@ -1,7 +1,7 @@
 -- Version 1: registered clients. The same columns as the SQLite schema: every column but
 -- `metadata` is one the store reads back or queries; `metadata` is the validated metadata as a
 -- compact JSON object, kept as TEXT so that it is returned byte for byte (JSONB would reorder it).
-CREATE TABLE clients (
+CREATE TABLE {clients} (
     client_id                  TEXT   NOT NULL PRIMARY KEY,
     -- The compare-and-swap guard of replace and delete.
     version                    BIGINT NOT NULL CHECK (version >= 0),

@@ -1,6 +1,6 @@
 -- Version 1: registered clients. Every column but `metadata` is one the store reads back or
 -- queries; `metadata` is the validated metadata as a compact JSON object.
-CREATE TABLE clients (
+CREATE TABLE {clients} (
     client_id                  TEXT    NOT NULL PRIMARY KEY,
     -- The compare-and-swap guard of replace and delete.
     version                    INTEGER NOT NULL CHECK (version >= 0),

@@ -1,0 +1,300 @@
+//! `SqliteStore` in a database file it shares.
+
+use std::sync::Arc;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+use tower_oidc_registration::ClientStore;
+use tower_oidc_registration::store::SqliteStore;
+
+use super::{invalid_names, refusal};
+use crate::common::temp_db::TempDb;
+use crate::conformance::{assert_same, record, stored};
+
+/// A pool of the host's on the file, creating it if missing.
+async fn host_pool(db: &TempDb) -> SqlitePool {
+    SqlitePool::connect_with(
+        SqliteConnectOptions::new()
+            .filename(db.path())
+            .create_if_missing(true),
+    )
+    .await
+    .expect("open the database")
+}
+
+/// The tables and indexes in the file (but SQLite's own), by name.
+async fn objects(pool: &SqlitePool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("sqlite_master")
+}
+
+async fn versions(pool: &SqlitePool, table: &str) -> Vec<(i64, String, i64)> {
+    sqlx::query_as(&format!(
+        "SELECT version, description, applied_at FROM {table} ORDER BY version"
+    ))
+    .fetch_all(pool)
+    .await
+    .expect("versions")
+}
+
+#[tokio::test]
+async fn a_host_table_named_clients_is_left_untouched() {
+    let db = TempDb::new("host-clients");
+    let host = host_pool(&db).await;
+    sqlx::raw_sql(
+        "CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT NOT NULL); \
+         INSERT INTO clients (id, name) VALUES (1, 'the host''s own');",
+    )
+    .execute(&host)
+    .await
+    .expect("the host's table");
+    let host_rows = async || -> Vec<(i64, String)> {
+        sqlx::query_as("SELECT * FROM clients")
+            .fetch_all(&host)
+            .await
+            .expect("the host's rows")
+    };
+
+    let store = SqliteStore::open(db.path()).await.expect("open beside it");
+    store
+        .insert(Arc::new(record("a", 1)))
+        .await
+        .expect("insert");
+    assert_eq!(store.count().await.expect("count"), 1);
+    assert_eq!(host_rows().await, [(1, "the host's own".to_owned())]);
+    assert_eq!(
+        objects(&host).await,
+        [
+            "clients",
+            "oidc_registration_clients",
+            "oidc_registration_clients_last_used",
+            "oidc_registration_clients_schema_version",
+        ]
+    );
+
+    // Told to use that table, a store refuses to take it over, and leaves nothing behind.
+    let message = refusal(
+        SqliteStore::builder()
+            .table("clients")
+            .open(db.path())
+            .await,
+    );
+    assert!(message.contains("clients exists already"), "{message}");
+    assert_eq!(host_rows().await, [(1, "the host's own".to_owned())]);
+    assert!(
+        !objects(&host)
+            .await
+            .contains(&"clients_schema_version".to_owned())
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn without_migrating_an_empty_database_is_refused_until_migrate_runs() {
+    let db = TempDb::new("no-migrate");
+    let options = SqliteStore::builder().migrate_on_connect(false);
+    let message = refusal(options.open(db.path()).await);
+    for what in [
+        "not created",
+        "oidc_registration_clients_schema_version does not exist",
+        "SqliteStoreBuilder::migrate",
+        "SqliteStoreBuilder::migration_sql",
+    ] {
+        assert!(message.contains(what), "{what:?} missing from: {message}");
+    }
+    let host = host_pool(&db).await;
+    assert!(objects(&host).await.is_empty(), "nothing created");
+
+    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2]);
+    let store = options.open(db.path()).await.expect("open once migrated");
+    let a = record("a", 1);
+    store.insert(Arc::new(a.clone())).await.expect("insert");
+    assert_same(&stored(&store, "a").await, &a);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn migrate_twice_is_a_no_op() {
+    let db = TempDb::new("migrate-twice");
+    let host = host_pool(&db).await;
+    let options = SqliteStore::builder().table("apps");
+    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2]);
+    let store = options.from_pool(host.clone()).await.expect("store");
+    let a = record("a", 1);
+    store.insert(Arc::new(a.clone())).await.expect("insert");
+    let schema: Vec<String> = sqlx::query_scalar("SELECT sql FROM sqlite_master ORDER BY name")
+        .fetch_all(&host)
+        .await
+        .expect("schema");
+    let recorded = versions(&host, "apps_schema_version").await;
+
+    assert_eq!(
+        options.migrate(&host).await.expect("again"),
+        Vec::<u32>::new()
+    );
+    // Opening a store, which migrates by default, changes nothing either.
+    let again = options.open(db.path()).await.expect("open");
+    let now: Vec<String> = sqlx::query_scalar("SELECT sql FROM sqlite_master ORDER BY name")
+        .fetch_all(&host)
+        .await
+        .expect("schema");
+    assert_eq!(now, schema);
+    assert_eq!(versions(&host, "apps_schema_version").await, recorded);
+    assert_same(&stored(&again, "a").await, &a);
+    again.close().await;
+}
+
+#[tokio::test]
+async fn migrations_applied_by_the_host_s_tooling_are_what_the_store_checks() {
+    let db = TempDb::new("own-tooling");
+    let host = host_pool(&db).await;
+    let options = SqliteStore::builder()
+        .table("apps")
+        .migrate_on_connect(false);
+    let migrations = options.migration_sql().expect("rendered");
+    assert_eq!(migrations.len(), 2);
+
+    // The host's tool applies version 1 only: the store needs version 2.
+    sqlx::raw_sql(migrations[0].sql())
+        .execute(&host)
+        .await
+        .expect("version 1");
+    let message = refusal(options.open(db.path()).await);
+    assert!(
+        message.contains("schema version 1") && message.contains("needs version 2"),
+        "{message}"
+    );
+    sqlx::raw_sql(migrations[1].sql())
+        .execute(&host)
+        .await
+        .expect("version 2");
+    let store = options.open(db.path()).await.expect("open");
+    store
+        .insert(Arc::new(record("a", 1)))
+        .await
+        .expect("insert");
+    let recorded = versions(&host, "apps_schema_version").await;
+    assert_eq!(
+        recorded
+            .iter()
+            .map(|(v, d, _)| (*v, d.as_str()))
+            .collect::<Vec<_>>(),
+        [(1, "clients"), (2, "index on last use")]
+    );
+    assert!(recorded.iter().all(|(_, _, at)| *at > 1_700_000_000));
+    // The store's own migration agrees: nothing left to apply.
+    assert_eq!(
+        options.migrate(&host).await.expect("migrate"),
+        Vec::<u32>::new()
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn invalid_names_are_refused_before_anything_is_created() {
+    for bad in invalid_names() {
+        let db = TempDb::new("bad-name");
+        for options in [
+            SqliteStore::builder().table(bad.as_str()),
+            SqliteStore::builder().schema_version_table(bad.as_str()),
+        ] {
+            let message = refusal(options.open(db.path()).await);
+            assert!(message.contains(&format!("{bad:?}")), "{message}");
+            assert!(options.migration_sql().is_err(), "{bad:?}");
+        }
+        assert!(!db.0.exists(), "{bad:?}: no file is created");
+        // On a pool of the host's, nothing is created in its database either.
+        let host = host_pool(&db).await;
+        let options = SqliteStore::builder().table(bad.as_str());
+        assert!(options.migrate(&host).await.is_err(), "{bad:?}");
+        assert!(options.from_pool(host.clone()).await.is_err(), "{bad:?}");
+        assert!(objects(&host).await.is_empty(), "{bad:?}");
+    }
+}
+
+#[tokio::test]
+async fn stores_with_different_tables_in_one_database_do_not_see_each_other_s_clients() {
+    let db = TempDb::new("two-tables");
+    let a = SqliteStore::builder()
+        .table("tenant_a")
+        .open(db.path())
+        .await
+        .expect("store a");
+    let b = SqliteStore::builder()
+        .table("tenant_b")
+        .open(db.path())
+        .await
+        .expect("store b");
+    // One id in each: no conflict, and each reads its own.
+    a.insert(Arc::new(record("x", 1))).await.expect("insert a");
+    b.insert(Arc::new(record("x", 2))).await.expect("insert b");
+    a.insert(Arc::new(record("only-a", 3)))
+        .await
+        .expect("insert a");
+    assert_same(&stored(&a, "x").await, &record("x", 1));
+    assert_same(&stored(&b, "x").await, &record("x", 2));
+    assert!(b.get("only-a").await.expect("get").is_none());
+    assert_eq!(
+        (a.count().await.expect("a"), b.count().await.expect("b")),
+        (2, 1)
+    );
+    // Deletions and expiry stay in their table.
+    a.delete("x", 1).await.expect("delete");
+    assert_same(&stored(&b, "x").await, &record("x", 2));
+    assert_eq!(b.delete_unused(u64::MAX, 10).await.expect("expire"), ["x"]);
+    assert_eq!(a.count().await.expect("count"), 1);
+    // Each table has its own schema version.
+    let host = host_pool(&db).await;
+    for table in ["tenant_a_schema_version", "tenant_b_schema_version"] {
+        assert_eq!(versions(&host, table).await.len(), 2, "{table}");
+    }
+    a.close().await;
+    b.close().await;
+}
+
+/// The tables an earlier release created (the same statements, with its fixed names) keep
+/// their clients: the default names refuse to start empty beside them.
+#[tokio::test]
+async fn a_database_of_an_earlier_release_keeps_its_clients_under_its_names() {
+    let db = TempDb::new("earlier-release");
+    let earlier = SqliteStore::builder()
+        .table("clients")
+        .schema_version_table("schema_version");
+    let store = earlier.open(db.path()).await.expect("earlier tables");
+    let a = record("a", 1);
+    store.insert(Arc::new(a.clone())).await.expect("insert");
+    store.close().await;
+    let host = host_pool(&db).await;
+    let tables = objects(&host).await;
+
+    for result in [
+        SqliteStore::open(db.path()).await,
+        SqliteStore::builder()
+            .migrate_on_connect(false)
+            .open(db.path())
+            .await,
+    ] {
+        let message = refusal(result);
+        assert!(
+            message.contains("table(\"clients\")")
+                && message.contains("schema_version_table(\"schema_version\")"),
+            "{message}"
+        );
+    }
+    assert_eq!(objects(&host).await, tables, "nothing created");
+
+    let store = earlier.open(db.path()).await.expect("reopen");
+    assert_same(&stored(&store, "a").await, &a);
+    store.close().await;
+    // A host that names the new table starts afresh beside them.
+    let fresh = SqliteStore::builder()
+        .table("oidc_registration_clients")
+        .open(db.path())
+        .await
+        .expect("fresh");
+    assert_eq!(fresh.count().await.expect("count"), 0);
+    fresh.close().await;
+}
