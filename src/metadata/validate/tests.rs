@@ -338,6 +338,22 @@ fn redirect_uris_required() {
     );
 }
 
+/// VAL-3: any response type is answered by a redirect, `none` too (OAuth 2.0 Multiple
+/// Response Types §4): a client that registers one needs redirect URIs whatever its grants.
+#[test]
+fn a_response_type_needs_redirect_uris_even_without_a_redirect_grant() {
+    let rules = rules_with(|r| r.response_types.push(ResponseType::None));
+    let doc = json!({"grant_types": ["client_credentials"], "response_types": ["none"]});
+    refused_with(
+        doc.clone(),
+        &rules,
+        MetadataErrorCode::InvalidRedirectUri,
+        "redirect_uris: required for the authorization_code and implicit grant types",
+    );
+    let m = validated(with(doc, "redirect_uris", json!([RP])), &rules).expect("accepted");
+    assert_eq!(m.response_types, Some(vec![ResponseType::None]));
+}
+
 /// VAL-4: a client without a redirect-based grant needs no redirect URIs.
 #[test]
 fn client_credentials_without_redirect_uris() {
