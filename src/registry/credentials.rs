@@ -34,10 +34,11 @@ impl Registry {
         {
             return Ok((None, current.client_secret_expires_at()));
         }
-        let secret =
-            self.settings.secrets.client_secret().map_err(|e| {
-                RegistrationError::Internal(format!("OS random number generator: {e}"))
-            })?;
+        let secret = self
+            .settings
+            .secrets
+            .client_secret()
+            .map_err(|e| RegistrationError::Internal(format!("client secret: {e}")))?;
         let expires_at = self
             .settings
             .client_secret_lifetime

@@ -8,6 +8,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 
+use crate::generate::GenerateError;
+
 /// A secret string (client secret, registration access token) whose `Debug` output is
 /// `[redacted]`, so that it never reaches a log by accident. Compare with
 /// [`ct_eq`](Self::ct_eq); there is deliberately no `==`.
@@ -22,7 +24,11 @@ impl Secret {
 
     /// `bytes` random bytes from the OS RNG, base64url-encoded without padding. 64 bytes
     /// (512 bits) give the 86 characters of MitreID's client secrets.
-    pub fn random(bytes: usize) -> Result<Self, getrandom::Error> {
+    ///
+    /// # Errors
+    ///
+    /// When the OS RNG fails.
+    pub fn random(bytes: usize) -> Result<Self, GenerateError> {
         // On the stack for the usual sizes: no allocation but the encoded string.
         let mut stack = [0u8; 128];
         let mut heap;
@@ -32,7 +38,8 @@ impl Secret {
             heap = vec![0u8; bytes];
             &mut heap
         };
-        getrandom::fill(buf)?;
+        getrandom::fill(buf)
+            .map_err(|e| GenerateError::new(format!("OS random number generator: {e}")))?;
         Ok(Self(URL_SAFE_NO_PAD.encode(buf)))
     }
 

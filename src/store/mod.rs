@@ -138,6 +138,12 @@ pub use sql::SqlMigration;
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::{SqliteStore, SqliteStoreBuilder};
+/// The `sqlx` these stores are built on, re-exported on purpose: the stores take a host's own
+/// connection pool (`from_pool`), which must be of this very version; a host without `sqlx`
+/// of its own builds one from here (`store::sqlx::SqlitePool`, `store::sqlx::PgPool`).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
+pub use sqlx;
 pub(crate) use timeout::TimeoutStore;
 
 /// A client secret as stored: in clear (a read can return it, RFC 7592 §3), or only its

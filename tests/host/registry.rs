@@ -23,7 +23,7 @@ use http_body_util::Full;
 use serde_json::{Map, Value, json};
 use tower::util::BoxCloneService;
 use tower::{Layer, service_fn};
-use tower_oidc_registration::generate::{ClientIdGenerator, SecretGenerator};
+use tower_oidc_registration::generate::{ClientIdGenerator, GenerateError, SecretGenerator};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
 use tower_oidc_registration::{Caller, Requester};
 use tower_oidc_registration::{
@@ -386,7 +386,7 @@ async fn basic_credentials_from_a_real_authorization_header_authenticate() {
 struct AwkwardSecrets;
 
 impl SecretGenerator for AwkwardSecrets {
-    fn client_secret(&self) -> Result<Secret, getrandom::Error> {
+    fn client_secret(&self) -> Result<Secret, GenerateError> {
         Ok(Secret::new("s3:cr+t/=% é"))
     }
 }
@@ -776,7 +776,7 @@ impl ClientIdGenerator for CountingIds {
 struct CountingSecrets(Counter);
 
 impl SecretGenerator for CountingSecrets {
-    fn client_secret(&self) -> Result<Secret, getrandom::Error> {
+    fn client_secret(&self) -> Result<Secret, GenerateError> {
         Ok(Secret::new(format!("secret-{}", self.0.next())))
     }
 }

@@ -19,7 +19,7 @@ use crate::common::{App, assert_error, full, min};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use tower_oidc_registration::generate::SecretGenerator;
+use tower_oidc_registration::generate::{GenerateError, SecretGenerator};
 use tower_oidc_registration::metadata::MetadataError;
 use tower_oidc_registration::{
     ClientRecord, ClientStore, MemoryStore, RegistrationError, Secret, StoreError, error_response,
@@ -497,8 +497,8 @@ async fn store_failure_is_a_documented_503() {
 struct NoRandomness;
 
 impl SecretGenerator for NoRandomness {
-    fn client_secret(&self) -> Result<Secret, getrandom::Error> {
-        Err(getrandom::Error::UNSUPPORTED)
+    fn client_secret(&self) -> Result<Secret, GenerateError> {
+        Err(GenerateError::new("the RNG is unavailable"))
     }
 }
 

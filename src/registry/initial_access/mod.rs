@@ -272,8 +272,7 @@ impl Registry {
         &self,
         options: InitialAccessTokenOptions,
     ) -> Result<IssuedInitialAccessToken, RegistrationError> {
-        let token = Secret::random(32)
-            .map_err(|e| RegistrationError::Internal(format!("OS random number generator: {e}")))?;
+        let token = Secret::random(32).map_err(|e| RegistrationError::Internal(e.to_string()))?;
         let id = uuid::Uuid::new_v4().to_string();
         self.settings
             .initial_access_tokens
