@@ -34,6 +34,14 @@ fn keys_are_inline_up_to_a_cache_line_and_compare_as_bytes() {
     assert_ne!(short, long);
 }
 
+#[test]
+fn keys_show_as_the_client_id_inline_or_not() {
+    // What a `Debug` of the store's map prints: the ids, whichever way each is kept.
+    let long = "x".repeat(INLINE_KEY + 1);
+    assert_eq!(format!("{:?}", ClientKey::new("client-1")), "client-1");
+    assert_eq!(format!("{:?}", ClientKey::new(&long)), long);
+}
+
 #[tokio::test]
 async fn ids_longer_than_the_inline_key_work() {
     let store = MemoryStore::new();
