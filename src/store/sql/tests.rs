@@ -5,6 +5,8 @@ fn registrants_round_trip() {
     for r in [
         Caller::Anonymous,
         Caller::Host,
+        // Not what the registry records, but what a host may build a record with.
+        Caller::RegisteredClient,
         Caller::InitialAccessToken { id: "x".to_owned() },
         Caller::InitialAccessToken { id: String::new() },
         Caller::InitialAccessToken {
