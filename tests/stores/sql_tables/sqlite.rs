@@ -193,6 +193,45 @@ async fn migrations_applied_by_the_host_s_tooling_are_what_the_store_checks() {
     store.close().await;
 }
 
+/// A database at an earlier schema version (here 1, before the index on last use) is brought up
+/// to date by `migrate`, its clients kept: the upgrade path of every deployment.
+#[tokio::test]
+async fn migrate_upgrades_a_database_of_an_earlier_version_and_keeps_its_clients() {
+    let db = TempDb::new("upgrade");
+    let host = host_pool(&db).await;
+    let options = SqliteStore::builder().table("apps");
+    let migrations = options.migration_sql().expect("rendered");
+    sqlx::raw_sql(migrations[0].sql())
+        .execute(&host)
+        .await
+        .expect("version 1");
+    let at_version_1 = options.clone().migrate_on_connect(false);
+    assert!(
+        at_version_1.open(db.path()).await.is_err(),
+        "version 1 is not enough"
+    );
+    // A client stored at version 1, by a store that needed no more then.
+    sqlx::raw_sql(migrations[1].sql())
+        .execute(&host)
+        .await
+        .expect("version 2, to store a client");
+    let store = at_version_1.open(db.path()).await.expect("open");
+    store
+        .insert(Arc::new(record("kept", 1)))
+        .await
+        .expect("insert");
+    store.close().await;
+    sqlx::raw_sql("DROP INDEX apps_last_used; DELETE FROM apps_schema_version WHERE version = 2")
+        .execute(&host)
+        .await
+        .expect("back to version 1");
+
+    assert_eq!(options.migrate(&host).await.expect("upgrade"), [2]);
+    let store = options.open(db.path()).await.expect("open");
+    assert!(store.get("kept").await.expect("get").is_some());
+    store.close().await;
+}
+
 #[tokio::test]
 async fn invalid_names_are_refused_before_anything_is_created() {
     for bad in invalid_names() {
