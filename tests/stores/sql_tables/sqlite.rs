@@ -193,6 +193,39 @@ async fn migrations_applied_by_the_host_s_tooling_are_what_the_store_checks() {
     store.close().await;
 }
 
+/// Only the pair of tables an earlier release of this crate made (`clients` with its columns,
+/// `schema_version` with a `description`) stops a store with the default names; look-alikes of
+/// other tools are left alone and the store starts beside them.
+#[tokio::test]
+async fn tables_that_only_look_like_an_earlier_release_do_not_stop_a_store() {
+    let look_alikes = [
+        // Another tool's `clients` and a migration tool's `schema_version`.
+        "CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT); \
+         CREATE TABLE schema_version (version INTEGER, description TEXT);",
+        // A migration tool's `schema_version` alone.
+        "CREATE TABLE schema_version (version INTEGER, description TEXT);",
+        // This crate's `clients`, beside a `schema_version` of another kind.
+        "CREATE TABLE clients (client_id TEXT PRIMARY KEY, registration_token_hash BLOB); \
+         CREATE TABLE schema_version (version INTEGER);",
+    ];
+    for (i, tables) in look_alikes.into_iter().enumerate() {
+        let db = TempDb::new(&format!("look-alike-{i}"));
+        let host = host_pool(&db).await;
+        sqlx::raw_sql(tables)
+            .execute(&host)
+            .await
+            .expect("the host's tables");
+        let store = SqliteStore::open(db.path())
+            .await
+            .unwrap_or_else(|e| panic!("{tables}: {e}"));
+        store
+            .insert(Arc::new(record("a", 1)))
+            .await
+            .expect("insert");
+        store.close().await;
+    }
+}
+
 /// A database at an earlier schema version (here 1, before the index on last use) is brought up
 /// to date by `migrate`, its clients kept: the upgrade path of every deployment.
 #[tokio::test]
