@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # HTTP load benchmark: examples/hyper_standalone against a bare hyper
-# baseline (examples/bench_baseline.rs) and against itself without the registration layer, over
-# loopback with wrk. See BENCHMARKS.md, "HTTP load".
+# baseline (benches/baseline/, the example bench_baseline) and against itself without the
+# registration layer, over loopback with wrk. See BENCHMARKS.md, "HTTP load".
 #
 #   benches/http_load.sh
 #
-# Installs wrk from Debian when missing, builds the examples in release mode, then for each
+# Installs wrk from Debian when missing, builds the two servers in release mode, then for each
 # scenario runs wrk (THREADS threads, CONNECTIONS connections, DURATION seconds, --latency)
 # RUNS times against each of the two servers, interleaved (A B A B ...), every run on a freshly
 # started server (an empty store) after WARMUP seconds of the same load. Prints each run, then
@@ -24,7 +24,7 @@
 #                                                        TOWER_OIDC_REGISTRATION_POSTGRES_URL is
 #                                                        set, --store that URL (a fresh schema
 #                                                        each run, made and dropped with psql).
-#                                                        Builds the examples with
+#                                                        Builds the servers with
 #                                                        --features sqlite,postgres; ratios are
 #                                                        to the memory store.
 #
@@ -85,8 +85,10 @@ if [[ -n $postgres_url ]]; then
         die "psql is missing (the stores scenario makes a fresh PostgreSQL schema per run with it)"
 fi
 
-# The stores scenario needs the durable stores in hyper_standalone.
-build=(cargo build --release --examples)
+# hyper_standalone is in the examples package, bench_baseline in the library's: both are
+# default members of the workspace. The stores scenario needs the durable stores in
+# hyper_standalone (the examples package forwards the features to the library).
+build=(cargo build --release --example hyper_standalone --example bench_baseline)
 if [[ $with_stores == true ]]; then
     build+=(--features sqlite,postgres)
 fi

@@ -28,9 +28,12 @@
 //! Logs go to stderr (`RUST_LOG`, default `info`); stdout carries one line,
 //! `listening on http://ADDR`, once the socket is bound.
 //!
-//! `app.rs` builds the application; this file parses the flags and serves it.
+//! `app/` builds the application (`app/token.rs`, the token endpoint); this file parses the
+//! flags and serves it; `tests.rs` drives the application in process (`cargo test` runs it).
 
 mod app;
+#[cfg(test)]
+mod tests;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};

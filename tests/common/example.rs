@@ -1,8 +1,9 @@
-//! The example server binary (`examples/hyper_standalone`), for the tests that run it as a
-//! user does: found beside the test binary, in `target/<profile>/examples/`, and built with the
-//! test binary's own profile when missing. `cargo test` builds the examples before running
-//! tests; `cargo test --test <name>` does not (and then an existing binary may be older than
-//! the example's source).
+//! The example server binary (`examples/hyper_standalone`, an example of the workspace's
+//! examples package), for the tests that run it as a user does: found beside the test binary,
+//! in `target/<profile>/examples/` (the workspace shares one target directory), and built with
+//! the test binary's own profile when missing. `cargo test --workspace` builds the examples
+//! before running tests; `cargo test --test <name>` does not (and then an existing binary may
+//! be older than the example's source).
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,9 @@ pub fn example_binary() -> PathBuf {
     binary
 }
 
+/// The package of the examples, in the workspace.
+const EXAMPLES_PACKAGE: &str = "tower-oidc-registration-examples";
+
 /// Builds the example with the `sqlite` feature, in the test binary's profile.
 pub fn build_example() {
     let dir = profile_dir();
@@ -48,19 +52,15 @@ pub fn build_example() {
     };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args([
-            "build",
-            "--example",
-            "hyper_standalone",
-            "--features",
-            "sqlite",
-        ])
+        .args(["build", "--package", EXAMPLES_PACKAGE])
+        .args(["--example", "hyper_standalone", "--features", "sqlite"])
         .args(["--profile", profile])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
-        .expect("run cargo build --example hyper_standalone --features sqlite");
+        .expect("run cargo build --example hyper_standalone");
     assert!(
         status.success(),
-        "cargo build --example hyper_standalone --features sqlite --profile {profile}: {status}"
+        "cargo build --package {EXAMPLES_PACKAGE} --example hyper_standalone --features sqlite \
+         --profile {profile}: {status}"
     );
 }

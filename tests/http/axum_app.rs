@@ -6,7 +6,7 @@
 //! restrictions): the token endpoint flows run the server as `main.rs` does with
 //! `--initial-access-token`, and register with that token.
 
-#[path = "../../examples/axum_app/app.rs"]
+#[path = "../../examples/axum_app/app/mod.rs"]
 mod app;
 
 use base64::Engine as _;

@@ -1,53 +1,29 @@
-//! Connection bounds of the example server (`examples/hyper_standalone/server.rs`,
-//! included here as it is): a client that dribbles its headers, or sends nothing, is
-//! disconnected after the header read timeout; a request head past the size limit gets 431; a
-//! request slower than the example binary's `--request-timeout` gets 408. Real sockets on
-//! 127.0.0.1, the registration layer behind the server.
+//! Connection bounds of the example server, the binary itself (`examples/hyper_standalone`)
+//! over real sockets on 127.0.0.1: a client that dribbles its headers, or sends nothing, is
+//! disconnected after `--header-read-timeout`; a request head past `--max-header-bytes` gets
+//! 431; a request slower than `--request-timeout` gets 408.
 
-#[allow(dead_code)]
-#[path = "../../examples/hyper_standalone/server.rs"]
-mod server;
-
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpListener, TcpStream};
-use tower::Layer as _;
-use tower_oidc_registration::{RegistrationConfig, RegistrationLayer};
+use tokio::net::TcpStream;
 
-/// The header read timeout of the test server: short, so the tests are quick.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(1);
-/// Far above the timeout, far below hyper's default of 30 s: closing later than this means the
-/// configured timeout is not applied. Not a precision check.
+use crate::seed_walkthrough::Server;
+
+/// Far above the timeouts the tests set, far below hyper's default of 30 s: closing later than
+/// this means the configured timeout is not applied. Not a precision check.
 const CLOSE_BOUND: Duration = Duration::from_secs(15);
 const MAX_HEADER_BYTES: usize = 8 * 1024;
 
-/// The example server with the registration layer, on a free port, until the test ends.
-async fn start() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("address");
-    let config = RegistrationConfig::builder(format!("http://{addr}/"))
-        .build()
-        .expect("config");
-    let limits = server::ConnectionLimits {
-        header_read_timeout: HEADER_READ_TIMEOUT,
-        max_header_bytes: MAX_HEADER_BYTES,
-        request_timeout: Duration::from_secs(30),
-    };
-    let fallback = server::fallback(Bytes::from_static(b"home\n"));
-    let app = server::with_timeout_of(
-        limits.request_timeout,
-        RegistrationLayer::new(config).layer(fallback),
-    );
-    tokio::spawn(server::serve_with(
-        listener,
-        app,
-        std::future::pending(),
-        limits,
-    ));
-    addr
+/// The example server with a header read timeout of 1 s (short, so the tests are quick) and a
+/// request head limit of [`MAX_HEADER_BYTES`], killed when the test ends.
+fn start() -> Server {
+    Server::start_with(&[
+        "--header-read-timeout",
+        "1",
+        "--max-header-bytes",
+        &MAX_HEADER_BYTES.to_string(),
+    ])
 }
 
 /// Sends `dribble` one byte every 100 ms (then keeps waiting) until the server closes the
@@ -74,8 +50,10 @@ async fn until_closed(stream: &mut TcpStream, dribble: &[u8]) -> (Duration, usiz
 
 #[tokio::test]
 async fn a_client_dribbling_its_headers_is_disconnected_after_the_header_read_timeout() {
-    let addr = start().await;
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let server = start();
+    let mut stream = TcpStream::connect(server.authority())
+        .await
+        .expect("connect");
     stream
         .write_all(b"POST /register HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         .await
@@ -94,8 +72,10 @@ async fn a_client_dribbling_its_headers_is_disconnected_after_the_header_read_ti
 
 #[tokio::test]
 async fn a_client_that_connects_and_sends_nothing_is_disconnected() {
-    let addr = start().await;
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let server = start();
+    let mut stream = TcpStream::connect(server.authority())
+        .await
+        .expect("connect");
     let (elapsed, _) = tokio::time::timeout(CLOSE_BOUND, until_closed(&mut stream, b""))
         .await
         .expect("the server closed the idle connection");
@@ -104,8 +84,10 @@ async fn a_client_that_connects_and_sends_nothing_is_disconnected() {
 
 /// Sends `request` whole (ignoring a write refused because the server closed first) and
 /// returns everything the server answers until it closes.
-async fn exchange(addr: SocketAddr, request: &[u8]) -> String {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
+async fn exchange(server: &Server, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(server.authority())
+        .await
+        .expect("connect");
     let _ = stream.write_all(request).await;
     let mut response = Vec::new();
     let read = tokio::time::timeout(CLOSE_BOUND, async {
@@ -123,12 +105,12 @@ async fn exchange(addr: SocketAddr, request: &[u8]) -> String {
 
 #[tokio::test]
 async fn a_request_head_over_the_size_limit_gets_431() {
-    let addr = start().await;
+    let server = start();
     let request = format!(
         "GET /register/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {}\r\n\r\n",
         "a".repeat(2 * MAX_HEADER_BYTES)
     );
-    let response = exchange(addr, request.as_bytes()).await;
+    let response = exchange(&server, request.as_bytes()).await;
     assert!(
         response.starts_with("HTTP/1.1 431"),
         "response to an oversize head: {response:?}"
@@ -137,14 +119,14 @@ async fn a_request_head_over_the_size_limit_gets_431() {
 
 #[tokio::test]
 async fn an_ordinary_registration_passes_the_same_limits() {
-    let addr = start().await;
+    let server = start();
     let body = r#"{"redirect_uris":["https://rp.example.org/cb"],"client_name":"t"}"#;
     let request = format!(
         "POST /register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    let response = exchange(addr, request.as_bytes()).await;
+    let response = exchange(&server, request.as_bytes()).await;
     assert!(
         response.starts_with("HTTP/1.1 201"),
         "response to a registration: {response:?}"
@@ -157,7 +139,7 @@ async fn an_ordinary_registration_passes_the_same_limits() {
 /// before hyper's or the default 30 s timeout.
 #[tokio::test]
 async fn the_example_binary_answers_408_past_its_request_timeout() {
-    let server = crate::seed_walkthrough::Server::start_with(&["--request-timeout", "1"]);
+    let server = Server::start_with(&["--request-timeout", "1"]);
     let mut stream = TcpStream::connect(server.authority())
         .await
         .expect("connect");

@@ -3,9 +3,10 @@
 //! on the same database file and key, and every client whose `201 Created` was received must
 //! be readable with its registration access token. Nothing acknowledged may be lost.
 //!
-//! The example must be built with the `sqlite` feature: `cargo test --all-features` builds it
-//! so; when the binary is missing, or was built without the feature, this test builds it with
-//! `cargo build --example hyper_standalone --features sqlite`.
+//! The example must be built with the `sqlite` feature: `cargo test --workspace --all-features`
+//! builds it so; when the binary is missing, or was built without the feature, this test builds
+//! it with `cargo build --package tower-oidc-registration-examples --example hyper_standalone
+//! --features sqlite`.
 
 use std::fs::File;
 use std::io::{BufRead as _, BufReader, Read as _};

@@ -1,8 +1,8 @@
 //! The ceiling of the HTTP load benchmark (`benches/http_load.sh`): a bare hyper 1 server that
 //! answers like the registration endpoint and does nothing else.
 //!
-//! It serves exactly as `examples/hyper_standalone` does (the same `server.rs`, included
-//! below: HTTP/1, the same timeouts, `TCP_NODELAY`, the same fallback), and:
+//! It serves as `examples/hyper_standalone` does (`server.rs` here copies its setup: HTTP/1,
+//! the same limits and timeouts, `TCP_NODELAY`), and:
 //!
 //! - `POST /register`: collects the body (at most 64 KiB, the layer's default), parses it as
 //!   JSON, and answers `201` with a registration-sized body: the members `hyper_standalone`
@@ -11,7 +11,7 @@
 //!   request's members echoed, then the two defaults the layer echoes when absent;
 //! - `GET /register/{id}`: answers `200` with the same members for that id and the seed's
 //!   metadata;
-//! - anything else: the fallback (`GET /` 200, the rest 404).
+//! - anything else: `GET /` 200, the rest 404, as the example's fallback.
 //!
 //! No validation, no store, no random numbers, no signature: whatever is built on hyper here
 //! can at best match it.
@@ -20,13 +20,12 @@
 //! cargo run --release --example bench_baseline -- --addr 127.0.0.1:0
 //! ```
 //!
-//! Like `hyper_standalone`, it logs to stderr (`RUST_LOG`, default `info`) and prints exactly
-//! one line on stdout, `listening on http://ADDR`.
+//! Like `hyper_standalone`, it prints exactly one line on stdout, `listening on http://ADDR`.
+//! A benchmark fixture, not an example to copy: an `[[example]]` of the library's package
+//! (built with its dev-dependencies) whose source lives with the benchmark it serves.
 
-#[path = "hyper_standalone/server.rs"]
 mod server;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -34,16 +33,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use clap::Parser;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Incoming;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::net::TcpListener;
-use tower::{ServiceExt as _, service_fn};
 
-use server::BoxError;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The request body limit of the registration layer's default configuration.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -69,16 +66,6 @@ const SEED_METADATA: &str = r#"{
   "id_token_signed_response_alg": "RS256"
 }"#;
 
-/// The bare hyper baseline of the HTTP load benchmark: parses registration requests and
-/// answers with registration-sized JSON, nothing else.
-#[derive(Debug, Parser)]
-#[command(version)]
-struct Args {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:8081")]
-    addr: SocketAddr,
-}
-
 /// What every request shares.
 struct State {
     /// `http://ADDR/register`.
@@ -103,9 +90,7 @@ struct Registration<'a> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    server::init_tracing();
-    let args = Args::parse();
-    match run(args).await {
+    match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("bench_baseline: error: {err}");
@@ -114,43 +99,58 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(args: Args) -> Result<(), BoxError> {
-    let listener = TcpListener::bind(args.addr)
+/// `--addr ADDR` (default `127.0.0.1:8081`; port 0 picks a free port), the one flag.
+fn addr() -> Result<SocketAddr, BoxError> {
+    let mut args = std::env::args().skip(1);
+    let addr = match (args.next().as_deref(), args.next(), args.next()) {
+        (None, _, _) => "127.0.0.1:8081".to_owned(),
+        (Some("--addr"), Some(addr), None) => addr,
+        _ => return Err("usage: bench_baseline [--addr ADDR]".into()),
+    };
+    addr.parse()
+        .map_err(|e| format!("--addr {addr}: {e}").into())
+}
+
+async fn run() -> Result<(), BoxError> {
+    let addr = addr()?;
+    let listener = TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
-    let shutdown =
-        server::shutdown_signal().map_err(|e| format!("cannot install signal handlers: {e}"))?;
     let Value::Object(seed_metadata) = serde_json::from_str(SEED_METADATA)? else {
-        unreachable!("the seed's metadata is a JSON object");
+        return Err("the seed's metadata is not a JSON object".into());
     };
     let state = Arc::new(State {
         endpoint: format!("http://{local}/register"),
         seed_metadata,
         next_id: AtomicU64::new(1),
     });
-    let fallback = server::fallback(Bytes::from_static(
-        b"tower-oidc-registration HTTP load benchmark baseline\n",
-    ));
-    let limits = server::ConnectionLimits::default();
-    let app = server::with_timeout_of(
-        limits.request_timeout,
-        service_fn(move |request: Request<Incoming>| {
-            let state = Arc::clone(&state);
-            let fallback = fallback.clone();
-            async move {
-                let response = match (request.method(), request.uri().path()) {
-                    (&Method::POST, "/register") => register(&state, request).await,
-                    (&Method::GET, path) if is_client_path(path) => read(&state, request),
-                    _ => return fallback.oneshot(request).await,
-                };
-                Ok::<_, Infallible>(response)
+    println!("listening on http://{local}");
+    server::serve(listener, move |request: Request<Incoming>| {
+        let state = Arc::clone(&state);
+        async move {
+            match (request.method(), request.uri().path()) {
+                (&Method::POST, "/register") => register(&state, request).await,
+                (&Method::GET, path) if is_client_path(path) => read(&state, request),
+                (&Method::GET | &Method::HEAD, "/") => text(StatusCode::OK, HOME),
+                _ => text(StatusCode::NOT_FOUND, "not found\n"),
             }
-        }),
-    );
-    server::announce(local)?;
-    server::serve_with(listener, app, shutdown, limits).await;
+        }
+    })
+    .await;
     Ok(())
+}
+
+const HOME: &str = "tower-oidc-registration HTTP load benchmark baseline\n";
+
+fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 /// `/register/{id}`, with one non-empty segment for the id.

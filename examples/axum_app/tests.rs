@@ -1,0 +1,146 @@
+//! The application as `main.rs` builds it with `--initial-access-token`, driven in process with
+//! `tower::ServiceExt::oneshot`: discovery, protected registration, and the token endpoint.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use clap::Parser as _;
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+
+use crate::{Args, app, config};
+
+const INITIAL_ACCESS_TOKEN: &str = "iat-0f4e8a2b6c1d9e3f";
+const ISSUER: &str = "http://127.0.0.1:8081/";
+
+/// The application `axum_app --initial-access-token INITIAL_ACCESS_TOKEN` serves.
+fn protected_app() -> Router {
+    let args = Args::parse_from(["axum_app", "--initial-access-token", INITIAL_ACCESS_TOKEN]);
+    let local = "127.0.0.1:8081".parse().expect("a socket address");
+    app::app(config(&args, local).expect("the configuration"))
+}
+
+/// Sends `request` and returns the status and the JSON body (`null` when empty).
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router never fails");
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("the body")
+        .to_bytes();
+    if body.is_empty() {
+        return (status, Value::Null);
+    }
+    let json = serde_json::from_slice(&body).expect("a JSON body");
+    (status, json)
+}
+
+/// `POST /register` with `metadata`, presenting `token` if any.
+fn register(token: Option<&str>, metadata: &Value) -> Request<Body> {
+    let mut request = Request::post("/register").header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request
+        .body(Body::from(metadata.to_string()))
+        .expect("a request")
+}
+
+/// `POST /token` with `grant_type`, the client authenticating with `client_secret_post`.
+fn token_request(grant_type: &str, client_id: &str, client_secret: &str) -> Request<Body> {
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", grant_type)
+        .append_pair("client_id", client_id)
+        .append_pair("client_secret", client_secret)
+        .finish();
+    Request::post("/token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .expect("a request")
+}
+
+/// Registers a client with the initial access token; returns its id and secret.
+async fn registered_client(app: &Router, metadata: Value) -> (String, String) {
+    let (status, client) = send(app, register(Some(INITIAL_ACCESS_TOKEN), &metadata)).await;
+    assert_eq!(status, StatusCode::CREATED, "{client}");
+    let member = |name: &str| client[name].as_str().expect(name).to_owned();
+    (member("client_id"), member("client_secret"))
+}
+
+#[tokio::test]
+async fn discovery_names_the_token_and_registration_endpoints() {
+    let app = protected_app();
+    let request = Request::get("/.well-known/openid-configuration")
+        .body(Body::empty())
+        .expect("a request");
+    let (status, document) = send(&app, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(document["issuer"], ISSUER);
+    assert_eq!(document["token_endpoint"], format!("{ISSUER}token"));
+    assert_eq!(
+        document["registration_endpoint"],
+        format!("{ISSUER}register")
+    );
+}
+
+#[tokio::test]
+async fn registration_needs_the_initial_access_token() {
+    let app = protected_app();
+    let metadata = json!({"grant_types": ["client_credentials"]});
+    for token in [None, Some("iat-not-the-configured-one")] {
+        let (status, body) = send(&app, register(token, &metadata)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "token {token:?}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_registered_client_gets_an_access_token_with_its_secret() {
+    let app = protected_app();
+    let metadata = json!({
+        "grant_types": ["client_credentials"],
+        "token_endpoint_auth_method": "client_secret_post",
+    });
+    let (id, secret) = registered_client(&app, metadata).await;
+
+    let (status, token) = send(&app, token_request("client_credentials", &id, &secret)).await;
+    assert_eq!(status, StatusCode::OK, "{token}");
+    assert_eq!(token["token_type"], "Bearer");
+    assert!(
+        token["access_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+
+    let wrong = token_request("client_credentials", &id, "not-the-secret");
+    let (status, error) = send(&app, wrong).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
+    assert_eq!(error["error"], "invalid_client");
+}
+
+#[tokio::test]
+async fn the_token_endpoint_checks_the_grant() {
+    let app = protected_app();
+    let metadata = json!({
+        "redirect_uris": ["https://rp.example.org/callback"],
+        "grant_types": ["authorization_code"],
+        "token_endpoint_auth_method": "client_secret_post",
+    });
+    let (id, secret) = registered_client(&app, metadata).await;
+
+    // The client did not register client_credentials.
+    let (status, error) = send(&app, token_request("client_credentials", &id, &secret)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["error"], "unauthorized_client");
+
+    // A grant this token endpoint does not implement.
+    let (status, error) = send(&app, token_request("password", &id, &secret)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["error"], "unsupported_grant_type");
+}
