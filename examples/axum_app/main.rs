@@ -43,7 +43,8 @@ use clap::Parser;
 use tokio::net::TcpListener;
 use tower_oidc_registration::{RegistrationAccess, RegistrationConfig};
 use tracing::info;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -141,14 +142,19 @@ fn default_issuer(local: SocketAddr) -> String {
     format!("http://{}/", SocketAddr::new(ip, local.port()))
 }
 
-/// Logs to stderr (`RUST_LOG`, default `info`), keeping stdout for the `listening on` line.
+/// Logs to stderr, keeping stdout for the `listening on` line. `RUST_LOG` is a level (`debug`)
+/// or `target=level` pairs (`info,tower_oidc_registration=debug`); `info` when unset. A
+/// `Targets` filter rather than an `EnvFilter`: the same syntax, without a regex engine to build.
 fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|value| value.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let log = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        // Colour codes only for a person: not in log files or CI output.
+        .with_ansi(std::io::stderr().is_terminal());
+    tracing_subscriber::registry().with(log).with(filter).init();
 }
 
 /// Resolves on Ctrl-C (or SIGTERM on Unix); `axum::serve` then stops accepting connections

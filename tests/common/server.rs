@@ -6,16 +6,16 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tower::Service;
 use tower_oidc_registration::ResponseBody;
 
-/// Serves `service` on `listener`, HTTP/1 and HTTP/2, one task per connection, until the
-/// returned task is aborted.
+/// Serves `service` on `listener`, one task per connection, until the returned task is aborted.
+/// HTTP/1, which is what the tests' clients (reqwest, openidconnect) speak.
 pub fn serve<S>(listener: TcpListener, service: S) -> JoinHandle<()>
 where
     S: Service<
@@ -34,8 +34,7 @@ where
             };
             let service = TowerToHyperService::new(service.clone());
             tokio::spawn(async move {
-                let builder = auto::Builder::new(TokioExecutor::new());
-                let _ = builder
+                let _ = http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
             });
