@@ -1,8 +1,8 @@
 //! How the baseline serves: what `examples/hyper_standalone` serves with, copied, so that the
 //! two servers differ by the registration layer alone. hyper 1 HTTP/1 with the example's
 //! default limits (header read timeout, header size, title-case header names), `TCP_NODELAY`,
-//! and the same time limit around every request. No graceful shutdown: the benchmark stops the
-//! server with a signal, and draining connections costs nothing per request.
+//! and the same way to a handler: a Tower service under a time limit per request, served through
+//! `TowerToHyperService`. No graceful shutdown: the benchmark stops the server with a signal.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -12,9 +12,10 @@ use http::{HeaderValue, Request, Response, StatusCode, header};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower::{ServiceExt as _, service_fn};
 
 /// The example server's defaults (`--header-read-timeout`, `--max-header-bytes`,
 /// `--request-timeout`).
@@ -28,6 +29,22 @@ where
     H: Fn(Request<Incoming>) -> F + Clone + Send + 'static,
     F: Future<Output = Response<Full<Bytes>>> + Send + 'static,
 {
+    let handler = service_fn(move |request| {
+        let response = handler(request);
+        async move { Ok::<_, Infallible>(response.await) }
+    });
+    // As the example's `app::with_timeout`: a 408 past the time limit.
+    let app = service_fn(move |request: Request<Incoming>| {
+        let response = handler.clone().oneshot(request);
+        async move {
+            let response = match tokio::time::timeout(REQUEST_TIMEOUT, response).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(never)) => match never {},
+                Err(_elapsed) => timed_out(),
+            };
+            Ok::<_, Infallible>(response)
+        }
+    });
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
@@ -45,11 +62,7 @@ where
         };
         // A failure leaves Nagle on: slower, and no reason to drop the connection.
         let _ = stream.set_nodelay(true);
-        let handler = handler.clone();
-        let service = service_fn(move |request| {
-            let response = tokio::time::timeout(REQUEST_TIMEOUT, handler(request));
-            async move { Ok::<_, Infallible>(response.await.unwrap_or_else(|_| timed_out())) }
-        });
+        let service = TowerToHyperService::new(app.clone());
         let connection = http.serve_connection(TokioIo::new(stream), service);
         tokio::spawn(async move {
             // A client that goes away mid-request is no concern of a benchmark's ceiling.
