@@ -404,7 +404,9 @@
 //!   with the method, the commands and every figure.
 //! - `ARCHITECTURE.md`: the way of a request, where each rule lives, and what the tests cover
 //!   (`scripts/test` runs them all).
-//! - `examples/hyper_standalone` (its flags: `--help`) and `examples/axum_app`.
+//! - `examples/`, a package of the repository's workspace: `hyper_standalone` (a hyper server;
+//!   `cargo run --example hyper_standalone -- --help` lists its flags) and `axum_app` (an
+//!   authorization-server skeleton).
 //!
 // Without its feature, an item is not in these docs: link to docs.rs, built with every feature.
 #![cfg_attr(
