@@ -399,6 +399,32 @@ fn jwks_uri_issuer_needs_a_fetcher() {
     );
 }
 
+/// SS-7: the claims only the server sets (`client_id`, `client_secret`, the registration
+/// access token...) and the JWT's own are never taken from a statement: an update whose
+/// statement carries other values keeps the client's own.
+#[tokio::test]
+async fn a_statement_never_sets_the_members_only_the_server_sets() {
+    let signer = ed25519("ed");
+    let host = host_trusting(jwks(&[&signer]), |b| b);
+    let client = host
+        .register(None, &body_with(&signer.sign(&claims())))
+        .await;
+    let mut forged = claims();
+    forged["client_id"] = json!("someone-else");
+    forged["client_secret"] = json!("chosen-by-the-statement");
+    forged["registration_access_token"] = json!("chosen-too");
+    forged["sub"] = json!("a subject");
+    let mut body = body_with(&signer.sign(&forged));
+    body["client_id"] = json!(client.id);
+    let resp = host.put(&client.id, &client.token, &body).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let updated = resp.json();
+    assert_eq!(updated["client_id"], json!(client.id));
+    assert_ne!(updated["client_secret"], "chosen-by-the-statement");
+    assert_ne!(updated["registration_access_token"], "chosen-too");
+    assert!(updated.get("sub").is_none(), "{updated}");
+}
+
 /// SS-6: the statement is returned unmodified, its claims as top-level metadata.
 /// SS-9: a statement sent with an update is verified as on registration.
 #[tokio::test]
