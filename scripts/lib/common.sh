@@ -29,3 +29,17 @@ apt_install() {
     say "apt-get install -y $*"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
 }
+
+# Where pip puts the `http` script: the user base's bin (--user installs) and the
+# interpreter's own scripts directory (virtualenvs, root installs); both go on PATH.
+add_python_bins_to_path() {
+    command -v python3 >/dev/null || return 0
+    local dir
+    for dir in "$(python3 -m site --user-base)/bin" \
+        "$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"; do
+        if [[ -d $dir && :$PATH: != *:$dir:* ]]; then
+            PATH="$PATH:$dir"
+        fi
+    done
+    export PATH
+}

@@ -15,32 +15,28 @@ mod keys;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
 
 use jsonwebtoken::decode_header;
 use serde_json::{Map, Value};
 
 use crate::fetch::UriFetcher;
 use crate::jws::{self, JwsError};
-use crate::metadata::{MetadataError, MetadataErrorCode, SERVER_MEMBERS};
+use crate::metadata::{MetadataError, MetadataErrorCode};
 use crate::store::MetadataJson;
 use keys::{PinnedKey, Strictness};
 
 /// Tolerated clock skew when checking `exp` and `nbf`, in seconds.
 const LEEWAY_SECONDS: u64 = 60;
 
-/// The shortest interval between two fetches of an issuer's key set that bypass the cache: a
-/// statement naming an unknown `kid` must not make every request a fetch.
-const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+/// The shortest interval between two fetches of an issuer's key set that bypass the cache, in
+/// seconds: a statement naming an unknown `kid` must not make every request a fetch.
+const MIN_REFETCH_SECONDS: u64 = 60;
 
-/// Claims that are about the JWT (RFC 7519 §4.1): never registered as metadata, nor are the
-/// members only the server sets ([`SERVER_MEMBERS`]).
+/// Claims that are about the JWT (RFC 7519 §4.1), never about the client: not written over the
+/// request, even where the operator declared an extension member of the same name. (The members
+/// only the server sets, `client_id` and the like, need no rule here: the metadata rules drop
+/// them from whatever source, body or statement.)
 const JWT_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
-
-/// Whether the statement's claim `name` is registered as client metadata.
-fn is_metadata_claim(name: &str) -> bool {
-    !JWT_CLAIMS.contains(&name) && !SERVER_MEMBERS.contains(&name)
-}
 
 /// An issuer whose software statements this server accepts, with its keys.
 ///
@@ -133,8 +129,8 @@ pub(crate) struct SoftwareStatements {
     issuers: HashMap<String, ResolvedKeys>,
     requirement: SoftwareStatementRequirement,
     fetcher: Option<Arc<dyn UriFetcher>>,
-    /// When each `jwks_uri` was last fetched bypassing the cache.
-    refetched: Mutex<HashMap<String, Instant>>,
+    /// When each `jwks_uri` was last fetched bypassing the cache, by the configured clock.
+    refetched: Mutex<HashMap<String, u64>>,
 }
 
 fn invalid(description: impl std::fmt::Display) -> MetadataError {
@@ -213,7 +209,7 @@ impl SoftwareStatements {
         };
         let claims = self.verify(&statement, now).await?;
         for (name, value) in claims {
-            if is_metadata_claim(&name) {
+            if !JWT_CLAIMS.contains(&name.as_str()) {
                 request.insert(name, value);
             }
         }
@@ -224,11 +220,11 @@ impl SoftwareStatements {
     /// of the issuer's keys, and its `exp` and `nbf` (when present) hold at `now`.
     async fn verify(&self, statement: &str, now: u64) -> Result<Map<String, Value>, MetadataError> {
         // `decode_header` refuses `alg: none` (not an algorithm it knows) and anything that is
-        // not three dot-separated parts. The claims are read unverified only to find the
-        // issuer, whose keys then verify everything.
-        let header = match decode_header(statement) {
-            Ok(header) if statement.split('.').count() == 3 => header,
-            _ => return Err(invalid("not a signed JWT (alg none is refused)")),
+        // not three dot-separated parts (of more, its header part would hold a dot, which no
+        // base64url has). The claims are read unverified only to find the issuer, whose keys
+        // then verify everything.
+        let Ok(header) = decode_header(statement) else {
+            return Err(invalid("not a signed JWT (alg none is refused)"));
         };
         let claims: Map<String, Value> = jsonwebtoken::dangerous::insecure_decode_claims(statement)
             .map_err(|_| invalid("claims are not a JSON object"))?;
@@ -252,7 +248,7 @@ impl SoftwareStatements {
                     .kid
                     .as_ref()
                     .is_some_and(|kid| !keys.iter().any(|key| key.kid.as_ref() == Some(kid)));
-                if kid_unknown && self.may_refetch(uri) {
+                if kid_unknown && self.may_refetch(uri, now) {
                     keys = self.fetch_keys(uri, true).await?;
                 }
                 fetched = keys;
@@ -291,16 +287,15 @@ impl SoftwareStatements {
         }
     }
 
-    /// Whether the key set at `uri` may be fetched bypassing the cache now (and if so, records
-    /// that it is).
-    fn may_refetch(&self, uri: &str) -> bool {
+    /// Whether the key set at `uri` may be fetched bypassing the cache at `now` (and if so,
+    /// records that it is).
+    fn may_refetch(&self, uri: &str, now: u64) -> bool {
         let mut refetched = self
             .refetched
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
         match refetched.get(uri) {
-            Some(last) if now.duration_since(*last) < MIN_REFETCH_INTERVAL => false,
+            Some(last) if now.saturating_sub(*last) < MIN_REFETCH_SECONDS => false,
             _ => {
                 refetched.insert(uri.to_owned(), now);
                 true

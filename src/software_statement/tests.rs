@@ -52,6 +52,21 @@ async fn malformed_unsigned_or_issuerless_statement_is_invalid() {
         json!(jwt(json!({"alg": "none"}), json!({"iss": "https://a"}))),
         json!(jwt(json!({"alg": "RS256"}), json!({"software_id": "x"}))),
         json!(jwt(json!({"alg": "RS256"}), json!({"iss": ""}))),
+        // Not three parts, around a well-formed header and claims naming an issuer: refused
+        // as malformed, before the issuer is looked up (which would say "unapproved").
+        json!(format!(
+            "{}.extra",
+            jwt(json!({"alg": "RS256"}), json!({"iss": "https://a"}))
+        )),
+        json!(format!(
+            "extra.{}",
+            jwt(json!({"alg": "RS256"}), json!({"iss": "https://a"}))
+        )),
+        json!(
+            jwt(json!({"alg": "RS256"}), json!({"iss": "https://a"}))
+                .rsplit_once('.')
+                .map(|(unsigned, _)| unsigned.to_owned())
+        ),
     ];
     for case in cases {
         assert_eq!(
@@ -103,6 +118,12 @@ fn issuers_are_checked_at_configuration() {
     assert!(err.contains("no uri_fetcher"), "{err}");
     let err = new(TrustedIssuer::with_jwks("https://i", json!({"keys": []}))).unwrap_err();
     assert!(err.contains("no key usable"), "{err}");
+}
+
+#[test]
+fn a_trusted_issuer_names_its_issuer() {
+    let issuer = TrustedIssuer::with_jwks_uri("https://software.example.org", "https://s/jwks");
+    assert_eq!(issuer.issuer(), "https://software.example.org");
 }
 
 /// SS-8: the server may require a software statement.

@@ -8,7 +8,7 @@
 use crate::common;
 
 use crate::common::host::{Host, object};
-use crate::common::{REDIRECT, assert_rfc_error, now};
+use crate::common::{REDIRECT, TestClock, assert_rfc_error, now};
 use crate::https_server::{Route, TestServer};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -16,6 +16,7 @@ use http::StatusCode;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use tower_oidc_registration::Requester;
+use tower_oidc_registration::metadata::{ExtensionMember, ExtensionType};
 use tower_oidc_registration::{
     ConfigError, RegistrationConfig, RegistrationConfigBuilder, SoftwareStatementRequirement,
     TrustedIssuer,
@@ -350,8 +351,11 @@ async fn jwks_uri_issuer_keys_are_fetched_through_the_fetcher_and_cached() {
 async fn jwks_uri_issuer_key_rotation_refetches_the_key_set_at_most_once_a_minute() {
     let (old, new, unknown) = (ed25519("2025"), ed25519("2026"), ed25519("2027"));
     let server = TestServer::start([("/jwks.json", Route::json(&jwks(&[&old])))]).await;
+    // The statements' `exp` is ten minutes from the real time: the clock starts there.
+    let clock = TestClock::at(now());
     let host = Host::new(|b| {
-        b.uri_fetcher(server.fetcher())
+        b.clock(clock.clone())
+            .uri_fetcher(server.fetcher())
             .trusted_software_statement_issuer(TrustedIssuer::with_jwks_uri(
                 ISSUER,
                 server.uri("/jwks.json"),
@@ -365,11 +369,31 @@ async fn jwks_uri_issuer_key_rotation_refetches_the_key_set_at_most_once_a_minut
     assert_eq!(server.hits("/jwks.json"), 2, "the set was not fetched anew");
     host.register(None, &body_with(&old.sign(&claims()))).await;
     // A kid nobody published: refused, and not a fetch per request.
-    for _ in 0..3 {
+    let unknown_kid = || async {
         let resp = host.post(None, &body_with(&unknown.sign(&claims()))).await;
         assert_invalid_statement(&resp, "its issuer has no key for alg EdDSA with its 'kid'");
+    };
+    for _ in 0..3 {
+        unknown_kid().await;
     }
     assert_eq!(server.hits("/jwks.json"), 2);
+    // A minute after the last fetch anew, to the second, an unknown kid fetches again.
+    clock.advance(59);
+    unknown_kid().await;
+    assert_eq!(
+        server.hits("/jwks.json"),
+        2,
+        "fetched anew within the minute"
+    );
+    clock.advance(1);
+    unknown_kid().await;
+    assert_eq!(
+        server.hits("/jwks.json"),
+        3,
+        "not fetched anew after a minute"
+    );
+    unknown_kid().await;
+    assert_eq!(server.hits("/jwks.json"), 3);
 }
 
 /// SS-10: an issuer's keys are configured inline or fetched from its https `jwks_uri`, and cached.
@@ -397,6 +421,65 @@ fn jwks_uri_issuer_needs_a_fetcher() {
         matches!(err, ConfigError::SoftwareStatementIssuer(_)),
         "{err}"
     );
+}
+
+/// SS-7: the claims only the server sets (`client_id`, `client_secret`, the registration
+/// access token...) and the JWT's own are never taken from a statement: an update whose
+/// statement carries other values keeps the client's own.
+#[tokio::test]
+async fn a_statement_never_sets_the_members_only_the_server_sets() {
+    let signer = ed25519("ed");
+    let host = host_trusting(jwks(&[&signer]), |b| b);
+    let client = host
+        .register(None, &body_with(&signer.sign(&claims())))
+        .await;
+    let mut forged = claims();
+    forged["client_id"] = json!("someone-else");
+    forged["client_secret"] = json!("chosen-by-the-statement");
+    forged["registration_access_token"] = json!("chosen-too");
+    forged["sub"] = json!("a subject");
+    let mut body = body_with(&signer.sign(&forged));
+    body["client_id"] = json!(client.id);
+    let resp = host.put(&client.id, &client.token, &body).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let updated = resp.json();
+    assert_eq!(updated["client_id"], json!(client.id));
+    assert_ne!(updated["client_secret"], "chosen-by-the-statement");
+    assert_ne!(updated["registration_access_token"], "chosen-too");
+    assert!(updated.get("sub").is_none(), "{updated}");
+}
+
+/// SS-7: a statement's JWT claims (`sub`, `aud`, `nbf`, `jti`...) are about the JWT, not the
+/// client: even where the operator declared extension members of those names, a statement's
+/// claims never fill them; the body's members do.
+#[tokio::test]
+async fn jwt_claims_never_fill_extension_members_of_the_same_name() {
+    let signer = ed25519("ed");
+    let host = host_trusting(jwks(&[&signer]), |b| {
+        b.extension_member(ExtensionMember::new("sub", ExtensionType::String))
+            .extension_member(ExtensionMember::new("aud", ExtensionType::String))
+            .extension_member(ExtensionMember::new("jti", ExtensionType::String))
+            .extension_member(ExtensionMember::new("nbf", ExtensionType::Integer))
+    });
+    let mut statement = claims();
+    statement["sub"] = json!("the statement's subject");
+    statement["aud"] = json!("https://server.example.com");
+    statement["jti"] = json!("statement-1");
+    statement["nbf"] = json!(now() - 10);
+    let mut body = body_with(&signer.sign(&statement));
+    body["sub"] = json!("from the body");
+    let client = host.register(None, &body).await;
+    for resp in [
+        client.body.clone(),
+        host.get(&client.id, &client.token).await.json(),
+    ] {
+        assert_eq!(resp["sub"], "from the body", "{resp}");
+        for claim in ["aud", "jti", "nbf"] {
+            assert!(resp.get(claim).is_none(), "{claim} registered: {resp}");
+        }
+        // The statement's other claims are registered as usual.
+        assert_eq!(resp["software_id"], "4NRB1-0XZABZI9E6-5SM3R", "{resp}");
+    }
 }
 
 /// SS-6: the statement is returned unmodified, its claims as top-level metadata.
