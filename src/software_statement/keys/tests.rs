@@ -60,3 +60,18 @@ fn a_set_without_signature_keys_is_refused() {
         );
     }
 }
+
+/// A configuration's `Debug` shows each trusted key by its `kid` and algorithm; the key itself
+/// is long and says nothing to a reader.
+#[test]
+fn debug_of_a_pinned_key_shows_its_kid_and_algorithm() {
+    let keys = signature_keys(
+        &json!({"keys": [ec(json!({"kid": "2026-q4"}))]}),
+        Strictness::Configured,
+    )
+    .expect("a usable key");
+    assert_eq!(
+        format!("{:?}", keys[0]),
+        r#"PinnedKey { kid: Some("2026-q4"), algorithm: ES256, .. }"#
+    );
+}
