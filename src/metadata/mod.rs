@@ -167,6 +167,7 @@ pub use extensions::{
     ExtensionError, ExtensionMember, ExtensionMembers, ExtensionType, ExtensionValidator,
 };
 pub(crate) use jwk::{KeyParams, KeyUse, PublicJwk, read_public_jwk};
+pub(crate) use lang::localized_member_of;
 pub use limits::MetadataLimits;
 pub(crate) use limits::check_limits;
 pub(crate) use members::SERVER_MEMBERS;

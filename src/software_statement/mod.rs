@@ -4,8 +4,9 @@
 //! A statement is verified against the keys of its issuer (a JWK Set configured inline, or
 //! fetched from the issuer's `jwks_uri` through the configured [`UriFetcher`] and cached by
 //! it), each key pinned to one algorithm. Its claims then take precedence over the same
-//! members of the request; the statement itself is kept, unmodified, with the registered
-//! metadata. An update (RFC 7592 §2.2) that carries a statement is verified the same way; one
+//! members of the request, a human-readable member over all its language-tagged values (a
+//! statement asserting `client_name` leaves no `client_name#en` of the request); the statement
+//! itself is kept, unmodified, with the registered metadata. An update (RFC 7592 §2.2) that carries a statement is verified the same way; one
 //! that carries none drops the previous statement's claims with the rest of the old metadata.
 //!
 //! It verifies statements and hands their claims to the registry's metadata pipeline; it knows
@@ -21,7 +22,7 @@ use serde_json::{Map, Value};
 
 use crate::fetch::UriFetcher;
 use crate::jws::{self, JwsError};
-use crate::metadata::{MetadataError, MetadataErrorCode};
+use crate::metadata::{MetadataError, MetadataErrorCode, localized_member_of};
 use crate::store::MetadataJson;
 use keys::{PinnedKey, Strictness};
 
@@ -190,7 +191,9 @@ impl SoftwareStatements {
     }
 
     /// Verifies the request's `software_statement` (absent or `null`: none) and writes its
-    /// claims over the request's members. Returns the statement, to be registered as is.
+    /// claims over the request's members; a human-readable member it asserts (`client_name`,
+    /// `logo_uri#fr`, ...) loses every value the request gave it, under any language tag.
+    /// Returns the statement, to be registered as is.
     pub(crate) async fn apply(
         &self,
         request: &mut Map<String, Value>,
@@ -207,12 +210,23 @@ impl SoftwareStatements {
             Some(Value::String(statement)) => statement,
             Some(_) => return Err(invalid("must be a string (a signed JWT)")),
         };
-        let claims = self.verify(&statement, now).await?;
-        for (name, value) in claims {
-            if !JWT_CLAIMS.contains(&name.as_str()) {
-                request.insert(name, value);
-            }
+        let claims: Vec<(String, Value)> = self
+            .verify(&statement, now)
+            .await?
+            .into_iter()
+            .filter(|(name, _)| !JWT_CLAIMS.contains(&name.as_str()))
+            .collect();
+        // A human-readable member the statement asserts, under a language tag or none, is the
+        // statement's alone: a value the body gives it under another tag would sit beside the
+        // vetted one, and a consent screen preferring the user's language would show it.
+        let owned: Vec<&str> = claims
+            .iter()
+            .filter_map(|(name, _)| localized_member_of(name))
+            .collect();
+        if !owned.is_empty() {
+            request.retain(|name, _| localized_member_of(name).is_none_or(|m| !owned.contains(&m)));
         }
+        request.extend(claims);
         Ok(Some(statement))
     }
 

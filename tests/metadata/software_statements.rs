@@ -176,6 +176,69 @@ async fn claims_override_the_body_and_the_statement_is_echoed_unmodified() {
     }
 }
 
+/// SS-5: the statement's claims take precedence over the same members of the request: a
+/// claim for a human-readable member replaces the body's value of that member under every
+/// language tag, so that a consent screen preferring a localized name or logo never shows the
+/// body's beside the vetted one; the statement's own tagged claims are registered.
+#[tokio::test]
+async fn statement_claims_replace_every_language_tagged_variant_in_the_body() {
+    let signer = ed25519("ed");
+    let host = host_trusting(jwks(&[&signer]), |b| b);
+    let mut vetted = claims();
+    vetted["logo_uri"] = json!("https://client.example.net/logo.png");
+    vetted["client_name#de"] = json!("Beispiel-Client");
+    let mut body = body_with(&signer.sign(&vetted));
+    body["client_name#en"] = json!("Evil Corp");
+    body["client_name#fr-CA"] = json!("Evil Corp");
+    body["logo_uri#en"] = json!("https://evil.example/logo.png");
+    // A member the statement does not assert keeps the body's variants.
+    body["tos_uri#en"] = json!("https://client.example.net/tos");
+    let client = host.register(None, &body).await;
+    for resp in [
+        client.body.clone(),
+        host.get(&client.id, &client.token).await.json(),
+    ] {
+        for member in ["client_name#en", "client_name#fr-CA", "logo_uri#en"] {
+            assert!(resp.get(member).is_none(), "{member} kept: {resp}");
+        }
+        assert_eq!(
+            resp["client_name"], "Example Statement-based Client",
+            "{resp}"
+        );
+        assert_eq!(resp["client_name#de"], "Beispiel-Client", "{resp}");
+        assert_eq!(resp["logo_uri"], "https://client.example.net/logo.png");
+        assert_eq!(resp["tos_uri#en"], "https://client.example.net/tos");
+    }
+
+    // The body's value under one of the statement's tags in another case is replaced too, not
+    // refused as a duplicate tag.
+    body["client_name#DE"] = json!("Evil Corp");
+    let registered = host.register(None, &body).await.body;
+    assert!(registered.get("client_name#DE").is_none(), "{registered}");
+    assert_eq!(
+        registered["client_name#de"], "Beispiel-Client",
+        "{registered}"
+    );
+
+    // A statement asserting a member under a tag only owns that member all the same: the
+    // body's untagged and otherwise tagged values of it are dropped.
+    let mut tagged_only = claims();
+    tagged_only
+        .as_object_mut()
+        .expect("object")
+        .remove("client_name");
+    tagged_only["client_name#en"] = json!("Example Client");
+    let mut body = body_with(&signer.sign(&tagged_only));
+    body["client_name#fr"] = json!("Evil Corp");
+    let registered = host.register(None, &body).await.body;
+    assert!(registered.get("client_name").is_none(), "{registered}");
+    assert!(registered.get("client_name#fr").is_none(), "{registered}");
+    assert_eq!(
+        registered["client_name#en"], "Example Client",
+        "{registered}"
+    );
+}
+
 /// SS-1: a software statement is a JWT whose signature verifies with a key of a trusted issuer.
 /// SS-2: each issuer key verifies only the one algorithm it is pinned to.
 #[tokio::test]

@@ -108,6 +108,12 @@ pub(super) fn localized_member(name: &str) -> Option<(&'static str, &str)> {
     localized(member).map(|(member, _)| (member, tag))
 }
 
+/// The [`localized`] member that `name` holds a value of, under a tag (`client_name#fr`) or
+/// none (`client_name`). Any other name (`scope`, `scope#fr`) gives `None`.
+pub(crate) fn localized_member_of(name: &str) -> Option<&'static str> {
+    localized(split_member(name).0).map(|(member, _)| member)
+}
+
 /// Whether `tag` is a well-formed BCP 47 language tag.
 pub(super) fn is_valid_tag(tag: &str) -> bool {
     LanguageTag::parse(tag).is_ok()

@@ -33,6 +33,17 @@ fn localized_member_only_for_human_readable_members() {
 }
 
 #[test]
+fn localized_member_of_tagged_and_untagged_values() {
+    assert_eq!(localized_member_of("client_name"), Some("client_name"));
+    assert_eq!(localized_member_of("client_name#fr"), Some("client_name"));
+    assert_eq!(localized_member_of("logo_uri#en-US"), Some("logo_uri"));
+    // Not a human-readable member: no variants to speak of.
+    assert_eq!(localized_member_of("scope"), None);
+    assert_eq!(localized_member_of("scope#fr"), None);
+    assert_eq!(localized_member_of("Client_Name#fr"), None);
+}
+
+#[test]
 fn holds_url_names_the_url_members() {
     let meta = ClientMetadata::default();
     let urls: Vec<&str> = localized_values(&meta)
