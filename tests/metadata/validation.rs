@@ -192,6 +192,62 @@ async fn redirect_uri_fragment_rejected() {
     .await;
 }
 
+/// VAL-38: a redirect URI carries no userinfo: `https://rp.example.org@evil.example/cb` goes to
+/// `evil.example`, whatever a person reading it takes for the host; nor do the other URI
+/// members, which consent screens show or the server visits.
+#[tokio::test]
+async fn redirect_uri_with_userinfo_rejected() {
+    let app = App::new();
+    let userinfo = "userinfo not allowed (a user name or password before '@' in the authority)";
+    for uri in [
+        "https://rp.example.org@evil.example/cb",
+        "https://user:pw@rp.example.org/cb",
+        "https://user:@rp.example.org/cb",
+        // Empty, which a URL parser drops without a trace.
+        "https://@rp.example.org/cb",
+        "http://user@127.0.0.1:8080/cb",
+    ] {
+        rejected(
+            &app,
+            json!({"redirect_uris": [REDIRECT, uri]}),
+            "invalid_redirect_uri",
+            &format!("redirect_uris[1]: {userinfo}"),
+        )
+        .await;
+    }
+    rejected(
+        &app,
+        with_min(json!({"post_logout_redirect_uris": ["https://rp.example.org@evil.example/bye"]})),
+        "invalid_client_metadata",
+        &format!("post_logout_redirect_uris[0]: {userinfo}"),
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"logo_uri#en": "https://rp.example.org@evil.example/logo.png"})),
+        "invalid_client_metadata",
+        &format!("logo_uri#'en': {userinfo}"),
+    )
+    .await;
+    rejected(
+        &app,
+        with_min(json!({"frontchannel_logout_uri": "https://user:pw@rp.example.org/logout"})),
+        "invalid_client_metadata",
+        &format!("frontchannel_logout_uri: {userinfo}"),
+    )
+    .await;
+    // An '@' in the path or the query is no userinfo.
+    accepted(
+        &app,
+        json!({"redirect_uris": [
+            "https://rp.example.org/users/a@b/cb",
+            "https://rp.example.org/cb?next=a@b",
+        ]}),
+        &["redirect_uris"],
+    )
+    .await;
+}
+
 // Absolute redirect URIs and their JSON type --------------------------------------------------
 
 /// VAL-6: a redirect URI must be absolute.

@@ -172,8 +172,9 @@ pub(super) fn sector_key(raw: &str) -> Option<String> {
     })
 }
 
-/// Parses `raw` as an absolute URI, rejecting what the WHATWG parser would silently repair:
-/// whitespace and control characters, backslashes, and `http:`/`https:` without `//`.
+/// Parses `raw` as an absolute URI, rejecting what the WHATWG parser would silently repair
+/// (whitespace and control characters, backslashes, and `http:`/`https:` without `//`) and
+/// userinfo, whatever the scheme.
 fn parse_absolute(label: &str, raw: &str, code: MetadataErrorCode) -> Result<Url, MetadataError> {
     let err = |msg: &str| MetadataError::new(code, format!("{label}: {msg}"));
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -189,9 +190,10 @@ fn parse_absolute(label: &str, raw: &str, code: MetadataErrorCode) -> Result<Url
         }
         Err(e) => return Err(err(&format!("not a valid URI ({e})"))),
     };
+    // `raw` starts with the scheme (any case) then ':'.
+    let rest = raw.get(url.scheme().len() + 1..).unwrap_or("");
     if matches!(url.scheme(), "http" | "https") {
-        // `raw` starts with the scheme (any case) then ':'; require an authority after it.
-        let rest = raw.get(url.scheme().len() + 1..).unwrap_or("");
+        // Require an authority after the scheme.
         if !rest.starts_with("//") {
             return Err(err("not a valid URI (missing '//' after the scheme)"));
         }
@@ -203,7 +205,28 @@ fn parse_absolute(label: &str, raw: &str, code: MetadataErrorCode) -> Result<Url
             return Err(err("must have a host"));
         }
     }
+    if has_userinfo(&url, rest) {
+        return Err(err(
+            "userinfo not allowed (a user name or password before '@' in the authority)",
+        ));
+    }
     Ok(url)
+}
+
+/// Whether `url` carries userinfo, `rest` being what follows its scheme and `:` as the client
+/// wrote it. `https://rp.example.org@evil.example/cb` goes to `evil.example`, whatever a
+/// person reading it takes for the host (RFC 3986 §7.6), and a password there would be echoed
+/// by every read. The parser drops an empty userinfo (`https://@rp.example.org/`) without a
+/// trace, so the authority as written is searched for an `@` too (a backslash, which the
+/// parser would also take for its end, is refused before).
+fn has_userinfo(url: &Url, rest: &str) -> bool {
+    let written = rest.strip_prefix("//").is_some_and(|authority| {
+        authority
+            .split(['/', '?', '#'])
+            .next()
+            .is_some_and(|authority| authority.contains('@'))
+    });
+    written || !url.username().is_empty() || url.password().is_some()
 }
 
 /// Whether the URL's host is a loopback host ([`is_loopback_host`]).

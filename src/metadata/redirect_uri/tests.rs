@@ -255,6 +255,40 @@ fn dangerous_schemes_always_rejected() {
     }
 }
 
+/// VAL-38: a redirect URI carries no userinfo.
+#[test]
+fn userinfo_rejected() {
+    let description = "redirect_uris[0]: userinfo not allowed (a user name or password before '@' in the authority)";
+    for (raw, policy) in [
+        ("https://rp.example.org@evil.example/cb", web()),
+        ("https://user:pw@rp.example.org/cb", web()),
+        ("https://:pw@rp.example.org/cb", web()),
+        ("https://@rp.example.org/cb", web()),
+        ("http://user@localhost:8080/cb", native()),
+        ("com.example.app://user@callback/cb", native()),
+        ("com.example.app://@callback/cb", native()),
+    ] {
+        rejected(raw, policy, description);
+    }
+    // An '@' outside the authority is no userinfo.
+    ok("https://rp.example.org/a@b/cb?next=c@d", web());
+    ok("com.example.app:/a@b", native());
+    ok("com.example.app://callback/a@b", native());
+    // Nor may the other URI members carry one.
+    let err = check_url(
+        "client_uri",
+        "https://rp.example.org@evil.example/",
+        Schemes::HttpOrHttps,
+        false,
+    )
+    .expect_err("userinfo");
+    assert_eq!(err.code(), MetadataErrorCode::InvalidClientMetadata);
+    assert_eq!(
+        err.description(),
+        "client_uri: userinfo not allowed (a user name or password before '@' in the authority)"
+    );
+}
+
 /// ERR-2: `invalid_redirect_uri` is for redirect URIs, `invalid_client_metadata` for other members.
 #[test]
 fn member_name_and_code_follow_the_caller() {
