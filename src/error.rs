@@ -15,8 +15,8 @@ pub enum RegistrationError {
     #[error(transparent)]
     Metadata(#[from] MetadataError),
     /// A client's registration was addressed without its registration access token (HTTP 401
-    /// with a bare `WWW-Authenticate: Bearer`: RFC 6750 §3.1 gives no error code for a missing
-    /// token).
+    /// with a bare `WWW-Authenticate: Bearer` and a body without `error`: RFC 6750 §3.1 gives
+    /// no error code for a missing token).
     #[error("missing registration access token")]
     MissingToken,
     /// The registration access token is malformed, wrong, another client's, revoked, or the
@@ -28,7 +28,8 @@ pub enum RegistrationError {
     #[error("invalid initial access token")]
     InvalidInitialAccessToken,
     /// Registration needs an initial access token and none was presented (HTTP 401 with a bare
-    /// `WWW-Authenticate: Bearer`).
+    /// `WWW-Authenticate: Bearer` and a body without `error`, as for
+    /// [`MissingToken`](Self::MissingToken)).
     #[error("missing initial access token")]
     MissingInitialAccessToken,
     /// The initial access token is valid, but as many clients as it may register exist
@@ -62,7 +63,11 @@ impl From<StoreError> for RegistrationError {
 }
 
 impl RegistrationError {
-    /// The `error` code of the response body (RFC 7591 §3.2.2, RFC 6750 §3.1).
+    /// The error code of the failure (RFC 7591 §3.2.2, RFC 6750 §3.1): the `error` of the
+    /// response body, and what logs and [`EventKind::Rejected`](crate::EventKind::Rejected)
+    /// report. A missing token ([`MissingToken`](Self::MissingToken),
+    /// [`MissingInitialAccessToken`](Self::MissingInitialAccessToken)) is `invalid_token` here,
+    /// but its response body carries no `error` (RFC 6750 §3.1).
     pub fn code(&self) -> &'static str {
         match self {
             Self::Metadata(m) => m.code().as_str(),
@@ -83,7 +88,8 @@ impl RegistrationError {
         match self {
             Self::Metadata(m) => m.description().to_owned(),
             Self::MissingToken => {
-                "missing registration access token: send Authorization: Bearer <token>".to_owned()
+                "a registration access token is required: send Authorization: Bearer <token>"
+                    .to_owned()
             }
             Self::InvalidToken => "invalid registration access token".to_owned(),
             Self::InvalidInitialAccessToken => "invalid initial access token".to_owned(),

@@ -17,10 +17,12 @@ pub enum EventKind {
     Updated,
     /// A client was deleted.
     Deleted,
-    /// A request was refused; `error` holds the error code sent (`invalid_redirect_uri`,
-    /// `invalid_token`, ...).
+    /// A request was refused; `error` holds the error code of the failure
+    /// (`invalid_redirect_uri`, `invalid_token`, ...), as
+    /// [`RegistrationError::code`](crate::RegistrationError::code) gives it.
     Rejected {
-        /// The `error` code of the response.
+        /// The `error` code of the response; `invalid_token` for a request without the token
+        /// it needs, whose response carries no `error` (RFC 6750 §3.1).
         error: &'static str,
     },
     /// A client's registration access token was replaced by a new one.

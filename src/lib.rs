@@ -13,7 +13,8 @@
 //! It behaves like INDIGO IAM's `/register` (MitreID Connect), and follows the RFCs where
 //! MitreID departs from them. Every failure is an HTTP response with an RFC-shaped JSON body
 //! (`error`, `error_description` naming the member and index, e.g. `redirect_uris[1]: fragment
-//! not allowed`), never a service error; no input produces a 5xx or a panic.
+//! not allowed`; the description alone for a request without the token it needs, as RFC 6750
+//! §3.1 wants no error code there), never a service error; no input produces a 5xx or a panic.
 //!
 //! # Quick start
 //!
@@ -214,7 +215,8 @@
 //! ```
 //!
 //! Only the SHA-256 of each token is kept. A registration without a token gets 401 with a bare
-//! `WWW-Authenticate: Bearer`; a wrong, expired, revoked or spent one gets
+//! `WWW-Authenticate: Bearer` and a JSON body without an `error` code (RFC 6750 §3.1), its
+//! `error_description` saying what to send; a wrong, expired, revoked or spent one gets
 //! `error="invalid_token"`; a token whose client quota is reached gets 403 with
 //! `error="insufficient_scope"`. A use is spent only when the client is stored (a failed or
 //! abandoned request gives it back). In open mode a presented token is still honoured (its

@@ -151,7 +151,9 @@ pub fn send(app: &App, request: Request<Full<Bytes>>) -> Answer {
 
 /// The property every answer of the layer itself must have: never a 5xx; a 4xx is an
 /// RFC-shaped JSON error (`application/json`, an object with a known `error` code and a
-/// non-empty printable-ASCII `error_description`); a 2xx with a body is a JSON object.
+/// non-empty printable-ASCII `error_description`), but for a 401 to a request without a token,
+/// whose bare `Bearer` challenge and body carry no error code (RFC 6750 §3.1); a 2xx with a
+/// body is a JSON object.
 pub fn check_layer_answer(answer: &Answer, what: &str) {
     let status = answer.status;
     assert!(
@@ -162,13 +164,25 @@ pub fn check_layer_answer(answer: &Answer, what: &str) {
     if status.is_client_error() {
         assert_json_content_type(answer, what);
         let json = answer.json();
-        let code = json["error"].as_str().unwrap_or_else(|| {
-            panic!("{what}: {status} without an `error` string: {json}");
-        });
-        assert!(
-            ERROR_CODES.contains(&code),
-            "{what}: {status} unknown error code {code:?}"
-        );
+        let bare_challenge = status == StatusCode::UNAUTHORIZED
+            && answer
+                .headers
+                .get(header::WWW_AUTHENTICATE)
+                .is_some_and(|challenge| challenge == "Bearer");
+        if bare_challenge {
+            assert!(
+                json.get("error").is_none(),
+                "{what}: a bare Bearer challenge over an error code: {json}"
+            );
+        } else {
+            let code = json["error"].as_str().unwrap_or_else(|| {
+                panic!("{what}: {status} without an `error` string: {json}");
+            });
+            assert!(
+                ERROR_CODES.contains(&code),
+                "{what}: {status} unknown error code {code:?}"
+            );
+        }
         let description = json["error_description"].as_str().unwrap_or_else(|| {
             panic!("{what}: {status} without an `error_description` string: {json}");
         });

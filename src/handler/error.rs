@@ -61,13 +61,25 @@ fn status(err: &RegistrationError) -> StatusCode {
 }
 
 impl Failure {
-    /// The `error` code of the body.
+    /// The error code of the failure, for logs and events.
     pub(super) fn code(&self) -> &'static str {
         match self {
             Self::Registration(err) => err.code(),
             Self::InvalidRequest(_)
             | Self::PayloadTooLarge { .. }
             | Self::MethodNotAllowed { .. } => "invalid_request",
+        }
+    }
+
+    /// The `error` code of the body: none for a request without the token it needs. RFC 6750
+    /// §3.1 gives such a request no error information, so its challenge is the bare `Bearer`,
+    /// and a body claiming `invalid_token` would contradict it.
+    fn body_code(&self) -> Option<&'static str> {
+        match self {
+            Self::Registration(
+                RegistrationError::MissingToken | RegistrationError::MissingInitialAccessToken,
+            ) => None,
+            other => Some(other.code()),
         }
     }
 
@@ -110,14 +122,16 @@ impl Failure {
         }
     }
 
-    /// The response: status, JSON body `{"error", "error_description"}`, and the
-    /// `WWW-Authenticate` or `Allow` header where the RFCs require one. Common headers
-    /// (caching, CORS) are added by the caller.
+    /// The response: status, JSON body `{"error", "error_description"}` (the description
+    /// alone for a request without the token it needs), and the `WWW-Authenticate` or `Allow`
+    /// header where the RFCs require one. Common headers (caching, CORS) are added by the
+    /// caller.
     pub(super) fn to_response(&self) -> Response<Full<Bytes>> {
-        let body = serde_json::json!({
-            "error": self.code(),
-            "error_description": self.description(),
-        });
+        let description = self.description();
+        let body = match self.body_code() {
+            Some(code) => serde_json::json!({"error": code, "error_description": description}),
+            None => serde_json::json!({"error_description": description}),
+        };
         let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
         *response.status_mut() = self.status();
         let headers = response.headers_mut();
@@ -154,7 +168,11 @@ impl Failure {
 
 /// The HTTP response the layer sends for a failure of the [`Registry`](crate::Registry): the
 /// status, the JSON body `{"error", "error_description"}` (RFC 7591 §3.2.2) and, for token
-/// failures, `WWW-Authenticate` (RFC 6750 §3). For hosts that call the registry from endpoints
+/// failures, `WWW-Authenticate` (RFC 6750 §3). A missing token
+/// ([`MissingToken`](RegistrationError::MissingToken),
+/// [`MissingInitialAccessToken`](RegistrationError::MissingInitialAccessToken)) gets the bare
+/// `Bearer` challenge and a body of its `error_description` alone, without `error` (RFC 6750
+/// §3.1). For hosts that call the registry from endpoints
 /// of their own and want to answer as the layer does; add `Cache-Control: no-store` as the
 /// layer does on every response.
 pub fn error_response(error: RegistrationError) -> Response<Full<Bytes>> {

@@ -128,6 +128,51 @@ pub fn check_response(
     }
 }
 
+/// What the document cannot say, as JSON Schema judges a body without its headers: the `error`
+/// of a `Bearer` challenge and the `error` of the body are the same. A request without a token
+/// gets the bare challenge (RFC 6750 §3.1: no error information) and a body without an
+/// `error`, only its `error_description`; the documented 401 bodies allow that shape, and this
+/// is what keeps it to exactly that case: a body without `error` with any other status or
+/// challenge, or a bare challenge over a body that claims `invalid_token`, is a problem.
+fn check_error_code_agrees_with_the_challenge(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    problems: &mut Vec<String>,
+) {
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
+    if !status.is_client_error() && !status.is_server_error() {
+        return;
+    }
+    let in_body = body.get("error").and_then(Value::as_str);
+    let challenge = headers
+        .get(header::WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok());
+    let bare = challenge.is_some_and(|c| c.eq_ignore_ascii_case("bearer"));
+    match challenge.and_then(bearer_error) {
+        Some(code) if in_body != Some(code) => problems.push(format!(
+            "the challenge says error={code:?}, the body says {in_body:?}"
+        )),
+        None if bare && in_body.is_some() => problems.push(format!(
+            "a bare Bearer challenge (no token sent) over a body that claims error {in_body:?}"
+        )),
+        _ => {}
+    }
+    if in_body.is_none() && !(status == StatusCode::UNAUTHORIZED && bare) {
+        problems.push(format!(
+            "a {status} error body without `error`: only a 401 with a bare Bearer challenge may go without"
+        ));
+    }
+}
+
+/// The `error` parameter of a `Bearer` challenge, if any.
+fn bearer_error(challenge: &str) -> Option<&str> {
+    let (_, rest) = challenge.split_once("error=\"")?;
+    rest.split_once('"').map(|(code, _)| code)
+}
+
 /// The operation names OpenAPI knows (the lower-case keys of a path item).
 const OPERATION_METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -206,6 +251,7 @@ impl Contract {
         let mut problems = Vec::new();
         self.check_headers(response, headers, &mut problems);
         self.check_content(response, headers, body, &mut problems);
+        check_error_code_agrees_with_the_challenge(status, headers, body, &mut problems);
         if problems.is_empty() {
             Ok(())
         } else {

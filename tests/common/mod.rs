@@ -552,15 +552,33 @@ pub fn assert_invalid_token(resp: &Resp) {
 }
 
 /// RFC 6750 §3.1 for a request without a bearer token: 401 with a `Bearer` challenge that
-/// carries no error code.
+/// carries no error code, and a JSON body that claims none either: its one member is a
+/// printable-ASCII `error_description` saying what to send. Returns the body.
 #[track_caller]
-pub fn assert_missing_token(resp: &Resp) {
+pub fn assert_missing_token(resp: &Resp) -> Value {
     let www = assert_bearer_challenge(resp);
     assert!(
         !www.contains("error="),
         "WWW-Authenticate {www:?} carries an error code for a request without a token"
     );
     assert_no_credentials_in_error_body(resp);
+    let body = resp.json();
+    let members: Vec<&String> = body
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(
+        members,
+        ["error_description"],
+        "the body of a request without a token must carry no error code: {body}"
+    );
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(
+        !description.is_empty() && description.bytes().all(|b| (0x20..0x7f).contains(&b)),
+        "error_description is not printable ASCII: {description:?}"
+    );
+    assert_description_mentions(&body, "Authorization: Bearer");
+    body
 }
 
 /// A 401 with a `Bearer` challenge; returns the `WWW-Authenticate` value.

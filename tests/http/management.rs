@@ -160,13 +160,26 @@ async fn get_includes_client_uri_token_and_secret() {
 
 /// ERR-6: no bearer token: 401 and `WWW-Authenticate: Bearer` without an error code.
 /// MGT-1: the client configuration endpoint authenticates every call by registration access token.
+///
+/// A read, an update or a deletion without `Authorization`: 401, the bare challenge, and a
+/// JSON body of an `error_description` alone, saying that a registration access token is
+/// required; nothing changes.
 #[tokio::test]
 async fn no_authorization_is_401_bearer_without_error() {
     let app = App::new();
     let client = app.register(&min()).await;
-    let resp = app.get(&client.path(), None).await;
-    assert_missing_token(&resp);
-    assert_eq!(resp.header(header::WWW_AUTHENTICATE), Some("Bearer"));
+    for resp in [
+        app.get(&client.path(), None).await,
+        app.put(&client.path(), None, &update_body(&client, &min()))
+            .await,
+        app.delete(&client.path(), None).await,
+    ] {
+        assert_eq!(resp.header(header::WWW_AUTHENTICATE), Some("Bearer"));
+        // Neither the challenge nor the body claims `invalid_token`: no token was sent.
+        let body = assert_missing_token(&resp);
+        assert_description_mentions(&body, "registration access token is required");
+    }
+    app.assert_unchanged(&client).await;
 }
 
 /// ERR-7: an invalid bearer token gets 401 and `WWW-Authenticate: Bearer error="invalid_token"`.

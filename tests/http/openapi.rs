@@ -18,6 +18,7 @@ use crate::common::contract::{self, CLIENT_TEMPLATE, REGISTRATION_TEMPLATE};
 use crate::common::{App, assert_error, full, min};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use tower_oidc_registration::generate::{GenerateError, SecretGenerator};
 use tower_oidc_registration::metadata::MetadataError;
@@ -184,8 +185,8 @@ fn document_describes_the_served_routes_with_bearer_security() {
 /// Where each failure of the registry may occur: `(variant, operations)`, and every failure
 /// rendered as the layer renders it is checked against the contract for each of those
 /// operations. (The failures only HTTP has are sent for real in the next test.)
-#[test]
-fn every_registry_error_is_documented_for_each_operation_it_can_answer() {
+#[tokio::test]
+async fn every_registry_error_is_documented_for_each_operation_it_can_answer() {
     let post = (REGISTRATION_TEMPLATE, Method::POST);
     let get = (CLIENT_TEMPLATE, Method::GET);
     let put = (CLIENT_TEMPLATE, Method::PUT);
@@ -240,19 +241,14 @@ fn every_registry_error_is_documented_for_each_operation_it_can_answer() {
         ),
     ];
     for (error, operations) in cases {
-        let (code, description) = (error.code(), error.description());
         let debug = format!("{error:?}");
-        let response = error_response(error);
-        let status = response.status();
-        let mut headers = response.headers().clone();
+        let (parts, body) = error_response(error).into_parts();
+        let status = parts.status;
+        let mut headers = parts.headers;
         // What the handler adds to every response (handler/response.rs).
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        let body = serde_json::to_vec(&json!({
-            "error": code,
-            "error_description": description,
-        }))
-        .expect("json");
+        let body = body.collect().await.expect("a full body").to_bytes();
         for (template, method) in operations {
             if let Err(problems) =
                 contract::contract().check(template, &method, status, &headers, &body)
@@ -314,8 +310,11 @@ fn layer_headers() -> HeaderMap {
     headers
 }
 
+/// ERR-6: no bearer token: 401 and `WWW-Authenticate: Bearer` without an error code.
+///
 /// The checker the helpers run on every response does reject what the contract forbids: were
-/// it a no-op, the other tests would prove nothing about the contract.
+/// it a no-op, the other tests would prove nothing about the contract. It accepts the body of a
+/// request without a token (no `error`) with the bare challenge of a 401 only.
 #[test]
 fn the_checker_rejects_responses_the_contract_forbids() {
     // Whether the contract allows this answer on the client configuration endpoint.
@@ -367,6 +366,58 @@ fn the_checker_rejects_responses_the_contract_forbids() {
             String::from_utf8_lossy(body)
         );
     }
+    // A request without a token: the bare challenge, and a body of an `error_description`
+    // alone. That shape and no other: not beside a challenge or a body that names an error,
+    // not for another status.
+    let mut bare = layer_headers();
+    bare.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    let token_required =
+        br#"{"error_description":"a registration access token is required: send Authorization: Bearer <token>"}"#;
+    for method in [Method::GET, Method::PUT, Method::DELETE] {
+        assert!(conforms(
+            &method,
+            StatusCode::UNAUTHORIZED,
+            &bare,
+            token_required
+        ));
+    }
+    assert!(
+        contract::contract()
+            .check(
+                REGISTRATION_TEMPLATE,
+                &Method::POST,
+                StatusCode::UNAUTHORIZED,
+                &bare,
+                br#"{"error_description":"registration needs an initial access token"}"#,
+            )
+            .is_ok()
+    );
+    // The contradiction RFC 6750 §3.1 rules out: a bare challenge, `invalid_token` in the body.
+    assert!(!conforms(&get, StatusCode::UNAUTHORIZED, &bare, error));
+    // A challenge that names the error over a body that does not.
+    assert!(!conforms(
+        &get,
+        StatusCode::UNAUTHORIZED,
+        &unauthorized,
+        token_required
+    ));
+    // Without an `error`, anything else but the description, or another status.
+    for body in [
+        &br#"{"error_description":"x","client_id":"c"}"#[..],
+        br#"{}"#,
+    ] {
+        assert!(
+            !conforms(&get, StatusCode::UNAUTHORIZED, &bare, body),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    assert!(!conforms(
+        &Method::PUT,
+        StatusCode::BAD_REQUEST,
+        &layer_headers(),
+        token_required
+    ));
     // A client without a token or with a secret but no expiry.
     let client = json!({
         "client_id": "c", "client_id_issued_at": 1,
