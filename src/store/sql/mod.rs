@@ -71,7 +71,6 @@ fn registrant_from_sql(value: &str) -> Option<Caller> {
 }
 
 /// The columns of one `clients` row, in the backend-neutral types every SQL driver binds.
-#[derive(Debug)]
 pub(crate) struct ClientRow {
     pub client_id: String,
     pub version: i64,
@@ -83,6 +82,25 @@ pub(crate) struct ClientRow {
     pub token_endpoint_auth_method: String,
     pub registered_by: String,
     pub metadata: String,
+}
+
+impl std::fmt::Debug for ClientRow {
+    // Never the secret nor the hashes: a row may end up in a log line or a panic message, and
+    // the hash of a low-entropy secret can be guessed offline.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientRow")
+            .field("client_id", &self.client_id)
+            .field("version", &self.version)
+            .field("client_secret_expires_at", &self.client_secret_expires_at)
+            .field("client_id_issued_at", &self.client_id_issued_at)
+            .field(
+                "token_endpoint_auth_method",
+                &self.token_endpoint_auth_method,
+            )
+            .field("registered_by", &self.registered_by)
+            .field("metadata", &self.metadata)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientRow {

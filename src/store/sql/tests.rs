@@ -33,6 +33,42 @@ fn row() -> ClientRow {
     }
 }
 
+/// MGT-24: registration access tokens cannot be guessed and are kept like bearer credentials.
+///
+/// A row on its way to or from the database, printed with `{:?}` (in a log line, a panic, a
+/// failed assertion), shows which client it is, never its secret or the hashes of its
+/// credentials: a hash of a low-entropy secret can be guessed offline.
+#[test]
+fn debug_of_a_row_shows_no_secret_and_no_hash() {
+    let plain = ClientRow {
+        client_id: "client-7".to_owned(),
+        registration_token_hash: vec![0xAB; 32],
+        client_secret: Some("plain-secret-S3cr3t".to_owned()),
+        ..row()
+    };
+    let hashed = ClientRow {
+        client_id: "client-7".to_owned(),
+        registration_token_hash: vec![0xAB; 32],
+        client_secret_hash: Some(vec![0xCD; 32]),
+        ..row()
+    };
+    for row in [plain, hashed] {
+        let debug = format!("{row:?}");
+        assert!(debug.contains("client-7"), "{debug}");
+        for leak in [
+            "plain-secret-S3cr3t",
+            "171",
+            "205",
+            "abab",
+            "cdcd",
+            "ABAB",
+            "CDCD",
+        ] {
+            assert!(!debug.contains(leak), "{leak} in {debug}");
+        }
+    }
+}
+
 #[test]
 fn undecodable_rows_are_backend_errors_naming_the_column() {
     type Spoil = fn(&mut ClientRow);
