@@ -172,9 +172,8 @@ impl Failure {
 /// ([`MissingToken`](RegistrationError::MissingToken),
 /// [`MissingInitialAccessToken`](RegistrationError::MissingInitialAccessToken)) gets the bare
 /// `Bearer` challenge and a body of its `error_description` alone, without `error` (RFC 6750
-/// §3.1). For hosts that call the registry from endpoints
-/// of their own and want to answer as the layer does; add `Cache-Control: no-store` as the
-/// layer does on every response.
+/// §3.1). For hosts that call the registry from endpoints of their own and want to answer as
+/// the layer does; add `Cache-Control: no-store` as the layer does on every response.
 pub fn error_response(error: RegistrationError) -> Response<Full<Bytes>> {
     Failure::Registration(error).to_response()
 }

@@ -6,8 +6,9 @@
 //! it), each key pinned to one algorithm. Its claims then take precedence over the same
 //! members of the request, a human-readable member over all its language-tagged values (a
 //! statement asserting `client_name` leaves no `client_name#en` of the request); the statement
-//! itself is kept, unmodified, with the registered metadata. An update (RFC 7592 §2.2) that carries a statement is verified the same way; one
-//! that carries none drops the previous statement's claims with the rest of the old metadata.
+//! itself is kept, unmodified, with the registered metadata. An update (RFC 7592 §2.2) that
+//! carries a statement is verified the same way; one that carries none drops the previous
+//! statement's claims with the rest of the old metadata.
 //!
 //! It verifies statements and hands their claims to the registry's metadata pipeline; it knows
 //! nothing of callers, stores or HTTP.
