@@ -166,37 +166,56 @@ impl ClientStore for MemoryStore {
         Ok(())
     }
 
+    /// The scan reads every client (milliseconds for a million): on a Tokio runtime it runs on
+    /// the blocking pool, so that it never stalls the requests of a runtime thread.
     async fn delete_unused(
         &self,
         unused_since: u64,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let is_stale = |slot: &Slot| {
-            let last_used = slot.last_used.load(Ordering::Relaxed);
-            let last = if last_used == 0 {
-                slot.record.client_id_issued_at
-            } else {
-                last_used
-            };
-            last < unused_since
-        };
-        // Collect candidates first (no shard lock held while removing), then remove each
-        // one only if it is still stale: a client used meanwhile survives.
-        let candidates: Vec<ClientKey> = self
-            .clients
-            .iter()
-            .filter(|entry| is_stale(entry.value()))
-            .map(|entry| entry.key().clone())
-            .take(limit)
-            .collect();
-        let mut deleted = Vec::with_capacity(candidates.len());
-        for key in candidates {
-            if let Some((key, _)) = self.clients.remove_if(&key, |_, slot| is_stale(slot)) {
-                deleted.push(String::from_utf8_lossy(key.as_bytes()).into_owned());
-            }
+        let clients = Arc::clone(&self.clients);
+        let scan = move || delete_unused(&clients, unused_since, limit);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => runtime
+                .spawn_blocking(scan)
+                .await
+                .map_err(|e| StoreError::Backend(Box::new(e))),
+            Err(_) => Ok(scan()),
         }
-        Ok(deleted)
     }
+}
+
+/// Deletes at most `limit` clients of `clients` unused since `unused_since`, and returns their
+/// ids.
+fn delete_unused(
+    clients: &DashMap<ClientKey, Slot>,
+    unused_since: u64,
+    limit: usize,
+) -> Vec<String> {
+    let is_stale = |slot: &Slot| {
+        let last_used = slot.last_used.load(Ordering::Relaxed);
+        let last = if last_used == 0 {
+            slot.record.client_id_issued_at
+        } else {
+            last_used
+        };
+        last < unused_since
+    };
+    // Collect candidates first (no shard lock held while removing), then remove each one only
+    // if it is still stale: a client used meanwhile survives.
+    let candidates: Vec<ClientKey> = clients
+        .iter()
+        .filter(|entry| is_stale(entry.value()))
+        .map(|entry| entry.key().clone())
+        .take(limit)
+        .collect();
+    let mut deleted = Vec::with_capacity(candidates.len());
+    for key in candidates {
+        if let Some((key, _)) = clients.remove_if(&key, |_, slot| is_stale(slot)) {
+            deleted.push(String::from_utf8_lossy(key.as_bytes()).into_owned());
+        }
+    }
+    deleted
 }
 
 #[cfg(test)]

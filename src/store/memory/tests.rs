@@ -136,3 +136,40 @@ async fn concurrent_replacements_have_exactly_one_winner_per_version() {
     let got = store.get("a").await.expect("get").expect("present");
     assert_eq!(got.version, 2);
 }
+
+/// The expiry scan reads every client: with a million of them that is milliseconds of work,
+/// which must not stall the other requests of the runtime thread it was called on.
+#[test]
+fn the_expiry_scan_leaves_the_runtime_thread_to_other_tasks() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = MemoryStore::new();
+        for i in 0..100 {
+            store
+                .insert(record(&format!("c{i}")))
+                .await
+                .expect("insert");
+        }
+        // The one blocking thread is busy until another task of this runtime thread runs:
+        // the scan gets done only if it lets that task run first.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let blocker = tokio::task::spawn_blocking(move || wait.recv());
+        let other_task_ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&other_task_ran);
+        tokio::spawn(async move {
+            flag.store(true, Ordering::SeqCst);
+            let _ = release.send(());
+        });
+        let deleted = store.delete_unused(u64::MAX, 10).await.expect("scan");
+        assert!(
+            other_task_ran.load(Ordering::SeqCst),
+            "the scan held the runtime thread"
+        );
+        assert_eq!(deleted.len(), 10);
+        assert_eq!(store.count().await.expect("count"), 90);
+        blocker.await.expect("join").expect("released");
+    });
+}
