@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use jsonwebtoken::decode_header;
 use serde_json::{Map, Value};
 
-use crate::fetch::UriFetcher;
+use crate::fetch::{FetchPurpose, UriFetcher};
 use crate::jws::{self, JwsError};
 use crate::metadata::{MetadataError, MetadataErrorCode, localized_member_of};
 use crate::store::MetadataJson;
@@ -323,10 +323,13 @@ impl SoftwareStatements {
             // `new` refuses a jwks_uri issuer without a fetcher.
             return Err(invalid("its issuer's keys cannot be fetched"));
         };
+        // Configured by the operator: cached, and fetched within the operator's budget, which
+        // the documents clients name cannot exhaust.
+        let purpose = FetchPurpose::OperatorConfigured;
         let fetched = if fresh {
-            fetcher.refetch_json(uri).await
+            fetcher.refetch_json(uri, purpose).await
         } else {
-            fetcher.fetch_json(uri).await
+            fetcher.fetch_json(uri, purpose).await
         };
         let jwks =
             fetched.map_err(|e| invalid(format!("its issuer's keys could not be fetched: {e}")))?;

@@ -4,14 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::CertificateDer;
 use tokio_rustls::rustls::{self, RootCertStore};
 
+use super::budget::FetchBudgets;
 use super::{CachedBody, HttpsFetcher, Inner, cache_weight};
 use crate::clock::{Clock, SystemClock};
-use crate::fetch::FetchError;
+use crate::fetch::{FetchError, FetchPurpose};
 
 /// Default [`HttpsFetcherBuilder::timeout`]: 10 seconds.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -22,8 +22,14 @@ const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 const DEFAULT_CACHE_LIFETIME: Duration = Duration::from_secs(300);
 /// Default [`HttpsFetcherBuilder::cache_max_bytes`]: 16 MiB of cached bodies.
 const DEFAULT_CACHE_MAX_BYTES: u64 = 16 * 1024 * 1024;
-/// Default [`HttpsFetcherBuilder::max_concurrent_fetches`]: 32.
-const DEFAULT_MAX_CONCURRENT_FETCHES: usize = 32;
+/// Default [`HttpsFetcherBuilder::max_concurrent_fetches`] of
+/// [`FetchPurpose::OperatorConfigured`] documents: 16. The operator names a few issuers, and
+/// concurrent fetches of one issuer's cached key set share one fetch: this leaves room for many
+/// issuers at once, or for a burst of statements with the cache off.
+const DEFAULT_MAX_OPERATOR_CONFIGURED_FETCHES: usize = 16;
+/// Default [`HttpsFetcherBuilder::max_concurrent_fetches`] of [`FetchPurpose::ClientNamed`]
+/// documents: 32, each an uncached fetch of one registration or update.
+const DEFAULT_MAX_CLIENT_NAMED_FETCHES: usize = 32;
 
 /// Builds an [`HttpsFetcher`].
 #[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
@@ -34,7 +40,8 @@ pub struct HttpsFetcherBuilder {
     max_body_bytes: usize,
     cache_lifetime: Duration,
     cache_max_bytes: u64,
-    max_concurrent_fetches: usize,
+    max_operator_configured_fetches: usize,
+    max_client_named_fetches: usize,
     allow_loopback: bool,
     extra_roots: Vec<Vec<u8>>,
     clock: Arc<dyn Clock>,
@@ -47,7 +54,11 @@ impl std::fmt::Debug for HttpsFetcherBuilder {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("cache_lifetime", &self.cache_lifetime)
             .field("cache_max_bytes", &self.cache_max_bytes)
-            .field("max_concurrent_fetches", &self.max_concurrent_fetches)
+            .field(
+                "max_operator_configured_fetches",
+                &self.max_operator_configured_fetches,
+            )
+            .field("max_client_named_fetches", &self.max_client_named_fetches)
             .field("allow_loopback", &self.allow_loopback)
             .field("extra_roots", &self.extra_roots.len())
             .finish_non_exhaustive()
@@ -91,13 +102,30 @@ impl HttpsFetcherBuilder {
         self
     }
 
-    /// How many fetches of different documents may be in progress at once (default 32); one
-    /// more fails at once with [`FetchError::TooManyFetches`]. A fetch counts from its start
-    /// until it ends and its host lookup (which runs on the blocking thread pool and is not
-    /// cut short by the timeout) has returned. Concurrent fetches of one cached document share
-    /// one fetch. Not zero.
-    pub fn max_concurrent_fetches(mut self, fetches: usize) -> Self {
-        self.max_concurrent_fetches = fetches;
+    /// How many fetches of `purpose` may be in progress at once: default 16 for
+    /// [`OperatorConfigured`](FetchPurpose::OperatorConfigured) documents, 32 for
+    /// [`ClientNamed`](FetchPurpose::ClientNamed) ones. Each purpose has a budget of its own,
+    /// so that clients naming slow servers cannot use up the operator's; one fetch more than
+    /// its budget fails at once with [`FetchError::TooManyFetches`]. A fetch counts from its
+    /// start until it ends and its host lookup (which runs on the blocking thread pool and is
+    /// not cut short by the timeout) has returned. Concurrent fetches of one cached document
+    /// share one fetch. Not zero.
+    ///
+    /// ```
+    /// use tower_oidc_registration::fetch::{FetchPurpose, HttpsFetcher};
+    ///
+    /// let fetcher = HttpsFetcher::builder()
+    ///     .max_concurrent_fetches(FetchPurpose::ClientNamed, 64)
+    ///     .max_concurrent_fetches(FetchPurpose::OperatorConfigured, 4)
+    ///     .build()
+    ///     .expect("fetcher");
+    /// # let _ = fetcher;
+    /// ```
+    pub fn max_concurrent_fetches(mut self, purpose: FetchPurpose, fetches: usize) -> Self {
+        match purpose {
+            FetchPurpose::OperatorConfigured => self.max_operator_configured_fetches = fetches,
+            FetchPurpose::ClientNamed => self.max_client_named_fetches = fetches,
+        }
         self
     }
 
@@ -119,18 +147,25 @@ impl HttpsFetcherBuilder {
     ///
     /// # Errors
     ///
-    /// [`FetchError::Other`] for a zero timeout, a zero `max_concurrent_fetches` or a root
-    /// certificate that cannot be used.
+    /// [`FetchError::Other`] for a zero timeout, a zero `max_concurrent_fetches` of either
+    /// purpose or a root certificate that cannot be used.
     pub fn build(self) -> Result<HttpsFetcher, FetchError> {
         if self.timeout.is_zero() {
             return Err(FetchError::Other("timeout: must not be zero".into()));
         }
-        if self.max_concurrent_fetches == 0 {
-            return Err(FetchError::Other(
-                "max_concurrent_fetches: must not be zero".into(),
-            ));
+        for (purpose, fetches) in [
+            (
+                FetchPurpose::OperatorConfigured,
+                self.max_operator_configured_fetches,
+            ),
+            (FetchPurpose::ClientNamed, self.max_client_named_fetches),
+        ] {
+            if fetches == 0 {
+                return Err(FetchError::Other(format!(
+                    "max_concurrent_fetches of {purpose:?} documents: must not be zero"
+                )));
+            }
         }
-        let max_concurrent_fetches = self.max_concurrent_fetches.min(Semaphore::MAX_PERMITS);
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
@@ -163,8 +198,10 @@ impl HttpsFetcherBuilder {
                 timeout: self.timeout,
                 max_body_bytes: self.max_body_bytes,
                 allow_loopback: self.allow_loopback,
-                fetches: Arc::new(Semaphore::new(max_concurrent_fetches)),
-                max_concurrent_fetches,
+                budgets: FetchBudgets::new(
+                    self.max_operator_configured_fetches,
+                    self.max_client_named_fetches,
+                ),
                 cache,
                 cache_lifetime_secs,
                 clock: self.clock,
@@ -175,14 +212,16 @@ impl HttpsFetcherBuilder {
 
 impl HttpsFetcher {
     /// A builder with the defaults: 10 s timeout, 256 KiB bodies, a 5-minute cache of at most
-    /// 16 MiB, 32 fetches at once, public addresses only.
+    /// 16 MiB, 16 fetches of operator-configured documents and 32 of client-named ones at
+    /// once, public addresses only.
     pub fn builder() -> HttpsFetcherBuilder {
         HttpsFetcherBuilder {
             timeout: DEFAULT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cache_lifetime: DEFAULT_CACHE_LIFETIME,
             cache_max_bytes: DEFAULT_CACHE_MAX_BYTES,
-            max_concurrent_fetches: DEFAULT_MAX_CONCURRENT_FETCHES,
+            max_operator_configured_fetches: DEFAULT_MAX_OPERATOR_CONFIGURED_FETCHES,
+            max_client_named_fetches: DEFAULT_MAX_CLIENT_NAMED_FETCHES,
             allow_loopback: false,
             extra_roots: Vec::new(),
             clock: Arc::new(SystemClock),

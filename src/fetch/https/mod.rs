@@ -16,17 +16,19 @@ use http_body_util::{BodyExt, Empty, Limited};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpStream;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
 
+mod budget;
 mod builder;
 
 pub use builder::HttpsFetcherBuilder;
 
 use super::address;
-use super::{FetchError, UriFetcher};
+use super::{FetchError, FetchPurpose, UriFetcher};
 use crate::clock::Clock;
+use budget::FetchBudgets;
 
 /// What one cache entry costs besides its body and URI (moka's bookkeeping, the `Bytes`
 /// header), rounded up: a cache of many tiny documents is bounded too.
@@ -38,18 +40,21 @@ const CACHE_ENTRY_OVERHEAD: usize = 256;
 /// a size cap, one timeout for the whole exchange, `application/json` (or
 /// `application/*+json`) only.
 ///
-/// Documents fetched with [`fetch_json`](UriFetcher::fetch_json) (trusted issuers' key sets)
-/// are cached for a configurable lifetime, as their raw bodies, in a cache bounded by bytes
-/// ([`cache_max_bytes`](HttpsFetcherBuilder::cache_max_bytes)) and parsed on each use: what a
-/// body parses into can be many times its size, what it weighs is known. Documents a client
-/// names ([`fetch_json_uncached`](UriFetcher::fetch_json_uncached), `sector_identifier_uri`) are
-/// never cached, so that no client can fill the cache or evict the issuers' key sets from it.
-/// Failures are not cached.
+/// Documents the operator configured ([`FetchPurpose::OperatorConfigured`], trusted issuers'
+/// key sets) are cached for a configurable lifetime, as their raw bodies, in a cache bounded by
+/// bytes ([`cache_max_bytes`](HttpsFetcherBuilder::cache_max_bytes)) and parsed on each use:
+/// what a body parses into can be many times its size, what it weighs is known. Documents a
+/// client names ([`FetchPurpose::ClientNamed`], `sector_identifier_uri`) are never cached, so
+/// that no client can fill the cache or evict the issuers' key sets from it. Failures are not
+/// cached.
 ///
-/// At most [`max_concurrent_fetches`](HttpsFetcherBuilder::max_concurrent_fetches) fetches run
-/// at once (each holds a connection, a task and a body buffer for up to the timeout); one more
-/// fails at once with [`FetchError::TooManyFetches`] rather than waiting. Cheap to clone: clones
-/// share the cache and the limit.
+/// Each purpose has a budget of fetches in progress at once
+/// ([`max_concurrent_fetches`](HttpsFetcherBuilder::max_concurrent_fetches): 16 for the
+/// operator's, 32 for the clients'), as each fetch holds a connection, a task and a body buffer
+/// for up to the timeout; one more fails at once with [`FetchError::TooManyFetches`] rather
+/// than waiting. The budgets are apart so that clients naming slow servers exhaust their own
+/// only: an issuer's keys are still fetched. Cheap to clone: clones share the cache and the
+/// budgets.
 ///
 /// Needs a Tokio runtime (with I/O and time enabled). Trusts Mozilla's root certificates.
 ///
@@ -81,9 +86,8 @@ struct Inner {
     timeout: Duration,
     max_body_bytes: usize,
     allow_loopback: bool,
-    /// One permit per fetch in progress, held until its host lookup has returned too.
-    fetches: Arc<Semaphore>,
-    max_concurrent_fetches: usize,
+    /// The fetches in progress, by purpose.
+    budgets: FetchBudgets,
     /// Raw bodies, already checked to be JSON, by URI.
     cache: Option<moka::future::Cache<String, CachedBody>>,
     /// How long a cached body stays fresh, in whole seconds of `clock` (rounded up).
@@ -105,7 +109,7 @@ impl std::fmt::Debug for HttpsFetcher {
             .field("timeout", &self.inner.timeout)
             .field("max_body_bytes", &self.inner.max_body_bytes)
             .field("allow_loopback", &self.inner.allow_loopback)
-            .field("max_concurrent_fetches", &self.inner.max_concurrent_fetches)
+            .field("budgets", &self.inner.budgets)
             .field("cache", &self.inner.cache.is_some())
             .finish_non_exhaustive()
     }
@@ -113,9 +117,35 @@ impl std::fmt::Debug for HttpsFetcher {
 
 #[async_trait]
 impl UriFetcher for HttpsFetcher {
-    async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+    async fn fetch_json(&self, uri: &str, purpose: FetchPurpose) -> Result<Value, FetchError> {
+        match purpose {
+            FetchPurpose::OperatorConfigured => self.fetch_cached(uri).await,
+            FetchPurpose::ClientNamed => self
+                .inner
+                .fetch(uri, purpose)
+                .await
+                .map(|(_, document)| document),
+        }
+    }
+
+    async fn refetch_json(&self, uri: &str, purpose: FetchPurpose) -> Result<Value, FetchError> {
+        if let (FetchPurpose::OperatorConfigured, Some(cache)) = (purpose, &self.inner.cache) {
+            cache.invalidate(uri).await;
+        }
+        self.fetch_json(uri, purpose).await
+    }
+}
+
+impl HttpsFetcher {
+    /// The operator-configured document at `uri`, from the cache while it is fresh.
+    async fn fetch_cached(&self, uri: &str) -> Result<Value, FetchError> {
+        let purpose = FetchPurpose::OperatorConfigured;
         let Some(cache) = &self.inner.cache else {
-            return self.fetch_json_uncached(uri).await;
+            return self
+                .inner
+                .fetch(uri, purpose)
+                .await
+                .map(|(_, document)| document);
         };
         let now = self.inner.clock.now();
         if cache
@@ -130,7 +160,7 @@ impl UriFetcher for HttpsFetcher {
         // Concurrent fetches of one URI share one request.
         let cached = cache
             .try_get_with_by_ref(uri, async {
-                let (body, document) = self.inner.fetch(uri).await?;
+                let (body, document) = self.inner.fetch(uri, purpose).await?;
                 fetched = Some(document);
                 Ok::<_, FetchError>(CachedBody {
                     body,
@@ -144,17 +174,6 @@ impl UriFetcher for HttpsFetcher {
             // Checked when it was fetched: parsing it again succeeds.
             None => serde_json::from_slice(&cached.body).map_err(|_| FetchError::InvalidJson),
         }
-    }
-
-    async fn fetch_json_uncached(&self, uri: &str) -> Result<Value, FetchError> {
-        self.inner.fetch(uri).await.map(|(_, document)| document)
-    }
-
-    async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
-        if let Some(cache) = &self.inner.cache {
-            cache.invalidate(uri).await;
-        }
-        self.fetch_json(uri).await
     }
 }
 
@@ -178,18 +197,13 @@ fn cache_weight(uri: &str, body: &Bytes) -> u32 {
 }
 
 impl Inner {
-    /// The raw body at `uri` and what it parses into.
-    async fn fetch(&self, uri: &str) -> Result<(Bytes, Value), FetchError> {
+    /// The raw body at `uri` and what it parses into, within the budget of `purpose`.
+    async fn fetch(&self, uri: &str, purpose: FetchPurpose) -> Result<(Bytes, Value), FetchError> {
         let url = url::Url::parse(uri).map_err(|_| FetchError::InvalidUri)?;
         if url.scheme() != "https" {
             return Err(FetchError::NotHttps);
         }
-        // Fail fast rather than queue: a queue would hold each waiting request for as long.
-        let permit = Arc::new(
-            Arc::clone(&self.fetches)
-                .try_acquire_owned()
-                .map_err(|_| FetchError::TooManyFetches)?,
-        );
+        let permit = Arc::new(self.budgets.permit(purpose)?);
         tokio::time::timeout(self.timeout, self.get(&url, &permit))
             .await
             .map_err(|_| FetchError::Timeout(self.timeout))?
@@ -304,7 +318,7 @@ impl Inner {
 
 /// The addresses of `name`, looked up on the blocking thread pool (as `tokio::net::lookup_host`
 /// does) while holding `permit`: a lookup that outlives its fetch's timeout still counts
-/// against the limit of fetches in progress.
+/// against its budget of fetches in progress.
 async fn lookup(
     name: &str,
     port: u16,
