@@ -33,8 +33,11 @@
 //!   which clients name ([`FetchPurpose::ClientNamed`]), are never cached, so that no client
 //!   can fill the cache or evict the key sets from it; failures are not cached;
 //! - a host that does not resolve and one that resolves to a refused address give the same
-//!   error description (`the host is not reachable from this server`), and nothing the remote
-//!   server sent is echoed;
+//!   error (`the host is not reachable from this server`), and no error carries what the
+//!   remote server sent; the registry does not show the error to the client anyway, only one
+//!   description per kind of URI (`sector_identifier_uri: could not be fetched`,
+//!   `software_statement: its issuer's keys could not be fetched`), so that registering URIs
+//!   cannot probe which hosts and ports the server reaches; the error goes to a `debug` event;
 //! - a budget of fetches in progress at once for each purpose (`max_concurrent_fetches`): 16
 //!   for the documents the operator configured, 32 for those clients name, so that clients
 //!   naming slow servers use up their own budget only and issuers' keys are still fetched; one
@@ -178,7 +181,11 @@ impl std::fmt::Debug for dyn UriFetcher {
     }
 }
 
-/// Why a document could not be fetched. Its `Display` ends up in an `error_description`: it
+/// Why a document could not be fetched. The registry never tells a client which: it answers
+/// every fetch failure with one `error_description` per kind of URI (`sector_identifier_uri:
+/// could not be fetched`), since the reason (a refused connection, a TLS failure, a timeout)
+/// would tell the client which hosts and ports the server reaches, and logs the error as a
+/// `debug` event for the operator. Its `Display`, for hosts that show it elsewhere,
 /// says what went wrong without echoing what the remote server sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

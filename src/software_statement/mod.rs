@@ -331,8 +331,13 @@ impl SoftwareStatements {
         } else {
             fetcher.fetch_json(uri, purpose).await
         };
-        let jwks =
-            fetched.map_err(|e| invalid(format!("its issuer's keys could not be fetched: {e}")))?;
+        let jwks = fetched.map_err(|error| {
+            // Why is for the operator only, as for the documents clients name: a client that
+            // learns that the issuer's host refused a connection or timed out learns about
+            // this server's network.
+            tracing::debug!(jwks_uri = %uri, ?error, "software_statement: the issuer's keys could not be fetched");
+            invalid("its issuer's keys could not be fetched")
+        })?;
         keys::signature_keys(&jwks, Strictness::Fetched)
             .map_err(|e| invalid(format!("its issuer's jwks_uri: {e}")))
     }

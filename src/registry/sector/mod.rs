@@ -31,10 +31,11 @@ pub(super) async fn check(
     let document = fetcher
         .fetch_json(uri, FetchPurpose::ClientNamed)
         .await
-        .map_err(|e| {
-            MetadataError::client_metadata(format!(
-                "sector_identifier_uri: could not be fetched: {e}"
-            ))
+        .map_err(|error| {
+            // Why is for the operator only: told to the client, a refused connection, a TLS
+            // failure or a timeout would say which hosts and ports this server reaches.
+            tracing::debug!(sector_identifier_uri = %uri, ?error, "sector_identifier_uri could not be fetched");
+            MetadataError::client_metadata("sector_identifier_uri: could not be fetched")
         })?;
     lists_every_redirect_uri(&document, meta.redirect_uris.as_deref().unwrap_or_default())
 }
