@@ -428,6 +428,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod address;
 mod body;
 mod clock;
 mod config;

@@ -100,8 +100,6 @@
 )]
 
 #[cfg(feature = "fetch")]
-mod address;
-#[cfg(feature = "fetch")]
 mod https;
 
 use std::net::IpAddr;

@@ -25,9 +25,10 @@ mod builder;
 
 pub use builder::HttpsFetcherBuilder;
 
-use super::address;
 use super::{FetchError, FetchPurpose, UriFetcher};
+use crate::address;
 use crate::clock::Clock;
+use crate::syntax::is_loopback_ip;
 use budget::FetchBudgets;
 
 /// What one cache entry costs besides its body and URI (moka's bookkeeping, the `Bytes`
@@ -243,7 +244,7 @@ impl Inner {
     }
 
     fn allowed(&self, ip: IpAddr) -> bool {
-        address::is_public(ip) || (self.allow_loopback && address::is_loopback(ip))
+        address::is_public(ip) || (self.allow_loopback && is_loopback_ip(ip))
     }
 
     async fn get(
