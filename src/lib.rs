@@ -342,7 +342,10 @@
 //! is fetched at registration and at every update, and must be a JSON array listing every
 //! registered redirect URI (`redirect_uris[1]: not listed in the sector_identifier_uri
 //! document`). With one, a `pairwise` client may have redirect URIs on several hosts. Without a
-//! fetcher, a `sector_identifier_uri` is refused.
+//! fetcher, a `sector_identifier_uri` is refused. A document that cannot be fetched, whatever
+//! the reason, gets one description (`sector_identifier_uri: could not be fetched`, and for an
+//! issuer's keys `software_statement: its issuer's keys could not be fetched`), so that
+//! registering URIs cannot probe the server's network; the reason is logged at `debug` level.
 //!
 //! Both need a URI fetcher, configured with
 //! [`.uri_fetcher(..)`](RegistrationConfigBuilder::uri_fetcher): the [`fetch`] module describes
@@ -428,6 +431,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod address;
 mod body;
 mod clock;
 mod config;

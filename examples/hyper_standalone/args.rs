@@ -141,6 +141,19 @@ pub struct Args {
         value_parser = seconds()
     )]
     pub store_timeout: Option<u64>,
+
+    /// Accept client metadata URIs that this server or an authorization server will fetch or
+    /// send browsers to (jwks_uri, request_uris, sector_identifier_uri, the logout URIs,
+    /// initiate_login_uri, logo_uri) on localhost or a special-purpose address (loopback,
+    /// private, link-local such as 169.254.169.254...). Refused by default, so that clients
+    /// cannot point the server at its own network; redirect URIs on loopback stay allowed
+    /// either way. For development against local services.
+    #[arg(
+        long,
+        env = "REGISTRATION_ALLOW_SPECIAL_PURPOSE_HOSTS",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub allow_special_purpose_hosts: bool,
 }
 
 /// A whole number of seconds, at least 1: a zero timeout or lifetime would refuse everything.

@@ -1,11 +1,12 @@
 //! The registration configuration the flags describe: issuer, signing key, store, prefix,
-//! protected registration, token rotation, lifetimes.
+//! protected registration, token rotation, lifetimes, the metadata rules.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tower_oidc_registration::metadata::MetadataRules;
 use tower_oidc_registration::{
     ClientStore, ConfigError, ExpiryPolicy, RegistrationAccess, RegistrationConfig, SigningKey,
 };
@@ -42,7 +43,13 @@ pub fn registration_config(
     local: SocketAddr,
 ) -> Result<RegistrationConfig, BoxError> {
     let issuer = args.issuer.clone().unwrap_or_else(|| default_issuer(local));
+    let mut rules = MetadataRules::default();
+    // A server that clients reach over the network: the URIs it, or the authorization server
+    // behind it, will dereference must not name that server's own network. The library leaves
+    // this off by default; a deployment like this one turns it on.
+    rules.refuse_special_purpose_hosts = !args.allow_special_purpose_hosts;
     let mut builder = RegistrationConfig::builder(issuer)
+        .rules(rules)
         .shared_store(store)
         .prefix(args.prefix.clone())
         .token_rotation(args.token_rotation.into())

@@ -11,7 +11,11 @@
 //! `REGISTRATION_INITIAL_ACCESS_TOKEN`) a registration needs `Authorization: Bearer <token>`.
 //! `--token-rotation never|on-update|on-every-use` says when a client's registration access
 //! token is replaced. Clients live in memory unless `--store` names a database; a durable store
-//! wants a fixed signing key too, or the tokens it handed out stop verifying at the next start:
+//! wants a fixed signing key too, or the tokens it handed out stop verifying at the next start.
+//! Client metadata URIs that a server will dereference (`jwks_uri`, `request_uris`, the logout
+//! URIs...) may not name localhost or a special-purpose address
+//! (`MetadataRules::refuse_special_purpose_hosts`, off in the library, on here);
+//! `--allow-special-purpose-hosts` accepts them, for development against local services:
 //!
 //! ```text
 //! head -c 32 /dev/urandom > hs256.key

@@ -11,7 +11,9 @@
 //!
 //! A URI a client registers is a request the server makes on the client's behalf: an
 //! implementation must not let it reach the server's own network (server-side request
-//! forgery). Tests can swap in an implementation that serves fixed documents.
+//! forgery), and must not let clients' fetches crowd out the operator's: each fetch says who
+//! named its URI ([`FetchPurpose`]). Tests can swap in an implementation that serves fixed
+//! documents.
 //!
 //! # The built-in HTTPS fetcher
 //!
@@ -25,17 +27,22 @@
 //!   included;
 //! - a body cap (256 KiB), one timeout for the whole exchange (10 s); `application/json` or
 //!   `application/*+json` only;
-//! - trusted issuers' key sets are cached for a lifetime (`cache_lifetime`, 5 minutes) as raw
-//!   bodies, in a cache bounded by bytes (`cache_max_bytes`, 16 MiB) and parsed on each use;
-//!   `sector_identifier_uri` documents, which clients name, are never cached
-//!   ([`UriFetcher::fetch_json_uncached`]), so that no client can fill the cache or evict the
-//!   key sets from it; failures are not cached;
+//! - trusted issuers' key sets ([`FetchPurpose::OperatorConfigured`]) are cached for a lifetime
+//!   (`cache_lifetime`, 5 minutes) as raw bodies, in a cache bounded by bytes
+//!   (`cache_max_bytes`, 16 MiB) and parsed on each use; `sector_identifier_uri` documents,
+//!   which clients name ([`FetchPurpose::ClientNamed`]), are never cached, so that no client
+//!   can fill the cache or evict the key sets from it; failures are not cached;
 //! - a host that does not resolve and one that resolves to a refused address give the same
-//!   error description (`the host is not reachable from this server`), and nothing the remote
-//!   server sent is echoed;
-//! - at most 32 fetches of different documents run at once (`max_concurrent_fetches`); one
-//!   more fails at once ("too many fetches in progress") rather than waiting, and a host lookup
-//!   that outlives its fetch's timeout still counts.
+//!   error (`the host is not reachable from this server`), and no error carries what the
+//!   remote server sent; the registry does not show the error to the client anyway, only one
+//!   description per kind of URI (`sector_identifier_uri: could not be fetched`,
+//!   `software_statement: its issuer's keys could not be fetched`), so that registering URIs
+//!   cannot probe which hosts and ports the server reaches; the error goes to a `debug` event;
+//! - a budget of fetches in progress at once for each purpose (`max_concurrent_fetches`): 16
+//!   for the documents the operator configured, 32 for those clients name, so that clients
+//!   naming slow servers use up their own budget only and issuers' keys are still fetched; one
+//!   fetch more than its budget fails at once ("too many fetches in progress") rather than
+//!   waiting, and a host lookup that outlives its fetch's timeout still counts.
 //!
 //! `allow_loopback(true)` and `add_root_certificate(der)` exist for tests against a local
 //! server. The settings are on [`HttpsFetcherBuilder`].
@@ -93,8 +100,6 @@
 )]
 
 #[cfg(feature = "fetch")]
-mod address;
-#[cfg(feature = "fetch")]
 mod https;
 
 use std::net::IpAddr;
@@ -107,19 +112,44 @@ use serde_json::Value;
 #[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
 pub use https::{HttpsFetcher, HttpsFetcherBuilder};
 
+/// Who named a URI: which of a fetcher's budgets its fetch counts against, and whether its
+/// document may be cached.
+///
+/// The two differ in who controls them. The operator configures a handful of URIs and trusts
+/// them; any client can name any number of URIs, slow or hostile ones included. A fetcher that
+/// let both share one budget would let clients naming a tarpit exhaust it, and with it the
+/// fetches the operator's own configuration needs (a trusted issuer's keys, without which no
+/// software statement verifies). Every URI is one or the other, so the enum is exhaustive: an
+/// implementation decides for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FetchPurpose {
+    /// A URI of the server's configuration: the `jwks_uri` of a trusted software statement
+    /// issuer. Its document may be cached.
+    OperatorConfigured,
+    /// A URI of client metadata, whoever submitted it: a `sector_identifier_uri`. Its document
+    /// is checked as it is now, at each registration and update, so it must not be served from
+    /// a cache; nor should it be stored in one, where clients naming ever new URIs would fill
+    /// the cache and evict the documents the operator named.
+    ClientNamed,
+}
+
 /// Fetches the JSON document at a URI. Object-safe: the configuration keeps an
 /// `Arc<dyn UriFetcher>`.
 ///
+/// Each call says who named the URI ([`FetchPurpose`]): an implementation that limits its
+/// fetches should give each purpose a budget of its own, so that the URIs clients name cannot
+/// starve those the operator configured.
+///
 /// ```
 /// use serde_json::{Value, json};
-/// use tower_oidc_registration::fetch::{FetchError, UriFetcher};
+/// use tower_oidc_registration::fetch::{FetchError, FetchPurpose, UriFetcher};
 ///
 /// /// Serves one fixed sector identifier document, fetches nothing.
 /// struct Fixed;
 ///
 /// #[async_trait::async_trait]
 /// impl UriFetcher for Fixed {
-///     async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+///     async fn fetch_json(&self, uri: &str, _purpose: FetchPurpose) -> Result<Value, FetchError> {
 ///         match uri {
 ///             "https://rp.example.org/sector.json" => Ok(json!(["https://rp.example.org/cb"])),
 ///             _ => Err(FetchError::Status(404)),
@@ -129,24 +159,17 @@ pub use https::{HttpsFetcher, HttpsFetcherBuilder};
 /// ```
 #[async_trait]
 pub trait UriFetcher: Send + Sync + 'static {
-    /// The JSON document at `uri` (an absolute URI as the client or the operator gave it).
-    async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError>;
+    /// The JSON document at `uri` (an absolute URI as the client or the operator gave it). A
+    /// fetcher with a cache may answer an [`OperatorConfigured`](FetchPurpose::OperatorConfigured)
+    /// URI from it; a [`ClientNamed`](FetchPurpose::ClientNamed) one is fetched anew each time
+    /// and not cached.
+    async fn fetch_json(&self, uri: &str, purpose: FetchPurpose) -> Result<Value, FetchError>;
 
     /// The document at `uri` fetched anew, bypassing (and replacing) any cached copy: used
     /// when an issuer's cached key set lacks the key a statement names, as after a key
     /// rotation. The default, for fetchers without a cache, is [`fetch_json`](Self::fetch_json).
-    async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
-        self.fetch_json(uri).await
-    }
-
-    /// The document at `uri`, neither read from nor stored in any cache: used for documents a
-    /// client names (`sector_identifier_uri`), which are checked as they are at each
-    /// registration and update, and which must not fill a cache or evict from it the
-    /// documents the operator named (trusted issuers' key sets). The default, for fetchers
-    /// without a cache, is [`fetch_json`](Self::fetch_json); a fetcher with a cache should
-    /// override it.
-    async fn fetch_json_uncached(&self, uri: &str) -> Result<Value, FetchError> {
-        self.fetch_json(uri).await
+    async fn refetch_json(&self, uri: &str, purpose: FetchPurpose) -> Result<Value, FetchError> {
+        self.fetch_json(uri, purpose).await
     }
 }
 
@@ -156,7 +179,11 @@ impl std::fmt::Debug for dyn UriFetcher {
     }
 }
 
-/// Why a document could not be fetched. Its `Display` ends up in an `error_description`: it
+/// Why a document could not be fetched. The registry never tells a client which: it answers
+/// every fetch failure with one `error_description` per kind of URI (`sector_identifier_uri:
+/// could not be fetched`), since the reason (a refused connection, a TLS failure, a timeout)
+/// would tell the client which hosts and ports the server reaches, and logs the error as a
+/// `debug` event for the operator. Its `Display`, for hosts that show it elsewhere,
 /// says what went wrong without echoing what the remote server sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -210,8 +237,9 @@ pub enum FetchError {
     /// The body is not valid JSON.
     #[error("the response is not valid JSON")]
     InvalidJson,
-    /// As many fetches as the fetcher allows at once are in progress: this one was refused
-    /// at once, before any request (see `HttpsFetcherBuilder::max_concurrent_fetches`).
+    /// As many fetches as the fetcher allows at once for this purpose ([`FetchPurpose`]) are
+    /// in progress: this one was refused at once, before any request (see
+    /// `HttpsFetcherBuilder::max_concurrent_fetches`).
     #[error("too many fetches in progress")]
     TooManyFetches,
     /// Any other reason, for other implementations.

@@ -15,8 +15,11 @@
 //! `client_credentials`; every response type combination of `code`, `id_token`, `token`; auth
 //! methods `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt`,
 //! `none`; subject types `public`, `pairwise`; the JWS/JWE algorithm names of RFC 7518; native
-//! clients may use claimed `https` redirect URIs (RFC 8252 §7.2); no extension members. Set them
-//! with [`RegistrationConfigBuilder::rules`](crate::RegistrationConfigBuilder::rules).
+//! clients may use claimed `https` redirect URIs (RFC 8252 §7.2); no extension members; URIs the
+//! server dereferences (`jwks_uri`, `request_uris`, the logout URIs...) may name `localhost` or a
+//! private address ([`MetadataRules::refuse_special_purpose_hosts`] refuses them: turn it on for
+//! a server open to the Internet). Set them with
+//! [`RegistrationConfigBuilder::rules`](crate::RegistrationConfigBuilder::rules).
 //!
 //! Default [`MetadataLimits`] (every field public; none may be zero), set with
 //! [`RegistrationConfigBuilder::metadata_limits`](crate::RegistrationConfigBuilder::metadata_limits):
@@ -144,6 +147,7 @@
 //! ```
 
 mod algorithms;
+mod dereferenced;
 mod error;
 mod extensions;
 mod jwk;

@@ -81,6 +81,35 @@ pub struct MetadataRules {
     /// Extension members the server accepts, checks, stores and echoes; every other member
     /// this crate does not model is ignored. Default: none.
     pub extensions: ExtensionMembers,
+    /// Whether the URIs that the server or the host will dereference are refused
+    /// (`invalid_client_metadata`) when their host is `localhost` (or a name under
+    /// `.localhost`) or an IP literal of a special-purpose range: loopback, private,
+    /// link-local (cloud metadata endpoints), CGNAT, unique-local, multicast, documentation...,
+    /// the list the built-in fetcher refuses to connect to. The URIs are `jwks_uri`,
+    /// `request_uris`, `sector_identifier_uri`, `backchannel_logout_uri`,
+    /// `frontchannel_logout_uri`, `initiate_login_uri` and `logo_uri` (tagged variants
+    /// included); not the redirect URIs, where loopback is legitimate for native applications,
+    /// nor the links a user follows (`client_uri`, `tos_uri`, `policy_uri`).
+    ///
+    /// A first line of defence only: a host is judged by its text, and no name is resolved. A
+    /// name that points to a private address, or will after a change of its DNS records, passes;
+    /// whatever dereferences the URI must still check the address it connects to (as
+    /// `fetch::HttpsFetcher` does). Default: `false`, so that development setups with local
+    /// services keep working; a server open to the Internet should turn it on.
+    ///
+    /// ```
+    /// use tower_oidc_registration::RegistrationConfig;
+    /// use tower_oidc_registration::metadata::MetadataRules;
+    ///
+    /// let mut rules = MetadataRules::default();
+    /// rules.refuse_special_purpose_hosts = true;
+    /// let config = RegistrationConfig::builder("https://iam.example.org/")
+    ///     .rules(rules)
+    ///     .build()
+    ///     .expect("config");
+    /// assert!(config.rules().refuse_special_purpose_hosts);
+    /// ```
+    pub refuse_special_purpose_hosts: bool,
 }
 
 impl Default for MetadataRules {
@@ -122,6 +151,7 @@ impl Default for MetadataRules {
             default_scope: None,
             authorization_details_types: None,
             extensions: ExtensionMembers::default(),
+            refuse_special_purpose_hosts: false,
         }
     }
 }

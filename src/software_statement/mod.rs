@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use jsonwebtoken::decode_header;
 use serde_json::{Map, Value};
 
-use crate::fetch::UriFetcher;
+use crate::fetch::{FetchPurpose, UriFetcher};
 use crate::jws::{self, JwsError};
 use crate::metadata::{MetadataError, MetadataErrorCode, localized_member_of};
 use crate::store::MetadataJson;
@@ -323,13 +323,21 @@ impl SoftwareStatements {
             // `new` refuses a jwks_uri issuer without a fetcher.
             return Err(invalid("its issuer's keys cannot be fetched"));
         };
+        // Configured by the operator: cached, and fetched within the operator's budget, which
+        // the documents clients name cannot exhaust.
+        let purpose = FetchPurpose::OperatorConfigured;
         let fetched = if fresh {
-            fetcher.refetch_json(uri).await
+            fetcher.refetch_json(uri, purpose).await
         } else {
-            fetcher.fetch_json(uri).await
+            fetcher.fetch_json(uri, purpose).await
         };
-        let jwks =
-            fetched.map_err(|e| invalid(format!("its issuer's keys could not be fetched: {e}")))?;
+        let jwks = fetched.map_err(|error| {
+            // Why is for the operator only, as for the documents clients name: a client that
+            // learns that the issuer's host refused a connection or timed out learns about
+            // this server's network.
+            tracing::debug!(jwks_uri = %uri, ?error, "software_statement: the issuer's keys could not be fetched");
+            invalid("its issuer's keys could not be fetched")
+        })?;
         keys::signature_keys(&jwks, Strictness::Fetched)
             .map_err(|e| invalid(format!("its issuer's jwks_uri: {e}")))
     }

@@ -7,6 +7,7 @@ mod common;
 
 mod axum_app;
 mod bounds;
+mod example_dereferenced_uris;
 mod integration_http;
 mod integration_tower;
 mod management;

@@ -1,9 +1,11 @@
 //! A local HTTPS server for the fetcher tests: a certificate generated for `127.0.0.1` and
 //! `localhost`, routes that can be changed while it runs, and a count of the requests each
 //! path received. [`TestServer::fetcher`] is an `HttpsFetcher` that trusts its certificate and
-//! is explicitly allowed to reach loopback.
+//! is explicitly allowed to reach loopback. [`broken`] has endpoints that fail.
 
 #![allow(dead_code)]
+
+pub mod broken;
 
 use std::collections::HashMap;
 use std::convert::Infallible;

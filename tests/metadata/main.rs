@@ -10,6 +10,8 @@ mod https_server;
 
 mod depth;
 #[cfg(feature = "fetch")]
+mod fetch_failures;
+#[cfg(feature = "fetch")]
 mod fetcher;
 #[cfg(feature = "fetch")]
 mod sector_identifier;

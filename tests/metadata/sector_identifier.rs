@@ -102,15 +102,12 @@ async fn sector_document_that_cannot_be_fetched_is_refused() {
     let resp = app
         .register_raw(&pairwise(&server.uri("/moved"), &[A, B]))
         .await;
-    assert_invalid_metadata(
-        &resp,
-        "sector_identifier_uri: could not be fetched: answered with a redirect (302)",
-    );
-    assert_eq!(server.hits(SECTOR), 0);
+    assert_invalid_metadata(&resp, "sector_identifier_uri: could not be fetched");
+    assert_eq!(server.hits(SECTOR), 0, "the redirect was followed");
     let resp = app
         .register_raw(&pairwise(&server.uri("/missing"), &[A, B]))
         .await;
-    assert_invalid_metadata(&resp, "could not be fetched: answered with status 404");
+    assert_invalid_metadata(&resp, "sector_identifier_uri: could not be fetched");
 }
 
 /// VAL-26: the sector document lists every redirect URI in a JSON array, else the request fails.
@@ -192,14 +189,11 @@ async fn sector_on_a_private_address_is_refused_without_a_request() {
     let resp = app
         .register_raw(&pairwise(&server.uri(SECTOR), &[A, B]))
         .await;
-    assert_invalid_metadata(
-        &resp,
-        "sector_identifier_uri: could not be fetched: the host is not reachable from this server",
-    );
+    assert_invalid_metadata(&resp, "sector_identifier_uri: could not be fetched");
     assert_eq!(server.hits(SECTOR), 0);
     let localhost = format!("https://localhost:{}{SECTOR}", server.addr.port());
     let resp = app.register_raw(&pairwise(&localhost, &[A, B])).await;
-    let by_name = assert_invalid_metadata(&resp, "the host is not reachable from this server");
+    let by_name = assert_invalid_metadata(&resp, "sector_identifier_uri: could not be fetched");
     // The address `localhost` resolved to is not disclosed.
     let description = by_name["error_description"].as_str().unwrap_or_default();
     assert!(

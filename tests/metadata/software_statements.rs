@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use crate::common::host::{Host, object};
+use crate::common::host::{Host, object, post_request};
 use crate::common::{REDIRECT, TestClock, assert_rfc_error, now};
 use crate::https_server::{Route, TestServer};
 use base64::Engine as _;
@@ -457,6 +457,59 @@ async fn jwks_uri_issuer_key_rotation_refetches_the_key_set_at_most_once_a_minut
     );
     unknown_kid().await;
     assert_eq!(server.hits("/jwks.json"), 3);
+}
+
+/// How many fetches of documents that clients name the built-in fetcher runs at once by
+/// default.
+const CLIENT_NAMED_FETCHES: usize = 32;
+
+/// SS-11: a trusted issuer's keys are fetched within a budget of their own, which the
+/// documents clients name cannot exhaust.
+#[tokio::test]
+async fn issuer_keys_are_fetched_while_client_named_documents_hold_every_fetch_of_theirs() {
+    let signer = ed25519("ed");
+    let server = TestServer::start([
+        ("/jwks.json", Route::json(&jwks(&[&signer]))),
+        // A tarpit: it answers long after any fetch's timeout.
+        (
+            "/tarpit.json",
+            Route::json(&json!([REDIRECT])).delayed(std::time::Duration::from_secs(60)),
+        ),
+    ])
+    .await;
+    let host = Host::new(|b| {
+        b.uri_fetcher(server.fetcher())
+            .trusted_software_statement_issuer(TrustedIssuer::with_jwks_uri(
+                ISSUER,
+                server.uri("/jwks.json"),
+            ))
+    });
+    // Anonymous clients name the tarpit as their sector, as many as may fetch at once.
+    let sector =
+        json!({"redirect_uris": [REDIRECT], "sector_identifier_uri": server.uri("/tarpit.json")});
+    let stuck: Vec<_> = (0..CLIENT_NAMED_FETCHES)
+        .map(|_| tokio::spawn(common::send(&host.svc, post_request(None, &sector))))
+        .collect();
+    while server.hits("/tarpit.json") < CLIENT_NAMED_FETCHES {
+        assert!(
+            !stuck.iter().any(|task| task.is_finished()),
+            "a tarpit fetch ended"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // Every fetch a client may cause is held: one more client-named document is refused...
+    let resp = host.post(None, &sector).await;
+    let body = assert_rfc_error(&resp, "invalid_client_metadata");
+    common::assert_description_mentions(&body, "sector_identifier_uri: could not be fetched");
+    // ...but the issuer's keys, which the operator configured, are fetched all the same.
+    let client = host
+        .register(None, &body_with(&signer.sign(&claims())))
+        .await;
+    assert_eq!(client.body["software_id"], "4NRB1-0XZABZI9E6-5SM3R");
+    assert_eq!(server.hits("/jwks.json"), 1);
+    for task in stuck {
+        task.abort();
+    }
 }
 
 /// SS-10: an issuer's keys are configured inline or fetched from its https `jwks_uri`, and cached.

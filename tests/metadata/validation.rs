@@ -951,6 +951,122 @@ async fn request_uris_absolute_fragment_allowed() {
     .await;
 }
 
+// URIs the server dereferences: no localhost, no special-purpose address ---------------------
+
+/// The layer with [`MetadataRules::refuse_special_purpose_hosts`] on.
+fn refusing_special_purpose_hosts() -> App {
+    let mut rules = MetadataRules::default();
+    rules.refuse_special_purpose_hosts = true;
+    App::with(|b| b.rules(rules))
+}
+
+/// Each member the server or the host dereferences, with a host it must not reach, and the
+/// description of its refusal.
+fn special_purpose_hosts() -> Vec<(Value, String)> {
+    let refused = |label: &str| {
+        format!(
+            "{label}: must not point to localhost or a special-purpose address (loopback, private, link-local...)"
+        )
+    };
+    vec![
+        (
+            json!({"jwks_uri": "https://169.254.169.254/latest/meta-data"}),
+            refused("jwks_uri"),
+        ),
+        (
+            json!({"jwks_uri": "https://app.localhost/jwks.json"}),
+            refused("jwks_uri"),
+        ),
+        (
+            json!({"request_uris": ["https://rp.example.org/r", "http://10.0.0.1/admin"]}),
+            refused("request_uris[1]"),
+        ),
+        (
+            json!({"sector_identifier_uri": "https://[::1]/sector.json"}),
+            refused("sector_identifier_uri"),
+        ),
+        (
+            json!({"backchannel_logout_uri": "http://127.0.0.1:6379/"}),
+            refused("backchannel_logout_uri"),
+        ),
+        (
+            json!({
+                "redirect_uris": ["https://localhost/cb"],
+                "frontchannel_logout_uri": "https://localhost/logout",
+            }),
+            refused("frontchannel_logout_uri"),
+        ),
+        (
+            json!({"initiate_login_uri": "https://192.168.1.1/"}),
+            refused("initiate_login_uri"),
+        ),
+        (
+            json!({"logo_uri#fr": "https://[::ffff:10.0.0.1]/logo.png"}),
+            refused("logo_uri#'fr'"),
+        ),
+    ]
+}
+
+/// VAL-39: with `refuse_special_purpose_hosts`, the URIs the server or the host dereferences
+/// name neither localhost nor a special-purpose address.
+#[tokio::test]
+async fn dereferenced_uris_on_special_purpose_hosts_are_refused_when_the_rule_is_on() {
+    let app = refusing_special_purpose_hosts();
+    for (members, description) in special_purpose_hosts() {
+        rejected(
+            &app,
+            merged(&with_min(json!({})), &members),
+            "invalid_client_metadata",
+            &description,
+        )
+        .await;
+    }
+}
+
+/// VAL-39: with `refuse_special_purpose_hosts`, the URIs the server or the host dereferences
+/// name neither localhost nor a special-purpose address.
+#[tokio::test]
+async fn loopback_redirects_and_links_stay_allowed_when_the_rule_is_on() {
+    let app = refusing_special_purpose_hosts();
+    // A native app's loopback redirect (RFC 8252 §7.3) is legitimate, and so is its return
+    // after logout; the links a user may follow are never fetched by the server.
+    accepted(
+        &app,
+        json!({
+            "application_type": "native",
+            "redirect_uris": ["http://127.0.0.1:8400/cb", "http://localhost/cb"],
+            "post_logout_redirect_uris": ["http://127.0.0.1:8400/bye"],
+            "client_uri": "http://10.0.0.1/",
+            "tos_uri": "https://192.168.1.1/tos",
+            "policy_uri": "https://localhost/policy",
+            "jwks_uri": "https://rp.example.org/jwks.json",
+            "request_uris": ["https://8.8.8.8/r"],
+        }),
+        &[
+            "redirect_uris",
+            "post_logout_redirect_uris",
+            "client_uri",
+            "jwks_uri",
+        ],
+    )
+    .await;
+}
+
+/// VAL-39: with `refuse_special_purpose_hosts`, the URIs the server or the host dereferences
+/// name neither localhost nor a special-purpose address.
+#[tokio::test]
+async fn special_purpose_hosts_are_accepted_by_default() {
+    assert!(!MetadataRules::default().refuse_special_purpose_hosts);
+    let app = App::new();
+    for (members, _) in special_purpose_hosts() {
+        // A sector cannot be checked without a fetcher, whatever its host.
+        if members.get("sector_identifier_uri").is_some() {
+            continue;
+        }
+        accepted(&app, merged(&with_min(json!({})), &members), &[]).await;
+    }
+}
+
 // Algorithms ----------------------------------------------------------------------------------
 
 /// ALG-2: `none` ID token signatures are refused when the authorization endpoint returns ID tokens.

@@ -16,29 +16,24 @@ use http_body_util::{BodyExt, Empty, Limited};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpStream;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
-use tokio_rustls::rustls::{self, RootCertStore};
+use tokio_rustls::rustls::pki_types::ServerName;
 
-use super::address;
-use super::{FetchError, UriFetcher};
-use crate::clock::{Clock, SystemClock};
+mod budget;
+mod builder;
 
-/// Default [`HttpsFetcherBuilder::timeout`]: 10 seconds.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default [`HttpsFetcherBuilder::max_body_bytes`]: 256 KiB, ample for a JWK Set or a
-/// sector identifier document.
-const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
-/// Default [`HttpsFetcherBuilder::cache_lifetime`]: 5 minutes.
-const DEFAULT_CACHE_LIFETIME: Duration = Duration::from_secs(300);
-/// Default [`HttpsFetcherBuilder::cache_max_bytes`]: 16 MiB of cached bodies.
-const DEFAULT_CACHE_MAX_BYTES: u64 = 16 * 1024 * 1024;
+pub use builder::HttpsFetcherBuilder;
+
+use super::{FetchError, FetchPurpose, UriFetcher};
+use crate::address;
+use crate::clock::Clock;
+use crate::syntax::is_loopback_ip;
+use budget::FetchBudgets;
+
 /// What one cache entry costs besides its body and URI (moka's bookkeeping, the `Bytes`
 /// header), rounded up: a cache of many tiny documents is bounded too.
 const CACHE_ENTRY_OVERHEAD: usize = 256;
-/// Default [`HttpsFetcherBuilder::max_concurrent_fetches`]: 32.
-const DEFAULT_MAX_CONCURRENT_FETCHES: usize = 32;
 
 /// An HTTPS [`UriFetcher`] for documents that clients and operators name: `https` only, no
 /// redirects followed (a 3xx is an error), public addresses only (not loopback, private,
@@ -46,18 +41,21 @@ const DEFAULT_MAX_CONCURRENT_FETCHES: usize = 32;
 /// a size cap, one timeout for the whole exchange, `application/json` (or
 /// `application/*+json`) only.
 ///
-/// Documents fetched with [`fetch_json`](UriFetcher::fetch_json) (trusted issuers' key sets)
-/// are cached for a configurable lifetime, as their raw bodies, in a cache bounded by bytes
-/// ([`cache_max_bytes`](HttpsFetcherBuilder::cache_max_bytes)) and parsed on each use: what a
-/// body parses into can be many times its size, what it weighs is known. Documents a client
-/// names ([`fetch_json_uncached`](UriFetcher::fetch_json_uncached), `sector_identifier_uri`) are
-/// never cached, so that no client can fill the cache or evict the issuers' key sets from it.
-/// Failures are not cached.
+/// Documents the operator configured ([`FetchPurpose::OperatorConfigured`], trusted issuers'
+/// key sets) are cached for a configurable lifetime, as their raw bodies, in a cache bounded by
+/// bytes ([`cache_max_bytes`](HttpsFetcherBuilder::cache_max_bytes)) and parsed on each use:
+/// what a body parses into can be many times its size, what it weighs is known. Documents a
+/// client names ([`FetchPurpose::ClientNamed`], `sector_identifier_uri`) are never cached, so
+/// that no client can fill the cache or evict the issuers' key sets from it. Failures are not
+/// cached.
 ///
-/// At most [`max_concurrent_fetches`](HttpsFetcherBuilder::max_concurrent_fetches) fetches run
-/// at once (each holds a connection, a task and a body buffer for up to the timeout); one more
-/// fails at once with [`FetchError::TooManyFetches`] rather than waiting. Cheap to clone: clones
-/// share the cache and the limit.
+/// Each purpose has a budget of fetches in progress at once
+/// ([`max_concurrent_fetches`](HttpsFetcherBuilder::max_concurrent_fetches): 16 for the
+/// operator's, 32 for the clients'), as each fetch holds a connection, a task and a body buffer
+/// for up to the timeout; one more fails at once with [`FetchError::TooManyFetches`] rather
+/// than waiting. The budgets are apart so that clients naming slow servers exhaust their own
+/// only: an issuer's keys are still fetched. Cheap to clone: clones share the cache and the
+/// budgets.
 ///
 /// Needs a Tokio runtime (with I/O and time enabled). Trusts Mozilla's root certificates.
 ///
@@ -89,9 +87,8 @@ struct Inner {
     timeout: Duration,
     max_body_bytes: usize,
     allow_loopback: bool,
-    /// One permit per fetch in progress, held until its host lookup has returned too.
-    fetches: Arc<Semaphore>,
-    max_concurrent_fetches: usize,
+    /// The fetches in progress, by purpose.
+    budgets: FetchBudgets,
     /// Raw bodies, already checked to be JSON, by URI.
     cache: Option<moka::future::Cache<String, CachedBody>>,
     /// How long a cached body stays fresh, in whole seconds of `clock` (rounded up).
@@ -113,182 +110,43 @@ impl std::fmt::Debug for HttpsFetcher {
             .field("timeout", &self.inner.timeout)
             .field("max_body_bytes", &self.inner.max_body_bytes)
             .field("allow_loopback", &self.inner.allow_loopback)
-            .field("max_concurrent_fetches", &self.inner.max_concurrent_fetches)
+            .field("budgets", &self.inner.budgets)
             .field("cache", &self.inner.cache.is_some())
             .finish_non_exhaustive()
     }
 }
 
-/// Builds an [`HttpsFetcher`].
-#[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
-#[derive(Clone)]
-#[must_use]
-pub struct HttpsFetcherBuilder {
-    timeout: Duration,
-    max_body_bytes: usize,
-    cache_lifetime: Duration,
-    cache_max_bytes: u64,
-    max_concurrent_fetches: usize,
-    allow_loopback: bool,
-    extra_roots: Vec<Vec<u8>>,
-    clock: Arc<dyn Clock>,
-}
-
-impl std::fmt::Debug for HttpsFetcherBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpsFetcherBuilder")
-            .field("timeout", &self.timeout)
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("cache_lifetime", &self.cache_lifetime)
-            .field("cache_max_bytes", &self.cache_max_bytes)
-            .field("max_concurrent_fetches", &self.max_concurrent_fetches)
-            .field("allow_loopback", &self.allow_loopback)
-            .field("extra_roots", &self.extra_roots.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl HttpsFetcherBuilder {
-    /// The longest a fetch may take, from resolving the host to the last byte of the body
-    /// (default 10 s). Not zero.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The largest response body accepted, in bytes (default 256 KiB).
-    pub fn max_body_bytes(mut self, limit: usize) -> Self {
-        self.max_body_bytes = limit;
-        self
-    }
-
-    /// How long a fetched document is reused (default 5 minutes); zero disables the cache.
-    /// Measured in whole seconds of the fetcher's [`clock`](Self::clock), rounded up: a
-    /// document is stale from the first second at or after its fetch plus the lifetime.
-    pub fn cache_lifetime(mut self, lifetime: Duration) -> Self {
-        self.cache_lifetime = lifetime;
-        self
-    }
-
-    /// The clock that decides when a cached document is stale (default: the system clock).
-    /// Tests pass the one they give the registry, to cross a cache lifetime without waiting.
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Arc::new(clock);
-        self
-    }
-
-    /// How many bytes of documents the cache holds at most (default 16 MiB), counting each
-    /// entry as its body, its URI and a fixed overhead; the least used entries go first. Zero
-    /// disables the cache. A document larger than the budget is not kept.
-    pub fn cache_max_bytes(mut self, bytes: u64) -> Self {
-        self.cache_max_bytes = bytes;
-        self
-    }
-
-    /// How many fetches of different documents may be in progress at once (default 32); one
-    /// more fails at once with [`FetchError::TooManyFetches`]. A fetch counts from its start
-    /// until it ends and its host lookup (which runs on the blocking thread pool and is not
-    /// cut short by the timeout) has returned. Concurrent fetches of one cached document share
-    /// one fetch. Not zero.
-    pub fn max_concurrent_fetches(mut self, fetches: usize) -> Self {
-        self.max_concurrent_fetches = fetches;
-        self
-    }
-
-    /// Allows loopback addresses (default: refused). **For tests only**: a server that may
-    /// fetch from loopback lets any client reach the services of its own host.
-    pub fn allow_loopback(mut self, allow: bool) -> Self {
-        self.allow_loopback = allow;
-        self
-    }
-
-    /// Trusts one more root certificate (DER), besides Mozilla's: a test server's, or a
-    /// private certificate authority's.
-    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
-        self.extra_roots.push(der.into());
-        self
-    }
-
-    /// Builds the fetcher.
-    ///
-    /// # Errors
-    ///
-    /// [`FetchError::Other`] for a zero timeout, a zero `max_concurrent_fetches` or a root
-    /// certificate that cannot be used.
-    pub fn build(self) -> Result<HttpsFetcher, FetchError> {
-        if self.timeout.is_zero() {
-            return Err(FetchError::Other("timeout: must not be zero".into()));
+#[async_trait]
+impl UriFetcher for HttpsFetcher {
+    async fn fetch_json(&self, uri: &str, purpose: FetchPurpose) -> Result<Value, FetchError> {
+        match purpose {
+            FetchPurpose::OperatorConfigured => self.fetch_cached(uri).await,
+            FetchPurpose::ClientNamed => self
+                .inner
+                .fetch(uri, purpose)
+                .await
+                .map(|(_, document)| document),
         }
-        if self.max_concurrent_fetches == 0 {
-            return Err(FetchError::Other(
-                "max_concurrent_fetches: must not be zero".into(),
-            ));
+    }
+
+    async fn refetch_json(&self, uri: &str, purpose: FetchPurpose) -> Result<Value, FetchError> {
+        if let (FetchPurpose::OperatorConfigured, Some(cache)) = (purpose, &self.inner.cache) {
+            cache.invalidate(uri).await;
         }
-        let max_concurrent_fetches = self.max_concurrent_fetches.min(Semaphore::MAX_PERMITS);
-        let mut roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        for (i, der) in self.extra_roots.into_iter().enumerate() {
-            roots
-                .add(CertificateDer::from(der))
-                .map_err(|e| FetchError::Other(format!("root certificate {i}: {e}")))?;
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| FetchError::Other(format!("TLS configuration: {e}")))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        // Staleness is the clock's to decide (see `fetch_json`), not the cache's own timer:
-        // a stale entry stays until it is next asked for or evicted, within the byte budget.
-        let cache = (!self.cache_lifetime.is_zero() && self.cache_max_bytes > 0).then(|| {
-            moka::future::Cache::builder()
-                .weigher(|uri: &String, cached: &CachedBody| cache_weight(uri, &cached.body))
-                .max_capacity(self.cache_max_bytes)
-                .build()
-        });
-        let cache_lifetime_secs = self
-            .cache_lifetime
-            .as_secs()
-            .saturating_add(u64::from(self.cache_lifetime.subsec_nanos() > 0));
-        Ok(HttpsFetcher {
-            inner: Arc::new(Inner {
-                tls: TlsConnector::from(Arc::new(config)),
-                timeout: self.timeout,
-                max_body_bytes: self.max_body_bytes,
-                allow_loopback: self.allow_loopback,
-                fetches: Arc::new(Semaphore::new(max_concurrent_fetches)),
-                max_concurrent_fetches,
-                cache,
-                cache_lifetime_secs,
-                clock: self.clock,
-            }),
-        })
+        self.fetch_json(uri, purpose).await
     }
 }
 
 impl HttpsFetcher {
-    /// A builder with the defaults: 10 s timeout, 256 KiB bodies, a 5-minute cache of at most
-    /// 16 MiB, 32 fetches at once, public addresses only.
-    pub fn builder() -> HttpsFetcherBuilder {
-        HttpsFetcherBuilder {
-            timeout: DEFAULT_TIMEOUT,
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            cache_lifetime: DEFAULT_CACHE_LIFETIME,
-            cache_max_bytes: DEFAULT_CACHE_MAX_BYTES,
-            max_concurrent_fetches: DEFAULT_MAX_CONCURRENT_FETCHES,
-            allow_loopback: false,
-            extra_roots: Vec::new(),
-            clock: Arc::new(SystemClock),
-        }
-    }
-}
-
-#[async_trait]
-impl UriFetcher for HttpsFetcher {
-    async fn fetch_json(&self, uri: &str) -> Result<Value, FetchError> {
+    /// The operator-configured document at `uri`, from the cache while it is fresh.
+    async fn fetch_cached(&self, uri: &str) -> Result<Value, FetchError> {
+        let purpose = FetchPurpose::OperatorConfigured;
         let Some(cache) = &self.inner.cache else {
-            return self.fetch_json_uncached(uri).await;
+            return self
+                .inner
+                .fetch(uri, purpose)
+                .await
+                .map(|(_, document)| document);
         };
         let now = self.inner.clock.now();
         if cache
@@ -303,7 +161,7 @@ impl UriFetcher for HttpsFetcher {
         // Concurrent fetches of one URI share one request.
         let cached = cache
             .try_get_with_by_ref(uri, async {
-                let (body, document) = self.inner.fetch(uri).await?;
+                let (body, document) = self.inner.fetch(uri, purpose).await?;
                 fetched = Some(document);
                 Ok::<_, FetchError>(CachedBody {
                     body,
@@ -317,17 +175,6 @@ impl UriFetcher for HttpsFetcher {
             // Checked when it was fetched: parsing it again succeeds.
             None => serde_json::from_slice(&cached.body).map_err(|_| FetchError::InvalidJson),
         }
-    }
-
-    async fn fetch_json_uncached(&self, uri: &str) -> Result<Value, FetchError> {
-        self.inner.fetch(uri).await.map(|(_, document)| document)
-    }
-
-    async fn refetch_json(&self, uri: &str) -> Result<Value, FetchError> {
-        if let Some(cache) = &self.inner.cache {
-            cache.invalidate(uri).await;
-        }
-        self.fetch_json(uri).await
     }
 }
 
@@ -351,18 +198,13 @@ fn cache_weight(uri: &str, body: &Bytes) -> u32 {
 }
 
 impl Inner {
-    /// The raw body at `uri` and what it parses into.
-    async fn fetch(&self, uri: &str) -> Result<(Bytes, Value), FetchError> {
+    /// The raw body at `uri` and what it parses into, within the budget of `purpose`.
+    async fn fetch(&self, uri: &str, purpose: FetchPurpose) -> Result<(Bytes, Value), FetchError> {
         let url = url::Url::parse(uri).map_err(|_| FetchError::InvalidUri)?;
         if url.scheme() != "https" {
             return Err(FetchError::NotHttps);
         }
-        // Fail fast rather than queue: a queue would hold each waiting request for as long.
-        let permit = Arc::new(
-            Arc::clone(&self.fetches)
-                .try_acquire_owned()
-                .map_err(|_| FetchError::TooManyFetches)?,
-        );
+        let permit = Arc::new(self.budgets.permit(purpose)?);
         tokio::time::timeout(self.timeout, self.get(&url, &permit))
             .await
             .map_err(|_| FetchError::Timeout(self.timeout))?
@@ -402,7 +244,7 @@ impl Inner {
     }
 
     fn allowed(&self, ip: IpAddr) -> bool {
-        address::is_public(ip) || (self.allow_loopback && address::is_loopback(ip))
+        address::is_public(ip) || (self.allow_loopback && is_loopback_ip(ip))
     }
 
     async fn get(
@@ -477,7 +319,7 @@ impl Inner {
 
 /// The addresses of `name`, looked up on the blocking thread pool (as `tokio::net::lookup_host`
 /// does) while holding `permit`: a lookup that outlives its fetch's timeout still counts
-/// against the limit of fetches in progress.
+/// against its budget of fetches in progress.
 async fn lookup(
     name: &str,
     port: u16,

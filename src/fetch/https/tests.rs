@@ -1,4 +1,5 @@
 use super::*;
+use FetchPurpose::ClientNamed;
 
 fn content_type(value: &str) -> Result<(), FetchError> {
     let mut headers = http::HeaderMap::new();
@@ -101,11 +102,13 @@ async fn cache_is_bounded_by_bytes_not_documents() {
 async fn non_https_and_private_hosts_are_refused_before_any_connection() {
     let fetcher = HttpsFetcher::builder().build().expect("fetcher");
     assert_eq!(
-        fetcher.fetch_json("http://example.org/x").await,
+        fetcher
+            .fetch_json("http://example.org/x", ClientNamed)
+            .await,
         Err(FetchError::NotHttps)
     );
     assert_eq!(
-        fetcher.fetch_json("not a uri").await,
+        fetcher.fetch_json("not a uri", ClientNamed).await,
         Err(FetchError::InvalidUri)
     );
     for (uri, ip) in [
@@ -117,7 +120,7 @@ async fn non_https_and_private_hosts_are_refused_before_any_connection() {
         ),
         ("https://[fd00::1]:8443/x", "fd00::1"),
     ] {
-        match fetcher.fetch_json(uri).await {
+        match fetcher.fetch_json(uri, ClientNamed).await {
             Err(FetchError::ForbiddenAddress { address, .. }) => {
                 assert_eq!(address, ip.parse::<IpAddr>().expect("ip"), "{uri}");
             }

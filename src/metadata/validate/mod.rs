@@ -16,6 +16,7 @@
 //! JSON (it works on the parsed model), HTTP, stores or the network.
 
 use super::algorithms::algorithms;
+use super::dereferenced::dereferenced_uri_hosts;
 use super::error::{MetadataError, MetadataErrorCode};
 use super::jwk::check_jwk_set;
 use super::lang;
@@ -41,8 +42,10 @@ use crate::syntax::quoted;
 /// material required by the authentication method and each key of a `jwks` (see the `jwk`
 /// module), the URL members, pairwise subjects, scope syntax, the algorithm members and the
 /// keys or secret they need (`algorithms` module), the security-profile and logout members
-/// (`profile` module), and the declared extension members
-/// ([`MetadataRules::extensions`]; undeclared ones are dropped). A `sector_identifier_uri` must
+/// (`profile` module), the declared extension members
+/// ([`MetadataRules::extensions`]; undeclared ones are dropped), and with
+/// [`MetadataRules::refuse_special_purpose_hosts`] the hosts of the URIs the server or the host
+/// dereferences (`dereferenced` module). A `sector_identifier_uri` must
 /// be https here; that its document lists every redirect URI is checked by
 /// [`Registry`](crate::Registry), which fetches it.
 ///
@@ -63,6 +66,7 @@ pub fn validate(
     redirect_uris(&meta, application_type, rules)?;
     sector_identifier_uri(&meta)?;
     url_members(&meta, application_type, rules)?;
+    dereferenced_uri_hosts(&meta, rules)?;
     keys(&meta)?;
     subject_type(&meta, rules)?;
     algorithms(&mut meta, rules)?;

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::fetch::UriFetcher;
+use crate::fetch::{FetchPurpose, UriFetcher};
 use crate::metadata::{ClientMetadata, MetadataError};
 
 /// Fetches the metadata's `sector_identifier_uri`, if any, and checks that it lists every
@@ -25,11 +25,18 @@ pub(super) async fn check(
             "sector_identifier_uri: not supported by this server (no URI fetcher is configured)",
         ));
     };
-    // Uncached: the document is checked as it is now, and a client naming ever new URIs
-    // neither fills the fetcher's cache nor evicts the trusted issuers' key sets from it.
-    let document = fetcher.fetch_json_uncached(uri).await.map_err(|e| {
-        MetadataError::client_metadata(format!("sector_identifier_uri: could not be fetched: {e}"))
-    })?;
+    // Client-named: fetched uncached, so that the document is checked as it is now and a
+    // client naming ever new URIs neither fills the fetcher's cache nor evicts the trusted
+    // issuers' key sets from it; and within the clients' budget of fetches, not the operator's.
+    let document = fetcher
+        .fetch_json(uri, FetchPurpose::ClientNamed)
+        .await
+        .map_err(|error| {
+            // Why is for the operator only: told to the client, a refused connection, a TLS
+            // failure or a timeout would say which hosts and ports this server reaches.
+            tracing::debug!(sector_identifier_uri = %uri, ?error, "sector_identifier_uri could not be fetched");
+            MetadataError::client_metadata("sector_identifier_uri: could not be fetched")
+        })?;
     lists_every_redirect_uri(&document, meta.redirect_uris.as_deref().unwrap_or_default())
 }
 

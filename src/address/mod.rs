@@ -1,12 +1,18 @@
-//! Which addresses a fetch may connect to: public unicast addresses only, after the IANA
-//! special-purpose address registries (RFC 6890 and its updates). A URI a client registers must
-//! not make the server talk to itself, its private network or a cloud metadata endpoint.
+//! Which addresses are special-purpose, after the IANA special-purpose address registries
+//! (RFC 6890 and its updates): everything but public unicast. A URI a client registers must not
+//! make the server talk to itself, its private network or a cloud metadata endpoint.
+//!
+//! The one list of them, applied twice: by the built-in fetcher to every address a host
+//! resolves to, before it connects (`fetch::HttpsFetcher`), and by the metadata rule that
+//! refuses such hosts, by their text, in the URIs a server dereferences
+//! (`MetadataRules::refuse_special_purpose_hosts`), which needs no fetcher.
 //!
 //! `std`'s `is_global` would do this but is unstable; the lists below follow the registries.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{Ipv4Net, Ipv6Net};
+use url::Host;
 
 /// IPv4 networks that are not public unicast: this network, private, shared (CGNAT),
 /// loopback, link-local (cloud metadata lives at 169.254.169.254), IETF protocol assignments,
@@ -83,7 +89,32 @@ pub(crate) fn is_public(ip: IpAddr) -> bool {
     }
 }
 
-pub(crate) use crate::syntax::is_loopback_ip as is_loopback;
+/// Whether `host`, as written, names this machine or a special-purpose network: `localhost`
+/// or a name under `.localhost` (RFC 6761 §6.3: they resolve to loopback), or an IP literal
+/// that is not public unicast ([`is_public`]). Any other name is judged by its text alone:
+/// where it resolves to is known only when it is resolved.
+pub(crate) fn is_special_purpose_host<S: AsRef<str>>(host: &Host<S>) -> bool {
+    match host {
+        Host::Domain(name) => is_localhost_name(name.as_ref()),
+        Host::Ipv4(ip) => !is_public(IpAddr::V4(*ip)),
+        Host::Ipv6(ip) => !is_public(IpAddr::V6(*ip)),
+    }
+}
+
+/// `localhost`, or a name ending in `.localhost`, in any case, with or without the root's
+/// trailing dot.
+fn is_localhost_name(name: &str) -> bool {
+    const LOCALHOST: &[u8] = b"localhost";
+    let name = name.as_bytes();
+    let name = name.strip_suffix(b".").unwrap_or(name);
+    // Bytes, not `str` slices: a name that is not ASCII has no char boundary to respect here.
+    match name.len().checked_sub(LOCALHOST.len()) {
+        Some(start) => {
+            name[start..].eq_ignore_ascii_case(LOCALHOST) && (start == 0 || name[start - 1] == b'.')
+        }
+        None => false,
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -97,12 +97,46 @@ fn ordinary_ipv6_addresses_are_public() {
     }
 }
 
+fn special_purpose_host(host: &str) -> bool {
+    is_special_purpose_host(&Host::parse(host).expect("a host"))
+}
+
 #[test]
-fn loopback_includes_mapped_addresses() {
-    for ip in ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"] {
-        assert!(is_loopback(ip.parse().expect("ip")), "{ip}");
+fn localhost_names_and_special_purpose_literals_are_special_purpose_hosts() {
+    for host in [
+        "localhost",
+        "LOCALHOST",
+        "localhost.",
+        "app.localhost",
+        "a.b.Localhost.",
+        "127.0.0.1",
+        "0.0.0.0",
+        "10.0.0.1",
+        "169.254.169.254",
+        "192.168.1.1",
+        // What the URL parser reads as IPv4 is judged as the address it is.
+        "2130706433",
+        "0x7f.1",
+        "[::1]",
+        "[::ffff:10.0.0.1]",
+        "[fd00::1]",
+    ] {
+        assert!(special_purpose_host(host), "{host}");
     }
-    for ip in ["10.0.0.1", "::ffff:10.0.0.1", "fe80::1"] {
-        assert!(!is_loopback(ip.parse().expect("ip")), "{ip}");
+}
+
+#[test]
+fn public_literals_and_other_names_are_not_special_purpose_hosts() {
+    for host in [
+        "example.org",
+        "localhost.example.org",
+        "notlocalhost",
+        "mylocalhost",
+        "8.8.8.8",
+        "[2606:4700:4700::1111]",
+        // A name is judged by its text: where it resolves to is the fetcher's to check.
+        "internal.corp.example",
+    ] {
+        assert!(!special_purpose_host(host), "{host}");
     }
 }
