@@ -1,9 +1,9 @@
 //! The example server binary (`examples/hyper_standalone`, an example of the workspace's
 //! examples package), for the tests that run it as a user does: found beside the test binary,
-//! in `target/<profile>/examples/` (the workspace shares one target directory), and built with
-//! the test binary's own profile when missing. `cargo test --workspace` builds the examples
-//! before running tests; `cargo test --test <name>` does not (and then an existing binary may
-//! be older than the example's source).
+//! in `target/<profile>/examples/` (the workspace shares one target directory), and brought up
+//! to date with the test binary's own profile once per test process: `cargo test --test <name>`
+//! builds no example, and a binary left by an earlier build may be older than the sources
+//! (when it is not, the build is a second's check).
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -19,18 +19,20 @@ fn profile_dir() -> PathBuf {
         .to_owned()
 }
 
-/// `target/<profile>/examples/hyper_standalone`, built (with the `sqlite` feature, which the
-/// SQLite crash tests need) if missing.
+/// `target/<profile>/examples/hyper_standalone`, built from the current sources with every
+/// feature (the SQLite crash tests need `sqlite`), as `scripts/test` builds it: then this
+/// build finds nothing to do.
 pub fn example_binary() -> PathBuf {
-    // One build at a time: the tests that need it run in parallel.
-    static BUILDING: Mutex<()> = Mutex::new(());
-    let _building = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
+    // One build per process, the first test that needs it building while the others wait.
+    static BUILT: Mutex<bool> = Mutex::new(false);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !*built {
+        build_example();
+        *built = true;
+    }
     let binary = profile_dir()
         .join("examples")
         .join(format!("hyper_standalone{}", std::env::consts::EXE_SUFFIX));
-    if !binary.exists() {
-        build_example();
-    }
     assert!(
         binary.exists(),
         "{} is missing, even after building it",
@@ -42,8 +44,8 @@ pub fn example_binary() -> PathBuf {
 /// The package of the examples, in the workspace.
 const EXAMPLES_PACKAGE: &str = "tower-oidc-registration-examples";
 
-/// Builds the example with the `sqlite` feature, in the test binary's profile.
-pub fn build_example() {
+/// Builds the example with every feature, in the test binary's profile.
+fn build_example() {
     let dir = profile_dir();
     // Cargo names the `dev` profile's directory `debug`; every other profile's is its name.
     let profile = match dir.file_name().and_then(OsStr::to_str) {
@@ -53,14 +55,14 @@ pub fn build_example() {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args(["build", "--package", EXAMPLES_PACKAGE])
-        .args(["--example", "hyper_standalone", "--features", "sqlite"])
+        .args(["--example", "hyper_standalone", "--all-features"])
         .args(["--profile", profile])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
         .expect("run cargo build --example hyper_standalone");
     assert!(
         status.success(),
-        "cargo build --package {EXAMPLES_PACKAGE} --example hyper_standalone --features sqlite \
+        "cargo build --package {EXAMPLES_PACKAGE} --example hyper_standalone --all-features \
          --profile {profile}: {status}"
     );
 }

@@ -3,10 +3,7 @@
 //! on the same database file and key, and every client whose `201 Created` was received must
 //! be readable with its registration access token. Nothing acknowledged may be lost.
 //!
-//! The example must be built with the `sqlite` feature: `cargo test --workspace --all-features`
-//! builds it so; when the binary is missing, or was built without the feature, this test builds
-//! it with `cargo build --package tower-oidc-registration-examples --example hyper_standalone
-//! --features sqlite`.
+//! The example runs with every feature, `sqlite` among them ([`example_binary`] builds it so).
 
 use std::fs::File;
 use std::io::{BufRead as _, BufReader, Read as _};
@@ -20,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::common::example::{build_example, example_binary};
+use crate::common::example::example_binary;
 use tokio::sync::Mutex;
 
 /// The seed walk-through's client (INDIGO IAM's template), registered over and over.
@@ -281,18 +278,10 @@ struct Server {
 
 impl Server {
     /// Starts the example with `args`, logging to `log`, and waits for its `listening on`
-    /// line. An example built without the `sqlite` feature is rebuilt with it, once.
+    /// line.
     fn start(args: &[String], log: &Path) -> Self {
-        match Self::try_start(args, log) {
-            Ok(server) => server,
-            Err(log_text) if log_text.contains("this build has no sqlite support") => {
-                build_example();
-                Self::try_start(args, log).unwrap_or_else(|log_text| {
-                    panic!("the example server did not start:\n{log_text}")
-                })
-            }
-            Err(log_text) => panic!("the example server did not start:\n{log_text}"),
-        }
+        Self::try_start(args, log)
+            .unwrap_or_else(|log_text| panic!("the example server did not start:\n{log_text}"))
     }
 
     /// The server, or its log when it exits before listening.
