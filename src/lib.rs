@@ -474,7 +474,10 @@ pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::SqliteStore;
-pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError, StoredSecret};
+pub use store::{
+    ClientRecord, ClientStore, InitialAccessTokenRecord, MemoryStore, MetadataJson, StoreError,
+    StoredSecret, TokenRefusal,
+};
 pub use token::{CredentialHash, SigningKey, TokenAlgorithm};
 
 /// Entry points for the fuzz targets in `fuzz/`, the token micro-benchmark and the token attack

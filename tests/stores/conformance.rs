@@ -10,9 +10,21 @@
 //!
 //! Each behaviour is a function taking an `Arc<dyn ClientStore>`; `suite!` instantiates every
 //! behaviour as a test for one store factory. A new store joins by adding one `suite!` line.
+//! The initial access token contract is in `conformance/initial_access.rs`.
+
+mod initial_access;
 
 use std::sync::Arc;
 
+use initial_access::{
+    a_refused_registration_writes_nothing_and_spends_nothing,
+    a_registration_with_a_token_spends_one_use_and_stores_the_client,
+    concurrent_registrations_never_exceed_the_client_quota,
+    concurrent_registrations_with_a_single_use_token_have_exactly_one_winner,
+    initial_access_tokens_round_trip_and_are_unique_by_id_and_hash,
+    revoking_a_token_refuses_it_and_keeps_its_record,
+    the_client_quota_counts_live_clients_freed_by_deletion_and_expiry,
+};
 use tower_oidc_registration::metadata::AuthMethod;
 use tower_oidc_registration::{
     Caller, ClientRecord, ClientStore, CredentialHash, MemoryStore, MetadataJson, Secret,
@@ -541,6 +553,13 @@ macro_rules! suite {
             concurrent_replacements_have_one_winner_and_no_torn_record,
             touch_records_last_use_without_changing_the_version,
             delete_unused_deletes_only_stale_clients_in_bounded_batches,
+            initial_access_tokens_round_trip_and_are_unique_by_id_and_hash,
+            a_registration_with_a_token_spends_one_use_and_stores_the_client,
+            a_refused_registration_writes_nothing_and_spends_nothing,
+            revoking_a_token_refuses_it_and_keeps_its_record,
+            the_client_quota_counts_live_clients_freed_by_deletion_and_expiry,
+            concurrent_registrations_with_a_single_use_token_have_exactly_one_winner,
+            concurrent_registrations_never_exceed_the_client_quota,
         );
     };
     (@tests $store:ident, $make:path; $($behaviour:ident,)+) => {
@@ -727,7 +746,7 @@ mod postgres_only {
                 .fetch_all(stores[0].pool())
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2]);
+        assert_eq!(versions, [1, 2, 3]);
         // One schema, every store: a client inserted through one is read through another.
         let a = record("a", 1);
         stores[0].insert(Arc::new(a.clone())).await.expect("insert");
@@ -749,7 +768,7 @@ mod postgres_only {
                 .fetch_all(store.pool())
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2]);
+        assert_eq!(versions, [1, 2, 3]);
         assert_same(&stored(&store, "a").await, &a);
         store.close().await;
         // The options also parse as connection options (what `connect` relies on).
@@ -850,7 +869,7 @@ mod sqlite_only {
                 .fetch_all(pool)
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2]);
+        assert_eq!(versions, [1, 2, 3]);
         store.close().await;
         // Opening again migrates nothing twice.
         let store = SqliteStore::open(db.path()).await.expect("reopen");
@@ -859,7 +878,7 @@ mod sqlite_only {
                 .fetch_all(store.pool())
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2]);
+        assert_eq!(versions, [1, 2, 3]);
         store.close().await;
     }
 
