@@ -17,8 +17,9 @@
 //! [`.shared_store(..)`](crate::RegistrationConfigBuilder::shared_store)) on the configuration
 //! builder:
 //!
-//! - [`MemoryStore`] (the default): a concurrent map in the process. Fast, but every client is
-//!   lost at a restart and it cannot be shared by replicas: for tests and demos.
+//! - [`MemoryStore`] (the default): a concurrent map in the process. Fast, but every client and
+//!   initial access token is lost at a restart and it cannot be shared by replicas: for tests
+//!   and demos.
 //! - [`SqliteStore`] (feature `sqlite`, bundles SQLite): a database file, for a single node.
 //!   Opening it creates or migrates the schema (versioned migrations embedded in the crate,
 //!   recorded in a schema version table) and sets WAL with `synchronous=FULL`, so a
@@ -34,14 +35,15 @@
 //!   migrate once), in the connection's current schema unless one is configured. Inserts are
 //!   `INSERT … ON CONFLICT DO NOTHING`, updates and deletions `… WHERE client_id = $1 AND
 //!   version = $2`: concurrent updates through several replicas lose nothing and never tear a
-//!   record, and of concurrent uses of one rotating token exactly one wins. The `postgres`
+//!   record, and of concurrent uses of one rotating token exactly one wins; initial access
+//!   tokens are shared too, their uses and client quotas holding for all replicas. The `postgres`
 //!   feature enables no TLS in `sqlx`: connect over a trusted network or a local proxy.
 //! - Your own: implement the [`ClientStore`] trait (`tests/stores/conformance.rs` in the
 //!   repository is the suite every store passes).
 //!
 //! Both SQL stores can live in the host's own database. Their tables are
-//! `oidc_registration_clients` and `oidc_registration_clients_schema_version` unless named
-//! otherwise (and, for PostgreSQL, put in a schema of their own) with
+//! `oidc_registration_clients`, `oidc_registration_clients_schema_version` and
+//! `oidc_registration_initial_access_tokens` unless named otherwise (and, for PostgreSQL, put in a schema of their own) with
 //! [`SqliteStore::builder`] or [`PostgresStore::builder`]; a table they did not create is
 //! never touched. A host that migrates with its own tooling, or whose runtime role may not
 //! change the schema, takes the migrations' SQL from the builder's `migration_sql`, or runs

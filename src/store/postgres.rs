@@ -26,7 +26,8 @@ pub use builder::PostgresStoreBuilder;
 /// transaction-scoped advisory lock (`pg_advisory_xact_lock`), so several replicas starting
 /// at once migrate once; they are recorded in a schema version table, and a database
 /// migrated by a newer release is refused rather than misread. The tables are
-/// `oidc_registration_clients` and `oidc_registration_clients_schema_version`, in the
+/// `oidc_registration_clients`, `oidc_registration_clients_schema_version` and
+/// `oidc_registration_initial_access_tokens`, in the
 /// connection's current schema (the first of its `search_path`): other names, a schema of
 /// their own, and connecting without migrating (for a runtime role that may not change the
 /// schema) are options of [`PostgresStore::builder`].
@@ -34,7 +35,11 @@ pub use builder::PostgresStoreBuilder;
 /// Inserts are `INSERT … ON CONFLICT DO NOTHING`, replacements and deletions are
 /// `… WHERE client_id = $1 AND version = $2`: single statements, whose row lock makes
 /// concurrent writers from any number of replicas have exactly one winner, and never leave a
-/// torn record. An acknowledged write is committed (PostgreSQL's durability settings apply).
+/// torn record. An acknowledged write is committed (PostgreSQL's durability settings apply). A
+/// registration with an initial access token is one transaction whose first statement spends a
+/// use with an `UPDATE` of the token's row, guarded by its terms: the row lock it takes makes
+/// the registrations with one token, through any number of replicas, pass one at a time, so
+/// its last use, or its last client slot, goes to exactly one of them.
 ///
 /// ```no_run
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::PostgresStore};

@@ -34,13 +34,16 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// the crate, applied in order inside one `BEGIN IMMEDIATE` transaction (two processes
 /// opening the same file migrate once), and recorded in a schema version table; a file
 /// migrated by a newer release is refused rather than misread. Its tables are
-/// `oidc_registration_clients` and `oidc_registration_clients_schema_version`: other names,
+/// `oidc_registration_clients`, `oidc_registration_clients_schema_version` and
+/// `oidc_registration_initial_access_tokens`: other names,
 /// and opening without migrating (for a host that migrates on its own), are options of
 /// [`SqliteStore::builder`].
 ///
 /// Inserts are `INSERT … ON CONFLICT DO NOTHING`, replacements and deletions are
 /// `… WHERE client_id = $1 AND version = $2`: single statements, atomic under SQLite's write
-/// lock, so concurrent writers have exactly one winner.
+/// lock, so concurrent writers have exactly one winner. A registration with an initial access
+/// token is one `BEGIN IMMEDIATE` transaction (spend a use, count the token's live clients,
+/// insert): registrations with tokens, from every process on the file, pass one at a time.
 ///
 /// ```no_run
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::SqliteStore};

@@ -835,9 +835,12 @@ mod sqlite_only {
     use http_body_util::{BodyExt, Full};
     use serde_json::{Value, json};
     use tower::{Layer, ServiceExt, service_fn};
+    use tower_oidc_registration::metadata::{ClientMetadata, MetadataError};
+    use tower_oidc_registration::policy::{PolicyContext, PolicyError, RegistrationPolicy};
     use tower_oidc_registration::store::SqliteStore;
     use tower_oidc_registration::{
-        ClientStore, RegistrationConfig, RegistrationLayer, SigningKey, StoreError,
+        Caller, ClientStore, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfig,
+        RegistrationLayer, Registry, Requester, SigningKey, StoreError,
     };
 
     use super::{assert_same, assert_undecodable_columns_name_the_client, record, stored};
@@ -929,6 +932,127 @@ mod sqlite_only {
     }
 
     const ISSUER: &str = "https://iam.example.org/";
+
+    /// Refuses the client name `forbidden`.
+    struct ForbidName;
+
+    #[async_trait::async_trait]
+    impl RegistrationPolicy for ForbidName {
+        async fn apply(
+            &self,
+            _context: &PolicyContext<'_>,
+            metadata: ClientMetadata,
+        ) -> Result<ClientMetadata, PolicyError> {
+            if metadata.client_name.default.as_deref() == Some("forbidden") {
+                return Err(PolicyError::Metadata(MetadataError::client_metadata(
+                    "client_name: not allowed by the policy of this token",
+                )));
+            }
+            Ok(metadata)
+        }
+    }
+
+    /// A registry over a store on the database file `db`, protected by initial access tokens,
+    /// with the same key and the policy `forbid-name` at every start: a "process" of the
+    /// service.
+    async fn protected_registry(db: &TempDb) -> (Registry, SqliteStore) {
+        let store = SqliteStore::open(db.path()).await.expect("open");
+        let config = RegistrationConfig::builder(ISSUER)
+            .store(store.clone())
+            .signing_key(SigningKey::hs256(&[7u8; 32]).expect("HS256 key"))
+            .registration_access(RegistrationAccess::InitialAccessToken)
+            .initial_access_token_policy("forbid-name", ForbidName)
+            .build()
+            .expect("config");
+        (Registry::new(&config), store)
+    }
+
+    fn object(value: Value) -> serde_json::Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    /// IAT-9: a token's policy applies to its registrations and to their later updates.
+    ///
+    /// A client registered with an issued token updates itself after a restart, under the
+    /// token's policy, and the token keeps the uses it had left.
+    #[tokio::test]
+    async fn a_client_registered_with_an_issued_token_updates_itself_after_a_restart() {
+        let db = TempDb::new("issued-restart");
+        let (before, store) = protected_registry(&db).await;
+        let issued = before
+            .issue_initial_access_token(
+                InitialAccessTokenOptions::new()
+                    .max_uses(2)
+                    .policy("forbid-name"),
+            )
+            .await
+            .expect("issue");
+        let iat = issued.token.expose().to_owned();
+        let registration = json!({"redirect_uris": ["https://rp.example.org/cb"]});
+        let client = before
+            .register(
+                Requester::initial_access_token(&iat),
+                object(registration.clone()),
+            )
+            .await
+            .expect("registered with the issued token");
+        let client_id = client.client_id().to_owned();
+        let token = client
+            .registration_access_token()
+            .expect("a registration access token")
+            .expose()
+            .to_owned();
+        drop(before);
+        store.close().await;
+
+        // The restarted service: the client updates itself, under the token's policy, and the
+        // token keeps its one remaining use.
+        let (after, store) = protected_registry(&db).await;
+        let update = |name: &str| {
+            object(json!({
+                "client_id": client_id,
+                "redirect_uris": ["https://rp.example.org/cb"],
+                "client_name": name,
+            }))
+        };
+        let refused = after
+            .update(
+                Requester::registration_access_token(&token),
+                &client_id,
+                update("forbidden"),
+            )
+            .await
+            .expect_err("the token's policy applies after a restart");
+        assert_eq!(refused.code(), "invalid_client_metadata");
+        let updated = after
+            .update(
+                Requester::registration_access_token(&token),
+                &client_id,
+                update("renamed"),
+            )
+            .await
+            .expect("the client updates itself after a restart");
+        assert_eq!(
+            updated.record().registered_by(),
+            &Caller::InitialAccessToken { id: issued.id }
+        );
+        after
+            .register(
+                Requester::initial_access_token(&iat),
+                object(registration.clone()),
+            )
+            .await
+            .expect("the token's second use, after the restart");
+        let spent = after
+            .register(Requester::initial_access_token(&iat), object(registration))
+            .await
+            .expect_err("both uses are spent");
+        assert_eq!(spent.code(), "invalid_token");
+        store.close().await;
+    }
 
     fn layered(
         store: SqliteStore,
