@@ -13,19 +13,18 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, backend, scripts};
 /// [`PostgresStore::connect`] and [`PostgresStore::from_pool`] are this builder's defaults.
 ///
 /// **Names.** The clients table is `oidc_registration_clients` unless set with
-/// [`table`](Self::table); the table recording the schema version is the table's name followed
-/// by `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), the
-/// table of initial access tokens `oidc_registration_initial_access_tokens`, or the table's
-/// name followed by `_iat` when the table is named (set it with
-/// [`initial_access_token_table`](Self::initial_access_token_table)), and the indexes on last
-/// use and on who registered a client the table's name followed by `_last_used` and
-/// `_reg_by`. They live in the schema
-/// set with [`schema`](Self::schema) (which must exist: the store creates tables, not
-/// schemas), else in the connection's current schema (the first of its `search_path`). A name
-/// is a plain SQL identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes), refused otherwise
-/// when the store connects; it is quoted in every statement, so its letter case is kept:
-/// `Clients` is not `clients`. The store never touches a table it did not create: migrating
-/// where a table of that name was created by something else fails.
+/// [`table`](Self::table); the table recording the schema version is the table's name followed by
+/// `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), the table
+/// of initial access tokens `oidc_registration_initial_access_tokens`, or the table's name followed
+/// by `_iat` when the table has another name (set it with
+/// [`initial_access_token_table`](Self::initial_access_token_table)), and the indexes on last use
+/// and on who registered a client the table's name followed by `_last_used` and `_reg_by`. They
+/// live in the schema set with [`schema`](Self::schema) (which must exist: the store creates
+/// tables, not schemas), else in the connection's current schema (the first of its `search_path`).
+/// A name is a plain SQL identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes), refused otherwise
+/// when the store connects; it is quoted in every statement, so its letter case is kept: `Clients`
+/// is not `clients`. The store never touches a table it did not create: migrating where a table of
+/// that name was created by something else fails.
 ///
 /// **Migrations.** By default the store migrates its schema when it connects, in one
 /// transaction under an advisory lock (`pg_advisory_xact_lock`): replicas starting at once

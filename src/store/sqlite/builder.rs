@@ -13,17 +13,15 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, scripts};
 /// [`SqliteStore::from_pool`] are this builder's defaults.
 ///
 /// **Names.** The clients table is `oidc_registration_clients` unless set with
-/// [`table`](Self::table); the table recording the schema version is the table's name followed
-/// by `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), the
-/// table of initial access tokens `oidc_registration_initial_access_tokens`, or the table's
-/// name followed by `_iat` when the table is named (set it with
-/// [`initial_access_token_table`](Self::initial_access_token_table)), and the indexes on last
-/// use and on who registered a client the table's name followed by `_last_used` and
-/// `_reg_by`. A name is a plain SQL
-/// identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes), refused otherwise when the store
-/// is opened; it is quoted in every statement. The store never touches a table it did not
-/// create: opening it on a database whose table of that name was created by something else
-/// fails.
+/// [`table`](Self::table); the table recording the schema version is the table's name followed by
+/// `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), the table
+/// of initial access tokens `oidc_registration_initial_access_tokens`, or the table's name followed
+/// by `_iat` when the table has another name (set it with
+/// [`initial_access_token_table`](Self::initial_access_token_table)), and the indexes on last use
+/// and on who registered a client the table's name followed by `_last_used` and `_reg_by`. A name
+/// is a plain SQL identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes), refused otherwise when
+/// the store is opened; it is quoted in every statement. The store never touches a table it did not
+/// create: opening it on a database whose table of that name was created by something else fails.
 ///
 /// **Migrations.** By default the store migrates its schema when opened (in one
 /// `BEGIN IMMEDIATE` transaction: two processes opening one file at once migrate once). With
