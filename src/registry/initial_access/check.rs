@@ -81,10 +81,7 @@ impl Registry {
             // A static token presented for the first time: written with this configuration's
             // terms, unless another replica wrote it meanwhile (its record then stands).
             (None, Some(configured)) => {
-                match store
-                    .insert_initial_access_token(configured.record.clone())
-                    .await
-                {
+                match store.insert_initial_access_token(configured.clone()).await {
                     Ok(()) | Err(StoreError::AlreadyExists) => {}
                     Err(err) => return Err(err.into()),
                 }
@@ -106,7 +103,7 @@ impl Registry {
             // A static token configured here and never recorded (a client stored by a release
             // that kept tokens in memory): its configured terms.
             None => match self.settings.initial_access_tokens.static_token_by_id(id) {
-                Some(configured) => configured.record.clone(),
+                Some(configured) => configured.clone(),
                 None => {
                     return Err(RegistrationError::Forbidden(
                         "the initial access token this client was registered with is unknown \

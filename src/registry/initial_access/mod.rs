@@ -123,16 +123,10 @@ fn static_token_id(token: &str) -> String {
     )
 }
 
-/// A static token of the configuration, as its record is first written.
-struct StaticToken {
-    record: InitialAccessTokenRecord,
-}
-
-/// What the configuration says of initial access tokens: its static tokens, by hash, and its
-/// named policies. The tokens' state is in the store.
-#[derive(Default)]
+/// What the configuration says of initial access tokens: its static tokens, by hash, as their
+/// records are first written, and its named policies. The tokens' state is in the store.
 pub(crate) struct InitialAccessTokens {
-    statics: HashMap<[u8; 32], StaticToken>,
+    statics: HashMap<[u8; 32], InitialAccessTokenRecord>,
     policies: HashMap<String, Arc<dyn RegistrationPolicy>>,
 }
 
@@ -161,7 +155,7 @@ impl InitialAccessTokens {
             }
             let hash = CredentialHash::of(token.expose());
             let record = options.record(static_token_id(token.expose()), hash, now);
-            statics.insert(*hash.as_bytes(), StaticToken { record });
+            statics.insert(*hash.as_bytes(), record);
         }
         Ok(Self {
             statics,
@@ -170,13 +164,13 @@ impl InitialAccessTokens {
     }
 
     /// The configured static token whose hash is `hash`.
-    fn static_token(&self, hash: &CredentialHash) -> Option<&StaticToken> {
+    fn static_token(&self, hash: &CredentialHash) -> Option<&InitialAccessTokenRecord> {
         self.statics.get(hash.as_bytes())
     }
 
     /// The configured static token whose id is `id`.
-    fn static_token_by_id(&self, id: &str) -> Option<&StaticToken> {
-        self.statics.values().find(|s| s.record.id() == id)
+    fn static_token_by_id(&self, id: &str) -> Option<&InitialAccessTokenRecord> {
+        self.statics.values().find(|record| record.id() == id)
     }
 
     /// The policy the configuration registers under `name`.
@@ -247,7 +241,7 @@ impl Registry {
                     return Ok(false);
                 };
                 match store
-                    .insert_initial_access_token(configured.record.clone().with_revoked(true))
+                    .insert_initial_access_token(configured.clone().with_revoked(true))
                     .await
                 {
                     Ok(()) => Ok(true),

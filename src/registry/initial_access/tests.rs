@@ -65,7 +65,7 @@ fn a_static_token_is_recorded_under_an_id_derived_from_it_with_its_terms() {
         .max_clients(2);
     let configured = statics(&[("static-token-0123456789", terms)], &[]).expect("config");
     let hash = CredentialHash::of("static-token-0123456789");
-    let record = &configured.static_token(&hash).expect("by hash").record;
+    let record = configured.static_token(&hash).expect("by hash");
     assert_eq!(record.id(), static_token_id("static-token-0123456789"));
     assert!(record.id().starts_with(STATIC_ID_PREFIX));
     assert!(record.token_hash().ct_eq(&hash));
