@@ -127,8 +127,8 @@
 //! `tick` (default 60 s), then deletes at most `batch` clients (default 1000), so one tick never
 //! holds the store long; a backlog drains over several ticks. [`Registry::expire_unused`] runs
 //! one batch yourself (a cron job, a test). The default is `None`: clients are kept until
-//! deleted. Expired clients still count against the `max_clients` quota of the initial access
-//! token that registered them, until the process restarts.
+//! deleted. An expired client frees its slot in the `max_clients` quota of the initial access
+//! token that registered it, as a deletion does.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -192,23 +192,30 @@
 //!
 //! ```
 //! use std::time::Duration;
+//! use tower_oidc_registration::policy::builtin::TrustedRedirectHosts;
 //! use tower_oidc_registration::{
 //!     InitialAccessTokenOptions, RegistrationAccess, RegistrationConfig, RegistrationLayer,
 //! };
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = RegistrationConfig::builder("https://iam.example.org/")
 //!     .registration_access(RegistrationAccess::InitialAccessToken)
 //!     .initial_access_token("a-static-deployment-token") // valid for ever, any number of uses
+//!     // A policy that tokens may name, registered under that name on every replica.
+//!     .initial_access_token_policy("partner", TrustedRedirectHosts::new(["*.partner.example"]))
 //!     .build()?;
 //! let layer = RegistrationLayer::new(config);
-//! // Or issue tokens at run time, with an expiry, a number of uses and a client quota:
-//! let issued = layer.registry().issue_initial_access_token(
-//!     InitialAccessTokenOptions::new()
-//!         .expires_in(Duration::from_secs(3600))
-//!         .max_uses(10)
-//!         .max_clients(5),
-//! )?;
+//! // Or issue tokens at run time, with an expiry, a number of uses, a client quota and a policy:
+//! let issued = layer
+//!     .registry()
+//!     .issue_initial_access_token(
+//!         InitialAccessTokenOptions::new()
+//!             .expires_in(Duration::from_secs(3600))
+//!             .max_uses(10)
+//!             .max_clients(5)
+//!             .policy("partner"),
+//!     )
+//!     .await?;
 //! println!("give {} to the registering party", issued.token.expose());
 //! # Ok(())
 //! # }
@@ -218,12 +225,20 @@
 //! `WWW-Authenticate: Bearer` and a JSON body without an `error` code (RFC 6750 §3.1), its
 //! `error_description` saying what to send; a wrong, expired, revoked or spent one gets
 //! `error="invalid_token"`; a token whose client quota is reached gets 403 with
-//! `error="insufficient_scope"`. A use is spent only when the client is stored (a failed or
-//! abandoned request gives it back). In open mode a presented token is still honoured (its
-//! holder may get more, e.g. `client_credentials`) and a wrong one refused. Static tokens (at
-//! least 16 characters) come back with the configuration, with ids derived from their hash;
-//! issued tokens live in the process, shared by every [`Registry`] built from the same
-//! configuration.
+//! `error="insufficient_scope"`. In open mode a presented token is still honoured (its holder
+//! may get more, e.g. `client_credentials`) and a wrong one refused.
+//!
+//! Tokens live in the store, beside the clients (see [`ClientStore`]): with a durable store
+//! they survive restarts, and replicas sharing a store share them. Issued tokens are recorded
+//! when issued; static tokens (at least 16 characters, from the configuration) the first time
+//! they are presented, under an id derived from their hash. A token's uses and its quota of live
+//! clients hold for all replicas together: a use is spent in the same atomic step that stores
+//! the client, so a failed or abandoned request costs nothing, and of registrations racing for a
+//! token's last use exactly one succeeds; the live clients are counted, so a deletion, or the
+//! expiry of an unused client, frees a slot. A policy bound to a token is named: each replica
+//! applies the policy its configuration registers under that name (see
+//! [`initial_access_token_policy`](RegistrationConfigBuilder::initial_access_token_policy)), to
+//! registrations with the token and to every later update of their clients.
 //!
 //! ## Registration policy
 //!
@@ -480,7 +495,10 @@ pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::SqliteStore;
-pub use store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError, StoredSecret};
+pub use store::{
+    ClientRecord, ClientStore, InitialAccessTokenRecord, MemoryStore, MetadataJson, StoreError,
+    StoredSecret, TokenRefusal,
+};
 pub use token::{CredentialHash, SigningKey, TokenAlgorithm};
 
 /// Entry points for the fuzz targets in `fuzz/`, the token micro-benchmark and the token attack

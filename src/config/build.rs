@@ -86,11 +86,14 @@ impl RegistrationConfigBuilder {
             self.uri_fetcher.clone(),
         )
         .map_err(ConfigError::SoftwareStatementIssuer)?;
-        let initial_access_tokens = InitialAccessTokens::default();
-        for (token, options) in &self.static_initial_access_tokens {
+        for (token, _) in &self.static_initial_access_tokens {
             check_static_token(token.expose())?;
-            initial_access_tokens.add_static(token.expose(), options, self.clock.now());
         }
+        let initial_access_tokens = InitialAccessTokens::new(
+            &self.static_initial_access_tokens,
+            self.initial_access_token_policies,
+            self.clock.now(),
+        )?;
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let store: Arc<dyn ClientStore> = match self.store_timeout {
             Some(timeout) => Arc::new(TimeoutStore::new(store, timeout)),

@@ -68,6 +68,7 @@ pub struct RegistrationConfigBuilder {
     pub(super) secrets: Arc<dyn SecretGenerator>,
     pub(super) access: RegistrationAccess,
     pub(super) static_initial_access_tokens: Vec<(Secret, InitialAccessTokenOptions)>,
+    pub(super) initial_access_token_policies: Vec<(String, Arc<dyn RegistrationPolicy>)>,
     pub(super) caller_restrictions: Option<CallerRestrictions>,
     pub(super) events: Option<Arc<dyn EventListener>>,
     pub(super) registry_in_extensions: bool,
@@ -104,6 +105,7 @@ impl RegistrationConfigBuilder {
             secrets: Arc::new(OsRandomSecrets),
             access: RegistrationAccess::Open,
             static_initial_access_tokens: Vec::new(),
+            initial_access_token_policies: Vec::new(),
             caller_restrictions: Some(CallerRestrictions::default()),
             events: None,
             registry_in_extensions: true,
@@ -232,6 +234,19 @@ impl RegistrationConfigBuilder {
     }
 
     /// Accepts `token` as an initial access token on the given terms.
+    ///
+    /// The token's record is written to the store the first time it is presented (by any
+    /// replica), under an id derived from the token: from then on its uses and client quota
+    /// are counted in the store, for every replica and across restarts, and its terms are
+    /// those of that record. An expiry counts from when the configuration of the replica that
+    /// wrote the record was built. To change a static token's terms, or to accept a token
+    /// revoked with [`Registry::revoke_initial_access_token`](crate::Registry::revoke_initial_access_token)
+    /// again, configure another token. A static token taken out of a replica's configuration
+    /// is refused by that replica.
+    ///
+    /// A policy named in `options` must be registered with
+    /// [`initial_access_token_policy`](Self::initial_access_token_policy), else
+    /// [`build`](Self::build) fails.
     pub fn initial_access_token_with(
         mut self,
         token: impl Into<String>,
@@ -239,6 +254,42 @@ impl RegistrationConfigBuilder {
     ) -> Self {
         self.static_initial_access_tokens
             .push((Secret::new(token.into()), options));
+        self
+    }
+
+    /// Registers `policy` under `name`, for the initial access tokens whose terms name it
+    /// ([`InitialAccessTokenOptions::policy`]): it applies to the registrations made with
+    /// such a token (after the other policies), and again to every update of the clients
+    /// registered with it, whoever updates them. A token's record keeps the name, not the
+    /// policy: every replica, and the process after a restart, applies the policy its own
+    /// configuration registers under that name, so register the same policies everywhere. A
+    /// replica without a policy of that name refuses such registrations and updates (`403
+    /// access_denied`) rather than let them through unchecked. A name registered twice fails
+    /// [`build`](Self::build).
+    ///
+    /// ```
+    /// use tower_oidc_registration::policy::builtin::TrustedRedirectHosts;
+    /// use tower_oidc_registration::{InitialAccessTokenOptions, RegistrationConfig};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = RegistrationConfig::builder("https://iam.example.org/")
+    ///     .initial_access_token_policy("partner", TrustedRedirectHosts::new(["*.partner.example"]))
+    ///     .initial_access_token_with(
+    ///         "partner-deployment-token-0123456789",
+    ///         InitialAccessTokenOptions::new().policy("partner"),
+    ///     )
+    ///     .build()?;
+    /// # let _ = config;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn initial_access_token_policy(
+        mut self,
+        name: impl Into<String>,
+        policy: impl RegistrationPolicy,
+    ) -> Self {
+        self.initial_access_token_policies
+            .push((name.into(), Arc::new(policy)));
         self
     }
 
@@ -295,8 +346,8 @@ impl RegistrationConfigBuilder {
     /// `policy.batch` clients per `policy.tick`), or one batch at a time with
     /// [`Registry::expire_unused`](crate::Registry::expire_unused). Reads by the host
     /// ([`Registry::lookup`](crate::Registry::lookup)) and host updates do not count as use.
-    /// Expired clients still count against the quota of the initial access token that
-    /// registered them, until this process restarts.
+    /// An expired client frees its slot in the client quota of the initial access token that
+    /// registered it, as a deletion does.
     pub fn expire_unused_clients(mut self, policy: Option<ExpiryPolicy>) -> Self {
         self.expiry = policy;
         self

@@ -22,6 +22,10 @@ pub enum ConfigError {
     /// A static initial access token is too short or not a valid bearer token.
     #[error("initial_access_token: {0}")]
     InitialAccessToken(String),
+    /// A policy for initial access tokens is registered twice under one name, or a static
+    /// initial access token names a policy that is not registered.
+    #[error("initial_access_token_policy: {0}")]
+    InitialAccessTokenPolicy(String),
     /// The CORS origin is not a valid header value.
     #[error("cors_allow_origin: {0}")]
     Cors(String),

@@ -208,6 +208,7 @@ async fn register<B: RequestBody>(
     let admission = shared
         .registry
         .admit(requester.with_headers(&parts.headers))
+        .await
         .inspect_err(|err| {
             // A valid token over its quota is still its holder's request.
             if let crate::RegistrationError::ClientQuotaReached { token_id } = err {
@@ -217,7 +218,7 @@ async fn register<B: RequestBody>(
             }
         })?;
     *caller = admission.caller().clone();
-    // If this fails, or the request is dropped, the admission gives its reservation back.
+    // If this fails, or the request is dropped, nothing of the token was spent.
     let metadata =
         request::json_object(&parts.headers, body, shared.settings().max_body_bytes).await?;
     Ok(Outcome::Created(admission.register(metadata).await?))

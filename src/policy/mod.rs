@@ -45,12 +45,12 @@
 //! kind of caller that registered the client
 //! ([`ClientRecord::registered_by`](crate::ClientRecord::registered_by)).
 //! [`InitialAccessTokenOptions::policy`](crate::InitialAccessTokenOptions::policy) binds a
-//! policy to a token: it applies to the registrations made with it, and again whenever those
-//! clients update themselves; if that token is unknown to the server handling the update
-//! (issued by another process), the update is refused rather than let through unchecked.
-//! Tokens issued at run time live in the process, so with a durable store (`SqliteStore`) the
-//! clients registered with them can no longer update themselves after a restart (the host
-//! still can delete them); static tokens from the configuration do not have this limit.
+//! policy to a token, by the name it is registered under
+//! ([`initial_access_token_policy`](crate::RegistrationConfigBuilder::initial_access_token_policy)):
+//! it applies to the registrations made with the token, and again whenever those clients are
+//! updated. The token's record in the store keeps the name, so the binding survives restarts and
+//! holds on every replica that registers a policy under that name; a server without one refuses
+//! those registrations and updates rather than let them through unchecked.
 //!
 //! A policy judges metadata and the caller the registry resolved; it never sees a credential,
 //! and knows nothing of HTTP beyond the request headers a [`RequestContext`]

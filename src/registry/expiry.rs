@@ -21,8 +21,8 @@ impl Registry {
     /// Runs one batch of the expiry of abandoned clients
     /// ([`expire_unused_clients`](crate::RegistrationConfigBuilder::expire_unused_clients)):
     /// **deletes** up to `batch` clients unused for `unused_for`, and returns how many. `Ok(0)`
-    /// without an expiry policy. Deleted clients still count against the quota of the initial
-    /// access token that registered them (in this process).
+    /// without an expiry policy. A deleted client frees its slot in the client quota of the
+    /// initial access token that registered it.
     pub async fn expire_unused(&self) -> Result<usize, StoreError> {
         let Some(policy) = self.settings.expiry else {
             return Ok(0);

@@ -233,16 +233,9 @@ impl AuthorizedClient<'_> {
         identity.check(&self.current, self.token.is_some())?;
         let registered_by = self.current.registered_by().clone();
         // The token's policy binds the client whoever updates it, the host included; a token
-        // unknown to this server (issued by another process) fails closed.
+        // or a policy unknown to this server fails closed.
         let bound_policy = match &registered_by {
-            Caller::InitialAccessToken { id } if !settings.initial_access_tokens.knows(id) => {
-                return Err(RegistrationError::Forbidden(
-                    "the initial access token this client was registered with is unknown to this \
-                     server, so its policy cannot be applied"
-                        .to_owned(),
-                ));
-            }
-            Caller::InitialAccessToken { id } => settings.initial_access_tokens.policy_of(id),
+            Caller::InitialAccessToken { id } => registry.policy_of_token(id).await?,
             _ => None,
         };
         let caller = match (registered_by, self.token) {
@@ -313,7 +306,7 @@ impl AuthorizedClient<'_> {
 
     /// Deletes the registration (RFC 7592 §2.3): its registration access token and its
     /// credentials stop working at once. A client registered with an initial access token
-    /// frees its slot in the token's client quota.
+    /// frees its slot in the token's client quota (the store counts the live clients).
     pub async fn delete(mut self) -> Result<(), RegistrationError> {
         let registry = self.registry;
         // A client's record gone meanwhile is as if its token were wrong; the host's, unknown.
@@ -333,9 +326,6 @@ impl AuthorizedClient<'_> {
                 .await
             {
                 Ok(()) => {
-                    if let Caller::InitialAccessToken { id } = current.registered_by() {
-                        registry.settings.initial_access_tokens.client_deleted(id);
-                    }
                     tracing::info!(client_id = %current.client_id(), "client deleted");
                     return Ok(());
                 }

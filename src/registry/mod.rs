@@ -1,6 +1,6 @@
 //! The domain: the one owner of authorization and of every operation on clients. Each
 //! operation takes a [`Requester`] (who asks, with what credential) and decides for itself
-//! what it allows: open or protected registration, initial access token reservations, which
+//! what it allows: open or protected registration, initial access tokens, which
 //! caller a policy judges, which token a client must present.
 //!
 //! - `register.rs`: registration (RFC 7591) through an [`Admission`];
@@ -63,7 +63,8 @@ impl std::fmt::Debug for Registry {
 
 impl Registry {
     /// The registry a configuration describes. Registries built from one configuration share
-    /// everything, the initial access tokens issued at run time included.
+    /// everything; initial access tokens, issued or static, live in the store, shared by every
+    /// registry (every replica) on it.
     pub fn new(config: &RegistrationConfig) -> Self {
         Self {
             settings: Arc::clone(&config.settings),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::initial_access::{Refusal, Reservation};
+use super::initial_access::{AdmittedToken, refused};
 use super::{MAX_CAS_ATTEMPTS, Registry};
 use crate::config::RegistrationAccess;
 use crate::context::{Caller, Credential, RequestContext, Requester};
@@ -18,12 +18,13 @@ use super::information::ClientInformation;
 
 /// A requester the registry admitted to register one client: taken before the request's
 /// metadata is read, so that a refused caller learns nothing from validation. An initial
-/// access token's use is reserved until [`register`](Self::register) stores the client;
-/// dropping the admission (a failed or abandoned request) gives it back.
+/// access token was checked, nothing spent: its use is spent by [`register`](Self::register)
+/// in the step that stores the client, so dropping the admission (a failed or abandoned
+/// request) costs nothing.
 pub struct Admission {
     registry: Registry,
     context: RequestContext,
-    reservation: Option<Reservation>,
+    token: Option<AdmittedToken>,
 }
 
 impl std::fmt::Debug for Admission {
@@ -64,15 +65,19 @@ impl Registry {
         requester: Requester<'_>,
         request: Map<String, Value>,
     ) -> Result<ClientInformation, RegistrationError> {
-        self.admit(requester)?.register(request).await
+        self.admit(requester).await?.register(request).await
     }
 
     /// Decides whether `requester` may register a client, before its metadata is read: the
     /// host always; an anonymous caller when registration is open; a caller with an initial
     /// access token when the token is valid and within its quota (in both modes: a token
-    /// presented to an open server is honoured, and a wrong one refused).
-    pub fn admit(&self, requester: Requester<'_>) -> Result<Admission, RegistrationError> {
-        let (caller, reservation) = match requester.credential {
+    /// presented to an open server is honoured, and a wrong one refused). The token is read
+    /// from the store, nothing spent: [`RegistrationError::InvalidInitialAccessToken`] for an
+    /// unknown, revoked, expired or spent one, [`RegistrationError::ClientQuotaReached`] for
+    /// one at its client quota, [`RegistrationError::Forbidden`] for one whose policy this
+    /// configuration does not have.
+    pub async fn admit(&self, requester: Requester<'_>) -> Result<Admission, RegistrationError> {
+        let (caller, token) = match requester.credential {
             Credential::Host => (Caller::Host, None),
             Credential::None => match self.settings.access {
                 RegistrationAccess::Open => (Caller::Anonymous, None),
@@ -81,20 +86,11 @@ impl Registry {
                 }
             },
             Credential::InitialAccessToken(token) => {
-                let reservation = self
-                    .settings
-                    .initial_access_tokens
-                    .reserve(token, self.now())
-                    .map_err(|refusal| match refusal {
-                        Refusal::Invalid => RegistrationError::InvalidInitialAccessToken,
-                        Refusal::Quota(token_id) => {
-                            RegistrationError::ClientQuotaReached { token_id }
-                        }
-                    })?;
+                let admitted = self.check_initial_access_token(token).await?;
                 let caller = Caller::InitialAccessToken {
-                    id: reservation.id().to_owned(),
+                    id: admitted.id().to_owned(),
                 };
-                (caller, Some(reservation))
+                (caller, Some(admitted))
             }
             // A registration access token manages one client; it registers none.
             Credential::RegistrationAccessToken(_) => {
@@ -102,12 +98,12 @@ impl Registry {
             }
         };
         // A token's own policy may read the headers, whatever else is configured.
-        let headers_read = reservation.is_some() || !self.settings.policies.is_empty();
+        let headers_read = token.is_some() || !self.settings.policies.is_empty();
         let context = self.request_context(caller, requester, headers_read);
         Ok(Admission {
             registry: self.clone(),
             context,
-            reservation,
+            token,
         })
     }
 
@@ -137,7 +133,11 @@ impl Admission {
 
     /// Registers the client: the metadata pipeline (rules, software statement, policies),
     /// then a new client id, secret and registration access token, stored without ever
-    /// overwriting another client. Spends the initial access token's use only if stored.
+    /// overwriting another client. With an initial access token, the store spends its use in
+    /// the step that stores the client
+    /// ([`insert_with_initial_access_token`](crate::ClientStore::insert_with_initial_access_token)),
+    /// and refuses it if another registration took its last use or client slot since the
+    /// admission (through any replica): the refusal is then as [`Registry::admit`]'s.
     pub async fn register(
         self,
         request: Map<String, Value>,
@@ -145,9 +145,9 @@ impl Admission {
         let Self {
             registry,
             context,
-            reservation,
+            token: admitted,
         } = self;
-        let bound_policy = reservation.as_ref().and_then(|r| r.policy());
+        let bound_policy = admitted.as_ref().and_then(|t| t.policy());
         let metadata = registry
             .checked_metadata(&context, Operation::Register, None, request, bound_policy)
             .await?;
@@ -175,16 +175,26 @@ impl Admission {
             .with_auth_method(metadata.auth_method)
             .with_registered_by(context.caller.clone());
             let record = Arc::new(record);
-            match registry.settings.store.insert(Arc::clone(&record)).await {
+            let store = &registry.settings.store;
+            let stored = match &admitted {
+                Some(_) => {
+                    store
+                        .insert_with_initial_access_token(Arc::clone(&record), issued_at)
+                        .await
+                }
+                None => store.insert(Arc::clone(&record)).await,
+            };
+            match stored {
                 Ok(()) => {
                     tracing::info!(client_id = %record.client_id(), "client registered");
-                    if let Some(reservation) = reservation {
-                        reservation.commit();
-                    }
                     return Ok(registry.information(record, secret, Some(token), false));
                 }
                 // An id collision: never overwrite a client, draw another id.
                 Err(StoreError::AlreadyExists) => continue,
+                Err(StoreError::InitialAccessTokenRefused(refusal)) => {
+                    let id = admitted.as_ref().map_or("", |t| t.id());
+                    return Err(refused(refusal, id));
+                }
                 Err(err) => return Err(err.into()),
             }
         }

@@ -17,8 +17,9 @@
 //! [`.shared_store(..)`](crate::RegistrationConfigBuilder::shared_store)) on the configuration
 //! builder:
 //!
-//! - [`MemoryStore`] (the default): a concurrent map in the process. Fast, but every client is
-//!   lost at a restart and it cannot be shared by replicas: for tests and demos.
+//! - [`MemoryStore`] (the default): a concurrent map in the process. Fast, but every client and
+//!   initial access token is lost at a restart and it cannot be shared by replicas: for tests
+//!   and demos.
 //! - [`SqliteStore`] (feature `sqlite`, bundles SQLite): a database file, for a single node.
 //!   Opening it creates or migrates the schema (versioned migrations embedded in the crate,
 //!   recorded in a schema version table) and sets WAL with `synchronous=FULL`, so a
@@ -34,14 +35,15 @@
 //!   migrate once), in the connection's current schema unless one is configured. Inserts are
 //!   `INSERT … ON CONFLICT DO NOTHING`, updates and deletions `… WHERE client_id = $1 AND
 //!   version = $2`: concurrent updates through several replicas lose nothing and never tear a
-//!   record, and of concurrent uses of one rotating token exactly one wins. The `postgres`
+//!   record, and of concurrent uses of one rotating token exactly one wins; initial access
+//!   tokens are shared too, their uses and client quotas holding for all replicas. The `postgres`
 //!   feature enables no TLS in `sqlx`: connect over a trusted network or a local proxy.
 //! - Your own: implement the [`ClientStore`] trait (`tests/stores/conformance.rs` in the
 //!   repository is the suite every store passes).
 //!
 //! Both SQL stores can live in the host's own database. Their tables are
-//! `oidc_registration_clients` and `oidc_registration_clients_schema_version` unless named
-//! otherwise (and, for PostgreSQL, put in a schema of their own) with
+//! `oidc_registration_clients`, `oidc_registration_clients_schema_version` and
+//! `oidc_registration_initial_access_tokens` unless named otherwise (and, for PostgreSQL, put in a schema of their own) with
 //! [`SqliteStore::builder`] or [`PostgresStore::builder`]; a table they did not create is
 //! never touched. A host that migrates with its own tooling, or whose runtime role may not
 //! change the schema, takes the migrations' SQL from the builder's `migration_sql`, or runs
@@ -110,6 +112,7 @@
     doc = "[`PostgresStore::builder`]: https://docs.rs/tower-oidc-registration/latest/tower_oidc_registration/store/struct.PostgresStore.html#method.builder"
 )]
 
+mod initial_access;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -128,6 +131,7 @@ use crate::metadata::{self, AuthMethod, ClientMetadata, GrantType, MetadataError
 use crate::secret::Secret;
 use crate::token::CredentialHash;
 
+pub use initial_access::{InitialAccessTokenRecord, TokenRefusal};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
@@ -401,16 +405,35 @@ pub enum StoreError {
     /// `replace` or `delete`: the stored version is not the expected one; nothing was written.
     #[error("the client was changed concurrently")]
     Conflict,
+    /// `insert_with_initial_access_token`: the token refuses the registration (unknown,
+    /// revoked, expired, spent, or at its client quota); nothing was written, no use spent.
+    #[error("initial access token refused: {0}")]
+    InitialAccessTokenRefused(#[source] TokenRefusal),
     /// The backend failed (I/O, connection, timeout); nothing is known to have been written.
     #[error("store backend failed: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// Storage for registered clients. Object-safe: use it as `Arc<dyn ClientStore>`.
+/// Storage for registered clients, and for the initial access tokens that register them.
+/// Object-safe: use it as `Arc<dyn ClientStore>`.
 ///
 /// Implementations must make each method atomic: a reader sees a record whole or not at all.
 /// A method whose future is dropped (a request cancelled by a timeout) may or may not have
 /// taken effect; callers re-read rather than assume either.
+///
+/// # Initial access tokens
+///
+/// The last five methods keep the initial access tokens of protected registration (RFC 7591
+/// §3) beside the clients, so that a token's uses and client quota hold for every replica
+/// sharing the store, and across restarts: one [`InitialAccessTokenRecord`] per token (its
+/// SHA-256, never the token; its terms; the uses spent; whether it is revoked; the name of its
+/// policy). A token's live clients are not kept: they are counted, the clients whose
+/// [`registered_by`](ClientRecord::registered_by) is
+/// [`Caller::InitialAccessToken`] with the token's id, so that [`delete`](Self::delete) and
+/// [`delete_unused`](Self::delete_unused) need no bookkeeping and no count can drift. What
+/// makes the terms hold is
+/// [`insert_with_initial_access_token`](Self::insert_with_initial_access_token): one atomic
+/// step that checks the token, spends a use and inserts the client.
 #[async_trait]
 pub trait ClientStore: Send + Sync + 'static {
     /// Stores a new record, unless a record with the same `client_id` exists
@@ -452,6 +475,54 @@ pub trait ClientStore: Send + Sync + 'static {
         unused_since: u64,
         limit: usize,
     ) -> Result<Vec<String>, StoreError>;
+
+    /// Stores a new initial access token, unless a token with the same id or the same hash
+    /// exists ([`StoreError::AlreadyExists`], nothing written). Its
+    /// [`live_clients`](InitialAccessTokenRecord::live_clients) is ignored.
+    async fn insert_initial_access_token(
+        &self,
+        token: InitialAccessTokenRecord,
+    ) -> Result<(), StoreError>;
+
+    /// The initial access token whose SHA-256 is `hash`, if any, with its live clients counted
+    /// when it has a client quota ([`InitialAccessTokenRecord::live_clients`]): what a
+    /// registration presenting the token is checked against before its body is read.
+    async fn initial_access_token_by_hash(
+        &self,
+        hash: &CredentialHash,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError>;
+
+    /// The initial access token `id`, if any, as
+    /// [`initial_access_token_by_hash`](Self::initial_access_token_by_hash) reads it: what the
+    /// update of a client registered with it reads its policy from.
+    async fn initial_access_token_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError>;
+
+    /// Revokes the initial access token `id` ([`StoreError::NotFound`] when there is none);
+    /// revoking it again changes nothing. A revoked token registers no more clients; its
+    /// record stays, for the policy of the clients it registered.
+    async fn revoke_initial_access_token(&self, id: &str) -> Result<(), StoreError>;
+
+    /// Stores `record`, a client registered with the initial access token its
+    /// [`registered_by`](ClientRecord::registered_by) names, and spends one use of that token,
+    /// atomically: in one transaction, refuses if the token is unknown, revoked, or expired at
+    /// `now` (seconds since the epoch), if its uses are spent (`uses >= max_uses`), or if as many
+    /// clients registered with it exist as its `max_clients` (counted), in that order
+    /// ([`InitialAccessTokenRecord::refusal_at`]); else adds one use (saturating) and inserts
+    /// the client as [`insert`](Self::insert) does. Concurrent calls for one token, through any
+    /// number of stores on the same data, must pass one at a time (a lock on the token), so
+    /// that a token's last use, or its last client slot, goes to exactly one of them.
+    ///
+    /// [`StoreError::InitialAccessTokenRefused`] names the refusal (a record not registered by
+    /// a token is [`TokenRefusal::Unknown`]); [`StoreError::AlreadyExists`] when a client with
+    /// this id exists. Either way nothing is written and no use is spent.
+    async fn insert_with_initial_access_token(
+        &self,
+        record: Arc<ClientRecord>,
+        now: u64,
+    ) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]

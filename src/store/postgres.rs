@@ -9,7 +9,8 @@ use sqlx::Postgres;
 use sqlx::postgres::{PgPool, PgQueryResult};
 
 use super::sql::{Clients, Dialect, Ident, Migration, Names};
-use super::{ClientRecord, ClientStore, StoreError};
+use super::{ClientRecord, ClientStore, InitialAccessTokenRecord, StoreError};
+use crate::token::CredentialHash;
 
 pub use builder::PostgresStoreBuilder;
 
@@ -25,7 +26,8 @@ pub use builder::PostgresStoreBuilder;
 /// transaction-scoped advisory lock (`pg_advisory_xact_lock`), so several replicas starting
 /// at once migrate once; they are recorded in a schema version table, and a database
 /// migrated by a newer release is refused rather than misread. The tables are
-/// `oidc_registration_clients` and `oidc_registration_clients_schema_version`, in the
+/// `oidc_registration_clients`, `oidc_registration_clients_schema_version` and
+/// `oidc_registration_initial_access_tokens`, in the
 /// connection's current schema (the first of its `search_path`): other names, a schema of
 /// their own, and connecting without migrating (for a runtime role that may not change the
 /// schema) are options of [`PostgresStore::builder`].
@@ -33,7 +35,11 @@ pub use builder::PostgresStoreBuilder;
 /// Inserts are `INSERT … ON CONFLICT DO NOTHING`, replacements and deletions are
 /// `… WHERE client_id = $1 AND version = $2`: single statements, whose row lock makes
 /// concurrent writers from any number of replicas have exactly one winner, and never leave a
-/// torn record. An acknowledged write is committed (PostgreSQL's durability settings apply).
+/// torn record. An acknowledged write is committed (PostgreSQL's durability settings apply). A
+/// registration with an initial access token is one transaction whose first statement spends a
+/// use with an `UPDATE` of the token's row, guarded by its terms: the row lock it takes makes
+/// the registrations with one token, through any number of replicas, pass one at a time, so
+/// its last use, or its last client slot, goes to exactly one of them.
 ///
 /// ```no_run
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::PostgresStore};
@@ -123,6 +129,41 @@ impl ClientStore for PostgresStore {
     ) -> Result<Vec<String>, StoreError> {
         self.clients.delete_unused(unused_since, limit).await
     }
+
+    async fn insert_initial_access_token(
+        &self,
+        token: InitialAccessTokenRecord,
+    ) -> Result<(), StoreError> {
+        self.clients.insert_initial_access_token(token).await
+    }
+
+    async fn initial_access_token_by_hash(
+        &self,
+        hash: &CredentialHash,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.clients.initial_access_token_by_hash(hash).await
+    }
+
+    async fn initial_access_token_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.clients.initial_access_token_by_id(id).await
+    }
+
+    async fn revoke_initial_access_token(&self, id: &str) -> Result<(), StoreError> {
+        self.clients.revoke_initial_access_token(id).await
+    }
+
+    async fn insert_with_initial_access_token(
+        &self,
+        record: Arc<ClientRecord>,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        self.clients
+            .insert_with_initial_access_token(record, now)
+            .await
+    }
 }
 
 impl Dialect for Postgres {
@@ -138,6 +179,11 @@ impl Dialect for Postgres {
             description: "index on last use",
             sql: include_str!("sql/migrations/postgres/0002_last_used_index.sql"),
         },
+        Migration {
+            version: 3,
+            description: "initial access tokens",
+            sql: include_str!("sql/migrations/postgres/0003_initial_access_tokens.sql"),
+        },
     ];
     /// `BIGINT`: PostgreSQL's `INTEGER` is 32-bit, and the versions read back as `i64`.
     const SCHEMA_VERSION_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS {schema_version} (
@@ -147,6 +193,9 @@ impl Dialect for Postgres {
 )";
     const NOW: &'static str = "CAST(floor(EXTRACT(EPOCH FROM now())) AS BIGINT)";
     const BEGIN_MIGRATIONS: &'static str = "BEGIN";
+    /// A plain transaction: the `UPDATE` of the token row, its first statement, takes the
+    /// row lock that serialises the registrations with one token.
+    const BEGIN_WRITE: &'static str = "BEGIN";
     /// A transaction-scoped advisory lock: replicas starting at once migrate one after the
     /// other, so each migration runs once. Its key is the ASCII of "toidcreg": a fixed value
     /// unlikely to collide with the host's own advisory locks. One key for every table name:

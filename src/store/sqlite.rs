@@ -14,7 +14,8 @@ use sqlx::sqlite::{
 };
 
 use super::sql::{Clients, Dialect, Ident, Migration, Names, backend};
-use super::{ClientRecord, ClientStore, StoreError};
+use super::{ClientRecord, ClientStore, InitialAccessTokenRecord, StoreError};
+use crate::token::CredentialHash;
 
 pub use builder::SqliteStoreBuilder;
 
@@ -33,13 +34,16 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// the crate, applied in order inside one `BEGIN IMMEDIATE` transaction (two processes
 /// opening the same file migrate once), and recorded in a schema version table; a file
 /// migrated by a newer release is refused rather than misread. Its tables are
-/// `oidc_registration_clients` and `oidc_registration_clients_schema_version`: other names,
+/// `oidc_registration_clients`, `oidc_registration_clients_schema_version` and
+/// `oidc_registration_initial_access_tokens`: other names,
 /// and opening without migrating (for a host that migrates on its own), are options of
 /// [`SqliteStore::builder`].
 ///
 /// Inserts are `INSERT … ON CONFLICT DO NOTHING`, replacements and deletions are
 /// `… WHERE client_id = $1 AND version = $2`: single statements, atomic under SQLite's write
-/// lock, so concurrent writers have exactly one winner.
+/// lock, so concurrent writers have exactly one winner. A registration with an initial access
+/// token is one `BEGIN IMMEDIATE` transaction (spend a use, count the token's live clients,
+/// insert): registrations with tokens, from every process on the file, pass one at a time.
 ///
 /// ```no_run
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::SqliteStore};
@@ -149,6 +153,41 @@ impl ClientStore for SqliteStore {
     ) -> Result<Vec<String>, StoreError> {
         self.clients.delete_unused(unused_since, limit).await
     }
+
+    async fn insert_initial_access_token(
+        &self,
+        token: InitialAccessTokenRecord,
+    ) -> Result<(), StoreError> {
+        self.clients.insert_initial_access_token(token).await
+    }
+
+    async fn initial_access_token_by_hash(
+        &self,
+        hash: &CredentialHash,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.clients.initial_access_token_by_hash(hash).await
+    }
+
+    async fn initial_access_token_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.clients.initial_access_token_by_id(id).await
+    }
+
+    async fn revoke_initial_access_token(&self, id: &str) -> Result<(), StoreError> {
+        self.clients.revoke_initial_access_token(id).await
+    }
+
+    async fn insert_with_initial_access_token(
+        &self,
+        record: Arc<ClientRecord>,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        self.clients
+            .insert_with_initial_access_token(record, now)
+            .await
+    }
 }
 
 impl Dialect for Sqlite {
@@ -164,6 +203,11 @@ impl Dialect for Sqlite {
             description: "index on last use",
             sql: include_str!("sql/migrations/sqlite/0002_last_used_index.sql"),
         },
+        Migration {
+            version: 3,
+            description: "initial access tokens",
+            sql: include_str!("sql/migrations/sqlite/0003_initial_access_tokens.sql"),
+        },
     ];
     const SCHEMA_VERSION_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS {schema_version} (
     version INTEGER NOT NULL PRIMARY KEY,
@@ -175,6 +219,9 @@ impl Dialect for Sqlite {
     /// `IMMEDIATE` takes the write lock at once: two processes opening the same file migrate
     /// one after the other.
     const BEGIN_MIGRATIONS: &'static str = "BEGIN IMMEDIATE";
+    /// `IMMEDIATE`: the write lock is taken at once, so that concurrent registrations wait
+    /// for each other (for the busy timeout) rather than fail when they come to write.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const LOCK_MIGRATIONS: Option<&'static str> = None;
     const COLUMNS_OF: &'static str = "SELECT name FROM pragma_table_info($1)";
     const TOUCH: &'static str = "UPDATE {clients} \

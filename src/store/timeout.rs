@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::{ClientRecord, ClientStore, StoreError};
+use super::{ClientRecord, ClientStore, InitialAccessTokenRecord, StoreError};
+use crate::token::CredentialHash;
 
 /// Wraps the configured store when
 /// [`store_timeout`](crate::RegistrationConfigBuilder::store_timeout) is set.
@@ -76,6 +77,42 @@ impl ClientStore for TimeoutStore {
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
         self.limit(self.inner.delete_unused(unused_since, limit))
+            .await
+    }
+
+    async fn insert_initial_access_token(
+        &self,
+        token: InitialAccessTokenRecord,
+    ) -> Result<(), StoreError> {
+        self.limit(self.inner.insert_initial_access_token(token))
+            .await
+    }
+
+    async fn initial_access_token_by_hash(
+        &self,
+        hash: &CredentialHash,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.limit(self.inner.initial_access_token_by_hash(hash))
+            .await
+    }
+
+    async fn initial_access_token_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.limit(self.inner.initial_access_token_by_id(id)).await
+    }
+
+    async fn revoke_initial_access_token(&self, id: &str) -> Result<(), StoreError> {
+        self.limit(self.inner.revoke_initial_access_token(id)).await
+    }
+
+    async fn insert_with_initial_access_token(
+        &self,
+        record: Arc<ClientRecord>,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        self.limit(self.inner.insert_with_initial_access_token(record, now))
             .await
     }
 }

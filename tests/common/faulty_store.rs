@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use tower_oidc_registration::{ClientRecord, ClientStore, MemoryStore, StoreError};
+use tower_oidc_registration::{
+    ClientRecord, ClientStore, CredentialHash, InitialAccessTokenRecord, MemoryStore, StoreError,
+};
 
 /// What the faulty store does with each call.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -118,5 +120,45 @@ impl ClientStore for FaultyStore {
     ) -> Result<Vec<String>, StoreError> {
         self.gate(true).await?;
         self.inner.delete_unused(unused_since, limit).await
+    }
+
+    async fn insert_initial_access_token(
+        &self,
+        token: InitialAccessTokenRecord,
+    ) -> Result<(), StoreError> {
+        self.gate(true).await?;
+        self.inner.insert_initial_access_token(token).await
+    }
+
+    async fn initial_access_token_by_hash(
+        &self,
+        hash: &CredentialHash,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.gate(false).await?;
+        self.inner.initial_access_token_by_hash(hash).await
+    }
+
+    async fn initial_access_token_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.gate(false).await?;
+        self.inner.initial_access_token_by_id(id).await
+    }
+
+    async fn revoke_initial_access_token(&self, id: &str) -> Result<(), StoreError> {
+        self.gate(true).await?;
+        self.inner.revoke_initial_access_token(id).await
+    }
+
+    async fn insert_with_initial_access_token(
+        &self,
+        record: Arc<ClientRecord>,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        self.gate(true).await?;
+        self.inner
+            .insert_with_initial_access_token(record, now)
+            .await
     }
 }

@@ -285,6 +285,7 @@ async fn protected_registration_events_name_the_initial_access_token() {
     let issued = host
         .registry
         .issue_initial_access_token(InitialAccessTokenOptions::new())
+        .await
         .expect("issue");
     let iat = issued.token.expose().to_owned();
     let holder = Caller::InitialAccessToken {
@@ -344,6 +345,7 @@ async fn a_quota_refusal_names_the_initial_access_token() {
     let issued = host
         .registry
         .issue_initial_access_token(InitialAccessTokenOptions::new().max_clients(1))
+        .await
         .expect("issue");
     let iat = issued.token.expose().to_owned();
     host.register(Some(&iat), &min()).await;
@@ -565,6 +567,7 @@ async fn lifecycle(host: &Host, static_iat: &str) -> Lifecycle {
     let issued = host
         .registry
         .issue_initial_access_token(InitialAccessTokenOptions::new())
+        .await
         .expect("issue");
     let iat = issued.token.expose().to_owned();
     let mut secrets = vec![static_iat.to_owned(), iat.clone()];

@@ -59,10 +59,11 @@ impl Host {
             .clone()
     }
 
-    fn issue(&self, options: InitialAccessTokenOptions) -> (String, String) {
+    async fn issue(&self, options: InitialAccessTokenOptions) -> (String, String) {
         let issued = self
             .registry
             .issue_initial_access_token(options)
+            .await
             .expect("issue an initial access token");
         (issued.id, issued.token.expose().to_owned())
     }
@@ -199,7 +200,9 @@ async fn several_static_tokens_each_work() {
 #[tokio::test]
 async fn an_issued_token_with_two_uses_registers_twice_then_is_spent() {
     let host = Host::protected(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(2));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_uses(2))
+        .await;
     host.register(Some(&iat), &min()).await;
     host.register(Some(&iat), &min()).await;
     assert_invalid_token(&host.post(Some(&iat), &min()).await);
@@ -220,9 +223,12 @@ async fn a_static_token_with_terms_is_limited_too() {
 async fn an_expired_token_is_invalid() {
     let clock = common::TestClock::at(common::CLOCK_START);
     let host = Host::protected(|b| b.clock(clock.clone()));
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().expires_in(Duration::from_secs(60)));
-    let (_, lasting) =
-        host.issue(InitialAccessTokenOptions::new().expires_in(Duration::from_secs(3600)));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().expires_in(Duration::from_secs(60)))
+        .await;
+    let (_, lasting) = host
+        .issue(InitialAccessTokenOptions::new().expires_in(Duration::from_secs(3600)))
+        .await;
     // Valid in its last second, expired from its expiry second on.
     clock.advance(59);
     host.register(Some(&iat), &min()).await;
@@ -235,21 +241,34 @@ async fn an_expired_token_is_invalid() {
 #[tokio::test]
 async fn a_revoked_token_is_invalid() {
     let host = Host::protected(|b| b);
-    let (id, iat) = host.issue(InitialAccessTokenOptions::new());
-    let (_, other) = host.issue(InitialAccessTokenOptions::new());
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new()).await;
+    let (_, other) = host.issue(InitialAccessTokenOptions::new()).await;
     host.register(Some(&iat), &min()).await;
-    assert!(host.registry.revoke_initial_access_token(&id));
+    assert!(
+        host.registry
+            .revoke_initial_access_token(&id)
+            .await
+            .expect("revoke")
+    );
     assert_invalid_token(&host.post(Some(&iat), &min()).await);
     // Other tokens are unaffected; unknown ids are reported.
     host.register(Some(&other), &min()).await;
-    assert!(!host.registry.revoke_initial_access_token("no-such-id"));
+    assert!(
+        !host
+            .registry
+            .revoke_initial_access_token("no-such-id")
+            .await
+            .expect("revoke")
+    );
 }
 
 /// IAT-5: a token's use is spent only when the client is stored.
 #[tokio::test]
 async fn a_failed_registration_does_not_consume_a_use() {
     let host = Host::protected(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(1));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_uses(1))
+        .await;
     // Bad metadata.
     let resp = host
         .post(
@@ -300,7 +319,9 @@ async fn a_failed_registration_does_not_consume_a_use() {
 #[tokio::test]
 async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
     let host = Host::protected(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_clients(1))
+        .await;
     let first = host.register(Some(&iat), &min()).await;
     // A valid token over its quota is insufficient, not invalid.
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
@@ -323,7 +344,9 @@ async fn max_clients_refuses_a_second_client_until_the_first_is_deleted() {
 #[tokio::test]
 async fn a_failed_registration_does_not_take_a_client_slot() {
     let host = Host::protected(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_clients(1))
+        .await;
     let resp = host
         .post(Some(&iat), &json!({"redirect_uris": ["relative/cb"]}))
         .await;
@@ -335,8 +358,12 @@ async fn a_failed_registration_does_not_take_a_client_slot() {
 #[tokio::test]
 async fn max_clients_counts_per_token() {
     let host = Host::protected(|b| b);
-    let (_, a) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
-    let (_, b) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    let (_, a) = host
+        .issue(InitialAccessTokenOptions::new().max_clients(1))
+        .await;
+    let (_, b) = host
+        .issue(InitialAccessTokenOptions::new().max_clients(1))
+        .await;
     host.register(Some(&a), &min()).await;
     host.register(Some(&b), &min()).await;
     assert_quota_reached(&host.post(Some(&a), &min()).await);
@@ -346,7 +373,9 @@ async fn max_clients_counts_per_token() {
 #[tokio::test]
 async fn a_quota_refusal_does_not_spend_a_use_and_a_spent_token_is_invalid_first() {
     let host = Host::protected(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(2).max_clients(1));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_uses(2).max_clients(1))
+        .await;
     let first = host.register(Some(&iat), &min()).await;
     // Over quota, one use left: 403, and the use is kept.
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
@@ -360,7 +389,9 @@ async fn a_quota_refusal_does_not_spend_a_use_and_a_spent_token_is_invalid_first
     assert_error(&resp, StatusCode::UNAUTHORIZED, Some("invalid_token"));
 
     // The same for a single-use token with a single client.
-    let (_, once) = host.issue(InitialAccessTokenOptions::new().max_uses(1).max_clients(1));
+    let (_, once) = host
+        .issue(InitialAccessTokenOptions::new().max_uses(1).max_clients(1))
+        .await;
     host.register(Some(&once), &min()).await;
     assert_invalid_token(&host.post(Some(&once), &min()).await);
 }
@@ -401,7 +432,9 @@ async fn open_mode_honours_a_valid_initial_access_token_and_refuses_a_bogus_one(
     let recorder = RecordCaller::default();
     let host = Host::new(|b| b.policy(recorder.clone()));
     assert_eq!(host.registry.access(), RegistrationAccess::Open);
-    let (id, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(1));
+    let (id, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_uses(1))
+        .await;
 
     host.register(None, &min()).await;
     host.register(Some(&iat), &min()).await;
@@ -434,6 +467,9 @@ async fn open_mode_honours_a_valid_initial_access_token_and_refuses_a_bogus_one(
 /// Refuses the client name `forbidden`.
 struct ForbidName;
 
+/// The name [`ForbidName`] is registered under.
+const FORBID_NAME: &str = "forbid-name";
+
 #[async_trait]
 impl RegistrationPolicy for ForbidName {
     async fn apply(
@@ -450,13 +486,14 @@ impl RegistrationPolicy for ForbidName {
     }
 }
 
-#[test]
-fn an_admission_names_its_caller_and_hides_the_token() {
+#[tokio::test]
+async fn an_admission_names_its_caller_and_hides_the_token() {
     let host = Host::new(|b| b);
-    let (id, iat) = host.issue(InitialAccessTokenOptions::new());
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new()).await;
     let admission = host
         .registry
         .admit(Requester::initial_access_token(&iat))
+        .await
         .expect("a valid token");
     assert_eq!(
         admission.caller(),
@@ -529,16 +566,23 @@ async fn a_configured_policy_sees_the_headers_of_an_update() {
 
 #[tokio::test]
 async fn a_token_bound_policy_sees_the_headers_of_an_update() {
-    let host = Host::new(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().policy(RequireTenant));
+    let host = Host::new(|b| b.initial_access_token_policy("tenant-a", RequireTenant));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().policy("tenant-a"))
+        .await;
     assert_update_policy_sees_the_headers(&host, Some(&iat)).await;
 }
 
 /// IAT-9: a token's policy applies to its registrations and to their later updates.
 #[tokio::test]
 async fn a_token_bound_policy_applies_at_registration_and_on_update() {
-    let host = Host::protected(|b| b.initial_access_token(STATIC_IAT));
-    let (id, iat) = host.issue(InitialAccessTokenOptions::new().policy(ForbidName));
+    let host = Host::protected(|b| {
+        b.initial_access_token(STATIC_IAT)
+            .initial_access_token_policy(FORBID_NAME, ForbidName)
+    });
+    let (id, iat) = host
+        .issue(InitialAccessTokenOptions::new().policy(FORBID_NAME))
+        .await;
 
     let resp = host.post(Some(&iat), &named("forbidden")).await;
     let body = common::assert_rfc_error(&resp, "invalid_client_metadata");
@@ -564,7 +608,12 @@ async fn a_token_bound_policy_applies_at_registration_and_on_update() {
     assert_eq!(err.code(), "invalid_client_metadata");
 
     // Revoking the token stops registrations, not its policy over the clients it registered.
-    assert!(host.registry.revoke_initial_access_token(&id));
+    assert!(
+        host.registry
+            .revoke_initial_access_token(&id)
+            .await
+            .expect("revoke")
+    );
     let resp = host.update(&client, &named("forbidden")).await;
     common::assert_rfc_error(&resp, "invalid_client_metadata");
 
@@ -578,8 +627,10 @@ async fn a_token_bound_policy_applies_at_registration_and_on_update() {
 #[tokio::test]
 async fn a_token_bound_policy_sees_the_token_holder_on_update() {
     let recorder = RecordCaller::default();
-    let host = Host::protected(|b| b);
-    let (id, iat) = host.issue(InitialAccessTokenOptions::new().policy(recorder.clone()));
+    let host = Host::protected(|b| b.initial_access_token_policy("recorder", recorder.clone()));
+    let (id, iat) = host
+        .issue(InitialAccessTokenOptions::new().policy("recorder"))
+        .await;
     let client = host.register(Some(&iat), &min()).await;
     let resp = host.update(&client, &min()).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
@@ -631,7 +682,7 @@ async fn by_default_anonymous_registrants_get_no_client_credentials() {
     assert_eq!(host.count().await, 0);
 
     // A token holder and the host are unrestricted.
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new());
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new()).await;
     host.register(Some(&iat), &service("svc")).await;
     host.registry
         .register(Requester::host(), object(service("svc")))
@@ -652,7 +703,7 @@ async fn by_default_anonymous_registrants_get_no_password_grant() {
     let body =
         common::assert_rfc_error(&host.post(None, &password).await, "invalid_client_metadata");
     common::assert_description_mentions(&body, "grant_types[1]");
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new());
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new()).await;
     host.register(Some(&iat), &password).await;
 
     let lifted = Host::new(|b| b.rules(rules).caller_restrictions(None));
@@ -676,7 +727,7 @@ async fn caller_restrictions_none_lets_anonymous_registrants_get_client_credenti
 #[tokio::test]
 async fn records_say_who_registered_the_client() {
     let host = Host::new(|b| b);
-    let (id, iat) = host.issue(InitialAccessTokenOptions::new());
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new()).await;
     let anonymous = host.register(None, &min()).await;
     let holder = host.register(Some(&iat), &min()).await;
     let hosted = host
@@ -747,7 +798,7 @@ async fn an_anonymously_registered_client_cannot_gain_client_credentials_by_upda
     );
 
     // A token holder's client may.
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new());
+    let (_, iat) = host.issue(InitialAccessTokenOptions::new()).await;
     let holder = host.register(Some(&iat), &min()).await;
     let resp = host.update(&holder, &service("svc")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
@@ -763,21 +814,33 @@ async fn an_anonymously_registered_client_cannot_gain_client_credentials_by_upda
 }
 
 /// MGT-10: an update the server does not allow is 403.
+/// IAT-9: a token's policy applies to its registrations and to their later updates.
+///
+/// Servers over one store share its initial access tokens; each applies a token's policy by
+/// name. One without a policy of that name refuses registrations with the token and updates of
+/// its clients rather than let them through unchecked.
 #[tokio::test]
-async fn an_update_under_an_initial_access_token_unknown_here_fails_closed() {
-    // Two servers (two processes, or two configurations in one) over one store, with one
-    // signing key: each verifies the other's registration access tokens, but initial access
-    // tokens issued through one are unknown to the other.
+async fn a_token_policy_unknown_to_a_server_fails_closed_there() {
+    // Three servers (three processes, or three configurations in one) over one store, with one
+    // signing key: each verifies the others' registration access tokens. A and C register the
+    // policy the token names; B does not.
     let store = MemoryStore::new();
-    let a = Host::new(|b| b.store(store.clone()).signing_key(shared_key()));
+    let with_policy = |b: RegistrationConfigBuilder| {
+        b.store(store.clone())
+            .signing_key(shared_key())
+            .initial_access_token_policy(FORBID_NAME, ForbidName)
+    };
+    let a = Host::new(with_policy);
     let b = Host::new(|b| b.store(store.clone()).signing_key(shared_key()));
-    let (_, iat) = a.issue(InitialAccessTokenOptions::new().policy(ForbidName));
+    let c = Host::new(with_policy);
+    let (_, iat) = a
+        .issue(InitialAccessTokenOptions::new().policy(FORBID_NAME))
+        .await;
     let client = a.register(Some(&iat), &named("fine")).await;
     // B sees the client and accepts its token for reads.
     let resp = b.get(&client.id, &client.token).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    // But B cannot apply the policy bound to a token it does not know: it refuses the update,
-    // however harmless, rather than let it through unchecked.
+    // But B cannot apply the token's policy: it refuses the update, however harmless.
     let resp = b.update(&client, &named("renamed")).await;
     let body = assert_error(&resp, StatusCode::FORBIDDEN, Some("access_denied"));
     common::assert_description_mentions(&body, "initial access token");
@@ -793,18 +856,28 @@ async fn an_update_under_an_initial_access_token_unknown_here_fails_closed() {
         tower_oidc_registration::error_response(err).status(),
         StatusCode::FORBIDDEN
     );
+    // Nor does B register clients with the token.
+    let resp = b.post(Some(&iat), &named("via b")).await;
+    assert_error(&resp, StatusCode::FORBIDDEN, Some("access_denied"));
     // Nothing changed.
     assert_eq!(
         b.get(&client.id, &client.token).await.json()["client_name"],
         "fine"
     );
-    // A, which issued the token, applies its policy.
+    // A, which issued the token, and C, which did not, apply its policy.
+    for server in [&a, &c] {
+        common::assert_rfc_error(
+            &server.update(&client, &named("forbidden")).await,
+            "invalid_client_metadata",
+        );
+    }
+    let resp = c.update(&client, &named("renamed")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     common::assert_rfc_error(
-        &a.update(&client, &named("forbidden")).await,
+        &c.post(Some(&iat), &named("forbidden")).await,
         "invalid_client_metadata",
     );
-    let resp = a.update(&client, &named("renamed")).await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    c.register(Some(&iat), &named("via c")).await;
     // Clients registered without a token update through either server.
     let anonymous = a.register(None, &min()).await;
     let resp = b.update(&anonymous, &named("via b")).await;
@@ -907,12 +980,15 @@ async fn a_static_token_bound_policy_survives_a_restart() {
     let store = MemoryStore::new();
     // STATIC_IAT carries a policy, OTHER_STATIC_IAT none.
     let configure = |b: RegistrationConfigBuilder, tokens: &[&str]| {
-        let mut b = b.store(store.clone()).signing_key(shared_key());
+        let mut b = b
+            .store(store.clone())
+            .signing_key(shared_key())
+            .initial_access_token_policy(FORBID_NAME, ForbidName);
         for token in tokens {
             b = if *token == STATIC_IAT {
                 b.initial_access_token_with(
                     *token,
-                    InitialAccessTokenOptions::new().policy(ForbidName),
+                    InitialAccessTokenOptions::new().policy(FORBID_NAME),
                 )
             } else {
                 b.initial_access_token(*token)
@@ -934,13 +1010,98 @@ async fn a_static_token_bound_policy_survives_a_restart() {
     let resp = after.update(&client, &named("renamed")).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 
-    // A server that no longer accepts that token cannot apply its policy: it fails closed.
+    // A server that no longer accepts the token refuses it, but its record keeps the policy's
+    // name: the policy still binds the clients it registered.
     let without = Host::protected(|b| configure(b, &[OTHER_STATIC_IAT]));
+    assert_invalid_token(&without.post(Some(STATIC_IAT), &named("fine")).await);
+    common::assert_rfc_error(
+        &without.update(&client, &named("forbidden")).await,
+        "invalid_client_metadata",
+    );
+    let resp = without.update(&client, &named("renamed again")).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+
+    // A server without the policy cannot apply it: it fails closed.
+    let unaware = Host::protected(|b| b.store(store.clone()).signing_key(shared_key()));
     assert_error(
-        &without.update(&client, &named("renamed again")).await,
+        &unaware.update(&client, &named("renamed once more")).await,
         StatusCode::FORBIDDEN,
         Some("access_denied"),
     );
+}
+
+/// IAT-9: a token's policy applies to its registrations and to their later updates.
+///
+/// A token names a policy the configuration registers: a static token naming another is
+/// refused when the configuration is built, an issued one when it is issued; a name registered
+/// twice is refused too.
+#[tokio::test]
+async fn a_token_naming_an_unregistered_policy_is_refused() {
+    let named_policy = InitialAccessTokenOptions::new().policy(FORBID_NAME);
+    for builder in [
+        RegistrationConfig::builder(common::ISSUER)
+            .initial_access_token_with(STATIC_IAT, named_policy.clone()),
+        RegistrationConfig::builder(common::ISSUER)
+            .initial_access_token_policy("another", ForbidName)
+            .initial_access_token_with(STATIC_IAT, named_policy.clone()),
+        RegistrationConfig::builder(common::ISSUER)
+            .initial_access_token_policy(FORBID_NAME, ForbidName)
+            .initial_access_token_policy(FORBID_NAME, ForbidName),
+    ] {
+        let err = builder.build().expect_err("refused");
+        assert!(
+            matches!(err, ConfigError::InitialAccessTokenPolicy(_)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(FORBID_NAME), "{err}");
+    }
+    let host = Host::protected(|b| b.initial_access_token_policy("another", ForbidName));
+    let err = host
+        .registry
+        .issue_initial_access_token(named_policy)
+        .await
+        .expect_err("an unregistered policy");
+    assert!(err.to_string().contains(FORBID_NAME), "{err}");
+}
+
+/// IAT-3: a missing initial access token is 401 bare `Bearer`; a wrong one 401 `invalid_token`.
+///
+/// Servers over one store share a static token's record: revoked through one, it is refused
+/// by all; and its terms are those it was first recorded with, whatever another server's
+/// configuration says.
+#[tokio::test]
+async fn servers_over_one_store_share_a_static_token_s_record() {
+    let store = MemoryStore::new();
+    let single_use = Host::protected(|b| {
+        b.store(store.clone())
+            .signing_key(shared_key())
+            .initial_access_token_with(STATIC_IAT, InitialAccessTokenOptions::new().max_uses(1))
+    });
+    let unlimited = Host::protected(|b| {
+        b.store(store.clone())
+            .signing_key(shared_key())
+            .initial_access_token(STATIC_IAT)
+            .initial_access_token(OTHER_STATIC_IAT)
+    });
+    // Recorded first by the single-use server: one use for both.
+    single_use.register(Some(STATIC_IAT), &min()).await;
+    assert_invalid_token(&unlimited.post(Some(STATIC_IAT), &min()).await);
+
+    let client = unlimited.register(Some(OTHER_STATIC_IAT), &min()).await;
+    let Caller::InitialAccessToken { id } = unlimited.registrant(&client.id).await else {
+        panic!("registered with a token");
+    };
+    assert!(
+        single_use
+            .registry
+            .revoke_initial_access_token(&id)
+            .await
+            .expect("revoke")
+    );
+    assert_invalid_token(&unlimited.post(Some(OTHER_STATIC_IAT), &min()).await);
+    // Its client stays.
+    let resp = unlimited.get(&client.id, &client.token).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -951,6 +1112,7 @@ async fn a_static_token_bound_policy_survives_a_restart() {
 async fn registries_built_from_one_configuration_share_initial_access_tokens() {
     let config = RegistrationConfig::builder(common::ISSUER)
         .registration_access(RegistrationAccess::InitialAccessToken)
+        .initial_access_token_policy(FORBID_NAME, ForbidName)
         .build()
         .expect("config");
     let standalone = Registry::new(&config);
@@ -963,8 +1125,9 @@ async fn registries_built_from_one_configuration_share_initial_access_tokens() {
         .issue_initial_access_token(
             InitialAccessTokenOptions::new()
                 .max_uses(2)
-                .policy(ForbidName),
+                .policy(FORBID_NAME),
         )
+        .await
         .expect("issue");
     let iat = issued.token.expose().to_owned();
     let client = host.register(Some(&iat), &named("fine")).await;
@@ -991,12 +1154,23 @@ async fn registries_built_from_one_configuration_share_initial_access_tokens() {
 
     // Issued through a layer's registry, accepted by the other layer, revoked through the
     // standalone registry for all.
-    let (id, iat) = host.issue(InitialAccessTokenOptions::new());
+    let (id, iat) = host.issue(InitialAccessTokenOptions::new()).await;
     twin.register(Some(&iat), &min()).await;
-    assert!(standalone.revoke_initial_access_token(&id));
+    assert!(
+        standalone
+            .revoke_initial_access_token(&id)
+            .await
+            .expect("revoke")
+    );
     assert_invalid_token(&host.post(Some(&iat), &min()).await);
     assert_invalid_token(&twin.post(Some(&iat), &min()).await);
-    assert!(!twin.registry.revoke_initial_access_token("no-such-id"));
+    assert!(
+        !twin
+            .registry
+            .revoke_initial_access_token("no-such-id")
+            .await
+            .expect("revoke")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1007,7 +1181,9 @@ async fn registries_built_from_one_configuration_share_initial_access_tokens() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_registrations_never_exceed_the_uses_of_a_token() {
     let host = Host::protected(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(3));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_uses(3))
+        .await;
     let barrier = Arc::new(tokio::sync::Barrier::new(16));
     let authorization = format!("Bearer {iat}");
     let tasks: Vec<_> = (0..16)
@@ -1072,7 +1248,9 @@ async fn abandoned_registration(host: &Host, iat: &str) {
 #[tokio::test]
 async fn an_abandoned_registration_does_not_consume_a_use() {
     let host = Host::protected(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_uses(1));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_uses(1))
+        .await;
     abandoned_registration(&host, &iat).await;
     let resp = host.post(Some(&iat), &min()).await;
     assert_eq!(
@@ -1087,7 +1265,9 @@ async fn an_abandoned_registration_does_not_consume_a_use() {
 #[tokio::test]
 async fn an_abandoned_registration_does_not_take_a_client_slot() {
     let host = Host::protected(|b| b);
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_clients(1))
+        .await;
     abandoned_registration(&host, &iat).await;
     let resp = host.post(Some(&iat), &min()).await;
     assert_eq!(
@@ -1112,6 +1292,7 @@ async fn initial_access_tokens_never_show_in_debug_output() {
     let registry = layer.registry();
     let issued = registry
         .issue_initial_access_token(InitialAccessTokenOptions::new().max_uses(1))
+        .await
         .expect("issue");
     let token = issued.token.expose();
     for debug in [
@@ -1125,21 +1306,26 @@ async fn initial_access_tokens_never_show_in_debug_output() {
     assert!(format!("{issued:?}").contains(&issued.id));
 }
 
-/// A client the expiry of unused clients deleted still takes its slot in the client quota of
-/// the initial access token that registered it (only a deletion through RFC 7592 or the host
-/// frees it), in this process.
+/// IAT-4: a token whose quota of live clients is reached gets 403 `insufficient_scope`.
+///
+/// A client the expiry of unused clients deleted frees its slot in the client quota of the
+/// initial access token that registered it, as a deletion does: the live clients are counted.
 #[tokio::test]
-async fn expired_clients_still_count_against_max_clients() {
+async fn an_expired_client_frees_its_slot_in_the_client_quota() {
     use tower_oidc_registration::ExpiryPolicy;
     let clock = common::TestClock::at(common::CLOCK_START);
     let host = Host::protected(|b| {
         b.clock(clock.clone())
             .expire_unused_clients(Some(ExpiryPolicy::new(Duration::from_secs(3600))))
     });
-    let (_, iat) = host.issue(InitialAccessTokenOptions::new().max_clients(1));
+    let (_, iat) = host
+        .issue(InitialAccessTokenOptions::new().max_clients(1))
+        .await;
     let client = host.register(Some(&iat), &min()).await;
+    assert_quota_reached(&host.post(Some(&iat), &min()).await);
     clock.advance(3601);
     assert_eq!(host.registry.expire_unused().await.expect("expire"), 1);
     assert_eq!(host.count().await, 0, "{} expired", client.id);
+    host.register(Some(&iat), &min()).await;
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
 }

@@ -27,8 +27,9 @@ use tower_oidc_registration::generate::{ClientIdGenerator, GenerateError, Secret
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
 use tower_oidc_registration::{Caller, Requester};
 use tower_oidc_registration::{
-    ClientAuthError, ClientCredentials, ClientRecord, ClientStore, MemoryStore, RegistrationConfig,
-    RegistrationError, RegistrationLayer, Registry, Secret, SigningKey, StoreError, TokenRotation,
+    ClientAuthError, ClientCredentials, ClientRecord, ClientStore, CredentialHash,
+    InitialAccessTokenRecord, MemoryStore, RegistrationConfig, RegistrationError,
+    RegistrationLayer, Registry, Secret, SigningKey, StoreError, TokenRotation,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -665,6 +666,41 @@ impl ClientStore for LockstepStore {
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
         self.inner.delete_unused(unused_since, limit).await
+    }
+
+    async fn insert_initial_access_token(
+        &self,
+        token: InitialAccessTokenRecord,
+    ) -> Result<(), StoreError> {
+        self.inner.insert_initial_access_token(token).await
+    }
+
+    async fn initial_access_token_by_hash(
+        &self,
+        hash: &CredentialHash,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.inner.initial_access_token_by_hash(hash).await
+    }
+
+    async fn initial_access_token_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.inner.initial_access_token_by_id(id).await
+    }
+
+    async fn revoke_initial_access_token(&self, id: &str) -> Result<(), StoreError> {
+        self.inner.revoke_initial_access_token(id).await
+    }
+
+    async fn insert_with_initial_access_token(
+        &self,
+        record: Arc<ClientRecord>,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        self.inner
+            .insert_with_initial_access_token(record, now)
+            .await
     }
 }
 

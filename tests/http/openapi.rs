@@ -23,7 +23,8 @@ use serde_json::{Value, json};
 use tower_oidc_registration::generate::{GenerateError, SecretGenerator};
 use tower_oidc_registration::metadata::MetadataError;
 use tower_oidc_registration::{
-    ClientRecord, ClientStore, MemoryStore, RegistrationError, Secret, StoreError, error_response,
+    ClientRecord, ClientStore, CredentialHash, InitialAccessTokenRecord, MemoryStore,
+    RegistrationError, Secret, StoreError, error_response,
 };
 
 fn doc() -> &'static Value {
@@ -516,6 +517,46 @@ impl ClientStore for FlakyStore {
     async fn delete_unused(&self, since: u64, limit: usize) -> Result<Vec<String>, StoreError> {
         self.check()?;
         self.inner.delete_unused(since, limit).await
+    }
+
+    async fn insert_initial_access_token(
+        &self,
+        token: InitialAccessTokenRecord,
+    ) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.insert_initial_access_token(token).await
+    }
+
+    async fn initial_access_token_by_hash(
+        &self,
+        hash: &CredentialHash,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.check()?;
+        self.inner.initial_access_token_by_hash(hash).await
+    }
+
+    async fn initial_access_token_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        self.check()?;
+        self.inner.initial_access_token_by_id(id).await
+    }
+
+    async fn revoke_initial_access_token(&self, id: &str) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.revoke_initial_access_token(id).await
+    }
+
+    async fn insert_with_initial_access_token(
+        &self,
+        record: Arc<ClientRecord>,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner
+            .insert_with_initial_access_token(record, now)
+            .await
     }
 }
 

@@ -104,6 +104,7 @@ async fn workflow(host: &Host, debug: &mut Vec<String>) -> Vec<String> {
     let issued = host
         .registry
         .issue_initial_access_token(InitialAccessTokenOptions::new().max_uses(5))
+        .await
         .expect("issue");
     debug.push(format!("{issued:?}"));
     let iat = issued.token.expose().to_owned();
@@ -222,7 +223,12 @@ async fn workflow(host: &Host, debug: &mut Vec<String>) -> Vec<String> {
     }
 
     // Revoke the issued initial access token; delete; delete again.
-    assert!(host.registry.revoke_initial_access_token(&issued.id));
+    assert!(
+        host.registry
+            .revoke_initial_access_token(&issued.id)
+            .await
+            .expect("revoke")
+    );
     assert_eq!(
         host.post(Some(&iat), &min()).await.status,
         StatusCode::UNAUTHORIZED
@@ -428,6 +434,7 @@ async fn debug_of_issued_credentials_is_redacted() {
     let issued = host
         .registry
         .issue_initial_access_token(InitialAccessTokenOptions::new())
+        .await
         .expect("issue");
     let info = host
         .registry

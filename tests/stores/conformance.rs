@@ -10,9 +10,21 @@
 //!
 //! Each behaviour is a function taking an `Arc<dyn ClientStore>`; `suite!` instantiates every
 //! behaviour as a test for one store factory. A new store joins by adding one `suite!` line.
+//! The initial access token contract is in `conformance/initial_access.rs`.
+
+mod initial_access;
 
 use std::sync::Arc;
 
+use initial_access::{
+    a_refused_registration_writes_nothing_and_spends_nothing,
+    a_registration_with_a_token_spends_one_use_and_stores_the_client,
+    concurrent_registrations_never_exceed_the_client_quota,
+    concurrent_registrations_with_a_single_use_token_have_exactly_one_winner,
+    initial_access_tokens_round_trip_and_are_unique_by_id_and_hash,
+    revoking_a_token_refuses_it_and_keeps_its_record,
+    the_client_quota_counts_live_clients_freed_by_deletion_and_expiry,
+};
 use tower_oidc_registration::metadata::AuthMethod;
 use tower_oidc_registration::{
     Caller, ClientRecord, ClientStore, CredentialHash, MemoryStore, MetadataJson, Secret,
@@ -541,6 +553,13 @@ macro_rules! suite {
             concurrent_replacements_have_one_winner_and_no_torn_record,
             touch_records_last_use_without_changing_the_version,
             delete_unused_deletes_only_stale_clients_in_bounded_batches,
+            initial_access_tokens_round_trip_and_are_unique_by_id_and_hash,
+            a_registration_with_a_token_spends_one_use_and_stores_the_client,
+            a_refused_registration_writes_nothing_and_spends_nothing,
+            revoking_a_token_refuses_it_and_keeps_its_record,
+            the_client_quota_counts_live_clients_freed_by_deletion_and_expiry,
+            concurrent_registrations_with_a_single_use_token_have_exactly_one_winner,
+            concurrent_registrations_never_exceed_the_client_quota,
         );
     };
     (@tests $store:ident, $make:path; $($behaviour:ident,)+) => {
@@ -727,7 +746,7 @@ mod postgres_only {
                 .fetch_all(stores[0].pool())
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2]);
+        assert_eq!(versions, [1, 2, 3]);
         // One schema, every store: a client inserted through one is read through another.
         let a = record("a", 1);
         stores[0].insert(Arc::new(a.clone())).await.expect("insert");
@@ -749,7 +768,7 @@ mod postgres_only {
                 .fetch_all(store.pool())
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2]);
+        assert_eq!(versions, [1, 2, 3]);
         assert_same(&stored(&store, "a").await, &a);
         store.close().await;
         // The options also parse as connection options (what `connect` relies on).
@@ -816,9 +835,12 @@ mod sqlite_only {
     use http_body_util::{BodyExt, Full};
     use serde_json::{Value, json};
     use tower::{Layer, ServiceExt, service_fn};
+    use tower_oidc_registration::metadata::{ClientMetadata, MetadataError};
+    use tower_oidc_registration::policy::{PolicyContext, PolicyError, RegistrationPolicy};
     use tower_oidc_registration::store::SqliteStore;
     use tower_oidc_registration::{
-        ClientStore, RegistrationConfig, RegistrationLayer, SigningKey, StoreError,
+        Caller, ClientStore, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfig,
+        RegistrationLayer, Registry, Requester, SigningKey, StoreError,
     };
 
     use super::{assert_same, assert_undecodable_columns_name_the_client, record, stored};
@@ -850,7 +872,7 @@ mod sqlite_only {
                 .fetch_all(pool)
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2]);
+        assert_eq!(versions, [1, 2, 3]);
         store.close().await;
         // Opening again migrates nothing twice.
         let store = SqliteStore::open(db.path()).await.expect("reopen");
@@ -859,7 +881,7 @@ mod sqlite_only {
                 .fetch_all(store.pool())
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2]);
+        assert_eq!(versions, [1, 2, 3]);
         store.close().await;
     }
 
@@ -910,6 +932,127 @@ mod sqlite_only {
     }
 
     const ISSUER: &str = "https://iam.example.org/";
+
+    /// Refuses the client name `forbidden`.
+    struct ForbidName;
+
+    #[async_trait::async_trait]
+    impl RegistrationPolicy for ForbidName {
+        async fn apply(
+            &self,
+            _context: &PolicyContext<'_>,
+            metadata: ClientMetadata,
+        ) -> Result<ClientMetadata, PolicyError> {
+            if metadata.client_name.default.as_deref() == Some("forbidden") {
+                return Err(PolicyError::Metadata(MetadataError::client_metadata(
+                    "client_name: not allowed by the policy of this token",
+                )));
+            }
+            Ok(metadata)
+        }
+    }
+
+    /// A registry over a store on the database file `db`, protected by initial access tokens,
+    /// with the same key and the policy `forbid-name` at every start: a "process" of the
+    /// service.
+    async fn protected_registry(db: &TempDb) -> (Registry, SqliteStore) {
+        let store = SqliteStore::open(db.path()).await.expect("open");
+        let config = RegistrationConfig::builder(ISSUER)
+            .store(store.clone())
+            .signing_key(SigningKey::hs256(&[7u8; 32]).expect("HS256 key"))
+            .registration_access(RegistrationAccess::InitialAccessToken)
+            .initial_access_token_policy("forbid-name", ForbidName)
+            .build()
+            .expect("config");
+        (Registry::new(&config), store)
+    }
+
+    fn object(value: Value) -> serde_json::Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    /// IAT-9: a token's policy applies to its registrations and to their later updates.
+    ///
+    /// A client registered with an issued token updates itself after a restart, under the
+    /// token's policy, and the token keeps the uses it had left.
+    #[tokio::test]
+    async fn a_client_registered_with_an_issued_token_updates_itself_after_a_restart() {
+        let db = TempDb::new("issued-restart");
+        let (before, store) = protected_registry(&db).await;
+        let issued = before
+            .issue_initial_access_token(
+                InitialAccessTokenOptions::new()
+                    .max_uses(2)
+                    .policy("forbid-name"),
+            )
+            .await
+            .expect("issue");
+        let iat = issued.token.expose().to_owned();
+        let registration = json!({"redirect_uris": ["https://rp.example.org/cb"]});
+        let client = before
+            .register(
+                Requester::initial_access_token(&iat),
+                object(registration.clone()),
+            )
+            .await
+            .expect("registered with the issued token");
+        let client_id = client.client_id().to_owned();
+        let token = client
+            .registration_access_token()
+            .expect("a registration access token")
+            .expose()
+            .to_owned();
+        drop(before);
+        store.close().await;
+
+        // The restarted service: the client updates itself, under the token's policy, and the
+        // token keeps its one remaining use.
+        let (after, store) = protected_registry(&db).await;
+        let update = |name: &str| {
+            object(json!({
+                "client_id": client_id,
+                "redirect_uris": ["https://rp.example.org/cb"],
+                "client_name": name,
+            }))
+        };
+        let refused = after
+            .update(
+                Requester::registration_access_token(&token),
+                &client_id,
+                update("forbidden"),
+            )
+            .await
+            .expect_err("the token's policy applies after a restart");
+        assert_eq!(refused.code(), "invalid_client_metadata");
+        let updated = after
+            .update(
+                Requester::registration_access_token(&token),
+                &client_id,
+                update("renamed"),
+            )
+            .await
+            .expect("the client updates itself after a restart");
+        assert_eq!(
+            updated.record().registered_by(),
+            &Caller::InitialAccessToken { id: issued.id }
+        );
+        after
+            .register(
+                Requester::initial_access_token(&iat),
+                object(registration.clone()),
+            )
+            .await
+            .expect("the token's second use, after the restart");
+        let spent = after
+            .register(Requester::initial_access_token(&iat), object(registration))
+            .await
+            .expect_err("both uses are spent");
+        assert_eq!(spent.code(), "invalid_token");
+        store.close().await;
+    }
 
     fn layered(
         store: SqliteStore,

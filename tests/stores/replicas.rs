@@ -2,12 +2,15 @@
 //! its own `RegistrationLayer` over its own `PostgresStore`, sharing the signing key and the
 //! issuer. A client registered through one is read, updated and deleted through the other;
 //! concurrent updates through both lose nothing and tear nothing; a rotating token wins once.
+//! Initial access tokens hold across both (`replicas/initial_access.rs`).
 //!
 //! The database is named by `TOWER_OIDC_REGISTRATION_POSTGRES_URL` (each test works in a fresh
 //! schema of it). Without the variable the tests print "SKIPPED: set
 //! TOWER_OIDC_REGISTRATION_POSTGRES_URL" and pass, except under CI (`common::under_ci`), where they fail.
 //! `scripts/test` starts a throwaway server and sets the variable.
 use crate::common;
+
+mod initial_access;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -25,7 +28,8 @@ use tokio::task::JoinHandle;
 use tower::{Layer, service_fn};
 use tower_oidc_registration::store::PostgresStore;
 use tower_oidc_registration::{
-    ClientStore, RegistrationConfig, RegistrationLayer, SigningKey, TokenRotation,
+    ClientStore, RegistrationConfig, RegistrationConfigBuilder, RegistrationLayer, Registry,
+    SigningKey, TokenRotation,
 };
 
 use crate::common::ISSUER;
@@ -44,6 +48,8 @@ const WRITERS_PER_REPLICA: usize = 8;
 struct Replica {
     addr: SocketAddr,
     store: PostgresStore,
+    /// The layer's registry, for what the host does (issue an initial access token).
+    registry: Registry,
     task: JoinHandle<()>,
 }
 
@@ -55,20 +61,33 @@ impl Drop for Replica {
 
 impl Replica {
     async fn start(schema: &Schema, rotation: TokenRotation) -> Self {
+        Self::start_with(schema, |b| b.token_rotation(rotation)).await
+    }
+
+    /// A replica whose configuration `configure` completes.
+    async fn start_with(
+        schema: &Schema,
+        configure: impl FnOnce(RegistrationConfigBuilder) -> RegistrationConfigBuilder,
+    ) -> Self {
         // A store of its own (its own pool) in the shared schema: one replica's store.
         let store = schema.store(8).await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         // The same issuer and key on every replica: a token issued by one verifies on all.
-        let config = RegistrationConfig::builder(ISSUER)
+        let builder = RegistrationConfig::builder(ISSUER)
             .store(store.clone())
-            .signing_key(SigningKey::hs256(&[7u8; 32]).expect("HS256 key"))
-            .token_rotation(rotation)
-            .build()
-            .expect("config");
-        let service = RegistrationLayer::new(config).layer(service_fn(fallback));
+            .signing_key(SigningKey::hs256(&[7u8; 32]).expect("HS256 key"));
+        let config = configure(builder).build().expect("config");
+        let layer = RegistrationLayer::new(config);
+        let registry = layer.registry();
+        let service = layer.layer(service_fn(fallback));
         let task = common::server::serve(listener, service);
-        Self { addr, store, task }
+        Self {
+            addr,
+            store,
+            registry,
+            task,
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -80,10 +99,16 @@ impl Replica {
     }
 }
 
+/// A fresh schema for the replicas of `test`; `None` when PostgreSQL is not configured
+/// (skipped).
+async fn schema(test: &str) -> Option<Schema> {
+    let url = database_url(&format!("replicas::{test}"))?;
+    Some(Schema::create(&url, &format!("replicas_{test}")).await)
+}
+
 /// Two replicas over one fresh schema; `None` when PostgreSQL is not configured (skipped).
 async fn replicas(test: &str, rotation: TokenRotation) -> Option<(Replica, Replica, Schema)> {
-    let url = database_url(&format!("replicas::{test}"))?;
-    let schema = Schema::create(&url, &format!("replicas_{test}")).await;
+    let schema = schema(test).await?;
     let a = Replica::start(&schema, rotation).await;
     let b = Replica::start(&schema, rotation).await;
     Some((a, b, schema))

@@ -1,23 +1,39 @@
 //! Initial access tokens (RFC 7591 §3): protected registration. Tokens come from the
 //! configuration (static) or are issued through [`Registry::issue_initial_access_token`] with
-//! an expiry, a number of uses and a policy; only their SHA-256 is kept. A registration takes
-//! a [`Reservation`] of one use before its metadata is read, spent only if the client is
-//! stored.
+//! an expiry, a number of uses, a client quota and the name of a policy.
+//!
+//! Their records live in the store ([`ClientStore`](crate::ClientStore)'s initial access token
+//! methods), only the token's SHA-256 in them: a token's uses and client quota hold across
+//! every replica sharing the store and across restarts. A static token's record is written the
+//! first time it is presented, under an id derived from the token; issued tokens are written
+//! when issued. A registration checks its token before the request body is read (a read,
+//! nothing spent), and spends the use in the same transaction that inserts the client: a
+//! failed, abandoned or cancelled registration costs nothing, and of concurrent registrations
+//! racing for a token's last use exactly one is stored.
+//!
+//! Policies are configured by name
+//! ([`initial_access_token_policy`](crate::RegistrationConfigBuilder::initial_access_token_policy))
+//! and a token names one: its record keeps the name, and every replica applies the policy it
+//! has under that name.
 
+mod check;
+
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use dashmap::DashMap;
-
-use super::Registry;
+use super::{MAX_CAS_ATTEMPTS, Registry};
+use crate::config::ConfigError;
 use crate::error::RegistrationError;
 use crate::policy::RegistrationPolicy;
 use crate::secret::Secret;
+use crate::store::{InitialAccessTokenRecord, StoreError};
 use crate::token::CredentialHash;
 
+pub(crate) use check::{AdmittedToken, refused};
+
 /// The terms of an initial access token.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InitialAccessTokenOptions {
     /// How long the token is valid; `None` for ever.
@@ -26,20 +42,11 @@ pub struct InitialAccessTokenOptions {
     pub max_uses: Option<u64>,
     /// How many of the clients registered with it may exist at once; `None` for any number.
     pub max_clients: Option<u64>,
-    /// A policy applied to registrations made with the token, and again to updates of the
-    /// clients registered with it.
-    pub policy: Option<Arc<dyn RegistrationPolicy>>,
-}
-
-impl std::fmt::Debug for InitialAccessTokenOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InitialAccessTokenOptions")
-            .field("expires_in", &self.expires_in)
-            .field("max_uses", &self.max_uses)
-            .field("max_clients", &self.max_clients)
-            .field("policy", &self.policy.is_some())
-            .finish()
-    }
+    /// The name of a policy registered with
+    /// [`initial_access_token_policy`](crate::RegistrationConfigBuilder::initial_access_token_policy),
+    /// applied to registrations made with the token, and again to updates of the clients
+    /// registered with it.
+    pub policy: Option<String>,
 }
 
 impl InitialAccessTokenOptions {
@@ -48,7 +55,7 @@ impl InitialAccessTokenOptions {
         Self::default()
     }
 
-    /// Expires after `lifetime`.
+    /// Expires after `lifetime` (at least one second).
     #[must_use]
     pub fn expires_in(mut self, lifetime: Duration) -> Self {
         self.expires_in = Some(lifetime);
@@ -69,11 +76,27 @@ impl InitialAccessTokenOptions {
         self
     }
 
-    /// Applies `policy` to registrations made with the token and to their updates.
+    /// Applies the policy registered under `name`
+    /// ([`initial_access_token_policy`](crate::RegistrationConfigBuilder::initial_access_token_policy))
+    /// to registrations made with the token and to their updates. A name the configuration does
+    /// not register is refused: when the configuration is built for a static token, when the
+    /// token is issued for an issued one.
     #[must_use]
-    pub fn policy(mut self, policy: impl RegistrationPolicy) -> Self {
-        self.policy = Some(Arc::new(policy));
+    pub fn policy(mut self, name: impl Into<String>) -> Self {
+        self.policy = Some(name.into());
         self
+    }
+
+    /// The record of a token with these terms, `id` and `hash`, issued or configured at `now`.
+    fn record(&self, id: String, hash: CredentialHash, now: u64) -> InitialAccessTokenRecord {
+        InitialAccessTokenRecord::new(id, hash)
+            .with_expires_at(
+                self.expires_in
+                    .map(|d| now.saturating_add(d.as_secs().max(1))),
+            )
+            .with_max_uses(self.max_uses)
+            .with_max_clients(self.max_clients)
+            .with_policy(self.policy.clone())
     }
 }
 
@@ -86,204 +109,152 @@ pub struct IssuedInitialAccessToken {
     pub token: Secret,
 }
 
-struct Entry {
-    id: String,
-    expires_at: Option<u64>,
-    max_clients: Option<u64>,
-    policy: Option<Arc<dyn RegistrationPolicy>>,
-    /// Remaining registrations (`u64::MAX` for unlimited); decremented atomically.
-    remaining: AtomicU64,
-    /// Live clients registered with this token.
-    clients: AtomicU64,
-    revoked: std::sync::atomic::AtomicBool,
-}
-
-/// Why an initial access token was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Refusal {
-    /// Unknown, revoked, expired or used up: 401 `invalid_token`.
-    Invalid,
-    /// Its client quota is reached: 403 `insufficient_scope`. Carries the token's id.
-    Quota(String),
-}
+/// What ids of static tokens start with: issued tokens' ids are UUIDs.
+const STATIC_ID_PREFIX: &str = "static-";
 
 /// The id of a static token: derived from its hash, so that it stays the same across
-/// restarts and whatever the order of the configuration (records refer to it).
+/// restarts, replicas and whatever the order of the configuration (records refer to it).
 fn static_token_id(token: &str) -> String {
     use base64::Engine as _;
     let hash = CredentialHash::of(&format!("tower-oidc-registration static id {token}"));
     format!(
-        "static-{}",
+        "{STATIC_ID_PREFIX}{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&hash.as_bytes()[..9])
     )
 }
 
-/// The initial access tokens known to this process, by hash and by id.
-#[derive(Default)]
+/// What the configuration says of initial access tokens: its static tokens, by hash, as their
+/// records are first written, and its named policies. The tokens' state is in the store.
 pub(crate) struct InitialAccessTokens {
-    by_hash: DashMap<[u8; 32], Arc<Entry>>,
-    by_id: DashMap<String, Arc<Entry>>,
-}
-
-/// One use of a token, taken before a registration and given back unless the registration
-/// is committed: a failed, abandoned or cancelled request (its future dropped) costs nothing.
-pub(crate) struct Reservation {
-    entry: Arc<Entry>,
-    committed: bool,
-}
-
-impl Drop for Reservation {
-    fn drop(&mut self) {
-        if !self.committed {
-            if self.entry.remaining.load(Ordering::Acquire) != u64::MAX {
-                self.entry.remaining.fetch_add(1, Ordering::AcqRel);
-            }
-            self.entry.clients.fetch_sub(1, Ordering::AcqRel);
-        }
-    }
-}
-
-impl Reservation {
-    pub(crate) fn id(&self) -> &str {
-        &self.entry.id
-    }
-
-    pub(crate) fn policy(&self) -> Option<&Arc<dyn RegistrationPolicy>> {
-        self.entry.policy.as_ref()
-    }
-
-    /// The client is stored: the use and the client slot are spent.
-    pub(crate) fn commit(mut self) {
-        self.committed = true;
-    }
-}
-
-/// Decrements `counter` unless it is 0; `u64::MAX` means unlimited and is left alone.
-fn take_one(counter: &AtomicU64) -> bool {
-    counter
-        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| match n {
-            0 => None,
-            u64::MAX => Some(u64::MAX),
-            n => Some(n - 1),
-        })
-        .is_ok()
+    statics: HashMap<[u8; 32], InitialAccessTokenRecord>,
+    policies: HashMap<String, Arc<dyn RegistrationPolicy>>,
 }
 
 impl InitialAccessTokens {
-    /// Registers a static token from the configuration.
-    pub(crate) fn add_static(&self, token: &str, options: &InitialAccessTokenOptions, now: u64) {
-        self.add(static_token_id(token), token, options, now);
-    }
-
-    /// Registers a token (static from the configuration, or freshly issued).
-    pub(crate) fn add(
-        &self,
-        id: String,
-        token: &str,
-        options: &InitialAccessTokenOptions,
+    /// The static `tokens` and the named `policies` of a configuration built at `now`: an error
+    /// for a policy name given twice, or a static token naming a policy that is not given.
+    pub(crate) fn new(
+        tokens: &[(Secret, InitialAccessTokenOptions)],
+        policies: Vec<(String, Arc<dyn RegistrationPolicy>)>,
         now: u64,
-    ) {
-        let entry = Arc::new(Entry {
-            id: id.clone(),
-            expires_at: options
-                .expires_in
-                .map(|d| now.saturating_add(d.as_secs().max(1))),
-            max_clients: options.max_clients,
-            policy: options.policy.clone(),
-            remaining: AtomicU64::new(options.max_uses.unwrap_or(u64::MAX)),
-            clients: AtomicU64::new(0),
-            revoked: Default::default(),
-        });
-        self.by_hash
-            .insert(*CredentialHash::of(token).as_bytes(), Arc::clone(&entry));
-        self.by_id.insert(id, entry);
-    }
-
-    /// Takes one use of `token`: unknown, revoked, expired and spent tokens are refused, and
-    /// so is a token whose client quota is reached.
-    pub(crate) fn reserve(&self, token: &str, now: u64) -> Result<Reservation, Refusal> {
-        // The map is keyed by the SHA-256 of the token: the lookup itself compares hashes,
-        // never the token, so it reveals nothing through timing.
-        let entry = self
-            .by_hash
-            .get(CredentialHash::of(token).as_bytes())
-            .map(|e| Arc::clone(e.value()))
-            .ok_or(Refusal::Invalid)?;
-        if entry.revoked.load(Ordering::Acquire) || entry.expires_at.is_some_and(|t| t <= now) {
-            return Err(Refusal::Invalid);
-        }
-        if !take_one(&entry.remaining) {
-            return Err(Refusal::Invalid);
-        }
-        let limit = entry.max_clients.unwrap_or(u64::MAX);
-        if entry
-            .clients
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < limit).then_some(n + 1)
-            })
-            .is_err()
-        {
-            if entry.remaining.load(Ordering::Acquire) != u64::MAX {
-                entry.remaining.fetch_add(1, Ordering::AcqRel);
+    ) -> Result<Self, ConfigError> {
+        let mut named = HashMap::with_capacity(policies.len());
+        for (name, policy) in policies {
+            if named.insert(name.clone(), policy).is_some() {
+                return Err(ConfigError::InitialAccessTokenPolicy(format!(
+                    "the policy {name:?} is registered twice"
+                )));
             }
-            return Err(Refusal::Quota(entry.id.clone()));
         }
-        Ok(Reservation {
-            entry,
-            committed: false,
+        let mut statics = HashMap::with_capacity(tokens.len());
+        for (token, options) in tokens {
+            if let Some(name) = &options.policy
+                && !named.contains_key(name)
+            {
+                return Err(ConfigError::InitialAccessTokenPolicy(unknown_policy(name)));
+            }
+            let hash = CredentialHash::of(token.expose());
+            let record = options.record(static_token_id(token.expose()), hash, now);
+            statics.insert(*hash.as_bytes(), record);
+        }
+        Ok(Self {
+            statics,
+            policies: named,
         })
     }
 
-    /// Whether token `id` is known here (issued or static, revoked or not).
-    pub(crate) fn knows(&self, id: &str) -> bool {
-        self.by_id.contains_key(id)
+    /// The configured static token whose hash is `hash`.
+    fn static_token(&self, hash: &CredentialHash) -> Option<&InitialAccessTokenRecord> {
+        self.statics.get(hash.as_bytes())
     }
 
-    /// The policy bound to the token `id`, for updates of the clients it registered.
-    pub(crate) fn policy_of(&self, id: &str) -> Option<Arc<dyn RegistrationPolicy>> {
-        self.by_id.get(id).and_then(|e| e.policy.clone())
+    /// The configured static token whose id is `id`.
+    fn static_token_by_id(&self, id: &str) -> Option<&InitialAccessTokenRecord> {
+        self.statics.values().find(|record| record.id() == id)
     }
 
-    /// A client registered with token `id` was deleted: its slot is free again.
-    pub(crate) fn client_deleted(&self, id: &str) {
-        if let Some(entry) = self.by_id.get(id) {
-            let _ = entry
-                .clients
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
-        }
-    }
-
-    /// Revokes token `id`; its policy still applies to the clients it registered.
-    pub(crate) fn revoke(&self, id: &str) -> bool {
-        match self.by_id.get(id) {
-            Some(entry) => {
-                entry.revoked.store(true, Ordering::Release);
-                true
-            }
-            None => false,
-        }
+    /// The policy the configuration registers under `name`.
+    fn policy(&self, name: &str) -> Option<&Arc<dyn RegistrationPolicy>> {
+        self.policies.get(name)
     }
 }
 
+/// Why a policy name is refused.
+fn unknown_policy(name: &str) -> String {
+    format!(
+        "no policy is registered under the name {name:?}: register it with \
+         RegistrationConfigBuilder::initial_access_token_policy"
+    )
+}
+
 impl Registry {
-    /// Issues an initial access token (RFC 7591 §3) with the given terms; only its hash is
-    /// kept. Tokens live in this process: restarting forgets them.
-    pub fn issue_initial_access_token(
+    /// Issues an initial access token (RFC 7591 §3) with the given terms, and records it in the
+    /// store: it is accepted by every registry on the store (every replica) and after a
+    /// restart, and its uses and client quota are counted for all of them. Only its SHA-256 is
+    /// kept. Its expiry counts from now.
+    ///
+    /// A policy named in `options` must be registered in the configuration
+    /// ([`initial_access_token_policy`](crate::RegistrationConfigBuilder::initial_access_token_policy)),
+    /// else [`RegistrationError::Internal`]; every replica that registers clients with the
+    /// token, or updates them, needs a policy under that name (a replica without one refuses).
+    /// A store failure is [`RegistrationError::Store`].
+    pub async fn issue_initial_access_token(
         &self,
         options: InitialAccessTokenOptions,
     ) -> Result<IssuedInitialAccessToken, RegistrationError> {
-        let token = Secret::random(32).map_err(|e| RegistrationError::Internal(e.to_string()))?;
-        let id = uuid::Uuid::new_v4().to_string();
-        self.settings
-            .initial_access_tokens
-            .add(id.clone(), token.expose(), &options, self.now());
-        Ok(IssuedInitialAccessToken { id, token })
+        if let Some(name) = &options.policy
+            && self.settings.initial_access_tokens.policy(name).is_none()
+        {
+            return Err(RegistrationError::Internal(unknown_policy(name)));
+        }
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            let token =
+                Secret::random(32).map_err(|e| RegistrationError::Internal(e.to_string()))?;
+            let id = uuid::Uuid::new_v4().to_string();
+            let record = options.record(id.clone(), CredentialHash::of(token.expose()), self.now());
+            match self
+                .settings
+                .store
+                .insert_initial_access_token(record)
+                .await
+            {
+                Ok(()) => return Ok(IssuedInitialAccessToken { id, token }),
+                // A collision of random values: draw again, never overwrite.
+                Err(StoreError::AlreadyExists) => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(StoreError::Conflict.into())
     }
 
-    /// Revokes the initial access token `id`: it registers no more clients, but its policy
-    /// still applies to the clients it registered. `false` for an unknown id.
-    pub fn revoke_initial_access_token(&self, id: &str) -> bool {
-        self.settings.initial_access_tokens.revoke(id)
+    /// Revokes the initial access token `id`, for every replica on the store: it registers no
+    /// more clients, but its policy still applies to the clients it registered. `Ok(false)` for
+    /// an unknown id. A static token of the configuration is revoked too (its record written
+    /// first if it was never used): to accept a static token again, configure another one.
+    pub async fn revoke_initial_access_token(&self, id: &str) -> Result<bool, RegistrationError> {
+        let store = &self.settings.store;
+        match store.revoke_initial_access_token(id).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::NotFound) => {
+                let Some(configured) = self.settings.initial_access_tokens.static_token_by_id(id)
+                else {
+                    return Ok(false);
+                };
+                match store
+                    .insert_initial_access_token(configured.clone().with_revoked(true))
+                    .await
+                {
+                    Ok(()) => Ok(true),
+                    // Written meanwhile (first used, through another replica): revoke that.
+                    Err(StoreError::AlreadyExists) => {
+                        store.revoke_initial_access_token(id).await?;
+                        Ok(true)
+                    }
+                    Err(err) => Err(err.into()),
+                }
+            }
+            Err(err) => Err(err.into()),
+        }
     }
 }
 

@@ -1,97 +1,120 @@
 use super::*;
 
-/// IAT-5: a token's use is spent only when the client is stored.
-///
-/// A reservation dropped without being committed gives its use back. Also: once its uses are
-/// committed, from its expiry second on, or once revoked, a token (like an unknown one) is
-/// refused as `Refusal::Invalid` by `reserve`.
-#[test]
-fn uses_expiry_and_revocation_end_a_token() {
-    let tokens = InitialAccessTokens::default();
-    tokens.add(
-        "a".into(),
-        "tok-a",
-        &InitialAccessTokenOptions::new().max_uses(2),
-        100,
-    );
-    tokens.add(
-        "b".into(),
-        "tok-b",
-        &InitialAccessTokenOptions::new().expires_in(Duration::from_secs(10)),
-        100,
-    );
-    tokens.reserve("tok-a", 100).expect("first use").commit();
-    let second = tokens.reserve("tok-a", 100).expect("second use");
-    assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
-    // A registration that is not committed (failed, or its request dropped) gives it back.
-    drop(second);
-    tokens
-        .reserve("tok-a", 100)
-        .expect("use given back")
-        .commit();
-    assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
-    assert!(tokens.reserve("tok-b", 109).is_ok());
-    assert_eq!(tokens.reserve("tok-b", 110).err(), Some(Refusal::Invalid));
-    assert_eq!(tokens.reserve("nope", 100).err(), Some(Refusal::Invalid));
-    assert!(tokens.revoke("a"));
-    assert_eq!(tokens.reserve("tok-a", 100).err(), Some(Refusal::Invalid));
+use crate::policy::{PolicyContext, PolicyError};
+
+struct Accept;
+
+#[async_trait::async_trait]
+impl RegistrationPolicy for Accept {
+    async fn apply(
+        &self,
+        _context: &PolicyContext<'_>,
+        metadata: crate::metadata::ClientMetadata,
+    ) -> Result<crate::metadata::ClientMetadata, PolicyError> {
+        Ok(metadata)
+    }
 }
 
-/// IAT-4: a token whose quota of live clients is reached gets 403 `insufficient_scope`.
-#[test]
-fn client_quota_frees_a_slot_on_delete() {
-    let tokens = InitialAccessTokens::default();
-    tokens.add(
-        "q".into(),
-        "tok",
-        &InitialAccessTokenOptions::new().max_clients(1),
-        0,
-    );
-    let first = tokens.reserve("tok", 0).expect("first client");
-    let id = first.id().to_owned();
-    first.commit();
-    assert_eq!(
-        tokens.reserve("tok", 0).err(),
-        Some(Refusal::Quota(id.clone()))
-    );
-    tokens.client_deleted(&id);
-    assert!(tokens.reserve("tok", 0).is_ok());
-}
-
-/// IAT-5: a token's use is spent only when the client is stored.
-#[test]
-fn concurrent_uses_never_exceed_the_limit() {
-    let tokens = Arc::new(InitialAccessTokens::default());
-    tokens.add(
-        "c".into(),
-        "tok",
-        &InitialAccessTokenOptions::new().max_uses(10),
-        0,
-    );
-    let handles: Vec<_> = (0..8)
-        .map(|_| {
-            let tokens = Arc::clone(&tokens);
-            std::thread::spawn(move || {
-                (0..10)
-                    .filter_map(|_| tokens.reserve("tok", 0).ok())
-                    .map(Reservation::commit)
-                    .count()
-            })
+fn statics(
+    tokens: &[(&str, InitialAccessTokenOptions)],
+    policies: &[&str],
+) -> Result<InitialAccessTokens, ConfigError> {
+    let tokens: Vec<_> = tokens
+        .iter()
+        .map(|(token, options)| (Secret::new((*token).to_owned()), options.clone()))
+        .collect();
+    let policies = policies
+        .iter()
+        .map(|name| {
+            (
+                (*name).to_owned(),
+                Arc::new(Accept) as Arc<dyn RegistrationPolicy>,
+            )
         })
         .collect();
-    let granted: usize = handles.into_iter().map(|h| h.join().expect("thread")).sum();
-    assert_eq!(granted, 10);
+    InitialAccessTokens::new(&tokens, policies, 1_000)
+}
+
+/// IAT-9: a token's policy applies to its registrations and to their later updates.
+///
+/// Policies are registered by name: a static token naming an unregistered one, or a name
+/// registered twice, is a configuration error.
+#[test]
+fn static_tokens_name_registered_policies_only() {
+    let partner = InitialAccessTokenOptions::new().policy("partner");
+    let configured = statics(&[("token-with-a-policy", partner.clone())], &["partner"])
+        .expect("a registered policy");
+    assert!(configured.policy("partner").is_some());
+    assert!(configured.policy("other").is_none());
+    for err in [
+        statics(&[("token-with-a-policy", partner)], &["other"]).err(),
+        statics(&[], &["partner", "partner"]).err(),
+    ] {
+        assert!(
+            matches!(err, Some(ConfigError::InitialAccessTokenPolicy(_))),
+            "{err:?}"
+        );
+    }
 }
 
 #[test]
-fn debug_of_token_options_shows_the_limits_and_whether_a_policy_is_set() {
-    // A policy is a trait object: the options print whether one is set, not what it is.
-    let options = InitialAccessTokenOptions::new()
+fn a_static_token_is_recorded_under_an_id_derived_from_it_with_its_terms() {
+    let terms = InitialAccessTokenOptions::new()
         .expires_in(Duration::from_secs(60))
         .max_uses(3)
         .max_clients(2);
+    let configured = statics(&[("static-token-0123456789", terms)], &[]).expect("config");
+    let hash = CredentialHash::of("static-token-0123456789");
+    let record = configured.static_token(&hash).expect("by hash");
+    assert_eq!(record.id(), static_token_id("static-token-0123456789"));
+    assert!(record.id().starts_with(STATIC_ID_PREFIX));
+    assert!(record.token_hash().ct_eq(&hash));
+    // The expiry counts from when the configuration was built.
+    assert_eq!(record.expires_at(), Some(1_060));
+    assert_eq!(
+        (record.max_uses(), record.max_clients(), record.uses()),
+        (Some(3), Some(2), 0)
+    );
+    assert!(!record.revoked() && record.policy().is_none());
+    assert!(configured.static_token_by_id(record.id()).is_some());
+    assert!(
+        configured
+            .static_token(&CredentialHash::of("another"))
+            .is_none()
+    );
+}
+
+#[test]
+fn static_token_ids_are_stable_and_reveal_nothing_of_the_token() {
+    let id = static_token_id("static-token-0123456789");
+    assert_eq!(id, static_token_id("static-token-0123456789"));
+    assert_ne!(id, static_token_id("static-token-0123456788"));
+    assert!(!id.contains("0123456789"), "{id}");
+    // 9 bytes of a hash, base64url: 12 characters after the prefix.
+    assert_eq!(id.len(), STATIC_ID_PREFIX.len() + 12, "{id}");
+}
+
+#[test]
+fn an_expiry_shorter_than_a_second_lasts_one_second() {
+    let record = InitialAccessTokenOptions::new()
+        .expires_in(Duration::from_millis(10))
+        .record("t".to_owned(), CredentialHash::of("t"), 500);
+    assert_eq!(record.expires_at(), Some(501));
+    let record = InitialAccessTokenOptions::new()
+        .expires_in(Duration::from_secs(u64::MAX))
+        .record("t".to_owned(), CredentialHash::of("t"), 500);
+    assert_eq!(record.expires_at(), Some(u64::MAX), "saturates");
+}
+
+#[test]
+fn debug_of_token_options_shows_the_limits_and_the_policy_name() {
+    let options = InitialAccessTokenOptions::new()
+        .expires_in(Duration::from_secs(60))
+        .max_uses(3)
+        .max_clients(2)
+        .policy("partner");
     assert_eq!(
         format!("{options:?}"),
-        "InitialAccessTokenOptions { expires_in: Some(60s), max_uses: Some(3), max_clients: Some(2), policy: false }"
+        "InitialAccessTokenOptions { expires_in: Some(60s), max_uses: Some(3), max_clients: Some(2), policy: Some(\"partner\") }"
     );
 }

@@ -1,21 +1,28 @@
-use std::sync::Arc;
+mod initial_access;
+
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 
-use super::{ClientRecord, ClientStore, StoreError};
+use super::{ClientRecord, ClientStore, InitialAccessTokenRecord, StoreError};
+use crate::token::CredentialHash;
 
-/// The default store: a sharded concurrent map in this process. Clients are lost when the
-/// process exits and are not shared between replicas.
+/// The default store: a sharded concurrent map in this process. Clients (and initial access
+/// tokens) are lost when the process exits and are not shared between replicas; clones of one
+/// store share them.
 ///
 /// Each operation takes one shard lock for a few instructions and never across an `.await`.
 /// The map holds short client ids inline in its slots, so that a lookup among a million
-/// clients touches as few cache lines as possible.
+/// clients touches as few cache lines as possible. Initial access tokens are a map under one
+/// lock, held by a registration with a token while it checks the token, counts its live
+/// clients (a scan of the clients, for a token with a client quota) and inserts the client.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
     clients: Arc<DashMap<ClientKey, Slot>>,
+    tokens: Arc<Mutex<initial_access::Tokens>>,
 }
 
 /// A stored client: the record, and when it was last used (seconds since the epoch, 0 for
@@ -182,6 +189,39 @@ impl ClientStore for MemoryStore {
                 .map_err(|e| StoreError::Backend(Box::new(e))),
             Err(_) => Ok(scan()),
         }
+    }
+
+    async fn insert_initial_access_token(
+        &self,
+        token: InitialAccessTokenRecord,
+    ) -> Result<(), StoreError> {
+        self.insert_token(token)
+    }
+
+    async fn initial_access_token_by_hash(
+        &self,
+        hash: &CredentialHash,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        Ok(self.token_by_hash(hash))
+    }
+
+    async fn initial_access_token_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        Ok(self.token_by_id(id))
+    }
+
+    async fn revoke_initial_access_token(&self, id: &str) -> Result<(), StoreError> {
+        self.revoke_token(id)
+    }
+
+    async fn insert_with_initial_access_token(
+        &self,
+        record: Arc<ClientRecord>,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        self.insert_with_token(record, now)
     }
 }
 

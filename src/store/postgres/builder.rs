@@ -13,31 +13,35 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, backend, scripts};
 /// [`PostgresStore::connect`] and [`PostgresStore::from_pool`] are this builder's defaults.
 ///
 /// **Names.** The clients table is `oidc_registration_clients` unless set with
-/// [`table`](Self::table); the table recording the schema version is the table's name followed
-/// by `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), and
-/// the index on last use the table's name followed by `_last_used`. They live in the schema
-/// set with [`schema`](Self::schema) (which must exist: the store creates tables, not
-/// schemas), else in the connection's current schema (the first of its `search_path`). A name
-/// is a plain SQL identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes), refused otherwise
-/// when the store connects; it is quoted in every statement, so its letter case is kept:
-/// `Clients` is not `clients`. The store never touches a table it did not create: migrating
-/// where a table of that name was created by something else fails.
+/// [`table`](Self::table); the table recording the schema version is the table's name followed by
+/// `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), the table
+/// of initial access tokens `oidc_registration_initial_access_tokens`, or the table's name followed
+/// by `_iat` when the table has another name (set it with
+/// [`initial_access_token_table`](Self::initial_access_token_table)), and the indexes on last use
+/// and on who registered a client the table's name followed by `_last_used` and `_reg_by`. They
+/// live in the schema set with [`schema`](Self::schema) (which must exist: the store creates
+/// tables, not schemas), else in the connection's current schema (the first of its `search_path`).
+/// A name is a plain SQL identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes), refused otherwise
+/// when the store connects; it is quoted in every statement, so its letter case is kept: `Clients`
+/// is not `clients`. The store never touches a table it did not create: migrating where a table of
+/// that name was created by something else fails.
 ///
 /// **Migrations.** By default the store migrates its schema when it connects, in one
 /// transaction under an advisory lock (`pg_advisory_xact_lock`): replicas starting at once
 /// migrate once. With [`migrate_on_connect(false)`](Self::migrate_on_connect) it changes no
 /// schema, so its role needs only `SELECT`, `INSERT`, `UPDATE` and `DELETE` on the clients
-/// table and `SELECT` on the version table; connecting then fails, saying what to run, when the
+/// table, `SELECT`, `INSERT` and `UPDATE` on the initial access tokens table, and `SELECT` on the
+/// version table; connecting then fails, saying what to run, when the
 /// tables are missing or not at the version this release needs. Migrate them first with
 /// [`migrate`](Self::migrate) (as a role that may create tables), or with your own tooling
 /// from [`migration_sql`](Self::migration_sql).
 ///
-/// **Upgrading.** A database created by a release whose table names were fixed holds the
-/// tables `clients` and `schema_version`: keep using them with
+/// **Upgrading.** A database created by a release whose table names were fixed holds the tables
+/// `clients` and `schema_version`: keep using them with
 /// `.table("clients").schema_version_table("schema_version")` (the index keeps its name,
-/// `clients_last_used`). A store left to the default names refuses to start beside those
-/// tables rather than start with none of their clients (name its table explicitly to start
-/// afresh).
+/// `clients_last_used`; the tokens table that this release adds is `clients_iat`). A store left to
+/// the default names refuses to start beside those tables rather than start with none of their
+/// clients (name its table explicitly to start afresh).
 ///
 /// ```no_run
 /// use sqlx::postgres::PgPool;
@@ -93,6 +97,14 @@ impl PostgresStoreBuilder {
         self
     }
 
+    /// The table of initial access tokens (default `oidc_registration_initial_access_tokens`
+    /// beside the default clients table, else the clients table's name followed by `_iat`).
+    /// One per clients table: the live clients of a token are counted in its clients table.
+    pub fn initial_access_token_table(mut self, name: impl Into<String>) -> Self {
+        self.names.initial_access_token_table = Some(name.into());
+        self
+    }
+
     /// Whether connecting migrates the store's schema (default `true`). When `false`,
     /// connecting changes no schema and fails unless the store's tables exist at the schema
     /// version this release needs.
@@ -141,7 +153,7 @@ impl PostgresStoreBuilder {
     /// }
     /// assert_eq!(
     ///     migrations.iter().map(|m| m.version()).collect::<Vec<_>>(),
-    ///     [1, 2]
+    ///     [1, 2, 3]
     /// );
     /// assert!(migrations[0].sql().contains(r#"CREATE TABLE "auth"."oidc_registration_clients""#));
     /// assert!(migrations[1].sql().contains(r#"CREATE INDEX "oidc_registration_clients_last_used""#));

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row as _, Type};
 
+use super::initial_access::TokenStatements;
 use super::migrate::Migration;
 use super::names::{Ident, Names};
 use super::{ClientRow, backend, to_sql_int};
@@ -30,6 +31,10 @@ pub(crate) trait Dialect: Database {
     const NOW: &'static str;
     /// Begins the transaction that applies the migrations.
     const BEGIN_MIGRATIONS: &'static str;
+    /// Begins the transaction of a registration with an initial access token, which reads the
+    /// token and the clients and then writes: one that writers wait for, not one that fails
+    /// when another writer got there between its read and its write.
+    const BEGIN_WRITE: &'static str;
     /// Run first in that transaction, when beginning it is not enough to keep other
     /// connections from migrating at the same time: a lock held until commit or rollback.
     const LOCK_MIGRATIONS: Option<&'static str>;
@@ -58,8 +63,8 @@ pub(super) const COLUMNS: &str = "client_id, version, registration_token_hash, c
 
 /// The statements of one store, rendered for its names.
 #[derive(Debug)]
-struct Statements {
-    insert: String,
+pub(super) struct Statements {
+    pub(super) insert: String,
     select: String,
     update: String,
     delete: String,
@@ -103,6 +108,7 @@ impl Statements {
 pub(crate) struct Clients<DB: Database> {
     pool: Pool<DB>,
     sql: Arc<Statements>,
+    tokens: Arc<TokenStatements>,
 }
 
 impl<DB: Database> Clone for Clients<DB> {
@@ -110,6 +116,7 @@ impl<DB: Database> Clone for Clients<DB> {
         Self {
             pool: self.pool.clone(),
             sql: Arc::clone(&self.sql),
+            tokens: Arc::clone(&self.tokens),
         }
     }
 }
@@ -118,6 +125,16 @@ impl<DB: Database> Clients<DB> {
     /// The connection pool.
     pub fn pool(&self) -> &Pool<DB> {
         &self.pool
+    }
+
+    /// The statements on clients.
+    pub(super) fn statements(&self) -> &Statements {
+        &self.sql
+    }
+
+    /// The statements on initial access tokens.
+    pub(super) fn tokens(&self) -> &TokenStatements {
+        &self.tokens
     }
 }
 
@@ -146,6 +163,7 @@ where
         Ok(Self {
             pool,
             sql: Arc::new(Statements::render::<DB>(names)),
+            tokens: TokenStatements::render(names),
         })
     }
 
@@ -269,7 +287,7 @@ where
 
     /// Binds the ten columns of a [`ClientRow`], in [`COLUMNS`] order, as `$1` to `$10`: one list
     /// for every statement, so a column cannot be bound out of order in one place only.
-    fn bind_client_row<'q>(
+    pub(super) fn bind_client_row<'q>(
         query: Query<'q, DB, DB::Arguments<'q>>,
         row: ClientRow,
     ) -> Query<'q, DB, DB::Arguments<'q>> {

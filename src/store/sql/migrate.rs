@@ -5,6 +5,7 @@
 use sqlx::{ColumnIndex, Connection as _, Decode, Encode, Executor, IntoArguments, Pool, Type};
 
 use super::clients::{COLUMNS, Clients, Dialect};
+use super::initial_access::COLUMNS as TOKEN_COLUMNS;
 use super::names::{Ident, Names};
 use super::{backend, invalid};
 use crate::store::StoreError;
@@ -177,19 +178,27 @@ where
                 how_to_migrate::<DB>()
             )));
         }
-        let probe = names.render(&format!(
-            "SELECT {COLUMNS}, last_used_at FROM {{clients}} WHERE 1 = 0"
-        ));
-        Executor::execute(&mut *conn, probe.as_str())
-            .await
-            .map_err(|e| {
-                invalid(format!(
-                    "the {} store's table {} cannot be read: {e}; {}",
-                    DB::NAME,
-                    names.describe_clients(),
-                    how_to_migrate::<DB>()
-                ))
-            })?;
+        let probes = [
+            (
+                format!("SELECT {COLUMNS}, last_used_at FROM {{clients}} WHERE 1 = 0"),
+                names.describe_clients(),
+            ),
+            (
+                format!("SELECT {TOKEN_COLUMNS} FROM {{initial_access_tokens}} WHERE 1 = 0"),
+                names.describe_initial_access_tokens(),
+            ),
+        ];
+        for (probe, table) in probes {
+            Executor::execute(&mut *conn, names.render(&probe).as_str())
+                .await
+                .map_err(|e| {
+                    invalid(format!(
+                        "the {} store's table {table} cannot be read: {e}; {}",
+                        DB::NAME,
+                        how_to_migrate::<DB>()
+                    ))
+                })?;
+        }
         Ok(())
     }
 

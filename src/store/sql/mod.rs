@@ -1,11 +1,13 @@
 //! What the SQL stores share: a client record as the column values of a clients row, and
 //! back, so the encoding rules (how a [`Caller`] or a [`StoredSecret`] is spelled, which
 //! values are out of range, what makes a row undecodable) live in one place; in [`names`], the
-//! checked names of a store's tables; in [`clients`], the store operations, and in [`migrate`]
-//! the migrations, written once over sqlx for every [`Dialect`] (the backends' modules hold
-//! only what their database spells its own way).
+//! checked names of a store's tables; in [`clients`], the store operations on clients, in
+//! [`initial_access`] those on initial access tokens, and in [`migrate`] the migrations, written
+//! once over sqlx for every [`Dialect`] (the backends' modules hold only what their database
+//! spells its own way).
 
 mod clients;
+mod initial_access;
 mod migrate;
 mod names;
 

@@ -2,7 +2,8 @@
 //! every statement, so no SQL is ever built from a name that was not checked.
 //!
 //! Statements and migrations are templates naming the tables `{clients}`, `{schema_version}`
-//! and the index `{clients_last_used}`; [`Names::render`] puts the configured names in.
+//! and `{initial_access_tokens}`, and the indexes `{clients_last_used}` and
+//! `{clients_registered_by}`; [`Names::render`] puts the configured names in.
 
 use super::invalid;
 use crate::store::StoreError;
@@ -15,6 +16,16 @@ pub(crate) const DEFAULT_TABLE: &str = "oidc_registration_clients";
 const SCHEMA_VERSION_SUFFIX: &str = "_schema_version";
 /// The index on last use is the clients table's name followed by this.
 const LAST_USED_SUFFIX: &str = "_last_used";
+/// The index on who registered a client is the clients table's name followed by this. No
+/// longer than `_last_used`: a table name that fitted before still fits.
+const REGISTERED_BY_SUFFIX: &str = "_reg_by";
+/// The initial access tokens table beside the clients table of the default name, unless
+/// configured.
+pub(crate) const DEFAULT_TOKENS_TABLE: &str = "oidc_registration_initial_access_tokens";
+/// The initial access tokens table beside a clients table of the host's naming is that table's
+/// name followed by this, unless configured: two stores given different tables in one database
+/// keep their tokens apart. Short, as `REGISTERED_BY_SUFFIX`, for the same reason.
+const TOKENS_SUFFIX: &str = "_iat";
 /// PostgreSQL cuts longer identifiers (`NAMEDATALEN` - 1): two long names would then meet.
 const MAX_LEN: usize = 63;
 
@@ -65,6 +76,7 @@ pub(crate) struct NameOptions {
     pub schema: Option<String>,
     pub table: Option<String>,
     pub schema_version_table: Option<String>,
+    pub initial_access_token_table: Option<String>,
 }
 
 impl NameOptions {
@@ -88,16 +100,37 @@ impl NameOptions {
             "index name (the table name followed by `_last_used`: shorten the table name)",
             &format!("{}{LAST_USED_SUFFIX}", table.as_str()),
         )?;
+        let registered_by_index = Ident::new(
+            "index name (the table name followed by `_reg_by`: shorten the table name)",
+            &format!("{}{REGISTERED_BY_SUFFIX}", table.as_str()),
+        )?;
+        let tokens = match &self.initial_access_token_table {
+            Some(name) => Ident::new("initial access token table name", name)?,
+            None if table.as_str() == DEFAULT_TABLE => {
+                Ident::new("initial access token table name", DEFAULT_TOKENS_TABLE)?
+            }
+            None => Ident::new(
+                "initial access token table name (the table name followed by `_iat`: set \
+                 `initial_access_token_table`, or shorten the table name)",
+                &format!("{}{TOKENS_SUFFIX}", table.as_str()),
+            )?,
+        };
         // Tables and indexes share one namespace, and SQLite ignores letter case even in
         // quoted names: no two may be equal but for case.
-        for (a, b) in [
-            (&table, &schema_version),
-            (&table, &last_used_index),
-            (&schema_version, &last_used_index),
-        ] {
-            if a.as_str().eq_ignore_ascii_case(b.as_str()) {
+        let all = [
+            &table,
+            &schema_version,
+            &tokens,
+            &last_used_index,
+            &registered_by_index,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            if all[i + 1..]
+                .iter()
+                .any(|b| a.as_str().eq_ignore_ascii_case(b.as_str()))
+            {
                 return Err(invalid(format!(
-                    "the store's tables and index need distinct names; {:?} is used twice",
+                    "the store's tables and indexes need distinct names; {:?} is used twice",
                     a.as_str()
                 )));
             }
@@ -107,12 +140,14 @@ impl NameOptions {
             schema,
             table,
             schema_version,
+            tokens,
             last_used_index,
+            registered_by_index,
         })
     }
 }
 
-/// The checked names of one store's tables and index.
+/// The checked names of one store's tables and indexes.
 #[derive(Debug, Clone)]
 pub(crate) struct Names {
     /// Whether the table name is the default one (the host chose none).
@@ -120,7 +155,9 @@ pub(crate) struct Names {
     schema: Option<Ident>,
     table: Ident,
     schema_version: Ident,
+    tokens: Ident,
     last_used_index: Ident,
+    registered_by_index: Ident,
 }
 
 impl Names {
@@ -134,6 +171,11 @@ impl Names {
         self.qualified(&self.schema_version)
     }
 
+    /// The initial access tokens table, as [`clients`](Self::clients).
+    pub fn initial_access_tokens(&self) -> String {
+        self.qualified(&self.tokens)
+    }
+
     /// The clients table for a message: `schema.table` or `table`, unquoted.
     pub fn describe_clients(&self) -> String {
         self.describe(&self.table)
@@ -142,6 +184,11 @@ impl Names {
     /// The version table for a message.
     pub fn describe_schema_version(&self) -> String {
         self.describe(&self.schema_version)
+    }
+
+    /// The initial access tokens table for a message.
+    pub fn describe_initial_access_tokens(&self) -> String {
+        self.describe(&self.tokens)
     }
 
     /// Whether the host left the table name to its default.
@@ -157,14 +204,19 @@ impl Names {
         &self.schema_version
     }
 
-    /// `template` with `{clients}`, `{schema_version}` and `{clients_last_used}` replaced by
-    /// the quoted names. (An index is created in its table's schema: its name is never
-    /// qualified.)
+    /// `template` with `{clients}`, `{schema_version}`, `{initial_access_tokens}`,
+    /// `{clients_last_used}` and `{clients_registered_by}` replaced by the quoted names. (An
+    /// index is created in its table's schema: its name is never qualified.)
     pub fn render(&self, template: &str) -> String {
         template
             .replace("{clients_last_used}", &self.last_used_index.quoted())
+            .replace(
+                "{clients_registered_by}",
+                &self.registered_by_index.quoted(),
+            )
             .replace("{clients}", &self.clients())
             .replace("{schema_version}", &self.schema_version())
+            .replace("{initial_access_tokens}", &self.initial_access_tokens())
     }
 
     /// `name`, quoted, and qualified by the schema when one is configured.

@@ -13,13 +13,15 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, scripts};
 /// [`SqliteStore::from_pool`] are this builder's defaults.
 ///
 /// **Names.** The clients table is `oidc_registration_clients` unless set with
-/// [`table`](Self::table); the table recording the schema version is the table's name followed
-/// by `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), and
-/// the index on last use the table's name followed by `_last_used`. A name is a plain SQL
-/// identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes), refused otherwise when the store
-/// is opened; it is quoted in every statement. The store never touches a table it did not
-/// create: opening it on a database whose table of that name was created by something else
-/// fails.
+/// [`table`](Self::table); the table recording the schema version is the table's name followed by
+/// `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), the table
+/// of initial access tokens `oidc_registration_initial_access_tokens`, or the table's name followed
+/// by `_iat` when the table has another name (set it with
+/// [`initial_access_token_table`](Self::initial_access_token_table)), and the indexes on last use
+/// and on who registered a client the table's name followed by `_last_used` and `_reg_by`. A name
+/// is a plain SQL identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes), refused otherwise when
+/// the store is opened; it is quoted in every statement. The store never touches a table it did not
+/// create: opening it on a database whose table of that name was created by something else fails.
 ///
 /// **Migrations.** By default the store migrates its schema when opened (in one
 /// `BEGIN IMMEDIATE` transaction: two processes opening one file at once migrate once). With
@@ -28,12 +30,12 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, scripts};
 /// release needs: migrate them first with [`migrate`](Self::migrate), or with your own tooling
 /// from [`migration_sql`](Self::migration_sql).
 ///
-/// **Upgrading.** A database created by a release whose table names were fixed holds the
-/// tables `clients` and `schema_version`: keep using them with
+/// **Upgrading.** A database created by a release whose table names were fixed holds the tables
+/// `clients` and `schema_version`: keep using them with
 /// `.table("clients").schema_version_table("schema_version")` (the index keeps its name,
-/// `clients_last_used`). A store left to the default names refuses to start beside those
-/// tables rather than start with none of their clients (name its table explicitly to start
-/// afresh).
+/// `clients_last_used`; the tokens table that this release adds is `clients_iat`). A store left to
+/// the default names refuses to start beside those tables rather than start with none of their
+/// clients (name its table explicitly to start afresh).
 ///
 /// ```no_run
 /// use tower_oidc_registration::store::SqliteStore;
@@ -77,6 +79,14 @@ impl SqliteStoreBuilder {
     /// each take the other's migrations for their own.
     pub fn schema_version_table(mut self, name: impl Into<String>) -> Self {
         self.names.schema_version_table = Some(name.into());
+        self
+    }
+
+    /// The table of initial access tokens (default `oidc_registration_initial_access_tokens`
+    /// beside the default clients table, else the clients table's name followed by `_iat`).
+    /// One per clients table: the live clients of a token are counted in its clients table.
+    pub fn initial_access_token_table(mut self, name: impl Into<String>) -> Self {
+        self.names.initial_access_token_table = Some(name.into());
         self
     }
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use tower_oidc_registration::ClientStore;
 use tower_oidc_registration::store::PostgresStore;
+use tower_oidc_registration::{ClientStore, CredentialHash, InitialAccessTokenRecord};
 
 use super::{invalid_names, refusal};
 use crate::common::postgres::{Schema, database_url};
@@ -134,8 +134,12 @@ async fn a_host_table_named_clients_is_left_untouched() {
             "oidc_registration_clients",
             "oidc_registration_clients_last_used",
             "oidc_registration_clients_pkey",
+            "oidc_registration_clients_reg_by",
             "oidc_registration_clients_schema_version",
             "oidc_registration_clients_schema_version_pkey",
+            "oidc_registration_initial_access_tokens",
+            "oidc_registration_initial_access_tokens_pkey",
+            "oidc_registration_initial_access_tokens_token_hash_key",
         ]
     );
 
@@ -196,7 +200,7 @@ async fn a_role_that_may_not_change_the_schema_connects_once_it_is_migrated() {
     );
 
     let admin = schema.unscoped_pool(2).await;
-    assert_eq!(options.migrate(&admin).await.expect("migrate"), [1, 2]);
+    assert_eq!(options.migrate(&admin).await.expect("migrate"), [1, 2, 3]);
     let grant = async |sql: &str| {
         let sql = sql.replace("{s}", &schema.name).replace("{r}", &role.name);
         sqlx::raw_sql(&sql).execute(&admin).await.expect("grant");
@@ -211,11 +215,38 @@ async fn a_role_that_may_not_change_the_schema_connects_once_it_is_migrated() {
     );
     grant("GRANT SELECT, INSERT, UPDATE, DELETE ON \"{s}\".oidc_registration_clients TO \"{r}\"")
         .await;
+    // Nor one that cannot read the initial access tokens.
+    let message = refusal(options.from_pool(app.clone()).await);
+    assert!(
+        message.contains("oidc_registration_initial_access_tokens cannot be read")
+            && message.contains("permission denied"),
+        "{message}"
+    );
+    grant(
+        "GRANT SELECT, INSERT, UPDATE ON \"{s}\".oidc_registration_initial_access_tokens \
+         TO \"{r}\"",
+    )
+    .await;
 
     let store = options.from_pool(app).await.expect("connect as the role");
     let a = record("a", 1);
     store.insert(Arc::new(a.clone())).await.expect("insert");
     assert_same(&stored(&store, "a").await, &a);
+    // The grants are enough for initial access tokens: written, used, revoked.
+    let token = InitialAccessTokenRecord::new("iat-2".to_owned(), CredentialHash::of("iat-2"));
+    store
+        .insert_initial_access_token(token)
+        .await
+        .expect("insert a token");
+    store
+        .insert_with_initial_access_token(Arc::new(record("b", 2)), 1_800_000_000)
+        .await
+        .expect("register with it");
+    store
+        .revoke_initial_access_token("iat-2")
+        .await
+        .expect("revoke it");
+    store.delete("b", 1).await.expect("delete its client");
     store.touch("a", 1_900_000_000).await.expect("touch");
     assert_eq!(
         store
@@ -249,8 +280,8 @@ async fn migrations_run_at_once_apply_each_version_once_and_again_nothing() {
     }
     applied.sort();
     let mut expected = vec![Vec::<u32>::new(); 7];
-    expected.push(vec![1, 2]);
-    assert_eq!(applied, expected, "one migration applies both versions");
+    expected.push(vec![1, 2, 3]);
+    assert_eq!(applied, expected, "one migration applies every version");
 
     let pool = schema.unscoped_pool(2).await;
     let store = options.from_pool(pool.clone()).await.expect("store");
@@ -264,7 +295,7 @@ async fn migrations_run_at_once_apply_each_version_once_and_again_nothing() {
         Vec::<u32>::new()
     );
     let version_table = format!("\"{}\".apps_schema_version", schema.name);
-    assert_eq!(versions(&pool, &version_table).await, [1, 2]);
+    assert_eq!(versions(&pool, &version_table).await, [1, 2, 3]);
     assert_eq!(objects(&pool, &schema.name).await, tables);
     assert_eq!(store.count().await.expect("count"), 1);
     store.close().await;
@@ -292,13 +323,15 @@ async fn migrations_applied_by_the_host_s_tooling_are_what_the_store_checks() {
     tx.commit().await.expect("commit");
     let message = refusal(options.from_pool(pool.clone()).await);
     assert!(
-        message.contains("schema version 1") && message.contains("needs version 2"),
+        message.contains("schema version 1") && message.contains("needs version 3"),
         "{message}"
     );
-    sqlx::raw_sql(migrations[1].sql())
-        .execute(&pool)
-        .await
-        .expect("version 2");
+    for migration in &migrations[1..] {
+        sqlx::raw_sql(migration.sql())
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("version {}: {e}", migration.version()));
+    }
     let store = options.from_pool(pool.clone()).await.expect("connect");
     store
         .insert(Arc::new(record("a", 1)))

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
-use tower_oidc_registration::ClientStore;
 use tower_oidc_registration::store::SqliteStore;
+use tower_oidc_registration::{ClientStore, CredentialHash, InitialAccessTokenRecord};
 
 use super::{invalid_names, refusal};
 use crate::common::temp_db::TempDb;
@@ -71,7 +71,9 @@ async fn a_host_table_named_clients_is_left_untouched() {
             "clients",
             "oidc_registration_clients",
             "oidc_registration_clients_last_used",
+            "oidc_registration_clients_reg_by",
             "oidc_registration_clients_schema_version",
+            "oidc_registration_initial_access_tokens",
         ]
     );
 
@@ -108,7 +110,7 @@ async fn without_migrating_an_empty_database_is_refused_until_migrate_runs() {
     let host = host_pool(&db).await;
     assert!(objects(&host).await.is_empty(), "nothing created");
 
-    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2]);
+    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2, 3]);
     let store = options.open(db.path()).await.expect("open once migrated");
     let a = record("a", 1);
     store.insert(Arc::new(a.clone())).await.expect("insert");
@@ -121,7 +123,7 @@ async fn migrate_twice_is_a_no_op() {
     let db = TempDb::new("migrate-twice");
     let host = host_pool(&db).await;
     let options = SqliteStore::builder().table("apps");
-    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2]);
+    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2, 3]);
     let store = options.from_pool(host.clone()).await.expect("store");
     let a = record("a", 1);
     store.insert(Arc::new(a.clone())).await.expect("insert");
@@ -155,22 +157,24 @@ async fn migrations_applied_by_the_host_s_tooling_are_what_the_store_checks() {
         .table("apps")
         .migrate_on_connect(false);
     let migrations = options.migration_sql().expect("rendered");
-    assert_eq!(migrations.len(), 2);
+    assert_eq!(migrations.len(), 3);
 
-    // The host's tool applies version 1 only: the store needs version 2.
+    // The host's tool applies version 1 only: the store needs version 3.
     sqlx::raw_sql(migrations[0].sql())
         .execute(&host)
         .await
         .expect("version 1");
     let message = refusal(options.open(db.path()).await);
     assert!(
-        message.contains("schema version 1") && message.contains("needs version 2"),
+        message.contains("schema version 1") && message.contains("needs version 3"),
         "{message}"
     );
-    sqlx::raw_sql(migrations[1].sql())
-        .execute(&host)
-        .await
-        .expect("version 2");
+    for (version, migration) in migrations.iter().enumerate().skip(1) {
+        sqlx::raw_sql(migration.sql())
+            .execute(&host)
+            .await
+            .unwrap_or_else(|e| panic!("version {}: {e}", version + 1));
+    }
     let store = options.open(db.path()).await.expect("open");
     store
         .insert(Arc::new(record("a", 1)))
@@ -182,7 +186,11 @@ async fn migrations_applied_by_the_host_s_tooling_are_what_the_store_checks() {
             .iter()
             .map(|(v, d, _)| (*v, d.as_str()))
             .collect::<Vec<_>>(),
-        [(1, "clients"), (2, "index on last use")]
+        [
+            (1, "clients"),
+            (2, "index on last use"),
+            (3, "initial access tokens")
+        ]
     );
     assert!(recorded.iter().all(|(_, _, at)| *at > 1_700_000_000));
     // The store's own migration agrees: nothing left to apply.
@@ -244,22 +252,27 @@ async fn migrate_upgrades_a_database_of_an_earlier_version_and_keeps_its_clients
         "version 1 is not enough"
     );
     // A client stored at version 1, by a store that needed no more then.
-    sqlx::raw_sql(migrations[1].sql())
-        .execute(&host)
-        .await
-        .expect("version 2, to store a client");
+    for migration in &migrations[1..] {
+        sqlx::raw_sql(migration.sql())
+            .execute(&host)
+            .await
+            .expect("the later versions, to store a client");
+    }
     let store = at_version_1.open(db.path()).await.expect("open");
     store
         .insert(Arc::new(record("kept", 1)))
         .await
         .expect("insert");
     store.close().await;
-    sqlx::raw_sql("DROP INDEX apps_last_used; DELETE FROM apps_schema_version WHERE version = 2")
-        .execute(&host)
-        .await
-        .expect("back to version 1");
+    sqlx::raw_sql(
+        "DROP TABLE apps_iat; DROP INDEX apps_reg_by; DROP INDEX apps_last_used; \
+         DELETE FROM apps_schema_version WHERE version >= 2",
+    )
+    .execute(&host)
+    .await
+    .expect("back to version 1");
 
-    assert_eq!(options.migrate(&host).await.expect("upgrade"), [2]);
+    assert_eq!(options.migrate(&host).await.expect("upgrade"), [2, 3]);
     let store = options.open(db.path()).await.expect("open");
     assert!(store.get("kept").await.expect("get").is_some());
     store.close().await;
@@ -318,11 +331,24 @@ async fn stores_with_different_tables_in_one_database_do_not_see_each_other_s_cl
     assert_same(&stored(&b, "x").await, &record("x", 2));
     assert_eq!(b.delete_unused(u64::MAX, 10).await.expect("expire"), ["x"]);
     assert_eq!(a.count().await.expect("count"), 1);
-    // Each table has its own schema version.
+    // Each table has its own schema version, and its own initial access tokens.
     let host = host_pool(&db).await;
     for table in ["tenant_a_schema_version", "tenant_b_schema_version"] {
-        assert_eq!(versions(&host, table).await.len(), 2, "{table}");
+        assert_eq!(versions(&host, table).await.len(), 3, "{table}");
     }
+    let token = InitialAccessTokenRecord::new("t".to_owned(), CredentialHash::of("t"));
+    a.insert_initial_access_token(token.clone())
+        .await
+        .expect("a's token");
+    assert!(
+        b.initial_access_token_by_id("t")
+            .await
+            .expect("b")
+            .is_none()
+    );
+    b.insert_initial_access_token(token)
+        .await
+        .expect("b's token, of the same id");
     a.close().await;
     b.close().await;
 }

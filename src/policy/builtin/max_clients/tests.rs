@@ -3,7 +3,9 @@ use std::sync::Arc;
 use super::*;
 use crate::context::RequestContext;
 use crate::policy::builtin::test_support::{anonymous, context, registered_client, with_token};
-use crate::store::{ClientRecord, ClientStore, MemoryStore, MetadataJson, StoreError};
+use crate::store::{
+    ClientRecord, ClientStore, InitialAccessTokenRecord, MemoryStore, MetadataJson, StoreError,
+};
 use crate::token::CredentialHash;
 
 fn record(id: &str) -> ClientRecord {
@@ -97,6 +99,34 @@ impl ClientStore for DownStore {
         Err(StoreError::Backend("down".into()))
     }
     async fn delete_unused(&self, _: u64, _: usize) -> Result<Vec<String>, StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn insert_initial_access_token(
+        &self,
+        _: InitialAccessTokenRecord,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn initial_access_token_by_hash(
+        &self,
+        _: &CredentialHash,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn initial_access_token_by_id(
+        &self,
+        _: &str,
+    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn revoke_initial_access_token(&self, _: &str) -> Result<(), StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn insert_with_initial_access_token(
+        &self,
+        _: Arc<ClientRecord>,
+        _: u64,
+    ) -> Result<(), StoreError> {
         Err(StoreError::Backend("down".into()))
     }
 }

@@ -9,6 +9,7 @@ fn names(
         schema: schema.map(str::to_owned),
         table: table.map(str::to_owned),
         schema_version_table: versions.map(str::to_owned),
+        initial_access_token_table: None,
     }
     .resolve()
 }
@@ -106,4 +107,64 @@ fn a_store_s_tables_and_index_need_distinct_names() {
         let message = refusal(names(Some(table), Some(versions), None));
         assert!(message.contains("distinct names"), "{message}");
     }
+}
+
+#[test]
+fn the_initial_access_token_table_and_the_registrant_index_follow_the_table() {
+    let n = names(None, None, None).expect("defaults");
+    assert_eq!(
+        n.initial_access_tokens(),
+        "\"oidc_registration_initial_access_tokens\""
+    );
+    assert_eq!(
+        n.render("{clients_registered_by} ON {clients}; {initial_access_tokens}"),
+        "\"oidc_registration_clients_reg_by\" ON \"oidc_registration_clients\"; \
+         \"oidc_registration_initial_access_tokens\""
+    );
+    // The default table named explicitly keeps the default tokens table.
+    let n = names(Some(DEFAULT_TABLE), None, None).expect("the default, named");
+    assert_eq!(
+        n.initial_access_tokens(),
+        "\"oidc_registration_initial_access_tokens\""
+    );
+    // Another table has tokens of its own, qualified by the schema as the table is.
+    let n = names(Some("Apps"), None, Some("auth")).expect("names");
+    assert_eq!(n.initial_access_tokens(), "\"auth\".\"Apps_iat\"");
+    assert_eq!(n.render("{clients_registered_by}"), "\"Apps_reg_by\"");
+    assert_eq!(n.describe_initial_access_tokens(), "auth.Apps_iat");
+    // Or a name of the host's.
+    let n = NameOptions {
+        table: Some("apps".to_owned()),
+        initial_access_token_table: Some("tokens".to_owned()),
+        ..NameOptions::default()
+    }
+    .resolve()
+    .expect("names");
+    assert_eq!(n.initial_access_tokens(), "\"tokens\"");
+}
+
+#[test]
+fn the_initial_access_token_table_needs_a_name_of_its_own() {
+    let with_tokens = |table: &str, tokens: &str| {
+        NameOptions {
+            table: Some(table.to_owned()),
+            initial_access_token_table: Some(tokens.to_owned()),
+            ..NameOptions::default()
+        }
+        .resolve()
+    };
+    for (table, tokens) in [("t", "t"), ("t", "T_last_used"), ("t", "t_reg_by")] {
+        let message = refusal(with_tokens(table, tokens));
+        assert!(message.contains("distinct names"), "{message}");
+    }
+    let message = refusal(names(Some("t"), Some("t_iat"), None));
+    assert!(message.contains("distinct names"), "{message}");
+    let message = refusal(with_tokens("t", "a-b"));
+    assert!(
+        message.contains("initial access token table name"),
+        "{message}"
+    );
+    // A derived name beyond 63 bytes says how to shorten it; the suffixes are no longer than
+    // `_last_used`, so a table that fitted before still fits.
+    assert!(names(Some(&"t".repeat(53)), Some("v"), None).is_ok());
 }
