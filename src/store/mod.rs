@@ -459,6 +459,14 @@ pub trait ClientStore: Send + Sync + 'static {
     /// How many clients are stored.
     async fn count(&self) -> Result<u64, StoreError>;
 
+    /// How many clients are stored, counting no further than `limit`: `min(count, limit)`.
+    /// What a quota asks ([`MaxClients`](crate::policy::builtin::MaxClients)) on every
+    /// registration, so a store whose [`count`](Self::count) reads every client should stop at
+    /// `limit` (the SQL stores do); the default counts them all.
+    async fn count_up_to(&self, limit: u64) -> Result<u64, StoreError> {
+        Ok(self.count().await?.min(limit))
+    }
+
     /// Records that `client_id` was used at `at` (seconds since the epoch): authenticated, or
     /// managed with its registration access token. Does not change the record nor its
     /// `version`, so it never conflicts with a compare-and-swap writer; a later use is never

@@ -142,6 +142,10 @@ impl ClientStore for SqliteStore {
         self.clients.count().await
     }
 
+    async fn count_up_to(&self, limit: u64) -> Result<u64, StoreError> {
+        self.clients.count_up_to(limit).await
+    }
+
     async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
         self.clients.touch(client_id, at).await
     }

@@ -67,6 +67,10 @@ impl ClientStore for TimeoutStore {
         self.limit(self.inner.count()).await
     }
 
+    async fn count_up_to(&self, limit: u64) -> Result<u64, StoreError> {
+        self.limit(self.inner.count_up_to(limit)).await
+    }
+
     async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
         self.limit(self.inner.touch(client_id, at)).await
     }

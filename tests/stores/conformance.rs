@@ -334,6 +334,20 @@ async fn delete_removes_the_record(store: Arc<dyn ClientStore>) {
     assert_same(&stored(&*store, "a").await, &record("a", 3));
 }
 
+async fn count_up_to_stops_at_its_limit(store: Arc<dyn ClientStore>) {
+    assert_eq!(store.count_up_to(5).await.expect("count"), 0);
+    for (i, id) in ["a", "b", "c"].into_iter().enumerate() {
+        insert(&*store, record(id, i as u8)).await;
+    }
+    for (limit, counted) in [(0, 0), (2, 2), (3, 3), (4, 3), (u64::MAX, 3)] {
+        assert_eq!(
+            store.count_up_to(limit).await.expect("count"),
+            counted,
+            "up to {limit}"
+        );
+    }
+}
+
 async fn count_counts_the_stored_clients(store: Arc<dyn ClientStore>) {
     assert_eq!(store.count().await.expect("count"), 0);
     for (i, id) in ["a", "b", "c"].into_iter().enumerate() {
@@ -549,6 +563,7 @@ macro_rules! suite {
             delete_with_a_stale_version_conflicts_and_keeps_the_record,
             delete_removes_the_record,
             count_counts_the_stored_clients,
+            count_up_to_stops_at_its_limit,
             concurrent_inserts_of_one_id_have_exactly_one_winner,
             concurrent_replacements_have_one_winner_and_no_torn_record,
             touch_records_last_use_without_changing_the_version,

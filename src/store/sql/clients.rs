@@ -69,6 +69,7 @@ pub(super) struct Statements {
     update: String,
     delete: String,
     count: String,
+    count_up_to: String,
     exists: String,
     touch: String,
     delete_unused: String,
@@ -94,6 +95,10 @@ impl Statements {
             ),
             delete: names.render("DELETE FROM {clients} WHERE client_id = $1 AND version = $2"),
             count: names.render("SELECT COUNT(*) FROM {clients}"),
+            // The subquery stops at the limit: a quota check reads at most that many keys of
+            // the primary key's index, however many clients there are.
+            count_up_to: names
+                .render("SELECT COUNT(*) FROM (SELECT 1 FROM {clients} LIMIT $1) AS bounded"),
             exists: names.render("SELECT 1 FROM {clients} WHERE client_id = $1"),
             touch: names.render(DB::TOUCH),
             delete_unused: names.render(DB::DELETE_UNUSED),
@@ -236,6 +241,17 @@ where
 
     pub async fn count(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar(&self.sql.count)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    pub async fn count_up_to(&self, limit: u64) -> Result<u64, StoreError> {
+        // Beyond i64::MAX no table can reach: the limit is then no limit.
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let n: i64 = sqlx::query_scalar(&self.sql.count_up_to)
+            .bind(limit)
             .fetch_one(&self.pool)
             .await
             .map_err(backend)?;

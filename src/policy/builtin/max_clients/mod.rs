@@ -12,9 +12,11 @@ use crate::policy::{Operation, PolicyContext, PolicyError, RegistrationPolicy};
 /// `access_denied` (`the registration limit of N clients is reached`) when the store already
 /// holds `total` clients. Updates are never refused.
 ///
-/// The limit is checked against [`ClientStore::count`](crate::store::ClientStore::count)
-/// before the client is stored, so concurrent registrations may overshoot it by up to their
-/// number: it is a quota, not an exact bound.
+/// The limit is checked against
+/// [`ClientStore::count_up_to`](crate::store::ClientStore::count_up_to) before the client is
+/// stored (the SQL stores count no further than the limit: the check costs the same with a
+/// million clients as with a thousand), so concurrent registrations may overshoot it by up to
+/// their number: it is a quota, not an exact bound.
 ///
 /// When the store cannot count, the registration is refused (fail closed: 403 `access_denied`,
 /// `client count unavailable`) and the store error is logged with `tracing` at `warn` level.
@@ -52,10 +54,14 @@ impl RegistrationPolicy for MaxClients {
         if context.operation != Operation::Register {
             return Ok(metadata);
         }
-        let count = context.store.count().await.map_err(|error| {
-            tracing::warn!(%error, "client count unavailable; registration refused");
-            PolicyError::Denied("client count unavailable".to_owned())
-        })?;
+        let count = context
+            .store
+            .count_up_to(self.total)
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "client count unavailable; registration refused");
+                PolicyError::Denied("client count unavailable".to_owned())
+            })?;
         if count >= self.total {
             return Err(PolicyError::Denied(format!(
                 "the registration limit of {} clients is reached",

@@ -75,11 +75,20 @@ async fn max_clients_never_refuses_an_update() {
         .expect("update accepted at the limit");
 }
 
-/// A store whose backend is down.
-struct DownStore;
+/// A store whose backend is down, but for the bounded count when it holds `bounded_count`
+/// clients: a full count always fails.
+struct DownStore {
+    bounded_count: Option<u64>,
+}
 
 #[async_trait]
 impl ClientStore for DownStore {
+    async fn count_up_to(&self, limit: u64) -> Result<u64, StoreError> {
+        match self.bounded_count {
+            Some(clients) => Ok(clients.min(limit)),
+            None => Err(StoreError::Backend("down".into())),
+        }
+    }
     async fn insert(&self, _: Arc<ClientRecord>) -> Result<(), StoreError> {
         Err(StoreError::Backend("down".into()))
     }
@@ -136,7 +145,13 @@ async fn max_clients_fails_closed_when_the_store_cannot_count() {
     let request = anonymous();
     let result = MaxClients::new(1_000)
         .apply(
-            &context(Operation::Register, &request, &DownStore),
+            &context(
+                Operation::Register,
+                &request,
+                &DownStore {
+                    bounded_count: None,
+                },
+            ),
             ClientMetadata::default(),
         )
         .await;
@@ -144,4 +159,23 @@ async fn max_clients_fails_closed_when_the_store_cannot_count() {
         result,
         Err(PolicyError::Denied("client count unavailable".into()))
     );
+}
+
+/// The quota is checked with a count that stops at the limit, never a count of every client:
+/// it costs a SQL store the same with a million clients as with a few.
+#[tokio::test]
+async fn max_clients_never_asks_for_a_full_count() {
+    let request = anonymous();
+    for (clients, allowed) in [(1_000_000, false), (10, false), (9, true)] {
+        let store = DownStore {
+            bounded_count: Some(clients),
+        };
+        let result = MaxClients::new(10)
+            .apply(
+                &context(Operation::Register, &request, &store),
+                ClientMetadata::default(),
+            )
+            .await;
+        assert_eq!(result.is_ok(), allowed, "{clients} clients: {result:?}");
+    }
 }
