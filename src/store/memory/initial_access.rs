@@ -1,8 +1,9 @@
-//! The initial access tokens of the [`MemoryStore`]: a map under one lock. A registration with
-//! a token holds the lock while it checks the token, counts the token's live clients in the
-//! clients map and inserts the client, so that concurrent registrations with any tokens pass
-//! one at a time. (Counting scans the clients, for a token with a client quota only: this
-//! store is for tests and single processes.)
+//! The initial access tokens of the [`MemoryStore`]: a map under one lock, with the number of
+//! live clients each token registered. A registration with a token holds the lock while it
+//! checks the token and its count and inserts the client, so that concurrent registrations with
+//! any tokens pass one at a time; every other insertion or removal of a client registered with
+//! a token takes the lock to count it, after its shard lock is released (the registration takes
+//! the tokens' lock first, then a shard's: never the other way round).
 
 use std::collections::HashMap;
 use std::sync::{Arc, MutexGuard, PoisonError};
@@ -14,11 +15,38 @@ use crate::context::Caller;
 use crate::store::{ClientRecord, InitialAccessTokenRecord, StoreError, TokenRefusal};
 use crate::token::CredentialHash;
 
-/// The tokens, by id, and their ids by hash.
+/// The tokens, by id, their ids by hash, and the live clients of each (absent for none).
 #[derive(Debug, Default)]
 pub(super) struct Tokens {
     by_id: HashMap<String, InitialAccessTokenRecord>,
     id_by_hash: HashMap<[u8; 32], String>,
+    live_clients: HashMap<String, u64>,
+}
+
+impl Tokens {
+    /// `token` with the number of its live clients: read, like the SQL stores', for a token
+    /// with a client quota only.
+    fn with_live_clients(&self, token: &InitialAccessTokenRecord) -> InitialAccessTokenRecord {
+        let live = match token.max_clients() {
+            Some(_) => self.live_clients.get(token.id()).copied().unwrap_or(0),
+            None => 0,
+        };
+        token.clone().with_live_clients(live)
+    }
+
+    /// One more live client of token `id`.
+    fn client_added(&mut self, id: &str) {
+        let live = self.live_clients.entry(id.to_owned()).or_insert(0);
+        *live = live.saturating_add(1);
+    }
+}
+
+/// The id of the token that registered `record`, if one did.
+fn token_of(record: &ClientRecord) -> Option<&str> {
+    match record.registered_by() {
+        Caller::InitialAccessToken { id } => Some(id),
+        _ => None,
+    }
 }
 
 impl MemoryStore {
@@ -28,20 +56,26 @@ impl MemoryStore {
         self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// How many clients registered with token `id` exist, when the token has a client quota.
-    fn with_live_clients(&self, token: &InitialAccessTokenRecord) -> InitialAccessTokenRecord {
-        let live = if token.max_clients().is_some() {
-            self.clients
-                .iter()
-                .filter(|entry| {
-                    matches!(entry.value().record.registered_by(),
-                        Caller::InitialAccessToken { id } if id == token.id())
-                })
-                .count()
-        } else {
-            0
-        };
-        token.clone().with_live_clients(live as u64)
+    /// Counts `record` among the live clients of the token that registered it, if any. Called
+    /// with no shard lock held.
+    pub(super) fn client_added(&self, record: &ClientRecord) {
+        if let Some(id) = token_of(record) {
+            self.tokens().client_added(id);
+        }
+    }
+
+    /// Counts `record` out of the live clients of the token that registered it, if any. Called
+    /// with no shard lock held.
+    pub(super) fn client_removed(&self, record: &ClientRecord) {
+        if let Some(id) = token_of(record) {
+            let mut tokens = self.tokens();
+            if let Some(live) = tokens.live_clients.get_mut(id) {
+                *live = live.saturating_sub(1);
+                if *live == 0 {
+                    tokens.live_clients.remove(id);
+                }
+            }
+        }
     }
 
     pub(super) fn insert_token(&self, token: InitialAccessTokenRecord) -> Result<(), StoreError> {
@@ -60,12 +94,12 @@ impl MemoryStore {
     pub(super) fn token_by_hash(&self, hash: &CredentialHash) -> Option<InitialAccessTokenRecord> {
         let tokens = self.tokens();
         let id = tokens.id_by_hash.get(hash.as_bytes())?;
-        tokens.by_id.get(id).map(|t| self.with_live_clients(t))
+        tokens.by_id.get(id).map(|t| tokens.with_live_clients(t))
     }
 
     pub(super) fn token_by_id(&self, id: &str) -> Option<InitialAccessTokenRecord> {
         let tokens = self.tokens();
-        tokens.by_id.get(id).map(|t| self.with_live_clients(t))
+        tokens.by_id.get(id).map(|t| tokens.with_live_clients(t))
     }
 
     pub(super) fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
@@ -89,7 +123,7 @@ impl MemoryStore {
         let token = tokens
             .by_id
             .get(id)
-            .map(|t| self.with_live_clients(t))
+            .map(|t| tokens.with_live_clients(t))
             .ok_or(refused(TokenRefusal::Unknown))?;
         if let Some(refusal) = token.refusal_at(now) {
             return Err(refused(refusal));
@@ -104,6 +138,7 @@ impl MemoryStore {
         tokens
             .by_id
             .insert(id.clone(), token.with_uses(uses).with_live_clients(0));
+        tokens.client_added(id);
         Ok(())
     }
 }

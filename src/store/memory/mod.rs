@@ -17,8 +17,8 @@ use crate::token::CredentialHash;
 /// Each operation takes one shard lock for a few instructions and never across an `.await`.
 /// The map holds short client ids inline in its slots, so that a lookup among a million
 /// clients touches as few cache lines as possible. Initial access tokens are a map under one
-/// lock, held by a registration with a token while it checks the token, counts its live
-/// clients (a scan of the clients, for a token with a client quota) and inserts the client.
+/// lock, with the number of live clients of each, held by a registration with a token while it
+/// checks the token and inserts the client.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
     clients: Arc<DashMap<ClientKey, Slot>>,
@@ -118,12 +118,13 @@ impl MemoryStore {
 impl ClientStore for MemoryStore {
     async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
         match self.clients.entry(ClientKey::new(&record.client_id)) {
-            Entry::Occupied(_) => Err(StoreError::AlreadyExists),
+            Entry::Occupied(_) => return Err(StoreError::AlreadyExists),
             Entry::Vacant(slot) => {
-                slot.insert(Slot::new(record));
-                Ok(())
+                slot.insert(Slot::new(Arc::clone(&record)));
             }
         }
+        self.client_added(&record);
+        Ok(())
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
@@ -145,7 +146,12 @@ impl ClientStore for MemoryStore {
             return Err(StoreError::Conflict);
         }
         // The last use stays: a replacement is not a new client.
-        current.record = record;
+        let replaced = std::mem::replace(&mut current.record, Arc::clone(&record));
+        drop(current);
+        if replaced.registered_by() != record.registered_by() {
+            self.client_removed(&replaced);
+            self.client_added(&record);
+        }
         Ok(())
     }
 
@@ -156,7 +162,8 @@ impl ClientStore for MemoryStore {
                 Err(StoreError::Conflict)
             }
             Entry::Occupied(e) => {
-                e.remove();
+                let removed = e.remove();
+                self.client_removed(&removed.record);
                 Ok(())
             }
         }
@@ -180,8 +187,8 @@ impl ClientStore for MemoryStore {
         unused_since: u64,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let clients = Arc::clone(&self.clients);
-        let scan = move || delete_unused(&clients, unused_since, limit);
+        let store = self.clone();
+        let scan = move || store.delete_unused_now(unused_since, limit);
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => runtime
                 .spawn_blocking(scan)
@@ -225,37 +232,36 @@ impl ClientStore for MemoryStore {
     }
 }
 
-/// Deletes at most `limit` clients of `clients` unused since `unused_since`, and returns their
-/// ids.
-fn delete_unused(
-    clients: &DashMap<ClientKey, Slot>,
-    unused_since: u64,
-    limit: usize,
-) -> Vec<String> {
-    let is_stale = |slot: &Slot| {
-        let last_used = slot.last_used.load(Ordering::Relaxed);
-        let last = if last_used == 0 {
-            slot.record.client_id_issued_at
-        } else {
-            last_used
+impl MemoryStore {
+    /// Deletes at most `limit` clients unused since `unused_since`, and returns their ids.
+    fn delete_unused_now(&self, unused_since: u64, limit: usize) -> Vec<String> {
+        let is_stale = |slot: &Slot| {
+            let last_used = slot.last_used.load(Ordering::Relaxed);
+            let last = if last_used == 0 {
+                slot.record.client_id_issued_at
+            } else {
+                last_used
+            };
+            last < unused_since
         };
-        last < unused_since
-    };
-    // Collect candidates first (no shard lock held while removing), then remove each one only
-    // if it is still stale: a client used meanwhile survives.
-    let candidates: Vec<ClientKey> = clients
-        .iter()
-        .filter(|entry| is_stale(entry.value()))
-        .map(|entry| entry.key().clone())
-        .take(limit)
-        .collect();
-    let mut deleted = Vec::with_capacity(candidates.len());
-    for key in candidates {
-        if let Some((key, _)) = clients.remove_if(&key, |_, slot| is_stale(slot)) {
-            deleted.push(String::from_utf8_lossy(key.as_bytes()).into_owned());
+        // Collect candidates first (no shard lock held while removing), then remove each one
+        // only if it is still stale: a client used meanwhile survives.
+        let candidates: Vec<ClientKey> = self
+            .clients
+            .iter()
+            .filter(|entry| is_stale(entry.value()))
+            .map(|entry| entry.key().clone())
+            .take(limit)
+            .collect();
+        let mut deleted = Vec::with_capacity(candidates.len());
+        for key in candidates {
+            if let Some((key, slot)) = self.clients.remove_if(&key, |_, slot| is_stale(slot)) {
+                self.client_removed(&slot.record);
+                deleted.push(String::from_utf8_lossy(key.as_bytes()).into_owned());
+            }
         }
+        deleted
     }
-    deleted
 }
 
 #[cfg(test)]
