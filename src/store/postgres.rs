@@ -197,9 +197,13 @@ impl Dialect for Postgres {
 )";
     const NOW: &'static str = "CAST(floor(EXTRACT(EPOCH FROM now())) AS BIGINT)";
     const BEGIN_MIGRATIONS: &'static str = "BEGIN";
-    /// A plain transaction: the `UPDATE` of the token row, its first statement, takes the
-    /// row lock that serialises the registrations with one token.
-    const BEGIN_WRITE: &'static str = "BEGIN";
+    /// The `UPDATE` of the token row, the transaction's first statement, takes the row lock
+    /// that serialises the registrations with one token; under READ COMMITTED, the next one
+    /// then re-reads the committed row and counts with a fresh snapshot. Named, not left to the
+    /// database's default: under REPEATABLE READ or SERIALIZABLE (a host's
+    /// `default_transaction_isolation`), the waiting registration would fail with a
+    /// serialization error instead.
+    const BEGIN_WRITE: &'static str = "BEGIN ISOLATION LEVEL READ COMMITTED";
     /// A transaction-scoped advisory lock: replicas starting at once migrate one after the
     /// other, so each migration runs once. Its key is the ASCII of "toidcreg": a fixed value
     /// unlikely to collide with the host's own advisory locks. One key for every table name:

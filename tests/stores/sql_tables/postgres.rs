@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use tower_oidc_registration::store::PostgresStore;
-use tower_oidc_registration::{ClientStore, CredentialHash, InitialAccessTokenRecord};
+use tower_oidc_registration::{Caller, ClientStore, CredentialHash, InitialAccessTokenRecord};
 
 use super::{invalid_names, refusal};
 use crate::common::postgres::{Schema, database_url};
@@ -477,4 +477,58 @@ async fn a_database_of_an_earlier_release_keeps_its_clients_under_its_names() {
         .expect("again");
     assert_same(&stored(&store, "a").await, &a);
     store.close().await;
+}
+
+/// IAT-5: registrations with one token pass one at a time, whatever isolation level the host's
+/// database or role gives its transactions by default: under SERIALIZABLE they still queue on
+/// the token's row, and none fails with a serialization error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn registrations_with_one_token_queue_under_a_serializable_default() {
+    let Some(url) = database_url("registrations_with_one_token_queue_under_a_serializable_default")
+    else {
+        return;
+    };
+    let schema = Schema::create(&url, "serializable").await;
+    let options = PgConnectOptions::from_str(&url)
+        .expect("PostgreSQL URL")
+        .options([
+            ("search_path", schema.name.as_str()),
+            ("default_transaction_isolation", "serializable"),
+        ]);
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .expect("connect to PostgreSQL");
+    let store: Arc<dyn ClientStore> =
+        Arc::new(PostgresStore::from_pool(pool).await.expect("store"));
+    let racers: u8 = 8;
+    let token = InitialAccessTokenRecord::new("shared".into(), CredentialHash::of("shared token"))
+        .with_max_uses(Some(u64::from(racers)));
+    store
+        .insert_initial_access_token(token)
+        .await
+        .expect("token");
+    let start = Arc::new(tokio::sync::Barrier::new(usize::from(racers)));
+    let tasks: Vec<_> = (0..racers)
+        .map(|n| {
+            let (store, start) = (Arc::clone(&store), Arc::clone(&start));
+            let client = Arc::new(record(&format!("racer-{n}"), n).with_registered_by(
+                Caller::InitialAccessToken {
+                    id: "shared".into(),
+                },
+            ));
+            tokio::spawn(async move {
+                start.wait().await;
+                store
+                    .insert_with_initial_access_token(client, 1_800_000_000)
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        let result = task.await.expect("join");
+        assert!(result.is_ok(), "{result:?}");
+    }
+    assert_eq!(store.count().await.expect("count"), u64::from(racers));
 }
