@@ -472,7 +472,10 @@ impl RegistrationConfigBuilder {
     /// `503 temporarily_unavailable` (default `None`: as long as the store takes). A stalled
     /// database then costs a request this long, not forever. The operation's future is dropped:
     /// like any cancelled store call it may or may not have taken effect (see
-    /// [`ClientStore`]), and nothing is retried. Needs a Tokio runtime with its timer enabled
+    /// [`ClientStore`]), and nothing is retried, but a registration whose insertion failed
+    /// reads the client back: one stored all the same is acknowledged (`201`, its
+    /// credentials), so that no client, and no use of an initial access token, is spent
+    /// unbeknown to its registrant. Needs a Tokio runtime with its timer enabled
     /// (`tokio::time::timeout`), as the host's server has; not zero.
     ///
     /// The host may bound whole requests instead, with `tower::timeout` or its server's

@@ -123,6 +123,18 @@ impl Registry {
             },
         }
     }
+
+    /// Whether `record`, whose insertion failed with a backend error, is stored all the same:
+    /// the client under its id carries this registration's access token (a fresh random
+    /// secret: no other registration has it). A store that cannot answer says no.
+    async fn was_stored(&self, record: &ClientRecord) -> bool {
+        match self.settings.store.get(record.client_id()).await {
+            Ok(Some(stored)) => stored
+                .registration_token_hash()
+                .ct_eq(record.registration_token_hash()),
+            _ => false,
+        }
+    }
 }
 
 impl Admission {
@@ -194,6 +206,17 @@ impl Admission {
                 Err(StoreError::InitialAccessTokenRefused(refusal)) => {
                     let id = admitted.as_ref().map_or("", |t| t.id());
                     return Err(refused(refusal, id));
+                }
+                // The store may have committed before its answer was lost (a store timeout
+                // firing after the commit): then the client exists, and its holder must get
+                // its credentials, not a 503 for a client it never hears of (and, with a
+                // single-use token, a token spent on it).
+                Err(err @ StoreError::Backend(_)) => {
+                    if registry.was_stored(&record).await {
+                        tracing::info!(client_id = %record.client_id(), "client registered");
+                        return Ok(registry.information(record, secret, Some(token), false));
+                    }
+                    return Err(err.into());
                 }
                 Err(err) => return Err(err.into()),
             }

@@ -26,6 +26,9 @@ pub enum Fault {
     /// (unchanged, one version on) just before it, so it fails with [`StoreError::Conflict`].
     /// Then `None`.
     LoseNextRace = 4,
+    /// The next insertion of a client takes effect, but its answer is lost: it fails with a
+    /// backend error, as a store timeout firing after the commit does. Then `None`.
+    LoseNextAnswer = 5,
 }
 
 /// A [`MemoryStore`] behind a switchable fault.
@@ -57,6 +60,22 @@ impl FaultyStore {
         Ok(())
     }
 
+    /// Under [`Fault::LoseNextAnswer`], `result` (that of an insertion which took effect)
+    /// becomes a backend error, and the fault is disarmed.
+    fn lose_answer_if_armed(&self, result: Result<(), StoreError>) -> Result<(), StoreError> {
+        let (lose, none) = (Fault::LoseNextAnswer as u8, Fault::None as u8);
+        let armed = self
+            .fault
+            .compare_exchange(lose, none, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok();
+        match result {
+            Ok(()) if armed => Err(StoreError::Backend(
+                "injected fault: the answer was lost after the commit".into(),
+            )),
+            result => result,
+        }
+    }
+
     /// Under [`Fault::LoseNextRace`], writes the record one version on, unchanged, as a
     /// concurrent writer would, and disarms.
     async fn lose_race_if_armed(&self, client_id: &str) -> Result<(), StoreError> {
@@ -78,7 +97,8 @@ impl FaultyStore {
 impl ClientStore for FaultyStore {
     async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
         self.gate(true).await?;
-        self.inner.insert(record).await
+        let result = self.inner.insert(record).await;
+        self.lose_answer_if_armed(result)
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
@@ -157,8 +177,10 @@ impl ClientStore for FaultyStore {
         now: u64,
     ) -> Result<(), StoreError> {
         self.gate(true).await?;
-        self.inner
+        let result = self
+            .inner
             .insert_with_initial_access_token(record, now)
-            .await
+            .await;
+        self.lose_answer_if_armed(result)
     }
 }

@@ -217,3 +217,35 @@ async fn the_hosts_registry_calls_report_store_failures_as_503_errors() {
         .expect("the client survived the faults");
     assert_eq!(store.count().await.expect("count"), 1);
 }
+
+/// A store that took the registration but whose answer was lost (a store timeout firing after
+/// the commit): the client exists, so the registration answers 201 with its credentials, which
+/// work. Least of all may a single-use initial access token be spent on a client its holder
+/// never hears of.
+#[tokio::test]
+async fn a_registration_whose_store_answer_is_lost_after_the_commit_is_acknowledged() {
+    const IAT: &str = "single-use-initial-access-token";
+    let store = FaultyStore::default();
+    let app = App::with(|b| {
+        b.store(store.clone()).initial_access_token_with(
+            IAT,
+            tower_oidc_registration::InitialAccessTokenOptions::new().max_uses(1),
+        )
+    });
+    for bearer in [None, Some(IAT)] {
+        store.set(Fault::LoseNextAnswer);
+        let mut request =
+            http::Request::post("/register").header(http::header::CONTENT_TYPE, "application/json");
+        if let Some(token) = bearer {
+            request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = serde_json::to_vec(&min()).expect("serialize");
+        let resp = app
+            .send(request.body(common::full(body)).expect("request"))
+            .await;
+        let client = common::created_client(&resp, &min());
+        let read = app.get(&client.path(), Some(&client.token)).await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.text());
+    }
+    assert_eq!(store.inner.count().await.expect("count"), 2);
+}
