@@ -1,8 +1,11 @@
 //! Initial access tokens as a store keeps them (RFC 7591 §3): the record of one token, its terms
 //! and what was spent of them ([`InitialAccessTokenRecord`]), and why a registration with it is
-//! refused ([`TokenRefusal`]). The rule that judges a token is here, once: the memory store, the
-//! registry's check before a request body is read, and the SQL stores' explanation of a refused
-//! statement all apply it.
+//! refused ([`TokenRefusal`]). The rule that judges a token is written here
+//! ([`InitialAccessTokenRecord::refusal_at`]): the memory store and the registry's check before a
+//! request body is read apply it, and the SQL stores name a refusal with it. The SQL stores also
+//! state it as the guard of the statement that spends a use (an atomic `UPDATE` cannot call
+//! Rust): the store conformance suite holds both to the same boundaries (the expiry second, the
+//! last use, the last client slot).
 
 use crate::token::CredentialHash;
 

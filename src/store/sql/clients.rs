@@ -95,8 +95,8 @@ impl Statements {
             ),
             delete: names.render("DELETE FROM {clients} WHERE client_id = $1 AND version = $2"),
             count: names.render("SELECT COUNT(*) FROM {clients}"),
-            // The subquery stops at the limit: a quota check reads at most that many keys of
-            // the primary key's index, however many clients there are.
+            // The subquery stops at the limit: a quota check reads at most that many rows,
+            // however many clients there are.
             count_up_to: names
                 .render("SELECT COUNT(*) FROM (SELECT 1 FROM {clients} LIMIT $1) AS bounded"),
             exists: names.render("SELECT 1 FROM {clients} WHERE client_id = $1"),

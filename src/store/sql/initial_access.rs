@@ -23,8 +23,12 @@ pub(super) const COLUMNS: &str =
     "id, token_hash, expires_at, max_uses, uses, max_clients, revoked, policy";
 
 /// The live clients of token `t`: counted, for a token with a client quota only.
-const LIVE_CLIENTS: &str = "CASE WHEN t.max_clients IS NULL THEN 0 ELSE \
-    (SELECT COUNT(*) FROM {clients} c WHERE c.registered_by = 'iat:' || t.id) END";
+const LIVE_CLIENTS: &str = concat!(
+    "CASE WHEN t.max_clients IS NULL THEN 0 ELSE \
+     (SELECT COUNT(*) FROM {clients} c WHERE c.registered_by = '",
+    super::token_registrant_prefix!(),
+    "' || t.id) END"
+);
 
 /// The token statements of one store, rendered for its names.
 #[derive(Debug)]

@@ -14,8 +14,8 @@ use crate::policy::{Operation, PolicyContext, PolicyError, RegistrationPolicy};
 ///
 /// The limit is checked against
 /// [`ClientStore::count_up_to`](crate::store::ClientStore::count_up_to) before the client is
-/// stored (the SQL stores count no further than the limit: the check costs the same with a
-/// million clients as with a thousand), so concurrent registrations may overshoot it by up to
+/// stored (the SQL stores count no further than the limit: the check's cost grows with the
+/// limit, not with the number of clients), so concurrent registrations may overshoot it by up to
 /// their number: it is a quota, not an exact bound.
 ///
 /// When the store cannot count, the registration is refused (fail closed: 403 `access_denied`,
