@@ -16,5 +16,6 @@ CREATE TABLE {initial_access_tokens} (
     -- The name of the bound policy, as the configuration registers it.
     policy      TEXT    NULL
 ) STRICT;
--- The live clients of a token are counted by registered_by.
-CREATE INDEX {clients_registered_by} ON {clients} (registered_by);
+-- The live clients of a token are counted by registered_by. IF NOT EXISTS: a host may build it
+-- beforehand (PostgreSQL: CONCURRENTLY, without blocking writes to a large table).
+CREATE INDEX IF NOT EXISTS {clients_registered_by} ON {clients} (registered_by);
