@@ -68,7 +68,7 @@ pub(crate) fn record(id: &str, n: u8) -> ClientRecord {
 }
 
 /// `base` at `version`, every other field changed (from `n`): a distinguishable replacement.
-fn next(base: &ClientRecord, version: u64, n: u8) -> Arc<ClientRecord> {
+pub(crate) fn next(base: &ClientRecord, version: u64, n: u8) -> Arc<ClientRecord> {
     let mut r = record(base.client_id(), n);
     r = r.with_version(version);
     Arc::new(r)

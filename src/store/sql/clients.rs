@@ -12,7 +12,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool,
 use super::initial_access::TokenStatements;
 use super::migrate::Migration;
 use super::names::{Ident, Names};
-use super::{ClientRow, backend, to_sql_int};
+use super::{ClientRow, backend, cas_error, to_sql_int};
 use crate::store::{ClientRecord, StoreError};
 
 /// What one SQL database spells its own way; implemented by sqlx's database types
@@ -215,7 +215,7 @@ where
             .bind(expected)
             .execute(&self.pool)
             .await
-            .map_err(backend)?;
+            .map_err(cas_error)?;
         if DB::rows_affected(&done) == 0 {
             return Err(self.missed(&record.client_id).await);
         }
@@ -232,7 +232,7 @@ where
             .bind(expected)
             .execute(&self.pool)
             .await
-            .map_err(backend)?;
+            .map_err(cas_error)?;
         if DB::rows_affected(&done) == 0 {
             return Err(self.missed(client_id).await);
         }

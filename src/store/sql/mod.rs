@@ -27,6 +27,17 @@ pub(crate) fn backend(err: impl std::error::Error + Send + Sync + 'static) -> St
     StoreError::Backend(Box::new(err))
 }
 
+/// The error of a compare-and-swap statement (`replace`, `delete`): a serialization failure
+/// (SQLSTATE 40001, which PostgreSQL raises instead of waiting when the host's default
+/// isolation level is REPEATABLE READ or SERIALIZABLE and another writer changed the row) is
+/// the conflict it stands for; anything else a backend error.
+pub(crate) fn cas_error(err: sqlx::Error) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("40001") => StoreError::Conflict,
+        _ => backend(err),
+    }
+}
+
 /// A backend error with a message of ours (a row that does not decode, a value out of range).
 pub(crate) fn invalid(message: String) -> StoreError {
     StoreError::Backend(message.into())

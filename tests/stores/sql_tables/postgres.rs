@@ -7,11 +7,13 @@ use std::sync::Arc;
 use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use tower_oidc_registration::store::PostgresStore;
-use tower_oidc_registration::{Caller, ClientStore, CredentialHash, InitialAccessTokenRecord};
+use tower_oidc_registration::{
+    Caller, ClientStore, CredentialHash, InitialAccessTokenRecord, StoreError,
+};
 
 use super::{invalid_names, refusal};
 use crate::common::postgres::{Schema, database_url};
-use crate::conformance::{assert_same, record, stored};
+use crate::conformance::{assert_same, next, record, stored};
 
 /// The tables and indexes of `schema`, by name.
 async fn objects(pool: &PgPool, schema: &str) -> Vec<String> {
@@ -481,11 +483,13 @@ async fn a_database_of_an_earlier_release_keeps_its_clients_under_its_names() {
 
 /// IAT-5: registrations with one token pass one at a time, whatever isolation level the host's
 /// database or role gives its transactions by default: under SERIALIZABLE they still queue on
-/// the token's row, and none fails with a serialization error.
+/// the token's row, and none fails with a serialization error; and a compare-and-swap writer
+/// that loses to another is told of a conflict, not of a backend failure.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn registrations_with_one_token_queue_under_a_serializable_default() {
-    let Some(url) = database_url("registrations_with_one_token_queue_under_a_serializable_default")
-    else {
+async fn under_a_serializable_default_token_registrations_queue_and_cas_writers_conflict() {
+    let Some(url) = database_url(
+        "under_a_serializable_default_token_registrations_queue_and_cas_writers_conflict",
+    ) else {
         return;
     };
     let schema = Schema::create(&url, "serializable").await;
@@ -495,13 +499,16 @@ async fn registrations_with_one_token_queue_under_a_serializable_default() {
             ("search_path", schema.name.as_str()),
             ("default_transaction_isolation", "serializable"),
         ]);
-    let pool = PgPoolOptions::new()
-        .max_connections(8)
+    let store_pool = PgPoolOptions::new()
+        .max_connections(10)
         .connect_with(options)
         .await
         .expect("connect to PostgreSQL");
-    let store: Arc<dyn ClientStore> =
-        Arc::new(PostgresStore::from_pool(pool).await.expect("store"));
+    let store: Arc<dyn ClientStore> = Arc::new(
+        PostgresStore::from_pool(store_pool.clone())
+            .await
+            .expect("store"),
+    );
     let racers: u8 = 8;
     let token = InitialAccessTokenRecord::new("shared".into(), CredentialHash::of("shared token"))
         .with_max_uses(Some(u64::from(racers)));
@@ -531,4 +538,40 @@ async fn registrations_with_one_token_queue_under_a_serializable_default() {
         assert!(result.is_ok(), "{result:?}");
     }
     assert_eq!(store.count().await.expect("count"), u64::from(racers));
+
+    // A compare-and-swap writer that waits for another's row lock is told of the conflict
+    // once that writer commits (which the registry answers by reading again), never of a
+    // backend failure: under SERIALIZABLE, PostgreSQL raises a serialization error there.
+    let pg = PostgresStore::from_pool(store_pool.clone())
+        .await
+        .expect("store");
+    let mut other = store_pool.begin().await.expect("another writer");
+    sqlx::query("UPDATE oidc_registration_clients SET version = 2 WHERE client_id = 'racer-0'")
+        .execute(&mut *other)
+        .await
+        .expect("the other writer's update");
+    let waiting =
+        tokio::spawn(async move { pg.replace(next(&record("racer-0", 0), 2, 9), 1).await });
+    let mut watcher = PgConnection::connect(&url).await.expect("connect");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let blocked: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        )
+        .fetch_one(&mut watcher)
+        .await
+        .expect("pg_stat_activity");
+        if blocked > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replacement never waited"
+        );
+        tokio::task::yield_now().await;
+    }
+    other.commit().await.expect("commit");
+    let result = waiting.await.expect("join");
+    assert!(matches!(result, Err(StoreError::Conflict)), "{result:?}");
 }
