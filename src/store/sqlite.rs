@@ -3,19 +3,16 @@
 mod builder;
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::Sqlite;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteQueryResult,
     SqliteSynchronous,
 };
 
+use super::StoreError;
 use super::sql::{Clients, Dialect, Ident, Migration, Names, backend};
-use super::{ClientRecord, ClientStore, InitialAccessTokenRecord, StoreError};
-use crate::token::CredentialHash;
 
 pub use builder::SqliteStoreBuilder;
 
@@ -116,83 +113,7 @@ async fn durable_pool(path_or_url: &str) -> Result<SqlitePool, StoreError> {
         .map_err(backend)
 }
 
-#[async_trait]
-impl ClientStore for SqliteStore {
-    async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
-        self.clients.insert(record).await
-    }
-
-    async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-        self.clients.get(client_id).await
-    }
-
-    async fn replace(
-        &self,
-        record: Arc<ClientRecord>,
-        expected_version: u64,
-    ) -> Result<(), StoreError> {
-        self.clients.replace(record, expected_version).await
-    }
-
-    async fn delete(&self, client_id: &str, expected_version: u64) -> Result<(), StoreError> {
-        self.clients.delete(client_id, expected_version).await
-    }
-
-    async fn count(&self) -> Result<u64, StoreError> {
-        self.clients.count().await
-    }
-
-    async fn count_up_to(&self, limit: u64) -> Result<u64, StoreError> {
-        self.clients.count_up_to(limit).await
-    }
-
-    async fn touch(&self, client_id: &str, at: u64) -> Result<(), StoreError> {
-        self.clients.touch(client_id, at).await
-    }
-
-    async fn delete_unused(
-        &self,
-        unused_since: u64,
-        limit: usize,
-    ) -> Result<Vec<String>, StoreError> {
-        self.clients.delete_unused(unused_since, limit).await
-    }
-
-    async fn insert_initial_access_token(
-        &self,
-        token: InitialAccessTokenRecord,
-    ) -> Result<(), StoreError> {
-        self.clients.insert_initial_access_token(token).await
-    }
-
-    async fn initial_access_token_by_hash(
-        &self,
-        hash: &CredentialHash,
-    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
-        self.clients.initial_access_token_by_hash(hash).await
-    }
-
-    async fn initial_access_token_by_id(
-        &self,
-        id: &str,
-    ) -> Result<Option<InitialAccessTokenRecord>, StoreError> {
-        self.clients.initial_access_token_by_id(id).await
-    }
-
-    async fn revoke_initial_access_token(&self, id: &str) -> Result<(), StoreError> {
-        self.clients.revoke_initial_access_token(id).await
-    }
-
-    async fn insert_with_initial_access_token(
-        &self,
-        record: Arc<ClientRecord>,
-        now: u64,
-    ) -> Result<(), StoreError> {
-        self.clients
-            .insert_with_initial_access_token(record, now)
-            .await
-    }
-}
+super::sql::client_store_of_clients!(SqliteStore);
 
 impl Dialect for Sqlite {
     const BUILDER: &'static str = "SqliteStoreBuilder";

@@ -6,11 +6,13 @@
 //! once over sqlx for every [`Dialect`] (the backends' modules hold only what their database
 //! spells its own way).
 
+mod client_store;
 mod clients;
 mod initial_access;
 mod migrate;
 mod names;
 
+pub(crate) use client_store::client_store_of_clients;
 pub(crate) use clients::{Clients, Dialect};
 pub use migrate::SqlMigration;
 pub(crate) use migrate::{Migration, scripts};
