@@ -16,6 +16,7 @@ pub mod contract;
 pub mod example;
 pub mod faulty_store;
 pub mod host;
+pub mod policies;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod server;

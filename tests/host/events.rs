@@ -6,7 +6,7 @@ use crate::common;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
-use crate::common::captured::Captured;
+use crate::common::captured::{Captured, run_alone_in_a_child};
 use crate::common::faulty_store::{Fault, FaultyStore};
 use crate::common::host::{post_request, token_of};
 use crate::common::{Client, REDIRECT, Resp, created_client, full, min};
@@ -676,36 +676,10 @@ async fn no_event_carries_a_secret() {
 /// Set in the child process that runs [`log_capture_child`].
 const CHILD_ENV: &str = "HOST_EVENTS_LOG_CAPTURE_CHILD";
 
-/// Runs [`log_capture_child`] alone in a child process. A scoped tracing subscriber
-/// (`with_default`) in a test binary whose other tests run on other threads at the same time
-/// may miss events: tracing caches per-callsite interest, and a callsite first hit by another
-/// thread while no subscriber wanted it can stay disabled. Alone in its process, it cannot.
+/// Runs [`log_capture_child`] alone in a child process (see [`run_alone_in_a_child`]).
 #[test]
 fn no_log_line_carries_a_secret() {
-    if std::env::var_os(CHILD_ENV).is_some() {
-        return;
-    }
-    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "events::log_capture_child",
-            "--exact",
-            "--ignored",
-            "--test-threads=1",
-            "--nocapture",
-        ])
-        .env(CHILD_ENV, "1")
-        .output()
-        .expect("run the child test");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "log capture failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains("1 passed"),
-        "the child test did not run:\n{stdout}\n{stderr}"
-    );
+    run_alone_in_a_child("events::log_capture_child", CHILD_ENV);
 }
 
 #[test]

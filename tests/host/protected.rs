@@ -2,6 +2,7 @@
 //! and issued, with expiry, use counts, revocation, client quotas and bound policies.
 
 use crate::common;
+use crate::common::policies::{FORBID_NAME, ForbidName};
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,7 +18,7 @@ use http_body_util::BodyExt;
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 use tower_oidc_registration::Requester;
-use tower_oidc_registration::metadata::{ClientMetadata, MetadataError};
+use tower_oidc_registration::metadata::ClientMetadata;
 use tower_oidc_registration::metadata::{GrantType, MetadataRules};
 use tower_oidc_registration::policy::{Operation, PolicyContext, PolicyError, RegistrationPolicy};
 use tower_oidc_registration::{
@@ -463,28 +464,6 @@ async fn open_mode_honours_a_valid_initial_access_token_and_refuses_a_bogus_one(
 // ---------------------------------------------------------------------------------------------
 // A policy bound to a token applies at registration and again on update.
 // ---------------------------------------------------------------------------------------------
-
-/// Refuses the client name `forbidden`.
-struct ForbidName;
-
-/// The name [`ForbidName`] is registered under.
-const FORBID_NAME: &str = "forbid-name";
-
-#[async_trait]
-impl RegistrationPolicy for ForbidName {
-    async fn apply(
-        &self,
-        _context: &PolicyContext<'_>,
-        metadata: ClientMetadata,
-    ) -> Result<ClientMetadata, PolicyError> {
-        if metadata.client_name.default.as_deref() == Some("forbidden") {
-            return Err(PolicyError::Metadata(MetadataError::client_metadata(
-                "client_name: not allowed by the policy of this token",
-            )));
-        }
-        Ok(metadata)
-    }
-}
 
 #[tokio::test]
 async fn an_admission_names_its_caller_and_hides_the_token() {

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tower_oidc_registration::TrustedIssuer;
 use tower_oidc_registration::fetch::HttpsFetcher;
 
-use crate::common::captured::Captured;
+use crate::common::captured::{Captured, run_alone_in_a_child};
 use crate::common::host::Host;
 use crate::common::{REDIRECT, assert_rfc_error};
 use crate::https_server::broken;
@@ -107,31 +107,10 @@ const CHILD_ENV: &str = "METADATA_FETCH_FAILURE_LOG_CHILD";
 /// ERR-11: a document that cannot be fetched gets one description for its kind of URI,
 /// whatever the reason; the reason is logged for the operator, at debug level.
 ///
-/// Runs [`fetch_failure_log_child`] alone in a child process: a scoped tracing subscriber can
-/// miss events whose callsite another test's thread saw first (see `tests/host/events.rs`).
+/// Runs [`fetch_failure_log_child`] alone in a child process (see [`run_alone_in_a_child`]).
 #[test]
 fn the_reason_a_fetch_failed_is_logged_for_the_operator() {
-    if std::env::var_os(CHILD_ENV).is_some() {
-        return;
-    }
-    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "fetch_failures::fetch_failure_log_child",
-            "--exact",
-            "--ignored",
-            "--test-threads=1",
-            "--nocapture",
-        ])
-        .env(CHILD_ENV, "1")
-        .output()
-        .expect("run the child test");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("1 passed"),
-        "the child test did not run:\n{stdout}\n{stderr}"
-    );
+    run_alone_in_a_child("fetch_failures::fetch_failure_log_child", CHILD_ENV);
 }
 
 #[test]

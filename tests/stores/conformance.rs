@@ -850,8 +850,6 @@ mod sqlite_only {
     use http_body_util::{BodyExt, Full};
     use serde_json::{Value, json};
     use tower::{Layer, ServiceExt, service_fn};
-    use tower_oidc_registration::metadata::{ClientMetadata, MetadataError};
-    use tower_oidc_registration::policy::{PolicyContext, PolicyError, RegistrationPolicy};
     use tower_oidc_registration::store::SqliteStore;
     use tower_oidc_registration::{
         Caller, ClientStore, InitialAccessTokenOptions, RegistrationAccess, RegistrationConfig,
@@ -859,6 +857,7 @@ mod sqlite_only {
     };
 
     use super::{assert_same, assert_undecodable_columns_name_the_client, record, stored};
+    use crate::common::policies::{FORBID_NAME, ForbidName};
     use crate::common::temp_db::TempDb;
 
     #[tokio::test]
@@ -948,25 +947,6 @@ mod sqlite_only {
 
     const ISSUER: &str = "https://iam.example.org/";
 
-    /// Refuses the client name `forbidden`.
-    struct ForbidName;
-
-    #[async_trait::async_trait]
-    impl RegistrationPolicy for ForbidName {
-        async fn apply(
-            &self,
-            _context: &PolicyContext<'_>,
-            metadata: ClientMetadata,
-        ) -> Result<ClientMetadata, PolicyError> {
-            if metadata.client_name.default.as_deref() == Some("forbidden") {
-                return Err(PolicyError::Metadata(MetadataError::client_metadata(
-                    "client_name: not allowed by the policy of this token",
-                )));
-            }
-            Ok(metadata)
-        }
-    }
-
     /// A registry over a store on the database file `db`, protected by initial access tokens,
     /// with the same key and the policy `forbid-name` at every start: a "process" of the
     /// service.
@@ -976,7 +956,7 @@ mod sqlite_only {
             .store(store.clone())
             .signing_key(SigningKey::hs256(&[7u8; 32]).expect("HS256 key"))
             .registration_access(RegistrationAccess::InitialAccessToken)
-            .initial_access_token_policy("forbid-name", ForbidName)
+            .initial_access_token_policy(FORBID_NAME, ForbidName)
             .build()
             .expect("config");
         (Registry::new(&config), store)
@@ -1001,7 +981,7 @@ mod sqlite_only {
             .issue_initial_access_token(
                 InitialAccessTokenOptions::new()
                     .max_uses(2)
-                    .policy("forbid-name"),
+                    .policy(FORBID_NAME),
             )
             .await
             .expect("issue");

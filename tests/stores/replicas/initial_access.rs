@@ -8,13 +8,12 @@ use http::StatusCode;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
-use tower_oidc_registration::metadata::{ClientMetadata, MetadataError};
-use tower_oidc_registration::policy::{PolicyContext, PolicyError, RegistrationPolicy};
 use tower_oidc_registration::{
     InitialAccessTokenOptions, RegistrationAccess, RegistrationConfigBuilder,
 };
 
 use super::{Replica, WRITERS_PER_REPLICA, http_client, schema, str_field};
+use crate::common::policies::{FORBID_NAME, ForbidName};
 
 /// A static initial access token that every replica of these tests is configured with.
 const STATIC_IAT: &str = "replicated-static-initial-access-token";
@@ -217,27 +216,6 @@ async fn a_deletion_through_one_replica_never_wraps_the_client_quota_of_the_othe
     }
 }
 
-/// Refuses the client name `forbidden`: the policy the replicas register under [`POLICY`].
-struct ForbidName;
-
-const POLICY: &str = "forbid-name";
-
-#[async_trait::async_trait]
-impl RegistrationPolicy for ForbidName {
-    async fn apply(
-        &self,
-        _context: &PolicyContext<'_>,
-        metadata: ClientMetadata,
-    ) -> Result<ClientMetadata, PolicyError> {
-        if metadata.client_name.default.as_deref() == Some("forbidden") {
-            return Err(PolicyError::Metadata(MetadataError::client_metadata(
-                "client_name: not allowed by the policy of this token",
-            )));
-        }
-        Ok(metadata)
-    }
-}
-
 /// IAT-9: a token's policy applies to its registrations and to their later updates.
 ///
 /// A token issued through one replica registers through either, its uses counted for both,
@@ -249,7 +227,7 @@ async fn a_client_registered_with_an_issued_token_updates_itself_through_the_oth
     };
     let protected = |b: RegistrationConfigBuilder| {
         b.registration_access(RegistrationAccess::InitialAccessToken)
-            .initial_access_token_policy(POLICY, ForbidName)
+            .initial_access_token_policy(FORBID_NAME, ForbidName)
     };
     let a = Replica::start_with(&schema, protected).await;
     let b = Replica::start_with(&schema, protected).await;
@@ -257,7 +235,11 @@ async fn a_client_registered_with_an_issued_token_updates_itself_through_the_oth
 
     let issued = a
         .registry
-        .issue_initial_access_token(InitialAccessTokenOptions::new().max_uses(2).policy(POLICY))
+        .issue_initial_access_token(
+            InitialAccessTokenOptions::new()
+                .max_uses(2)
+                .policy(FORBID_NAME),
+        )
         .await
         .expect("issue");
     let iat = issued.token.expose();
