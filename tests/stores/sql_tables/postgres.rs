@@ -575,3 +575,32 @@ async fn under_a_serializable_default_token_registrations_queue_and_cas_writers_
     let result = waiting.await.expect("join");
     assert!(matches!(result, Err(StoreError::Conflict)), "{result:?}");
 }
+
+/// Only a serialization failure is a conflict: any other error of the database in a
+/// compare-and-swap (here, its table gone) is a backend failure, which the registry answers
+/// with 503 rather than by reading again and retrying.
+#[tokio::test]
+async fn a_failed_compare_and_swap_statement_is_a_backend_error_not_a_conflict() {
+    let Some(url) =
+        database_url("a_failed_compare_and_swap_statement_is_a_backend_error_not_a_conflict")
+    else {
+        return;
+    };
+    let schema = Schema::create(&url, "cas_backend").await;
+    let store = schema.store(2).await;
+    store.insert(record("a", 1).into()).await.expect("insert");
+    sqlx::query("DROP TABLE oidc_registration_clients")
+        .execute(store.pool())
+        .await
+        .expect("drop the table");
+    let replaced = store.replace(next(&record("a", 1), 2, 2), 1).await;
+    assert!(
+        matches!(replaced, Err(StoreError::Backend(_))),
+        "{replaced:?}"
+    );
+    let deleted = store.delete("a", 1).await;
+    assert!(
+        matches!(deleted, Err(StoreError::Backend(_))),
+        "{deleted:?}"
+    );
+}
