@@ -685,13 +685,7 @@ fn no_log_line_carries_a_secret() {
 #[test]
 #[ignore = "run alone in a child process by no_log_line_carries_a_secret"]
 fn log_capture_child() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::TRACE);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

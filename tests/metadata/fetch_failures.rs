@@ -116,13 +116,7 @@ fn the_reason_a_fetch_failed_is_logged_for_the_operator() {
 #[test]
 #[ignore = "run alone in a child process by the_reason_a_fetch_failed_is_logged_for_the_operator"]
 fn fetch_failure_log_child() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .finish();
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::DEBUG);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
