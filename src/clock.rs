@@ -1,6 +1,6 @@
 //! Where the registry reads the time: a [`Clock`], the system clock unless the configuration
-//! sets another, so that expiry, lifetimes, clock skew and last use can be tested at their exact
-//! boundaries without sleeping.
+//! sets another, so that expiry, lifetimes, clock skew, last use and rate limits can be tested at
+//! their exact boundaries without sleeping.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -34,6 +34,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub trait Clock: Send + Sync + 'static {
     /// Seconds since the Unix epoch.
     fn now(&self) -> u64;
+
+    /// Milliseconds since the Unix epoch: what registration rate limits are measured in
+    /// ([`rate_limit`](crate::rate_limit)). Defaults to [`now`](Self::now) × 1000, so a
+    /// clock of whole seconds needs nothing more; a test clock that crosses a rate limit's
+    /// boundary to the millisecond implements it.
+    fn now_millis(&self) -> u64 {
+        self.now().saturating_mul(1000)
+    }
 }
 
 /// The operating system's clock (the default).
@@ -45,5 +53,11 @@ impl Clock for SystemClock {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs())
+    }
+
+    fn now_millis(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     }
 }

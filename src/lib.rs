@@ -461,6 +461,7 @@ mod jws;
 mod layer;
 pub mod metadata;
 pub mod policy;
+pub mod rate_limit;
 mod registry;
 mod route;
 mod secret;

@@ -42,8 +42,9 @@
 //!   repository is the suite every store passes).
 //!
 //! Both SQL stores can live in the host's own database. Their tables are
-//! `oidc_registration_clients`, `oidc_registration_clients_schema_version` and
-//! `oidc_registration_initial_access_tokens` unless named otherwise (and, for PostgreSQL, put in a schema of their own) with
+//! `oidc_registration_clients`, `oidc_registration_clients_schema_version`,
+//! `oidc_registration_initial_access_tokens` and `oidc_registration_rate_limits` unless named
+//! otherwise (and, for PostgreSQL, put in a schema of their own) with
 //! [`SqliteStore::builder`] or [`PostgresStore::builder`]; a table they did not create is
 //! never touched. A host that migrates with its own tooling, or whose runtime role may not
 //! change the schema, takes the migrations' SQL from the builder's `migration_sql`, or runs
@@ -128,6 +129,7 @@ use async_trait::async_trait;
 
 use crate::context::Caller;
 use crate::metadata::{self, AuthMethod, ClientMetadata, GrantType, MetadataError};
+use crate::rate_limit::{Gcra, RateDecision};
 use crate::secret::Secret;
 use crate::token::CredentialHash;
 
@@ -434,6 +436,13 @@ pub enum StoreError {
 /// makes the terms hold is
 /// [`insert_with_initial_access_token`](Self::insert_with_initial_access_token): one atomic
 /// step that checks the token, spends a use and inserts the client.
+///
+/// # Rate limits
+///
+/// [`rate_limit`](Self::rate_limit) keeps the state of the registration rate limits
+/// ([`rate_limit`](crate::rate_limit)) beside the clients, one number per key, so that
+/// the limits hold for every replica sharing the store: it applies the one rule,
+/// [`gcra`](crate::rate_limit::gcra), under the key's lock.
 #[async_trait]
 pub trait ClientStore: Send + Sync + 'static {
     /// Stores a new record, unless a record with the same `client_id` exists
@@ -531,6 +540,26 @@ pub trait ClientStore: Send + Sync + 'static {
         record: Arc<ClientRecord>,
         now: u64,
     ) -> Result<(), StoreError>;
+
+    /// Decides one request under the rate `limit` at `now_ms` (milliseconds since the epoch),
+    /// with the state kept under `key` (what registration rate limits key: an address, or the
+    /// whole server), atomically: reads the key's theoretical arrival time (0 for a key without
+    /// state), applies [`Gcra::apply`] to it (the rule itself is never rewritten by a store),
+    /// and stores the new state when the request is allowed; a refused request changes nothing.
+    ///
+    /// Concurrent calls for one key, through any number of stores on the same data, must pass
+    /// one at a time (a lock on the key), so that together they never admit more than the rate
+    /// allows: the limits then hold for every replica sharing the store, not per process.
+    ///
+    /// A key whose state is at or before the time is as good as absent
+    /// ([`gcra`](crate::rate_limit::gcra) treats both alike): a store forgets such keys, now and
+    /// then, so that the keys of past callers do not pile up.
+    async fn rate_limit(
+        &self,
+        key: &str,
+        limit: Gcra,
+        now_ms: u64,
+    ) -> Result<RateDecision, StoreError>;
 }
 
 #[cfg(test)]

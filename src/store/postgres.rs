@@ -22,8 +22,8 @@ pub use builder::PostgresStoreBuilder;
 /// transaction-scoped advisory lock (`pg_advisory_xact_lock`), so several replicas starting
 /// at once migrate once; they are recorded in a schema version table, and a database
 /// migrated by a newer release is refused rather than misread. The tables are
-/// `oidc_registration_clients`, `oidc_registration_clients_schema_version` and
-/// `oidc_registration_initial_access_tokens`, in the
+/// `oidc_registration_clients`, `oidc_registration_clients_schema_version`,
+/// `oidc_registration_initial_access_tokens` and `oidc_registration_rate_limits`, in the
 /// connection's current schema (the first of its `search_path`): other names, a schema of
 /// their own, and connecting without migrating (for a runtime role that may not change the
 /// schema) are options of [`PostgresStore::builder`].
@@ -35,7 +35,9 @@ pub use builder::PostgresStoreBuilder;
 /// registration with an initial access token is one transaction whose first statement spends a
 /// use with an `UPDATE` of the token's row, guarded by its terms: the row lock it takes makes
 /// the registrations with one token, through any number of replicas, pass one at a time, so
-/// its last use, or its last client slot, goes to exactly one of them.
+/// its last use, or its last client slot, goes to exactly one of them. A registration rate
+/// limit decision is a transaction that locks its key's row, so the limits hold for all the
+/// replicas together.
 ///
 /// ```no_run
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::PostgresStore};
@@ -108,6 +110,11 @@ impl Dialect for Postgres {
             description: "initial access tokens",
             sql: include_str!("sql/migrations/postgres/0003_initial_access_tokens.sql"),
         },
+        Migration {
+            version: 4,
+            description: "rate limits",
+            sql: include_str!("sql/migrations/postgres/0004_rate_limits.sql"),
+        },
     ];
     /// `BIGINT`: PostgreSQL's `INTEGER` is 32-bit, and the versions read back as `i64`.
     const SCHEMA_VERSION_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS {schema_version} (
@@ -142,6 +149,11 @@ impl Dialect for Postgres {
         (SELECT client_id FROM {clients} WHERE COALESCE(last_used_at, client_id_issued_at) < $1 \
          LIMIT $2 FOR UPDATE SKIP LOCKED) \
         AND COALESCE(last_used_at, client_id_issued_at) < $1 RETURNING client_id";
+    /// `SKIP LOCKED`: a key a request holds is left to a later sweep (its state is being
+    /// renewed anyway), and replicas sweeping at once delete different rows.
+    const DELETE_STALE_RATE_LIMITS: &'static str = "DELETE FROM {rate_limits} WHERE limit_key IN \
+        (SELECT limit_key FROM {rate_limits} WHERE tat_ms <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED) \
+        AND tat_ms <= $1";
 
     /// Quoted and qualified, as `to_regclass` parses it.
     fn table_ref(names: &Names, table: &Ident) -> String {

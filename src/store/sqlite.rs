@@ -31,8 +31,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// the crate, applied in order inside one `BEGIN IMMEDIATE` transaction (two processes
 /// opening the same file migrate once), and recorded in a schema version table; a file
 /// migrated by a newer release is refused rather than misread. Its tables are
-/// `oidc_registration_clients`, `oidc_registration_clients_schema_version` and
-/// `oidc_registration_initial_access_tokens`: other names,
+/// `oidc_registration_clients`, `oidc_registration_clients_schema_version`,
+/// `oidc_registration_initial_access_tokens` and `oidc_registration_rate_limits`: other names,
 /// and opening without migrating (for a host that migrates on its own), are options of
 /// [`SqliteStore::builder`].
 ///
@@ -40,7 +40,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// `… WHERE client_id = $1 AND version = $2`: single statements, atomic under SQLite's write
 /// lock, so concurrent writers have exactly one winner. A registration with an initial access
 /// token is one `BEGIN IMMEDIATE` transaction (spend a use, count the token's live clients,
-/// insert): registrations with tokens, from every process on the file, pass one at a time.
+/// insert): registrations with tokens, from every process on the file, pass one at a time. So
+/// is a registration rate limit decision, so that the limits hold for every process on the
+/// file.
 ///
 /// ```no_run
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::SqliteStore};
@@ -133,6 +135,11 @@ impl Dialect for Sqlite {
             description: "initial access tokens",
             sql: include_str!("sql/migrations/sqlite/0003_initial_access_tokens.sql"),
         },
+        Migration {
+            version: 4,
+            description: "rate limits",
+            sql: include_str!("sql/migrations/sqlite/0004_rate_limits.sql"),
+        },
     ];
     const SCHEMA_VERSION_TABLE: &'static str = "CREATE TABLE IF NOT EXISTS {schema_version} (
     version INTEGER NOT NULL PRIMARY KEY,
@@ -155,6 +162,8 @@ impl Dialect for Sqlite {
         (SELECT client_id FROM {clients} WHERE COALESCE(last_used_at, client_id_issued_at) < $1 \
          LIMIT $2) \
         AND COALESCE(last_used_at, client_id_issued_at) < $1 RETURNING client_id";
+    const DELETE_STALE_RATE_LIMITS: &'static str = "DELETE FROM {rate_limits} WHERE limit_key IN \
+        (SELECT limit_key FROM {rate_limits} WHERE tat_ms <= $1 LIMIT $2) AND tat_ms <= $1";
 
     /// The bare name: SQLite has no schema option (and `pragma_table_info` takes the name
     /// unquoted).

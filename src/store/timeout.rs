@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::{ClientRecord, ClientStore, InitialAccessTokenRecord, StoreError};
+use crate::rate_limit::{Gcra, RateDecision};
 use crate::token::CredentialHash;
 
 /// Wraps the configured store when
@@ -118,5 +119,14 @@ impl ClientStore for TimeoutStore {
     ) -> Result<(), StoreError> {
         self.limit(self.inner.insert_with_initial_access_token(record, now))
             .await
+    }
+
+    async fn rate_limit(
+        &self,
+        key: &str,
+        limit: Gcra,
+        now_ms: u64,
+    ) -> Result<RateDecision, StoreError> {
+        self.limit(self.inner.rate_limit(key, limit, now_ms)).await
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
+use tower_oidc_registration::rate_limit::{Gcra, RateDecision};
 use tower_oidc_registration::{
     ClientRecord, ClientStore, CredentialHash, InitialAccessTokenRecord, MemoryStore, StoreError,
 };
@@ -182,5 +183,15 @@ impl ClientStore for FaultyStore {
             .insert_with_initial_access_token(record, now)
             .await;
         self.lose_answer_if_armed(result)
+    }
+
+    async fn rate_limit(
+        &self,
+        key: &str,
+        limit: Gcra,
+        now_ms: u64,
+    ) -> Result<RateDecision, StoreError> {
+        self.gate(true).await?;
+        self.inner.rate_limit(key, limit, now_ms).await
     }
 }

@@ -687,23 +687,33 @@ pub struct TestClock(Arc<std::sync::atomic::AtomicU64>);
 impl TestClock {
     /// A clock at `start` seconds since the epoch.
     pub fn at(start: u64) -> Self {
-        Self(Arc::new(std::sync::atomic::AtomicU64::new(start)))
+        Self(Arc::new(std::sync::atomic::AtomicU64::new(start * 1000)))
     }
 
-    /// Sets the time.
+    /// Sets the time, in seconds.
     pub fn set(&self, now: u64) {
-        self.0.store(now, std::sync::atomic::Ordering::SeqCst);
+        self.0
+            .store(now * 1000, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Moves the time forward by `seconds`.
     pub fn advance(&self, seconds: u64) {
+        self.advance_millis(seconds * 1000);
+    }
+
+    /// Moves the time forward by `millis` milliseconds (what rate limits are measured in).
+    pub fn advance_millis(&self, millis: u64) {
         self.0
-            .fetch_add(seconds, std::sync::atomic::Ordering::SeqCst);
+            .fetch_add(millis, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
 impl tower_oidc_registration::Clock for TestClock {
     fn now(&self) -> u64 {
+        self.now_millis() / 1000
+    }
+
+    fn now_millis(&self) -> u64 {
         self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

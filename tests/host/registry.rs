@@ -25,6 +25,7 @@ use tower::util::BoxCloneService;
 use tower::{Layer, service_fn};
 use tower_oidc_registration::generate::{ClientIdGenerator, GenerateError, SecretGenerator};
 use tower_oidc_registration::metadata::{AuthMethod, GrantType, MetadataRules};
+use tower_oidc_registration::rate_limit::{Gcra, RateDecision};
 use tower_oidc_registration::{Caller, Requester};
 use tower_oidc_registration::{
     ClientAuthError, ClientCredentials, ClientRecord, ClientStore, CredentialHash,
@@ -701,6 +702,15 @@ impl ClientStore for LockstepStore {
         self.inner
             .insert_with_initial_access_token(record, now)
             .await
+    }
+
+    async fn rate_limit(
+        &self,
+        key: &str,
+        limit: Gcra,
+        now_ms: u64,
+    ) -> Result<RateDecision, StoreError> {
+        self.inner.rate_limit(key, limit, now_ms).await
     }
 }
 

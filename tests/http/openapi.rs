@@ -22,6 +22,7 @@ use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use tower_oidc_registration::generate::{GenerateError, SecretGenerator};
 use tower_oidc_registration::metadata::MetadataError;
+use tower_oidc_registration::rate_limit::{Gcra, RateDecision};
 use tower_oidc_registration::{
     ClientRecord, ClientStore, CredentialHash, InitialAccessTokenRecord, MemoryStore,
     RegistrationError, Secret, StoreError, error_response,
@@ -557,6 +558,16 @@ impl ClientStore for FlakyStore {
         self.inner
             .insert_with_initial_access_token(record, now)
             .await
+    }
+
+    async fn rate_limit(
+        &self,
+        key: &str,
+        limit: Gcra,
+        now_ms: u64,
+    ) -> Result<RateDecision, StoreError> {
+        self.check()?;
+        self.inner.rate_limit(key, limit, now_ms).await
     }
 }
 

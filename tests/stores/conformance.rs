@@ -10,9 +10,11 @@
 //!
 //! Each behaviour is a function taking an `Arc<dyn ClientStore>`; `suite!` instantiates every
 //! behaviour as a test for one store factory. A new store joins by adding one `suite!` line.
-//! The initial access token contract is in `conformance/initial_access.rs`.
+//! The initial access token contract is in `conformance/initial_access.rs`, the rate limit
+//! contract in `conformance/rate_limit.rs`.
 
 mod initial_access;
+mod rate_limit;
 
 use std::sync::Arc;
 
@@ -24,6 +26,11 @@ use initial_access::{
     initial_access_tokens_round_trip_and_are_unique_by_id_and_hash,
     revoking_a_token_refuses_it_and_keeps_its_record,
     the_client_quota_counts_live_clients_freed_by_deletion_and_expiry,
+};
+use rate_limit::{
+    a_refused_request_changes_no_state, an_idle_key_gets_its_whole_burst_back_and_no_more,
+    concurrent_callers_on_one_key_never_exceed_the_burst, rate_limit_keys_are_kept_apart,
+    rate_limits_decide_exactly_at_the_boundaries,
 };
 use tower_oidc_registration::metadata::AuthMethod;
 use tower_oidc_registration::{
@@ -153,6 +160,37 @@ async fn assert_undecodable_columns_name_the_client(
         execute(update(column), original, "restore").await;
         assert_same(&stored(store, "a").await, &before);
     }
+}
+
+/// Decides for 300 keys at once, then, ten seconds later when their states are past, for one key
+/// again and again: the SQL store's sweep, due every 256 decisions, must then have deleted the
+/// 300 stale states, leaving the one live key. `rows` counts the rate limit table's rows.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+async fn assert_stale_rate_limit_states_are_deleted(
+    store: &dyn ClientStore,
+    rows: impl AsyncFn() -> i64,
+) {
+    use tower_oidc_registration::rate_limit::Gcra;
+    const T0: u64 = 1_800_000_000_000;
+    let limit = Gcra::new(1_000, 0);
+    for n in 0..300 {
+        store
+            .rate_limit(&format!("key-{n}"), limit, T0)
+            .await
+            .expect("rate limit");
+    }
+    assert_eq!(rows().await, 300, "no state is stale yet");
+    for _ in 0..300 {
+        store
+            .rate_limit("live", limit, T0 + 10_000)
+            .await
+            .expect("rate limit");
+    }
+    assert_eq!(
+        rows().await,
+        1,
+        "the stale states are deleted, the live one kept"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -575,6 +613,11 @@ macro_rules! suite {
             the_client_quota_counts_live_clients_freed_by_deletion_and_expiry,
             concurrent_registrations_with_a_single_use_token_have_exactly_one_winner,
             concurrent_registrations_never_exceed_the_client_quota,
+            rate_limits_decide_exactly_at_the_boundaries,
+            a_refused_request_changes_no_state,
+            rate_limit_keys_are_kept_apart,
+            an_idle_key_gets_its_whole_burst_back_and_no_more,
+            concurrent_callers_on_one_key_never_exceed_the_burst,
         );
     };
     (@tests $store:ident, $make:path; $($behaviour:ident,)+) => {
@@ -761,7 +804,7 @@ mod postgres_only {
                 .fetch_all(stores[0].pool())
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2, 3]);
+        assert_eq!(versions, [1, 2, 3, 4]);
         // One schema, every store: a client inserted through one is read through another.
         let a = record("a", 1);
         stores[0].insert(Arc::new(a.clone())).await.expect("insert");
@@ -783,7 +826,7 @@ mod postgres_only {
                 .fetch_all(store.pool())
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2, 3]);
+        assert_eq!(versions, [1, 2, 3, 4]);
         assert_same(&stored(&store, "a").await, &a);
         store.close().await;
         // The options also parse as connection options (what `connect` relies on).
@@ -806,6 +849,23 @@ mod postgres_only {
             Err(StoreError::Backend(e)) => assert!(e.to_string().contains("99"), "{e}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn stale_rate_limit_states_are_deleted() {
+        let Some(url) = database_url("stale_rate_limit_states_are_deleted") else {
+            return;
+        };
+        let schema = Schema::create(&url, "stale_rates").await;
+        let store = schema.store(8).await;
+        super::assert_stale_rate_limit_states_are_deleted(&store, async || {
+            sqlx::query_scalar("SELECT COUNT(*) FROM oidc_registration_rate_limits")
+                .fetch_one(store.pool())
+                .await
+                .expect("count")
+        })
+        .await;
+        store.close().await;
     }
 
     #[tokio::test]
@@ -861,6 +921,20 @@ mod sqlite_only {
     use crate::common::temp_db::TempDb;
 
     #[tokio::test]
+    async fn stale_rate_limit_states_are_deleted() {
+        let db = TempDb::new("stale-rates");
+        let store = SqliteStore::open(db.path()).await.expect("open");
+        super::assert_stale_rate_limit_states_are_deleted(&store, async || {
+            sqlx::query_scalar("SELECT COUNT(*) FROM oidc_registration_rate_limits")
+                .fetch_one(store.pool())
+                .await
+                .expect("count")
+        })
+        .await;
+        store.close().await;
+    }
+
+    #[tokio::test]
     async fn open_sets_durable_pragmas_and_records_the_schema_version() {
         let db = TempDb::new("pragmas");
         let store = SqliteStore::open(db.path()).await.expect("open");
@@ -886,7 +960,7 @@ mod sqlite_only {
                 .fetch_all(pool)
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2, 3]);
+        assert_eq!(versions, [1, 2, 3, 4]);
         store.close().await;
         // Opening again migrates nothing twice.
         let store = SqliteStore::open(db.path()).await.expect("reopen");
@@ -895,7 +969,7 @@ mod sqlite_only {
                 .fetch_all(store.pool())
                 .await
                 .expect("schema_version");
-        assert_eq!(versions, [1, 2, 3]);
+        assert_eq!(versions, [1, 2, 3, 4]);
         store.close().await;
     }
 

@@ -1,4 +1,5 @@
 mod initial_access;
+mod rate_limit;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -8,6 +9,7 @@ use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 
 use super::{ClientRecord, ClientStore, InitialAccessTokenRecord, StoreError};
+use crate::rate_limit::{Gcra, RateDecision};
 use crate::token::CredentialHash;
 
 /// The default store: a sharded concurrent map in this process. Clients (and initial access
@@ -23,6 +25,7 @@ use crate::token::CredentialHash;
 pub struct MemoryStore {
     clients: Arc<DashMap<ClientKey, Slot>>,
     tokens: Arc<Mutex<initial_access::Tokens>>,
+    rate_limits: Arc<rate_limit::RateStates>,
 }
 
 /// A stored client: the record, and when it was last used (seconds since the epoch, 0 for
@@ -229,6 +232,15 @@ impl ClientStore for MemoryStore {
         now: u64,
     ) -> Result<(), StoreError> {
         self.insert_with_token(record, now)
+    }
+
+    async fn rate_limit(
+        &self,
+        key: &str,
+        limit: Gcra,
+        now_ms: u64,
+    ) -> Result<RateDecision, StoreError> {
+        Ok(self.rate_limit_now(key, limit, now_ms))
     }
 }
 

@@ -173,3 +173,40 @@ fn the_expiry_scan_leaves_the_runtime_thread_to_other_tasks() {
         blocker.await.expect("join").expect("released");
     });
 }
+
+#[tokio::test]
+async fn stale_rate_limit_states_are_forgotten_every_sweep() {
+    use super::rate_limit::SWEEP_EVERY;
+    use crate::rate_limit::Gcra;
+
+    const T0: u64 = 1_800_000_000_000;
+    let store = MemoryStore::new();
+    let limit = Gcra::new(1_000, 0);
+    let keys = usize::try_from(SWEEP_EVERY).expect("small");
+    for n in 0..keys {
+        store
+            .rate_limit(&format!("old-{n}"), limit, T0)
+            .await
+            .expect("rate limit");
+    }
+    // A sweep ran at the last of them, with nothing stale yet.
+    assert_eq!(store.rate_limits.len(), keys);
+    let later = T0 + 10_000;
+    for n in 0..keys - 1 {
+        store
+            .rate_limit(&format!("new-{n}"), limit, later)
+            .await
+            .expect("rate limit");
+    }
+    assert_eq!(
+        store.rate_limits.len(),
+        2 * keys - 1,
+        "no sweep between two"
+    );
+    // The next new key sweeps: the old states are past, the new ones are not.
+    store
+        .rate_limit("last", limit, later)
+        .await
+        .expect("rate limit");
+    assert_eq!(store.rate_limits.len(), keys);
+}

@@ -17,7 +17,9 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, backend, scripts};
 /// `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), the table
 /// of initial access tokens `oidc_registration_initial_access_tokens`, or the table's name followed
 /// by `_iat` when the table has another name (set it with
-/// [`initial_access_token_table`](Self::initial_access_token_table)), and the indexes on last use
+/// [`initial_access_token_table`](Self::initial_access_token_table)), the table of rate limit
+/// states `oidc_registration_rate_limits`, or the table's name followed by `_rl` (set it with
+/// [`rate_limit_table`](Self::rate_limit_table)), and the indexes on last use
 /// and on who registered a client the table's name followed by `_last_used` and `_reg_by`. They
 /// live in the schema set with [`schema`](Self::schema) (which must exist: the store creates
 /// tables, not schemas), else in the connection's current schema (the first of its `search_path`).
@@ -30,8 +32,8 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, backend, scripts};
 /// transaction under an advisory lock (`pg_advisory_xact_lock`): replicas starting at once
 /// migrate once. With [`migrate_on_connect(false)`](Self::migrate_on_connect) it changes no
 /// schema, so its role needs only `SELECT`, `INSERT`, `UPDATE` and `DELETE` on the clients
-/// table, `SELECT`, `INSERT` and `UPDATE` on the initial access tokens table, and `SELECT` on the
-/// version table; connecting then fails, saying what to run, when the
+/// table, `SELECT`, `INSERT` and `UPDATE` on the initial access tokens table, `SELECT`, `INSERT`,
+/// `UPDATE` and `DELETE` on the rate limits table, and `SELECT` on the version table; connecting then fails, saying what to run, when the
 /// tables are missing or not at the version this release needs. Migrate them first with
 /// [`migrate`](Self::migrate) (as a role that may create tables), or with your own tooling
 /// from [`migration_sql`](Self::migration_sql).
@@ -39,7 +41,8 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, backend, scripts};
 /// **Upgrading.** A database created by a release whose table names were fixed holds the tables
 /// `clients` and `schema_version`: keep using them with
 /// `.table("clients").schema_version_table("schema_version")` (the index keeps its name,
-/// `clients_last_used`; the tokens table that this release adds is `clients_iat`). A store left to
+/// `clients_last_used`; the tokens and rate limits tables that later releases add are
+/// `clients_iat` and `clients_rl`). A store left to
 /// the default names refuses to start beside those tables rather than start with none of their
 /// clients (name its table explicitly to start afresh).
 ///
@@ -105,6 +108,14 @@ impl PostgresStoreBuilder {
         self
     }
 
+    /// The table of registration rate limit states (default `oidc_registration_rate_limits`
+    /// beside the default clients table, else the clients table's name followed by `_rl`).
+    /// Stores whose rate limits are to hold together (the replicas of one service) share it.
+    pub fn rate_limit_table(mut self, name: impl Into<String>) -> Self {
+        self.names.rate_limit_table = Some(name.into());
+        self
+    }
+
     /// Whether connecting migrates the store's schema (default `true`). When `false`,
     /// connecting changes no schema and fails unless the store's tables exist at the schema
     /// version this release needs.
@@ -153,7 +164,7 @@ impl PostgresStoreBuilder {
     /// }
     /// assert_eq!(
     ///     migrations.iter().map(|m| m.version()).collect::<Vec<_>>(),
-    ///     [1, 2, 3]
+    ///     [1, 2, 3, 4]
     /// );
     /// assert!(migrations[0].sql().contains(r#"CREATE TABLE "auth"."oidc_registration_clients""#));
     /// assert!(migrations[1].sql().contains(r#"CREATE INDEX "oidc_registration_clients_last_used""#));

@@ -103,6 +103,15 @@ macro_rules! client_store_of_clients {
                     .insert_with_initial_access_token(record, now)
                     .await
             }
+
+            async fn rate_limit(
+                &self,
+                key: &str,
+                limit: $crate::rate_limit::Gcra,
+                now_ms: u64,
+            ) -> Result<$crate::rate_limit::RateDecision, $crate::store::StoreError> {
+                self.clients.rate_limit(key, limit, now_ms).await
+            }
         }
     };
 }

@@ -12,6 +12,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool,
 use super::initial_access::TokenStatements;
 use super::migrate::Migration;
 use super::names::{Ident, Names};
+use super::rate_limit::RateLimitStatements;
 use super::{ClientRow, backend, cas_error, to_sql_int};
 use crate::store::{ClientRecord, StoreError};
 
@@ -47,6 +48,10 @@ pub(crate) trait Dialect: Database {
     /// registration), returning their ids. The subquery picks them and the outer condition
     /// checks again: a client used between the two (through another connection) survives.
     const DELETE_UNUSED: &'static str;
+    /// Deletes at most `$2` rate limit states at or before `$1` (as good as absent). The
+    /// subquery picks them and the outer condition checks again: a key renewed between the two
+    /// survives.
+    const DELETE_STALE_RATE_LIMITS: &'static str;
 
     /// `table`, in the store's schema, as [`COLUMNS_OF`](Self::COLUMNS_OF) takes it.
     fn table_ref(names: &Names, table: &Ident) -> String;
@@ -114,6 +119,7 @@ pub(crate) struct Clients<DB: Database> {
     pool: Pool<DB>,
     sql: Arc<Statements>,
     tokens: Arc<TokenStatements>,
+    rate_limits: Arc<RateLimitStatements>,
 }
 
 impl<DB: Database> Clone for Clients<DB> {
@@ -122,6 +128,7 @@ impl<DB: Database> Clone for Clients<DB> {
             pool: self.pool.clone(),
             sql: Arc::clone(&self.sql),
             tokens: Arc::clone(&self.tokens),
+            rate_limits: Arc::clone(&self.rate_limits),
         }
     }
 }
@@ -140,6 +147,11 @@ impl<DB: Database> Clients<DB> {
     /// The statements on initial access tokens.
     pub(super) fn tokens(&self) -> &TokenStatements {
         &self.tokens
+    }
+
+    /// The statements on rate limit states, and when to sweep them.
+    pub(super) fn rate_limits(&self) -> &RateLimitStatements {
+        &self.rate_limits
     }
 }
 
@@ -169,6 +181,7 @@ where
             pool,
             sql: Arc::new(Statements::render::<DB>(names)),
             tokens: TokenStatements::render(names),
+            rate_limits: RateLimitStatements::render::<DB>(names),
         })
     }
 

@@ -7,6 +7,7 @@ use sqlx::{ColumnIndex, Connection as _, Decode, Encode, Executor, IntoArguments
 use super::clients::{COLUMNS, Clients, Dialect};
 use super::initial_access::COLUMNS as TOKEN_COLUMNS;
 use super::names::{Ident, Names};
+use super::rate_limit::COLUMNS as RATE_LIMIT_COLUMNS;
 use super::{backend, invalid};
 use crate::store::StoreError;
 
@@ -186,6 +187,10 @@ where
             (
                 format!("SELECT {TOKEN_COLUMNS} FROM {{initial_access_tokens}} WHERE 1 = 0"),
                 names.describe_initial_access_tokens(),
+            ),
+            (
+                format!("SELECT {RATE_LIMIT_COLUMNS} FROM {{rate_limits}} WHERE 1 = 0"),
+                names.describe_rate_limits(),
             ),
         ];
         for (probe, table) in probes {

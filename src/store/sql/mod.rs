@@ -2,7 +2,8 @@
 //! back, so the encoding rules (how a [`Caller`] or a [`StoredSecret`] is spelled, which
 //! values are out of range, what makes a row undecodable) live in one place; in [`names`], the
 //! checked names of a store's tables; in [`clients`], the store operations on clients, in
-//! [`initial_access`] those on initial access tokens, and in [`migrate`] the migrations, written
+//! [`initial_access`] those on initial access tokens, in [`rate_limit`] those on rate limit
+//! states, and in [`migrate`] the migrations, written
 //! once over sqlx for every [`Dialect`] (the backends' modules hold only what their database
 //! spells its own way).
 
@@ -11,6 +12,7 @@ mod clients;
 mod initial_access;
 mod migrate;
 mod names;
+mod rate_limit;
 
 pub(crate) use client_store::client_store_of_clients;
 pub(crate) use clients::{Clients, Dialect};

@@ -1,8 +1,8 @@
 //! The names of a SQL store's tables: checked once, when a store is built, and quoted into
 //! every statement, so no SQL is ever built from a name that was not checked.
 //!
-//! Statements and migrations are templates naming the tables `{clients}`, `{schema_version}`
-//! and `{initial_access_tokens}`, and the indexes `{clients_last_used}` and
+//! Statements and migrations are templates naming the tables `{clients}`, `{schema_version}`,
+//! `{initial_access_tokens}` and `{rate_limits}`, and the indexes `{clients_last_used}` and
 //! `{clients_registered_by}`; [`Names::render`] puts the configured names in.
 
 use super::invalid;
@@ -26,6 +26,11 @@ pub(crate) const DEFAULT_TOKENS_TABLE: &str = "oidc_registration_initial_access_
 /// name followed by this, unless configured: two stores given different tables in one database
 /// keep their tokens apart. Short, as `REGISTERED_BY_SUFFIX`, for the same reason.
 const TOKENS_SUFFIX: &str = "_iat";
+/// The rate limits table beside the clients table of the default name, unless configured.
+pub(crate) const DEFAULT_RATE_LIMITS_TABLE: &str = "oidc_registration_rate_limits";
+/// The rate limits table beside a clients table of the host's naming is that table's name
+/// followed by this, unless configured. Short, as `TOKENS_SUFFIX`, for the same reason.
+const RATE_LIMITS_SUFFIX: &str = "_rl";
 /// PostgreSQL cuts longer identifiers (`NAMEDATALEN` - 1): two long names would then meet.
 const MAX_LEN: usize = 63;
 
@@ -77,6 +82,7 @@ pub(crate) struct NameOptions {
     pub table: Option<String>,
     pub schema_version_table: Option<String>,
     pub initial_access_token_table: Option<String>,
+    pub rate_limit_table: Option<String>,
 }
 
 impl NameOptions {
@@ -115,12 +121,24 @@ impl NameOptions {
                 &format!("{}{TOKENS_SUFFIX}", table.as_str()),
             )?,
         };
+        let rate_limits = match &self.rate_limit_table {
+            Some(name) => Ident::new("rate limit table name", name)?,
+            None if table.as_str() == DEFAULT_TABLE => {
+                Ident::new("rate limit table name", DEFAULT_RATE_LIMITS_TABLE)?
+            }
+            None => Ident::new(
+                "rate limit table name (the table name followed by `_rl`: set \
+                 `rate_limit_table`, or shorten the table name)",
+                &format!("{}{RATE_LIMITS_SUFFIX}", table.as_str()),
+            )?,
+        };
         // Tables and indexes share one namespace, and SQLite ignores letter case even in
         // quoted names: no two may be equal but for case.
         let all = [
             &table,
             &schema_version,
             &tokens,
+            &rate_limits,
             &last_used_index,
             &registered_by_index,
         ];
@@ -141,6 +159,7 @@ impl NameOptions {
             table,
             schema_version,
             tokens,
+            rate_limits,
             last_used_index,
             registered_by_index,
         })
@@ -156,6 +175,7 @@ pub(crate) struct Names {
     table: Ident,
     schema_version: Ident,
     tokens: Ident,
+    rate_limits: Ident,
     last_used_index: Ident,
     registered_by_index: Ident,
 }
@@ -176,6 +196,11 @@ impl Names {
         self.qualified(&self.tokens)
     }
 
+    /// The rate limits table, as [`clients`](Self::clients).
+    pub fn rate_limits(&self) -> String {
+        self.qualified(&self.rate_limits)
+    }
+
     /// The clients table for a message: `schema.table` or `table`, unquoted.
     pub fn describe_clients(&self) -> String {
         self.describe(&self.table)
@@ -189,6 +214,11 @@ impl Names {
     /// The initial access tokens table for a message.
     pub fn describe_initial_access_tokens(&self) -> String {
         self.describe(&self.tokens)
+    }
+
+    /// The rate limits table for a message.
+    pub fn describe_rate_limits(&self) -> String {
+        self.describe(&self.rate_limits)
     }
 
     /// Whether the host left the table name to its default.
@@ -205,8 +235,8 @@ impl Names {
     }
 
     /// `template` with `{clients}`, `{schema_version}`, `{initial_access_tokens}`,
-    /// `{clients_last_used}` and `{clients_registered_by}` replaced by the quoted names. (An
-    /// index is created in its table's schema: its name is never qualified.)
+    /// `{rate_limits}`, `{clients_last_used}` and `{clients_registered_by}` replaced by the
+    /// quoted names. (An index is created in its table's schema: its name is never qualified.)
     pub fn render(&self, template: &str) -> String {
         template
             .replace("{clients_last_used}", &self.last_used_index.quoted())
@@ -217,6 +247,7 @@ impl Names {
             .replace("{clients}", &self.clients())
             .replace("{schema_version}", &self.schema_version())
             .replace("{initial_access_tokens}", &self.initial_access_tokens())
+            .replace("{rate_limits}", &self.rate_limits())
     }
 
     /// `name`, quoted, and qualified by the schema when one is configured.

@@ -17,7 +17,9 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, scripts};
 /// `_schema_version` (set it with [`schema_version_table`](Self::schema_version_table)), the table
 /// of initial access tokens `oidc_registration_initial_access_tokens`, or the table's name followed
 /// by `_iat` when the table has another name (set it with
-/// [`initial_access_token_table`](Self::initial_access_token_table)), and the indexes on last use
+/// [`initial_access_token_table`](Self::initial_access_token_table)), the table of rate limit
+/// states `oidc_registration_rate_limits`, or the table's name followed by `_rl` (set it with
+/// [`rate_limit_table`](Self::rate_limit_table)), and the indexes on last use
 /// and on who registered a client the table's name followed by `_last_used` and `_reg_by`. A name
 /// is a plain SQL identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes), refused otherwise when
 /// the store is opened; it is quoted in every statement. The store never touches a table it did not
@@ -33,7 +35,8 @@ use crate::store::sql::{Clients, NameOptions, SqlMigration, scripts};
 /// **Upgrading.** A database created by a release whose table names were fixed holds the tables
 /// `clients` and `schema_version`: keep using them with
 /// `.table("clients").schema_version_table("schema_version")` (the index keeps its name,
-/// `clients_last_used`; the tokens table that this release adds is `clients_iat`). A store left to
+/// `clients_last_used`; the tokens and rate limits tables that later releases add are
+/// `clients_iat` and `clients_rl`). A store left to
 /// the default names refuses to start beside those tables rather than start with none of their
 /// clients (name its table explicitly to start afresh).
 ///
@@ -87,6 +90,14 @@ impl SqliteStoreBuilder {
     /// One per clients table: the live clients of a token are counted in its clients table.
     pub fn initial_access_token_table(mut self, name: impl Into<String>) -> Self {
         self.names.initial_access_token_table = Some(name.into());
+        self
+    }
+
+    /// The table of registration rate limit states (default `oidc_registration_rate_limits`
+    /// beside the default clients table, else the clients table's name followed by `_rl`).
+    /// Stores whose rate limits are to hold together (the replicas of one service) share it.
+    pub fn rate_limit_table(mut self, name: impl Into<String>) -> Self {
+        self.names.rate_limit_table = Some(name.into());
         self
     }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use tower_oidc_registration::rate_limit::Gcra;
 use tower_oidc_registration::store::PostgresStore;
 use tower_oidc_registration::{
     Caller, ClientStore, CredentialHash, InitialAccessTokenRecord, StoreError,
@@ -142,6 +143,8 @@ async fn a_host_table_named_clients_is_left_untouched() {
             "oidc_registration_initial_access_tokens",
             "oidc_registration_initial_access_tokens_pkey",
             "oidc_registration_initial_access_tokens_token_hash_key",
+            "oidc_registration_rate_limits",
+            "oidc_registration_rate_limits_pkey",
         ]
     );
 
@@ -202,7 +205,10 @@ async fn a_role_that_may_not_change_the_schema_connects_once_it_is_migrated() {
     );
 
     let admin = schema.unscoped_pool(2).await;
-    assert_eq!(options.migrate(&admin).await.expect("migrate"), [1, 2, 3]);
+    assert_eq!(
+        options.migrate(&admin).await.expect("migrate"),
+        [1, 2, 3, 4]
+    );
     let grant = async |sql: &str| {
         let sql = sql.replace("{s}", &schema.name).replace("{r}", &role.name);
         sqlx::raw_sql(&sql).execute(&admin).await.expect("grant");
@@ -227,6 +233,17 @@ async fn a_role_that_may_not_change_the_schema_connects_once_it_is_migrated() {
     grant(
         "GRANT SELECT, INSERT, UPDATE ON \"{s}\".oidc_registration_initial_access_tokens \
          TO \"{r}\"",
+    )
+    .await;
+    // Nor one that cannot read the rate limit states.
+    let message = refusal(options.from_pool(app.clone()).await);
+    assert!(
+        message.contains("oidc_registration_rate_limits cannot be read")
+            && message.contains("permission denied"),
+        "{message}"
+    );
+    grant(
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON \"{s}\".oidc_registration_rate_limits TO \"{r}\"",
     )
     .await;
 
@@ -257,6 +274,22 @@ async fn a_role_that_may_not_change_the_schema_connects_once_it_is_migrated() {
             .expect("expire"),
         ["a"]
     );
+    // And for rate limits: states written, then, once past, deleted by the store's sweeps.
+    let limit = Gcra::new(1_000, 0);
+    for n in 0..600 {
+        store
+            .rate_limit(&format!("key-{n}"), limit, 1_800_000_000_000 + n * 1_000)
+            .await
+            .expect("rate limit");
+    }
+    let rows: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM \"{}\".oidc_registration_rate_limits",
+        schema.name
+    ))
+    .fetch_one(&admin)
+    .await
+    .expect("count");
+    assert!(rows < 600, "{rows} states: none deleted");
     store.close().await;
 }
 
@@ -282,7 +315,7 @@ async fn migrations_run_at_once_apply_each_version_once_and_again_nothing() {
     }
     applied.sort();
     let mut expected = vec![Vec::<u32>::new(); 7];
-    expected.push(vec![1, 2, 3]);
+    expected.push(vec![1, 2, 3, 4]);
     assert_eq!(applied, expected, "one migration applies every version");
 
     let pool = schema.unscoped_pool(2).await;
@@ -297,7 +330,7 @@ async fn migrations_run_at_once_apply_each_version_once_and_again_nothing() {
         Vec::<u32>::new()
     );
     let version_table = format!("\"{}\".apps_schema_version", schema.name);
-    assert_eq!(versions(&pool, &version_table).await, [1, 2, 3]);
+    assert_eq!(versions(&pool, &version_table).await, [1, 2, 3, 4]);
     assert_eq!(objects(&pool, &schema.name).await, tables);
     assert_eq!(store.count().await.expect("count"), 1);
     store.close().await;
@@ -325,7 +358,7 @@ async fn migrations_applied_by_the_host_s_tooling_are_what_the_store_checks() {
     tx.commit().await.expect("commit");
     let message = refusal(options.from_pool(pool.clone()).await);
     assert!(
-        message.contains("schema version 1") && message.contains("needs version 3"),
+        message.contains("schema version 1") && message.contains("needs version 4"),
         "{message}"
     );
     for migration in &migrations[1..] {

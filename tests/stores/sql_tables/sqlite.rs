@@ -74,6 +74,7 @@ async fn a_host_table_named_clients_is_left_untouched() {
             "oidc_registration_clients_reg_by",
             "oidc_registration_clients_schema_version",
             "oidc_registration_initial_access_tokens",
+            "oidc_registration_rate_limits",
         ]
     );
 
@@ -110,7 +111,7 @@ async fn without_migrating_an_empty_database_is_refused_until_migrate_runs() {
     let host = host_pool(&db).await;
     assert!(objects(&host).await.is_empty(), "nothing created");
 
-    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2, 3]);
+    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2, 3, 4]);
     let store = options.open(db.path()).await.expect("open once migrated");
     let a = record("a", 1);
     store.insert(Arc::new(a.clone())).await.expect("insert");
@@ -123,7 +124,7 @@ async fn migrate_twice_is_a_no_op() {
     let db = TempDb::new("migrate-twice");
     let host = host_pool(&db).await;
     let options = SqliteStore::builder().table("apps");
-    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2, 3]);
+    assert_eq!(options.migrate(&host).await.expect("migrate"), [1, 2, 3, 4]);
     let store = options.from_pool(host.clone()).await.expect("store");
     let a = record("a", 1);
     store.insert(Arc::new(a.clone())).await.expect("insert");
@@ -157,16 +158,16 @@ async fn migrations_applied_by_the_host_s_tooling_are_what_the_store_checks() {
         .table("apps")
         .migrate_on_connect(false);
     let migrations = options.migration_sql().expect("rendered");
-    assert_eq!(migrations.len(), 3);
+    assert_eq!(migrations.len(), 4);
 
-    // The host's tool applies version 1 only: the store needs version 3.
+    // The host's tool applies version 1 only: the store needs version 4.
     sqlx::raw_sql(migrations[0].sql())
         .execute(&host)
         .await
         .expect("version 1");
     let message = refusal(options.open(db.path()).await);
     assert!(
-        message.contains("schema version 1") && message.contains("needs version 3"),
+        message.contains("schema version 1") && message.contains("needs version 4"),
         "{message}"
     );
     for (version, migration) in migrations.iter().enumerate().skip(1) {
@@ -189,7 +190,8 @@ async fn migrations_applied_by_the_host_s_tooling_are_what_the_store_checks() {
         [
             (1, "clients"),
             (2, "index on last use"),
-            (3, "initial access tokens")
+            (3, "initial access tokens"),
+            (4, "rate limits")
         ]
     );
     assert!(recorded.iter().all(|(_, _, at)| *at > 1_700_000_000));
@@ -265,14 +267,14 @@ async fn migrate_upgrades_a_database_of_an_earlier_version_and_keeps_its_clients
         .expect("insert");
     store.close().await;
     sqlx::raw_sql(
-        "DROP TABLE apps_iat; DROP INDEX apps_reg_by; DROP INDEX apps_last_used; \
-         DELETE FROM apps_schema_version WHERE version >= 2",
+        "DROP TABLE apps_rl; DROP TABLE apps_iat; DROP INDEX apps_reg_by; \
+         DROP INDEX apps_last_used; DELETE FROM apps_schema_version WHERE version >= 2",
     )
     .execute(&host)
     .await
     .expect("back to version 1");
 
-    assert_eq!(options.migrate(&host).await.expect("upgrade"), [2, 3]);
+    assert_eq!(options.migrate(&host).await.expect("upgrade"), [2, 3, 4]);
     let store = options.open(db.path()).await.expect("open");
     assert!(store.get("kept").await.expect("get").is_some());
     store.close().await;
@@ -334,7 +336,7 @@ async fn stores_with_different_tables_in_one_database_do_not_see_each_other_s_cl
     // Each table has its own schema version, and its own initial access tokens.
     let host = host_pool(&db).await;
     for table in ["tenant_a_schema_version", "tenant_b_schema_version"] {
-        assert_eq!(versions(&host, table).await.len(), 3, "{table}");
+        assert_eq!(versions(&host, table).await.len(), 4, "{table}");
     }
     let token = InitialAccessTokenRecord::new("t".to_owned(), CredentialHash::of("t"));
     a.insert_initial_access_token(token.clone())

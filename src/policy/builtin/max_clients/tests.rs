@@ -3,6 +3,7 @@ use std::sync::Arc;
 use super::*;
 use crate::context::RequestContext;
 use crate::policy::builtin::test_support::{anonymous, context, registered_client, with_token};
+use crate::rate_limit::{Gcra, RateDecision};
 use crate::store::{
     ClientRecord, ClientStore, InitialAccessTokenRecord, MemoryStore, MetadataJson, StoreError,
 };
@@ -136,6 +137,9 @@ impl ClientStore for DownStore {
         _: Arc<ClientRecord>,
         _: u64,
     ) -> Result<(), StoreError> {
+        Err(StoreError::Backend("down".into()))
+    }
+    async fn rate_limit(&self, _: &str, _: Gcra, _: u64) -> Result<RateDecision, StoreError> {
         Err(StoreError::Backend("down".into()))
     }
 }

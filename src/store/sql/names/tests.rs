@@ -10,6 +10,7 @@ fn names(
         table: table.map(str::to_owned),
         schema_version_table: versions.map(str::to_owned),
         initial_access_token_table: None,
+        rate_limit_table: None,
     }
     .resolve()
 }
@@ -167,4 +168,39 @@ fn the_initial_access_token_table_needs_a_name_of_its_own() {
     // A derived name beyond 63 bytes says how to shorten it; the suffixes are no longer than
     // `_last_used`, so a table that fitted before still fits.
     assert!(names(Some(&"t".repeat(53)), Some("v"), None).is_ok());
+}
+
+#[test]
+fn the_rate_limit_table_follows_the_table_unless_named() {
+    let n = names(None, None, None).expect("defaults");
+    assert_eq!(n.rate_limits(), "\"oidc_registration_rate_limits\"");
+    assert_eq!(
+        n.render("{rate_limits}"),
+        "\"oidc_registration_rate_limits\""
+    );
+    let n = names(Some(DEFAULT_TABLE), None, None).expect("the default, named");
+    assert_eq!(n.rate_limits(), "\"oidc_registration_rate_limits\"");
+    let n = names(Some("Apps"), None, Some("auth")).expect("names");
+    assert_eq!(n.rate_limits(), "\"auth\".\"Apps_rl\"");
+    assert_eq!(n.describe_rate_limits(), "auth.Apps_rl");
+    let with_rate_limits = |table: &str, rate_limits: &str| {
+        NameOptions {
+            table: Some(table.to_owned()),
+            rate_limit_table: Some(rate_limits.to_owned()),
+            ..NameOptions::default()
+        }
+        .resolve()
+    };
+    assert_eq!(
+        with_rate_limits("apps", "limits")
+            .expect("names")
+            .rate_limits(),
+        "\"limits\""
+    );
+    for (table, rate_limits) in [("t", "t"), ("t", "T_iat"), ("t", "t_reg_by")] {
+        let message = refusal(with_rate_limits(table, rate_limits));
+        assert!(message.contains("distinct names"), "{message}");
+    }
+    let message = refusal(with_rate_limits("t", "a-b"));
+    assert!(message.contains("rate limit table name"), "{message}");
 }

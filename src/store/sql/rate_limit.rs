@@ -1,0 +1,158 @@
+//! The rate limit states of the SQL stores: the rate limits table behind [`Clients`]' pool,
+//! written once for every [`Dialect`].
+//!
+//! One decision is one transaction ([`Dialect::BEGIN_WRITE`]): an upsert that inserts the key
+//! with no state (0) or, when it exists, rewrites its state unchanged, returning it; either way
+//! the statement holds the row's lock (PostgreSQL; SQLite's `BEGIN IMMEDIATE` holds the
+//! database's write lock) until the transaction ends, so concurrent decisions on one key,
+//! through any number of replicas, pass one at a time, and a key inserted by two at once is
+//! inserted once. The rule is then applied in Rust ([`Gcra::apply`], the one rule of every
+//! store), and the new state written if the request is allowed; a refusal rolls back.
+//!
+//! Stale states are deleted by the store itself: every [`SWEEP_EVERY`] decisions of a store, at
+//! most [`SWEEP_BATCH`] states at or before the time are deleted, after the decision's
+//! transaction, so the table holds the keys of recent callers and few more.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+
+use super::backend;
+use super::clients::{Clients, Dialect};
+use super::names::Names;
+use crate::rate_limit::{Gcra, RateDecision};
+use crate::store::StoreError;
+
+/// The columns of a state.
+pub(super) const COLUMNS: &str = "limit_key, tat_ms";
+
+/// How many decisions of a store between two sweeps of stale states.
+const SWEEP_EVERY: u64 = 256;
+/// The most stale states one sweep deletes: far more than the keys [`SWEEP_EVERY`] decisions
+/// can add, so a backlog drains.
+const SWEEP_BATCH: i64 = 4096;
+
+/// The rate limit statements of one store, rendered for its names, and its count of decisions.
+#[derive(Debug)]
+pub(crate) struct RateLimitStatements {
+    /// Inserts key `$1` without state, or locks and returns its state.
+    lock: String,
+    /// Stores state `$2` for key `$1`.
+    store: String,
+    /// [`Dialect::DELETE_STALE_RATE_LIMITS`].
+    sweep: String,
+    decisions: AtomicU64,
+}
+
+impl RateLimitStatements {
+    pub(super) fn render<DB: Dialect>(names: &Names) -> Arc<Self> {
+        Arc::new(Self {
+            // `DO UPDATE` rather than `DO NOTHING`: it takes the existing row's lock and returns
+            // it in the same statement, leaving no moment between the insert and the lock.
+            lock: names.render(
+                "INSERT INTO {rate_limits} AS r (limit_key, tat_ms) VALUES ($1, 0) \
+                 ON CONFLICT (limit_key) DO UPDATE SET tat_ms = r.tat_ms RETURNING tat_ms",
+            ),
+            store: names.render("UPDATE {rate_limits} SET tat_ms = $2 WHERE limit_key = $1"),
+            sweep: names.render(DB::DELETE_STALE_RATE_LIMITS),
+            decisions: AtomicU64::new(0),
+        })
+    }
+
+    /// Whether this decision is one that sweeps afterwards.
+    fn sweep_due(&self) -> bool {
+        self.decisions.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1
+    }
+}
+
+/// A time as an SQL `BIGINT`: beyond it, as far as any clock goes.
+fn sql_millis(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+// What the statements below need of the driver: every sqlx driver has it.
+impl<DB: Dialect> Clients<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    pub async fn rate_limit(
+        &self,
+        key: &str,
+        limit: Gcra,
+        now_ms: u64,
+    ) -> Result<RateDecision, StoreError> {
+        let mut tx = self
+            .pool()
+            .begin_with(DB::BEGIN_WRITE)
+            .await
+            .map_err(backend)?;
+        let decision = match Self::decide(&mut tx, self.rate_limits(), key, limit, now_ms).await {
+            Ok(RateDecision::Allowed) => {
+                tx.commit().await.map_err(backend)?;
+                RateDecision::Allowed
+            }
+            // A refusal writes nothing: roll back now, so that the connection returns to the
+            // pool without a transaction open.
+            Ok(limited) => {
+                let _ = tx.rollback().await;
+                limited
+            }
+            Err(err) => {
+                let _ = tx.rollback().await;
+                return Err(err);
+            }
+        };
+        if self.rate_limits().sweep_due() {
+            // The decision stands whatever the sweep does: a failed sweep is retried by a later
+            // one.
+            if let Err(error) = self.sweep_rate_limits(now_ms).await {
+                tracing::warn!(%error, "deleting stale rate limit states failed");
+            }
+        }
+        Ok(decision)
+    }
+
+    /// In the transaction `conn`: locks `key`'s state, applies `limit` to it, and writes the
+    /// new state if the request is allowed. (A function of its own taking a plain
+    /// `&mut Connection`, as [`Clients::migrate`]'s steps: the future stays `Send`.)
+    async fn decide(
+        conn: &mut DB::Connection,
+        sql: &RateLimitStatements,
+        key: &str,
+        limit: Gcra,
+        now_ms: u64,
+    ) -> Result<RateDecision, StoreError> {
+        let tat: i64 = sqlx::query_scalar(&sql.lock)
+            .bind(key)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(backend)?;
+        // The schema keeps it non-negative.
+        let outcome = limit.apply(u64::try_from(tat).unwrap_or(0), now_ms);
+        if outcome.decision == RateDecision::Allowed {
+            sqlx::query(&sql.store)
+                .bind(key)
+                .bind(sql_millis(outcome.tat_ms))
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+        }
+        Ok(outcome.decision)
+    }
+
+    /// Deletes at most [`SWEEP_BATCH`] states at or before `now_ms`.
+    async fn sweep_rate_limits(&self, now_ms: u64) -> Result<(), StoreError> {
+        sqlx::query(&self.rate_limits().sweep)
+            .bind(sql_millis(now_ms))
+            .bind(SWEEP_BATCH)
+            .execute(self.pool())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
