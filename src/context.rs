@@ -1,8 +1,10 @@
 //! Who is asking, in the three forms the crate needs: the [`Requester`] that an operation of
 //! the [`Registry`](crate::Registry) takes (the credential presented), the [`Caller`] that the
 //! registry judges it to be, and the [`RequestContext`] that policies and event listeners see
-//! (the caller and the request headers, credentials removed). The HTTP handler builds
-//! requesters from requests; the host builds them in code.
+//! (the caller, the client's address and the request headers, credentials removed). The HTTP
+//! handler builds requesters from requests; the host builds them in code.
+
+use std::net::IpAddr;
 
 use http::HeaderMap;
 
@@ -24,7 +26,7 @@ pub enum Caller {
     RegisteredClient,
 }
 
-/// The context of one request: the caller and the request headers.
+/// The context of one request: the caller, the client's address and the request headers.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RequestContext {
@@ -33,6 +35,12 @@ pub struct RequestContext {
     /// The request's headers, without those that carry credentials (`Authorization`,
     /// `Proxy-Authorization`, `Cookie`).
     pub headers: HeaderMap,
+    /// The address of the client that sent the request, as
+    /// [`client_address`](crate::RegistrationConfigBuilder::client_address) finds it (the
+    /// peer, or behind trusted proxies the address they forward); `None` when the request
+    /// carries none, and for the host's own calls unless it gave one
+    /// ([`Requester::with_client_address`]).
+    pub client_address: Option<IpAddr>,
 }
 
 impl RequestContext {
@@ -41,6 +49,7 @@ impl RequestContext {
         Self {
             caller: Caller::Host,
             headers: HeaderMap::new(),
+            client_address: None,
         }
     }
 
@@ -54,7 +63,18 @@ impl RequestContext {
         ] {
             headers.remove(credential);
         }
-        Self { caller, headers }
+        Self {
+            caller,
+            headers,
+            client_address: None,
+        }
+    }
+
+    /// The context with the client's address.
+    #[must_use]
+    pub fn with_client_address(mut self, address: Option<IpAddr>) -> Self {
+        self.client_address = address;
+        self
     }
 
     /// The initial access token id, when the caller presented one.
@@ -83,6 +103,9 @@ pub struct Requester<'a> {
     pub(crate) credential: Credential<'a>,
     /// The request headers policies may read (credentials are dropped before they see them).
     pub(crate) headers: Option<&'a HeaderMap>,
+    /// The client's address: what the registration rate limit per address counts, and what
+    /// policies see.
+    pub(crate) client_address: Option<IpAddr>,
 }
 
 /// The credential presented.
@@ -103,6 +126,7 @@ impl<'a> Requester<'a> {
         Self {
             credential,
             headers: None,
+            client_address: None,
         }
     }
 
@@ -138,6 +162,19 @@ impl<'a> Requester<'a> {
         self.headers = Some(headers);
         self
     }
+
+    /// The address of the client the request comes from: what the registration rate limit
+    /// per address counts
+    /// ([`registration_rate_limit`](crate::RegistrationConfigBuilder::registration_rate_limit)),
+    /// and what policies see
+    /// ([`RequestContext::client_address`]). The layer sets it from each request; a host that
+    /// registers clients from an endpoint of its own sets it so that the same limits apply
+    /// (the host itself, [`Requester::host`], is never limited).
+    #[must_use]
+    pub fn with_client_address(mut self, address: IpAddr) -> Self {
+        self.client_address = Some(address);
+        self
+    }
 }
 
 impl std::fmt::Debug for Requester<'_> {
@@ -152,6 +189,7 @@ impl std::fmt::Debug for Requester<'_> {
         f.debug_struct("Requester")
             .field("credential", &kind)
             .field("headers", &self.headers.is_some())
+            .field("client_address", &self.client_address)
             .finish()
     }
 }

@@ -2,6 +2,8 @@
 //! RFC 7591 §3.2.2 / RFC 6750 §3.1 error code and a description that is safe to show a client.
 //! Turning a failure into an HTTP response (status, `WWW-Authenticate`) is the handler's job.
 
+use std::time::Duration;
+
 use crate::metadata::MetadataError;
 use crate::metadata::sanitize_description;
 use crate::store::StoreError;
@@ -46,6 +48,15 @@ pub enum RegistrationError {
     /// that addresses an unknown client gets [`InvalidToken`](Self::InvalidToken) instead).
     #[error("unknown client")]
     UnknownClient,
+    /// Too many registration requests, from the client's address or to the whole server
+    /// ([`registration_rate_limit`](crate::RegistrationConfigBuilder::registration_rate_limit)):
+    /// `temporarily_unavailable` (HTTP 429, with `Retry-After`). Nothing was read or changed.
+    #[error("registration rate limit reached: retry after {retry_after:?}")]
+    RateLimited {
+        /// When the next request is admitted (the response's `Retry-After`, rounded up to
+        /// whole seconds).
+        retry_after: Duration,
+    },
     /// The store failed or kept conflicting: `temporarily_unavailable` (HTTP 503). Nothing was
     /// changed.
     #[error("client store unavailable: {0}")]
@@ -78,7 +89,7 @@ impl RegistrationError {
             Self::ClientQuotaReached { .. } => "insufficient_scope",
             Self::Forbidden(_) => "access_denied",
             Self::UnknownClient => "invalid_client",
-            Self::Store(_) => "temporarily_unavailable",
+            Self::RateLimited { .. } | Self::Store(_) => "temporarily_unavailable",
             Self::Internal(_) => "server_error",
         }
     }
@@ -102,8 +113,19 @@ impl RegistrationError {
             }
             Self::Forbidden(why) => sanitize_description(why),
             Self::UnknownClient => "unknown client".to_owned(),
+            Self::RateLimited { retry_after } => format!(
+                "too many registration requests: retry after {} s",
+                retry_after_seconds(*retry_after)
+            ),
             Self::Store(_) => "client store unavailable, try again later".to_owned(),
             Self::Internal(_) => "internal error".to_owned(),
         }
     }
+}
+
+/// A wait in whole seconds, rounded up, at least 1: what `Retry-After` says (RFC 9110 §10.2.3),
+/// never earlier than the limit admits.
+pub(crate) fn retry_after_seconds(wait: Duration) -> u64 {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    seconds.max(1)
 }

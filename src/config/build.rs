@@ -11,6 +11,7 @@ use super::builder::RegistrationConfigBuilder;
 use super::checks::{check_base_url, check_prefix, check_static_token};
 use super::{ConfigError, RegistrationConfig, SecretStorage, Settings};
 use crate::metadata::MetadataRules;
+use crate::rate_limit::RegistrationLimits;
 use crate::registry::InitialAccessTokens;
 use crate::software_statement::SoftwareStatements;
 use crate::store::{ClientStore, MemoryStore, TimeoutStore};
@@ -53,6 +54,15 @@ impl RegistrationConfigBuilder {
                 "zero: every request would fail; use None for no timeout".to_owned(),
             ));
         }
+        let rate_limit = self
+            .rate_limit
+            .as_ref()
+            .map(RegistrationLimits::new)
+            .transpose()
+            .map_err(ConfigError::RateLimit)?;
+        self.client_address
+            .check()
+            .map_err(ConfigError::ClientAddress)?;
         let cors_allow_origin = self
             .cors_allow_origin
             .map(|o| HeaderValue::from_str(&o).map_err(|e| ConfigError::Cors(e.to_string())))
@@ -128,6 +138,8 @@ impl RegistrationConfigBuilder {
             registry_in_extensions: self.registry_in_extensions,
             max_body_bytes: self.max_body_bytes,
             cors_allow_origin,
+            rate_limit,
+            client_address: self.client_address,
         };
         Ok(RegistrationConfig {
             settings: Arc::new(settings),

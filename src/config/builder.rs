@@ -16,6 +16,7 @@ use crate::generate::{ClientIdGenerator, OsRandomSecrets, SecretGenerator, UuidC
 use crate::metadata::{ExtensionMember, MetadataLimits, MetadataRules};
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
 use crate::policy::{Policies, RegistrationPolicy};
+use crate::rate_limit::{ClientAddress, RateLimit};
 use crate::registry::InitialAccessTokenOptions;
 use crate::secret::Secret;
 use crate::software_statement::{SoftwareStatementRequirement, TrustedIssuer};
@@ -46,6 +47,8 @@ use crate::token::SigningKey;
 /// | [`trusted_software_statement_issuer(..)`](Self::trusted_software_statement_issuer) | none trusted | an issuer whose software statements are accepted, with its keys ([`TrustedIssuer::with_jwks`] or [`with_jwks_uri`](TrustedIssuer::with_jwks_uri)) |
 /// | [`require_software_statement(..)`](Self::require_software_statement) | `Optional` | `Always` or `ForAnonymous`: registrations (and updates) without a statement get `invalid_software_statement` |
 /// | [`metadata_limits(MetadataLimits)`](Self::metadata_limits) | see [`metadata`](crate::metadata#the-default-rules-and-bounds) | bounds on every registration's and update's metadata, over HTTP and through `Registry` alike; past one: `400 invalid_client_metadata` (`invalid_redirect_uri` for `redirect_uris`) naming the member, e.g. `redirect_uris: at most 64 entries`, `client_name: longer than 2048 bytes` |
+/// | [`registration_rate_limit(..)`](Self::registration_rate_limit) | `None` (no limit) | registrations per client address and for the whole server; past one: `429` with `Retry-After`. The state lives in the store, so the limits hold for every replica sharing it (see [`rate_limit`](crate::rate_limit)) |
+/// | [`client_address(..)`](Self::client_address) | the `SocketAddr` extension | where a request's client address comes from (an extension of the host's server, or a trusted proxy's header): what the limit per address counts, and what policies and events see |
 /// | [`store_timeout(..)`](Self::store_timeout) | `None` (no limit) | how long one store operation may take; past it the request gets `503 temporarily_unavailable` (a stalled database costs a request that long, not for ever). Needs a Tokio runtime with its timer |
 ///
 /// Who may register, policies, secrets, events and the rest: see each method below, and the
@@ -84,6 +87,8 @@ pub struct RegistrationConfigBuilder {
     pub(super) metadata_limits: MetadataLimits,
     pub(super) store_timeout: Option<Duration>,
     pub(super) clock: Arc<dyn Clock>,
+    pub(super) rate_limit: Option<RateLimit>,
+    pub(super) client_address: ClientAddress,
 }
 
 impl RegistrationConfigBuilder {
@@ -121,6 +126,8 @@ impl RegistrationConfigBuilder {
             metadata_limits: MetadataLimits::default(),
             store_timeout: None,
             clock: Arc::new(SystemClock),
+            rate_limit: None,
+            client_address: ClientAddress::default(),
         }
     }
 
@@ -482,6 +489,48 @@ impl RegistrationConfigBuilder {
     /// request timeout; this bound answers with an RFC-shaped body.
     pub fn store_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.store_timeout = timeout;
+        self
+    }
+
+    /// Rate limits on registration (`POST {prefix}`), per client address and for the whole
+    /// server (default `None`: no limit). Every attempt counts, failed ones too; a request past
+    /// a limit gets `429 Too Many Requests` with `Retry-After` and an RFC-shaped body, before
+    /// its body is read. The limits' state lives in the store
+    /// ([`ClientStore::rate_limit`]), so they hold for every replica sharing it. The host's own
+    /// registrations ([`Requester::host`](crate::Requester::host)) are never limited. The
+    /// client's address comes from [`client_address`](Self::client_address). See
+    /// [`rate_limit`](crate::rate_limit).
+    ///
+    /// Open registration on the public internet wants one: without it any caller may make the
+    /// server store clients as fast as it can send them.
+    ///
+    /// ```
+    /// use tower_oidc_registration::RegistrationConfig;
+    /// use tower_oidc_registration::rate_limit::{Rate, RateLimit};
+    ///
+    /// let config = RegistrationConfig::builder("https://iam.example.org/")
+    ///     .registration_rate_limit(Some(
+    ///         RateLimit::per_address(Rate::per_minute(20).burst(10))
+    ///             .overall(Rate::per_second(50).burst(100)),
+    ///     ))
+    ///     .build()?;
+    /// # let _ = config;
+    /// # Ok::<(), tower_oidc_registration::ConfigError>(())
+    /// ```
+    pub fn registration_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// Where a request's client address comes from (default
+    /// [`ClientAddress::socket_addr`]: the [`SocketAddr`](std::net::SocketAddr) the host's server
+    /// inserts in each request's extensions): what the rate limit per address counts, and what
+    /// policies and events see
+    /// ([`RequestContext::client_address`](crate::RequestContext::client_address)). With axum,
+    /// `ClientAddress::from_extension(|c: &ConnectInfo<SocketAddr>| c.0.ip())`; behind a
+    /// reverse proxy, [`ClientAddress::behind_proxies`].
+    pub fn client_address(mut self, address: ClientAddress) -> Self {
+        self.client_address = address;
         self
     }
 }

@@ -52,4 +52,11 @@ pub enum ConfigError {
     /// The store timeout is zero, which would fail every request.
     #[error("store_timeout: {0}")]
     StoreTimeout(String),
+    /// A registration rate limit has a rate of zero, a burst of zero, or a rate faster than one
+    /// request per millisecond.
+    #[error("registration_rate_limit: {0}")]
+    RateLimit(String),
+    /// A trusted proxy of the client address is neither an address nor a network.
+    #[error("client_address: {0}")]
+    ClientAddress(String),
 }

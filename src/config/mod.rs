@@ -28,6 +28,7 @@ use crate::generate::{ClientIdGenerator, SecretGenerator};
 use crate::metadata::{MetadataLimits, MetadataRules};
 use crate::policy::Policies;
 use crate::policy::builtin::{AllowedScopes, CallerRestrictions};
+use crate::rate_limit::{ClientAddress, RegistrationLimits};
 use crate::registry::InitialAccessTokens;
 use crate::software_statement::SoftwareStatements;
 use crate::store::ClientStore;
@@ -85,6 +86,10 @@ pub(crate) struct Settings {
     pub(crate) registry_in_extensions: bool,
     pub(crate) max_body_bytes: usize,
     pub(crate) cors_allow_origin: Option<HeaderValue>,
+    /// The registration rate limits, checked by the registry on every attempt but the host's.
+    pub(crate) rate_limit: Option<RegistrationLimits>,
+    /// Where the handler finds a request's client address.
+    pub(crate) client_address: ClientAddress,
 }
 
 impl std::fmt::Debug for RegistrationConfig {
@@ -108,6 +113,8 @@ impl std::fmt::Debug for RegistrationConfig {
             .field("uri_fetcher", &s.uri_fetcher.is_some())
             .field("software_statements", &s.software_statements)
             .field("metadata_limits", &s.metadata_limits)
+            .field("rate_limit", &s.rate_limit)
+            .field("client_address", &s.client_address)
             .finish_non_exhaustive()
     }
 }

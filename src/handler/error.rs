@@ -6,7 +6,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::Full;
 
-use crate::error::RegistrationError;
+use crate::error::{RegistrationError, retry_after_seconds};
 use crate::metadata::{MetadataError, sanitize_description};
 
 /// Why the handler answers with an error.
@@ -55,6 +55,7 @@ fn status(err: &RegistrationError) -> StatusCode {
             StatusCode::FORBIDDEN
         }
         RegistrationError::UnknownClient => StatusCode::NOT_FOUND,
+        RegistrationError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         RegistrationError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         RegistrationError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -162,13 +163,19 @@ impl Failure {
         if let Self::MethodNotAllowed { allow } = self {
             headers.insert(header::ALLOW, HeaderValue::from_static(allow));
         }
+        if let Self::Registration(RegistrationError::RateLimited { retry_after }) = self {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_seconds(*retry_after)),
+            );
+        }
         response
     }
 }
 
 /// The HTTP response the layer sends for a failure of the [`Registry`](crate::Registry): the
-/// status, the JSON body `{"error", "error_description"}` (RFC 7591 §3.2.2) and, for token
-/// failures, `WWW-Authenticate` (RFC 6750 §3). A missing token
+/// status, the JSON body `{"error", "error_description"}` (RFC 7591 §3.2.2), for token
+/// failures `WWW-Authenticate` (RFC 6750 §3), and for a rate limit (429) `Retry-After`. A missing token
 /// ([`MissingToken`](RegistrationError::MissingToken),
 /// [`MissingInitialAccessToken`](RegistrationError::MissingInitialAccessToken)) gets the bare
 /// `Bearer` challenge and a body of its `error_description` alone, without `error` (RFC 6750

@@ -8,6 +8,7 @@ mod error;
 mod request;
 mod response;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -99,18 +100,24 @@ async fn handle_in_span<B: RequestBody>(
     let (parts, body) = request.into_parts();
     // Who the registry judged the caller to be, for the events; anonymous until it says.
     let mut caller = Caller::Anonymous;
+    let address = shared
+        .settings()
+        .client_address
+        .of(&parts.extensions, &parts.headers);
     let client_id = match &route {
         Route::Registration => None,
         Route::Client(id) => Some(id.as_str()),
     };
     let result = match (&route, &parts.method) {
         (_, &Method::OPTIONS) => Ok(Outcome::Preflight(cors::preflight(&shared, &route))),
-        (Route::Registration, &Method::POST) => register(&shared, &mut caller, &parts, body).await,
+        (Route::Registration, &Method::POST) => {
+            register(&shared, &mut caller, address, &parts, body).await
+        }
         (Route::Registration, _) => Err(Failure::MethodNotAllowed {
             allow: ALLOW_REGISTRATION,
         }),
         (Route::Client(id), method @ (&Method::GET | &Method::PUT | &Method::DELETE)) => {
-            manage(&shared, &mut caller, id, method, &parts, body).await
+            manage(&shared, &mut caller, address, id, method, &parts, body).await
         }
         (Route::Client(_), _) => Err(Failure::MethodNotAllowed {
             allow: ALLOW_CLIENT,
@@ -120,7 +127,7 @@ async fn handle_in_span<B: RequestBody>(
     let mut response = match result {
         Ok(outcome) => {
             if let Some(events) = events {
-                outcome.emit(events, &event_context(caller, &parts), client_id);
+                outcome.emit(events, &event_context(caller, address, &parts), client_id);
             }
             outcome.into_response()
         }
@@ -132,7 +139,7 @@ async fn handle_in_span<B: RequestBody>(
                         error: failure.code(),
                     },
                     client_id,
-                    context: &event_context(caller, &parts),
+                    context: &event_context(caller, address, &parts),
                 });
             }
             failure.to_response()
@@ -142,10 +149,10 @@ async fn handle_in_span<B: RequestBody>(
     response
 }
 
-/// What an event listener sees of the request: the caller and the headers, credentials
-/// removed.
-fn event_context(caller: Caller, parts: &Parts) -> RequestContext {
-    RequestContext::new(caller, &parts.headers)
+/// What an event listener sees of the request: the caller, the client's address and the
+/// headers, credentials removed.
+fn event_context(caller: Caller, address: Option<IpAddr>, parts: &Parts) -> RequestContext {
+    RequestContext::new(caller, &parts.headers).with_client_address(address)
 }
 
 /// What a successful request did, for the response and the event listener.
@@ -193,21 +200,42 @@ impl Outcome {
     }
 }
 
+/// `requester`, from `address` when the request carries one.
+fn addressed(requester: Requester<'_>, address: Option<IpAddr>) -> Requester<'_> {
+    match address {
+        Some(address) => requester.with_client_address(address),
+        None => requester,
+    }
+}
+
 /// `POST {prefix}`: a bearer token is an initial access token. The registry admits the caller
-/// before the body is read, so that a refused caller gets 401 whatever it sent.
+/// (the rate limits first) before the body is read, so that a refused caller gets 429 or 401
+/// whatever it sent.
 async fn register<B: RequestBody>(
     shared: &Shared,
     caller: &mut Caller,
+    address: Option<IpAddr>,
     parts: &Parts,
     body: B,
 ) -> Result<Outcome, Failure> {
-    let requester = match request::bearer_token(&parts.headers)? {
+    let token = match request::bearer_token(&parts.headers) {
+        Ok(token) => token,
+        Err(failure) => {
+            // A malformed request is an attempt too: it counts against the rate limits.
+            shared
+                .registry
+                .limit_registration(&addressed(Requester::anonymous(), address))
+                .await?;
+            return Err(failure);
+        }
+    };
+    let requester = match token {
         Some(token) => Requester::initial_access_token(token),
         None => Requester::anonymous(),
     };
     let admission = shared
         .registry
-        .admit(requester.with_headers(&parts.headers))
+        .admit(addressed(requester, address).with_headers(&parts.headers))
         .await
         .inspect_err(|err| {
             // A valid token over its quota is still its holder's request.
@@ -229,6 +257,7 @@ async fn register<B: RequestBody>(
 async fn manage<B: RequestBody>(
     shared: &Shared,
     caller: &mut Caller,
+    address: Option<IpAddr>,
     client_id: &str,
     method: &Method,
     parts: &Parts,
@@ -238,6 +267,7 @@ async fn manage<B: RequestBody>(
         Some(token) => Requester::registration_access_token(token),
         None => Requester::anonymous(),
     };
+    let requester = addressed(requester, address);
     let client = shared
         .registry
         .authorize(requester.with_headers(&parts.headers), client_id)

@@ -26,8 +26,8 @@ pub struct Rate {
 
 impl Rate {
     /// `count` requests per `period`. The rate may be at most one request per millisecond
-    /// (the resolution of the limits), `count` and the burst at least 1: checked when the
-    /// configuration is built.
+    /// (the resolution of the limits), `count` and the burst at least 1: checked by
+    /// [`build`](crate::RegistrationConfigBuilder::build).
     pub fn new(count: u32, period: Duration) -> Self {
         Self {
             count,
@@ -102,7 +102,7 @@ impl Rate {
 }
 
 /// The rate limits of registration (`POST {prefix}`), set with
-/// `RegistrationConfigBuilder::registration_rate_limit`: a
+/// [`registration_rate_limit`](crate::RegistrationConfigBuilder::registration_rate_limit): a
 /// rate per client address, a rate for the whole server, or both. Every attempt counts, the
 /// refused ones too (invalid metadata, a wrong initial access token), since abuse is what is
 /// limited; the host's own calls ([`Requester::host`](crate::Requester::host)) never do.

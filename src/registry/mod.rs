@@ -9,6 +9,7 @@
 //!   (limits, software statement, parse, validate, policies, sector identifier);
 //! - `credentials.rs`: secrets and registration access tokens issued to clients;
 //! - `initial_access/`: initial access tokens and their administration;
+//! - `rate_limit.rs`: the registration rate limits, before every registration but the host's;
 //! - `expiry.rs`: the expiry of abandoned clients;
 //! - `authenticate.rs`: client authentication at the host's token endpoint;
 //! - `discovery.rs`, `information.rs`, `identity.rs`, `sector.rs`: provider metadata, the
@@ -26,6 +27,7 @@ mod information;
 mod initial_access;
 mod manage;
 mod pipeline;
+mod rate_limit;
 mod register;
 mod sector;
 

@@ -76,7 +76,14 @@ impl Registry {
     /// unknown, revoked, expired or spent one, [`RegistrationError::ClientQuotaReached`] for
     /// one at its client quota, [`RegistrationError::Forbidden`] for one whose policy this
     /// configuration does not have.
+    ///
+    /// First of all, every admission but the host's counts against the registration rate
+    /// limits, if configured
+    /// ([`registration_rate_limit`](crate::RegistrationConfigBuilder::registration_rate_limit)):
+    /// [`RegistrationError::RateLimited`] past one, before any token is looked at, so that
+    /// guessing tokens is limited too.
     pub async fn admit(&self, requester: Requester<'_>) -> Result<Admission, RegistrationError> {
+        self.limit_registration(&requester).await?;
         let (caller, token) = match requester.credential {
             Credential::Host => (Caller::Host, None),
             Credential::None => match self.settings.access {
@@ -107,21 +114,24 @@ impl Registry {
         })
     }
 
-    /// The context policies see: the caller, and the requester's headers when a policy may
-    /// read them (copying them costs a request an allocation per header).
+    /// The context policies see: the caller, the client's address, and the requester's
+    /// headers when a policy may read them (copying them costs a request an allocation per
+    /// header).
     pub(super) fn request_context(
         &self,
         caller: Caller,
         requester: Requester<'_>,
         headers_read: bool,
     ) -> RequestContext {
-        match requester.headers {
+        let context = match requester.headers {
             Some(headers) if headers_read => RequestContext::new(caller, headers),
             _ => RequestContext {
                 caller,
                 headers: Default::default(),
+                client_address: None,
             },
-        }
+        };
+        context.with_client_address(requester.client_address)
     }
 
     /// Whether `record`, whose insertion failed with a backend error, is stored all the same:

@@ -7,11 +7,13 @@ mod common;
 
 mod axum_app;
 mod bounds;
+mod client_address;
 mod example_dereferenced_uris;
 mod integration_http;
 mod integration_tower;
 mod management;
 mod openapi;
+mod rate_limits;
 mod registration;
 mod seed_walkthrough;
 mod slowloris;

@@ -230,6 +230,12 @@ async fn every_registry_error_is_documented_for_each_operation_it_can_answer() {
             vec![post.clone(), put.clone()],
         ),
         (
+            RegistrationError::RateLimited {
+                retry_after: std::time::Duration::from_millis(2_001),
+            },
+            vec![post.clone()],
+        ),
+        (
             RegistrationError::Store(backend()),
             vec![post.clone(), get.clone(), put.clone(), delete.clone()],
         ),
