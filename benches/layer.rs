@@ -15,7 +15,7 @@ use http::{Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full};
 use serde_json::{Value, json};
 use tower::{Layer, Service, ServiceExt, service_fn};
-use tower_oidc_registration::{RegistrationConfig, RegistrationLayer};
+use tower_oidc_registration::{MemoryStore, RegistrationConfig, RegistrationLayer};
 
 type Body = Full<Bytes>;
 
@@ -81,7 +81,10 @@ fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
+    // Criterion registers as many clients as it takes to measure: more than the memory
+    // store's default bound.
     let config = RegistrationConfig::builder("https://iam.example.org/")
+        .store(MemoryStore::unbounded())
         .build()
         .expect("config");
     let bare = service_fn(inner);

@@ -23,7 +23,9 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
 use tower::{Layer, Service, service_fn};
-use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, Requester};
+use tower_oidc_registration::{
+    MemoryStore, RegistrationConfig, RegistrationLayer, Registry, Requester,
+};
 
 type Body = Full<Bytes>;
 
@@ -35,8 +37,10 @@ fn router() -> axum::Router {
     axum::Router::new().route("/api/data", axum::routing::get(|| async { "hello" }))
 }
 
+/// The profiled runs register more clients than the memory store's default bound.
 fn config(extension: bool) -> RegistrationConfig {
     RegistrationConfig::builder("https://iam.example.org/")
+        .store(MemoryStore::unbounded())
         .registry_in_extensions(extension)
         .build()
         .expect("config")

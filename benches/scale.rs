@@ -9,7 +9,9 @@ mod common;
 
 use std::time::Instant;
 
-use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, Registry, Requester};
+use tower_oidc_registration::{
+    MemoryStore, RegistrationConfig, RegistrationLayer, Registry, Requester,
+};
 
 /// Operations timed at each checkpoint.
 const SAMPLES: usize = 20_000;
@@ -110,7 +112,9 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
+        // A million clients: far past the memory store's default bound.
         let config = RegistrationConfig::builder("https://iam.example.org/")
+            .store(MemoryStore::unbounded())
             .build()
             .expect("config");
         let registry = RegistrationLayer::new(config).registry();

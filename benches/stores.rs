@@ -238,7 +238,7 @@ fn main() {
             "| store      | register/s | vs memory |          p50 |          p99 | completed |"
         );
         println!("|------------|-----------:|----------:|-------------:|-------------:|----------:|");
-        let memory = run(Arc::new(MemoryStore::new()), warm_up, measure).await;
+        let memory = run(Arc::new(MemoryStore::unbounded()), warm_up, measure).await;
         report("memory", &memory, None);
         #[allow(unused_variables)]
         let base = memory.per_second;

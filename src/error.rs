@@ -69,7 +69,13 @@ pub enum RegistrationError {
 
 impl From<StoreError> for RegistrationError {
     fn from(err: StoreError) -> Self {
-        Self::Store(err)
+        match err {
+            // A store at its bound refuses the registration as a quota does.
+            StoreError::Full { max_clients } => Self::Forbidden(format!(
+                "the registration limit of {max_clients} clients is reached"
+            )),
+            err => Self::Store(err),
+        }
     }
 }
 

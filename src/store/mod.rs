@@ -19,7 +19,8 @@
 //!
 //! - [`MemoryStore`] (the default): a concurrent map in the process. Fast, but every client and
 //!   initial access token is lost at a restart and it cannot be shared by replicas: for tests
-//!   and demos.
+//!   and demos. It holds at most 10,000 clients unless told otherwise
+//!   ([`MemoryStore::with_max_clients`], [`MemoryStore::unbounded`]).
 //! - [`SqliteStore`] (feature `sqlite`, bundles SQLite): a database file, for a single node.
 //!   Opening it creates or migrates the schema (versioned migrations embedded in the crate,
 //!   recorded in a schema version table) and sets WAL with `synchronous=FULL`, so a
@@ -407,6 +408,14 @@ pub enum StoreError {
     /// `replace` or `delete`: the stored version is not the expected one; nothing was written.
     #[error("the client was changed concurrently")]
     Conflict,
+    /// `insert` or `insert_with_initial_access_token`: the store holds as many clients as it
+    /// may (a bounded [`MemoryStore`]); nothing was written, no token use spent. The registry
+    /// answers `403 access_denied`.
+    #[error("the store holds as many clients as it may ({max_clients})")]
+    Full {
+        /// The most clients the store holds.
+        max_clients: u64,
+    },
     /// `insert_with_initial_access_token`: the token refuses the registration (unknown,
     /// revoked, expired, spent, or at its client quota); nothing was written, no use spent.
     #[error("initial access token refused: {0}")]

@@ -1382,3 +1382,27 @@ async fn tokens_signed_with_a_replaced_key_are_refused_though_their_hash_is_stor
         "nothing deleted"
     );
 }
+
+/// The default store is bounded: the memory store of a configuration that names no store
+/// (`MemoryStore::new()`) holds at most 10,000 clients; a registration past them, the host's
+/// too, is refused with 403 `access_denied`, naming the bound, and stores nothing.
+#[tokio::test]
+async fn the_default_memory_store_refuses_registrations_past_its_bound() {
+    let config = RegistrationConfig::builder(common::ISSUER)
+        .build()
+        .expect("config");
+    let registry = Registry::new(&config);
+    for n in 0..10_000 {
+        registry
+            .register(Requester::host(), object(min()))
+            .await
+            .unwrap_or_else(|e| panic!("registration {n}, within the bound: {e}"));
+    }
+    let err = registry
+        .register(Requester::host(), object(min()))
+        .await
+        .expect_err("the 10,001st client is past the bound");
+    assert!(matches!(err, RegistrationError::Forbidden(_)), "{err:?}");
+    assert_eq!(err.code(), "access_denied");
+    assert!(err.description().contains("10000"), "{}", err.description());
+}

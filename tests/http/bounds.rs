@@ -416,3 +416,21 @@ async fn thousands_of_rejected_oversize_requests_store_nothing() {
     app.register(&min()).await;
     assert_eq!(store.count().await.expect("count"), 1);
 }
+
+/// REG-4: open registration may be rate-limited or otherwise limited: a memory store holds no
+/// more clients than its bound, and a registration past it is 403 `access_denied` naming the
+/// bound, until a deletion frees a slot.
+#[tokio::test]
+async fn a_memory_store_at_its_bound_refuses_registrations_until_a_client_is_deleted() {
+    let store = MemoryStore::with_max_clients(2);
+    let app = App::with(|b| b.store(store.clone()));
+    let first = app.register(&min()).await;
+    app.register(&min()).await;
+    let refused = app.register_raw(&min()).await;
+    let body = assert_error(&refused, StatusCode::FORBIDDEN, Some("access_denied"));
+    common::assert_description_mentions(&body, "registration limit of 2 clients");
+    assert_eq!(store.count().await.expect("count"), 2);
+    let deleted = app.delete(&first.path(), Some(&first.token)).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    app.register(&min()).await;
+}

@@ -128,8 +128,12 @@ impl MemoryStore {
         if let Some(refusal) = token.refusal_at(now) {
             return Err(refused(refusal));
         }
+        self.capacity.reserve()?;
         match self.clients.entry(ClientKey::new(record.client_id())) {
-            Entry::Occupied(_) => return Err(StoreError::AlreadyExists),
+            Entry::Occupied(_) => {
+                self.capacity.release();
+                return Err(StoreError::AlreadyExists);
+            }
             Entry::Vacant(slot) => {
                 slot.insert(Slot::new(Arc::clone(&record)));
             }

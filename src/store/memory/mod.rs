@@ -1,3 +1,4 @@
+mod capacity;
 mod initial_access;
 mod rate_limit;
 
@@ -13,19 +14,29 @@ use crate::rate_limit::{Gcra, RateDecision};
 use crate::token::CredentialHash;
 
 /// The default store: a sharded concurrent map in this process. Clients (and initial access
-/// tokens) are lost when the process exits and are not shared between replicas; clones of one
-/// store share them.
+/// tokens, and rate limit states) are lost when the process exits and are not shared between
+/// replicas; clones of one store share them.
+///
+/// **Bounded by default.** [`MemoryStore::new`] (the store of a configuration that names none)
+/// holds at most [`DEFAULT_MAX_CLIENTS`](Self::DEFAULT_MAX_CLIENTS) clients, 10,000: a
+/// registration past them is refused with `403 access_denied` (`the registration limit of 10000
+/// clients is reached`) and a deletion, or the expiry of an unused client, frees a slot. Open
+/// registration lets anyone make the server store clients, each up to the metadata limits (64
+/// KiB by default): the bound caps what that can cost a process that keeps them all in memory
+/// (some 650 MB at worst with the default limits, about 10 MB for typical clients). For more, say
+/// so: [`with_max_clients`](Self::with_max_clients) or [`unbounded`](Self::unbounded).
 ///
 /// Each operation takes one shard lock for a few instructions and never across an `.await`.
 /// The map holds short client ids inline in its slots, so that a lookup among a million
 /// clients touches as few cache lines as possible. Initial access tokens are a map under one
 /// lock, with the number of live clients of each, held by a registration with a token while it
 /// checks the token and inserts the client.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct MemoryStore {
     clients: Arc<DashMap<ClientKey, Slot>>,
     tokens: Arc<Mutex<initial_access::Tokens>>,
     rate_limits: Arc<rate_limit::RateStates>,
+    capacity: Arc<capacity::Capacity>,
 }
 
 /// A stored client: the record, and when it was last used (seconds since the epoch, 0 for
@@ -111,17 +122,58 @@ impl std::fmt::Debug for ClientKey {
 }
 
 impl MemoryStore {
-    /// An empty store.
+    /// The most clients [`MemoryStore::new`] holds.
+    pub const DEFAULT_MAX_CLIENTS: u64 = 10_000;
+
+    /// An empty store holding at most [`DEFAULT_MAX_CLIENTS`](Self::DEFAULT_MAX_CLIENTS)
+    /// clients.
     pub fn new() -> Self {
-        Self::default()
+        Self::bounded(Some(Self::DEFAULT_MAX_CLIENTS))
+    }
+
+    /// An empty store holding at most `max_clients` clients (0 refuses every registration).
+    pub fn with_max_clients(max_clients: u64) -> Self {
+        Self::bounded(Some(max_clients))
+    }
+
+    /// An empty store without a bound on its clients: for tests, benchmarks, and hosts that
+    /// bound registrations otherwise (initial access tokens, a
+    /// [`MaxClients`](crate::policy::builtin::MaxClients) policy).
+    pub fn unbounded() -> Self {
+        Self::bounded(None)
+    }
+
+    /// The most clients this store holds; `None` without a bound.
+    pub fn max_clients(&self) -> Option<u64> {
+        self.capacity.max()
+    }
+
+    fn bounded(max_clients: Option<u64>) -> Self {
+        Self {
+            clients: Arc::default(),
+            tokens: Arc::default(),
+            rate_limits: Arc::default(),
+            capacity: Arc::new(capacity::Capacity::new(max_clients)),
+        }
+    }
+}
+
+impl Default for MemoryStore {
+    /// [`MemoryStore::new`]: bounded.
+    fn default() -> Self {
+        Self::new()
     }
 }
 
 #[async_trait]
 impl ClientStore for MemoryStore {
     async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
+        self.capacity.reserve()?;
         match self.clients.entry(ClientKey::new(&record.client_id)) {
-            Entry::Occupied(_) => return Err(StoreError::AlreadyExists),
+            Entry::Occupied(_) => {
+                self.capacity.release();
+                return Err(StoreError::AlreadyExists);
+            }
             Entry::Vacant(slot) => {
                 slot.insert(Slot::new(Arc::clone(&record)));
             }
@@ -166,6 +218,7 @@ impl ClientStore for MemoryStore {
             }
             Entry::Occupied(e) => {
                 let removed = e.remove();
+                self.capacity.release();
                 self.client_removed(&removed.record);
                 Ok(())
             }
@@ -268,6 +321,7 @@ impl MemoryStore {
         let mut deleted = Vec::with_capacity(candidates.len());
         for key in candidates {
             if let Some((key, slot)) = self.clients.remove_if(&key, |_, slot| is_stale(slot)) {
+                self.capacity.release();
                 self.client_removed(&slot.record);
                 deleted.push(String::from_utf8_lossy(key.as_bytes()).into_owned());
             }

@@ -210,3 +210,99 @@ async fn stale_rate_limit_states_are_forgotten_every_sweep() {
         .expect("rate limit");
     assert_eq!(store.rate_limits.len(), keys);
 }
+
+#[tokio::test]
+async fn a_store_holds_no_more_clients_than_its_bound_and_a_removal_frees_a_slot() {
+    let store = MemoryStore::with_max_clients(2);
+    assert_eq!(store.max_clients(), Some(2));
+    store.insert(record("a")).await.expect("a");
+    // An id collision takes no slot.
+    assert!(matches!(
+        store.insert(record("a")).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    store.insert(record("b")).await.expect("b");
+    assert!(matches!(
+        store.insert(record("c")).await,
+        Err(StoreError::Full { max_clients: 2 })
+    ));
+    assert!(store.get("c").await.expect("get").is_none());
+    store.delete("a", 1).await.expect("delete");
+    store.insert(record("c")).await.expect("a slot was freed");
+    // The expiry of unused clients frees slots too.
+    assert_eq!(
+        store
+            .delete_unused(u64::MAX, 10)
+            .await
+            .expect("expire")
+            .len(),
+        2
+    );
+    store.insert(record("d")).await.expect("d");
+    store.insert(record("e")).await.expect("e");
+    assert_eq!(store.count().await.expect("count"), 2);
+}
+
+#[tokio::test]
+async fn a_registration_with_a_token_is_bounded_too_and_spends_nothing_when_refused() {
+    use crate::context::Caller;
+    use crate::store::InitialAccessTokenRecord;
+
+    let store = MemoryStore::with_max_clients(1);
+    let token = InitialAccessTokenRecord::new("t".to_owned(), CredentialHash::of("t"));
+    store
+        .insert_initial_access_token(token)
+        .await
+        .expect("token");
+    let with_token = |id: &str| {
+        Arc::new(
+            ClientRecord::clone(&record(id))
+                .with_registered_by(Caller::InitialAccessToken { id: "t".to_owned() }),
+        )
+    };
+    store.insert(record("a")).await.expect("a");
+    assert!(matches!(
+        store
+            .insert_with_initial_access_token(with_token("b"), 1)
+            .await,
+        Err(StoreError::Full { max_clients: 1 })
+    ));
+    let token = store
+        .initial_access_token_by_id("t")
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(token.uses(), 0, "a refused registration spends no use");
+    store.delete("a", 1).await.expect("delete");
+    store
+        .insert_with_initial_access_token(with_token("b"), 1)
+        .await
+        .expect("b");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_inserts_never_exceed_the_bound() {
+    let store = MemoryStore::with_max_clients(5);
+    let tasks: Vec<_> = (0..32)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move { store.insert(record(&format!("c{n}"))).await.is_ok() })
+        })
+        .collect();
+    let mut stored = 0;
+    for task in tasks {
+        stored += usize::from(task.await.expect("join"));
+    }
+    assert_eq!(stored, 5);
+    assert_eq!(store.count().await.expect("count"), 5);
+}
+
+#[test]
+fn the_default_store_is_bounded_and_unbounded_says_so() {
+    assert_eq!(MemoryStore::new().max_clients(), Some(10_000));
+    assert_eq!(
+        MemoryStore::default().max_clients(),
+        Some(MemoryStore::DEFAULT_MAX_CLIENTS)
+    );
+    assert_eq!(MemoryStore::unbounded().max_clients(), None);
+}
