@@ -25,6 +25,12 @@
 //! holder: run with `--initial-access-token` and register with that token, or have the host
 //! application register them through the `Registry`.
 //!
+//! Registration is rate limited, 20 a minute per client address (10 at once) and 50 a second for
+//! everyone: the router is served with `into_make_service_with_connect_info::<SocketAddr>()`,
+//! and the configuration reads the address from that extension, a one-liner
+//! (`ClientAddress::from_extension(|info: &ConnectInfo<SocketAddr>| info.0.ip())`, in
+//! `app::config_builder`).
+//!
 //! Logs go to stderr (`RUST_LOG`, default `info`); stdout carries one line,
 //! `listening on http://ADDR`, once the socket is bound.
 //!
@@ -41,6 +47,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tokio::net::TcpListener;
+use tower_oidc_registration::rate_limit::{Rate, RateLimit};
 use tower_oidc_registration::{RegistrationAccess, RegistrationConfig};
 use tracing::info;
 use tracing_subscriber::filter::Targets;
@@ -105,20 +112,30 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let app = app::app(config);
     println!("listening on http://{local}");
     std::io::stdout().flush()?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // With each connection's peer as `ConnectInfo<SocketAddr>`: the client address of the
+    // rate limit per address (`app::config_builder`).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     info!("stopped");
     Ok(())
 }
 
-/// The registration configuration: open registration (where anonymous registrants cannot get
-/// `client_credentials` clients), or initial-access-token mode with the static token of
+/// The registration configuration, rate limited: open registration (where anonymous
+/// registrants cannot get `client_credentials` clients), or initial-access-token mode with the static token of
 /// `--initial-access-token` (only its hash is kept; a token shorter than 16 characters, or with
 /// characters outside the bearer token alphabet, fails the configuration).
 fn config(args: &Args, local: SocketAddr) -> Result<RegistrationConfig, BoxError> {
     let issuer = args.issuer.clone().unwrap_or_else(|| default_issuer(local));
-    let mut builder = app::config_builder(issuer);
+    // Registration from the network, rate limited: 20 a minute per client address (10 at
+    // once), 50 a second for everyone.
+    let mut builder = app::config_builder(issuer).registration_rate_limit(Some(
+        RateLimit::per_address(Rate::per_minute(20).burst(10))
+            .overall(Rate::per_second(50).burst(100)),
+    ));
     if let Some(token) = &args.initial_access_token {
         if token.is_empty() {
             return Err("--initial-access-token: the token is empty".into());

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use tower_oidc_registration::TokenRotation;
+use tower_oidc_registration::rate_limit::ProxyHeader;
 
+use crate::limits::{MaxClients, RateSpec};
 use crate::server::ConnectionLimits;
 use crate::store::StoreSpec;
 
@@ -51,6 +53,61 @@ pub struct Args {
         value_parser = StoreSpec::parse
     )]
     pub store: StoreSpec,
+
+    /// With `--store memory`: the most clients kept, or `unbounded`; registrations past it get
+    /// 403 access_denied. Each client may hold up to 64 KiB of metadata.
+    #[arg(
+        long,
+        env = "REGISTRATION_MAX_CLIENTS",
+        value_name = "N",
+        default_value = "10000",
+        value_parser = MaxClients::parse
+    )]
+    pub max_clients: MaxClients,
+
+    /// Registrations one client address may make (an IPv6 address counts as its /64):
+    /// COUNT/UNIT (second, minute, hour) with an optional ,burst=N (how many at once; default
+    /// COUNT), or `off`. Every attempt counts, refused ones too; past it, 429 with Retry-After.
+    #[arg(
+        long,
+        env = "REGISTRATION_RATE_LIMIT_PER_ADDRESS",
+        value_name = "RATE",
+        default_value = "20/minute,burst=10",
+        value_parser = RateSpec::parse
+    )]
+    pub rate_limit_per_address: RateSpec,
+
+    /// Registrations all clients together may make, as --rate-limit-per-address, or `off`.
+    /// A client over its own limit spends nothing of this one.
+    #[arg(
+        long,
+        env = "REGISTRATION_RATE_LIMIT_OVERALL",
+        value_name = "RATE",
+        default_value = "50/second,burst=100",
+        value_parser = RateSpec::parse
+    )]
+    pub rate_limit_overall: RateSpec,
+
+    /// A reverse proxy (an address, or a network such as 10.0.0.0/8) whose --proxy-header is
+    /// believed: a request from it is limited as the rightmost address of the header that is
+    /// not a trusted proxy. Repeat it, or separate them with commas. Without it, a request is
+    /// its peer's.
+    #[arg(
+        long = "trusted-proxy",
+        env = "REGISTRATION_TRUSTED_PROXIES",
+        value_name = "ADDRESS_OR_NETWORK",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+
+    /// The header the trusted proxies put the client's address in.
+    #[arg(
+        long,
+        env = "REGISTRATION_PROXY_HEADER",
+        value_enum,
+        default_value_t = ForwardingHeader::XForwardedFor
+    )]
+    pub proxy_header: ForwardingHeader,
 
     /// Path of the registration endpoint; clients are managed at <prefix>/<client_id>.
     #[arg(long, env = "REGISTRATION_PREFIX", default_value = "/register")]
@@ -190,6 +247,24 @@ impl From<Rotation> for TokenRotation {
             Rotation::Never => TokenRotation::Never,
             Rotation::OnUpdate => TokenRotation::OnUpdate,
             Rotation::OnEveryUse => TokenRotation::OnEveryUse,
+        }
+    }
+}
+
+/// `--proxy-header`: the library's enum is `#[non_exhaustive]`, so the flag has its own.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ForwardingHeader {
+    /// `Forwarded: for=…` (RFC 7239).
+    Forwarded,
+    /// `X-Forwarded-For: client, proxy1, …`.
+    XForwardedFor,
+}
+
+impl From<ForwardingHeader> for ProxyHeader {
+    fn from(header: ForwardingHeader) -> Self {
+        match header {
+            ForwardingHeader::Forwarded => ProxyHeader::Forwarded,
+            ForwardingHeader::XForwardedFor => ProxyHeader::XForwardedFor,
         }
     }
 }

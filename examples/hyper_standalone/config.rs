@@ -1,5 +1,5 @@
 //! The registration configuration the flags describe: issuer, signing key, store, prefix,
-//! protected registration, token rotation, lifetimes, the metadata rules.
+//! protected registration, token rotation, lifetimes, the metadata rules, the rate limits.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
@@ -14,6 +14,7 @@ use tracing::info;
 
 use crate::BoxError;
 use crate::args::Args;
+use crate::limits;
 
 /// The signing key named by `--key-file` or `--hs256-key-file`, if any.
 pub fn signing_key(args: &Args) -> Result<Option<SigningKey>, BoxError> {
@@ -58,7 +59,17 @@ pub fn registration_config(
         .expire_unused_clients(
             args.expire_unused_after
                 .map(|seconds| ExpiryPolicy::new(Duration::from_secs(seconds))),
-        );
+        )
+        // Open to the network: how fast one client, and everyone, may register (on by default
+        // here, off in the library), counted by the peer `server.rs` inserts in each request.
+        .registration_rate_limit(limits::rate_limit(
+            args.rate_limit_per_address,
+            args.rate_limit_overall,
+        ))
+        .client_address(limits::client_address(
+            &args.trusted_proxies,
+            args.proxy_header.into(),
+        ));
     if let Some(key) = key {
         builder = builder.signing_key(key);
     }

@@ -23,17 +23,26 @@
 //!     --store sqlite:clients.db --hs256-key-file hs256.key
 //! ```
 //!
+//! Registration is open to the network, so it is rate limited by default: 20 a minute per client
+//! address (10 at once), 50 a second for everyone (100 at once), past which a request gets `429`
+//! with `Retry-After`; `--rate-limit-per-address` and `--rate-limit-overall` tune them (`off`
+//! lifts one). The address is the connection's peer, which the server inserts in each request's
+//! extensions; behind a reverse proxy, `--trusted-proxy` names it (and `--proxy-header` the
+//! header it writes). The memory store keeps at most 10,000 clients (`--max-clients`).
+//!
 //! Logs go to stderr (`RUST_LOG`, default `info`); stdout carries exactly one line,
 //! `listening on http://ADDR`, so that a script can start the server on port 0 and learn where
 //! it listens. `--no-registration` serves the trivial service alone: the reference of the HTTP
 //! load benchmark's pass-through scenario (`benches/http_load.sh`).
 //!
 //! The files, by concern: `args.rs` the flags, `config.rs` the registration configuration,
-//! `store.rs` the client store, `app.rs` the application, `server.rs` serving it with hyper.
+//! `limits.rs` the rate limits and the client address, `store.rs` the client store, `app.rs`
+//! the application, `server.rs` serving it with hyper.
 
 mod app;
 mod args;
 mod config;
+mod limits;
 mod server;
 mod store;
 
@@ -72,7 +81,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
     // The key and the store first, so that a bad key or an unreachable database fails before
     // the port is taken.
     let key = config::signing_key(&args)?;
-    let store = store::open(&args.store).await?;
+    let store = store::open(&args.store, args.max_clients).await?;
     if args.store.is_durable() && !args.no_registration {
         warn_about_restarts(&args, key.is_some());
     }
@@ -105,6 +114,8 @@ async fn run(args: Args) -> Result<(), BoxError> {
         issuer = config.issuer(),
         registration_endpoint = %config.registration_endpoint(),
         initial_access_token = args.initial_access_token.is_some(),
+        rate_limit_per_address = ?args.rate_limit_per_address.0,
+        rate_limit_overall = ?args.rate_limit_overall.0,
         "serving dynamic client registration"
     );
     let layer = RegistrationLayer::new(config);

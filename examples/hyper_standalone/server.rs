@@ -1,6 +1,6 @@
 //! Serving a Tower service with hyper 1: HTTP/1 with a header read timeout and a header size
-//! limit (a slowloris client is dropped), `TCP_NODELAY`, and a graceful shutdown on Ctrl-C or
-//! SIGTERM.
+//! limit (a slowloris client is dropped), `TCP_NODELAY`, the peer's address in each request's
+//! extensions, and a graceful shutdown on Ctrl-C or SIGTERM.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -103,6 +103,12 @@ fn serve_connection<S, B>(
     if let Err(err) = stream.set_nodelay(true) {
         debug!(%peer, error = %err, "cannot set TCP_NODELAY");
     }
+    // The peer, in each request's extensions: the client address the registration rate limits
+    // count (`ClientAddress::socket_addr`).
+    let app = tower::util::MapRequest::new(app, move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(peer);
+        request
+    });
     let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
     let connection = graceful.watch(connection);
     tokio::spawn(async move {

@@ -6,6 +6,7 @@ use tower_oidc_registration::{ClientStore, MemoryStore};
 use tracing::info;
 
 use crate::BoxError;
+use crate::limits::MaxClients;
 
 /// `--store`. Every form is recognised whatever the build's features, so that asking for a
 /// store this build lacks says which feature it needs rather than "invalid value".
@@ -65,14 +66,21 @@ fn redact_password(url: &str) -> String {
     }
 }
 
-/// The store `spec` names, opened (its schema created or migrated by the store itself).
-pub async fn open(spec: &StoreSpec) -> Result<Arc<dyn ClientStore>, BoxError> {
+/// The store `spec` names, opened (its schema created or migrated by the store itself); a
+/// memory store holds at most `max_clients`.
+pub async fn open(
+    spec: &StoreSpec,
+    max_clients: MaxClients,
+) -> Result<Arc<dyn ClientStore>, BoxError> {
     if spec.is_durable() {
         // A database server that does not answer takes the pool's whole connect timeout.
         info!(store = %spec.describe(), "opening the client store");
     }
     let store: Arc<dyn ClientStore> = match spec {
-        StoreSpec::Memory => Arc::new(MemoryStore::new()),
+        StoreSpec::Memory => Arc::new(match max_clients.0 {
+            Some(max) => MemoryStore::with_max_clients(max),
+            None => MemoryStore::unbounded(),
+        }),
         #[cfg(feature = "sqlite")]
         StoreSpec::Sqlite(path) => Arc::new(
             tower_oidc_registration::SqliteStore::open(path)

@@ -619,3 +619,47 @@ async fn issuer_with_a_path_serves_every_endpoint_under_it() {
     );
     assert_token(&server.client_credentials(&client).await);
 }
+
+/// REG-4: served with `into_make_service_with_connect_info::<SocketAddr>()`, as `main.rs` does,
+/// the app's client address (axum's `ConnectInfo`, `app::config_builder`) is the peer's, and
+/// its registrations are limited per address.
+#[tokio::test]
+async fn with_connect_info_registrations_are_limited_per_address() {
+    use std::net::SocketAddr;
+    use tower_oidc_registration::rate_limit::{Rate, RateLimit};
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("local address"));
+    let config = app::config_builder(format!("{base}/"))
+        .registration_rate_limit(Some(RateLimit::per_address(Rate::per_hour(2))))
+        .build()
+        .expect("config");
+    let app = app::app(config);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve")
+    });
+    let http = reqwest::Client::new();
+    let register = || {
+        http.post(format!("{base}/register"))
+            .json(&json!({"redirect_uris": ["https://rp.example.org/cb"]}))
+            .send()
+    };
+    for _ in 0..2 {
+        let created = register().await.expect("response");
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let refused = register().await.expect("response");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        refused
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1800")
+    );
+}

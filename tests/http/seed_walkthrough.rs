@@ -441,6 +441,11 @@ impl Server {
         server
     }
 
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `host:port` of the server.
     pub(crate) fn authority(&self) -> &str {
         self.origin

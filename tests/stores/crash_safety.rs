@@ -63,6 +63,11 @@ fn every_acknowledged_registration_survives_a_kill_9() {
         ISSUER.to_owned(),
         "--addr".to_owned(),
         "127.0.0.1:0".to_owned(),
+        // The load registers as fast as it can, from one address.
+        "--rate-limit-per-address".to_owned(),
+        "off".to_owned(),
+        "--rate-limit-overall".to_owned(),
+        "off".to_owned(),
     ];
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)

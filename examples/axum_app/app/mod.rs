@@ -13,11 +13,14 @@
 
 mod token;
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 use tower_oidc_registration::metadata::{AuthMethod, MetadataRules};
+use tower_oidc_registration::rate_limit::ClientAddress;
 use tower_oidc_registration::{
     RegistrationConfig, RegistrationConfigBuilder, RegistrationLayer, Registry,
 };
@@ -28,7 +31,8 @@ pub const AUTH_METHODS: [AuthMethod; 2] =
     [AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost];
 
 /// A configuration builder for `issuer` whose registration rules admit only the
-/// authentication methods the token endpoint can verify ([`AUTH_METHODS`]): a client
+/// authentication methods the token endpoint can verify ([`AUTH_METHODS`]), and whose client
+/// address is axum's `ConnectInfo<SocketAddr>`: a client
 /// registered for `private_key_jwt` could never get a token here, so it is refused at
 /// registration, and discovery does not advertise the method. An issuer with a path
 /// (`https://h/realms/x/`) gets its registration endpoint under that path too
@@ -38,7 +42,13 @@ pub fn config_builder(issuer: impl Into<String>) -> RegistrationConfigBuilder {
     let mut rules = MetadataRules::default();
     rules.auth_methods = AUTH_METHODS.to_vec();
     let path = issuer_path(&issuer);
-    let builder = RegistrationConfig::builder(issuer.clone()).rules(rules);
+    let builder = RegistrationConfig::builder(issuer.clone())
+        .rules(rules)
+        // The client's address, for the rate limit per address, policies and events: axum's
+        // `ConnectInfo`, which `main.rs` serves the router with.
+        .client_address(ClientAddress::from_extension(
+            |info: &ConnectInfo<SocketAddr>| info.0.ip(),
+        ));
     if path.is_empty() {
         return builder;
     }
