@@ -37,7 +37,7 @@ pub struct RegistrationEvent<'a> {
     pub kind: EventKind,
     /// The client concerned, when known (the id in the path for a refused management request).
     pub client_id: Option<&'a str>,
-    /// Who asked, with the request headers (without `Authorization`).
+    /// Who asked, with the client's address and the request headers (without `Authorization`).
     pub context: &'a RequestContext,
 }
 

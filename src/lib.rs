@@ -111,7 +111,36 @@
 //! in-process [`MemoryStore`] (the default: fast, but every client is lost at a restart and it
 //! cannot be shared by replicas), [`SqliteStore`] for a single node, [`PostgresStore`] for
 //! several replicas, or your own [`ClientStore`]. The [`store`] module has the details of each
-//! and their set-up.
+//! and their set-up. The memory store holds at most 10,000 clients unless told otherwise
+//! ([`MemoryStore::with_max_clients`], [`MemoryStore::unbounded`]): past them a registration
+//! gets `403 access_denied`.
+//!
+//! ## Rate limits
+//!
+//! Open registration lets anyone make the server store clients. Limit it per client address
+//! and for the whole server with
+//! [`.registration_rate_limit(..)`](RegistrationConfigBuilder::registration_rate_limit):
+//!
+//! ```
+//! use tower_oidc_registration::RegistrationConfig;
+//! use tower_oidc_registration::rate_limit::{Rate, RateLimit};
+//!
+//! let config = RegistrationConfig::builder("https://iam.example.org/")
+//!     .registration_rate_limit(Some(
+//!         RateLimit::per_address(Rate::per_minute(20).burst(10))
+//!             .overall(Rate::per_second(50).burst(100)),
+//!     ))
+//!     .build()?;
+//! # let _ = config;
+//! # Ok::<(), tower_oidc_registration::ConfigError>(())
+//! ```
+//!
+//! Every registration attempt counts, failed ones too, before its body is read; past a limit,
+//! `429 Too Many Requests` with `Retry-After`. The state lives in the store, shared by every
+//! replica on it. The client's address is the [`SocketAddr`](std::net::SocketAddr) the host's
+//! server inserts in each request's extensions, or whatever
+//! [`.client_address(..)`](RegistrationConfigBuilder::client_address) says (axum's
+//! `ConnectInfo`, a trusted proxy's `X-Forwarded-For`): see the [`rate_limit`] module.
 //!
 //! ## Abandoned clients (opt-in expiry)
 //!
@@ -325,8 +354,8 @@
 //! # }
 //! ```
 //!
-//! Events carry the client id and the caller (with the request headers minus `Authorization`,
-//! `Proxy-Authorization` and `Cookie`), never a secret or a token. Each request also runs in a
+//! Events carry the client id and the caller (with the client's address and the request headers
+//! minus `Authorization`, `Proxy-Authorization` and `Cookie`), never a secret or a token. Each request also runs in a
 //! `tracing` span `registration` with its method and client id.
 //!
 //! ## Software statements and sector identifiers

@@ -53,8 +53,8 @@
 //! those registrations and updates rather than let them through unchecked.
 //!
 //! A policy judges metadata and the caller the registry resolved; it never sees a credential,
-//! and knows nothing of HTTP beyond the request headers a [`RequestContext`]
-//! carries.
+//! and knows nothing of HTTP beyond the request headers and the client's address a
+//! [`RequestContext`] carries.
 
 pub mod builtin;
 
@@ -81,7 +81,7 @@ pub enum Operation {
 pub struct PolicyContext<'a> {
     /// Registration or update.
     pub operation: Operation,
-    /// Who is asking, and the request's headers.
+    /// Who is asking, the client's address, and the request's headers.
     pub request: &'a RequestContext,
     /// The client being updated (`None` on registration).
     pub client_id: Option<&'a str>,

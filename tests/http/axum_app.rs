@@ -620,9 +620,11 @@ async fn issuer_with_a_path_serves_every_endpoint_under_it() {
     assert_token(&server.client_credentials(&client).await);
 }
 
-/// REG-4: served with `into_make_service_with_connect_info::<SocketAddr>()`, as `main.rs` does,
-/// the app's client address (axum's `ConnectInfo`, `app::config_builder`) is the peer's, and
-/// its registrations are limited per address.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// Served with `into_make_service_with_connect_info::<SocketAddr>()`, as `main.rs` does, the
+/// app's client address (axum's `ConnectInfo`, `app::config_builder`) is the peer's, and its
+/// registrations are limited per address.
 #[tokio::test]
 async fn with_connect_info_registrations_are_limited_per_address() {
     use std::net::SocketAddr;

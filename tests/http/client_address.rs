@@ -118,7 +118,9 @@ async fn policies_and_events_see_the_client_address() {
 #[derive(Clone)]
 struct ConnectInfo<T>(T);
 
-/// REG-4: an address from another extension type, read with the one-liner given to
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// An address from another extension type, read with the one-liner given to
 /// `ClientAddress::from_extension`, is limited as the address it is.
 #[tokio::test]
 async fn an_address_from_another_extension_type_is_limited() {
@@ -151,8 +153,10 @@ async fn an_address_from_another_extension_type_is_limited() {
     assert_eq!(policy.take(), [None]);
 }
 
-/// REG-4: behind trusted proxies, a client is the address they forward, and is limited as
-/// such; a client that is not a trusted proxy cannot escape its limit with the header.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// Behind trusted proxies, a client is the address they forward, and is limited as such; a
+/// client that is not a trusted proxy cannot escape its limit with the header.
 #[tokio::test]
 async fn behind_trusted_proxies_the_forwarded_address_is_limited() {
     let policy = Seen::default();

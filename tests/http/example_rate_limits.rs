@@ -41,8 +41,11 @@ async fn register(
     (response.status(), retry_after)
 }
 
-/// REG-4, ERR-12: the example's limit per address, tuned by its flag, answers 429 with
-/// `Retry-After` past it, for that address only.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+/// ERR-12: a registration past a rate limit is 429 with `Retry-After` and an error body.
+///
+/// The example's limit per address, tuned by its flag, answers 429 with `Retry-After` past it,
+/// for that address only.
 #[tokio::test]
 async fn the_limit_per_address_is_tuned_by_its_flag() {
     if !cfg!(target_os = "linux") {
@@ -84,8 +87,10 @@ async fn off_lifts_the_limits_and_max_clients_bounds_the_store() {
     assert_eq!(register(&server, &from, &[]).await.0, StatusCode::FORBIDDEN);
 }
 
-/// REG-4: behind `--trusted-proxy`, each address its `X-Forwarded-For` names has its own
-/// limit, and the overall limit holds for them all.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// Behind `--trusted-proxy`, each address its `X-Forwarded-For` names has its own limit, and
+/// the overall limit holds for them all.
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_forwarded_address_is_limited() {
     let server = Server::start_with(&[

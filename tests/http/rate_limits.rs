@@ -41,7 +41,7 @@ fn limited(
     App::with(|b| more(b.clock(clock.clone()).registration_rate_limit(Some(limit))))
 }
 
-/// ERR-12: past a rate limit, 429 with `Retry-After` in whole seconds and an RFC-shaped body.
+/// ERR-12's shape: 429 with `Retry-After` in whole seconds and an RFC-shaped body.
 #[track_caller]
 fn assert_limited(resp: &Resp, retry_after: &str) {
     let body = assert_error(
@@ -59,10 +59,12 @@ fn assert_limited(resp: &Resp, retry_after: &str) {
     common::assert_description_mentions(&body, "too many registration requests");
 }
 
-/// REG-4, ERR-12: open registration is rate-limited per client address: past the limit, 429
-/// with `Retry-After` in whole seconds rounded up, `temporarily_unavailable` and no-store;
-/// another address is not affected, and the refused one is admitted again at the exact
-/// millisecond the limit allows.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+/// ERR-12: a registration past a rate limit is 429 with `Retry-After` and an error body.
+///
+/// Per client address: past the limit, 429 with `Retry-After` in whole seconds rounded up,
+/// `temporarily_unavailable` and no-store; another address is not affected, and the refused one
+/// is admitted again at the exact millisecond the limit allows.
 #[tokio::test]
 async fn registration_past_the_limit_of_its_address_is_429_with_retry_after() {
     let clock = TestClock::at(CLOCK_START);
@@ -84,8 +86,10 @@ async fn registration_past_the_limit_of_its_address_is_429_with_retry_after() {
     assert_limited(&post_from(&app, "192.0.2.1:40000", &min()).await, "30");
 }
 
-/// REG-4: an IPv6 client is limited by its /64: another address of the same /64 is the same
-/// client, another /64 is not.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// An IPv6 client is limited by its /64: another address of the same /64 is the same client,
+/// another /64 is not.
 #[tokio::test]
 async fn an_ipv6_client_is_limited_by_its_64() {
     let clock = TestClock::at(CLOCK_START);
@@ -100,8 +104,10 @@ async fn an_ipv6_client_is_limited_by_its_64() {
     assert_eq!(other.status, StatusCode::CREATED, "{}", other.text());
 }
 
-/// REG-4: every attempt counts, those refused for their metadata, their initial access token
-/// or a malformed `Authorization` too: abuse is what is limited.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// Every attempt counts, those refused for their metadata, their initial access token or a
+/// malformed `Authorization` too: abuse is what is limited.
 #[tokio::test]
 async fn refused_registrations_count_against_the_limit() {
     let clock = TestClock::at(CLOCK_START);
@@ -133,8 +139,10 @@ async fn refused_registrations_count_against_the_limit() {
     assert_limited(&post_from(&app, peer, &min()).await, "20");
 }
 
-/// REG-4: the limit is checked before the body is read: a request past it is refused whatever
-/// its body, which is never read (a body over the size limit would be 413).
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// The limit is checked before the body is read: a request past it is refused whatever its
+/// body, which is never read (a body over the size limit would be 413).
 #[tokio::test]
 async fn the_limit_is_checked_before_the_body_is_read() {
     let clock = TestClock::at(CLOCK_START);
@@ -157,8 +165,10 @@ async fn the_limit_is_checked_before_the_body_is_read() {
     assert_limited(&app.send(request).await, "3600");
 }
 
-/// REG-4: the overall limit holds whatever the address, and for requests without one; an
-/// address over its own limit spends nothing of it.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// The overall limit holds whatever the address, and for requests without one; an address over
+/// its own limit spends nothing of it.
 #[tokio::test]
 async fn the_overall_limit_holds_across_addresses_and_is_not_spent_by_an_abuser() {
     let clock = TestClock::at(CLOCK_START);
@@ -184,7 +194,9 @@ async fn the_overall_limit_holds_across_addresses_and_is_not_spent_by_an_abuser(
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
 }
 
-/// REG-4: the host's own registrations are never limited, nor counted.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// The host's own registrations are never limited, nor counted.
 #[tokio::test]
 async fn the_host_is_never_limited() {
     let clock = TestClock::at(CLOCK_START);
@@ -225,7 +237,9 @@ async fn the_host_is_never_limited() {
     );
 }
 
-/// REG-4: the limits live in the store: two layers (two replicas) over one store share them.
+/// REG-4: open registration may be rate-limited or otherwise limited.
+///
+/// The limits live in the store: two layers (two replicas) over one store share them.
 #[tokio::test]
 async fn layers_sharing_a_store_share_the_limits() {
     let clock = TestClock::at(CLOCK_START);

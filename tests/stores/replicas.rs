@@ -2,7 +2,8 @@
 //! its own `RegistrationLayer` over its own `PostgresStore`, sharing the signing key and the
 //! issuer. A client registered through one is read, updated and deleted through the other;
 //! concurrent updates through both lose nothing and tear nothing; a rotating token wins once.
-//! Initial access tokens hold across both (`replicas/initial_access.rs`).
+//! Initial access tokens hold across both (`replicas/initial_access.rs`), and so do the
+//! registration rate limits (`replicas/rate_limit.rs`).
 //!
 //! The database is named by `TOWER_OIDC_REGISTRATION_POSTGRES_URL` (each test works in a fresh
 //! schema of it). Without the variable the tests print "SKIPPED: set
@@ -11,6 +12,7 @@
 use crate::common;
 
 mod initial_access;
+mod rate_limit;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
