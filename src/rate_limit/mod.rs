@@ -30,6 +30,12 @@
 //! any store failure does. The host's own calls
 //! ([`Requester::host`](crate::Requester::host)) are never limited.
 //!
+//! Each limit is one store operation per attempt: with a SQL store, a short write transaction
+//! on the key's row (with SQLite's `synchronous=FULL`, an fsync for an admitted attempt; a
+//! refused one writes nothing). The keys of past callers are forgotten by the stores
+//! themselves, once their state is past: the memory store sweeps every 1024 new keys, the SQL
+//! stores delete up to 4096 stale rows every 256 decisions.
+//!
 //! Decisions are to the millisecond of the configured [`Clock`](crate::Clock)
 //! ([`now_millis`](crate::Clock::now_millis)); replicas sharing a store should have their
 //! clocks in step.
