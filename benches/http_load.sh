@@ -27,6 +27,12 @@
 #                                                        Builds the servers with
 #                                                        --features sqlite,postgres; ratios are
 #                                                        to the memory store.
+#   limits       POST /register with the seed's JSON    hyper_standalone with both rate limits
+#                (optional: not in the default list)     and the memory store's bound on, set
+#                                                        so high that nothing is refused
+#                                                        (1000/s with a burst of 10^9, 10^9
+#                                                        clients) vs all three off: the cost of
+#                                                        the checks themselves.
 #
 # Environment (defaults in brackets): HTTP_LOAD_DURATION seconds per run [10], HTTP_LOAD_RUNS
 # runs per server [3], HTTP_LOAD_WARMUP seconds [1], HTTP_LOAD_THREADS [2],
@@ -64,8 +70,8 @@ for name in DURATION RUNS THREADS CONNECTIONS; do
 done
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "HTTP_LOAD_WARMUP must be a whole number of seconds, not '$WARMUP'"
 for scenario in $SCENARIOS; do
-    [[ $scenario =~ ^(register|read|passthrough|stores)$ ]] ||
-        die "unknown scenario '$scenario' in HTTP_LOAD_SCENARIOS (register, read, passthrough, stores)"
+    [[ $scenario =~ ^(register|read|passthrough|stores|limits)$ ]] ||
+        die "unknown scenario '$scenario' in HTTP_LOAD_SCENARIOS (register, read, passthrough, stores, limits)"
 done
 with_stores=false
 postgres_url=""
@@ -180,7 +186,7 @@ EOF
 wrk_args() {
     local expected url
     case $1 in
-    register | stores)
+    register | stores | limits)
         url=$server_url/register
         request=(-s benches/http_load.lua "$url" -- post "$tmp/seed.json")
         expected=201
@@ -340,6 +346,15 @@ for scenario in $SCENARIOS; do
             measure_stores
             continue
         fi
+        if [[ $scenario == limits ]]; then
+            # No limit refuses (one address, ~50k requests/s for DURATION s: far within the
+            # burst), but each is checked: the store's rate-limit state and its client count.
+            high_limits=(--rate-limit-per-address 1000/s,burst=1000000000
+                --rate-limit-overall 1000/s,burst=1000000000 --max-clients 1000000000)
+            measure limits ours "$standalone" "${high_limits[@]}"
+            measure limits no-limits "$standalone"
+            continue
+        fi
         measure "$scenario" ours "$standalone"
         if [[ -n $BEFORE ]]; then
             measure "$scenario" before "$BEFORE"
@@ -387,6 +402,10 @@ for scenario in $SCENARIOS; do
         ;;
     read)
         request_name='GET /register/{id}' reference=baseline reference_name='bench_baseline' target='>= 0.60'
+        ;;
+    limits)
+        request_name='POST /register, limits on' reference=no-limits
+        reference_name='hyper_standalone, limits off' target='~ 1.00'
         ;;
     passthrough)
         request_name='GET /' reference=no-layer reference_name='hyper_standalone --no-registration'

@@ -100,10 +100,11 @@ async fn handle_in_span<B: RequestBody>(
     let (parts, body) = request.into_parts();
     // Who the registry judged the caller to be, for the events; anonymous until it says.
     let mut caller = Caller::Anonymous;
-    let address = shared
-        .settings()
-        .client_address
-        .of(&parts.extensions, &parts.headers);
+    let address = request::client_address(
+        &shared.settings().client_address,
+        &parts.extensions,
+        &parts.headers,
+    );
     let client_id = match &route {
         Route::Registration => None,
         Route::Client(id) => Some(id.as_str()),
@@ -209,8 +210,9 @@ fn addressed(requester: Requester<'_>, address: Option<IpAddr>) -> Requester<'_>
 }
 
 /// `POST {prefix}`: a bearer token is an initial access token. The registry admits the caller
-/// (the rate limits first) before the body is read, so that a refused caller gets 429 or 401
-/// whatever it sent.
+/// (its rate limits among the rest) before the body is read, so that a refused caller gets 429
+/// or 401 whatever it sent. A malformed `Authorization` is refused before that (400): it can
+/// neither register nor guess a token, so it counts against no limit.
 async fn register<B: RequestBody>(
     shared: &Shared,
     caller: &mut Caller,
@@ -218,18 +220,7 @@ async fn register<B: RequestBody>(
     parts: &Parts,
     body: B,
 ) -> Result<Outcome, Failure> {
-    let token = match request::bearer_token(&parts.headers) {
-        Ok(token) => token,
-        Err(failure) => {
-            // A malformed request is an attempt too: it counts against the rate limits.
-            shared
-                .registry
-                .limit_registration(&addressed(Requester::anonymous(), address))
-                .await?;
-            return Err(failure);
-        }
-    };
-    let requester = match token {
+    let requester = match request::bearer_token(&parts.headers)? {
         Some(token) => Requester::initial_access_token(token),
         None => Requester::anonymous(),
     };

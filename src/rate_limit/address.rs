@@ -3,14 +3,15 @@
 //! ([`RequestContext::client_address`](crate::RequestContext::client_address)); and
 //! [`limit_key`], the key an address is limited under (an IPv6 address by its /64).
 //!
-//! Owns the reading of a request's extensions and forwarding headers. Must not know rates,
-//! stores or callers.
+//! Owns the configuration: which extension holds the peer, which proxies are believed. Reading a
+//! request's forwarding headers is the handler's (`handler/request/client_address.rs`). Must
+//! not know rates, stores or callers.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::str::FromStr as _;
 use std::sync::Arc;
 
-use http::{Extensions, HeaderMap, HeaderName};
+use http::Extensions;
 use ipnet::IpNet;
 
 /// Reads a peer address from a request's extensions.
@@ -24,24 +25,6 @@ pub enum ProxyHeader {
     Forwarded,
     /// `X-Forwarded-For: client, proxy1, …`, the de facto standard.
     XForwardedFor,
-}
-
-impl ProxyHeader {
-    fn name(self) -> HeaderName {
-        match self {
-            Self::Forwarded => http::header::FORWARDED,
-            Self::XForwardedFor => HeaderName::from_static("x-forwarded-for"),
-        }
-    }
-
-    /// The address of one comma-separated element of the header; `None` for one that names
-    /// none (`unknown`, an obfuscated identifier, garbage).
-    fn address_of(self, element: &str) -> Option<IpAddr> {
-        match self {
-            Self::Forwarded => forwarded_for(element),
-            Self::XForwardedFor => node(element.trim()),
-        }
-    }
 }
 
 /// Where the layer finds the address of the client that sent a request: by default the
@@ -149,7 +132,7 @@ impl ClientAddress {
                 .ok()
                 .or_else(|| IpAddr::from_str(proxy).ok().map(IpNet::from))
             {
-                Some(network) => networks.push(canonical_network(network)),
+                Some(network) => networks.push(network),
                 None => invalid.push(proxy.to_owned()),
             }
         }
@@ -173,74 +156,31 @@ impl ClientAddress {
         }
     }
 
-    /// The address of the client that sent the request of `extensions` and `headers`, if the
-    /// request carries one.
-    pub(crate) fn of(&self, extensions: &Extensions, headers: &HeaderMap) -> Option<IpAddr> {
-        let peer = (self.peer)(extensions)?.to_canonical();
+    /// The peer's address in `extensions`, if they hold one, canonical (an IPv4-mapped IPv6
+    /// address as the IPv4 address it is).
+    pub(crate) fn peer(&self, extensions: &Extensions) -> Option<IpAddr> {
+        (self.peer)(extensions).map(|peer| peer.to_canonical())
+    }
+
+    /// The header believed from trusted proxies, if any are configured.
+    pub(crate) fn proxy_header(&self) -> Option<ProxyHeader> {
+        self.proxies.as_ref().map(|proxies| proxies.header)
+    }
+
+    /// Whether `address` is one of the trusted proxies (an IPv4 address also in its mapped
+    /// IPv6 form, `::ffff:10.0.0.0/104` covering 10.0.0.0/8).
+    pub(crate) fn is_trusted_proxy(&self, address: &IpAddr) -> bool {
         let Some(proxies) = &self.proxies else {
-            return Some(peer);
+            return false;
         };
-        let trusted = |address: &IpAddr| proxies.networks.iter().any(|n| n.contains(address));
-        if !trusted(&peer) {
-            return Some(peer);
-        }
-        // From the right: each address was written by the hop after it, the peer last.
-        let mut client = peer;
-        let values: Vec<&str> = headers
-            .get_all(proxies.header.name())
+        let mapped = match address {
+            IpAddr::V4(v4) => Some(IpAddr::V6(v4.to_ipv6_mapped())),
+            IpAddr::V6(_) => None,
+        };
+        proxies
+            .networks
             .iter()
-            .filter_map(|value| value.to_str().ok())
-            .collect();
-        for element in values.iter().rev().flat_map(|value| value.rsplit(',')) {
-            match proxies.header.address_of(element) {
-                Some(address) if trusted(&address) => client = address,
-                Some(address) => return Some(address),
-                None => return Some(client),
-            }
-        }
-        Some(client)
-    }
-}
-
-/// The address a `for=` parameter of one `Forwarded` element names.
-fn forwarded_for(element: &str) -> Option<IpAddr> {
-    element.split(';').find_map(|pair| {
-        let (name, value) = pair.split_once('=')?;
-        if !name.trim().eq_ignore_ascii_case("for") {
-            return None;
-        }
-        let value = value.trim();
-        let value = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(value);
-        node(value)
-    })
-}
-
-/// An address, with or without a port: `192.0.2.7`, `192.0.2.7:4711`, `2001:db8::1`,
-/// `[2001:db8::1]`, `[2001:db8::1]:4711`.
-fn node(text: &str) -> Option<IpAddr> {
-    if let Ok(address) = IpAddr::from_str(text) {
-        return Some(address.to_canonical());
-    }
-    if let Ok(socket) = SocketAddr::from_str(text) {
-        return Some(socket.ip().to_canonical());
-    }
-    let bracketed = text.strip_prefix('[')?.strip_suffix(']')?;
-    Ipv6Addr::from_str(bracketed)
-        .ok()
-        .map(|v6| IpAddr::V6(v6).to_canonical())
-}
-
-/// `network`, an IPv4-mapped IPv6 host as the IPv4 host it is (requests' addresses are made
-/// canonical the same way).
-fn canonical_network(network: IpNet) -> IpNet {
-    match network {
-        IpNet::V6(v6) if v6.prefix_len() == 128 => {
-            IpNet::from(IpAddr::V6(v6.addr()).to_canonical())
-        }
-        other => other,
+            .any(|n| n.contains(address) || mapped.is_some_and(|m| n.contains(&m)))
     }
 }
 

@@ -30,7 +30,9 @@ pub struct GcraOutcome {
     /// Admitted, or refused with the time until the next admission.
     pub decision: RateDecision,
     /// The theoretical arrival time to store, in milliseconds since the epoch: one emission
-    /// interval further for an admitted request, unchanged for a refused one.
+    /// interval further for an admitted request; for a refused one, the state as it was, or
+    /// brought back within reach if it was further ahead than any admission can put it (see
+    /// [`gcra`]). A store writes it when it differs from the state it read.
     pub tat_ms: u64,
 }
 
@@ -42,6 +44,12 @@ pub struct GcraOutcome {
 /// `emission_interval_ms` is the sustained rate's spacing (60,000 / 20 = 3,000 ms for 20 a
 /// minute); a tolerance of `(burst - 1) × emission_interval_ms` admits `burst` requests at once.
 /// Pure and total: the arithmetic saturates rather than overflows.
+///
+/// A state can be at most `now + burst_tolerance_ms + emission_interval_ms` ahead: that is where
+/// an admission at `now` leaves it. A state further ahead was written by a clock ahead of this
+/// one (a replica's, or this one's before it was set back), and taken as it is it would refuse
+/// every request until that clock's time came: it is brought back to that bound, so that a
+/// wrong clock costs at most one burst's wait, not the time it was off by.
 ///
 /// ```
 /// use tower_oidc_registration::rate_limit::{RateDecision, gcra};
@@ -61,6 +69,10 @@ pub fn gcra(
     emission_interval_ms: u64,
     burst_tolerance_ms: u64,
 ) -> GcraOutcome {
+    let furthest = now_ms
+        .saturating_add(burst_tolerance_ms)
+        .saturating_add(emission_interval_ms);
+    let tat_ms = tat_ms.min(furthest);
     let tat = tat_ms.max(now_ms);
     let admitted_from = tat.saturating_sub(burst_tolerance_ms);
     if admitted_from > now_ms {

@@ -1,6 +1,7 @@
 //! [`RegistrationLimits`]: a [`RateLimit`] as the registry applies it to one registration
-//! attempt: the address's key first, then the whole server's, each through the store's
-//! [`rate_limit`](ClientStore::rate_limit).
+//! attempt, the address's key and the whole server's, each through the store's
+//! [`rate_limit`](ClientStore::rate_limit). When each is checked is the registry's rule
+//! ([`Registry::admit`](crate::Registry::admit)).
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,28 +39,33 @@ impl RegistrationLimits {
         })
     }
 
-    /// Decides one registration attempt from `address` at `now_ms`. The address's limit comes
-    /// first: an address over its own limit is refused without spending the server's, so one
-    /// abusive client cannot use up the overall limit that every other client shares. (An
-    /// attempt within its address's limit but over the server's has still spent a request of
-    /// its address.) Without an address, the overall limit alone applies.
-    pub(crate) async fn check(
+    /// Decides one registration attempt from `address` at `now_ms` by the address's limit:
+    /// allowed when there is none, or no address (a warning is logged once).
+    pub(crate) async fn check_address(
         &self,
         store: &dyn ClientStore,
         address: Option<IpAddr>,
         now_ms: u64,
     ) -> Result<RateDecision, StoreError> {
-        if let Some(rate) = self.per_address {
-            match address {
-                Some(address) => {
-                    let decision = store.rate_limit(&limit_key(address), rate, now_ms).await?;
-                    if decision != RateDecision::Allowed {
-                        return Ok(decision);
-                    }
-                }
-                None => self.warn_without_address(),
+        match (self.per_address, address) {
+            (Some(rate), Some(address)) => {
+                store.rate_limit(&limit_key(address), rate, now_ms).await
             }
+            (Some(_), None) => {
+                self.warn_without_address();
+                Ok(RateDecision::Allowed)
+            }
+            (None, _) => Ok(RateDecision::Allowed),
         }
+    }
+
+    /// Decides one registration attempt at `now_ms` by the server's limit: allowed when there
+    /// is none.
+    pub(crate) async fn check_overall(
+        &self,
+        store: &dyn ClientStore,
+        now_ms: u64,
+    ) -> Result<RateDecision, StoreError> {
         match self.overall {
             Some(rate) => store.rate_limit(OVERALL_KEY, rate, now_ms).await,
             None => Ok(RateDecision::Allowed),
@@ -70,8 +76,10 @@ impl RegistrationLimits {
         if !self.warned_without_address.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 "a registration request carries no client address, so the rate limit per \
-                 address does not apply to it: insert the peer's SocketAddr into each request's \
-                 extensions, or configure RegistrationConfigBuilder::client_address (logged once)"
+                 address does not apply to it. A layer finds it where \
+                 RegistrationConfigBuilder::client_address says (by default the peer's SocketAddr \
+                 in the request's extensions); a host calling the Registry gives it with \
+                 Requester::with_client_address (logged once)"
             );
         }
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::initial_access::{AdmittedToken, refused};
+use super::rate_limit::Limit;
 use super::{MAX_CAS_ATTEMPTS, Registry};
 use crate::config::RegistrationAccess;
 use crate::context::{Caller, Credential, RequestContext, Requester};
@@ -77,13 +78,13 @@ impl Registry {
     /// one at its client quota, [`RegistrationError::Forbidden`] for one whose policy this
     /// configuration does not have.
     ///
-    /// First of all, every admission but the host's counts against the registration rate
-    /// limits, if configured
-    /// ([`registration_rate_limit`](crate::RegistrationConfigBuilder::registration_rate_limit)):
-    /// [`RegistrationError::RateLimited`] past one, before any token is looked at, so that
-    /// guessing tokens is limited too.
+    /// Every attempt but the host's counts against the registration rate limits, if configured
+    /// ([`registration_rate_limit`](crate::RegistrationConfigBuilder::registration_rate_limit)),
+    /// with [`RegistrationError::RateLimited`] past one: first of all against its address's
+    /// limit, before any token is looked at, so that guessing tokens is limited too; once
+    /// admitted, against the server's, which only callers who may register spend.
     pub async fn admit(&self, requester: Requester<'_>) -> Result<Admission, RegistrationError> {
-        self.limit_registration(&requester).await?;
+        self.limit_registration(&requester, Limit::Address).await?;
         let (caller, token) = match requester.credential {
             Credential::Host => (Caller::Host, None),
             Credential::None => match self.settings.access {
@@ -104,6 +105,7 @@ impl Registry {
                 return Err(RegistrationError::InvalidInitialAccessToken);
             }
         };
+        self.limit_registration(&requester, Limit::Overall).await?;
         // A token's own policy may read the headers, whatever else is configured.
         let headers_read = token.is_some() || !self.settings.policies.is_empty();
         let context = self.request_context(caller, requester, headers_read);

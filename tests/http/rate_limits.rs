@@ -106,8 +106,9 @@ async fn an_ipv6_client_is_limited_by_its_64() {
 
 /// REG-4: open registration may be rate-limited or otherwise limited.
 ///
-/// Every attempt counts, those refused for their metadata, their initial access token or a
-/// malformed `Authorization` too: abuse is what is limited.
+/// Every attempt counts against its address's limit, those refused for their metadata or their
+/// initial access token too: abuse is what is limited. A malformed `Authorization` is refused
+/// before the caller is looked at, and counts against nothing.
 #[tokio::test]
 async fn refused_registrations_count_against_the_limit() {
     let clock = TestClock::at(CLOCK_START);
@@ -135,6 +136,8 @@ async fn refused_registrations_count_against_the_limit() {
         .insert(peer.parse::<SocketAddr>().expect("address"));
     let resp = app.send(two_tokens).await;
     assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.text());
+    let bad = post_from(&app, peer, &json!({"redirect_uris": ["not a uri"]})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text());
     // Three attempts, none registered: the limit is spent all the same.
     assert_limited(&post_from(&app, peer, &min()).await, "20");
 }
@@ -192,6 +195,54 @@ async fn the_overall_limit_holds_across_addresses_and_is_not_spent_by_an_abuser(
     clock.advance(20);
     let resp = app.register_raw(&min()).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+}
+
+/// `POST /register` of `body` from `peer` with `Authorization: Bearer token`.
+async fn post_with_token(app: &App, peer: &str, token: &str, body: &Value) -> Resp {
+    let mut request = Request::post("/register")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(full(serde_json::to_vec(body).expect("serialize")))
+        .expect("request");
+    request
+        .extensions_mut()
+        .insert(peer.parse::<SocketAddr>().expect("a socket address"));
+    app.send(request).await
+}
+
+/// On a protected server, callers who may not register (wrong or missing initial access
+/// tokens, from any number of addresses) spend their own addresses' limits but nothing of the
+/// server's: a token holder registers after a distributed flood of guesses.
+#[tokio::test]
+async fn refused_callers_spend_nothing_of_the_overall_limit() {
+    const TOKEN: &str = "initial-access-token-of-the-operator";
+    let clock = TestClock::at(CLOCK_START);
+    let app = limited(
+        &clock,
+        RateLimit::per_address(Rate::per_hour(2)).overall(Rate::per_minute(2)),
+        |b| {
+            b.registration_access(RegistrationAccess::InitialAccessToken)
+                .initial_access_token(TOKEN)
+        },
+    );
+    for n in 1..=20 {
+        let peer = format!("198.51.100.{n}:1");
+        let guess = post_with_token(&app, &peer, "guessed-initial-access-token", &min()).await;
+        assert_eq!(guess.status, StatusCode::UNAUTHORIZED, "{}", guess.text());
+        let none = post_from(&app, &peer, &min()).await;
+        assert_eq!(none.status, StatusCode::UNAUTHORIZED, "{}", none.text());
+        // Each guessing address is over its own limit now.
+        assert_limited(&post_with_token(&app, &peer, TOKEN, &min()).await, "1800");
+    }
+    for peer in ["203.0.113.1:1", "203.0.113.2:1"] {
+        let resp = post_with_token(&app, peer, TOKEN, &min()).await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    }
+    // The admitted two spent the server's limit.
+    assert_limited(
+        &post_with_token(&app, "203.0.113.3:1", TOKEN, &min()).await,
+        "30",
+    );
 }
 
 /// REG-4: open registration may be rate-limited or otherwise limited.

@@ -28,7 +28,9 @@ use initial_access::{
     the_client_quota_counts_live_clients_freed_by_deletion_and_expiry,
 };
 use rate_limit::{
-    a_refused_request_changes_no_state, an_idle_key_gets_its_whole_burst_back_and_no_more,
+    a_refused_request_changes_no_state,
+    a_state_written_by_a_clock_ahead_is_brought_back_within_one_burst,
+    an_idle_key_gets_its_whole_burst_back_and_no_more,
     concurrent_callers_on_one_key_never_exceed_the_burst, rate_limit_keys_are_kept_apart,
     rate_limits_decide_exactly_at_the_boundaries,
 };
@@ -617,6 +619,7 @@ macro_rules! suite {
             a_refused_request_changes_no_state,
             rate_limit_keys_are_kept_apart,
             an_idle_key_gets_its_whole_burst_back_and_no_more,
+            a_state_written_by_a_clock_ahead_is_brought_back_within_one_burst,
             concurrent_callers_on_one_key_never_exceed_the_burst,
         );
     };

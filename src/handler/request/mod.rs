@@ -1,4 +1,9 @@
-//! Reading a request: the bearer token, the content type, the size-limited JSON body.
+//! Reading a request: the bearer token, the content type, the size-limited JSON body, and the
+//! client's address.
+
+mod client_address;
+
+pub(super) use client_address::client_address;
 
 use http::{HeaderMap, header};
 use http_body::Body;

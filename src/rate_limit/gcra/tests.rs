@@ -167,3 +167,28 @@ fn gcra_applies_the_same_function() {
     assert_eq!(limit.emission_interval_ms(), INTERVAL);
     assert_eq!(limit.burst_tolerance_ms(), TOLERANCE);
 }
+
+#[test]
+fn a_state_from_a_clock_ahead_costs_one_burst_wait_not_the_time_it_was_off_by() {
+    // Written by a clock a day ahead: taken as it is, it would refuse for a day.
+    let day_ahead = T0 + 86_400_000;
+    let refused = at(day_ahead, T0);
+    // The furthest an admission can leave a state is one tolerance and one interval ahead.
+    let furthest = T0 + TOLERANCE + INTERVAL;
+    assert_eq!(
+        refused,
+        GcraOutcome {
+            decision: RateDecision::Limited {
+                retry_after_ms: INTERVAL
+            },
+            tat_ms: furthest,
+        }
+    );
+    // Once the state brought back is stored, the key recovers as after a full burst.
+    assert_eq!(
+        at(refused.tat_ms, T0 + INTERVAL).decision,
+        RateDecision::Allowed
+    );
+    // A state within reach is left as it is.
+    assert_eq!(at(furthest, T0).tat_ms, furthest);
+}

@@ -212,6 +212,58 @@ async fn stale_rate_limit_states_are_forgotten_every_sweep() {
 }
 
 #[tokio::test]
+async fn a_flood_of_new_keys_never_grows_the_rate_limit_states_past_their_bound() {
+    use crate::rate_limit::{Gcra, RateDecision};
+
+    const T0: u64 = 1_800_000_000_000;
+    const MAX: usize = 64;
+    let store = MemoryStore {
+        rate_limits: Arc::new(super::rate_limit::RateStates::with_max_states(MAX)),
+        ..MemoryStore::new()
+    };
+    // Live for a minute each.
+    let limit = Gcra::new(60_000, 0);
+    for n in 0..MAX {
+        let key = format!("address-{n}");
+        assert_eq!(
+            store.rate_limit(&key, limit, T0).await.expect("rate limit"),
+            RateDecision::Allowed
+        );
+    }
+    // Full of live keys: a new one waits a second, and is not remembered; held ones go on.
+    for n in MAX..4 * MAX {
+        let key = format!("address-{n}");
+        assert_eq!(
+            store
+                .rate_limit(&key, limit, T0 + 1_000)
+                .await
+                .expect("rate limit"),
+            RateDecision::Limited {
+                retry_after_ms: 1_000
+            }
+        );
+    }
+    assert_eq!(store.rate_limits.len(), MAX);
+    assert_eq!(
+        store
+            .rate_limit("address-0", limit, T0 + 60_000)
+            .await
+            .expect("rate limit"),
+        RateDecision::Allowed
+    );
+    // Once the states are past, a full map is swept and new keys are held again.
+    let later = T0 + 120_001;
+    assert_eq!(
+        store
+            .rate_limit("late", limit, later)
+            .await
+            .expect("rate limit"),
+        RateDecision::Allowed
+    );
+    assert_eq!(store.rate_limits.len(), 1);
+}
+
+#[tokio::test]
 async fn a_store_holds_no_more_clients_than_its_bound_and_a_removal_frees_a_slot() {
     let store = MemoryStore::with_max_clients(2);
     assert_eq!(store.max_clients(), Some(2));

@@ -1,13 +1,19 @@
 //! The rate limit states of the SQL stores: the rate limits table behind [`Clients`]' pool,
 //! written once for every [`Dialect`].
 //!
-//! One decision is one transaction ([`Dialect::BEGIN_WRITE`]): an upsert that inserts the key
-//! with no state (0) or, when it exists, rewrites its state unchanged, returning it; either way
-//! the statement holds the row's lock (PostgreSQL; SQLite's `BEGIN IMMEDIATE` holds the
-//! database's write lock) until the transaction ends, so concurrent decisions on one key,
+//! A decision first reads the key's state with a plain `SELECT`, outside any transaction: if the
+//! rule refuses the request on it, that is the answer, and nothing is locked or written. This is
+//! what a flood costs, so it must be cheap; and it is sound, because a state only moves forward
+//! in time (an admission pushes it further ahead, a sweep deletes only states already past), so
+//! a refusal on a state read a moment ago stands on the state now.
+//!
+//! Otherwise the decision is one transaction ([`Dialect::BEGIN_WRITE`]): an upsert that inserts
+//! the key with no state (0) or, when it exists, rewrites its state unchanged, returning it;
+//! either way the statement holds the row's lock (PostgreSQL; SQLite's `BEGIN IMMEDIATE` holds
+//! the database's write lock) until the transaction ends, so concurrent decisions on one key,
 //! through any number of replicas, pass one at a time, and a key inserted by two at once is
-//! inserted once. The rule is then applied in Rust ([`Gcra::apply`], the one rule of every
-//! store), and the new state written if the request is allowed; a refusal rolls back.
+//! inserted once. The rule is applied again, in Rust ([`Gcra::apply`], the one rule of every
+//! store), to the locked state, and the new state written when it differs from it.
 //!
 //! Stale states are deleted by the store itself: every [`SWEEP_EVERY`] decisions of a store, at
 //! most [`SWEEP_BATCH`] states at or before the time are deleted, after the decision's
@@ -36,6 +42,8 @@ const SWEEP_BATCH: i64 = 4096;
 /// The rate limit statements of one store, rendered for its names, and its count of decisions.
 #[derive(Debug)]
 pub(crate) struct RateLimitStatements {
+    /// Reads the state of key `$1`, without a lock.
+    peek: String,
     /// Inserts key `$1` without state, or locks and returns its state.
     lock: String,
     /// Stores state `$2` for key `$1`.
@@ -48,6 +56,7 @@ pub(crate) struct RateLimitStatements {
 impl RateLimitStatements {
     pub(super) fn render<DB: Dialect>(names: &Names) -> Arc<Self> {
         Arc::new(Self {
+            peek: names.render("SELECT tat_ms FROM {rate_limits} WHERE limit_key = $1"),
             // `DO UPDATE` rather than `DO NOTHING`: it takes the existing row's lock and returns
             // it in the same statement, leaving no moment between the insert and the lock.
             lock: names.render(
@@ -71,6 +80,11 @@ fn sql_millis(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
+/// A stored time: the schema keeps it non-negative.
+fn stored_millis(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
 // What the statements below need of the driver: every sqlx driver has it.
 impl<DB: Dialect> Clients<DB>
 where
@@ -86,21 +100,24 @@ where
         limit: Gcra,
         now_ms: u64,
     ) -> Result<RateDecision, StoreError> {
+        if let Some(refused) = self.refused_without_lock(key, limit, now_ms).await? {
+            return Ok(refused);
+        }
         let mut tx = self
             .pool()
             .begin_with(DB::BEGIN_WRITE)
             .await
             .map_err(backend)?;
         let decision = match Self::decide(&mut tx, self.rate_limits(), key, limit, now_ms).await {
-            Ok(RateDecision::Allowed) => {
+            Ok((decision, true)) => {
                 tx.commit().await.map_err(backend)?;
-                RateDecision::Allowed
+                decision
             }
-            // A refusal writes nothing: roll back now, so that the connection returns to the
-            // pool without a transaction open.
-            Ok(limited) => {
+            // Nothing written: roll back now, so that the connection returns to the pool
+            // without a transaction open.
+            Ok((decision, false)) => {
                 let _ = tx.rollback().await;
-                limited
+                decision
             }
             Err(err) => {
                 let _ = tx.rollback().await;
@@ -117,24 +134,50 @@ where
         Ok(decision)
     }
 
+    /// The refusal of the rule on `key`'s state as it is now, read without a lock; `None` when
+    /// the rule would admit the request or change the state (the locked decision then
+    /// decides), or when the key has no state.
+    async fn refused_without_lock(
+        &self,
+        key: &str,
+        limit: Gcra,
+        now_ms: u64,
+    ) -> Result<Option<RateDecision>, StoreError> {
+        let tat: Option<i64> = sqlx::query_scalar(&self.rate_limits().peek)
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(backend)?;
+        let Some(tat) = tat.map(stored_millis) else {
+            return Ok(None);
+        };
+        let outcome = limit.apply(tat, now_ms);
+        Ok(
+            (outcome.decision != RateDecision::Allowed && outcome.tat_ms == tat)
+                .then_some(outcome.decision),
+        )
+    }
+
     /// In the transaction `conn`: locks `key`'s state, applies `limit` to it, and writes the
-    /// new state if the request is allowed. (A function of its own taking a plain
-    /// `&mut Connection`, as [`Clients::migrate`]'s steps: the future stays `Send`.)
+    /// new state if it differs: the decision, and whether anything was written. (A function
+    /// of its own taking a plain `&mut Connection`, as [`Clients::migrate`]'s steps: the
+    /// future stays `Send`.)
     async fn decide(
         conn: &mut DB::Connection,
         sql: &RateLimitStatements,
         key: &str,
         limit: Gcra,
         now_ms: u64,
-    ) -> Result<RateDecision, StoreError> {
+    ) -> Result<(RateDecision, bool), StoreError> {
         let tat: i64 = sqlx::query_scalar(&sql.lock)
             .bind(key)
             .fetch_one(&mut *conn)
             .await
             .map_err(backend)?;
-        // The schema keeps it non-negative.
-        let outcome = limit.apply(u64::try_from(tat).unwrap_or(0), now_ms);
-        if outcome.decision == RateDecision::Allowed {
+        let tat = stored_millis(tat);
+        let outcome = limit.apply(tat, now_ms);
+        let changed = outcome.tat_ms != tat;
+        if changed {
             sqlx::query(&sql.store)
                 .bind(key)
                 .bind(sql_millis(outcome.tat_ms))
@@ -142,7 +185,7 @@ where
                 .await
                 .map_err(backend)?;
         }
-        Ok(outcome.decision)
+        Ok((outcome.decision, changed))
     }
 
     /// Deletes at most [`SWEEP_BATCH`] states at or before `now_ms`.

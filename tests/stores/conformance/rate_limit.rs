@@ -89,6 +89,22 @@ pub(crate) async fn an_idle_key_gets_its_whole_burst_back_and_no_more(store: Arc
     assert_eq!(decide(store, "a", later).await, limited(1_000));
 }
 
+pub(crate) async fn a_state_written_by_a_clock_ahead_is_brought_back_within_one_burst(
+    store: Arc<dyn ClientStore>,
+) {
+    let store = &*store;
+    // A replica whose clock is a day ahead spends the whole burst.
+    let day_ahead = T0 + 86_400_000;
+    for _ in 0..3 {
+        assert_eq!(decide(store, "a", day_ahead).await, RateDecision::Allowed);
+    }
+    // On the right clock, the key waits one interval, as after a burst, not a day...
+    assert_eq!(decide(store, "a", T0).await, limited(1_000));
+    // ...and the state brought back is the one stored: from then on, the rate as usual.
+    assert_eq!(decide(store, "a", T0 + 1_000).await, RateDecision::Allowed);
+    assert_eq!(decide(store, "a", T0 + 1_000).await, limited(1_000));
+}
+
 pub(crate) async fn concurrent_callers_on_one_key_never_exceed_the_burst(
     store: Arc<dyn ClientStore>,
 ) {
