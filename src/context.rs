@@ -70,10 +70,10 @@ impl RequestContext {
         }
     }
 
-    /// The context with the client's address.
+    /// The context with the client's address (as [`Requester::with_client_address`]).
     #[must_use]
-    pub fn with_client_address(mut self, address: Option<IpAddr>) -> Self {
-        self.client_address = address;
+    pub fn with_client_address(mut self, address: IpAddr) -> Self {
+        self.client_address = Some(address);
         self
     }
 

@@ -153,7 +153,9 @@ async fn handle_in_span<B: RequestBody>(
 /// What an event listener sees of the request: the caller, the client's address and the
 /// headers, credentials removed.
 fn event_context(caller: Caller, address: Option<IpAddr>, parts: &Parts) -> RequestContext {
-    RequestContext::new(caller, &parts.headers).with_client_address(address)
+    let mut context = RequestContext::new(caller, &parts.headers);
+    context.client_address = address;
+    context
 }
 
 /// What a successful request did, for the response and the event listener.

@@ -20,25 +20,39 @@
 //! # Ok::<(), tower_oidc_registration::ConfigError>(())
 //! ```
 //!
-//! Every `POST {prefix}` counts, before its body is read (an abusive client costs a store
-//! round trip, not a parse), and whatever comes of it: a registration refused for its metadata
-//! or its initial access token counts as much as one that succeeds. The address's limit is
-//! checked first, so that a client over its own limit spends nothing of the server's, which
-//! every other client shares. A request past a limit gets `429 Too Many Requests` with
-//! `Retry-After` (whole seconds, rounded up) and `{"error": "temporarily_unavailable",
-//! "error_description": ...}`; a store that fails to decide fails the request with `503`, as
-//! any store failure does. The host's own calls
-//! ([`Requester::host`](crate::Requester::host)) are never limited.
+//! Every `POST {prefix}` counts against its address's limit before its credential is looked
+//! at or its body read (an abusive client costs a store round trip, not a parse), whatever
+//! comes of it: a registration refused for its metadata or its initial access token counts as
+//! much as one that succeeds, so that guessing tokens is limited too. The server's limit counts
+//! only callers who may register (open registration: everyone within its address's limit; a
+//! protected server: the holders of a valid token), so that neither an abuser over its own
+//! limit nor a flood of wrong tokens spends what every admitted client shares. A request
+//! refused with 429 is not counted (the rule moves a key's state only when it admits), and a
+//! malformed `Authorization` header is refused (400) before anything is counted: it can neither
+//! register nor guess.
 //!
-//! Each limit is one store operation per attempt: with a SQL store, a short write transaction
-//! on the key's row (with SQLite's `synchronous=FULL`, an fsync for an admitted attempt; a
-//! refused one writes nothing). The keys of past callers are forgotten by the stores
-//! themselves, once their state is past: the memory store sweeps every 1024 new keys, the SQL
-//! stores delete up to 4096 stale rows every 256 decisions.
+//! A request past a limit gets `429 Too Many Requests` with `Retry-After` (whole seconds,
+//! rounded up, at least 1) and `{"error": "temporarily_unavailable", "error_description": ...}`;
+//! a store that fails to decide fails the request with `503`, as any store failure does. The
+//! body of a refused request is never read: the server answers and closes the connection, so a
+//! client still sending a large body may see the connection reset before it reads the 429. The
+//! host's own calls ([`Requester::host`](crate::Requester::host)) are never limited.
+//!
+//! What a limit costs a store, per attempt: the memory store, a lookup under a shard lock. A
+//! SQL store, a plain `SELECT` of the key's state, and that is all for a refusal, so a flood
+//! locks nothing; an admission is a short write transaction on the key's row (with SQLite's
+//! `synchronous=FULL`, an fsync). The keys of past callers are forgotten by the stores
+//! themselves, once their state is past: the memory store sweeps every 1024 new keys and holds
+//! at most 100,000 (a new key past that, while every key held is live, is refused for a second
+//! and not remembered); the SQL stores delete up to 4096 stale rows every 256 writes.
 //!
 //! Decisions are to the millisecond of the configured [`Clock`](crate::Clock)
-//! ([`now_millis`](crate::Clock::now_millis)); replicas sharing a store should have their
-//! clocks in step.
+//! ([`now_millis`](crate::Clock::now_millis)). Replicas sharing a store should have their clocks
+//! in step to well within the burst tolerance (`(burst - 1) × period / count`: 27 s for 20 a
+//! minute with a burst of 10, 2 s for 50 a second with a burst of 100): a replica behind the
+//! others refuses more than the rate, one ahead admits more. A state written by a clock far
+//! ahead, or before a clock was set back, costs a key at most one burst's wait, never the time
+//! the clock was off by ([`gcra`]).
 
 mod address;
 mod gcra;

@@ -89,13 +89,17 @@ impl Rate {
                 "{self:?}: a burst of zero would refuse every request"
             ));
         }
-        let period_ms = u64::try_from(self.period.as_millis()).unwrap_or(u64::MAX);
-        if period_ms < u64::from(self.count) {
+        // In nanoseconds, so that nothing is rounded before the interval is, up: a limit may be
+        // slower than configured by less than a millisecond a request, never faster.
+        const NANOS_PER_MS: u128 = 1_000_000;
+        let period_ns = self.period.as_nanos();
+        let count = u128::from(self.count);
+        if period_ns < count * NANOS_PER_MS {
             return Err(format!(
                 "{self:?}: faster than one request per millisecond, the resolution of the limits"
             ));
         }
-        let interval = period_ms.div_ceil(u64::from(self.count));
+        let interval = u64::try_from(period_ns.div_ceil(count * NANOS_PER_MS)).unwrap_or(u64::MAX);
         let tolerance = interval.saturating_mul(u64::from(self.burst_size() - 1));
         Ok(Gcra::new(interval, tolerance))
     }

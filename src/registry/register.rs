@@ -125,7 +125,7 @@ impl Registry {
         requester: Requester<'_>,
         headers_read: bool,
     ) -> RequestContext {
-        let context = match requester.headers {
+        let mut context = match requester.headers {
             Some(headers) if headers_read => RequestContext::new(caller, headers),
             _ => RequestContext {
                 caller,
@@ -133,7 +133,8 @@ impl Registry {
                 client_address: None,
             },
         };
-        context.with_client_address(requester.client_address)
+        context.client_address = requester.client_address;
+        context
     }
 
     /// Whether `record`, whose insertion failed with a backend error, is stored all the same:

@@ -14,9 +14,14 @@ fn a_rate_comes_to_its_interval_and_a_tolerance_of_the_burst_less_one() {
 fn an_interval_is_rounded_up_never_admitting_more_than_the_rate() {
     // 1000 / 3 = 333.3 ms: 334, so never 4 in a second.
     assert_eq!(Rate::per_second(3).burst(1).gcra(), Ok(Gcra::new(334, 0)));
+    // Before the division too: 1.5 ms is 2, not 1.
     assert_eq!(
         Rate::new(1, Duration::from_micros(1_500)).gcra(),
-        Ok(Gcra::new(1, 0))
+        Ok(Gcra::new(2, 0))
+    );
+    assert_eq!(
+        Rate::new(2, Duration::from_micros(2_001)).burst(1).gcra(),
+        Ok(Gcra::new(2, 0))
     );
     // One a millisecond is the fastest.
     assert_eq!(Rate::per_second(1_000).burst(1).gcra(), Ok(Gcra::new(1, 0)));
