@@ -164,9 +164,10 @@ async fn assert_undecodable_columns_name_the_client(
     }
 }
 
-/// Decides for 300 keys at once, then, ten seconds later when their states are past, for one key
-/// again and again: the SQL store's sweep, due every 256 decisions, must then have deleted the
-/// 300 stale states, leaving the one live key. `rows` counts the rate limit table's rows.
+/// Decides for 300 keys at once, then, ten seconds later when their states are past, admits one
+/// key again and again: the SQL store's sweep, due every 256 writes (a refusal writes nothing,
+/// and counts for nothing), must then have deleted the 300 stale states, leaving the one live
+/// key. `rows` counts the rate limit table's rows.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 async fn assert_stale_rate_limit_states_are_deleted(
     store: &dyn ClientStore,
@@ -182,9 +183,9 @@ async fn assert_stale_rate_limit_states_are_deleted(
             .expect("rate limit");
     }
     assert_eq!(rows().await, 300, "no state is stale yet");
-    for _ in 0..300 {
+    for n in 0..300 {
         store
-            .rate_limit("live", limit, T0 + 10_000)
+            .rate_limit("live", limit, T0 + 10_000 + n * 1_000)
             .await
             .expect("rate limit");
     }

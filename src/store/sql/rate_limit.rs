@@ -15,9 +15,10 @@
 //! inserted once. The rule is applied again, in Rust ([`Gcra::apply`], the one rule of every
 //! store), to the locked state, and the new state written when it differs from it.
 //!
-//! Stale states are deleted by the store itself: every [`SWEEP_EVERY`] decisions of a store, at
-//! most [`SWEEP_BATCH`] states at or before the time are deleted, after the decision's
-//! transaction, so the table holds the keys of recent callers and few more.
+//! Stale states are deleted by the store itself: every [`SWEEP_EVERY`] locked decisions of a
+//! store (a refusal read without a lock adds no key, and counts for nothing), at most
+//! [`SWEEP_BATCH`] states at or before the time are deleted, after the decision's transaction,
+//! so the table holds the keys of recent callers and few more.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,10 +34,10 @@ use crate::store::StoreError;
 /// The columns of a state.
 pub(super) const COLUMNS: &str = "limit_key, tat_ms";
 
-/// How many decisions of a store between two sweeps of stale states.
+/// How many locked decisions of a store between two sweeps of stale states.
 const SWEEP_EVERY: u64 = 256;
-/// The most stale states one sweep deletes: far more than the keys [`SWEEP_EVERY`] decisions
-/// can add, so a backlog drains.
+/// The most stale states one sweep deletes: far more than the keys [`SWEEP_EVERY`] locked
+/// decisions can add, so a backlog drains.
 const SWEEP_BATCH: i64 = 4096;
 
 /// The rate limit statements of one store, rendered for its names, and its count of decisions.
