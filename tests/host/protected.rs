@@ -7,6 +7,7 @@ use crate::common::policies::{FORBID_NAME, ForbidName};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::captured::{Captured, run_alone_in_a_child};
 use crate::common::host::{Host, named, object, post_request};
 use crate::common::{
     Client, REDIRECT, Resp, assert_error, assert_invalid_token, assert_missing_token, full, min,
@@ -1307,4 +1308,60 @@ async fn an_expired_client_frees_its_slot_in_the_client_quota() {
     assert_eq!(host.count().await, 0, "{} expired", client.id);
     host.register(Some(&iat), &min()).await;
     assert_quota_reached(&host.post(Some(&iat), &min()).await);
+}
+
+/// Set in the child process that runs [`changed_terms_child`].
+const CHANGED_TERMS_CHILD_ENV: &str = "HOST_PROTECTED_CHANGED_TERMS_CHILD";
+
+/// A static token configured with other terms than those recorded when it was first presented
+/// (an operator editing the configuration, a replica with an older one) keeps its recorded
+/// terms, and the replica says so once.
+#[test]
+fn changed_terms_of_a_static_token_keep_the_recorded_ones_with_one_warning() {
+    run_alone_in_a_child("protected::changed_terms_child", CHANGED_TERMS_CHILD_ENV);
+}
+
+#[test]
+#[ignore = "run alone in a child process by changed_terms_of_a_static_token_keep_the_recorded_ones_with_one_warning"]
+fn changed_terms_child() {
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::WARN);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let store: Arc<dyn tower_oidc_registration::ClientStore> = Arc::new(MemoryStore::new());
+            let with_terms = |terms: InitialAccessTokenOptions| {
+                let store = Arc::clone(&store);
+                Host::protected(move |b| {
+                    b.shared_store(store)
+                        .initial_access_token_with(STATIC_IAT, terms)
+                })
+            };
+            let first = with_terms(InitialAccessTokenOptions::new().max_uses(3));
+            first.register(Some(STATIC_IAT), &min()).await;
+            let logs = captured.text();
+            assert!(!logs.contains("configured with other terms"), "{logs}");
+            // Edited to one use: the recorded three stand, and one warning says so.
+            let edited = with_terms(InitialAccessTokenOptions::new().max_uses(1));
+            edited.register(Some(STATIC_IAT), &min()).await;
+            edited.register(Some(STATIC_IAT), &min()).await;
+            let spent = edited
+                .post_with(Some(&format!("Bearer {STATIC_IAT}")), &min())
+                .await;
+            assert_invalid_token(&spent);
+        })
+    });
+    let logs = captured.text();
+    assert_eq!(
+        logs.matches("configured with other terms").count(),
+        1,
+        "one warning per token and process:\n{logs}"
+    );
+    assert!(logs.contains("differing=max_uses"), "{logs}");
+    assert!(
+        !logs.contains(STATIC_IAT),
+        "the token is never logged:\n{logs}"
+    );
 }

@@ -76,7 +76,12 @@ impl Registry {
             // A static token taken out of this configuration is refused here, whatever other
             // replicas still accept.
             (Some(record), None) if record.id().starts_with(STATIC_ID_PREFIX) => Ok(None),
-            (Some(record), _) => Ok(Some(record)),
+            (Some(record), Some(configured)) => {
+                let tokens = &self.settings.initial_access_tokens;
+                tokens.warn_if_terms_differ(configured, &record);
+                Ok(Some(record))
+            }
+            (Some(record), None) => Ok(Some(record)),
             (None, None) => Ok(None),
             // A static token presented for the first time: written with this configuration's
             // terms, unless another replica wrote it meanwhile (its record then stands).

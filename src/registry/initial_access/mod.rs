@@ -18,8 +18,8 @@
 
 mod check;
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{MAX_CAS_ATTEMPTS, Registry};
@@ -128,6 +128,9 @@ fn static_token_id(token: &str) -> String {
 pub(crate) struct InitialAccessTokens {
     statics: HashMap<[u8; 32], InitialAccessTokenRecord>,
     policies: HashMap<String, Arc<dyn RegistrationPolicy>>,
+    /// The ids of the static tokens whose recorded terms were found to differ from the
+    /// configured ones: warned about once per process.
+    warned: Mutex<HashSet<String>>,
 }
 
 impl InitialAccessTokens {
@@ -160,7 +163,36 @@ impl InitialAccessTokens {
         Ok(Self {
             statics,
             policies: named,
+            warned: Mutex::default(),
         })
+    }
+
+    /// Warns, once per token and process, when the terms `configured` for a static token are
+    /// not those of its `recorded` terms, written by whichever replica first saw the token:
+    /// the recorded terms apply, and an operator who edited the configuration should know.
+    fn warn_if_terms_differ(
+        &self,
+        configured: &InitialAccessTokenRecord,
+        recorded: &InitialAccessTokenRecord,
+    ) {
+        let differing = differing_terms(configured, recorded);
+        if differing.is_empty() {
+            return;
+        }
+        let first = self
+            .warned
+            .lock()
+            .map(|mut warned| warned.insert(recorded.id().to_owned()))
+            .unwrap_or(false);
+        if first {
+            tracing::warn!(
+                token_id = %recorded.id(),
+                differing = %differing.join(", "),
+                "a static initial access token is configured with other terms than those \
+                 recorded in the store when it was first presented: the recorded terms apply. \
+                 To change a token's terms, configure another token"
+            );
+        }
     }
 
     /// The configured static token whose hash is `hash`.
@@ -177,6 +209,30 @@ impl InitialAccessTokens {
     fn policy(&self, name: &str) -> Option<&Arc<dyn RegistrationPolicy>> {
         self.policies.get(name)
     }
+}
+
+/// The terms in which a static token's configured record and its recorded one differ. An
+/// expiry is compared by its presence only: each configuration counts it from when it was
+/// built.
+fn differing_terms(
+    configured: &InitialAccessTokenRecord,
+    recorded: &InitialAccessTokenRecord,
+) -> Vec<&'static str> {
+    [
+        (
+            "expiry",
+            configured.expires_at().is_some() != recorded.expires_at().is_some(),
+        ),
+        ("max_uses", configured.max_uses() != recorded.max_uses()),
+        (
+            "max_clients",
+            configured.max_clients() != recorded.max_clients(),
+        ),
+        ("policy", configured.policy() != recorded.policy()),
+    ]
+    .into_iter()
+    .filter_map(|(term, differs)| differs.then_some(term))
+    .collect()
 }
 
 /// Why a policy name is refused.

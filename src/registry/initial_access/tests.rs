@@ -118,3 +118,36 @@ fn debug_of_token_options_shows_the_limits_and_the_policy_name() {
         "InitialAccessTokenOptions { expires_in: Some(60s), max_uses: Some(3), max_clients: Some(2), policy: Some(\"partner\") }"
     );
 }
+
+#[test]
+fn the_terms_that_differ_are_named_an_expiry_by_its_presence() {
+    let configured = |options: InitialAccessTokenOptions| {
+        statics(&[("static-token-0123456789", options)], &["partner"])
+            .expect("config")
+            .static_token(&CredentialHash::of("static-token-0123456789"))
+            .expect("by hash")
+            .clone()
+    };
+    let recorded = configured(
+        InitialAccessTokenOptions::new()
+            .expires_in(Duration::from_secs(60))
+            .max_uses(3),
+    );
+    // The same terms, another build time: nothing differs.
+    let same = configured(
+        InitialAccessTokenOptions::new()
+            .expires_in(Duration::from_secs(3_600))
+            .max_uses(3),
+    );
+    assert_eq!(differing_terms(&same, &recorded), Vec::<&str>::new());
+    let other = configured(
+        InitialAccessTokenOptions::new()
+            .max_uses(1)
+            .max_clients(2)
+            .policy("partner"),
+    );
+    assert_eq!(
+        differing_terms(&other, &recorded),
+        ["expiry", "max_uses", "max_clients", "policy"]
+    );
+}
