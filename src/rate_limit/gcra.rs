@@ -11,6 +11,10 @@
 //!
 //! Owns the arithmetic only: no clock, no store, no key.
 
+/// How far replicas' clocks may differ, in milliseconds, for [`gcra`] to take a state written by
+/// a clock ahead as it is: a minute.
+pub const CLOCK_SKEW_ALLOWANCE_MS: u64 = 60_000;
+
 /// What [`gcra`] decided for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateDecision {
@@ -45,11 +49,15 @@ pub struct GcraOutcome {
 /// minute); a tolerance of `(burst - 1) × emission_interval_ms` admits `burst` requests at once.
 /// Pure and total: the arithmetic saturates rather than overflows.
 ///
-/// A state can be at most `now + burst_tolerance_ms + emission_interval_ms` ahead: that is where
-/// an admission at `now` leaves it. A state further ahead was written by a clock ahead of this
-/// one (a replica's, or this one's before it was set back), and taken as it is it would refuse
-/// every request until that clock's time came: it is brought back to that bound, so that a
-/// wrong clock costs at most one burst's wait, not the time it was off by.
+/// An admission at `now` leaves a state at most `now + burst_tolerance_ms +
+/// emission_interval_ms` ahead. A state further ahead was written by a clock ahead of this one:
+/// a replica's, or this one's before it was set back. Up to [`CLOCK_SKEW_ALLOWANCE_MS`] further
+/// it is taken as it is, so that replicas whose clocks differ by less never undo each other's
+/// states (bringing back a state an ahead replica wrote would give that replica its burst
+/// again). Beyond, the clock was wrong, and taken as it is the state would refuse every request
+/// until that clock's time came: it is brought back to the allowance's bound, so that a wrong
+/// clock costs a key at most the allowance and one interval of waiting, not the time it was off
+/// by.
 ///
 /// ```
 /// use tower_oidc_registration::rate_limit::{RateDecision, gcra};
@@ -71,7 +79,8 @@ pub fn gcra(
 ) -> GcraOutcome {
     let furthest = now_ms
         .saturating_add(burst_tolerance_ms)
-        .saturating_add(emission_interval_ms);
+        .saturating_add(emission_interval_ms)
+        .saturating_add(CLOCK_SKEW_ALLOWANCE_MS);
     let tat_ms = tat_ms.min(furthest);
     let tat = tat_ms.max(now_ms);
     let admitted_from = tat.saturating_sub(burst_tolerance_ms);

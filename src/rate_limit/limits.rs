@@ -10,8 +10,9 @@ use super::address::limit_key;
 use super::{Gcra, RateDecision, RateLimit};
 use crate::store::{ClientStore, StoreError};
 
-/// The key of the limit for the whole server.
-const OVERALL_KEY: &str = "registration/overall";
+/// The key of the limit for the whole server. (The memory store always holds it, whatever its
+/// bound on the keys of callers.)
+pub(crate) const OVERALL_KEY: &str = "registration/overall";
 
 /// The checked rates of a [`RateLimit`].
 #[derive(Debug)]

@@ -27,9 +27,9 @@
 //! only callers who may register (open registration: everyone within its address's limit; a
 //! protected server: the holders of a valid token), so that neither an abuser over its own
 //! limit nor a flood of wrong tokens spends what every admitted client shares. A request
-//! refused with 429 is not counted (the rule moves a key's state only when it admits), and a
-//! malformed `Authorization` header is refused (400) before anything is counted: it can neither
-//! register nor guess.
+//! refused with 429 is not counted (a refusal leaves a key's state as it was, unless a clock
+//! far ahead wrote it: see below), and a malformed `Authorization` header is refused (400)
+//! before anything is counted: it can neither register nor guess.
 //!
 //! A request past a limit gets `429 Too Many Requests` with `Retry-After` (whole seconds,
 //! rounded up, at least 1) and `{"error": "temporarily_unavailable", "error_description": ...}`;
@@ -43,16 +43,17 @@
 //! locks nothing; an admission is a short write transaction on the key's row (with SQLite's
 //! `synchronous=FULL`, an fsync). The keys of past callers are forgotten by the stores
 //! themselves, once their state is past: the memory store sweeps every 1024 new keys and holds
-//! at most 100,000 (a new key past that, while every key held is live, is refused for a second
-//! and not remembered); the SQL stores delete up to 4096 stale rows every 256 writes.
+//! about 100,000 callers' keys (a new caller past that, while every key held is live, is refused
+//! for a second and not remembered; the server's own key is always held); the SQL stores delete
+//! up to 4096 stale rows every 256 decisions that took a row's lock.
 //!
 //! Decisions are to the millisecond of the configured [`Clock`](crate::Clock)
 //! ([`now_millis`](crate::Clock::now_millis)). Replicas sharing a store should have their clocks
-//! in step to well within the burst tolerance (`(burst - 1) × period / count`: 27 s for 20 a
-//! minute with a burst of 10, 2 s for 50 a second with a burst of 100): a replica behind the
-//! others refuses more than the rate, one ahead admits more. A state written by a clock far
-//! ahead, or before a clock was set back, costs a key at most one burst's wait, never the time
-//! the clock was off by ([`gcra`]).
+//! within a minute of each other ([`CLOCK_SKEW_ALLOWANCE_MS`]): within it, a replica behind the
+//! others refuses a little more than the rate and one ahead admits a little more, by the skew's
+//! worth of intervals at most, and none undoes another's states. A state written by a clock
+//! further ahead, or before a clock was set back, costs a key at most a minute and one interval
+//! of waiting, never the time the clock was off by ([`gcra`]).
 
 mod address;
 mod gcra;
@@ -60,6 +61,6 @@ mod limits;
 mod rate;
 
 pub use address::{ClientAddress, ProxyHeader};
-pub use gcra::{Gcra, GcraOutcome, RateDecision, gcra};
-pub(crate) use limits::RegistrationLimits;
+pub use gcra::{CLOCK_SKEW_ALLOWANCE_MS, Gcra, GcraOutcome, RateDecision, gcra};
+pub(crate) use limits::{OVERALL_KEY, RegistrationLimits};
 pub use rate::{Rate, RateLimit};

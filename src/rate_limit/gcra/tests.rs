@@ -169,26 +169,44 @@ fn gcra_applies_the_same_function() {
 }
 
 #[test]
-fn a_state_from_a_clock_ahead_costs_one_burst_wait_not_the_time_it_was_off_by() {
+fn a_state_from_a_clock_ahead_costs_a_minute_not_the_time_it_was_off_by() {
     // Written by a clock a day ahead: taken as it is, it would refuse for a day.
     let day_ahead = T0 + 86_400_000;
     let refused = at(day_ahead, T0);
-    // The furthest an admission can leave a state is one tolerance and one interval ahead.
-    let furthest = T0 + TOLERANCE + INTERVAL;
+    // The furthest an admission can leave a state, and the clocks' allowance.
+    let furthest = T0 + TOLERANCE + INTERVAL + CLOCK_SKEW_ALLOWANCE_MS;
     assert_eq!(
         refused,
         GcraOutcome {
             decision: RateDecision::Limited {
-                retry_after_ms: INTERVAL
+                retry_after_ms: INTERVAL + CLOCK_SKEW_ALLOWANCE_MS
             },
             tat_ms: furthest,
         }
     );
     // Once the state brought back is stored, the key recovers as after a full burst.
     assert_eq!(
-        at(refused.tat_ms, T0 + INTERVAL).decision,
+        at(refused.tat_ms, T0 + INTERVAL + CLOCK_SKEW_ALLOWANCE_MS).decision,
         RateDecision::Allowed
     );
     // A state within reach is left as it is.
     assert_eq!(at(furthest, T0).tat_ms, furthest);
+}
+
+#[test]
+fn replicas_with_clocks_apart_by_less_than_the_allowance_never_undo_each_others_states() {
+    // Replica A's clock is 5 s ahead of B's; requests alternate between them at one instant.
+    let skew = 5_000;
+    let (mut tat, mut admitted) = (0, 0);
+    for n in 0..100 {
+        let now = if n % 2 == 0 { T0 + skew } else { T0 };
+        let outcome = at(tat, now);
+        if outcome.decision == RateDecision::Allowed {
+            admitted += 1;
+        }
+        tat = outcome.tat_ms;
+    }
+    // The burst, and no more: B never brings A's state back (were it brought back to B's
+    // furthest, A would be admitted every other request).
+    assert_eq!(admitted, 4);
 }

@@ -6,8 +6,11 @@
 //! The map is bounded: a flood from many addresses (an IPv6 /48 holds 65,536 /64s) must not
 //! grow it without limit. At [`MAX_STATES`] keys, a new key first sweeps (at most once a second,
 //! so that a map full of live keys is not swept on every request), and if the map is still
-//! full, its request is refused for a second without being remembered. Keys already held, the
-//! overall limit's among them while requests come in, are decided as usual.
+//! full, its request is refused for a second without being remembered. Keys already held are
+//! decided as usual, and so is the server's own key ([`OVERALL_KEY`]), held whatever the bound:
+//! swept when its state is past like any other, it must come back even into a full map, or
+//! every admitted caller would be refused. (Callers deciding new keys at the same instant may
+//! each find room: the bound is exceeded by at most their number.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -15,7 +18,7 @@ use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 
 use super::MemoryStore;
-use crate::rate_limit::{Gcra, RateDecision};
+use crate::rate_limit::{Gcra, OVERALL_KEY, RateDecision};
 
 /// How many new keys between two sweeps: the cost of a sweep (a pass over every key) spread
 /// over that many insertions.
@@ -96,7 +99,7 @@ impl MemoryStore {
             *tat = outcome.tat_ms;
             return outcome.decision;
         }
-        if !rates.has_room(now_ms) {
+        if key != OVERALL_KEY && !rates.has_room(now_ms) {
             return RateDecision::Limited {
                 retry_after_ms: FULL_WAIT_MS,
             };

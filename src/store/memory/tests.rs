@@ -217,10 +217,7 @@ async fn a_flood_of_new_keys_never_grows_the_rate_limit_states_past_their_bound(
 
     const T0: u64 = 1_800_000_000_000;
     const MAX: usize = 64;
-    let store = MemoryStore {
-        rate_limits: Arc::new(super::rate_limit::RateStates::with_max_states(MAX)),
-        ..MemoryStore::new()
-    };
+    let store = with_max_rate_limit_states(MAX);
     // Live for a minute each.
     let limit = Gcra::new(60_000, 0);
     for n in 0..MAX {
@@ -261,6 +258,61 @@ async fn a_flood_of_new_keys_never_grows_the_rate_limit_states_past_their_bound(
         RateDecision::Allowed
     );
     assert_eq!(store.rate_limits.len(), 1);
+}
+
+/// A store whose rate limit states hold at most `max` keys.
+fn with_max_rate_limit_states(max: usize) -> MemoryStore {
+    MemoryStore {
+        rate_limits: Arc::new(super::rate_limit::RateStates::with_max_states(max)),
+        ..MemoryStore::new()
+    }
+}
+
+#[tokio::test]
+async fn a_full_map_is_swept_at_most_once_a_second_and_always_holds_the_servers_key() {
+    use crate::rate_limit::{Gcra, OVERALL_KEY, RateDecision};
+
+    const T0: u64 = 1_800_000_000_000;
+    let store = with_max_rate_limit_states(8);
+    let decide = |key: String, limit: Gcra, now: u64| {
+        let store = store.clone();
+        async move {
+            store
+                .rate_limit(&key, limit, now)
+                .await
+                .expect("rate limit")
+        }
+    };
+    // Eight keys live for 500 ms: the map is full.
+    let short = Gcra::new(500, 0);
+    for n in 0..8 {
+        decide(format!("address-{n}"), short, T0).await;
+    }
+    let full = RateDecision::Limited {
+        retry_after_ms: 1_000,
+    };
+    // A new key sweeps (nothing is past yet) and is refused.
+    assert_eq!(decide("new".into(), short, T0 + 100).await, full);
+    // At 600 ms every state is past, but the last sweep was 500 ms ago: no sweep yet.
+    assert_eq!(decide("new".into(), short, T0 + 600).await, full);
+    assert_eq!(store.rate_limits.len(), 8);
+    // The server's own key is held all the same.
+    let overall = Gcra::new(1_000, 1_000);
+    assert_eq!(
+        decide(OVERALL_KEY.into(), overall, T0 + 600).await,
+        RateDecision::Allowed
+    );
+    assert_eq!(store.rate_limits.len(), 9);
+    // A second after the last sweep, the next one empties the map of the past states.
+    assert_eq!(
+        decide("new".into(), short, T0 + 1_100).await,
+        RateDecision::Allowed
+    );
+    assert_eq!(
+        store.rate_limits.len(),
+        2,
+        "the server's key and the new one"
+    );
 }
 
 #[tokio::test]

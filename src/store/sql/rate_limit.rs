@@ -2,10 +2,12 @@
 //! written once for every [`Dialect`].
 //!
 //! A decision first reads the key's state with a plain `SELECT`, outside any transaction: if the
-//! rule refuses the request on it, that is the answer, and nothing is locked or written. This is
-//! what a flood costs, so it must be cheap; and it is sound, because a state only moves forward
-//! in time (an admission pushes it further ahead, a sweep deletes only states already past), so
-//! a refusal on a state read a moment ago stands on the state now.
+//! rule refuses the request on it and would leave the state as it is, that is the answer, and
+//! nothing is locked or written. This is what a flood costs, so it must be cheap. It is sound:
+//! a decision that writes nothing is the same whether it read the state under a lock or a
+//! moment before, so the refusal is that of a locked decision made at the moment of the read.
+//! (A refusal that would change the state, bringing back one written by a clock far ahead, takes
+//! the lock and writes.)
 //!
 //! Otherwise the decision is one transaction ([`Dialect::BEGIN_WRITE`]): an upsert that inserts
 //! the key with no state (0) or, when it exists, rewrites its state unchanged, returning it;

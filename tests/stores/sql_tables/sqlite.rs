@@ -398,3 +398,42 @@ async fn a_database_of_an_earlier_release_keeps_its_clients_under_its_names() {
     assert_eq!(fresh.count().await.expect("count"), 0);
     fresh.close().await;
 }
+
+/// A refused rate limit decision reads the key's state and takes no lock: a flood of refused
+/// requests answers while another writer holds the database, and never queues behind it.
+#[tokio::test]
+async fn a_refused_rate_limit_decision_takes_no_write_lock() {
+    use std::time::Duration;
+    use tower_oidc_registration::rate_limit::{Gcra, RateDecision};
+
+    const T0: u64 = 1_800_000_000_000;
+    let db = TempDb::new("rate-limit-refusal");
+    let store = SqliteStore::builder().open(db.path()).await.expect("store");
+    let limit = Gcra::new(60_000, 0);
+    let decide = || tokio::time::timeout(Duration::from_secs(2), store.rate_limit("k", limit, T0));
+    assert_eq!(
+        decide().await.expect("in time").expect("decide"),
+        RateDecision::Allowed
+    );
+    // The host's writer holds the database's write lock.
+    let host = host_pool(&db).await;
+    let mut writer = host.acquire().await.expect("a connection");
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *writer)
+        .await
+        .expect("the write lock");
+    let refused = decide()
+        .await
+        .expect("answered without waiting for the lock")
+        .expect("decide");
+    assert_eq!(
+        refused,
+        RateDecision::Limited {
+            retry_after_ms: 60_000
+        }
+    );
+    sqlx::query("ROLLBACK")
+        .execute(&mut *writer)
+        .await
+        .expect("release");
+}
