@@ -14,6 +14,7 @@ use tower_oidc_registration::{
     Requester,
 };
 
+use crate::common::captured::{Captured, run_alone_in_a_child};
 use crate::common::{
     self, App, CLOCK_START, ISSUER, Resp, TestClock, assert_error, full, min, streamed,
 };
@@ -348,4 +349,40 @@ fn unusable_rates_fail_the_configuration() {
         .registration_rate_limit(Some(RateLimit::per_address(Rate::per_minute(5))))
         .build()
         .expect("valid");
+}
+
+/// Set in the child process that runs [`no_address_child`].
+const NO_ADDRESS_CHILD_ENV: &str = "HTTP_RATE_LIMITS_NO_ADDRESS_CHILD";
+
+/// A host whose server inserts no client address gets one warning saying the limit per address
+/// does not apply, not one per request.
+#[test]
+fn requests_without_an_address_are_warned_about_once() {
+    run_alone_in_a_child("rate_limits::no_address_child", NO_ADDRESS_CHILD_ENV);
+}
+
+#[test]
+#[ignore = "run alone in a child process by requests_without_an_address_are_warned_about_once"]
+fn no_address_child() {
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::WARN);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let clock = TestClock::at(CLOCK_START);
+            let app = limited(&clock, RateLimit::per_address(Rate::per_minute(5)), |b| b);
+            for _ in 0..3 {
+                let resp = app.register_raw(&min()).await;
+                assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+            }
+        })
+    });
+    let logs = captured.text();
+    assert_eq!(
+        logs.matches("carries no client address").count(),
+        1,
+        "one warning, not one per request:\n{logs}"
+    );
 }

@@ -61,3 +61,14 @@ fn ipv4_addresses_are_limited_one_by_one_and_ipv6_addresses_by_their_64() {
     assert_ne!(limit_key(ip("2001:db8:1:3::1")), one);
     assert_eq!(limit_key(ip("::1")), "registration/address/::/64");
 }
+
+#[test]
+fn debug_names_the_trusted_proxies_and_their_header() {
+    let address = ClientAddress::socket_addr()
+        .behind_proxies(ProxyHeader::Forwarded, ["10.0.0.0/8", "proxy.internal"]);
+    let debug = format!("{address:?}");
+    for part in ["ClientAddress", "Forwarded", "10.0.0.0/8", "proxy.internal"] {
+        assert!(debug.contains(part), "{part} in {debug}");
+    }
+    assert!(format!("{:?}", ClientAddress::default()).starts_with("ClientAddress"));
+}
