@@ -27,6 +27,10 @@
 #                                                        Builds the servers with
 #                                                        --features sqlite,postgres; ratios are
 #                                                        to the memory store.
+#   logging      POST /register with the seed's JSON    hyper_standalone logging as it does by
+#                (optional: not in the default list)     default (RUST_LOG unset: info, one line
+#                                                        per registration, to a file) vs the same
+#                                                        at RUST_LOG=warn (no line).
 #   limits       POST /register with the seed's JSON    hyper_standalone with both rate limits
 #                (optional: not in the default list)     and the memory store's bound on, set
 #                                                        so high that nothing is refused
@@ -41,8 +45,8 @@
 # `git worktree` of it, `cargo build --release --examples`): it then runs interleaved too, and
 # each scenario gets a row "before" with the ratio ours / before (a before/after comparison of
 # one change, measured in one run),
-# HTTP_LOAD_VERBOSE=1 to print wrk's own output. Servers log at RUST_LOG=warn; traffic goes to
-# 127.0.0.1 only.
+# HTTP_LOAD_VERBOSE=1 to print wrk's own output. Servers log at RUST_LOG=warn (at info: ours and
+# before in the logging scenario); traffic goes to 127.0.0.1 only.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -70,8 +74,8 @@ for name in DURATION RUNS THREADS CONNECTIONS; do
 done
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "HTTP_LOAD_WARMUP must be a whole number of seconds, not '$WARMUP'"
 for scenario in $SCENARIOS; do
-    [[ $scenario =~ ^(register|read|passthrough|stores|limits)$ ]] ||
-        die "unknown scenario '$scenario' in HTTP_LOAD_SCENARIOS (register, read, passthrough, stores, limits)"
+    [[ $scenario =~ ^(register|read|passthrough|stores|limits|logging)$ ]] ||
+        die "unknown scenario '$scenario' in HTTP_LOAD_SCENARIOS (register, read, passthrough, stores, limits, logging)"
 done
 with_stores=false
 postgres_url=""
@@ -114,6 +118,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/http_load.XXXXXX")
 
 server_pid=""
 server_url=""
+# The servers' log level: warn (no line per request) but in the logging scenario.
+server_rust_log=warn
 server_log=""
 starts=0
 
@@ -142,7 +148,7 @@ start_server() {
     # flags existed (HTTP_LOAD_BEFORE) and bench_baseline ignore.
     REGISTRATION_RATE_LIMIT_PER_ADDRESS=off REGISTRATION_RATE_LIMIT_OVERALL=off \
         REGISTRATION_MAX_CLIENTS=unbounded \
-        RUST_LOG=warn "$@" --addr 127.0.0.1:0 >"$server_log.out" 2>"$server_log.err" &
+        RUST_LOG=$server_rust_log "$@" --addr 127.0.0.1:0 >"$server_log.out" 2>"$server_log.err" &
     server_pid=$!
     local i
     for ((i = 0; i < 200; i++)); do
@@ -186,7 +192,7 @@ EOF
 wrk_args() {
     local expected url
     case $1 in
-    register | stores | limits)
+    register | stores | limits | logging)
         url=$server_url/register
         request=(-s benches/http_load.lua "$url" -- post "$tmp/seed.json")
         expected=201
@@ -355,6 +361,17 @@ for scenario in $SCENARIOS; do
             measure limits no-limits "$standalone"
             continue
         fi
+        if [[ $scenario == logging ]]; then
+            # As a user runs it: RUST_LOG unset is info in the example.
+            server_rust_log=info
+            measure logging ours "$standalone"
+            if [[ -n $BEFORE ]]; then
+                measure logging before "$BEFORE"
+            fi
+            server_rust_log=warn
+            measure logging at-warn "$standalone"
+            continue
+        fi
         measure "$scenario" ours "$standalone"
         if [[ -n $BEFORE ]]; then
             measure "$scenario" before "$BEFORE"
@@ -402,6 +419,10 @@ for scenario in $SCENARIOS; do
         ;;
     read)
         request_name='GET /register/{id}' reference=baseline reference_name='bench_baseline' target='>= 0.60'
+        ;;
+    logging)
+        request_name='POST /register, logs at info' reference=at-warn
+        reference_name='hyper_standalone, RUST_LOG=warn' target='~ 1.00'
         ;;
     limits)
         request_name='POST /register, limits on' reference=no-limits

@@ -50,6 +50,7 @@ use tokio::net::TcpListener;
 use tower_oidc_registration::rate_limit::{Rate, RateLimit};
 use tower_oidc_registration::{RegistrationAccess, RegistrationConfig};
 use tracing::info;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -85,9 +86,12 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init_tracing();
+    let log_writer = init_tracing();
     let args = Args::parse();
-    match run(args).await {
+    let outcome = run(args).await;
+    // The queued lines first, then the error: in the order they happened.
+    drop(log_writer);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("axum_app: error: {err}");
@@ -162,16 +166,26 @@ fn default_issuer(local: SocketAddr) -> String {
 /// Logs to stderr, keeping stdout for the `listening on` line. `RUST_LOG` is a level (`debug`)
 /// or `target=level` pairs (`info,tower_oidc_registration=debug`); `info` when unset. A
 /// `Targets` filter rather than an `EnvFilter`: the same syntax, without a regex engine to build.
-fn init_tracing() {
+///
+/// Lines are written by a thread of their own, off the request path: a request formats its line
+/// into a queue and goes on, instead of waiting for stderr (a pipe, a terminal, a log shipper).
+/// Nothing is dropped: a request waits only when 128,000 lines are queued. Keep the returned
+/// guard until the end of `main`: dropping it writes out what is queued.
+fn init_tracing() -> WorkerGuard {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .and_then(|value| value.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::stderr());
     let log = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         // Colour codes only for a person: not in log files or CI output.
         .with_ansi(std::io::stderr().is_terminal());
     tracing_subscriber::registry().with(log).with(filter).init();
+    guard
 }
 
 /// Resolves on Ctrl-C (or SIGTERM on Unix); `axum::serve` then stops accepting connections

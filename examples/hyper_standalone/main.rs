@@ -56,6 +56,7 @@ use tokio::net::TcpListener;
 use tower::Layer as _;
 use tower_oidc_registration::RegistrationLayer;
 use tracing::{info, warn};
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -65,10 +66,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init_tracing();
+    let log_writer = init_tracing();
     // A bad flag makes clap print its usage and exit with status 2.
     let args = Args::parse();
-    match run(args).await {
+    let outcome = run(args).await;
+    // The queued lines first, then the error: in the order they happened.
+    drop(log_writer);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("hyper_standalone: error: {err}");
@@ -157,16 +161,26 @@ fn warn_about_restarts(args: &Args, fixed_key: bool) {
 /// Logs to stderr, keeping stdout for the `listening on` line. `RUST_LOG` is a level (`debug`)
 /// or `target=level` pairs (`info,tower_oidc_registration=debug`); `info` when unset. A
 /// `Targets` filter rather than an `EnvFilter`: the same syntax, without a regex engine to build.
-fn init_tracing() {
+///
+/// Lines are written by a thread of their own, off the request path: a request formats its line
+/// into a queue and goes on, instead of waiting for stderr (a pipe, a terminal, a log shipper).
+/// Nothing is dropped: a request waits only when 128,000 lines are queued. Keep the returned
+/// guard until the end of `main`: dropping it writes out what is queued.
+fn init_tracing() -> WorkerGuard {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .and_then(|value| value.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::stderr());
     let log = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         // Colour codes only for a person: not in log files or CI output.
         .with_ansi(std::io::stderr().is_terminal());
     tracing_subscriber::registry().with(log).with(filter).init();
+    guard
 }
 
 /// Prints the one stdout line scripts wait for, flushed now: stdout is block-buffered when
