@@ -6,7 +6,7 @@ use sqlx::Postgres;
 use sqlx::postgres::{PgPool, PgQueryResult};
 
 use super::StoreError;
-use super::sql::{Clients, Dialect, Ident, Migration, Names};
+use super::sql::{Clients, Dialect, GroupCommit, Ident, Migration, Names};
 
 pub use builder::PostgresStoreBuilder;
 
@@ -56,6 +56,8 @@ pub use builder::PostgresStoreBuilder;
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     clients: Clients<Postgres>,
+    /// The writer task that every insert goes through.
+    inserts: GroupCommit,
 }
 
 impl PostgresStore {
@@ -131,6 +133,10 @@ impl Dialect for Postgres {
     /// `default_transaction_isolation`), the waiting registration would fail with a
     /// serialization error instead.
     const BEGIN_WRITE: &'static str = "BEGIN ISOLATION LEVEL READ COMMITTED";
+    /// PostgreSQL commits concurrent transactions in parallel (and flushes their commits to
+    /// disk together): a few batches at once use the time one spends waiting on the network
+    /// and the disk. Few, to leave the pool's other connections to reads.
+    const WRITERS: usize = 4;
     /// A transaction-scoped advisory lock: replicas starting at once migrate one after the
     /// other, so each migration runs once. Its key is the ASCII of "toidcreg": a fixed value
     /// unlikely to collide with the host's own advisory locks. One key for every table name:

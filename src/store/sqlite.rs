@@ -12,7 +12,7 @@ use sqlx::sqlite::{
 };
 
 use super::StoreError;
-use super::sql::{Clients, Dialect, Ident, Migration, Names, backend};
+use super::sql::{Clients, Dialect, GroupCommit, Ident, Migration, Names, backend};
 
 pub use builder::SqliteStoreBuilder;
 
@@ -39,10 +39,17 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Inserts are `INSERT … ON CONFLICT DO NOTHING`, replacements and deletions are
 /// `… WHERE client_id = $1 AND version = $2`: single statements, atomic under SQLite's write
 /// lock, so concurrent writers have exactly one winner. A registration with an initial access
-/// token is one `BEGIN IMMEDIATE` transaction (spend a use, count the token's live clients,
-/// insert): registrations with tokens, from every process on the file, pass one at a time. So
-/// is a registration rate limit decision, so that the limits hold for every process on the
-/// file.
+/// token spends a use, counts the token's live clients and inserts, atomically under the write
+/// lock: registrations with tokens, from every process on the file, pass one at a time. So is
+/// a registration rate limit decision, so that the limits hold for every process on the file.
+///
+/// Registrations (both inserts) go through a writer task of the store, which writes those of
+/// concurrent requests in one `BEGIN IMMEDIATE` transaction, so that they share one commit
+/// and one fsync: each insert still returns only once the commit holding it has returned, and
+/// each keeps its own outcome (a taken id, a refused token fail that insert alone, a
+/// registration with a token runs in a savepoint of its own). The task runs on the tokio
+/// runtime that opened the store, and ends when the store and its clones are dropped. Reads
+/// never wait for it.
 ///
 /// ```no_run
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::SqliteStore};
@@ -61,6 +68,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     clients: Clients<Sqlite>,
+    /// The writer task that every insert goes through.
+    inserts: GroupCommit,
 }
 
 impl SqliteStore {
@@ -154,6 +163,8 @@ impl Dialect for Sqlite {
     /// `IMMEDIATE`: the write lock is taken at once, so that concurrent registrations wait
     /// for each other (for the busy timeout) rather than fail when they come to write.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    /// SQLite has one writer at a time: a second batch would only wait for the lock.
+    const WRITERS: usize = 1;
     const LOCK_MIGRATIONS: Option<&'static str> = None;
     const COLUMNS_OF: &'static str = "SELECT name FROM pragma_table_info($1)";
     const TOUCH: &'static str = "UPDATE {clients} \

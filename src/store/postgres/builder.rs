@@ -6,7 +6,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::PostgresStore;
 use crate::store::StoreError;
-use crate::store::sql::{Clients, NameOptions, SqlMigration, backend, scripts};
+use crate::store::sql::{Clients, GroupCommit, NameOptions, SqlMigration, backend, scripts};
 
 /// How a [`PostgresStore`] connects: the names of its tables and their schema, and whether
 /// connecting migrates the store's schema. From [`PostgresStore::builder`];
@@ -138,7 +138,8 @@ impl PostgresStoreBuilder {
     pub async fn from_pool(&self, pool: PgPool) -> Result<PostgresStore, StoreError> {
         let names = self.names.resolve()?;
         let clients = Clients::connect(pool, &names, self.migrate_on_connect).await?;
-        Ok(PostgresStore { clients })
+        let inserts = GroupCommit::spawn(clients.clone());
+        Ok(PostgresStore { clients, inserts })
     }
 
     /// Creates or migrates the store's tables in the database behind `pool`, in one

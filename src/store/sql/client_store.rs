@@ -1,8 +1,10 @@
 //! The `ClientStore` implementation the SQL stores share.
 
 /// The [`ClientStore`](crate::store::ClientStore) of a SQL store type: every method is that of
-/// its `clients` field, a [`Clients`](super::Clients) of the store's dialect. One definition
-/// for SQLite and PostgreSQL, whose stores differ only in how they connect and migrate.
+/// its `clients` field, a [`Clients`](super::Clients) of the store's dialect, but the two
+/// inserts, which go through its `inserts` field, the [`GroupCommit`](super::GroupCommit)
+/// writer that batches them. One definition for SQLite and PostgreSQL, whose stores differ
+/// only in how they connect and migrate.
 macro_rules! client_store_of_clients {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -11,7 +13,7 @@ macro_rules! client_store_of_clients {
                 &self,
                 record: std::sync::Arc<$crate::store::ClientRecord>,
             ) -> Result<(), $crate::store::StoreError> {
-                self.clients.insert(record).await
+                self.inserts.insert(record).await
             }
 
             async fn get(
@@ -99,7 +101,7 @@ macro_rules! client_store_of_clients {
                 record: std::sync::Arc<$crate::store::ClientRecord>,
                 now: u64,
             ) -> Result<(), $crate::store::StoreError> {
-                self.clients
+                self.inserts
                     .insert_with_initial_access_token(record, now)
                     .await
             }

@@ -36,6 +36,10 @@ pub(crate) trait Dialect: Database {
     /// token and the clients and then writes: one that writers wait for, not one that fails
     /// when another writer got there between its read and its write.
     const BEGIN_WRITE: &'static str;
+    /// How many batches of registrations a store writes at once (see
+    /// [`GroupCommit`](super::GroupCommit)): one where the database admits one writer at a
+    /// time, more where concurrent transactions commit in parallel.
+    const WRITERS: usize;
     /// Run first in that transaction, when beginning it is not enough to keep other
     /// connections from migrating at the same time: a lock held until commit or rollback.
     const LOCK_MIGRATIONS: Option<&'static str>;
@@ -66,10 +70,18 @@ pub(super) const COLUMNS: &str = "client_id, version, registration_token_hash, c
     client_secret_hash, client_secret_expires_at, client_id_issued_at, \
     token_endpoint_auth_method, registered_by, metadata";
 
+/// Ends an insert of several rows: a taken id changes nothing, and the ids inserted come back.
+pub(super) const INSERT_MANY_TAIL: &str = " ON CONFLICT (client_id) DO NOTHING RETURNING client_id";
+
+/// How many [`COLUMNS`] there are.
+pub(super) const COLUMN_COUNT: usize = 10;
+
 /// The statements of one store, rendered for its names.
 #[derive(Debug)]
 pub(super) struct Statements {
     pub(super) insert: String,
+    /// `INSERT INTO {clients} (COLUMNS) VALUES `: the rows and [`INSERT_MANY_TAIL`] follow.
+    pub(super) insert_many_head: String,
     select: String,
     update: String,
     delete: String,
@@ -88,6 +100,7 @@ impl Statements {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
                  ON CONFLICT (client_id) DO NOTHING"
             )),
+            insert_many_head: names.render(&format!("INSERT INTO {{clients}} ({COLUMNS}) VALUES ")),
             select: names.render(&format!(
                 "SELECT {COLUMNS} FROM {{clients}} WHERE client_id = $1"
             )),
@@ -183,18 +196,6 @@ where
             tokens: TokenStatements::render(names),
             rate_limits: RateLimitStatements::render::<DB>(names),
         })
-    }
-
-    pub async fn insert(&self, record: Arc<ClientRecord>) -> Result<(), StoreError> {
-        let row = ClientRow::from_record(&record)?;
-        let done = Self::bind_client_row(sqlx::query(&self.sql.insert), row)
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        if DB::rows_affected(&done) == 0 {
-            return Err(StoreError::AlreadyExists);
-        }
-        Ok(())
     }
 
     pub async fn get(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {

@@ -1,11 +1,13 @@
 //! The initial access tokens of the SQL stores (RFC 7591 §3): the tokens table behind
 //! [`Clients`]' pool, written once for every [`Dialect`] as the clients table is.
 //!
-//! A registration with a token is one transaction ([`Dialect::BEGIN_WRITE`]): it first spends a
-//! use with an `UPDATE` guarded by the token's terms, which takes the token row's lock (in
-//! PostgreSQL; SQLite's `BEGIN IMMEDIATE` takes the database's write lock), so that concurrent
-//! registrations with one token, through any number of replicas, pass one at a time; it then
-//! counts the token's live clients and inserts the client. Any refusal rolls everything back.
+//! A registration with a token runs in a transaction ([`Dialect::BEGIN_WRITE`], that of a batch
+//! of the [`GroupCommit`](super::GroupCommit) writer, in a savepoint of its own): it first
+//! spends a use with an `UPDATE` guarded by the token's terms, which takes the token row's lock
+//! (in PostgreSQL; SQLite's `BEGIN IMMEDIATE` takes the database's write lock), so that
+//! concurrent registrations with one token, through any number of replicas, pass one at a time;
+//! it then counts the token's live clients and inserts the client. Any refusal rolls back to the
+//! savepoint: nothing of the refused registration remains.
 
 use std::sync::Arc;
 
@@ -15,7 +17,7 @@ use super::clients::{Clients, Dialect, Statements};
 use super::names::Names;
 use super::{ClientRow, backend, invalid, registrant_to_sql};
 use crate::context::Caller;
-use crate::store::{ClientRecord, InitialAccessTokenRecord, StoreError, TokenRefusal};
+use crate::store::{InitialAccessTokenRecord, StoreError, TokenRefusal};
 use crate::token::CredentialHash;
 
 /// The columns of a token, in the order [`Clients::bind_token`] binds them.
@@ -155,37 +157,10 @@ where
         Ok(())
     }
 
-    pub async fn insert_with_initial_access_token(
-        &self,
-        record: Arc<ClientRecord>,
-        now: u64,
-    ) -> Result<(), StoreError> {
-        let Caller::InitialAccessToken { id } = record.registered_by() else {
-            return Err(StoreError::InitialAccessTokenRefused(TokenRefusal::Unknown));
-        };
-        let row = ClientRow::from_record(&record)?;
-        let mut tx = self
-            .pool()
-            .begin_with(DB::BEGIN_WRITE)
-            .await
-            .map_err(backend)?;
-        let registered =
-            Self::spend_and_insert(&mut tx, self.statements(), self.tokens(), id, now, row).await;
-        match registered {
-            Ok(()) => tx.commit().await.map_err(backend),
-            Err(err) => {
-                // Dropping the transaction would roll it back too, later: now, so that the
-                // connection returns to the pool without a transaction open.
-                let _ = tx.rollback().await;
-                Err(err)
-            }
-        }
-    }
-
     /// In the transaction `conn`: spends a use of token `token_id` (locking its row), checks
     /// its client quota, and inserts the client's `row`. (A function of its own taking a plain
     /// `&mut Connection`, as [`Clients::migrate`]'s steps: the future stays `Send`.)
-    async fn spend_and_insert(
+    pub(super) async fn spend_and_insert(
         conn: &mut DB::Connection,
         sql: &Statements,
         tokens: &TokenStatements,

@@ -9,6 +9,7 @@
 
 mod client_store;
 mod clients;
+mod group_commit;
 mod initial_access;
 mod migrate;
 mod names;
@@ -16,6 +17,7 @@ mod rate_limit;
 
 pub(crate) use client_store::client_store_of_clients;
 pub(crate) use clients::{Clients, Dialect};
+pub(crate) use group_commit::GroupCommit;
 pub use migrate::SqlMigration;
 pub(crate) use migrate::{Migration, scripts};
 pub(crate) use names::{Ident, NameOptions, Names};
@@ -97,6 +99,7 @@ fn registrant_from_sql(value: &str) -> Option<Caller> {
 }
 
 /// The columns of one `clients` row, in the backend-neutral types every SQL driver binds.
+#[derive(Clone)]
 pub(crate) struct ClientRow {
     pub client_id: String,
     pub version: i64,

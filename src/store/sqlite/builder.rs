@@ -6,7 +6,7 @@ use sqlx::sqlite::SqlitePool;
 
 use super::{SqliteStore, durable_pool};
 use crate::store::StoreError;
-use crate::store::sql::{Clients, NameOptions, SqlMigration, scripts};
+use crate::store::sql::{Clients, GroupCommit, NameOptions, SqlMigration, scripts};
 
 /// How a [`SqliteStore`] is opened: the names of its tables, and whether opening it migrates
 /// its schema. From [`SqliteStore::builder`]; [`SqliteStore::open`] and
@@ -122,7 +122,8 @@ impl SqliteStoreBuilder {
     pub async fn from_pool(&self, pool: SqlitePool) -> Result<SqliteStore, StoreError> {
         let names = self.names.resolve()?;
         let clients = Clients::connect(pool, &names, self.migrate_on_connect).await?;
-        Ok(SqliteStore { clients })
+        let inserts = GroupCommit::spawn(clients.clone());
+        Ok(SqliteStore { clients, inserts })
     }
 
     /// Creates or migrates the store's tables in the database behind `pool`, in one

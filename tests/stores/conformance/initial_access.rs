@@ -357,3 +357,56 @@ pub(crate) async fn concurrent_registrations_never_exceed_the_client_quota(
     assert_eq!(live_clients(&*store, "pair").await, 2);
     assert_eq!(read_token(&*store, "pair").await.uses(), 2);
 }
+
+/// Writes of every kind at once (as a store that batches them would put in one transaction):
+/// plain inserts, inserts of a taken id, registrations with a spent token and with a usable
+/// one. Each has its own outcome: a refusal or a taken id fails that write alone, and the
+/// refused ones leave no trace (no client, no use spent).
+pub(crate) async fn concurrent_writes_of_every_kind_keep_their_own_outcomes(
+    store: Arc<dyn ClientStore>,
+) {
+    super::insert(&*store, record("taken", 0)).await;
+    insert_token(&*store, token("spent").with_max_uses(Some(0))).await;
+    insert_token(&*store, token("usable")).await;
+    let start = Arc::new(tokio::sync::Barrier::new(usize::from(RACERS)));
+    let tasks: Vec<_> = (0..RACERS)
+        .map(|n| {
+            let (store, start) = (Arc::clone(&store), Arc::clone(&start));
+            tokio::spawn(async move {
+                start.wait().await;
+                let outcome = match n % 4 {
+                    0 => {
+                        store
+                            .insert(Arc::new(record(&format!("plain-{n}"), n)))
+                            .await
+                    }
+                    1 => store.insert(Arc::new(record("taken", n))).await,
+                    2 => {
+                        let client = client_of("spent", &format!("refused-{n}"), n);
+                        store.insert_with_initial_access_token(client, NOW).await
+                    }
+                    _ => {
+                        let client = client_of("usable", &format!("token-{n}"), n);
+                        store.insert_with_initial_access_token(client, NOW).await
+                    }
+                };
+                (n, outcome)
+            })
+        })
+        .collect();
+    for task in tasks {
+        let (n, outcome) = task.await.expect("join");
+        match (n % 4, outcome) {
+            (0 | 3, Ok(())) => {}
+            (1, Err(StoreError::AlreadyExists)) => {}
+            (2, Err(StoreError::InitialAccessTokenRefused(TokenRefusal::Spent))) => {}
+            (kind, outcome) => panic!("write {n} (kind {kind}): {outcome:?}"),
+        }
+    }
+    super::assert_same(&stored(&*store, "taken").await, &record("taken", 0));
+    let per_kind = u64::from(RACERS) / 4;
+    // The taken one, the plain inserts, the registrations with the usable token.
+    assert_eq!(store.count().await.expect("count"), 1 + 2 * per_kind);
+    assert_eq!(read_token(&*store, "spent").await.uses(), 0);
+    assert_eq!(read_token(&*store, "usable").await.uses(), per_kind);
+}
