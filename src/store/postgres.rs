@@ -39,6 +39,15 @@ pub use builder::PostgresStoreBuilder;
 /// limit decision is a transaction that locks its key's row, so the limits hold for all the
 /// replicas together.
 ///
+/// Registrations (both inserts) go through four writer tasks of the store (group commit): each
+/// writes the registrations waiting for it in one transaction, the plain ones with one
+/// multi-row `INSERT`, so that concurrent registrations share round trips and commits. Each
+/// insert still returns only once the commit holding it has returned, and keeps its own
+/// outcome (a taken id or a refused token fails that insert alone; a registration with a token
+/// runs in a savepoint of its own). The tasks run on the tokio runtime that connected the
+/// store, and end when the store and its clones are dropped. Reads and other writes use the
+/// pool's other connections.
+///
 /// ```no_run
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::PostgresStore};
 ///

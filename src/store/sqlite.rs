@@ -43,13 +43,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// lock: registrations with tokens, from every process on the file, pass one at a time. So is
 /// a registration rate limit decision, so that the limits hold for every process on the file.
 ///
-/// Registrations (both inserts) go through a writer task of the store, which writes those of
-/// concurrent requests in one `BEGIN IMMEDIATE` transaction, so that they share one commit
-/// and one fsync: each insert still returns only once the commit holding it has returned, and
-/// each keeps its own outcome (a taken id, a refused token fail that insert alone, a
-/// registration with a token runs in a savepoint of its own). The task runs on the tokio
-/// runtime that opened the store, and ends when the store and its clones are dropped. Reads
-/// never wait for it.
+/// Registrations (both inserts) go through a writer task of the store (group commit), which
+/// writes those of concurrent requests in one `BEGIN IMMEDIATE` transaction, so that they
+/// share one commit and one fsync instead of queueing for the write lock one fsync each: each
+/// insert still returns only once the commit holding it has returned, and each keeps its own
+/// outcome (a taken id or a refused token fails that insert alone; a registration with a token
+/// runs in a savepoint of its own). The task runs on the tokio runtime that opened the store,
+/// and ends when the store and its clones are dropped. Reads never wait for it (in the
+/// write-ahead log, readers do not wait for the writer).
 ///
 /// ```no_run
 /// use tower_oidc_registration::{RegistrationConfig, RegistrationLayer, store::SqliteStore};
