@@ -19,28 +19,22 @@
 //! cargo run --release --example bench_token_baseline -- --addr 127.0.0.1:0
 //! ```
 //!
+//! `token.rs` is the endpoint (which `benches/profile.rs` also runs in process); this file
+//! parses the flag and serves it.
+//!
 //! Like `axum_app`, it prints exactly one line on stdout, `listening on http://ADDR`. A
 //! benchmark fixture, not an example to copy: an `[[example]]` of the library's package (built
 //! with its dev-dependencies' axum, which `http_load.sh` builds in the same `cargo build` as
 //! `axum_app`, so both link the same axum with the same features).
 
+mod token;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use tokio::net::TcpListener;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// A token response of `axum_app`'s shape, as `serde_json` writes it (compact, members in
-/// alphabetical order): the access token is 32 bytes in base64url, 43 characters.
-const TOKEN_RESPONSE: &str = r#"{"access_token":"q5vW3m1VJ8n0c2Yl7xK4pT9sR6uE1aZ3bD8fG0hI2jL","expires_in":3600,"token_type":"Bearer"}"#;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -71,7 +65,7 @@ async fn run() -> Result<(), BoxError> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
-    let app = Router::new().route("/token", post(token));
+    let app = token::router();
     println!("listening on http://{local}");
     // As axum_app serves (its rate limit per address reads the peer from ConnectInfo); no
     // graceful shutdown: the benchmark stops the server with a signal.
@@ -81,40 +75,4 @@ async fn run() -> Result<(), BoxError> {
     )
     .await?;
     Ok(())
-}
-
-/// `POST /token`: the body is read (as a token endpoint must), the Basic credentials decoded,
-/// and the constant token response sent.
-async fn token(headers: HeaderMap, _body: Bytes) -> Response {
-    let credentials = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| basic_credentials(value.as_bytes()));
-    let Some((client_id, client_secret)) = credentials else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    // Looked at, so that the decoding is not optimized away.
-    if client_id.is_empty() || client_secret.is_empty() {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (header::PRAGMA, HeaderValue::from_static("no-cache")),
-        ],
-        TOKEN_RESPONSE,
-    )
-        .into_response()
-}
-
-/// The id and secret of `Basic base64(id:secret)` (RFC 7617), without form-decoding them: the
-/// benchmark's ids and secrets need none.
-fn basic_credentials(value: &[u8]) -> Option<(String, String)> {
-    let encoded = value.strip_prefix(b"Basic ")?;
-    let decoded = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
 }
