@@ -42,7 +42,8 @@
 #                Authorization: Basic (a client          (benches/token_baseline/, a bare axum
 #                registered with the initial access      endpoint that decodes the Basic header
 #                token; optional: not in the default     and answers a constant token response
-#                list)                                   of the same shape).
+#                list)                                   of the same shape). HTTP_LOAD_BEFORE
+#                                                        does not apply.
 #   auth-stores  POST /token as authenticate            axum_app --store memory vs
 #                (optional: not in the default list)     --store sqlite:FILE and, when
 #                                                        TOWER_OIDC_REGISTRATION_POSTGRES_URL is
