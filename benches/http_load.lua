@@ -1,6 +1,7 @@
 -- wrk script of benches/http_load.sh:
 --   wrk ... -s benches/http_load.lua URL -- get
 --   wrk ... -s benches/http_load.lua URL -- post BODY_FILE   (POSTs the file, as JSON)
+--   wrk ... -s benches/http_load.lua URL -- form BODY_FILE   (POSTs the file, as a form)
 -- Other headers (Authorization) come from wrk's -H. At the end, prints one machine-readable
 -- line, `HTTP_LOAD key=value ...`, with latencies in microseconds (http_errors: responses with a
 -- status of 400 or more).
@@ -12,8 +13,14 @@ function init(args)
       wrk.body = file:read("*a")
       file:close()
       wrk.headers["Content-Type"] = "application/json"
+   elseif args[1] == "form" then
+      local file = assert(io.open(args[2], "rb"))
+      wrk.method = "POST"
+      wrk.body = file:read("*a")
+      file:close()
+      wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
    elseif args[1] ~= "get" then
-      error("http_load.lua: the first argument is get or post, not " .. tostring(args[1]))
+      error("http_load.lua: the first argument is get, post or form, not " .. tostring(args[1]))
    end
 end
 

@@ -37,6 +37,18 @@
 #                                                        (1000/s with a burst of 10^9, 10^9
 #                                                        clients) vs all three off: the cost of
 #                                                        the checks themselves.
+#   authenticate POST /token, grant_type=               examples/axum_app vs
+#                client_credentials with                 bench_token_baseline
+#                Authorization: Basic (a client          (benches/token_baseline/, a bare axum
+#                registered with the initial access      endpoint that decodes the Basic header
+#                token; optional: not in the default     and answers a constant token response
+#                list)                                   of the same shape). HTTP_LOAD_BEFORE
+#                                                        does not apply.
+#   auth-stores  POST /token as authenticate            axum_app --store memory vs
+#                (optional: not in the default list)     --store sqlite:FILE and, when
+#                                                        TOWER_OIDC_REGISTRATION_POSTGRES_URL is
+#                                                        set, --store that URL, as the stores
+#                                                        scenario; ratios are to the memory store.
 #
 # Environment (defaults in brackets): HTTP_LOAD_DURATION seconds per run [10], HTTP_LOAD_RUNS
 # runs per server [3], HTTP_LOAD_WARMUP seconds [1], HTTP_LOAD_THREADS [2],
@@ -74,8 +86,8 @@ for name in DURATION RUNS THREADS CONNECTIONS; do
 done
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "HTTP_LOAD_WARMUP must be a whole number of seconds, not '$WARMUP'"
 for scenario in $SCENARIOS; do
-    [[ $scenario =~ ^(register|read|passthrough|stores|limits|logging)$ ]] ||
-        die "unknown scenario '$scenario' in HTTP_LOAD_SCENARIOS (register, read, passthrough, stores, limits, logging)"
+    [[ $scenario =~ ^(register|read|passthrough|stores|limits|logging|authenticate|auth-stores)$ ]] ||
+        die "unknown scenario '$scenario' in HTTP_LOAD_SCENARIOS (register, read, passthrough, stores, limits, logging, authenticate, auth-stores)"
 done
 with_stores=false
 postgres_url=""
@@ -84,6 +96,18 @@ for scenario in $SCENARIOS; do
         with_stores=true
         postgres_url=${TOWER_OIDC_REGISTRATION_POSTGRES_URL:-}
     fi
+done
+# The authenticate scenarios load examples/axum_app's token endpoint; auth-stores also needs
+# the durable stores, as the stores scenario.
+with_auth=false
+for scenario in $SCENARIOS; do
+    case $scenario in
+    authenticate) with_auth=true ;;
+    auth-stores)
+        with_auth=true with_stores=true
+        postgres_url=${TOWER_OIDC_REGISTRATION_POSTGRES_URL:-}
+        ;;
+    esac
 done
 
 # --- tools ------------------------------------------------------------------------------------
@@ -102,6 +126,11 @@ build=(cargo build --release --example hyper_standalone --example bench_baseline
 if [[ $with_stores == true ]]; then
     build+=(--features sqlite,postgres)
 fi
+# In the same build as the others: bench_token_baseline (the library's package) and axum_app
+# (the examples') then link one axum, with the same features.
+if [[ $with_auth == true ]]; then
+    build+=(--example axum_app --example bench_token_baseline)
+fi
 say "${build[*]}"
 "${build[@]}"
 target_dir=$(cargo metadata --format-version 1 --no-deps |
@@ -111,6 +140,12 @@ standalone=$target_dir/release/examples/hyper_standalone
 baseline=$target_dir/release/examples/bench_baseline
 [[ -x $standalone && -x $baseline ]] || die "missing $standalone or $baseline after the build"
 [[ -z $BEFORE || -x $BEFORE ]] || die "HTTP_LOAD_BEFORE=$BEFORE is not an executable"
+axum_app=$target_dir/release/examples/axum_app
+token_baseline=$target_dir/release/examples/bench_token_baseline
+if [[ $with_auth == true ]]; then
+    [[ -x $axum_app && -x $token_baseline ]] ||
+        die "missing $axum_app or $token_baseline after the build"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/http_load.XXXXXX")
 
@@ -187,6 +222,12 @@ cat >"$tmp/seed.json" <<'EOF'
 }
 EOF
 
+# The token request's form (its credentials go in the Authorization header).
+printf 'grant_type=client_credentials' >"$tmp/token.form"
+# axum_app's initial access token: only its holder may register client_credentials clients.
+initial_access_token=http_load-initial-access-token
+auth_args=(--initial-access-token "$initial_access_token")
+
 # wrk_args SCENARIO: sets `request`, the URL and wrk arguments of the scenario's request to the
 # server at server_url, after checking that one such request gets the expected status.
 wrk_args() {
@@ -217,6 +258,33 @@ wrk_args() {
         request=(-s benches/http_load.lua "$url" -- get)
         expected=200
         check=(curl -sS -o /dev/null -w '%{http_code}' "$url")
+        ;;
+    authenticate | auth-stores)
+        # A client_credentials client, registered now with the initial access token, its id
+        # and secret taken from the 201 (compact JSON). The baseline (`label` is measure's, the
+        # caller's) has no registration and only decodes the header: any credentials do.
+        local client_id=baseline-client client_secret=baseline-secret basic
+        if [[ $label != baseline ]]; then
+            local created
+            created=$(curl -sS -X POST -H 'Content-Type: application/json' \
+                -H "Authorization: Bearer $initial_access_token" \
+                --data-binary '{"grant_types":["client_credentials"],"client_name":"http_load","token_endpoint_auth_method":"client_secret_basic"}' \
+                "$server_url/register")
+            client_id=$(sed -n 's/.*"client_id":"\([^"]*\)".*/\1/p' <<<"$created")
+            client_secret=$(sed -n 's/.*"client_secret":"\([^"]*\)".*/\1/p' <<<"$created")
+            [[ -n $client_id && -n $client_secret ]] ||
+                die "cannot register the client to authenticate: $created"
+        fi
+        # client_secret_basic (RFC 6749 §2.3.1): the id (a UUID) and the secret (base64url)
+        # need no form-encoding.
+        basic=$(printf '%s:%s' "$client_id" "$client_secret" | base64 -w0)
+        url=$server_url/token
+        request=(-H "Authorization: Basic $basic" -s benches/http_load.lua "$url" -- form
+            "$tmp/token.form")
+        expected=200
+        check=(curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Basic $basic"
+            -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "@$tmp/token.form"
+            "$url")
         ;;
     esac
     local status
@@ -345,6 +413,28 @@ measure_stores() {
     fi
 }
 
+# measure_auth_stores: one run of the auth-stores scenario per store, as measure_stores: each
+# on a fresh server and an empty store (a new SQLite file; a new PostgreSQL schema, dropped
+# afterwards), which wrk_args registers the one client in.
+measure_auth_stores() {
+    measure auth-stores memory "$axum_app" "${auth_args[@]}" --store memory
+    local db=$tmp/auth-clients.$run.db
+    measure auth-stores sqlite "$axum_app" "${auth_args[@]}" --store "sqlite:$db"
+    rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+    if [[ -n $postgres_url ]]; then
+        local schema=http_load_auth_$$_$run
+        psql -q -v ON_ERROR_STOP=1 "$postgres_url" -c "CREATE SCHEMA $schema" >/dev/null ||
+            die "cannot create schema $schema in TOWER_OIDC_REGISTRATION_POSTGRES_URL's database"
+        local sep='?'
+        [[ $postgres_url == *\?* ]] && sep='&'
+        measure auth-stores postgres "$axum_app" "${auth_args[@]}" \
+            --store "$postgres_url${sep}options=-c%20search_path%3D$schema"
+        PGOPTIONS='-c client_min_messages=warning' psql -q "$postgres_url" \
+            -c "DROP SCHEMA $schema CASCADE" >/dev/null ||
+            say "could not drop schema $schema"
+    fi
+}
+
 : >"$tmp/results"
 for scenario in $SCENARIOS; do
     for ((run = 1; run <= RUNS; run++)); do
@@ -359,6 +449,16 @@ for scenario in $SCENARIOS; do
                 --rate-limit-overall 1000/s,burst=1000000000 --max-clients 1000000000)
             measure limits ours "$standalone" "${high_limits[@]}"
             measure limits no-limits "$standalone"
+            continue
+        fi
+        if [[ $scenario == authenticate ]]; then
+            # HTTP_LOAD_BEFORE is a hyper_standalone: it has no token endpoint to compare.
+            measure authenticate ours "$axum_app" "${auth_args[@]}"
+            measure authenticate baseline "$token_baseline"
+            continue
+        fi
+        if [[ $scenario == auth-stores ]]; then
+            measure_auth_stores
             continue
         fi
         if [[ $scenario == logging ]]; then
@@ -410,6 +510,37 @@ for scenario in $SCENARIOS; do
                 stores "$server" "$(median stores "$label" 3)" \
                 "$(ms "$(median stores "$label" 4)")" "$(ms "$(median stores "$label" 5)")" \
                 "$ratio" "$paired" ""
+        done
+        continue
+    fi
+    if [[ $scenario == authenticate ]]; then
+        printf '| %-11s | %-45s | %7.0f | %s ms | %s ms | %5s | %-16s | %-7s |\n' \
+            authenticate 'axum_app, POST /token (client_secret_basic)' \
+            "$(median authenticate ours 3)" "$(ms "$(median authenticate ours 4)")" \
+            "$(ms "$(median authenticate ours 5)")" \
+            "$(awk -v a="$(median authenticate ours 3)" -v b="$(median authenticate baseline 3)" \
+                'BEGIN { printf "%.2f", a / b }')" "$(pair_ratios authenticate)" '>= 0.70'
+        printf '| %-11s | %-45s | %7.0f | %s ms | %s ms | %5s | %-16s | %-7s |\n' \
+            authenticate bench_token_baseline "$(median authenticate baseline 3)" \
+            "$(ms "$(median authenticate baseline 4)")" "$(ms "$(median authenticate baseline 5)")" \
+            "" "" ""
+        continue
+    fi
+    if [[ $scenario == auth-stores ]]; then
+        # Ratios to the memory store, measured in the same run.
+        labels=(memory sqlite)
+        [[ -n $postgres_url ]] && labels+=(postgres)
+        for label in "${labels[@]}"; do
+            ratio="" paired=""
+            if [[ $label != memory ]]; then
+                ratio=$(awk -v a="$(median auth-stores "$label" 3)" \
+                    -v b="$(median auth-stores memory 3)" 'BEGIN { printf "%.3f", a / b }')
+                paired=$(pair_ratios auth-stores "$label" memory 3)
+            fi
+            printf '| %-11s | %-45s | %7.0f | %s ms | %s ms | %5s | %-16s | %-7s |\n' \
+                auth-stores "axum_app --store $label, POST /token" \
+                "$(median auth-stores "$label" 3)" "$(ms "$(median auth-stores "$label" 4)")" \
+                "$(ms "$(median auth-stores "$label" 5)")" "$ratio" "$paired" ""
         done
         continue
     fi

@@ -8,12 +8,20 @@
 //! profile reads CLIENTS N
 //! profile registrations N
 //! profile registrations-after CLIENTS N
+//! profile token baseline|axum-app|authenticate N
 //! ```
 //!
 //! Without arguments (as `cargo test --all-targets` runs it) it does a small run of each.
 
 #[path = "common/mod.rs"]
 mod common;
+
+// The token endpoint of `examples/axum_app` and the bare one of `bench_token_baseline`, to
+// count what a token request costs in each, without HTTP.
+#[path = "../examples/axum_app/app/mod.rs"]
+mod app;
+#[path = "token_baseline/token.rs"]
+mod token_baseline;
 
 use std::convert::Infallible;
 use std::hint::black_box;
@@ -171,6 +179,94 @@ fn pass_through(variant: &str, n: usize) {
     }
 }
 
+/// The initial access token `token_endpoint` configures, as `axum_app --initial-access-token`.
+const INITIAL_ACCESS_TOKEN: &str = "profile-initial-access-token";
+
+/// `examples/axum_app`'s application as `main.rs` builds it with `--initial-access-token`, the
+/// registry over its store, and the `Authorization` value of a `client_credentials` client
+/// registered in it.
+fn token_endpoint() -> (axum::Router, Registry, String) {
+    use base64::Engine as _;
+    let config = app::config_builder("http://127.0.0.1:8081/")
+        .registration_access(tower_oidc_registration::RegistrationAccess::InitialAccessToken)
+        .initial_access_token(INITIAL_ACCESS_TOKEN)
+        .build()
+        .expect("config");
+    // A registry of the same configuration shares its store with the application's.
+    let registry = Registry::new(&config);
+    let metadata = serde_json::json!({
+        "client_name": "profile",
+        "grant_types": ["client_credentials"],
+        "token_endpoint_auth_method": "client_secret_basic",
+    });
+    let serde_json::Value::Object(metadata) = metadata else {
+        unreachable!("a JSON object literal")
+    };
+    let client = now(registry.register(Requester::host(), metadata)).expect("register");
+    let credentials = format!(
+        "{}:{}",
+        client.client_id(),
+        client.client_secret().expect("a secret").expose()
+    );
+    let header = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(credentials)
+    );
+    (app::app(config), registry, header)
+}
+
+/// `n` token requests (`POST /token`, `grant_type=client_credentials`, `authorization`), each
+/// built (with the peer address `axum::serve` adds) and dropped inside, answered `200`.
+#[inline(never)]
+fn profiled_token<S, B>(mut service: S, authorization: &str, n: usize)
+where
+    S: Service<Request<Body>, Response = Response<B>>,
+    S::Error: std::fmt::Debug,
+{
+    let form = Bytes::from_static(b"grant_type=client_credentials");
+    let peer = axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000)));
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..n {
+        assert!(service.poll_ready(&mut cx).is_ready());
+        let mut request = Request::post("/token")
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header(http::header::AUTHORIZATION, authorization)
+            .body(Full::new(form.clone()))
+            .expect("request");
+        request.extensions_mut().insert(peer);
+        let response = now(service.call(request)).expect("call");
+        assert_eq!(response.status(), http::StatusCode::OK);
+        black_box(response);
+    }
+}
+
+/// The library's part of a token request: `n` times the `Authorization` value parsed and the
+/// client authenticated for `client_credentials`.
+#[inline(never)]
+fn profiled_authenticate(registry: &Registry, authorization: &str, n: usize) {
+    use tower_oidc_registration::ClientCredentials;
+    use tower_oidc_registration::metadata::GrantType;
+    for _ in 0..n {
+        let credentials =
+            ClientCredentials::from_basic_authorization(authorization).expect("Basic");
+        let grant = GrantType::ClientCredentials;
+        black_box(now(registry.authenticate_for_grant(&credentials, grant)).expect("client"));
+    }
+}
+
+fn token(variant: &str, n: usize) {
+    let (app, registry, authorization) = token_endpoint();
+    match variant {
+        "baseline" => profiled_token(token_baseline::router(), &authorization, n),
+        "axum-app" => profiled_token(app, &authorization, n),
+        "authenticate" => profiled_authenticate(&registry, &authorization, n),
+        other => panic!("unknown token variant {other}"),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let number = |i: usize| -> usize {
@@ -182,6 +278,7 @@ fn main() {
         Some("pass-through") => pass_through(&args[1], number(2)),
         Some("reads") => reads(number(1), number(2)),
         Some("registrations-after") => registrations_after(number(1), number(2)),
+        Some("token") => token(&args[1], number(2)),
         Some("registrations") => profiled_registrations(
             RegistrationLayer::new(config(true)).layer(service_fn(inner)),
             number(1),
@@ -203,6 +300,9 @@ fn main() {
                 10,
             );
             registrations_after(10, 10);
+            for variant in ["baseline", "axum-app", "authenticate"] {
+                token(variant, 10);
+            }
         }
     }
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Instruction-level profiles of the two hot paths whose targets are limited by something
-# outside this crate's code (BENCHMARKS.md, "Profiles"), with valgrind's callgrind: counts are
+# Instruction-level profiles of the hot paths whose targets are limited by something outside
+# this crate's code (BENCHMARKS.md, "Profiles"), with valgrind's callgrind: counts are
 # repeatable on a noisy shared machine, unlike timings.
 #
-#   benches/profile.sh                 # pass-through, and reads at 1k and 100k clients
+#   benches/profile.sh                 # pass-through, reads at 1k and 100k clients, token endpoint
 #   PROFILE_READ_CLIENTS="1000 10000" benches/profile.sh
 #
 # Prints, per operation: instructions (Ir) and, for reads, simulated first-level and
@@ -66,3 +66,28 @@ for clients in ${PROFILE_READ_CLIENTS:-1000 100000}; do
         "$(per_op "$ir" "$reads")" "$(per_op "$((d1r + d1w))" "$reads")" \
         "$(per_op "$((dlr + dlw))" "$reads")"
 done
+
+tokens=20000
+echo
+echo "token endpoint (POST /token, grant_type=client_credentials, client_secret_basic; in process,"
+echo "no HTTP): $tokens requests, instructions per request"
+for variant in baseline axum-app authenticate; do
+    valgrind --tool=callgrind --callgrind-out-file="$out/token.$variant" \
+        --toggle-collect='profile::profiled_token*' --toggle-collect='profile::profiled_authenticate' \
+        "$bin" token "$variant" "$tokens" 2>"$out/token.$variant.log" >/dev/null
+    ir=$(collected "$out/token.$variant.log" | awk '{print $1}')
+    # valgrind's CPU has no SHA extensions: sha2 falls back to its portable code, several
+    # times the instructions of a native run. Shown apart.
+    sha=$(callgrind_annotate --inclusive=yes "$out/token.$variant" 2>/dev/null |
+        awk '/sha2::sha256::compress256/ && !done { gsub(",", "", $1); print $1; done = 1 }')
+    case $variant in
+    baseline) what="bench_token_baseline's endpoint (bare axum)" ;;
+    axum-app) what="examples/axum_app's token endpoint" ;;
+    authenticate) what="of which the library: from_basic_authorization + authenticate_for_grant" ;;
+    esac
+    printf '  %-12s %8s Ir/request (SHA-256: %6s)  %s\n' "$variant" "$(per_op "$ir" "$tokens")" \
+        "$(per_op "${sha:-0}" "$tokens")" "$what"
+done
+echo "  top functions of axum-app (exclusive):"
+callgrind_annotate --inclusive=no "$out/token.axum-app" 2>/dev/null | grep -E '^ *[0-9,]+ \(' |
+    sed -n '2,13p' | sed -E 's/ \[[^]]*\]$//; s/^/    /'

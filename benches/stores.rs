@@ -143,66 +143,8 @@ mod sqlite_support {
 }
 
 #[cfg(feature = "postgres")]
-mod postgres_support {
-    use std::sync::Arc;
-
-    use sqlx::Connection as _;
-    use sqlx::postgres::PgConnection;
-    use tower_oidc_registration::store::PostgresStore;
-
-    pub const URL_VAR: &str = "TOWER_OIDC_REGISTRATION_POSTGRES_URL";
-
-    /// A fresh schema in the database at `url`; drop it with [`drop_schema`].
-    pub struct Schema {
-        url: String,
-        name: String,
-    }
-
-    /// Opens a `PostgresStore` by URL (its default pool, as `hyper_standalone --store` does),
-    /// in a fresh schema.
-    pub async fn open(url: &str) -> (Arc<PostgresStore>, Schema) {
-        let name = format!("bench_stores_{}", std::process::id());
-        let mut conn = PgConnection::connect(url)
-            .await
-            .expect("connect to PostgreSQL");
-        sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
-            .execute(&mut conn)
-            .await
-            .expect("drop schema");
-        sqlx::query(&format!("CREATE SCHEMA \"{name}\""))
-            .execute(&mut conn)
-            .await
-            .expect("create schema");
-        let _ = conn.close().await;
-        let in_schema = format!(
-            "{url}{}options=-c%20search_path%3D{name}",
-            if url.contains('?') { '&' } else { '?' }
-        );
-        let store = PostgresStore::connect(&in_schema)
-            .await
-            .expect("PostgreSQL store");
-        (
-            Arc::new(store),
-            Schema {
-                url: url.to_owned(),
-                name,
-            },
-        )
-    }
-
-    pub async fn drop_schema(store: &PostgresStore, schema: Schema) {
-        store.close().await;
-        if let Ok(mut conn) = PgConnection::connect(&schema.url).await {
-            let _ = sqlx::query(&format!(
-                "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
-                schema.name
-            ))
-            .execute(&mut conn)
-            .await;
-            let _ = conn.close().await;
-        }
-    }
-}
+#[path = "common/postgres.rs"]
+mod postgres_support;
 
 fn report(name: &str, outcome: &Outcome, memory: Option<f64>) {
     let ratio = memory.map_or_else(
@@ -252,9 +194,9 @@ fn main() {
         }
 
         #[cfg(feature = "postgres")]
-        match std::env::var(postgres_support::URL_VAR) {
-            Ok(url) if !url.is_empty() => {
-                let (store, schema) = postgres_support::open(&url).await;
+        match postgres_support::url() {
+            Some(url) => {
+                let (store, schema) = postgres_support::open(&url, "stores").await;
                 let outcome = run(store.clone(), warm_up, measure).await;
                 report("postgres", &outcome, Some(base));
                 postgres_support::drop_schema(&store, schema).await;

@@ -31,28 +31,37 @@
 //! (`ClientAddress::from_extension(|info: &ConnectInfo<SocketAddr>| info.0.ip())`, in
 //! `app::config_builder`).
 //!
+//! Clients live in memory unless `--store` names a database: `sqlite:PATH` (build with
+//! `--features sqlite`) or a `postgres://…` URL (`--features postgres`), as in
+//! `hyper_standalone`. Clients and their secrets then survive a restart; their registration
+//! access tokens do not, since this skeleton signs them with a key made at start.
+//!
 //! Logs go to stderr (`RUST_LOG`, default `info`); stdout carries one line,
 //! `listening on http://ADDR`, once the socket is bound.
 //!
-//! `app/` builds the application (`app/token.rs`, the token endpoint); this file parses the
-//! flags and serves it; `tests.rs` drives the application in process (`cargo test` runs it).
+//! `app/` builds the application (`app/token.rs`, the token endpoint); `store.rs` opens the
+//! client store; this file parses the flags and serves it; `tests.rs` drives the application in process (`cargo test` runs it).
 
 mod app;
+mod store;
 #[cfg(test)]
 mod tests;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 use tokio::net::TcpListener;
 use tower_oidc_registration::rate_limit::{Rate, RateLimit};
-use tower_oidc_registration::{RegistrationAccess, RegistrationConfig};
+use tower_oidc_registration::{ClientStore, RegistrationAccess, RegistrationConfig};
 use tracing::info;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
+
+use crate::store::StoreSpec;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -82,6 +91,19 @@ struct Args {
         hide_env_values = true
     )]
     initial_access_token: Option<String>,
+
+    /// Where clients are stored: `memory` (lost at exit), `sqlite:PATH` (a SQLite file,
+    /// created if missing; needs the `sqlite` feature) or a `postgres://…` URL (needs the
+    /// `postgres` feature). Registration access tokens do not survive a restart (their key is
+    /// made at start); clients and their secrets do.
+    #[arg(
+        long,
+        env = "AXUM_APP_STORE",
+        value_name = "STORE",
+        default_value = "memory",
+        value_parser = StoreSpec::parse
+    )]
+    store: StoreSpec,
 }
 
 #[tokio::main]
@@ -101,16 +123,19 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), BoxError> {
-    // Bind first: the default issuer names the port actually bound (--addr with port 0).
+    // The store first, so that an unreachable database fails before the port is taken.
+    let store = store::open(&args.store).await?;
+    // Then bind: the default issuer names the port actually bound (--addr with port 0).
     let listener = TcpListener::bind(args.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let local = listener.local_addr()?;
-    let config = config(&args, local)?;
+    let config = config(&args, local, store)?;
     info!(
         issuer = config.issuer(),
         registration_endpoint = config.registration_endpoint(),
         initial_access_token = args.initial_access_token.is_some(),
+        store = %args.store.describe(),
         "serving the authorization server"
     );
     let app = app::app(config);
@@ -131,8 +156,13 @@ async fn run(args: Args) -> Result<(), BoxError> {
 /// The registration configuration, rate limited: open registration (where anonymous
 /// registrants cannot get `client_credentials` clients), or initial-access-token mode with the static token of
 /// `--initial-access-token` (only its hash is kept; a token shorter than 16 characters, or with
-/// characters outside the bearer token alphabet, fails the configuration).
-fn config(args: &Args, local: SocketAddr) -> Result<RegistrationConfig, BoxError> {
+/// characters outside the bearer token alphabet, fails the configuration). Clients live in
+/// `store`, or in the configuration's default memory store when `None`.
+fn config(
+    args: &Args,
+    local: SocketAddr,
+    store: Option<Arc<dyn ClientStore>>,
+) -> Result<RegistrationConfig, BoxError> {
     let issuer = args.issuer.clone().unwrap_or_else(|| default_issuer(local));
     // Registration from the network, rate limited: 20 a minute per client address (10 at
     // once), 50 a second for everyone.
@@ -140,6 +170,9 @@ fn config(args: &Args, local: SocketAddr) -> Result<RegistrationConfig, BoxError
         RateLimit::per_address(Rate::per_minute(20).burst(10))
             .overall(Rate::per_second(50).burst(100)),
     ));
+    if let Some(store) = store {
+        builder = builder.shared_store(store);
+    }
     if let Some(token) = &args.initial_access_token {
         if token.is_empty() {
             return Err("--initial-access-token: the token is empty".into());

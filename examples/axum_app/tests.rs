@@ -18,7 +18,7 @@ const ISSUER: &str = "http://127.0.0.1:8081/";
 fn protected_app() -> Router {
     let args = Args::parse_from(["axum_app", "--initial-access-token", INITIAL_ACCESS_TOKEN]);
     let local = "127.0.0.1:8081".parse().expect("a socket address");
-    app::app(config(&args, local).expect("the configuration"))
+    app::app(config(&args, local, None).expect("the configuration"))
 }
 
 /// Sends `request` and returns the status and the JSON body (`null` when empty).

@@ -115,6 +115,7 @@
 )]
 
 mod initial_access;
+mod member;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -336,20 +337,23 @@ impl ClientRecord {
     /// none, RFC 7591 §2): what a token endpoint checks before it issues tokens for a grant.
     /// `false` when the stored metadata cannot be read.
     pub fn allows_grant_type(&self, grant_type: GrantType) -> bool {
-        self.metadata.parse().is_ok_and(|m| match m.grant_types {
-            Some(grant_types) => grant_types.contains(&grant_type),
-            None => grant_type == GrantType::AuthorizationCode,
-        })
+        // The one member, not the whole metadata: a token endpoint asks on every request.
+        member::member::<Vec<member::Text<'_>>>(self.metadata.as_str(), "grant_types").is_ok_and(
+            |grant_types| match grant_types {
+                Some(grant_types) => grant_types.iter().any(|g| g.0 == grant_type.as_str()),
+                None => grant_type == GrantType::AuthorizationCode,
+            },
+        )
     }
 
     /// Whether `uri` is one of the client's registered redirect URIs, compared exactly (RFC
     /// 6749 §3.1.2.3, OAuth 2.0 Security BCP §4.1.3). `false` when the stored metadata cannot
     /// be read.
     pub fn has_redirect_uri(&self, uri: &str) -> bool {
-        self.metadata.parse().is_ok_and(|m| {
-            m.redirect_uris
-                .is_some_and(|uris| uris.iter().any(|r| r == uri))
-        })
+        // The one member, not the whole metadata: an authorization endpoint asks on every
+        // request.
+        member::member::<Vec<member::Text<'_>>>(self.metadata.as_str(), "redirect_uris")
+            .is_ok_and(|uris| uris.is_some_and(|uris| uris.iter().any(|r| r.0 == uri)))
     }
 }
 

@@ -81,6 +81,11 @@ impl ClientCredentials {
 
 /// `application/x-www-form-urlencoded` decoding of one component (`+` is a space).
 fn form_decode(component: &str) -> Option<String> {
+    // The usual case, and every id and secret this crate issues (UUIDs, base64url): nothing to
+    // decode, so one copy, not three passes and two more allocations on every token request.
+    if !component.bytes().any(|b| b == b'+' || b == b'%') {
+        return Some(component.to_owned());
+    }
     let spaced = component.replace('+', " ");
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8()
