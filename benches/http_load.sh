@@ -534,7 +534,7 @@ for scenario in $SCENARIOS; do
     esac
     ratio=$(awk -v a="$(median "$scenario" ours 3)" -v b="$(median "$scenario" "$reference" 3)" \
         'BEGIN { printf "%.2f", a / b }')
-    paired=$(pair_ratios "$scenario")
+    paired=$(pair_ratios "$scenario" ours "$reference")
     labels=(ours "$reference")
     [[ -n $BEFORE ]] && labels+=(before)
     for label in "${labels[@]}"; do
