@@ -27,9 +27,11 @@ end
 function done(summary, latency, requests)
    local errors = summary.errors
    io.write(string.format(
-      "HTTP_LOAD requests=%d duration_us=%d rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d"
-         .. " connect_errors=%d read_errors=%d write_errors=%d http_errors=%d timeouts=%d\n",
+      "HTTP_LOAD requests=%d duration_us=%d rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d"
+         .. " max_us=%d connect_errors=%d read_errors=%d write_errors=%d http_errors=%d"
+         .. " timeouts=%d\n",
       summary.requests, summary.duration, summary.requests / summary.duration * 1e6,
-      latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+      latency:percentile(50), latency:percentile(90), latency:percentile(99),
+      latency:percentile(99.9), latency.max,
       errors.connect, errors.read, errors.write, errors.status, errors.timeout))
 end

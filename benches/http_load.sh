@@ -59,6 +59,21 @@
 # one change, measured in one run),
 # HTTP_LOAD_VERBOSE=1 to print wrk's own output. Servers log at RUST_LOG=warn (at info: ours and
 # before in the logging scenario); traffic goes to 127.0.0.1 only.
+#
+# Fixed offered rate: HTTP_LOAD_RATE=N [unset] sends N requests/s in every run instead of wrk's
+# closed loop (each connection sending its next request as soon as its last is answered, which
+# saturates the 2 cores: latency is then connections / throughput, and the p99 ratio follows the
+# throughput ratio). It uses oha (`oha -q N --latency-correction`: a request's latency counts
+# from when it was due, not from when it could be sent; installed with `cargo install` when
+# missing), CONNECTIONS connections, the same warm-up, durations and scenarios. N must be below
+# every server's capacity: a run that falls 2% short of it is marked "saturated". oha releases
+# the requests due in each millisecond together (its timer's resolution), and pauses a few ms
+# each time its record of the requests doubles (at 2^k requests): the p99.9 and max of a run
+# include these, for both servers alike. HTTP_LOAD_REALTIME=1 (with HTTP_LOAD_RATE only; root)
+# runs each server and oha at real-time priority (SCHED_FIFO 10, chrt) so that the rest of a
+# busy machine does not preempt them: the tails measured are then the servers' own. After the
+# table, every mode prints the p99 ratios ours / reference (the register target: <= 1.5 at a
+# fixed rate below saturation).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -74,6 +89,8 @@ CONNECTIONS=${HTTP_LOAD_CONNECTIONS:-32}
 SCENARIOS=${HTTP_LOAD_SCENARIOS:-register read passthrough}
 VERBOSE=${HTTP_LOAD_VERBOSE:-0}
 BEFORE=${HTTP_LOAD_BEFORE:-}
+RATE=${HTTP_LOAD_RATE:-}
+REALTIME=${HTTP_LOAD_REALTIME:-0}
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() {
@@ -117,6 +134,25 @@ command -v curl >/dev/null || die "curl is missing (it registers the client of t
 if [[ -n $postgres_url ]]; then
     command -v psql >/dev/null ||
         die "psql is missing (the stores scenario makes a fresh PostgreSQL schema per run with it)"
+fi
+
+# The fixed-rate mode: oha, with TLS from the system's OpenSSL (it builds no TLS-less variant).
+if [[ -n $RATE ]]; then
+    [[ $RATE =~ ^[1-9][0-9]*$ ]] || die "HTTP_LOAD_RATE must be a positive integer, not '$RATE'"
+    command -v python3 >/dev/null || die "python3 is missing (it reads oha's JSON report)"
+    PATH=$PATH:${CARGO_HOME:-$HOME/.cargo}/bin
+    if ! command -v oha >/dev/null; then
+        if ! command -v pkg-config >/dev/null || [[ ! -e /usr/include/openssl/ssl.h ]]; then
+            apt_install pkg-config libssl-dev
+        fi
+        say "cargo install oha --locked --no-default-features --features native-tls"
+        cargo install oha --locked --no-default-features --features native-tls
+    fi
+fi
+if [[ $REALTIME == 1 ]]; then
+    [[ -n $RATE ]] || die "HTTP_LOAD_REALTIME=1 needs HTTP_LOAD_RATE: a saturating load at real-time priority would take the whole machine"
+    command -v chrt >/dev/null || die "chrt is missing (util-linux)"
+    chrt -f 10 true 2>/dev/null || die "HTTP_LOAD_REALTIME=1: cannot run at real-time priority (chrt -f 10): root is needed"
 fi
 
 # hyper_standalone is in the examples package, bench_baseline in the library's: both are
@@ -187,7 +223,8 @@ start_server() {
     server_pid=$!
     local i
     for ((i = 0; i < 200; i++)); do
-        server_url=$(sed -n 's/^listening on //p' "$server_log.out")
+        # The file may not be there yet: the server's shell opens it after this one goes on.
+        server_url=$(sed -n 's/^listening on //p' "$server_log.out" 2>/dev/null || true)
         [[ -n $server_url ]] && return 0
         if ! kill -0 "$server_pid" 2>/dev/null; then
             cat "$server_log.err" >&2
@@ -292,22 +329,71 @@ wrk_args() {
     [[ $status == "$expected" ]] || die "$1: $url answered $status, not $expected"
 }
 
+# load SECONDS: the scenario's load (`request`, wrk's arguments, from wrk_args) for that long,
+# printing wrk's output with its HTTP_LOAD line: wrk's closed loop, or oha at HTTP_LOAD_RATE.
+load() {
+    if [[ -z $RATE ]]; then
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1s" --latency "${request[@]}"
+        return
+    fi
+    local oha=(oha -z "$1s" -c "$CONNECTIONS" -q "$RATE" --latency-correction
+        --wait-ongoing-requests-after-deadline --no-tui --output-format json)
+    # wrk's arguments, as wrk_args writes them: [-H HEADER]... -s SCRIPT URL -- get|post|form [FILE].
+    local args=("${request[@]}") i=0 url=""
+    while ((i < ${#args[@]})); do
+        case ${args[i]} in
+        -H) oha+=(-H "${args[i + 1]}") i=$((i + 2)) ;;
+        -s) i=$((i + 2)) ;;
+        --)
+            case ${args[i + 1]} in
+            get) ;;
+            post) oha+=(-m POST -T application/json -D "${args[i + 2]}") ;;
+            form) oha+=(-m POST -T application/x-www-form-urlencoded -D "${args[i + 2]}") ;;
+            *) die "load: unknown request kind '${args[i + 1]}'" ;;
+            esac
+            break
+            ;;
+        *) url=${args[i]} i=$((i + 1)) ;;
+        esac
+    done
+    [[ $REALTIME == 1 ]] && oha=(chrt -f 10 "${oha[@]}")
+    "${oha[@]}" "$url" >"$tmp/oha.json" || die "oha failed: $(head -c 2000 "$tmp/oha.json")"
+    # oha's report (seconds) as the HTTP_LOAD line of benches/http_load.lua (microseconds).
+    python3 - "$tmp/oha.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+summary, latency = report["summary"], report["latencyPercentiles"]
+statuses = {int(code): n for code, n in report["statusCodeDistribution"].items()}
+requests = sum(statuses.values())
+errors = sum(report.get("errorDistribution", {}).values())
+us = lambda seconds: round((seconds or 0) * 1e6)
+print("HTTP_LOAD requests=%d duration_us=%d rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d"
+      " max_us=%d connect_errors=0 read_errors=%d write_errors=0 http_errors=%d timeouts=0"
+      % (requests, us(summary["total"]), requests / summary["total"], us(latency["p50"]),
+         us(latency["p90"]), us(latency["p99"]), us(latency["p99.9"]), us(summary["slowest"]),
+         errors, sum(n for code, n in statuses.items() if code >= 400)))
+PY
+}
+
 # measure SCENARIO LABEL BINARY ARGS...: one run on a fresh server; appends
 # `scenario label rps p50_us p99_us` to $tmp/results.
 measure() {
     local scenario=$1 label=$2
     shift 2
     start_server "$@"
+    if [[ $REALTIME == 1 ]]; then
+        chrt -a -f -p 10 "$server_pid" >/dev/null
+    fi
     wrk_args "$scenario"
     if ((WARMUP > 0)); then
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${request[@]}" >/dev/null
+        load "$WARMUP" >/dev/null
     fi
     local out=$tmp/wrk.$starts cpu_before cpu_after server_before server_after wrk_before children
     read -r -a cpu_before < <(cpu_jiffies)
     server_before=$(process_jiffies "$server_pid")
     children_jiffies
     wrk_before=$children
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${request[@]}" >"$out"
+    load "$DURATION" >"$out"
     read -r -a cpu_after < <(cpu_jiffies)
     server_after=$(process_jiffies "$server_pid")
     children_jiffies
@@ -323,18 +409,24 @@ measure() {
     fi
     local line
     line=$(grep '^HTTP_LOAD ' "$out") || die "no HTTP_LOAD line in wrk's output: $(cat "$out")"
-    local requests rps p50_us p99_us http_errors socket_errors
+    local requests rps p50_us p99_us p999_us max_us http_errors socket_errors saturated=""
     requests=$(field requests "$line")
     rps=$(field rps "$line")
     p50_us=$(field p50_us "$line")
     p99_us=$(field p99_us "$line")
+    p999_us=$(field p999_us "$line")
+    max_us=$(field max_us "$line")
+    if [[ -n $RATE ]] && awk -v rps="$rps" -v rate="$RATE" 'BEGIN { exit !(rps < 0.98 * rate) }'; then
+        saturated="  (saturated: below the offered $RATE/s)"
+    fi
     http_errors=$(field http_errors "$line")
     socket_errors=$(($(field connect_errors "$line") + $(field read_errors "$line") +
         $(field write_errors "$line") + $(field timeouts "$line")))
     ((http_errors == 0)) || die "$scenario/$label: $http_errors of $requests responses were errors (>= 400)"
-    printf '%-12s %-9s run %d: %7.0f req/s  p50 %6.3f ms  p99 %6.3f ms  CPU: %s%s\n' \
-        "$scenario" "$label" "$run" "$rps" "$(ms "$p50_us")" "$(ms "$p99_us")" "$cpu" \
-        "$( ((socket_errors == 0)) || printf '  (%d socket errors)' "$socket_errors")"
+    printf '%-12s %-9s run %d: %7.0f req/s  p50 %6.3f ms  p99 %6.3f ms  p99.9 %6.3f ms  max %7.3f ms  CPU: %s%s%s\n' \
+        "$scenario" "$label" "$run" "$rps" "$(ms "$p50_us")" "$(ms "$p99_us")" \
+        "$(ms "$p999_us")" "$(ms "$max_us")" "$cpu" \
+        "$( ((socket_errors == 0)) || printf '  (%d socket errors)' "$socket_errors")" "$saturated"
     echo "$scenario $label $rps $p50_us $p99_us" >>"$tmp/results"
 }
 
@@ -388,8 +480,15 @@ echo
 echo "machine:  $(nproc) cores, ${cpu:-unknown CPU}, Linux $(uname -r)"
 echo "commit:   $commit"
 echo "tools:    $(rustc --version), $(wrk --version 2>&1 | head -1 | awk '{ print $1, $2 }')"
-echo "load:     wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $RUNS runs per server" \
-    "(interleaved, a fresh server each, ${WARMUP}s warm-up), $(date -u '+%Y-%m-%d %H:%M UTC')"
+if [[ -n $RATE ]]; then
+    echo "load:     oha -q $RATE -c$CONNECTIONS -z ${DURATION}s --latency-correction" \
+        "($(oha --version 2>&1 | head -1))$([[ $REALTIME == 1 ]] && echo ', oha and servers at SCHED_FIFO 10'),"
+    echo "          $RUNS runs per server (interleaved, a fresh server each, ${WARMUP}s warm-up)," \
+        "$(date -u '+%Y-%m-%d %H:%M UTC')"
+else
+    echo "load:     wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $RUNS runs per server" \
+        "(interleaved, a fresh server each, ${WARMUP}s warm-up), $(date -u '+%Y-%m-%d %H:%M UTC')"
+fi
 echo
 
 # measure_stores: one run of the stores scenario per store, each on a fresh server and an
@@ -566,7 +665,7 @@ for scenario in $SCENARIOS; do
     esac
     ratio=$(awk -v a="$(median "$scenario" ours 3)" -v b="$(median "$scenario" "$reference" 3)" \
         'BEGIN { printf "%.2f", a / b }')
-    paired=$(pair_ratios "$scenario")
+    paired=$(pair_ratios "$scenario" ours "$reference")
     labels=(ours "$reference")
     [[ -n $BEFORE ]] && labels+=(before)
     for label in "${labels[@]}"; do
@@ -584,5 +683,34 @@ for scenario in $SCENARIOS; do
             "$scenario" "${row[0]}" "$(median "$scenario" "$label" 3)" \
             "$(ms "$(median "$scenario" "$label" 4)")" "$(ms "$(median "$scenario" "$label" 5)")" \
             "${row[1]}" "${row[2]}" "${row[3]}"
+    done
+done
+
+# The p99 ratios: per scenario with an `ours` label, ours over each other label (the reference,
+# and HTTP_LOAD_BEFORE's server), of the medians and of the runs paired in order.
+p99_ratios() { # SCENARIO OTHER
+    awk -v s="$1" -v other="$2" '
+        $1 == s && $2 == "ours" { a[++na] = $5 }
+        $1 == s && $2 == other { b[++nb] = $5 }
+        END { for (i = 1; i <= na && i <= nb; i++) print a[i] / b[i] }' "$tmp/results" |
+        sort -g | awk '{ v[NR] = $1 } END {
+            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'
+}
+echo
+echo "p99: ours / the other server's, of the median p99 and paired (median, lowest-highest)$(
+    [[ -n $RATE ]] && echo ", at $RATE requests/s offered: the req/s ratios above are 1 by
+construction, these are the comparison")."
+echo
+printf '| %-11s | %-9s | %9s | %9s | %5s | %-16s |\n' scenario other 'p99 ours' 'p99 other' ratio paired
+printf '|%s|%s|%s|%s|%s|%s|\n' ------------- ----------- ----------- ----------- ------- ------------------
+for scenario in $SCENARIOS; do
+    for other in $(awk -v s="$scenario" '$1 == s && $2 != "ours" { print $2 }' "$tmp/results" | sort -u); do
+        awk -v s="$scenario" '$1 == s && $2 == "ours" { found = 1 } END { exit !found }' \
+            "$tmp/results" || continue
+        printf '| %-11s | %-9s |  %s ms |  %s ms | %5s | %-16s |\n' "$scenario" "$other" \
+            "$(ms "$(median "$scenario" ours 5)")" "$(ms "$(median "$scenario" "$other" 5)")" \
+            "$(awk -v a="$(median "$scenario" ours 5)" -v b="$(median "$scenario" "$other" 5)" \
+                'BEGIN { printf "%.2f", a / b }')" "$(p99_ratios "$scenario" "$other")"
     done
 done

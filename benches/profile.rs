@@ -9,7 +9,16 @@
 //! profile registrations N
 //! profile registrations-after CLIENTS N
 //! profile token baseline|axum-app|authenticate N
+//! profile registration-stalls N
 //! ```
+//!
+//! `registration-stalls` is a measurement rather than a workload: it times each of `N`
+//! registrations through the layer in the CPU time of its thread (time the scheduler gives to
+//! other processes is not counted; a hypervisor's can be) and counts the page faults each took,
+//! then prints the percentiles and the slowest registrations. A stall of the layer's own, such
+//! as a store's table doubling, shows as a registration slower by orders of magnitude with
+//! thousands of page faults, at the same client counts run after run. Run it alone, ideally
+//! under `chrt -f 10` on a busy machine: `profile registration-stalls 1000000` (~30 s).
 //!
 //! Without arguments (as `cargo test --all-targets` runs it) it does a small run of each.
 
@@ -267,6 +276,84 @@ fn token(variant: &str, n: usize) {
     }
 }
 
+/// `registration-stalls` (Linux: thread CPU time and page faults).
+#[cfg(target_os = "linux")]
+mod stalls {
+    use super::*;
+
+    /// CPU time of this thread, in nanoseconds.
+    fn thread_cpu_ns() -> u64 {
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `now` is a valid timespec for the call to write.
+        let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+        assert_eq!(status, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+        now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
+    }
+
+    /// Minor page faults of this thread so far.
+    fn thread_page_faults() -> i64 {
+        // SAFETY: an all-zero rusage is a valid value for the call to overwrite.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `usage` is a valid rusage for the call to write.
+        let status = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+        assert_eq!(status, 0, "getrusage(RUSAGE_THREAD)");
+        usage.ru_minflt
+    }
+
+    /// `n` registrations of the seed's JSON through the layer, each timed in thread CPU time with
+    /// its page faults counted; prints the percentiles and the 20 slowest.
+    pub fn registration_stalls(n: usize) {
+        let mut service = RegistrationLayer::new(config(true)).layer(service_fn(inner));
+        let seed = common::seed_request("https://another.client.example/oidc", "another-client");
+        let seed = Bytes::from(serde_json::to_vec(&seed).expect("JSON"));
+        let mut cx = Context::from_waker(Waker::noop());
+        // (CPU ns, page faults) of each registration, allocated before the first.
+        let mut costs: Vec<(u64, i64)> = Vec::with_capacity(n);
+        for _ in 0..n {
+            assert!(service.poll_ready(&mut cx).is_ready());
+            let request = Request::post("/register")
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(Full::new(seed.clone()))
+                .expect("request");
+            let faults = thread_page_faults();
+            let start = thread_cpu_ns();
+            let response = now(service.call(request)).expect("call");
+            let cpu = thread_cpu_ns() - start;
+            costs.push((cpu, thread_page_faults() - faults));
+            assert_eq!(response.status(), http::StatusCode::CREATED);
+            black_box(response);
+        }
+        let mut sorted: Vec<u64> = costs.iter().map(|&(cpu, _)| cpu).collect();
+        sorted.sort_unstable();
+        let at = |q: f64| sorted[((n - 1) as f64 * q).round() as usize] as f64 / 1e3;
+        println!(
+            "{n} registrations, thread CPU time: p50 {:.1} µs, p99 {:.1} µs, p99.9 {:.1} µs, \
+             p99.99 {:.1} µs, max {:.1} µs",
+            at(0.5),
+            at(0.99),
+            at(0.999),
+            at(0.9999),
+            at(1.0)
+        );
+        let over_ms = costs.iter().filter(|&&(cpu, _)| cpu >= 1_000_000).count();
+        println!(
+            "{over_ms} took 1 ms or more; the slowest (registration number: CPU, page faults):"
+        );
+        let mut slowest: Vec<usize> = (0..n).collect();
+        slowest.sort_unstable_by_key(|&i| std::cmp::Reverse(costs[i].0));
+        for &i in slowest.iter().take(20) {
+            println!(
+                "  #{i}: {:.0} µs, {} page faults",
+                costs[i].0 as f64 / 1e3,
+                costs[i].1
+            );
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let number = |i: usize| -> usize {
@@ -277,6 +364,8 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("pass-through") => pass_through(&args[1], number(2)),
         Some("reads") => reads(number(1), number(2)),
+        #[cfg(target_os = "linux")]
+        Some("registration-stalls") => stalls::registration_stalls(number(1)),
         Some("registrations-after") => registrations_after(number(1), number(2)),
         Some("token") => token(&args[1], number(2)),
         Some("registrations") => profiled_registrations(
@@ -303,6 +392,8 @@ fn main() {
             for variant in ["baseline", "axum-app", "authenticate"] {
                 token(variant, 10);
             }
+            #[cfg(target_os = "linux")]
+            stalls::registration_stalls(10);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! answers like the registration endpoint and does nothing else.
 //!
 //! It serves as `examples/hyper_standalone` does (`server.rs` here copies its setup: HTTP/1,
-//! the same limits and timeouts, `TCP_NODELAY`), and:
+//! the same limits and timeouts, `TCP_NODELAY`; the same allocator, mimalloc), and:
 //!
 //! - `POST /register`: collects the body (at most 64 KiB, the layer's default), parses it as
 //!   JSON, and answers `201` with a registration-sized body: the members `hyper_standalone`
@@ -41,6 +41,11 @@ use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The example's allocator (`examples/hyper_standalone/main.rs`): the two servers differ by the
+/// registration layer alone.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The request body limit of the registration layer's default configuration.
 const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -64,6 +64,17 @@ use args::Args;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The allocator: mimalloc rather than the C library's. The memory store keeps each
+/// registration's record among the short-lived allocations of the requests after it, and
+/// glibc's malloc slows down as that heap grows (its slow path sorts through more and more free
+/// chunks): over HTTP at 10,000 registrations/s it took a fifth of the server's CPU, and with
+/// mimalloc a registration costs the server some 15% less CPU. Built with `no_thp`: mimalloc 3
+/// otherwise asks for transparent huge pages, and faulting one in (zeroing or compacting 2 MiB)
+/// stalled this server for ~6 ms several times a second under load. Any allocator works with
+/// the layer: remove these lines to use the system's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let log_writer = init_tracing();

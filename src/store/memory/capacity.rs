@@ -1,6 +1,7 @@
 //! The bound on a [`MemoryStore`](super::MemoryStore)'s clients: the slots taken, one reserved
 //! before a client is inserted and released when it is removed (or its insert fails), so that
-//! concurrent registrations never hold more than the bound between them.
+//! concurrent registrations never hold more than the bound between them. Counted with or
+//! without a bound: the count is the store's [`count`](crate::ClientStore::count).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -25,10 +26,15 @@ impl Capacity {
         self.max
     }
 
+    /// How many slots are taken: the clients held and those being inserted.
+    pub(super) fn taken(&self) -> u64 {
+        self.taken.load(Ordering::Acquire)
+    }
+
     /// Takes a slot for a client about to be inserted; [`StoreError::Full`] when none is left.
-    /// Without a bound, nothing is counted.
     pub(super) fn reserve(&self) -> Result<(), StoreError> {
         let Some(max) = self.max else {
+            self.taken.fetch_add(1, Ordering::AcqRel);
             return Ok(());
         };
         self.taken
@@ -41,12 +47,10 @@ impl Capacity {
 
     /// Gives back the slot of a client removed, or of an insert that did not happen.
     pub(super) fn release(&self) {
-        if self.max.is_some() {
-            let _ = self
-                .taken
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |taken| {
-                    taken.checked_sub(1)
-                });
-        }
+        let _ = self
+            .taken
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |taken| {
+                taken.checked_sub(1)
+            });
     }
 }

@@ -35,6 +35,31 @@ fn keys_are_inline_up_to_a_cache_line_and_compare_as_bytes() {
 }
 
 #[test]
+fn the_clients_map_has_many_shards_so_that_each_table_doubles_in_little_time() {
+    let shards = client_shards();
+    assert!(shards >= MIN_CLIENT_SHARDS, "{shards} shards");
+    assert!(shards.is_power_of_two(), "{shards} shards");
+}
+
+#[tokio::test]
+async fn an_unbounded_store_counts_its_clients() {
+    let store = MemoryStore::unbounded();
+    for i in 0..3 {
+        store
+            .insert(record(&format!("c{i}")))
+            .await
+            .expect("insert");
+    }
+    assert!(matches!(
+        store.insert(record("c0")).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    assert_eq!(store.count().await.expect("count"), 3);
+    store.delete("c1", 1).await.expect("delete");
+    assert_eq!(store.count().await.expect("count"), 2);
+}
+
+#[test]
 fn keys_show_as_the_client_id_inline_or_not() {
     // What a `Debug` of the store's map prints: the ids, whichever way each is kept.
     let long = "x".repeat(INLINE_KEY + 1);
