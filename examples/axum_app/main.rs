@@ -106,6 +106,11 @@ struct Args {
     store: StoreSpec,
 }
 
+/// The allocator of `hyper_standalone` (see there why: mimalloc without transparent huge pages).
+/// Any allocator works with the layer: remove these lines to use the system's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let log_writer = init_tracing();
