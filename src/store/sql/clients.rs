@@ -4,6 +4,7 @@
 //! of the dialect. Every statement is a template of [`Names::render`], rendered once for the
 //! store's table names when the store is built.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use sqlx::query::Query;
@@ -348,5 +349,42 @@ where
             registered_by: row.try_get("registered_by")?,
             metadata: row.try_get("metadata")?,
         })
+    }
+
+    /// Inserts `rows` in the transaction `conn` with one statement: the ids inserted (a taken
+    /// id is left out). An error fails the batch: a failed statement may have aborted the
+    /// transaction.
+    pub(super) async fn insert_rows(
+        &self,
+        conn: &mut DB::Connection,
+        rows: impl Iterator<Item = &ClientRow>,
+    ) -> Result<HashSet<String>, StoreError> {
+        let rows: Vec<&ClientRow> = rows.collect();
+        if rows.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let mut sql = self.statements().insert_many_head.clone();
+        for n in 0..rows.len() {
+            let first = n * COLUMN_COUNT;
+            let placeholders: Vec<String> = (1..=COLUMN_COUNT)
+                .map(|k| format!("${}", first + k))
+                .collect();
+            if n > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            sql.push_str(&placeholders.join(", "));
+            sql.push(')');
+        }
+        sql.push_str(INSERT_MANY_TAIL);
+        let mut query = sqlx::query(&sql);
+        for row in rows {
+            query = Self::bind_client_row(query, row.clone());
+        }
+        let inserted = query.fetch_all(&mut *conn).await.map_err(backend)?;
+        inserted
+            .iter()
+            .map(|row| row.try_get::<String, _>(0usize).map_err(backend))
+            .collect()
     }
 }

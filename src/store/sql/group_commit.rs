@@ -16,13 +16,12 @@
 //! Reads do not pass through the writer: they run on the pool's other connections (in
 //! SQLite's write-ahead log, readers do not wait for the writer).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
-use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Row as _, Type};
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use super::clients::{COLUMN_COUNT, Clients, Dialect, INSERT_MANY_TAIL};
+use super::clients::{Clients, Dialect};
 use super::{ClientRow, backend};
 use crate::context::Caller;
 use crate::store::{ClientRecord, StoreError, TokenRefusal};
@@ -32,12 +31,6 @@ const QUEUE: usize = 1024;
 
 /// Writes in one transaction, at most: bounds how long the first of them waits for the last.
 const MAX_BATCH: usize = 128;
-
-/// The one savepoint of a write with a token (never nested: the writer runs one write at a
-/// time).
-const SAVEPOINT: &str = "SAVEPOINT registration";
-const ROLLBACK_TO_SAVEPOINT: &str = "ROLLBACK TO SAVEPOINT registration";
-const RELEASE_SAVEPOINT: &str = "RELEASE SAVEPOINT registration";
 
 /// One write handed to the writer.
 #[derive(Clone)]
@@ -247,85 +240,6 @@ where
                 }
             })
             .collect())
-    }
-}
-
-impl<DB: Dialect> Clients<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Vec<u8>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<String>: Encode<'q, DB>,
-    for<'q> Option<Vec<u8>>: Encode<'q, DB>,
-    for<'q> Option<i64>: Encode<'q, DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB> + ColumnIndex<DB::Row>,
-    usize: ColumnIndex<DB::Row>,
-{
-    /// Inserts `rows` in the transaction `conn` with one statement: the ids inserted (a taken
-    /// id is left out). An error fails the batch: a failed statement may have aborted the
-    /// transaction.
-    async fn insert_rows(
-        &self,
-        conn: &mut DB::Connection,
-        rows: impl Iterator<Item = &ClientRow>,
-    ) -> Result<HashSet<String>, StoreError> {
-        let rows: Vec<&ClientRow> = rows.collect();
-        if rows.is_empty() {
-            return Ok(HashSet::new());
-        }
-        let mut sql = self.statements().insert_many_head.clone();
-        for n in 0..rows.len() {
-            let first = n * COLUMN_COUNT;
-            let placeholders: Vec<String> = (1..=COLUMN_COUNT)
-                .map(|k| format!("${}", first + k))
-                .collect();
-            if n > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            sql.push_str(&placeholders.join(", "));
-            sql.push(')');
-        }
-        sql.push_str(INSERT_MANY_TAIL);
-        let mut query = sqlx::query(&sql);
-        for row in rows {
-            query = Self::bind_client_row(query, row.clone());
-        }
-        let inserted = query.fetch_all(&mut *conn).await.map_err(backend)?;
-        inserted
-            .iter()
-            .map(|row| row.try_get::<String, _>(0usize).map_err(backend))
-            .collect()
-    }
-
-    /// A registration with a token in the transaction `conn`, inside a savepoint: `Ok` with
-    /// its own outcome (a refusal rolls back its spent use, and only it), `Err` when the
-    /// transaction itself failed.
-    async fn insert_with_token_in(
-        &self,
-        conn: &mut DB::Connection,
-        token_id: &str,
-        now: u64,
-        row: &ClientRow,
-    ) -> Result<Result<(), StoreError>, StoreError> {
-        conn.execute(SAVEPOINT).await.map_err(backend)?;
-        let outcome = Self::spend_and_insert(
-            &mut *conn,
-            self.statements(),
-            self.tokens(),
-            token_id,
-            now,
-            row.clone(),
-        )
-        .await;
-        if outcome.is_err() {
-            conn.execute(ROLLBACK_TO_SAVEPOINT).await.map_err(backend)?;
-        }
-        conn.execute(RELEASE_SAVEPOINT).await.map_err(backend)?;
-        Ok(outcome)
     }
 }
 

@@ -20,6 +20,11 @@ use crate::context::Caller;
 use crate::store::{InitialAccessTokenRecord, StoreError, TokenRefusal};
 use crate::token::CredentialHash;
 
+/// The one savepoint of a write with a token (never nested: a batch runs one write at a time).
+const SAVEPOINT: &str = "SAVEPOINT registration";
+const ROLLBACK_TO_SAVEPOINT: &str = "ROLLBACK TO SAVEPOINT registration";
+const RELEASE_SAVEPOINT: &str = "RELEASE SAVEPOINT registration";
+
 /// The columns of a token, in the order [`Clients::bind_token`] binds them.
 pub(super) const COLUMNS: &str =
     "id, token_hash, expires_at, max_uses, uses, max_clients, revoked, policy";
@@ -160,7 +165,7 @@ where
     /// In the transaction `conn`: spends a use of token `token_id` (locking its row), checks
     /// its client quota, and inserts the client's `row`. (A function of its own taking a plain
     /// `&mut Connection`, as [`Clients::migrate`]'s steps: the future stays `Send`.)
-    pub(super) async fn spend_and_insert(
+    async fn spend_and_insert(
         conn: &mut DB::Connection,
         sql: &Statements,
         tokens: &TokenStatements,
@@ -262,5 +267,32 @@ where
                 .with_policy(policy)
                 .with_live_clients(live_clients),
         )
+    }
+
+    /// A registration with a token in the transaction `conn`, inside a savepoint: `Ok` with
+    /// its own outcome (a refusal rolls back its spent use, and only it), `Err` when the
+    /// transaction itself failed.
+    pub(super) async fn insert_with_token_in(
+        &self,
+        conn: &mut DB::Connection,
+        token_id: &str,
+        now: u64,
+        row: &ClientRow,
+    ) -> Result<Result<(), StoreError>, StoreError> {
+        conn.execute(SAVEPOINT).await.map_err(backend)?;
+        let outcome = Self::spend_and_insert(
+            &mut *conn,
+            self.statements(),
+            self.tokens(),
+            token_id,
+            now,
+            row.clone(),
+        )
+        .await;
+        if outcome.is_err() {
+            conn.execute(ROLLBACK_TO_SAVEPOINT).await.map_err(backend)?;
+        }
+        conn.execute(RELEASE_SAVEPOINT).await.map_err(backend)?;
+        Ok(outcome)
     }
 }
