@@ -1,0 +1,369 @@
+// The official MCP TypeScript SDK, as a new MCP client, against the example server
+// (examples/axum_app built with `--features mcp`). Run by scripts/mcp-sdk, which starts the
+// servers and passes them in the environment:
+//   MCP_SDK_SERVER_URL       the example server, as a user first runs it (`--addr 127.0.0.1:0`);
+//   MCP_SDK_CIMD_SERVER_URL  the same example in test mode for client ID metadata documents
+//                            (`--client-id-metadata-documents --test-fetch-root-cert CA`);
+//   MCP_SDK_TLS_CERT, MCP_SDK_TLS_KEY
+//                            the certificate (for IP 127.0.0.1, issued by that CA) and key of
+//                            the HTTPS server that serves the metadata document.
+// Without the CIMD variables the metadata-document scenario is skipped, except under CI=true,
+// where it fails.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+import { HeadlessOAuthProvider, recordingFetch, requestsTo } from './headless.mjs';
+
+const CI = process.env.CI === 'true';
+// A loopback redirect URI, as a native MCP client uses (RFC 8252): nothing listens there, the
+// headless provider reads the redirect instead of following it.
+const REDIRECT_URL = 'http://127.0.0.1:8090/callback';
+const TEST_TIMEOUT = 60_000;
+
+/** The base URL (no trailing slash) in `name`; fails when it is not set. */
+function serverUrl(name) {
+    const value = process.env[name];
+    assert.ok(value, `${name} is not set: run the tests with scripts/mcp-sdk`);
+    return value.replace(/\/+$/, '');
+}
+
+/** A JSON document fetched with GET: 200 and `application/json`. */
+async function getJson(url) {
+    const response = await fetch(url, { headers: { accept: 'application/json' } });
+    const body = await response.text();
+    assert.equal(response.status, 200, `GET ${url}: ${response.status} ${body}`);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/json\b/, `GET ${url}: content type`);
+    return JSON.parse(body);
+}
+
+/** An MCP `initialize` request, as the SDK sends it first. */
+function initializeRequest() {
+    return {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 'no-token', version: '0.0.0' },
+        },
+    };
+}
+
+/** POST /mcp with `headers`, as the streamable HTTP transport does. */
+function postMcp(base, headers = {}) {
+    return fetch(`${base}/mcp`, {
+        method: 'POST',
+        headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            ...headers,
+        },
+        body: JSON.stringify(initializeRequest()),
+    });
+}
+
+/**
+ * The SDK's documented flow for a client that must authorize: connect (the transport meets
+ * the 401, discovers, registers when it must, and sends the user to the authorization URL,
+ * then throws UnauthorizedError), finish the authorization with the code of the redirect, and
+ * connect again with a new transport on the same provider.
+ */
+async function connectWithAuthorization({ base, provider, fetchFn }) {
+    const client = new Client({ name: 'tower-oidc-registration-e2e', version: '1.0.0' }, { capabilities: {} });
+    const url = new URL(`${base}/mcp`);
+    const first = new StreamableHTTPClientTransport(url, { authProvider: provider, fetch: fetchFn });
+    await assert.rejects(client.connect(first), UnauthorizedError, 'the first connection must need authorization');
+    assert.equal(provider.authorizationUrls.length, 1, 'the SDK sent the user to the authorization endpoint once');
+    await first.finishAuth(provider.takeAuthorizationCode());
+    await first.close();
+
+    const second = new StreamableHTTPClientTransport(url, { authProvider: provider, fetch: fetchFn });
+    await client.connect(second);
+    return client;
+}
+
+/** The authorization request the SDK made: PKCE S256, this client, this redirect URI. */
+function assertAuthorizationRequest(authorizationUrl, { metadata, clientId, resource }) {
+    const params = authorizationUrl.searchParams;
+    assert.equal(`${authorizationUrl.origin}${authorizationUrl.pathname}`, metadata.authorization_endpoint);
+    assert.equal(params.get('response_type'), 'code');
+    assert.equal(params.get('client_id'), clientId);
+    assert.equal(params.get('redirect_uri'), REDIRECT_URL);
+    assert.equal(params.get('code_challenge_method'), 'S256');
+    // A SHA-256 digest in base64url: 43 characters.
+    assert.match(params.get('code_challenge') ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(params.get('resource'), resource, 'the RFC 8707 resource indicator is the protected resource');
+}
+
+/** The tokens the SDK got from the token endpoint: a bearer access token. */
+function assertBearerTokens(provider) {
+    assert.equal(provider.savedTokens.length, 1, 'one token response saved');
+    const [tokens] = provider.savedTokens;
+    assert.equal(typeof tokens.access_token, 'string');
+    assert.ok(tokens.access_token.length > 0);
+    assert.equal(tokens.token_type.toLowerCase(), 'bearer');
+}
+
+/**
+ * The server's tools, listed and called through the authorized session: `echo` answers with the
+ * message it was given, `add` with the sum of its operands.
+ */
+async function assertToolsWork(client) {
+    const { tools } = await client.listTools();
+    const names = tools.map(t => t.name);
+    const echo = tools.find(t => t.name === 'echo');
+    const add = tools.find(t => t.name === 'add');
+    assert.ok(echo || add, `the server lists an echo or add tool; it lists: ${names.join(', ')}`);
+    if (echo) {
+        const message = `hello ${randomBytes(6).toString('hex')}`;
+        const result = await client.callTool({ name: 'echo', arguments: { message } });
+        assert.notEqual(result.isError, true, `echo failed: ${JSON.stringify(result)}`);
+        const text = result.content.filter(c => c.type === 'text').map(c => c.text).join('');
+        assert.ok(text.includes(message), `echo answered ${JSON.stringify(text)}, not the message ${message}`);
+    }
+    if (add) {
+        const a = 1000 + Math.floor(Math.random() * 1000);
+        const b = 1000 + Math.floor(Math.random() * 1000);
+        const result = await client.callTool({ name: 'add', arguments: { a, b } });
+        assert.notEqual(result.isError, true, `add failed: ${JSON.stringify(result)}`);
+        const text = result.content.filter(c => c.type === 'text').map(c => c.text).join('');
+        assert.equal(text.trim(), String(a + b), `add(${a}, ${b})`);
+    }
+}
+
+describe('a new MCP client that registers (RFC 9728, RFC 8414, RFC 7591, PKCE)', () => {
+    let base;
+    before(() => {
+        base = serverUrl('MCP_SDK_SERVER_URL');
+    });
+
+    test('/mcp without a token: 401 pointing at the protected resource metadata', { timeout: TEST_TIMEOUT }, async () => {
+        const response = await postMcp(base);
+        await response.text();
+        assert.equal(response.status, 401);
+        const challenge = response.headers.get('www-authenticate') ?? '';
+        assert.match(challenge, /^Bearer\b/i, `WWW-Authenticate: ${challenge}`);
+        const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+        assert.equal(metadataUrl, `${base}/.well-known/oauth-protected-resource/mcp`, `WWW-Authenticate: ${challenge}`);
+
+        // What the challenge points at: the resource, and its authorization server, which
+        // publishes a registration endpoint for public clients using PKCE.
+        const resource = await getJson(metadataUrl);
+        assert.equal(resource.resource, `${base}/mcp`);
+        assert.ok(Array.isArray(resource.authorization_servers) && resource.authorization_servers.length > 0);
+        const issuer = resource.authorization_servers[0];
+        const metadata = await getJson(new URL('/.well-known/oauth-authorization-server', issuer));
+        assert.equal(metadata.issuer, issuer);
+        assert.ok(metadata.registration_endpoint, 'a registration endpoint');
+        assert.ok(metadata.code_challenge_methods_supported?.includes('S256'), 'PKCE S256');
+        assert.ok(metadata.token_endpoint_auth_methods_supported?.includes('none'), 'public clients');
+    });
+
+    test('/mcp with a token the server never issued: 401', { timeout: TEST_TIMEOUT }, async () => {
+        const response = await postMcp(base, { authorization: `Bearer ${randomBytes(24).toString('base64url')}` });
+        await response.text();
+        assert.equal(response.status, 401);
+        assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer\b/i);
+    });
+
+    test('discovers, registers, authorizes, then lists and calls tools', { timeout: TEST_TIMEOUT }, async () => {
+        const recorder = recordingFetch();
+        const provider = new HeadlessOAuthProvider({
+            redirectUrl: REDIRECT_URL,
+            clientMetadata: {
+                client_name: 'MCP SDK end-to-end test',
+                redirect_uris: [REDIRECT_URL],
+                grant_types: ['authorization_code', 'refresh_token'],
+                response_types: ['code'],
+                token_endpoint_auth_method: 'none',
+            },
+        });
+
+        const client = await connectWithAuthorization({ base, provider, fetchFn: recorder.fetch });
+        try {
+            const { requests } = recorder;
+            // The discovery the SDK made from the 401: RFC 9728, then RFC 8414.
+            assert.equal(requests[0].url.pathname, '/mcp');
+            assert.equal(requests[0].status, 401, 'the first request to /mcp carried no token');
+            const resourceMetadata = requestsTo(requests, '/.well-known/oauth-protected-resource/mcp', 'GET');
+            assert.ok(resourceMetadata.some(r => r.status === 200), 'protected resource metadata fetched');
+            const metadataUrl = `${base}/.well-known/oauth-authorization-server`;
+            const metadata = await getJson(metadataUrl);
+            assert.ok(
+                requests.some(r => r.method === 'GET' && r.url.href === metadataUrl && r.status === 200),
+                'authorization server metadata fetched',
+            );
+
+            // One RFC 7591 registration, of a public client.
+            const registrations = requestsTo(requests, new URL(metadata.registration_endpoint).pathname, 'POST');
+            assert.deepEqual(registrations.map(r => r.status), [201], 'registered once');
+            assert.equal(provider.savedClientInformation.length, 1, 'client information saved once');
+            const [registered] = provider.savedClientInformation;
+            assert.equal(typeof registered.client_id, 'string');
+            assert.ok(registered.client_id.length > 0);
+            assert.equal(registered.token_endpoint_auth_method, 'none');
+            assert.equal(registered.client_secret, undefined, 'a public client gets no secret');
+            assert.deepEqual(registered.redirect_uris, [REDIRECT_URL]);
+
+            assertAuthorizationRequest(provider.authorizationUrls[0], {
+                metadata,
+                clientId: registered.client_id,
+                resource: `${base}/mcp`,
+            });
+            const tokenRequests = requestsTo(requests, new URL(metadata.token_endpoint).pathname, 'POST');
+            assert.deepEqual(tokenRequests.map(r => r.status), [200], 'one code exchange');
+            assertBearerTokens(provider);
+            assert.deepEqual(provider.invalidated, [], 'no credentials thrown away on the way');
+
+            await assertToolsWork(client);
+            // The authorized session: every /mcp request after the token was accepted.
+            const afterToken = requests.slice(requests.indexOf(tokenRequests[0]) + 1);
+            const mcpAfterToken = requestsTo(afterToken, '/mcp');
+            assert.ok(mcpAfterToken.length > 0);
+            assert.deepEqual(mcpAfterToken.filter(r => r.status === 401 || r.status === 403), []);
+        } finally {
+            await client.close();
+        }
+    });
+});
+
+describe('a new MCP client with a client ID metadata document (no registration)', () => {
+    let base;
+    let documentServer;
+    let documentUrl;
+    let documentFetches = 0;
+    let missing;
+
+    before(async () => {
+        const names = ['MCP_SDK_CIMD_SERVER_URL', 'MCP_SDK_TLS_CERT', 'MCP_SDK_TLS_KEY'];
+        const unset = names.filter(name => !process.env[name]);
+        if (unset.length > 0) {
+            missing = `${unset.join(', ')} not set (scripts/mcp-sdk sets them when the server supports client ID metadata documents)`;
+            return;
+        }
+        base = serverUrl('MCP_SDK_CIMD_SERVER_URL');
+        // The client's metadata document, on HTTPS at a URL that is its own client_id.
+        documentServer = createServer(
+            { cert: readFileSync(process.env.MCP_SDK_TLS_CERT), key: readFileSync(process.env.MCP_SDK_TLS_KEY) },
+            (request, response) => {
+                const path = new URL(request.url, documentUrl).pathname;
+                if (request.method === 'GET' && path === '/client.json') {
+                    documentFetches += 1;
+                    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+                    response.end(
+                        JSON.stringify({
+                            client_id: documentUrl,
+                            client_name: 'MCP SDK end-to-end test (metadata document)',
+                            redirect_uris: [REDIRECT_URL],
+                            grant_types: ['authorization_code', 'refresh_token'],
+                            response_types: ['code'],
+                            token_endpoint_auth_method: 'none',
+                        }),
+                    );
+                } else {
+                    response.writeHead(404, { 'content-type': 'text/plain' });
+                    response.end('not found');
+                }
+            },
+        );
+        await new Promise((resolve, reject) => {
+            documentServer.once('error', reject);
+            documentServer.listen(0, '127.0.0.1', resolve);
+        });
+        documentUrl = `https://127.0.0.1:${documentServer.address().port}/client.json`;
+    });
+
+    after(async () => {
+        if (documentServer) {
+            await new Promise(resolve => documentServer.close(resolve));
+        }
+    });
+
+    /** Skips outside CI when the environment lacks what the scenario needs; fails under CI. */
+    function requireSetup(t) {
+        if (!missing) return true;
+        assert.ok(!CI, `CI=true: not skipping: ${missing}`);
+        t.skip(missing);
+        return false;
+    }
+
+    test('the authorization server advertises client ID metadata documents', { timeout: TEST_TIMEOUT }, async t => {
+        if (!requireSetup(t)) return;
+        const metadata = await getJson(`${base}/.well-known/oauth-authorization-server`);
+        assert.equal(metadata.client_id_metadata_document_supported, true);
+        assert.ok(metadata.token_endpoint_auth_methods_supported?.includes('none'), 'public clients');
+    });
+
+    test('authorizes with the document URL as client_id, then lists and calls tools', { timeout: TEST_TIMEOUT }, async t => {
+        if (!requireSetup(t)) return;
+        const recorder = recordingFetch();
+        const provider = new HeadlessOAuthProvider({
+            redirectUrl: REDIRECT_URL,
+            clientMetadataUrl: documentUrl,
+            // What the SDK would register if the server did not take the document: the test
+            // fails if it does (no request to the registration endpoint is allowed).
+            clientMetadata: {
+                client_name: 'MCP SDK end-to-end test (metadata document)',
+                redirect_uris: [REDIRECT_URL],
+                grant_types: ['authorization_code', 'refresh_token'],
+                response_types: ['code'],
+                token_endpoint_auth_method: 'none',
+            },
+        });
+        const metadata = await getJson(`${base}/.well-known/oauth-authorization-server`);
+        const fetchesBefore = documentFetches;
+
+        const client = await connectWithAuthorization({ base, provider, fetchFn: recorder.fetch });
+        try {
+            const { requests } = recorder;
+            assert.equal(requests[0].status, 401, 'the first request to /mcp carried no token');
+            assert.deepEqual(
+                requestsTo(requests, new URL(metadata.registration_endpoint).pathname),
+                [],
+                'no request to the registration endpoint',
+            );
+            assert.deepEqual(provider.savedClientInformation.map(c => c.client_id), [documentUrl], 'the client_id is the document URL');
+            assert.equal(provider.savedClientInformation[0].client_secret, undefined);
+            assertAuthorizationRequest(provider.authorizationUrls[0], { metadata, clientId: documentUrl, resource: `${base}/mcp` });
+            assert.ok(documentFetches > fetchesBefore, 'the authorization server fetched the metadata document');
+            const tokenRequests = requestsTo(requests, new URL(metadata.token_endpoint).pathname, 'POST');
+            assert.deepEqual(tokenRequests.map(r => r.status), [200], 'one code exchange');
+            assertBearerTokens(provider);
+
+            await assertToolsWork(client);
+        } finally {
+            await client.close();
+        }
+    });
+
+    test('a redirect URI the document does not list is never redirected to', { timeout: TEST_TIMEOUT }, async t => {
+        if (!requireSetup(t)) return;
+        const metadata = await getJson(`${base}/.well-known/oauth-authorization-server`);
+        const elsewhere = 'http://127.0.0.1:8091/stolen';
+        const url = new URL(metadata.authorization_endpoint);
+        url.search = new URLSearchParams({
+            response_type: 'code',
+            client_id: documentUrl,
+            redirect_uri: elsewhere,
+            state: randomBytes(8).toString('hex'),
+            code_challenge: randomBytes(32).toString('base64url'),
+            code_challenge_method: 'S256',
+        }).toString();
+        const response = await fetch(url, { redirect: 'manual' });
+        await response.text();
+        const location = response.headers.get('location');
+        assert.ok(
+            !(location && location.startsWith(elsewhere)),
+            `the authorization endpoint redirected to an unlisted redirect URI: ${response.status} ${location}`,
+        );
+        assert.ok(response.status >= 400 && response.status < 500, `an error, not ${response.status}`);
+    });
+});
