@@ -347,23 +347,33 @@ describe('a new MCP client with a client ID metadata document (no registration)'
     test('a redirect URI the document does not list is never redirected to', { timeout: TEST_TIMEOUT }, async t => {
         if (!requireSetup(t)) return;
         const metadata = await getJson(`${base}/.well-known/oauth-authorization-server`);
+        /** The authorization endpoint's answer to this client with `redirectUri`, not followed. */
+        const authorize = async redirectUri => {
+            const url = new URL(metadata.authorization_endpoint);
+            url.search = new URLSearchParams({
+                response_type: 'code',
+                client_id: documentUrl,
+                redirect_uri: redirectUri,
+                state: randomBytes(8).toString('hex'),
+                code_challenge: randomBytes(32).toString('base64url'),
+                code_challenge_method: 'S256',
+            }).toString();
+            const response = await fetch(url, { redirect: 'manual' });
+            await response.text();
+            return { status: response.status, location: response.headers.get('location') };
+        };
+        // The same request with the document's redirect URI is approved: the refusal below is
+        // about the redirect URI, not the request.
+        const listed = await authorize(REDIRECT_URL);
+        assert.equal(listed.status, 302, `the listed redirect URI: ${JSON.stringify(listed)}`);
+        assert.ok(listed.location?.startsWith(`${REDIRECT_URL}?`), `the listed redirect URI: ${JSON.stringify(listed)}`);
+
         const elsewhere = 'http://127.0.0.1:8091/stolen';
-        const url = new URL(metadata.authorization_endpoint);
-        url.search = new URLSearchParams({
-            response_type: 'code',
-            client_id: documentUrl,
-            redirect_uri: elsewhere,
-            state: randomBytes(8).toString('hex'),
-            code_challenge: randomBytes(32).toString('base64url'),
-            code_challenge_method: 'S256',
-        }).toString();
-        const response = await fetch(url, { redirect: 'manual' });
-        await response.text();
-        const location = response.headers.get('location');
+        const unlisted = await authorize(elsewhere);
         assert.ok(
-            !(location && location.startsWith(elsewhere)),
-            `the authorization endpoint redirected to an unlisted redirect URI: ${response.status} ${location}`,
+            !unlisted.location?.startsWith(elsewhere),
+            `the authorization endpoint redirected to an unlisted redirect URI: ${JSON.stringify(unlisted)}`,
         );
-        assert.ok(response.status >= 400 && response.status < 500, `an error, not ${response.status}`);
+        assert.ok(unlisted.status >= 400 && unlisted.status < 500, `an error, not ${JSON.stringify(unlisted)}`);
     });
 });
