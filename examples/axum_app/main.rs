@@ -43,6 +43,8 @@
 //! client store; this file parses the flags and serves it; `tests.rs` drives the application in process (`cargo test` runs it).
 
 mod app;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -104,6 +106,17 @@ struct Args {
         value_parser = StoreSpec::parse
     )]
     store: StoreSpec,
+
+    /// The user `/authorize` approves every request for, at once: no login, no consent
+    /// screen. For demonstrations and tests only: anyone who can reach the server gets tokens
+    /// for this user.
+    #[arg(
+        long,
+        env = "AXUM_APP_DEMO_USER",
+        value_name = "NAME",
+        default_value = "demo"
+    )]
+    demo_user: String,
 }
 
 /// The allocator of `hyper_standalone` (see there why: mimalloc without transparent huge pages).
@@ -143,7 +156,12 @@ async fn run(args: Args) -> Result<(), BoxError> {
         store = %args.store.describe(),
         "serving the authorization server"
     );
-    let app = app::app(config);
+    tracing::warn!(
+        demo_user = args.demo_user,
+        "/authorize approves EVERY request as the demo user, without login or consent: \
+         a demonstration server, not for real users"
+    );
+    let app = application(&args, config);
     println!("listening on http://{local}");
     std::io::stdout().flush()?;
     // With each connection's peer as `ConnectInfo<SocketAddr>`: the client address of the
@@ -156,6 +174,20 @@ async fn run(args: Args) -> Result<(), BoxError> {
     .await?;
     info!("stopped");
     Ok(())
+}
+
+/// The application `run` serves: the authorization server, with the MCP endpoint at `/mcp`
+/// when built with `--features mcp`.
+fn application(args: &Args, config: RegistrationConfig) -> axum::Router {
+    #[cfg(feature = "mcp")]
+    let resource = Some(mcp::router(config.issuer()));
+    #[cfg(not(feature = "mcp"))]
+    let resource = None;
+    let options = app::Options {
+        demo_user: args.demo_user.clone(),
+        resource,
+    };
+    app::app(config, options)
 }
 
 /// The registration configuration, rate limited: open registration (where anonymous

@@ -67,7 +67,7 @@ async fn serve_at(
     let config = configure(app::config_builder(format!("{base}/")))
         .build()
         .expect("config");
-    let app = app::app(config);
+    let app = app::app(config, app::Options::default());
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     Server {
         base,
@@ -636,7 +636,7 @@ async fn with_connect_info_registrations_are_limited_per_address() {
         .registration_rate_limit(Some(RateLimit::per_address(Rate::per_hour(2))))
         .build()
         .expect("config");
-    let app = app::app(config);
+    let app = app::app(config, app::Options::default());
     tokio::spawn(async move {
         axum::serve(
             listener,

@@ -1,5 +1,10 @@
-//! The application as `main.rs` builds it with `--initial-access-token`, driven in process with
-//! `tower::ServiceExt::oneshot`: discovery, protected registration, and the token endpoint.
+//! The application as `main.rs` builds it, driven in process with
+//! `tower::ServiceExt::oneshot`: discovery, protected registration and `client_credentials`
+//! here; the authorization code flow in `authorization_code.rs`; the MCP endpoint in `mcp.rs`.
+
+mod authorization_code;
+#[cfg(feature = "mcp")]
+mod mcp;
 
 use axum::Router;
 use axum::body::Body;
@@ -9,37 +14,53 @@ use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-use crate::{Args, app, config};
+use crate::{Args, application, config};
 
 const INITIAL_ACCESS_TOKEN: &str = "iat-0f4e8a2b6c1d9e3f";
 const ISSUER: &str = "http://127.0.0.1:8081/";
 
 /// The application `axum_app --initial-access-token INITIAL_ACCESS_TOKEN` serves.
 fn protected_app() -> Router {
-    let args = Args::parse_from(["axum_app", "--initial-access-token", INITIAL_ACCESS_TOKEN]);
+    app_with_args(&["axum_app", "--initial-access-token", INITIAL_ACCESS_TOKEN])
+}
+
+/// The application `axum_app` serves: open registration.
+fn open_app() -> Router {
+    app_with_args(&["axum_app"])
+}
+
+fn app_with_args(args: &[&str]) -> Router {
+    let args = Args::parse_from(args);
     let local = "127.0.0.1:8081".parse().expect("a socket address");
-    app::app(config(&args, local, None).expect("the configuration"))
+    application(
+        &args,
+        config(&args, local, None).expect("the configuration"),
+    )
 }
 
 /// Sends `request` and returns the status and the JSON body (`null` when empty).
 async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
-    let response = app
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("the router never fails");
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("the body")
-        .to_bytes();
+    let (status, _, body) = send_full(app, request).await;
     if body.is_empty() {
         return (status, Value::Null);
     }
     let json = serde_json::from_slice(&body).expect("a JSON body");
     (status, json)
+}
+
+/// Sends `request` and returns the status, the headers and the body.
+async fn send_full(
+    app: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, bytes::Bytes) {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router never fails");
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.expect("the body").to_bytes();
+    (parts.status, parts.headers, body)
 }
 
 /// `POST /register` with `metadata`, presenting `token` if any.
