@@ -112,31 +112,37 @@ function assertBearerTokens(provider) {
     assert.equal(tokens.token_type.toLowerCase(), 'bearer');
 }
 
+/** The text of a tool result, which must not be an error. */
+function resultText(name, result) {
+    assert.notEqual(result.isError, true, `${name} failed: ${JSON.stringify(result)}`);
+    return result.content
+        .filter(c => c.type === 'text')
+        .map(c => c.text)
+        .join('');
+}
+
 /**
- * The server's tools, listed and called through the authorized session: `echo` answers with the
- * message it was given, `add` with the sum of its operands.
+ * The server's tools, listed and called through the authorized session: `echo` sends its text
+ * back, `add` adds, and `whoami` names the client the access token was issued to, which must be
+ * this client.
  */
-async function assertToolsWork(client) {
+async function assertToolsWork(client, clientId) {
     const { tools } = await client.listTools();
-    const names = tools.map(t => t.name);
-    const echo = tools.find(t => t.name === 'echo');
-    const add = tools.find(t => t.name === 'add');
-    assert.ok(echo || add, `the server lists an echo or add tool; it lists: ${names.join(', ')}`);
-    if (echo) {
-        const message = `hello ${randomBytes(6).toString('hex')}`;
-        const result = await client.callTool({ name: 'echo', arguments: { message } });
-        assert.notEqual(result.isError, true, `echo failed: ${JSON.stringify(result)}`);
-        const text = result.content.filter(c => c.type === 'text').map(c => c.text).join('');
-        assert.ok(text.includes(message), `echo answered ${JSON.stringify(text)}, not the message ${message}`);
+    const names = tools.map(t => t.name).sort();
+    for (const name of ['add', 'echo', 'whoami']) {
+        assert.ok(names.includes(name), `the server lists ${name}; it lists: ${names.join(', ')}`);
     }
-    if (add) {
-        const a = 1000 + Math.floor(Math.random() * 1000);
-        const b = 1000 + Math.floor(Math.random() * 1000);
-        const result = await client.callTool({ name: 'add', arguments: { a, b } });
-        assert.notEqual(result.isError, true, `add failed: ${JSON.stringify(result)}`);
-        const text = result.content.filter(c => c.type === 'text').map(c => c.text).join('');
-        assert.equal(text.trim(), String(a + b), `add(${a}, ${b})`);
-    }
+
+    const text = `hello ${randomBytes(6).toString('hex')}`;
+    assert.equal(resultText('echo', await client.callTool({ name: 'echo', arguments: { text } })), text);
+
+    const a = 1000 + Math.floor(Math.random() * 1000);
+    const b = 1000 + Math.floor(Math.random() * 1000);
+    const sum = resultText('add', await client.callTool({ name: 'add', arguments: { a, b } }));
+    assert.equal(Number(sum), a + b, `add(${a}, ${b}) answered ${sum}`);
+
+    const whoami = JSON.parse(resultText('whoami', await client.callTool({ name: 'whoami', arguments: {} })));
+    assert.equal(whoami.client_id, clientId, 'the access token was issued to this client');
 }
 
 describe('a new MCP client that registers (RFC 9728, RFC 8414, RFC 7591, PKCE)', () => {
@@ -223,7 +229,7 @@ describe('a new MCP client that registers (RFC 9728, RFC 8414, RFC 7591, PKCE)',
             assertBearerTokens(provider);
             assert.deepEqual(provider.invalidated, [], 'no credentials thrown away on the way');
 
-            await assertToolsWork(client);
+            await assertToolsWork(client, registered.client_id);
             // The authorized session: every /mcp request after the token was accepted.
             const afterToken = requests.slice(requests.indexOf(tokenRequests[0]) + 1);
             const mcpAfterToken = requestsTo(afterToken, '/mcp');
@@ -338,7 +344,7 @@ describe('a new MCP client with a client ID metadata document (no registration)'
             assert.deepEqual(tokenRequests.map(r => r.status), [200], 'one code exchange');
             assertBearerTokens(provider);
 
-            await assertToolsWork(client);
+            await assertToolsWork(client, documentUrl);
         } finally {
             await client.close();
         }

@@ -8,6 +8,7 @@ the first failed check.
 """
 
 import asyncio
+import json
 import os
 import random
 import secrets
@@ -79,6 +80,12 @@ class HeadlessBrowser:
         return result
 
 
+def result_text(name: str, result) -> str:
+    """The text of a tool result, which must not be an error."""
+    assert not result.is_error, f"{name} failed: {result}"
+    return "".join(c.text for c in result.content if c.type == "text")
+
+
 async def main() -> None:
     base = os.environ.get("MCP_SDK_SERVER_URL", "").rstrip("/")
     assert base, "MCP_SDK_SERVER_URL is not set: run the tests with scripts/mcp-sdk"
@@ -105,24 +112,19 @@ async def main() -> None:
     )
     async with httpx2.AsyncClient(auth=oauth, event_hooks={"response": [record]}, timeout=30) as http:
         async with Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client:
-            tools = (await client.list_tools()).tools
-            names = [tool.name for tool in tools]
-            checked = []
-            if "echo" in names:
-                message = f"hello {secrets.token_hex(6)}"
-                result = await client.call_tool("echo", {"message": message})
-                assert not result.is_error, f"echo failed: {result}"
-                text = "".join(c.text for c in result.content if c.type == "text")
-                assert message in text, f"echo answered {text!r}, not the message {message!r}"
-                checked.append("echo")
-            if "add" in names:
-                a, b = random.randint(1000, 1999), random.randint(1000, 1999)
-                result = await client.call_tool("add", {"a": a, "b": b})
-                assert not result.is_error, f"add failed: {result}"
-                text = "".join(c.text for c in result.content if c.type == "text")
-                assert text.strip() == str(a + b), f"add({a}, {b}) answered {text!r}"
-                checked.append("add")
-            assert checked, f"the server lists an echo or add tool; it lists: {names}"
+            names = sorted(tool.name for tool in (await client.list_tools()).tools)
+            for name in ("add", "echo", "whoami"):
+                assert name in names, f"the server lists {name}; it lists: {names}"
+
+            text = f"hello {secrets.token_hex(6)}"
+            echoed = result_text("echo", await client.call_tool("echo", {"text": text}))
+            assert echoed == text, f"echo answered {echoed!r}, not {text!r}"
+
+            a, b = random.randint(1000, 1999), random.randint(1000, 1999)
+            total = result_text("add", await client.call_tool("add", {"a": a, "b": b}))
+            assert float(total) == a + b, f"add({a}, {b}) answered {total!r}"
+
+            whoami = json.loads(result_text("whoami", await client.call_tool("whoami", {})))
 
     # The flow, from the requests the SDK made.
     mcp_first = requests[0]
@@ -140,6 +142,7 @@ async def main() -> None:
     assert registered.client_id, registered
     assert registered.client_secret is None, "a public client gets no secret"
     assert registered.token_endpoint_auth_method == "none", registered
+    assert whoami.get("client_id") == registered.client_id, f"the token was issued to {whoami}"
     assert len(browser.authorization_urls) == 1, browser.authorization_urls
     query = parse_qs(urlsplit(browser.authorization_urls[0]).query)
     assert query.get("client_id") == [registered.client_id], query
@@ -151,7 +154,7 @@ async def main() -> None:
     after_token = requests[requests.index(token_requests[0]) + 1 :]
     mcp_after = [r for r in after_token if r[1] == "/mcp"]
     assert mcp_after and all(r[2] not in (401, 403) for r in mcp_after), requests
-    print(f"ok: registered {registered.client_id}, authorized with PKCE, called {', '.join(checked)}")
+    print(f"ok: registered {registered.client_id}, authorized with PKCE, called add, echo and whoami")
 
 
 if __name__ == "__main__":
