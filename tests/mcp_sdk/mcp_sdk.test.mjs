@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { UnauthorizedError, auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 import { HeadlessOAuthProvider, recordingFetch, requestsTo } from './headless.mjs';
@@ -180,7 +180,7 @@ describe('a new MCP client that registers (RFC 9728, RFC 8414, RFC 7591, PKCE)',
         assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer\b/i);
     });
 
-    test('discovers, registers, authorizes, then lists and calls tools', { timeout: TEST_TIMEOUT }, async () => {
+    test('discovers, registers, authorizes, lists and calls tools, then refreshes its token', { timeout: TEST_TIMEOUT }, async () => {
         const recorder = recordingFetch();
         const provider = new HeadlessOAuthProvider({
             redirectUrl: REDIRECT_URL,
@@ -238,6 +238,31 @@ describe('a new MCP client that registers (RFC 9728, RFC 8414, RFC 7591, PKCE)',
         } finally {
             await client.close();
         }
+
+        // Later, the SDK renews the access token with the refresh token (auth() with stored
+        // tokens), without sending the user to the authorization endpoint again.
+        const [first] = provider.savedTokens;
+        assert.ok(first.refresh_token, 'a refresh token, for a client registered with the refresh_token grant');
+        const tokenRequestsBefore = requestsTo(recorder.requests, '/token', 'POST').length;
+        const result = await auth(provider, { serverUrl: new URL(`${base}/mcp`), fetchFn: recorder.fetch });
+        assert.equal(result, 'AUTHORIZED');
+        assert.equal(provider.authorizationUrls.length, 1, 'no new authorization');
+        assert.equal(requestsTo(recorder.requests, '/token', 'POST').length, tokenRequestsBefore + 1, 'one refresh');
+        assert.equal(provider.savedTokens.length, 2, 'the refreshed tokens saved');
+        const refreshed = provider.savedTokens[1];
+        assert.notEqual(refreshed.access_token, first.access_token, 'a new access token');
+        assert.ok(refreshed.refresh_token && refreshed.refresh_token !== first.refresh_token, 'the refresh token rotated');
+
+        // A new session with the renewed token.
+        const again = new Client({ name: 'tower-oidc-registration-e2e', version: '1.0.0' }, { capabilities: {} });
+        await again.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { authProvider: provider, fetch: recorder.fetch }));
+        try {
+            const whoami = JSON.parse(resultText('whoami', await again.callTool({ name: 'whoami', arguments: {} })));
+            assert.equal(whoami.client_id, provider.savedClientInformation[0].client_id);
+        } finally {
+            await again.close();
+        }
+        assert.equal(provider.authorizationUrls.length, 1, 'still no new authorization');
     });
 });
 
