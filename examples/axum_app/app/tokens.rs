@@ -50,10 +50,13 @@ pub struct AccessGrant {
 /// nothing about the tokens that exist.
 #[derive(Clone)]
 pub struct TokenStore<V> {
-    entries: Arc<Mutex<HashMap<[u8; 32], (Instant, V)>>>,
+    entries: Arc<Mutex<Entries<V>>>,
     capacity: usize,
     lifetime: Duration,
 }
+
+/// Token digest -> (expiry, grant).
+type Entries<V> = HashMap<[u8; 32], (Instant, V)>;
 
 impl<V: Clone> TokenStore<V> {
     pub fn new(capacity: usize, lifetime: Duration) -> Self {
@@ -103,7 +106,7 @@ impl<V: Clone> TokenStore<V> {
         (expiry > Instant::now()).then_some(value)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], (Instant, V)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<V>> {
         // A panic while holding the lock leaves the map consistent (each operation is one
         // insert or remove): keep serving rather than fail every later request.
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
