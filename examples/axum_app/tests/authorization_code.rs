@@ -1,19 +1,19 @@
 //! The authorization code grant with PKCE, as an MCP client runs it: an anonymous public
 //! client registered through the layer, `/authorize` (auto-approved for the demo user), then
-//! `/token`, and refresh token rotation; a confidential client with Basic authentication.
+//! `/token`; PKCE, redirect URI and single-use checks.
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-use super::{INITIAL_ACCESS_TOKEN, ISSUER, open_app, protected_app, register, send, send_full};
+use super::{open_app, register, send, send_full};
 
-const REDIRECT_URI: &str = "http://localhost:3000/callback";
+pub const REDIRECT_URI: &str = "http://localhost:3000/callback";
 /// RFC 7636 Appendix B: a verifier and its S256 challenge.
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const RESOURCE: &str = "http://127.0.0.1:8081/mcp";
+pub const RESOURCE: &str = "http://127.0.0.1:8081/mcp";
 
 /// Registers a public client anonymously, as an MCP client does; returns its id.
 pub async fn register_public_client(app: &Router) -> String {
@@ -116,7 +116,7 @@ pub async fn exchange(
     token(app, &form, None).await
 }
 
-fn assert_error(response: &(StatusCode, Value), status: StatusCode, error: &str) {
+pub fn assert_error(response: &(StatusCode, Value), status: StatusCode, error: &str) {
     assert_eq!(response.0, status, "{}", response.1);
     assert_eq!(response.1["error"], error, "{}", response.1);
 }
@@ -223,132 +223,5 @@ async fn pkce_s256_is_required() {
         );
         assert_eq!(param(&location, "state"), Some("s1"));
         assert_eq!(param(&location, "code"), None);
-    }
-}
-
-/// A public client's refresh request, asking for `resource` if given.
-async fn refresh(
-    app: &Router,
-    client_id: &str,
-    refresh_token: &str,
-    resource: Option<&str>,
-) -> (StatusCode, Value) {
-    let mut form = vec![
-        ("grant_type", "refresh_token"),
-        ("client_id", client_id),
-        ("refresh_token", refresh_token),
-    ];
-    form.extend(resource.map(|r| ("resource", r)));
-    token(app, &form, None).await
-}
-
-#[tokio::test]
-async fn refresh_tokens_rotate() {
-    let app = open_app();
-    let client_id = register_public_client(&app).await;
-    let code = code_for(&app, &client_id).await;
-    let (_, tokens) = exchange(&app, &client_id, &code, VERIFIER).await;
-    let first = tokens["refresh_token"].as_str().expect("a refresh token");
-
-    // A resource the grant does not cover is refused, without spending the token.
-    let elsewhere = refresh(
-        &app,
-        &client_id,
-        first,
-        Some("https://elsewhere.example/mcp"),
-    )
-    .await;
-    assert_error(&elsewhere, StatusCode::BAD_REQUEST, "invalid_target");
-
-    let (status, renewed) = refresh(&app, &client_id, first, Some(RESOURCE)).await;
-    assert_eq!(status, StatusCode::OK, "{renewed}");
-    let second = renewed["refresh_token"]
-        .as_str()
-        .expect("a new refresh token");
-    assert_ne!(second, first);
-    assert_ne!(renewed["access_token"], tokens["access_token"]);
-
-    let reused = refresh(&app, &client_id, first, None).await;
-    assert_error(&reused, StatusCode::BAD_REQUEST, "invalid_grant");
-    assert_eq!(
-        refresh(&app, &client_id, second, None).await.0,
-        StatusCode::OK
-    );
-}
-
-#[tokio::test]
-async fn a_confidential_client_authenticates_with_basic() {
-    let app = protected_app();
-    let metadata = json!({
-        "redirect_uris": [REDIRECT_URI],
-        "grant_types": ["authorization_code"],
-        "token_endpoint_auth_method": "client_secret_basic",
-    });
-    let (status, client) = send(&app, register(Some(INITIAL_ACCESS_TOKEN), &metadata)).await;
-    assert_eq!(status, StatusCode::CREATED, "{client}");
-    let id = client["client_id"].as_str().expect("client_id");
-    let secret = client["client_secret"].as_str().expect("client_secret");
-    let exchange = |code: String, public: bool| {
-        let app = app.clone();
-        async move {
-            let mut form = vec![
-                ("grant_type", "authorization_code"),
-                ("code", code.as_str()),
-                ("redirect_uri", REDIRECT_URI),
-                ("code_verifier", VERIFIER),
-            ];
-            if public {
-                form.push(("client_id", id));
-                return token(&app, &form, None).await;
-            }
-            token(&app, &form, Some((id, secret))).await
-        }
-    };
-
-    // Without its secret, as if it were public: refused.
-    let code = code_for(&app, id).await;
-    let refused = exchange(code, true).await;
-    assert_error(&refused, StatusCode::UNAUTHORIZED, "invalid_client");
-
-    let code = code_for(&app, id).await;
-    let (status, tokens) = exchange(code, false).await;
-    assert_eq!(status, StatusCode::OK, "{tokens}");
-    // It did not register refresh_token.
-    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
-}
-
-#[tokio::test]
-async fn rfc_8414_metadata_describes_the_flow() {
-    let app = open_app();
-    for path in [
-        "/.well-known/oauth-authorization-server",
-        "/.well-known/openid-configuration",
-    ] {
-        let request = Request::get(path).body(Body::empty()).expect("a request");
-        let (status, document) = send(&app, request).await;
-        assert_eq!(status, StatusCode::OK, "{path}");
-        assert_eq!(document["issuer"], ISSUER);
-        assert_eq!(
-            document["authorization_endpoint"],
-            format!("{ISSUER}authorize")
-        );
-        assert_eq!(document["token_endpoint"], format!("{ISSUER}token"));
-        assert_eq!(
-            document["registration_endpoint"],
-            format!("{ISSUER}register")
-        );
-        assert_eq!(
-            document["code_challenge_methods_supported"],
-            json!(["S256"])
-        );
-        assert_eq!(document["response_types_supported"], json!(["code"]));
-        assert_eq!(
-            document["grant_types_supported"],
-            json!(["authorization_code", "refresh_token", "client_credentials"])
-        );
-        let methods = document["token_endpoint_auth_methods_supported"]
-            .as_array()
-            .expect("methods");
-        assert!(methods.contains(&json!("none")), "{methods:?}");
     }
 }

@@ -1,10 +1,12 @@
 //! The application as `main.rs` builds it, driven in process with
-//! `tower::ServiceExt::oneshot`: discovery, protected registration and `client_credentials`
-//! here; the authorization code flow in `authorization_code.rs`; the MCP endpoint in `mcp.rs`.
+//! `tower::ServiceExt::oneshot`: the metadata, protected registration and `client_credentials`
+//! here; the authorization code flow in `authorization_code.rs`; refresh tokens and a
+//! confidential client in `token.rs`; the MCP endpoint (feature `mcp`) in `mcp.rs`.
 
 mod authorization_code;
 #[cfg(feature = "mcp")]
 mod mcp;
+mod token;
 
 use axum::Router;
 use axum::body::Body;
@@ -164,4 +166,40 @@ async fn the_token_endpoint_checks_the_grant() {
     let (status, error) = send(&app, token_request("password", &id, &secret)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     assert_eq!(error["error"], "unsupported_grant_type");
+}
+
+#[tokio::test]
+async fn rfc_8414_metadata_describes_the_flow() {
+    let app = open_app();
+    for path in [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/openid-configuration",
+    ] {
+        let request = Request::get(path).body(Body::empty()).expect("a request");
+        let (status, document) = send(&app, request).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(document["issuer"], ISSUER);
+        assert_eq!(
+            document["authorization_endpoint"],
+            format!("{ISSUER}authorize")
+        );
+        assert_eq!(document["token_endpoint"], format!("{ISSUER}token"));
+        assert_eq!(
+            document["registration_endpoint"],
+            format!("{ISSUER}register")
+        );
+        assert_eq!(
+            document["code_challenge_methods_supported"],
+            json!(["S256"])
+        );
+        assert_eq!(document["response_types_supported"], json!(["code"]));
+        assert_eq!(
+            document["grant_types_supported"],
+            json!(["authorization_code", "refresh_token", "client_credentials"])
+        );
+        let methods = document["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .expect("methods");
+        assert!(methods.contains(&json!("none")), "{methods:?}");
+    }
 }
