@@ -92,7 +92,7 @@ use tower_oidc_registration::rate_limit::{Rate, RateLimit};
 use tower_oidc_registration::{ClientStore, RegistrationAccess, RegistrationConfig};
 use tracing::info;
 
-use crate::process::{init_tracing, shutdown_signal};
+use crate::process::init_tracing;
 use crate::store::StoreSpec;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -195,14 +195,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let app = application(&args, config);
     println!("listening on http://{local}");
     std::io::stdout().flush()?;
-    // With each connection's peer as `ConnectInfo<SocketAddr>`: the client address of the
-    // rate limit per address (`app::config_builder`).
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    process::serve(listener, app).await?;
     info!("stopped");
     Ok(())
 }

@@ -1,8 +1,14 @@
 //! The process around the server: its logs, off the request path, and the signals that stop
 //! it gracefully.
 
+use std::future::IntoFuture as _;
 use std::io::IsTerminal as _;
+use std::net::SocketAddr;
+use std::time::Duration;
 
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tracing::info;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::filter::Targets;
@@ -33,9 +39,42 @@ pub fn init_tracing() -> WorkerGuard {
     guard
 }
 
+/// How long open connections may take to finish once a signal came: an MCP client's event
+/// stream (`GET /mcp`) never does by itself, and would keep the process alive.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// Serves `app` on `listener` until Ctrl-C or SIGTERM, then lets open connections finish for
+/// at most [`GRACE`]. Each connection's peer is its `ConnectInfo<SocketAddr>`: the client
+/// address of the rate limit per address (`app::config_builder`).
+pub async fn serve(listener: TcpListener, app: Router) -> std::io::Result<()> {
+    let (stopping, stopped) = oneshot::channel::<()>();
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(());
+    });
+    let grace_over = async move {
+        // An error: the server stopped without a signal, and its result comes first.
+        if stopped.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(GRACE).await;
+    };
+    tokio::select! {
+        result = server.into_future() => result,
+        () = grace_over => {
+            info!("connections still open after {GRACE:?}: closing them");
+            Ok(())
+        }
+    }
+}
+
 /// Resolves on Ctrl-C (or SIGTERM on Unix); `axum::serve` then stops accepting connections
 /// and lets the open ones finish.
-pub async fn shutdown_signal() {
+async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!("cannot listen for Ctrl-C: {e}");
