@@ -45,7 +45,11 @@ pub(super) async fn authorize(State(state): State<AppState>, uri: Uri) -> Respon
         Some(_) => return bad_request("redirect_uri is not one the client registered"),
         None => match only_redirect_uri(&client) {
             Some(uri) => uri,
-            None => return bad_request("redirect_uri is required: the client registered several"),
+            None => {
+                return bad_request(
+                    "redirect_uri is required: the client registered several, or none",
+                );
+            }
         },
     };
     let Ok(mut redirect) = Url::parse(&redirect_uri) else {
