@@ -23,11 +23,11 @@
 //! `echo`, `whoami`). The MCP server is rmcp, the official Rust SDK, over its Streamable HTTP
 //! transport; it is an optional dependency (feature `mcp`, which also enables `fetch`), so that
 //! `cargo run --example hyper_standalone` and the plain build of this example do not build it
-//! (about 40 more crates, among them a schema generator and a second `sha2`). Its MSRV is
-//! this package's (1.88), so it needs no crate of its own. Without the feature, the server is
-//! the authorization server alone.
+//! (about 60 more crates, 40 beyond those of `fetch`: a schema generator, a second `sha2`...).
+//! Its MSRV is this package's (1.88), so it needs no crate of its own. Without the feature, the
+//! server is the authorization server alone.
 //!
-//! Confidential clients, as before: a `client_credentials` client is registered with an initial
+//! Confidential clients: a `client_credentials` client is registered with an initial
 //! access token and gets tokens with its secret:
 //!
 //! ```text
