@@ -1,6 +1,6 @@
 //! The token endpoint's hot path in process: `Registry::authenticate`, which a host's token
 //! endpoint calls on every token request (the `client_credentials` endpoint of
-//! `examples/axum_app/app/token.rs` does, through `authenticate_for_grant`), against a store
+//! `examples/axum_app/app/clients.rs` does, through `authenticate_for_grant`), against a store
 //! holding `CLIENTS` clients registered for `client_secret_basic` and `client_credentials`.
 //!
 //! Per store (group `authenticate/<store>`):

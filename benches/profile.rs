@@ -221,7 +221,7 @@ fn token_endpoint() -> (axum::Router, Registry, String) {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(credentials)
     );
-    (app::app(config), registry, header)
+    (app::app(config, app::Options::default()), registry, header)
 }
 
 /// `n` token requests (`POST /token`, `grant_type=client_credentials`, `authorization`), each

@@ -1,11 +1,38 @@
-//! An axum authorization-server skeleton: Dynamic Client Registration (the layer), a discovery
-//! document built from the registry, and a `client_credentials` token endpoint that
-//! authenticates the registered clients.
+//! An axum authorization server for MCP (Model Context Protocol) servers: Dynamic Client
+//! Registration (the layer, RFC 7591/7592), its metadata (RFC 8414 and OpenID discovery), an
+//! authorization endpoint for the code flow with PKCE S256, a token endpoint
+//! (`authorization_code`, rotating `refresh_token`, `client_credentials`; public and
+//! confidential clients; RFC 8707 resource indicators), and, with `--features mcp`, an MCP
+//! server at `/mcp` that only accepts this server's access tokens, with its protected resource
+//! metadata (RFC 9728).
+//!
+//! **`/authorize` approves every request at once, as the demo user (`--demo-user`, default
+//! `demo`): no login, no consent. Anyone who can reach the server gets tokens for that user.**
+//! It shows the flow an MCP client runs; a real server authenticates its users there.
+//!
+//! ```text
+//! cargo run --example axum_app --features mcp -- --addr 127.0.0.1:8081
+//! curl -si http://127.0.0.1:8081/mcp -X POST          # 401, WWW-Authenticate: Bearer resource_metadata="…"
+//! curl -s http://127.0.0.1:8081/.well-known/oauth-protected-resource/mcp
+//! curl -s http://127.0.0.1:8081/.well-known/oauth-authorization-server
+//! ```
+//!
+//! then point an MCP client (MCP Inspector, an SDK) at `http://127.0.0.1:8081/mcp`: it
+//! discovers the authorization server from the 401, registers itself as a public client
+//! (`token_endpoint_auth_method: none`), is authorized with PKCE and calls the tools (`add`,
+//! `echo`, `whoami`). The MCP server is rmcp, the official Rust SDK, over its Streamable HTTP
+//! transport; it is an optional dependency (feature `mcp`, which also enables `fetch`), so that
+//! `cargo run --example hyper_standalone` and the plain build of this example do not build it
+//! (about 60 more crates, 40 beyond those of `fetch`: a schema generator, a second `sha2`...).
+//! Its MSRV is this package's (1.88), so it needs no crate of its own. Without the feature, the
+//! server is the authorization server alone.
+//!
+//! Confidential clients: a `client_credentials` client is registered with an initial
+//! access token and gets tokens with its secret:
 //!
 //! ```text
 //! export AXUM_APP_INITIAL_ACCESS_TOKEN=$(openssl rand -hex 16)
 //! cargo run --example axum_app
-//! curl -s http://127.0.0.1:8081/.well-known/openid-configuration
 //! curl -s http://127.0.0.1:8081/register -H 'Content-Type: application/json' \
 //!      -H "Authorization: Bearer $AXUM_APP_INITIAL_ACCESS_TOKEN" \
 //!      -d '{"grant_types":["client_credentials"],"client_name":"svc"}' > client.json
@@ -14,16 +41,17 @@
 //! ```
 //!
 //! With an issuer that has a path (`--issuer https://h/realms/x/`) every endpoint, the
-//! registration endpoint included, is served under that path.
+//! registration endpoint and `/mcp` included, is served under that path; the well-known
+//! documents are also served where RFC 8414 and RFC 9728 put them, between the host and the
+//! path (`/.well-known/oauth-authorization-server/realms/x`).
 //!
 //! With `--initial-access-token` (or `AXUM_APP_INITIAL_ACCESS_TOKEN`; at least 16 characters of
-//! `A-Z a-z 0-9 - . _ ~ + /`) registration needs `Authorization: Bearer <token>` (RFC 7591 §3).
-//! Without it registration is open to anyone, but an anonymous registrant cannot get a
-//! `client_credentials` (or `password`) client, since anyone could then mint access tokens
-//! (the library's default caller restrictions, as INDIGO IAM): it gets
-//! `400 invalid_client_metadata`. Clients for this token endpoint therefore need a token
-//! holder: run with `--initial-access-token` and register with that token, or have the host
-//! application register them through the `Registry`.
+//! `A-Z a-z 0-9 - . _ ~ + /`) registration needs `Authorization: Bearer <token>` (RFC 7591 §3),
+//! which MCP clients do not send. Without it registration is open to anyone, as MCP clients
+//! need, but an anonymous registrant cannot get a `client_credentials` (or `password`) client,
+//! since anyone could then mint access tokens (the library's default caller restrictions, as
+//! INDIGO IAM): it gets `400 invalid_client_metadata`. Public clients of the code flow are not
+//! restricted.
 //!
 //! Registration is rate limited, 20 a minute per client address (10 at once) and 50 a second for
 //! everyone: the router is served with `into_make_service_with_connect_info::<SocketAddr>()`,
@@ -34,20 +62,26 @@
 //! Clients live in memory unless `--store` names a database: `sqlite:PATH` (build with
 //! `--features sqlite`) or a `postgres://…` URL (`--features postgres`), as in
 //! `hyper_standalone`. Clients and their secrets then survive a restart; their registration
-//! access tokens do not, since this skeleton signs them with a key made at start.
+//! access tokens do not, since this skeleton signs them with a key made at start. Codes and
+//! access and refresh tokens are always in memory, bounded, and lost at exit.
 //!
 //! Logs go to stderr (`RUST_LOG`, default `info`); stdout carries one line,
-//! `listening on http://ADDR`, once the socket is bound.
+//! `listening on http://ADDR`, once the socket is bound (`--addr 127.0.0.1:0` picks a port).
 //!
-//! `app/` builds the application (`app/token.rs`, the token endpoint); `store.rs` opens the
-//! client store; this file parses the flags and serves it; `tests.rs` drives the application in process (`cargo test` runs it).
+//! `app/` builds the application (its `mod.rs` lists a file per concern); `mcp.rs` is the MCP
+//! server; `store.rs` opens the client store; this file parses the flags and serves it;
+//! `tests/` drives the application in process (`cargo test`, with `--features mcp` for the MCP
+//! endpoint).
 
 mod app;
+#[cfg(feature = "mcp")]
+mod mcp;
+mod process;
 mod store;
 #[cfg(test)]
 mod tests;
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -57,16 +91,15 @@ use tokio::net::TcpListener;
 use tower_oidc_registration::rate_limit::{Rate, RateLimit};
 use tower_oidc_registration::{ClientStore, RegistrationAccess, RegistrationConfig};
 use tracing::info;
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
-use tracing_subscriber::filter::Targets;
-use tracing_subscriber::prelude::*;
 
+use crate::process::init_tracing;
 use crate::store::StoreSpec;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// OAuth 2.0 authorization-server skeleton with Dynamic Client Registration (RFC 7591, RFC 7592)
-/// and a client_credentials token endpoint.
+/// OAuth 2.0 authorization server for MCP servers: Dynamic Client Registration (RFC 7591,
+/// RFC 7592), the authorization code flow with PKCE, and with the `mcp` feature an MCP server at
+/// /mcp.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -74,15 +107,15 @@ struct Args {
     #[arg(long, env = "AXUM_APP_ADDR", default_value = "127.0.0.1:8081")]
     addr: SocketAddr,
 
-    /// Issuer identifier (base URL) of this server; the discovery document, the token endpoint
-    /// and registration_client_uri are built from it. [default: http://<bound address>/]
+    /// Issuer identifier (base URL) of this server; the metadata, every endpoint, the MCP
+    /// resource and registration_client_uri are built from it. [default: http://<bound address>/]
     #[arg(long, env = "AXUM_APP_ISSUER")]
     issuer: Option<String>,
 
     /// Require this initial access token (`Authorization: Bearer`) to register a client: at
     /// least 16 characters of A-Z a-z 0-9 - . _ ~ + / (e.g. `openssl rand -hex 16`).
-    /// Without it, registration is open but anonymous registrants cannot get
-    /// client_credentials clients: the clients of this token endpoint need a token holder.
+    /// Without it, registration is open (as MCP clients need) but anonymous registrants cannot
+    /// get client_credentials clients: those need a token holder.
     /// Prefer the environment variable: a command line is visible to other local users.
     #[arg(
         long,
@@ -104,6 +137,17 @@ struct Args {
         value_parser = StoreSpec::parse
     )]
     store: StoreSpec,
+
+    /// The user `/authorize` approves every request for, at once: no login, no consent
+    /// screen. For demonstrations and tests only: anyone who can reach the server gets tokens
+    /// for this user.
+    #[arg(
+        long,
+        env = "AXUM_APP_DEMO_USER",
+        value_name = "NAME",
+        default_value = "demo"
+    )]
+    demo_user: String,
 }
 
 /// The allocator of `hyper_standalone` (see there why: mimalloc without transparent huge pages).
@@ -143,19 +187,31 @@ async fn run(args: Args) -> Result<(), BoxError> {
         store = %args.store.describe(),
         "serving the authorization server"
     );
-    let app = app::app(config);
+    tracing::warn!(
+        demo_user = args.demo_user,
+        "/authorize approves EVERY request as the demo user, without login or consent: \
+         a demonstration server, not for real users"
+    );
+    let app = application(&args, config);
     println!("listening on http://{local}");
     std::io::stdout().flush()?;
-    // With each connection's peer as `ConnectInfo<SocketAddr>`: the client address of the
-    // rate limit per address (`app::config_builder`).
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    process::serve(listener, app).await?;
     info!("stopped");
     Ok(())
+}
+
+/// The application `run` serves: the authorization server, with the MCP endpoint at `/mcp`
+/// when built with `--features mcp`.
+fn application(args: &Args, config: RegistrationConfig) -> axum::Router {
+    #[cfg(feature = "mcp")]
+    let resource = Some(mcp::router(config.issuer()));
+    #[cfg(not(feature = "mcp"))]
+    let resource = None;
+    let options = app::Options {
+        demo_user: args.demo_user.clone(),
+        resource,
+    };
+    app::app(config, options)
 }
 
 /// The registration configuration, rate limited: open registration (where anonymous
@@ -199,59 +255,4 @@ fn default_issuer(local: SocketAddr) -> String {
         ip => ip,
     };
     format!("http://{}/", SocketAddr::new(ip, local.port()))
-}
-
-/// Logs to stderr, keeping stdout for the `listening on` line. `RUST_LOG` is a level (`debug`)
-/// or `target=level` pairs (`info,tower_oidc_registration=debug`); `info` when unset. A
-/// `Targets` filter rather than an `EnvFilter`: the same syntax, without a regex engine to build.
-///
-/// Lines are written by a thread of their own, off the request path: a request formats its line
-/// into a queue and goes on, instead of waiting for stderr (a pipe, a terminal, a log shipper).
-/// Nothing is dropped: a request waits only when 128,000 lines are queued. Keep the returned
-/// guard until the end of `main`: dropping it writes out what is queued.
-fn init_tracing() -> WorkerGuard {
-    let filter = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|value| value.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("log-writer")
-        .finish(std::io::stderr());
-    let log = tracing_subscriber::fmt::layer()
-        .with_writer(writer)
-        // Colour codes only for a person: not in log files or CI output.
-        .with_ansi(std::io::stderr().is_terminal());
-    tracing_subscriber::registry().with(log).with(filter).init();
-    guard
-}
-
-/// Resolves on Ctrl-C (or SIGTERM on Unix); `axum::serve` then stops accepting connections
-/// and lets the open ones finish.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!("cannot listen for Ctrl-C: {e}");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(e) => {
-                tracing::error!("cannot listen for SIGTERM: {e}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
-    info!("shutting down");
 }

@@ -1133,6 +1133,29 @@ async fn provider_metadata_follows_custom_rules() {
     .await;
 }
 
+/// DISC-5: the default rules support what a dynamic OpenID Provider must.
+#[tokio::test]
+async fn default_rules_support_a_dynamic_openid_provider() {
+    let host = Host::new(|b| b);
+    let metadata = host.registry.provider_metadata();
+    let response_types = strings(&metadata, "response_types_supported");
+    for required in ["code", "id_token", "id_token token"] {
+        assert!(
+            response_types.iter().any(|r| r == required),
+            "{required}: {response_types:?}"
+        );
+    }
+    let grant_types = strings(&metadata, "grant_types_supported");
+    for required in ["authorization_code", "implicit"] {
+        assert!(
+            grant_types.iter().any(|g| g == required),
+            "{required}: {grant_types:?}"
+        );
+    }
+    let algorithms = strings(&metadata, "id_token_signing_alg_values_supported");
+    assert!(algorithms.iter().any(|a| a == "RS256"), "{algorithms:?}");
+}
+
 /// DISC-1: the provider metadata advertise the https `registration_endpoint`.
 #[tokio::test]
 async fn provider_metadata_registration_endpoint_is_the_configured_one() {

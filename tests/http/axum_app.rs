@@ -8,6 +8,7 @@
 
 #[path = "../../examples/axum_app/app/mod.rs"]
 mod app;
+mod discovery;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -67,7 +68,7 @@ async fn serve_at(
     let config = configure(app::config_builder(format!("{base}/")))
         .build()
         .expect("config");
-    let app = app::app(config);
+    let app = app::app(config, app::Options::default());
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     Server {
         base,
@@ -316,33 +317,26 @@ const CONTENT_ENCRYPTION: [&str; 6] = [
 /// DISC-1: the provider metadata advertise the https `registration_endpoint`.
 /// DISC-2: the advertised methods and grant, response and subject types are the accepted ones.
 /// DISC-4: `none` is not advertised where it is refused.
-/// DISC-5: the default rules support what a dynamic OpenID Provider must.
 #[tokio::test]
 async fn discovery_advertises_what_the_registry_enforces() {
     let server = serve_protected().await;
     let document = server.assert_endpoints_under_the_issuer().await;
-    // The example's configuration, member for member: the host's issuer and token endpoint,
-    // the registration endpoint under the issuer, only the authentication methods the token
-    // endpoint verifies, the library's default grant, response and subject types, and every
-    // algorithm registration accepts (`none` only where a client may register it). No
+    // The example's configuration, member for member: the host's issuer and endpoints, PKCE
+    // S256, the registration endpoint under the issuer, only the authentication methods, grants
+    // and response type the example implements, the library's default subject types, and
+    // every algorithm registration accepts (`none` only where a client may register it). No
     // `jwks_uri`: the example signs nothing.
     let base = &server.base;
     let expected = json!({
         "issuer": format!("{base}/"),
+        "authorization_endpoint": format!("{base}/authorize"),
         "token_endpoint": format!("{base}/token"),
+        "code_challenge_methods_supported": ["S256"],
         "registration_endpoint": format!("{base}/register"),
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "grant_types_supported":
-            ["authorization_code", "implicit", "refresh_token", "client_credentials"],
-        "response_types_supported": [
-            "code",
-            "id_token",
-            "token",
-            "code id_token",
-            "code token",
-            "id_token token",
-            "code id_token token",
-        ],
+        "token_endpoint_auth_methods_supported":
+            ["client_secret_basic", "client_secret_post", "none"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "response_types_supported": ["code"],
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": SIGNING_OR_NONE,
         "id_token_encryption_alg_values_supported": KEY_MANAGEMENT,
@@ -368,6 +362,14 @@ async fn discovery_advertises_what_the_registry_enforces() {
                     "token_endpoint_auth_method": "private_key_jwt",
                     "jwks_uri": "https://client.example.org/jwks.json"}),
             "token_endpoint_auth_method",
+        )
+        .await;
+    // Nor a flow the example does not implement.
+    server
+        .assert_metadata_refused(
+            &json!({"redirect_uris": ["https://rp.example.org/cb"], "response_types": ["id_token"],
+                    "grant_types": ["implicit"]}),
+            "_types",
         )
         .await;
 }
@@ -636,7 +638,7 @@ async fn with_connect_info_registrations_are_limited_per_address() {
         .registration_rate_limit(Some(RateLimit::per_address(Rate::per_hour(2))))
         .build()
         .expect("config");
-    let app = app::app(config);
+    let app = app::app(config, app::Options::default());
     tokio::spawn(async move {
         axum::serve(
             listener,

@@ -1,6 +1,10 @@
-//! The token endpoint (RFC 6749 §4.4): the `client_credentials` grant for the registered
-//! clients, authenticated through the [`Registry`], which also checks that a client registered
-//! the grant it asks for.
+//! The token endpoint (RFC 6749 §3.2): the `authorization_code` grant with PKCE, the
+//! `refresh_token` grant, and `client_credentials` (§4.4), for registered clients, public
+//! (`none`) or authenticated with their secret (`clients.rs`).
+//!
+//! Access tokens are opaque random strings, remembered with what they grant (`tokens.rs`)
+//! until they expire, so that the protected resource of the same process can check them. The
+//! `resource` parameter (RFC 8707) becomes the token's audience.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -9,169 +13,153 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tower_oidc_registration::metadata::GrantType;
-use tower_oidc_registration::{ClientAuthError, ClientCredentials, Registry, Secret};
 
 use super::AppState;
+use super::clients::authenticate;
+use super::grants::{self, Issued};
+use super::params::Params;
+use super::tokens::AccessGrant;
 
-/// Lifetime of the access tokens the token endpoint issues, in seconds.
-const ACCESS_TOKEN_LIFETIME: u64 = 3600;
+/// The grants of this endpoint, as discovery advertises them.
+pub const GRANT_TYPES: [GrantType; 3] = [
+    GrantType::AuthorizationCode,
+    GrantType::RefreshToken,
+    GrantType::ClientCredentials,
+];
 
-/// `POST /token` (RFC 6749 §4.4): the `client_credentials` grant, for registered clients
-/// authenticating with `client_secret_basic` or `client_secret_post`.
+/// `POST /token`.
 pub(super) async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match issue_token(&state.registry, &headers, &body).await {
+    match issue_token(&state, &headers, &body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
 }
 
 async fn issue_token(
-    registry: &Registry,
+    state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, TokenError> {
-    let form = TokenForm::parse(headers, body)?;
+    let form = parse_form(headers, body)?;
     // The grant first: checking it needs no client lookup.
-    match form.get("grant_type") {
+    let grant = match form.get("grant_type") {
         None => return Err(TokenError::InvalidRequest("grant_type is missing")),
-        Some("client_credentials") => {}
-        Some(_) => return Err(TokenError::UnsupportedGrantType),
-    }
-    let credentials = credentials(headers, &form)?;
-    // Authenticates the client and checks that it registered the grant (RFC 7591 §2: absent
-    // grant_types means authorization_code only).
-    let record = registry
-        .authenticate_for_grant(&credentials, GrantType::ClientCredentials)
-        .await
-        .map_err(|error| match error {
-            ClientAuthError::Store(error) => TokenError::Server(error.to_string()),
-            ClientAuthError::GrantNotRegistered(_) => TokenError::UnauthorizedClient,
-            // Every other reason is one answer to the client; the log says which.
-            reason => {
-                tracing::info!(client_id = credentials.client_id(), %reason, "client authentication failed");
-                TokenError::InvalidClient("client authentication failed")
-            }
-        })?;
-    // An opaque token: 32 random bytes, base64url. A real server would remember it (or sign
-    // a JWT) for its resource servers; `scope` is not interpreted by this skeleton.
-    let access_token = Secret::random(32).map_err(|e| TokenError::Server(e.to_string()))?;
-    tracing::info!(client_id = %record.client_id(), "access token issued");
-    let body = json!({
+        Some(name) => GRANT_TYPES
+            .into_iter()
+            .find(|g| g.as_str() == name)
+            .ok_or(TokenError::UnsupportedGrantType)?,
+    };
+    let client = authenticate(&state.registry, headers, &form, grant).await?;
+    let resource = form.resource().map_err(TokenError::InvalidTarget)?;
+    let issued = match grant {
+        GrantType::AuthorizationCode => {
+            grants::exchange_code(&state.tokens, &client, &form, resource)?
+        }
+        GrantType::RefreshToken => grants::refresh(&state.tokens, &client, &form, resource)?,
+        _ => Issued {
+            access: AccessGrant {
+                client_id: client.client_id().to_owned(),
+                // Not interpreted by this skeleton: recorded, and echoed.
+                scope: form.get("scope").map(str::to_owned),
+                resource: resource.map(str::to_owned),
+                user: None,
+            },
+            refresh: None,
+        },
+    };
+    let tokens = &state.tokens;
+    let server_error =
+        |e: tower_oidc_registration::generate::GenerateError| TokenError::Server(e.to_string());
+    let scope = issued.access.scope.clone();
+    let access_token = tokens.access.issue(issued.access).map_err(server_error)?;
+    let refresh_token = match issued.refresh {
+        Some(grant) => Some(tokens.refresh.issue(grant).map_err(server_error)?),
+        None => None,
+    };
+    tracing::info!(client_id = %client.client_id(), grant = grant.as_str(), "access token issued");
+    let mut body = json!({
         "access_token": access_token.expose(),
         "token_type": "Bearer",
-        "expires_in": ACCESS_TOKEN_LIFETIME,
+        "expires_in": tokens.access.lifetime().as_secs(),
     });
+    if let Some(refresh_token) = refresh_token {
+        body["refresh_token"] = json!(refresh_token.expose());
+    }
+    if let Some(scope) = scope {
+        body["scope"] = json!(scope);
+    }
     Ok((StatusCode::OK, no_store(), Json(body)).into_response())
 }
 
-/// The credentials of the request: `Authorization: Basic` or the `client_id` and
-/// `client_secret` parameters, never both (RFC 6749 §2.3).
-fn credentials(headers: &HeaderMap, form: &TokenForm) -> Result<ClientCredentials, TokenError> {
-    let secret = form.get("client_secret");
-    match (headers.get(header::AUTHORIZATION), secret) {
-        (Some(_), Some(_)) => Err(TokenError::InvalidRequest(
-            "more than one client authentication method",
-        )),
-        (Some(value), None) => {
-            let basic = ClientCredentials::from_basic_authorization(value)
-                .ok_or(TokenError::InvalidClient("malformed Basic credentials"))?;
-            // A client_id parameter is allowed, but must name the same client.
-            match form.get("client_id") {
-                Some(id) if id != basic.client_id() => Err(TokenError::InvalidRequest(
-                    "client_id does not match the Basic credentials",
-                )),
-                _ => Ok(basic),
-            }
-        }
-        (None, Some(secret)) => {
-            let id = form.get("client_id").ok_or(TokenError::InvalidRequest(
-                "client_secret without client_id",
-            ))?;
-            Ok(ClientCredentials::from_form(id, secret))
-        }
-        (None, None) => Err(TokenError::InvalidClient("client authentication required")),
+/// The parameters of a token request: form-encoded (RFC 6749 §3.2).
+fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, TokenError> {
+    let form_encoded = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !form_encoded {
+        return Err(TokenError::InvalidRequest(
+            "the body must be application/x-www-form-urlencoded",
+        ));
     }
+    Params::parse(body).map_err(TokenError::InvalidRequest)
 }
 
-/// The parameters of a token request (RFC 6749 §3.2): form-encoded, each at most once,
-/// empty values treated as absent (§3.1).
-struct TokenForm(Vec<(String, String)>);
-
-impl TokenForm {
-    fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Self, TokenError> {
-        let form_encoded = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|v| {
-                v.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
-        if !form_encoded {
-            return Err(TokenError::InvalidRequest(
-                "the body must be application/x-www-form-urlencoded",
-            ));
-        }
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        for (name, value) in url::form_urlencoded::parse(body) {
-            if pairs.iter().any(|(n, _)| *n == name) {
-                return Err(TokenError::InvalidRequest("a parameter is repeated"));
-            }
-            pairs.push((name.into_owned(), value.into_owned()));
-        }
-        pairs.retain(|(_, value)| !value.is_empty());
-        Ok(Self(pairs))
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A token endpoint error (RFC 6749 §5.2).
+/// A token endpoint error (RFC 6749 §5.2, RFC 8707 §2).
 #[derive(Debug)]
-enum TokenError {
+pub enum TokenError {
     /// 400 `invalid_request`: a parameter is missing, repeated or malformed.
     InvalidRequest(&'static str),
     /// 401 `invalid_client`: no, unknown, wrong, expired or malformed credentials.
     InvalidClient(&'static str),
-    /// 400 `unsupported_grant_type`: anything but `client_credentials`.
+    /// 400 `invalid_grant`: the code or refresh token is unknown, spent, expired or another
+    /// client's; the PKCE verifier or the redirect URI does not match.
+    InvalidGrant(&'static str),
+    /// 400 `invalid_target`: a `resource` that is malformed or beyond the grant.
+    InvalidTarget(&'static str),
+    /// 400 `invalid_scope`: a refresh asking for more than the grant.
+    InvalidScope,
+    /// 400 `unsupported_grant_type`.
     UnsupportedGrantType,
-    /// 400 `unauthorized_client`: the client did not register `client_credentials`.
-    UnauthorizedClient,
+    /// 400 `unauthorized_client`: the client did not register the grant.
+    UnauthorizedClient(GrantType),
     /// 500: the store or the random number generator failed (logged, not shown).
     Server(String),
 }
 
 impl IntoResponse for TokenError {
     fn into_response(self) -> Response {
+        let bad = StatusCode::BAD_REQUEST;
         let (status, error, description) = match self {
-            Self::InvalidRequest(why) => (StatusCode::BAD_REQUEST, "invalid_request", why),
-            Self::InvalidClient(why) => (StatusCode::UNAUTHORIZED, "invalid_client", why),
+            Self::InvalidRequest(why) => (bad, "invalid_request", why.to_owned()),
+            Self::InvalidClient(why) => {
+                (StatusCode::UNAUTHORIZED, "invalid_client", why.to_owned())
+            }
+            Self::InvalidGrant(why) => (bad, "invalid_grant", why.to_owned()),
+            Self::InvalidTarget(why) => (bad, "invalid_target", why.to_owned()),
+            Self::InvalidScope => (bad, "invalid_scope", "beyond the grant's scope".to_owned()),
             Self::UnsupportedGrantType => (
-                StatusCode::BAD_REQUEST,
+                bad,
                 "unsupported_grant_type",
-                "only client_credentials is supported",
+                "supported: authorization_code, refresh_token, client_credentials".to_owned(),
             ),
-            Self::UnauthorizedClient => (
-                StatusCode::BAD_REQUEST,
+            Self::UnauthorizedClient(grant) => (
+                bad,
                 "unauthorized_client",
-                "the client is not registered for client_credentials",
+                format!("the client is not registered for {grant}"),
             ),
             Self::Server(detail) => {
                 tracing::error!(%detail, "token endpoint failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "server_error",
-                    "internal error",
-                )
+                let status = StatusCode::INTERNAL_SERVER_ERROR;
+                (status, "server_error", "internal error".to_owned())
             }
         };
         let body = Json(json!({"error": error, "error_description": description}));

@@ -1,5 +1,14 @@
-//! The application as `main.rs` builds it with `--initial-access-token`, driven in process with
-//! `tower::ServiceExt::oneshot`: discovery, protected registration, and the token endpoint.
+//! The application as `main.rs` builds it, driven in process with
+//! `tower::ServiceExt::oneshot`: the metadata, protected registration and `client_credentials`
+//! here; the authorization code flow in `authorization_code.rs`; refresh tokens and a
+//! confidential client in `token.rs`; the store of codes and tokens in `token_store.rs`; the
+//! MCP endpoint (feature `mcp`) in `mcp.rs`.
+
+mod authorization_code;
+#[cfg(feature = "mcp")]
+mod mcp;
+mod token;
+mod token_store;
 
 use axum::Router;
 use axum::body::Body;
@@ -9,37 +18,53 @@ use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-use crate::{Args, app, config};
+use crate::{Args, application, config};
 
 const INITIAL_ACCESS_TOKEN: &str = "iat-0f4e8a2b6c1d9e3f";
 const ISSUER: &str = "http://127.0.0.1:8081/";
 
 /// The application `axum_app --initial-access-token INITIAL_ACCESS_TOKEN` serves.
 fn protected_app() -> Router {
-    let args = Args::parse_from(["axum_app", "--initial-access-token", INITIAL_ACCESS_TOKEN]);
+    app_with_args(&["axum_app", "--initial-access-token", INITIAL_ACCESS_TOKEN])
+}
+
+/// The application `axum_app` serves: open registration.
+fn open_app() -> Router {
+    app_with_args(&["axum_app"])
+}
+
+fn app_with_args(args: &[&str]) -> Router {
+    let args = Args::parse_from(args);
     let local = "127.0.0.1:8081".parse().expect("a socket address");
-    app::app(config(&args, local, None).expect("the configuration"))
+    application(
+        &args,
+        config(&args, local, None).expect("the configuration"),
+    )
 }
 
 /// Sends `request` and returns the status and the JSON body (`null` when empty).
 async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
-    let response = app
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("the router never fails");
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("the body")
-        .to_bytes();
+    let (status, _, body) = send_full(app, request).await;
     if body.is_empty() {
         return (status, Value::Null);
     }
     let json = serde_json::from_slice(&body).expect("a JSON body");
     (status, json)
+}
+
+/// Sends `request` and returns the status, the headers and the body.
+async fn send_full(
+    app: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, bytes::Bytes) {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router never fails");
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.expect("the body").to_bytes();
+    (parts.status, parts.headers, body)
 }
 
 /// `POST /register` with `metadata`, presenting `token` if any.
@@ -143,4 +168,40 @@ async fn the_token_endpoint_checks_the_grant() {
     let (status, error) = send(&app, token_request("password", &id, &secret)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     assert_eq!(error["error"], "unsupported_grant_type");
+}
+
+#[tokio::test]
+async fn rfc_8414_metadata_describes_the_flow() {
+    let app = open_app();
+    for path in [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/openid-configuration",
+    ] {
+        let request = Request::get(path).body(Body::empty()).expect("a request");
+        let (status, document) = send(&app, request).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(document["issuer"], ISSUER);
+        assert_eq!(
+            document["authorization_endpoint"],
+            format!("{ISSUER}authorize")
+        );
+        assert_eq!(document["token_endpoint"], format!("{ISSUER}token"));
+        assert_eq!(
+            document["registration_endpoint"],
+            format!("{ISSUER}register")
+        );
+        assert_eq!(
+            document["code_challenge_methods_supported"],
+            json!(["S256"])
+        );
+        assert_eq!(document["response_types_supported"], json!(["code"]));
+        assert_eq!(
+            document["grant_types_supported"],
+            json!(["authorization_code", "refresh_token", "client_credentials"])
+        );
+        let methods = document["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .expect("methods");
+        assert!(methods.contains(&json!("none")), "{methods:?}");
+    }
 }
