@@ -53,6 +53,16 @@ impl RequestContext {
         }
     }
 
+    /// The context of a client id metadata document: an anonymous caller (anyone can publish
+    /// one), no request headers, no address.
+    pub(crate) fn metadata_document() -> Self {
+        Self {
+            caller: Caller::Anonymous,
+            headers: HeaderMap::new(),
+            client_address: None,
+        }
+    }
+
     /// The context of an HTTP request by `caller`; headers that carry credentials are dropped.
     pub fn new(caller: Caller, headers: &HeaderMap) -> Self {
         let mut headers = headers.clone();

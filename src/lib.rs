@@ -217,6 +217,17 @@
 //! does all of this: discovery, a `client_credentials` token endpoint, and protected
 //! registration.
 //!
+//! ## Clients that name themselves by URL (Client ID Metadata Documents)
+//!
+//! MCP clients may skip registration: their `client_id` is the `https` URL of a JSON document
+//! describing them (draft-ietf-oauth-client-id-metadata-document). With
+//! [`.client_id_metadata_documents(..)`](RegistrationConfigBuilder::client_id_metadata_documents)
+//! and a URI fetcher, [`Registry::client`] and [`Registry::authenticate`] resolve such ids from
+//! their documents, checked with the same metadata rules and policies as a registration and
+//! cached within bounds: the host's authorization and token endpoints look up
+//! `registry.client(client_id)` and treat both kinds alike. The rules are in
+//! [`client_id_document`].
+//!
 //! ## Protected registration (initial access tokens)
 //!
 //! ```
@@ -477,6 +488,7 @@
 
 mod address;
 mod body;
+pub mod client_id_document;
 mod clock;
 mod config;
 mod context;
@@ -501,6 +513,7 @@ mod syntax;
 mod token;
 
 pub use body::ResponseBody;
+pub use client_id_document::ClientLookupError;
 pub use clock::{Clock, SystemClock};
 pub use config::{
     ConfigError, DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationAccess, RegistrationConfig,

@@ -23,11 +23,11 @@
 //! `echo`, `whoami`). The MCP server is rmcp, the official Rust SDK, over its Streamable HTTP
 //! transport; it is an optional dependency (feature `mcp`, which also enables `fetch`), so that
 //! `cargo run --example hyper_standalone` and the plain build of this example do not build it
-//! (about 40 more crates, among them a schema generator and a second `sha2`). Its MSRV is
-//! this package's (1.88), so it needs no crate of its own. Without the feature, the server is
-//! the authorization server alone.
+//! (about 60 more crates, 40 beyond those of `fetch`: a schema generator, a second `sha2`...).
+//! Its MSRV is this package's (1.88), so it needs no crate of its own. Without the feature, the
+//! server is the authorization server alone.
 //!
-//! Confidential clients, as before: a `client_credentials` client is registered with an initial
+//! Confidential clients: a `client_credentials` client is registered with an initial
 //! access token and gets tokens with its secret:
 //!
 //! ```text
@@ -44,6 +44,11 @@
 //! registration endpoint and `/mcp` included, is served under that path; the well-known
 //! documents are also served where RFC 8414 and RFC 9728 put them, between the host and the
 //! path (`/.well-known/oauth-authorization-server/realms/x`).
+//!
+//! MCP clients may also skip registration and use the `https` URL of a client ID metadata
+//! document as their `client_id`: `--client-id-metadata-documents` (built with `--features
+//! fetch`, which `mcp` includes) resolves them through the library's guarded fetcher, and the
+//! metadata then advertise `client_id_metadata_document_supported` (`documents.rs`).
 //!
 //! With `--initial-access-token` (or `AXUM_APP_INITIAL_ACCESS_TOKEN`; at least 16 characters of
 //! `A-Z a-z 0-9 - . _ ~ + /`) registration needs `Authorization: Bearer <token>` (RFC 7591 §3),
@@ -74,6 +79,8 @@
 //! endpoint).
 
 mod app;
+#[cfg(feature = "fetch")]
+mod documents;
 #[cfg(feature = "mcp")]
 mod mcp;
 mod process;
@@ -148,6 +155,10 @@ struct Args {
         default_value = "demo"
     )]
     demo_user: String,
+
+    #[cfg(feature = "fetch")]
+    #[command(flatten)]
+    documents: documents::DocumentArgs,
 }
 
 /// The allocator of `hyper_standalone` (see there why: mimalloc without transparent huge pages).
@@ -233,6 +244,10 @@ fn config(
     ));
     if let Some(store) = store {
         builder = builder.shared_store(store);
+    }
+    #[cfg(feature = "fetch")]
+    {
+        builder = documents::configure(builder, &args.documents)?;
     }
     if let Some(token) = &args.initial_access_token {
         if token.is_empty() {

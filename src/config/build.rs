@@ -10,6 +10,7 @@ use http::HeaderValue;
 use super::builder::RegistrationConfigBuilder;
 use super::checks::{check_base_url, check_prefix, check_static_token};
 use super::{ConfigError, RegistrationConfig, SecretStorage, Settings};
+use crate::client_id_document::Documents;
 use crate::metadata::MetadataRules;
 use crate::rate_limit::RegistrationLimits;
 use crate::registry::InitialAccessTokens;
@@ -96,6 +97,20 @@ impl RegistrationConfigBuilder {
             self.uri_fetcher.clone(),
         )
         .map_err(ConfigError::SoftwareStatementIssuer)?;
+        let client_id_documents = match self.client_id_documents {
+            None => None,
+            Some(_) if self.uri_fetcher.is_none() => {
+                return Err(ConfigError::ClientIdMetadataDocuments(
+                    "needs a URI fetcher (uri_fetcher)".to_owned(),
+                ));
+            }
+            Some(options) => {
+                options
+                    .check()
+                    .map_err(ConfigError::ClientIdMetadataDocuments)?;
+                Some(Documents::new(options))
+            }
+        };
         for (token, _) in &self.static_initial_access_tokens {
             check_static_token(token.expose())?;
         }
@@ -134,6 +149,7 @@ impl RegistrationConfigBuilder {
             clock: self.clock,
             uri_fetcher: self.uri_fetcher,
             software_statements,
+            client_id_documents,
             events: self.events,
             registry_in_extensions: self.registry_in_extensions,
             max_body_bytes: self.max_body_bytes,

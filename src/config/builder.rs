@@ -9,6 +9,7 @@ use super::{
     DEFAULT_MAX_BODY_BYTES, ExpiryPolicy, RegistrationAccess, SecretRotation, SecretStorage,
     TokenRotation,
 };
+use crate::client_id_document::ClientIdMetadataDocuments;
 use crate::clock::{Clock, SystemClock};
 use crate::events::EventListener;
 use crate::fetch::UriFetcher;
@@ -44,6 +45,7 @@ use crate::token::SigningKey;
 /// | [`extension_member(..)`](Self::extension_member) | none | declares an extension member (name, JSON type, optional validator): stored and echoed (see [extension members](crate::metadata#extension-members)) |
 /// | [`expire_unused_clients(..)`](Self::expire_unused_clients) | `None` (never) | **deletes** clients unused for [`ExpiryPolicy::unused_for`], at most `batch` per `tick`, when the host spawns [`Registry::run_expiry()`](crate::Registry::run_expiry) (see [abandoned clients](crate#abandoned-clients-opt-in-expiry)) |
 /// | [`uri_fetcher(..)`](Self::uri_fetcher) / [`shared_uri_fetcher(..)`](Self::shared_uri_fetcher) | none | fetches `sector_identifier_uri` documents and trusted issuers' `jwks_uri`; `fetch::HttpsFetcher` with the `fetch` feature (see [`fetch`](crate::fetch)) |
+/// | [`client_id_metadata_documents(..)`](Self::client_id_metadata_documents) | off | resolves `https` URL client ids from their client id metadata documents, beside registered clients (see [`client_id_document`](crate::client_id_document)); needs a URI fetcher |
 /// | [`trusted_software_statement_issuer(..)`](Self::trusted_software_statement_issuer) | none trusted | an issuer whose software statements are accepted, with its keys ([`TrustedIssuer::with_jwks`] or [`with_jwks_uri`](TrustedIssuer::with_jwks_uri)) |
 /// | [`require_software_statement(..)`](Self::require_software_statement) | `Optional` | `Always` or `ForAnonymous`: registrations (and updates) without a statement get `invalid_software_statement` |
 /// | [`metadata_limits(MetadataLimits)`](Self::metadata_limits) | see [`metadata`](crate::metadata#the-default-rules-and-bounds) | bounds on every registration's and update's metadata, over HTTP and through `Registry` alike; past one: `400 invalid_client_metadata` (`invalid_redirect_uri` for `redirect_uris`) naming the member, e.g. `redirect_uris: at most 64 entries`, `client_name: longer than 2048 bytes` |
@@ -80,6 +82,7 @@ pub struct RegistrationConfigBuilder {
     pub(super) allow_insecure_issuer: bool,
     pub(super) expiry: Option<ExpiryPolicy>,
     pub(super) uri_fetcher: Option<Arc<dyn UriFetcher>>,
+    pub(super) client_id_documents: Option<ClientIdMetadataDocuments>,
     pub(super) trusted_issuers: Vec<TrustedIssuer>,
     pub(super) software_statement_requirement: SoftwareStatementRequirement,
     pub(super) extension_members: Vec<ExtensionMember>,
@@ -119,6 +122,7 @@ impl RegistrationConfigBuilder {
             allow_insecure_issuer: false,
             expiry: None,
             uri_fetcher: None,
+            client_id_documents: None,
             trusted_issuers: Vec::new(),
             software_statement_requirement: SoftwareStatementRequirement::Optional,
             extension_members: Vec::new(),
@@ -371,6 +375,18 @@ impl RegistrationConfigBuilder {
     /// [`uri_fetcher`](Self::uri_fetcher), as a shared trait object.
     pub fn shared_uri_fetcher(mut self, fetcher: Arc<dyn UriFetcher>) -> Self {
         self.uri_fetcher = Some(fetcher);
+        self
+    }
+
+    /// Resolves client ids that are `https` URLs from their client id metadata documents
+    /// (draft-ietf-oauth-client-id-metadata-document), beside registered clients:
+    /// [`Registry::client`](crate::Registry::client) and
+    /// [`Registry::authenticate`](crate::Registry::authenticate) answer for both, and discovery
+    /// advertises `client_id_metadata_document_supported`. Default: off. Needs a
+    /// [`uri_fetcher`](Self::uri_fetcher); the rules are in
+    /// [`client_id_document`](crate::client_id_document).
+    pub fn client_id_metadata_documents(mut self, documents: ClientIdMetadataDocuments) -> Self {
+        self.client_id_documents = Some(documents);
         self
     }
 

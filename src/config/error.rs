@@ -36,6 +36,10 @@ pub enum ConfigError {
     /// its keys are at a `jwks_uri` and no URI fetcher is configured.
     #[error("trusted_software_statement_issuer: {0}")]
     SoftwareStatementIssuer(String),
+    /// Client id metadata documents are enabled without a URI fetcher, or with cache bounds
+    /// out of order.
+    #[error("client_id_metadata_documents: {0}")]
+    ClientIdMetadataDocuments(String),
     /// An extension member cannot be declared (reserved or duplicate name).
     #[error("extension_member: {0}")]
     Extension(#[from] crate::metadata::ExtensionError),

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
+use crate::client_id_document::Documents;
 use crate::clock::Clock;
 use crate::events::EventListener;
 use crate::fetch::UriFetcher;
@@ -81,6 +82,8 @@ pub(crate) struct Settings {
     /// keys).
     pub(crate) uri_fetcher: Option<Arc<dyn UriFetcher>>,
     pub(crate) software_statements: SoftwareStatements,
+    /// Resolves URL client ids, when enabled.
+    pub(crate) client_id_documents: Option<Documents>,
     // What only the HTTP handler reads.
     pub(crate) events: Option<Arc<dyn EventListener>>,
     pub(crate) registry_in_extensions: bool,
@@ -112,6 +115,10 @@ impl std::fmt::Debug for RegistrationConfig {
             .field("expiry", &s.expiry)
             .field("uri_fetcher", &s.uri_fetcher.is_some())
             .field("software_statements", &s.software_statements)
+            .field(
+                "client_id_documents",
+                &s.client_id_documents.as_ref().map(|d| &d.options),
+            )
             .field("metadata_limits", &s.metadata_limits)
             .field("rate_limit", &s.rate_limit)
             .field("client_address", &s.client_address)

@@ -126,7 +126,8 @@ pub enum FetchPurpose {
     /// A URI of the server's configuration: the `jwks_uri` of a trusted software statement
     /// issuer. Its document may be cached.
     OperatorConfigured,
-    /// A URI of client metadata, whoever submitted it: a `sector_identifier_uri`. Its document
+    /// A URI of client metadata, whoever submitted it: a `sector_identifier_uri`, or a client
+    /// id that is the URL of its client id metadata document. Its document
     /// is checked as it is now, at each registration and update, so it must not be served from
     /// a cache; nor should it be stored in one, where clients naming ever new URIs would fill
     /// the cache and evict the documents the operator named.
@@ -170,6 +171,72 @@ pub trait UriFetcher: Send + Sync + 'static {
     /// rotation. The default, for fetchers without a cache, is [`fetch_json`](Self::fetch_json).
     async fn refetch_json(&self, uri: &str, purpose: FetchPurpose) -> Result<Value, FetchError> {
         self.fetch_json(uri, purpose).await
+    }
+
+    /// The document at `uri` fetched anew, with the response's status, size and caching
+    /// directives: what a caller that keeps documents itself needs (the registry's cache of
+    /// client id metadata documents). Never answered from a cache.
+    ///
+    /// The default, for fetchers that know only the JSON, calls
+    /// [`fetch_json`](Self::fetch_json) and reports status 200, the size of the document as
+    /// compact JSON, and no caching directive.
+    async fn fetch_document(
+        &self,
+        uri: &str,
+        purpose: FetchPurpose,
+    ) -> Result<FetchedDocument, FetchError> {
+        let document = self.fetch_json(uri, purpose).await?;
+        let size = serde_json::to_vec(&document).map_or(0, |bytes| bytes.len());
+        Ok(FetchedDocument::new(document).with_size(size))
+    }
+}
+
+/// A document as [`UriFetcher::fetch_document`] fetched it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct FetchedDocument {
+    /// The parsed body.
+    pub document: Value,
+    /// The response's status code (a fetcher answers only 2xx; a caller may ask for exactly
+    /// 200).
+    pub status: u16,
+    /// The size of the body, in bytes.
+    pub size: usize,
+    /// How long the response may be cached, from its `Cache-Control` (`max-age`; zero for
+    /// `no-store` or `no-cache`); `None` when it says nothing.
+    pub max_age: Option<Duration>,
+}
+
+impl FetchedDocument {
+    /// A document received with status 200, of unknown size (0) and no caching directive.
+    pub fn new(document: Value) -> Self {
+        Self {
+            document,
+            status: 200,
+            size: 0,
+            max_age: None,
+        }
+    }
+
+    /// With the response's status code.
+    #[must_use]
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// With the size of the body, in bytes.
+    #[must_use]
+    pub fn with_size(mut self, size: usize) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// With how long the response may be cached.
+    #[must_use]
+    pub fn with_max_age(mut self, max_age: Option<Duration>) -> Self {
+        self.max_age = max_age;
+        self
     }
 }
 

@@ -74,6 +74,11 @@ pub enum Operation {
     Register,
     /// A full replacement of an existing registration (RFC 7592 §2.2).
     Update,
+    /// A client id metadata document, fetched to resolve a URL client id
+    /// ([`Registry::client`](crate::Registry::client)): nothing is stored, and the caller is
+    /// [`Caller::Anonymous`](crate::Caller::Anonymous), since anyone can publish a document.
+    /// `client_id` is the URL.
+    MetadataDocument,
 }
 
 /// What a policy knows about the request it judges.

@@ -17,7 +17,8 @@ impl Registry {
     /// likewise for `userinfo`, `request_object`, JARM's `authorization` and RFC 9701's
     /// `introspection`, and
     /// `token_endpoint_auth_signing_alg_values_supported`), and
-    /// `authorization_details_types_supported` when the types are restricted. Merge them into
+    /// `authorization_details_types_supported` when the types are restricted, and
+    /// `client_id_metadata_document_supported` when client id metadata documents are enabled. Merge them into
     /// the host's own document.
     pub fn provider_metadata(&self) -> Map<String, Value> {
         let rules = &self.settings.rules;
@@ -71,6 +72,10 @@ impl Registry {
                 "scopes_supported".into(),
                 json!(scopes.allowed().collect::<Vec<_>>()),
             );
+        }
+        if self.settings.client_id_documents.is_some() {
+            // draft-ietf-oauth-client-id-metadata-document §5: URL client ids are resolved.
+            members.insert("client_id_metadata_document_supported".into(), json!(true));
         }
         if let Some(types) = &rules.authorization_details_types {
             members.insert("authorization_details_types_supported".into(), json!(types));

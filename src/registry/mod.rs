@@ -11,6 +11,7 @@
 //! - `initial_access/`: initial access tokens and their administration;
 //! - `rate_limit.rs`: the registration rate limits, before every registration but the host's;
 //! - `expiry.rs`: the expiry of abandoned clients;
+//! - `client.rs`: who a client is, registered or named by a client id metadata document;
 //! - `authenticate.rs`: client authentication at the host's token endpoint;
 //! - `discovery.rs`, `information.rs`, `identity.rs`, `sector.rs`: provider metadata, the
 //!   response body, the identity rules of an update, the sector identifier check.
@@ -19,6 +20,7 @@
 //! policies. The HTTP handler is one caller of [`Registry`]; the host application is another.
 
 mod authenticate;
+mod client;
 mod credentials;
 mod discovery;
 mod expiry;

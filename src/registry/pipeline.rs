@@ -86,7 +86,7 @@ impl Registry {
         })
     }
 
-    async fn apply_policies(
+    pub(super) async fn apply_policies(
         &self,
         context: &RequestContext,
         operation: Operation,

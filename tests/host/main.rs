@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod churn;
 mod credentials;
 mod events;
 mod protected;

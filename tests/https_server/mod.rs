@@ -32,6 +32,7 @@ pub struct Route {
     status: StatusCode,
     content_type: Option<String>,
     location: Option<String>,
+    cache_control: Option<String>,
     body: Bytes,
     /// Sent without a Content-Length, in 1 KiB chunks.
     chunked: bool,
@@ -50,6 +51,7 @@ impl Route {
             status: StatusCode::from_u16(status).expect("status"),
             content_type: content_type.map(str::to_owned),
             location: None,
+            cache_control: None,
             body: body.into(),
             chunked: false,
             delay: None,
@@ -66,6 +68,12 @@ impl Route {
     /// The same, sent without a Content-Length.
     pub fn chunked(mut self) -> Self {
         self.chunked = true;
+        self
+    }
+
+    /// The same, with this `Cache-Control` header.
+    pub fn cache_control(mut self, value: &str) -> Self {
+        self.cache_control = Some(value.to_owned());
         self
     }
 
@@ -214,6 +222,9 @@ async fn answer(
     }
     if let Some(location) = &route.location {
         response = response.header(header::LOCATION, location);
+    }
+    if let Some(cache_control) = &route.cache_control {
+        response = response.header(header::CACHE_CONTROL, cache_control);
     }
     let body = if route.chunked {
         http_body_util::Either::Right(Chunked(route.body))

@@ -8,6 +8,8 @@ mod common;
 #[path = "../https_server/mod.rs"]
 mod https_server;
 
+#[cfg(feature = "fetch")]
+mod client_id_documents;
 mod depth;
 #[cfg(feature = "fetch")]
 mod fetch_failures;

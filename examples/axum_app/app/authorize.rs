@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use tower_oidc_registration::ClientRecord;
 use tower_oidc_registration::metadata::GrantType;
+use tower_oidc_registration::{ClientLookupError, ClientRecord};
 use url::Url;
 
 use super::AppState;
@@ -34,9 +34,16 @@ pub(super) async fn authorize(State(state): State<AppState>, uri: Uri) -> Respon
     let client = match find_client(&state.registry, client_id).await {
         Ok(Some(client)) => client,
         Ok(None) => return bad_request("unknown client_id"),
-        Err(error) => {
+        Err(ClientLookupError::Store(error)) => {
             tracing::error!(%error, "authorization endpoint: client store failed");
             return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        }
+        // A URL client id whose metadata document was refused: the description is safe to
+        // show (a fetch failure is one description whatever its cause).
+        Err(error) => {
+            tracing::info!(client_id, %error, ?error, "client id metadata document refused");
+            let body = json!({"error": error.error_code(), "error_description": error.to_string()});
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
     };
     // Exact comparison with the registered URIs (OAuth 2.0 Security BCP §4.1.3).
@@ -45,7 +52,11 @@ pub(super) async fn authorize(State(state): State<AppState>, uri: Uri) -> Respon
         Some(_) => return bad_request("redirect_uri is not one the client registered"),
         None => match only_redirect_uri(&client) {
             Some(uri) => uri,
-            None => return bad_request("redirect_uri is required: the client registered several"),
+            None => {
+                return bad_request(
+                    "redirect_uri is required: the client registered several, or none",
+                );
+            }
         },
     };
     let Ok(mut redirect) = Url::parse(&redirect_uri) else {

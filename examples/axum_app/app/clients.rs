@@ -1,25 +1,26 @@
-//! Who the client is: every lookup of a registered client, and every check of a public client
-//! (`token_endpoint_auth_method: none`), is one function here, so that the library's own
-//! (public-client authentication, client ID metadata documents) can replace them in one place.
+//! Who the client is, through the [`Registry`]: a registered client, or, with
+//! `--client-id-metadata-documents`, a client whose `client_id` is the `https` URL of its
+//! client ID metadata document; confidential clients by their secret, public ones
+//! (`token_endpoint_auth_method: none`) by their id.
 
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, header};
-use tower_oidc_registration::metadata::{AuthMethod, GrantType};
+use tower_oidc_registration::metadata::GrantType;
 use tower_oidc_registration::{
-    ClientAuthError, ClientCredentials, ClientRecord, Registry, StoreError,
+    ClientAuthError, ClientCredentials, ClientLookupError, ClientRecord, Registry,
 };
 
 use super::params::Params;
 use super::token::TokenError;
 
-/// The registered client `client_id`, if any: what `/authorize` and public clients at the
-/// token endpoint are looked up with.
+/// The client `client_id`, registered or described by its metadata document: what
+/// `/authorize` looks clients up with. `Ok(None)` for an unknown registered id.
 pub async fn find_client(
     registry: &Registry,
     client_id: &str,
-) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-    registry.lookup(client_id).await
+) -> Result<Option<Arc<ClientRecord>>, ClientLookupError> {
+    registry.client(client_id).await
 }
 
 /// The redirect URI of a client that registered exactly one: `redirect_uri` may then be left
@@ -75,7 +76,15 @@ pub async fn authenticate(
             let id = form
                 .get("client_id")
                 .ok_or(TokenError::InvalidClient("client authentication required"))?;
-            return public_client(registry, id, grant).await;
+            // Only for the grants where PKCE or a refresh token proves the client, never for
+            // client_credentials, where the client's secret is the only proof.
+            if !matches!(
+                grant,
+                GrantType::AuthorizationCode | GrantType::RefreshToken
+            ) {
+                return Err(TokenError::InvalidClient("client authentication required"));
+            }
+            ClientCredentials::public(id)
         }
     };
     // Checks the secret, then that the client registered the grant (RFC 7591 §2: absent
@@ -92,30 +101,4 @@ pub async fn authenticate(
                 TokenError::InvalidClient("client authentication failed")
             }
         })
-}
-
-/// A public client (`token_endpoint_auth_method: none`) identified by its `client_id`: only
-/// for the grants where PKCE or a refresh token proves the client, never for
-/// `client_credentials`, where the client's secret is the only proof.
-async fn public_client(
-    registry: &Registry,
-    client_id: &str,
-    grant: GrantType,
-) -> Result<Arc<ClientRecord>, TokenError> {
-    if !matches!(
-        grant,
-        GrantType::AuthorizationCode | GrantType::RefreshToken
-    ) {
-        return Err(TokenError::InvalidClient("client authentication required"));
-    }
-    let client = find_client(registry, client_id)
-        .await
-        .map_err(|e| TokenError::Server(e.to_string()))?
-        .filter(|client| client.token_endpoint_auth_method() == AuthMethod::None)
-        // Unknown, or confidential and so must authenticate: one answer for both.
-        .ok_or(TokenError::InvalidClient("client authentication failed"))?;
-    if !client.allows_grant_type(grant) {
-        return Err(TokenError::UnauthorizedClient(grant));
-    }
-    Ok(client)
 }

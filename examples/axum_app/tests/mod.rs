@@ -1,12 +1,14 @@
 //! The application as `main.rs` builds it, driven in process with
 //! `tower::ServiceExt::oneshot`: the metadata, protected registration and `client_credentials`
 //! here; the authorization code flow in `authorization_code.rs`; refresh tokens and a
-//! confidential client in `token.rs`; the MCP endpoint (feature `mcp`) in `mcp.rs`.
+//! confidential client in `token.rs`; the store of codes and tokens in `token_store.rs`; the
+//! MCP endpoint (feature `mcp`) in `mcp.rs`.
 
 mod authorization_code;
 #[cfg(feature = "mcp")]
 mod mcp;
 mod token;
+mod token_store;
 
 use axum::Router;
 use axum::body::Body;

@@ -25,7 +25,7 @@ mod builder;
 
 pub use builder::HttpsFetcherBuilder;
 
-use super::{FetchError, FetchPurpose, UriFetcher};
+use super::{FetchError, FetchPurpose, FetchedDocument, UriFetcher};
 use crate::address;
 use crate::clock::Clock;
 use crate::syntax::is_loopback_ip;
@@ -125,8 +125,22 @@ impl UriFetcher for HttpsFetcher {
                 .inner
                 .fetch(uri, purpose)
                 .await
-                .map(|(_, document)| document),
+                .map(|fetched| fetched.document),
         }
+    }
+
+    async fn fetch_document(
+        &self,
+        uri: &str,
+        purpose: FetchPurpose,
+    ) -> Result<FetchedDocument, FetchError> {
+        // Never from this fetcher's cache: whoever asks for the response's caching directives
+        // keeps the document itself, for as long as they allow.
+        let fetched = self.inner.fetch(uri, purpose).await?;
+        Ok(FetchedDocument::new(fetched.document)
+            .with_status(fetched.status)
+            .with_size(fetched.body.len())
+            .with_max_age(fetched.max_age))
     }
 
     async fn refetch_json(&self, uri: &str, purpose: FetchPurpose) -> Result<Value, FetchError> {
@@ -146,7 +160,7 @@ impl HttpsFetcher {
                 .inner
                 .fetch(uri, purpose)
                 .await
-                .map(|(_, document)| document);
+                .map(|fetched| fetched.document);
         };
         let now = self.inner.clock.now();
         if cache
@@ -161,10 +175,10 @@ impl HttpsFetcher {
         // Concurrent fetches of one URI share one request.
         let cached = cache
             .try_get_with_by_ref(uri, async {
-                let (body, document) = self.inner.fetch(uri, purpose).await?;
-                fetched = Some(document);
+                let response = self.inner.fetch(uri, purpose).await?;
+                fetched = Some(response.document);
                 Ok::<_, FetchError>(CachedBody {
-                    body,
+                    body: response.body,
                     stale_from: now.saturating_add(self.inner.cache_lifetime_secs),
                 })
             })
@@ -198,8 +212,8 @@ fn cache_weight(uri: &str, body: &Bytes) -> u32 {
 }
 
 impl Inner {
-    /// The raw body at `uri` and what it parses into, within the budget of `purpose`.
-    async fn fetch(&self, uri: &str, purpose: FetchPurpose) -> Result<(Bytes, Value), FetchError> {
+    /// The response at `uri`, within the budget of `purpose`.
+    async fn fetch(&self, uri: &str, purpose: FetchPurpose) -> Result<Fetched, FetchError> {
         let url = url::Url::parse(uri).map_err(|_| FetchError::InvalidUri)?;
         if url.scheme() != "https" {
             return Err(FetchError::NotHttps);
@@ -251,7 +265,7 @@ impl Inner {
         &self,
         url: &url::Url,
         permit: &Arc<OwnedSemaphorePermit>,
-    ) -> Result<(Bytes, Value), FetchError> {
+    ) -> Result<Fetched, FetchError> {
         let host = url.host().ok_or(FetchError::InvalidUri)?;
         let port = url.port_or_known_default().unwrap_or(443);
         let addresses = self.checked_addresses(&host, port, permit).await?;
@@ -290,8 +304,10 @@ impl Inner {
             .send_request(request)
             .await
             .map_err(|e| FetchError::Http(e.to_string()))?;
-        check_status(response.status())?;
+        let status = response.status();
+        check_status(status)?;
         check_content_type(response.headers())?;
+        let max_age = max_age(response.headers());
         let limit = self.max_body_bytes;
         let declared = response
             .headers()
@@ -313,8 +329,50 @@ impl Inner {
             })?
             .to_bytes();
         let document = serde_json::from_slice(&body).map_err(|_| FetchError::InvalidJson)?;
-        Ok((body, document))
+        Ok(Fetched {
+            body,
+            document,
+            status: status.as_u16(),
+            max_age,
+        })
     }
+}
+
+/// A successful response: its raw body, what it parses into, and what it says about caching.
+struct Fetched {
+    body: Bytes,
+    document: Value,
+    status: u16,
+    max_age: Option<Duration>,
+}
+
+/// How long the response may be cached (RFC 9111 §5.2.2): `max-age`, or zero for `no-store`
+/// and `no-cache`; `None` when `Cache-Control` says neither (or is not text).
+fn max_age(headers: &http::HeaderMap) -> Option<Duration> {
+    let mut max_age = None;
+    for value in headers.get_all(header::CACHE_CONTROL) {
+        let Ok(value) = value.to_str() else {
+            continue;
+        };
+        for directive in value.split(',') {
+            let directive = directive.trim();
+            let (name, argument) = directive.split_once('=').unwrap_or((directive, ""));
+            let name = name.trim().to_ascii_lowercase();
+            if name == "no-store" || name == "no-cache" {
+                return Some(Duration::ZERO);
+            }
+            if name == "max-age" {
+                // A malformed value makes the response stale (RFC 9111 §4.2.1).
+                let seconds = argument
+                    .trim()
+                    .trim_matches('"')
+                    .parse::<u64>()
+                    .unwrap_or(0);
+                max_age = Some(Duration::from_secs(seconds));
+            }
+        }
+    }
+    max_age
 }
 
 /// The addresses of `name`, looked up on the blocking thread pool (as `tokio::net::lookup_host`

@@ -1,5 +1,6 @@
 //! Client authentication at the host's token endpoint: `client_secret_basic` and
-//! `client_secret_post` (RFC 6749 §2.3.1), against the registered clients.
+//! `client_secret_post` (RFC 6749 §2.3.1), and public clients (`none`, RFC 6749 §2.1) by their
+//! id alone, against the registered clients and, when enabled, client id metadata documents.
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::Registry;
+use crate::client_id_document::{self, ClientLookupError};
 use crate::metadata::{AuthMethod, GrantType};
 use crate::secret::Secret;
 use crate::store::{ClientRecord, StoreError};
@@ -28,6 +30,12 @@ pub enum ClientCredentials {
         client_id: String,
         /// The client secret.
         client_secret: Secret,
+    },
+    /// A public client (`none`, RFC 6749 §2.1): the `client_id` parameter alone. It proves
+    /// nothing about who sends it; the grant must (PKCE for `authorization_code`, RFC 7636).
+    None {
+        /// The client id.
+        client_id: String,
     },
 }
 
@@ -58,23 +66,37 @@ impl ClientCredentials {
         }
     }
 
-    /// The client id presented.
-    pub fn client_id(&self) -> &str {
-        match self {
-            Self::Basic { client_id, .. } | Self::Post { client_id, .. } => client_id,
+    /// A public client's credentials: the `client_id` form parameter without a secret.
+    pub fn public(client_id: impl Into<String>) -> Self {
+        Self::None {
+            client_id: client_id.into(),
         }
     }
 
-    fn parts(&self) -> (&str, &Secret, AuthMethod) {
+    /// The client id presented.
+    pub fn client_id(&self) -> &str {
+        match self {
+            Self::Basic { client_id, .. }
+            | Self::Post { client_id, .. }
+            | Self::None { client_id } => client_id,
+        }
+    }
+
+    fn parts(&self) -> (&str, Option<&Secret>, AuthMethod) {
         match self {
             Self::Basic {
                 client_id,
                 client_secret,
-            } => (client_id, client_secret, AuthMethod::ClientSecretBasic),
+            } => (
+                client_id,
+                Some(client_secret),
+                AuthMethod::ClientSecretBasic,
+            ),
             Self::Post {
                 client_id,
                 client_secret,
-            } => (client_id, client_secret, AuthMethod::ClientSecretPost),
+            } => (client_id, Some(client_secret), AuthMethod::ClientSecretPost),
+            Self::None { client_id } => (client_id, None, AuthMethod::None),
         }
     }
 }
@@ -121,9 +143,22 @@ pub enum ClientAuthError {
     /// ([`Registry::authenticate_for_grant`]).
     #[error("the client is not registered for the {0} grant")]
     GrantNotRegistered(GrantType),
+    /// The client id is a URL whose client id metadata document was refused or could not be
+    /// fetched ([`Registry::client`]).
+    #[error(transparent)]
+    MetadataDocument(ClientLookupError),
     /// The store failed.
     #[error("client store: {0}")]
     Store(#[from] StoreError),
+}
+
+impl From<ClientLookupError> for ClientAuthError {
+    fn from(error: ClientLookupError) -> Self {
+        match error {
+            ClientLookupError::Store(error) => Self::Store(error),
+            error => Self::MetadataDocument(error),
+        }
+    }
 }
 
 impl ClientAuthError {
@@ -137,15 +172,18 @@ impl ClientAuthError {
             Self::UnknownClient
             | Self::WrongMethod { .. }
             | Self::WrongSecret
-            | Self::ExpiredSecret => "invalid_client",
+            | Self::ExpiredSecret
+            | Self::MetadataDocument(_) => "invalid_client",
         }
     }
 }
 
 impl Registry {
-    /// Authenticates a client at the host's token endpoint: the client exists, is registered
+    /// Authenticates a client at the host's token endpoint: the client exists (registered, or
+    /// described by its client id metadata document: [`client`](Self::client)), is registered
     /// for the method the credentials use, and the secret matches (compared in constant time,
-    /// also when stored hashed) and has not expired.
+    /// also when stored hashed) and has not expired. A public client
+    /// ([`ClientCredentials::None`]) authenticates by its id alone when it registered `none`.
     ///
     /// Authentication says who the client is, not what it may do. It does **not** check the
     /// grant type, the scopes or the redirect URI of the request: a token endpoint that issues
@@ -160,9 +198,7 @@ impl Registry {
     ) -> Result<Arc<ClientRecord>, ClientAuthError> {
         let (client_id, secret, presented) = credentials.parts();
         let record = self
-            .settings
-            .store
-            .get(client_id)
+            .client(client_id)
             .await?
             .ok_or(ClientAuthError::UnknownClient)?;
         if record.token_endpoint_auth_method() != presented {
@@ -171,14 +207,18 @@ impl Registry {
                 presented,
             });
         }
-        let stored = record.client_secret().ok_or(ClientAuthError::WrongSecret)?;
-        if !stored.matches(secret.expose()) {
-            return Err(ClientAuthError::WrongSecret);
+        if let Some(secret) = secret {
+            let stored = record.client_secret().ok_or(ClientAuthError::WrongSecret)?;
+            if !stored.matches(secret.expose()) {
+                return Err(ClientAuthError::WrongSecret);
+            }
+            if record.secret_expired_at(self.now()) {
+                return Err(ClientAuthError::ExpiredSecret);
+            }
         }
-        if record.secret_expired_at(self.now()) {
-            return Err(ClientAuthError::ExpiredSecret);
+        if !client_id_document::is_url_client_id(record.client_id()) {
+            self.touch(client_id).await;
         }
-        self.touch(client_id).await;
         Ok(record)
     }
 
