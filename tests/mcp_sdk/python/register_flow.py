@@ -159,7 +159,8 @@ async def main() -> None:
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main())
+        # A hung flow fails too, after a bound far above its usual second.
+        asyncio.run(asyncio.wait_for(main(), timeout=120))
     except AssertionError as error:
         print(f"FAILED: {error}", file=sys.stderr)
         raise
