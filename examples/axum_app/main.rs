@@ -64,6 +64,10 @@
 //! (`ClientAddress::from_extension(|info: &ConnectInfo<SocketAddr>| info.0.ip())`, in
 //! `app::config_builder`).
 //!
+//! Clients unused for an hour (never authenticated at the token endpoint, nor read or updated
+//! with their registration access token) are deleted: MCP clients that register on every start
+//! would otherwise fill the store.
+//!
 //! Clients live in memory unless `--store` names a database: `sqlite:PATH` (build with
 //! `--features sqlite`) or a `postgres://…` URL (`--features postgres`), as in
 //! `hyper_standalone`. Clients and their secrets then survive a restart; their registration
@@ -92,11 +96,14 @@ use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use tokio::net::TcpListener;
 use tower_oidc_registration::rate_limit::{Rate, RateLimit};
-use tower_oidc_registration::{ClientStore, RegistrationAccess, RegistrationConfig};
+use tower_oidc_registration::{
+    ClientStore, ExpiryPolicy, RegistrationAccess, RegistrationConfig, Registry,
+};
 use tracing::info;
 
 use crate::process::init_tracing;
@@ -203,6 +210,9 @@ async fn run(args: Args) -> Result<(), BoxError> {
         "/authorize approves EVERY request as the demo user, without login or consent: \
          a demonstration server, not for real users"
     );
+    // Deletes the clients unused for an hour (`config`): MCP clients that register on every
+    // start leave one abandoned registration each time.
+    tokio::spawn(Registry::new(&config).run_expiry());
     let app = application(&args, config);
     println!("listening on http://{local}");
     std::io::stdout().flush()?;
@@ -238,10 +248,14 @@ fn config(
     let issuer = args.issuer.clone().unwrap_or_else(|| default_issuer(local));
     // Registration from the network, rate limited: 20 a minute per client address (10 at
     // once), 50 a second for everyone.
-    let mut builder = app::config_builder(issuer).registration_rate_limit(Some(
-        RateLimit::per_address(Rate::per_minute(20).burst(10))
-            .overall(Rate::per_second(50).burst(100)),
-    ));
+    let mut builder = app::config_builder(issuer)
+        .registration_rate_limit(Some(
+            RateLimit::per_address(Rate::per_minute(20).burst(10))
+                .overall(Rate::per_second(50).burst(100)),
+        ))
+        // Clients neither authenticated nor managed for an hour are deleted: the memory
+        // store's 10,000 clients then absorb 10,000 new registrations an hour for ever.
+        .expire_unused_clients(Some(ExpiryPolicy::new(Duration::from_secs(3600))));
     if let Some(store) = store {
         builder = builder.shared_store(store);
     }
