@@ -44,20 +44,34 @@ impl DocumentCache {
     }
 
     /// Caches the client of `url` until `stale_from`. When the cache is full, stale entries
-    /// are dropped first; if none was, the document is not cached (the cache never grows past
-    /// its bound, and what it holds is not evicted for a newcomer).
+    /// are dropped first; if none was, the entry closest to going stale makes room, so that
+    /// entries with long lifetimes (an attacker's) cannot keep every newcomer out. Concurrent
+    /// inserts into a full cache may overshoot its bound by as many entries as there are
+    /// inserts at once.
     pub(crate) fn insert(&self, url: &str, record: Arc<ClientRecord>, now: u64, stale_from: u64) {
-        if stale_from <= now {
+        if stale_from <= now || self.max_entries == 0 {
             return;
         }
         if self.entries.len() >= self.max_entries && !self.entries.contains_key(url) {
             self.entries.retain(|_, entry| entry.stale_from > now);
             if self.entries.len() >= self.max_entries {
-                return;
+                let soonest = self
+                    .entries
+                    .iter()
+                    .min_by_key(|entry| entry.stale_from)
+                    .map(|entry| entry.key().clone());
+                if let Some(soonest) = soonest {
+                    self.entries.remove(&soonest);
+                }
             }
         }
         self.entries
             .insert(url.into(), Entry { record, stale_from });
+    }
+
+    /// Drops the entry of `url`; whether there was one.
+    pub(crate) fn remove(&self, url: &str) -> bool {
+        self.entries.remove(url).is_some()
     }
 
     /// How many documents are cached (fresh or not yet dropped).

@@ -38,7 +38,8 @@
 //! between a [minimum and a maximum](ClientIdMetadataDocuments::cache_lifetime) (no directive:
 //! the minimum), in a cache of at most [`max_cached`](ClientIdMetadataDocuments::max_cached)
 //! documents; invalid documents and failures are never cached, so a fixed document is seen at
-//! once. Registered client ids can never be mistaken for URLs: the registry issues only ids of
+//! once. Concurrent lookups of one uncached document share one fetch. A body larger than the
+//! size bound is refused as it arrives, before it is parsed. Registered client ids can never be mistaken for URLs: the registry issues only ids of
 //! RFC 3986 unreserved characters (no `:` or `/`), and a URL client id is never looked up in
 //! the store.
 //!
@@ -63,6 +64,7 @@
 //! ```
 
 mod cache;
+mod coalesce;
 mod document;
 mod url;
 
@@ -74,6 +76,7 @@ use crate::policy::builtin::TrustedRedirectHosts;
 use crate::store::StoreError;
 
 use cache::DocumentCache;
+use coalesce::InFlight;
 pub(crate) use document::checked_document;
 pub(crate) use url::{check_url, is_url_client_id};
 
@@ -89,12 +92,12 @@ pub struct ClientIdMetadataDocuments {
 }
 
 impl Default for ClientIdMetadataDocuments {
-    /// Documents cached between 5 minutes and 24 hours, at most 5 KiB each (the draft's
+    /// Documents cached between 5 minutes and an hour, at most 5 KiB each (the draft's
     /// suggestion), at most 4,096 of them (20 MiB at most), from any host.
     fn default() -> Self {
         Self {
             min_cache: Duration::from_secs(300),
-            max_cache: Duration::from_secs(24 * 3600),
+            max_cache: Duration::from_secs(3600),
             max_document_bytes: 5 * 1024,
             max_cached: 4096,
             trusted_hosts: None,
@@ -121,8 +124,9 @@ impl ClientIdMetadataDocuments {
         self
     }
 
-    /// How many documents the cache holds at most (default 4,096): when it is full, expired
-    /// documents are dropped, and a new one is not cached if none has expired.
+    /// How many documents the cache holds at most (default 4,096): when it is full, stale
+    /// documents are dropped, and if none was, the one closest to going stale makes room (so
+    /// that documents an attacker publishes with long lifetimes cannot keep others out).
     #[must_use]
     pub fn max_cached(mut self, documents: usize) -> Self {
         self.max_cached = documents;
@@ -164,16 +168,19 @@ impl ClientIdMetadataDocuments {
     }
 }
 
-/// The configured documents and their cache, as the registry keeps them.
-pub(crate) struct Documents {
+/// What the registry keeps to resolve URL client ids: the options, the cache, and the fetches
+/// in progress.
+pub(crate) struct DocumentResolver {
     pub(crate) options: ClientIdMetadataDocuments,
     pub(crate) cache: DocumentCache,
+    pub(crate) in_flight: InFlight,
 }
 
-impl Documents {
+impl DocumentResolver {
     pub(crate) fn new(options: ClientIdMetadataDocuments) -> Self {
         Self {
             cache: DocumentCache::new(options.max_cached),
+            in_flight: InFlight::default(),
             options,
         }
     }
@@ -208,6 +215,18 @@ pub enum ClientLookupError {
 }
 
 impl ClientLookupError {
+    /// A copy, for each caller that shared one fetch. A store error never comes from a
+    /// document's resolution; were it to, its text is kept.
+    pub(crate) fn duplicate(&self) -> Self {
+        match self {
+            Self::InvalidUrl(why) => Self::InvalidUrl(why),
+            Self::UntrustedHost => Self::UntrustedHost,
+            Self::Fetch(error) => Self::Fetch(error.clone()),
+            Self::InvalidDocument(why) => Self::InvalidDocument(why.clone()),
+            Self::Store(error) => Self::InvalidDocument(error.to_string()),
+        }
+    }
+
     /// The OAuth error code to answer with (RFC 6749 §5.2): `server_error` when the store
     /// failed, `invalid_client` otherwise.
     pub fn error_code(&self) -> &'static str {

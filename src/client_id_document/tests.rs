@@ -108,9 +108,11 @@ fn a_document_shares_no_secret() {
         "client_secret_jwt",
     ] {
         let document = json!({"client_id": URL, "token_endpoint_auth_method": method});
-        assert!(
-            checked_document(URL, fetched(document), 5120).is_err(),
-            "{method}"
+        assert_eq!(
+            checked_document(URL, fetched(document), 5120),
+            Err(format!(
+                "token_endpoint_auth_method {method} needs a shared secret"
+            )),
         );
     }
     let document = json!({"client_id": URL, "token_endpoint_auth_method": "private_key_jwt"});
@@ -151,7 +153,8 @@ fn the_cache_lifetime_is_the_responses_within_the_bounds() {
     assert!(reversed.check().is_err());
 }
 
-/// CIMD-9: stale entries are dropped and the cache stays within its bound.
+/// CIMD-9: stale entries are dropped, the soonest stale makes room, and the cache stays within
+/// its bound.
 #[test]
 fn the_cache_drops_stale_entries_and_stays_within_its_bound() {
     use crate::store::{ClientRecord, MetadataJson};
@@ -169,15 +172,22 @@ fn the_cache_drops_stale_entries_and_stays_within_its_bound() {
     let cache = cache::DocumentCache::new(2);
     cache.insert("a", record("a"), 100, 110);
     cache.insert("b", record("b"), 100, 200);
-    cache.insert("c", record("c"), 100, 200);
-    assert_eq!(cache.len(), 2);
-    assert!(cache.get("c", 100).is_none());
     assert!(cache.get("a", 109).is_some());
-    // Stale at its second.
+    // Stale at its second, and dropped.
     assert!(cache.get("a", 110).is_none());
     assert_eq!(cache.len(), 1);
-    cache.insert("c", record("c"), 110, 200);
-    assert!(cache.get("c", 150).is_some());
+    cache.insert("a", record("a"), 110, 300);
+    // Full, nothing stale: the entry closest to going stale (b) makes room.
+    cache.insert("c", record("c"), 110, 250);
+    assert_eq!(cache.len(), 2);
+    assert!(cache.get("b", 110).is_none());
+    assert!(cache.get("a", 110).is_some() && cache.get("c", 110).is_some());
+    // Full, one stale: the stale one goes.
+    cache.insert("d", record("d"), 260, 400);
+    assert!(cache.get("c", 260).is_none());
+    assert!(cache.get("a", 260).is_some() && cache.get("d", 260).is_some());
+    assert!(cache.remove("d"));
+    assert!(!cache.remove("d"));
     // Already stale: not cached.
     cache.insert("d", record("d"), 300, 300);
     assert!(cache.get("d", 300).is_none());

@@ -10,7 +10,7 @@ use http::HeaderValue;
 use super::builder::RegistrationConfigBuilder;
 use super::checks::{check_base_url, check_prefix, check_static_token};
 use super::{ConfigError, RegistrationConfig, SecretStorage, Settings};
-use crate::client_id_document::Documents;
+use crate::client_id_document::DocumentResolver;
 use crate::metadata::MetadataRules;
 use crate::rate_limit::RegistrationLimits;
 use crate::registry::InitialAccessTokens;
@@ -108,7 +108,7 @@ impl RegistrationConfigBuilder {
                 options
                     .check()
                     .map_err(ConfigError::ClientIdMetadataDocuments)?;
-                Some(Documents::new(options))
+                Some(DocumentResolver::new(options))
             }
         };
         for (token, _) in &self.static_initial_access_tokens {

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
-use crate::client_id_document::Documents;
+use crate::client_id_document::DocumentResolver;
 use crate::clock::Clock;
 use crate::events::EventListener;
 use crate::fetch::UriFetcher;
@@ -83,7 +83,7 @@ pub(crate) struct Settings {
     pub(crate) uri_fetcher: Option<Arc<dyn UriFetcher>>,
     pub(crate) software_statements: SoftwareStatements,
     /// Resolves URL client ids, when enabled.
-    pub(crate) client_id_documents: Option<Documents>,
+    pub(crate) client_id_documents: Option<DocumentResolver>,
     // What only the HTTP handler reads.
     pub(crate) events: Option<Arc<dyn EventListener>>,
     pub(crate) registry_in_extensions: bool,

@@ -174,20 +174,23 @@ pub trait UriFetcher: Send + Sync + 'static {
     }
 
     /// The document at `uri` fetched anew, with the response's status, size and caching
-    /// directives: what a caller that keeps documents itself needs (the registry's cache of
-    /// client id metadata documents). Never answered from a cache.
+    /// directives: what a caller that keeps documents itself needs (the registry's client id
+    /// metadata documents). Never answered from a cache, no redirect followed, and a body over
+    /// `max_bytes` refused as it arrives ([`FetchError::TooLarge`]), before it is parsed.
     ///
-    /// The default, for fetchers that know only the JSON, calls
-    /// [`fetch_json`](Self::fetch_json) and reports status 200, the size of the document as
-    /// compact JSON, and no caching directive.
+    /// The default refuses (`FetchError::Other`): a fetcher that only knows JSON cannot tell
+    /// the status, the size or the caching directives, so documents fail closed with it.
+    /// `HttpsFetcher` (the `fetch` feature) implements it.
     async fn fetch_document(
         &self,
         uri: &str,
         purpose: FetchPurpose,
+        max_bytes: usize,
     ) -> Result<FetchedDocument, FetchError> {
-        let document = self.fetch_json(uri, purpose).await?;
-        let size = serde_json::to_vec(&document).map_or(0, |bytes| bytes.len());
-        Ok(FetchedDocument::new(document).with_size(size))
+        let _ = (uri, purpose, max_bytes);
+        Err(FetchError::Other(
+            "this fetcher does not fetch client id metadata documents".to_owned(),
+        ))
     }
 }
 
@@ -208,7 +211,8 @@ pub struct FetchedDocument {
 }
 
 impl FetchedDocument {
-    /// A document received with status 200, of unknown size (0) and no caching directive.
+    /// A document received with status 200, of size 0 (set it with
+    /// [`with_size`](Self::with_size)) and no caching directive.
     pub fn new(document: Value) -> Self {
         Self {
             document,

@@ -77,7 +77,8 @@ pub enum Operation {
     /// A client id metadata document, fetched to resolve a URL client id
     /// ([`Registry::client`](crate::Registry::client)): nothing is stored, and the caller is
     /// [`Caller::Anonymous`](crate::Caller::Anonymous), since anyone can publish a document.
-    /// `client_id` is the URL.
+    /// `client_id` is the URL. A policy that acts on [`Register`](Self::Register) only lets
+    /// documents through: match this too when it decides which clients may exist at all.
     MetadataDocument,
 }
 

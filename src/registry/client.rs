@@ -9,9 +9,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::{Registry, sector};
-use crate::client_id_document::{self, ClientLookupError, Documents};
+use crate::client_id_document::{self, ClientLookupError, DocumentResolver};
 use crate::context::RequestContext;
-use crate::fetch::FetchPurpose;
+use crate::fetch::{FetchError, FetchPurpose};
 use crate::metadata::{self, AuthMethod};
 use crate::policy::Operation;
 use crate::store::{ClientRecord, MetadataJson};
@@ -49,16 +49,39 @@ impl Registry {
         }
     }
 
-    /// The client of the document at `url`, from the cache while it is fresh.
+    /// Forgets the cached document of `url`, if any: the next lookup fetches it again. For a
+    /// host that learns a client's document changed (or must no longer be trusted) before its
+    /// cache lifetime ends. Returns whether a document was cached.
+    pub fn forget_client_id_document(&self, url: &str) -> bool {
+        self.settings
+            .client_id_documents
+            .as_ref()
+            .is_some_and(|documents| documents.cache.remove(url))
+    }
+
+    /// The client of the document at `url`, from the cache while it is fresh; concurrent
+    /// lookups of an uncached one share one fetch.
     async fn document_client(
         &self,
-        documents: &Documents,
+        documents: &DocumentResolver,
         url: &str,
     ) -> Result<Arc<ClientRecord>, ClientLookupError> {
-        let now = self.now();
-        if let Some(record) = documents.cache.get(url, now) {
+        if let Some(record) = documents.cache.get(url, self.now()) {
             return Ok(record);
         }
+        documents
+            .in_flight
+            .resolve(url, self.fetch_document_client(documents, url))
+            .await
+            .map_err(|error| error.duplicate())
+    }
+
+    /// Fetches, checks and caches the document at `url`.
+    async fn fetch_document_client(
+        &self,
+        documents: &DocumentResolver,
+        url: &str,
+    ) -> Result<Arc<ClientRecord>, ClientLookupError> {
         client_id_document::check_url(url).map_err(ClientLookupError::InvalidUrl)?;
         if let Some(trusted) = &documents.options.trusted_hosts
             && !trusted.is_trusted(url)
@@ -67,24 +90,22 @@ impl Registry {
         }
         // The configuration refuses documents without a fetcher.
         let Some(fetcher) = self.settings.uri_fetcher.as_deref() else {
-            return Err(ClientLookupError::InvalidDocument(
+            return Err(ClientLookupError::Fetch(FetchError::Other(
                 "no fetcher is configured".to_owned(),
-            ));
+            )));
         };
+        let max_bytes = documents.options.max_document_bytes;
         let fetched = fetcher
-            .fetch_document(url, FetchPurpose::ClientNamed)
+            .fetch_document(url, FetchPurpose::ClientNamed, max_bytes)
             .await
             .map_err(|error| {
                 tracing::debug!(client_id = url, %error, ?error, "client id metadata document: fetch failed");
                 ClientLookupError::Fetch(error)
             })?;
         let lifetime = documents.options.lifetime(fetched.max_age);
-        let document = client_id_document::checked_document(
-            url,
-            fetched,
-            documents.options.max_document_bytes,
-        )
-        .map_err(ClientLookupError::InvalidDocument)?;
+        let document = client_id_document::checked_document(url, fetched, max_bytes)
+            .map_err(ClientLookupError::InvalidDocument)?;
+        let now = self.now();
         let record = Arc::new(self.document_record(url, document, now).await?);
         documents.cache.insert(
             url,

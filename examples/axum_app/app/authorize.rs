@@ -62,6 +62,19 @@ pub(super) async fn authorize(State(state): State<AppState>, uri: Uri) -> Respon
     let Ok(mut redirect) = Url::parse(&redirect_uri) else {
         return bad_request("the registered redirect_uri is not a URL");
     };
+    // A client named by URL is whoever published its document: a redirect to another origin
+    // than the document's is what a consent screen should warn the user about (the client id
+    // metadata document draft's security considerations). This example has no screen: it logs.
+    if let Ok(document) = Url::parse(client.client_id())
+        && client.client_id().starts_with("https://")
+        && document.origin() != redirect.origin()
+    {
+        tracing::warn!(
+            client_id,
+            redirect_uri,
+            "the redirect URI is on another origin than the client's metadata document"
+        );
+    }
 
     // The redirect URI is the client's: from here on, the answer goes there.
     let answer = match approve(&state, &params, &client, &redirect_uri) {

@@ -76,14 +76,7 @@ pub async fn authenticate(
             let id = form
                 .get("client_id")
                 .ok_or(TokenError::InvalidClient("client authentication required"))?;
-            // Only for the grants where PKCE or a refresh token proves the client, never for
-            // client_credentials, where the client's secret is the only proof.
-            if !matches!(
-                grant,
-                GrantType::AuthorizationCode | GrantType::RefreshToken
-            ) {
-                return Err(TokenError::InvalidClient("client authentication required"));
-            }
+            // The registry refuses it client_credentials, where a secret is the only proof.
             ClientCredentials::public(id)
         }
     };
@@ -95,6 +88,9 @@ pub async fn authenticate(
         .map_err(|error| match error {
             ClientAuthError::Store(error) => TokenError::Server(error.to_string()),
             ClientAuthError::GrantNotRegistered(_) => TokenError::UnauthorizedClient(grant),
+            ClientAuthError::ConfidentialGrant(_) => {
+                TokenError::InvalidClient("client authentication required")
+            }
             // Every other reason is one answer to the client; the log says which.
             reason => {
                 tracing::info!(client_id = credentials.client_id(), %reason, "client authentication failed");

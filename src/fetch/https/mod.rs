@@ -123,7 +123,7 @@ impl UriFetcher for HttpsFetcher {
             FetchPurpose::OperatorConfigured => self.fetch_cached(uri).await,
             FetchPurpose::ClientNamed => self
                 .inner
-                .fetch(uri, purpose)
+                .fetch(uri, purpose, self.inner.max_body_bytes)
                 .await
                 .map(|fetched| fetched.document),
         }
@@ -133,10 +133,13 @@ impl UriFetcher for HttpsFetcher {
         &self,
         uri: &str,
         purpose: FetchPurpose,
+        max_bytes: usize,
     ) -> Result<FetchedDocument, FetchError> {
         // Never from this fetcher's cache: whoever asks for the response's caching directives
-        // keeps the document itself, for as long as they allow.
-        let fetched = self.inner.fetch(uri, purpose).await?;
+        // keeps the document itself, for as long as they allow. A larger body is refused as it
+        // arrives, before it is parsed.
+        let limit = max_bytes.min(self.inner.max_body_bytes);
+        let fetched = self.inner.fetch(uri, purpose, limit).await?;
         Ok(FetchedDocument::new(fetched.document)
             .with_status(fetched.status)
             .with_size(fetched.body.len())
@@ -158,7 +161,7 @@ impl HttpsFetcher {
         let Some(cache) = &self.inner.cache else {
             return self
                 .inner
-                .fetch(uri, purpose)
+                .fetch(uri, purpose, self.inner.max_body_bytes)
                 .await
                 .map(|fetched| fetched.document);
         };
@@ -175,7 +178,10 @@ impl HttpsFetcher {
         // Concurrent fetches of one URI share one request.
         let cached = cache
             .try_get_with_by_ref(uri, async {
-                let response = self.inner.fetch(uri, purpose).await?;
+                let response = self
+                    .inner
+                    .fetch(uri, purpose, self.inner.max_body_bytes)
+                    .await?;
                 fetched = Some(response.document);
                 Ok::<_, FetchError>(CachedBody {
                     body: response.body,
@@ -212,14 +218,19 @@ fn cache_weight(uri: &str, body: &Bytes) -> u32 {
 }
 
 impl Inner {
-    /// The response at `uri`, within the budget of `purpose`.
-    async fn fetch(&self, uri: &str, purpose: FetchPurpose) -> Result<Fetched, FetchError> {
+    /// The response at `uri`, within the budget of `purpose`, its body at most `limit` bytes.
+    async fn fetch(
+        &self,
+        uri: &str,
+        purpose: FetchPurpose,
+        limit: usize,
+    ) -> Result<Fetched, FetchError> {
         let url = url::Url::parse(uri).map_err(|_| FetchError::InvalidUri)?;
         if url.scheme() != "https" {
             return Err(FetchError::NotHttps);
         }
         let permit = Arc::new(self.budgets.permit(purpose)?);
-        tokio::time::timeout(self.timeout, self.get(&url, &permit))
+        tokio::time::timeout(self.timeout, self.get(&url, &permit, limit))
             .await
             .map_err(|_| FetchError::Timeout(self.timeout))?
     }
@@ -265,6 +276,7 @@ impl Inner {
         &self,
         url: &url::Url,
         permit: &Arc<OwnedSemaphorePermit>,
+        limit: usize,
     ) -> Result<Fetched, FetchError> {
         let host = url.host().ok_or(FetchError::InvalidUri)?;
         let port = url.port_or_known_default().unwrap_or(443);
@@ -308,7 +320,6 @@ impl Inner {
         check_status(status)?;
         check_content_type(response.headers())?;
         let max_age = max_age(response.headers());
-        let limit = self.max_body_bytes;
         let declared = response
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -346,10 +357,12 @@ struct Fetched {
     max_age: Option<Duration>,
 }
 
-/// How long the response may be cached (RFC 9111 §5.2.2): `max-age`, or zero for `no-store`
-/// and `no-cache`; `None` when `Cache-Control` says neither (or is not text).
-fn max_age(headers: &http::HeaderMap) -> Option<Duration> {
-    let mut max_age = None;
+/// How long the response may be cached (RFC 9111 §5.2.2), by a shared cache, which the
+/// registry's cache of documents is: `s-maxage`, else `max-age` (the first of each, §4.2.1), or
+/// zero for `no-store`, `no-cache` and a malformed value; `None` when `Cache-Control` says
+/// none of these (or is not text). A value too large to count saturates (§1.2.2).
+pub(super) fn max_age(headers: &http::HeaderMap) -> Option<Duration> {
+    let (mut max_age, mut s_maxage) = (None, None);
     for value in headers.get_all(header::CACHE_CONTROL) {
         let Ok(value) = value.to_str() else {
             continue;
@@ -357,22 +370,23 @@ fn max_age(headers: &http::HeaderMap) -> Option<Duration> {
         for directive in value.split(',') {
             let directive = directive.trim();
             let (name, argument) = directive.split_once('=').unwrap_or((directive, ""));
-            let name = name.trim().to_ascii_lowercase();
-            if name == "no-store" || name == "no-cache" {
-                return Some(Duration::ZERO);
-            }
-            if name == "max-age" {
-                // A malformed value makes the response stale (RFC 9111 §4.2.1).
-                let seconds = argument
-                    .trim()
-                    .trim_matches('"')
-                    .parse::<u64>()
-                    .unwrap_or(0);
-                max_age = Some(Duration::from_secs(seconds));
+            let seconds = || {
+                let digits = argument.trim().trim_matches('"');
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    digits.parse::<u64>().unwrap_or(u64::MAX)
+                } else {
+                    0
+                }
+            };
+            match name.trim().to_ascii_lowercase().as_str() {
+                "no-store" | "no-cache" => return Some(Duration::ZERO),
+                "s-maxage" => s_maxage = s_maxage.or_else(|| Some(seconds())),
+                "max-age" => max_age = max_age.or_else(|| Some(seconds())),
+                _ => {}
             }
         }
     }
-    max_age
+    s_maxage.or(max_age).map(Duration::from_secs)
 }
 
 /// The addresses of `name`, looked up on the blocking thread pool (as `tokio::net::lookup_host`

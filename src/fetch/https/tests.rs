@@ -128,3 +128,45 @@ async fn non_https_and_private_hosts_are_refused_before_any_connection() {
         }
     }
 }
+
+fn cache_control(values: &[&str]) -> Option<Duration> {
+    let mut headers = http::HeaderMap::new();
+    for value in values {
+        headers.append(
+            header::CACHE_CONTROL,
+            http::HeaderValue::from_str(value).expect("header"),
+        );
+    }
+    max_age(&headers)
+}
+
+/// CIMD-8: `Cache-Control` as a shared cache reads it: `s-maxage`, else the first `max-age`;
+/// `no-store` and `no-cache` are zero, malformed values stale, huge ones saturate.
+#[test]
+fn cache_control_is_read_as_a_shared_cache_reads_it() {
+    let secs = |n| Some(Duration::from_secs(n));
+    assert_eq!(cache_control(&[]), None);
+    assert_eq!(cache_control(&["public"]), None);
+    assert_eq!(cache_control(&["max-age=600"]), secs(600));
+    assert_eq!(
+        cache_control(&["Max-Age = \"600\", must-revalidate"]),
+        secs(600)
+    );
+    // The first of a repeated directive (RFC 9111 §4.2.1), in one header or several.
+    assert_eq!(cache_control(&["max-age=0, max-age=3600"]), secs(0));
+    assert_eq!(cache_control(&["max-age=60", "max-age=3600"]), secs(60));
+    // A shared cache prefers s-maxage.
+    assert_eq!(cache_control(&["s-maxage=0, max-age=3600"]), secs(0));
+    assert_eq!(cache_control(&["max-age=3600", "s-maxage=30"]), secs(30));
+    // Not to be kept at all.
+    assert_eq!(cache_control(&["max-age=3600, no-store"]), secs(0));
+    assert_eq!(cache_control(&["no-cache"]), secs(0));
+    // Malformed: stale; too large to count: as long as can be (§1.2.2).
+    assert_eq!(cache_control(&["max-age=-1"]), secs(0));
+    assert_eq!(cache_control(&["max-age=1h"]), secs(0));
+    assert_eq!(cache_control(&["max-age"]), secs(0));
+    assert_eq!(
+        cache_control(&["max-age=99999999999999999999999"]),
+        Some(Duration::from_secs(u64::MAX))
+    );
+}

@@ -33,7 +33,7 @@ pub enum ClientCredentials {
     },
     /// A public client (`none`, RFC 6749 §2.1): the `client_id` parameter alone. It proves
     /// nothing about who sends it; the grant must (PKCE for `authorization_code`, RFC 7636).
-    None {
+    Public {
         /// The client id.
         client_id: String,
     },
@@ -68,7 +68,7 @@ impl ClientCredentials {
 
     /// A public client's credentials: the `client_id` form parameter without a secret.
     pub fn public(client_id: impl Into<String>) -> Self {
-        Self::None {
+        Self::Public {
             client_id: client_id.into(),
         }
     }
@@ -78,7 +78,7 @@ impl ClientCredentials {
         match self {
             Self::Basic { client_id, .. }
             | Self::Post { client_id, .. }
-            | Self::None { client_id } => client_id,
+            | Self::Public { client_id } => client_id,
         }
     }
 
@@ -96,7 +96,7 @@ impl ClientCredentials {
                 client_id,
                 client_secret,
             } => (client_id, Some(client_secret), AuthMethod::ClientSecretPost),
-            Self::None { client_id } => (client_id, None, AuthMethod::None),
+            Self::Public { client_id } => (client_id, None, AuthMethod::None),
         }
     }
 }
@@ -139,6 +139,11 @@ pub enum ClientAuthError {
     /// The secret expired (`client_secret_expires_at`).
     #[error("client secret expired")]
     ExpiredSecret,
+    /// A public client asked for a grant that only a confidential client may use
+    /// (`client_credentials`, RFC 6749 §4.4; `password`): nothing but a secret proves who
+    /// asks ([`Registry::authenticate_for_grant`]).
+    #[error("the {0} grant is for confidential clients only")]
+    ConfidentialGrant(GrantType),
     /// The client authenticated, but did not register the grant it asks for
     /// ([`Registry::authenticate_for_grant`]).
     #[error("the client is not registered for the {0} grant")]
@@ -167,7 +172,7 @@ impl ClientAuthError {
     /// `invalid_client` for every other failure.
     pub fn error_code(&self) -> &'static str {
         match self {
-            Self::GrantNotRegistered(_) => "unauthorized_client",
+            Self::GrantNotRegistered(_) | Self::ConfidentialGrant(_) => "unauthorized_client",
             Self::Store(_) => "server_error",
             Self::UnknownClient
             | Self::WrongMethod { .. }
@@ -183,7 +188,7 @@ impl Registry {
     /// described by its client id metadata document: [`client`](Self::client)), is registered
     /// for the method the credentials use, and the secret matches (compared in constant time,
     /// also when stored hashed) and has not expired. A public client
-    /// ([`ClientCredentials::None`]) authenticates by its id alone when it registered `none`.
+    /// ([`ClientCredentials::Public`]) authenticates by its id alone when it registered `none`.
     ///
     /// Authentication says who the client is, not what it may do. It does **not** check the
     /// grant type, the scopes or the redirect URI of the request: a token endpoint that issues
@@ -243,13 +248,24 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// Those of [`authenticate`](Self::authenticate), and
-    /// [`ClientAuthError::GrantNotRegistered`].
+    /// Those of [`authenticate`](Self::authenticate),
+    /// [`ClientAuthError::GrantNotRegistered`], and [`ClientAuthError::ConfidentialGrant`] for
+    /// public credentials asking for `client_credentials` or `password`.
     pub async fn authenticate_for_grant(
         &self,
         credentials: &ClientCredentials,
         grant_type: GrantType,
     ) -> Result<Arc<ClientRecord>, ClientAuthError> {
+        // Checked first, without a lookup: whatever a public client registered, these grants
+        // would hand tokens to anyone who knows its id.
+        if matches!(credentials, ClientCredentials::Public { .. })
+            && matches!(
+                grant_type,
+                GrantType::ClientCredentials | GrantType::Password
+            )
+        {
+            return Err(ClientAuthError::ConfidentialGrant(grant_type));
+        }
         let record = self.authenticate(credentials).await?;
         if record.allows_grant_type(grant_type) {
             Ok(record)
