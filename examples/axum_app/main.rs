@@ -8,7 +8,11 @@
 //!
 //! **`/authorize` approves every request at once, as the demo user (`--demo-user`, default
 //! `demo`): no login, no consent. Anyone who can reach the server gets tokens for that user.**
-//! It shows the flow an MCP client runs; a real server authenticates its users there.
+//! It shows the flow an MCP client runs; a real server authenticates its users there, and adds
+//! what this sketch leaves out: rate limits on `/authorize` and `/token` (registration has
+//! them), a cap on MCP sessions and their binding to the token's client, revoking a refresh
+//! token's whole family when a spent one comes back, scopes checked against the client's, and
+//! a page before redirecting an error to a redirect URI anyone may have registered.
 //!
 //! ```text
 //! cargo run --example axum_app --features mcp -- --addr 127.0.0.1:8081

@@ -97,7 +97,12 @@ pub(super) async fn authorize(State(state): State<AppState>, uri: Uri) -> Respon
     }
     (
         StatusCode::FOUND,
-        [(header::LOCATION, redirect.to_string())],
+        [
+            (header::LOCATION, redirect.to_string()),
+            // The code is in the URL: no cache keeps it, no referrer carries it on.
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::REFERRER_POLICY, "no-referrer".to_owned()),
+        ],
     )
         .into_response()
 }

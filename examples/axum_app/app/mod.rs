@@ -27,7 +27,7 @@ pub mod tokens;
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::routing::{get, post};
 use tower_oidc_registration::metadata::{AuthMethod, MetadataRules, ResponseType};
 use tower_oidc_registration::rate_limit::ClientAddress;
@@ -142,7 +142,12 @@ pub fn app(config: RegistrationConfig, options: Options) -> Router {
     };
     let mut router = metadata::routes(&path)
         .route(&format!("{path}/authorize"), get(authorize::authorize))
-        .route(&format!("{path}/token"), post(token::token))
+        // A token request is a few hundred bytes of form: 16 KiB is room enough, and bounds
+        // what one request makes the server parse.
+        .route(
+            &format!("{path}/token"),
+            post(token::token).layer(DefaultBodyLimit::max(16 * 1024)),
+        )
         .with_state(state.clone());
     if let Some(service) = options.resource {
         router = router.merge(resource::routes(&issuer, state.tokens.access, service));

@@ -7,16 +7,30 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
 use tower_oidc_registration::Secret;
 
+/// The most parameters a request may have: an OAuth request has a dozen at most, and the
+/// check for repeats compares each name with the others.
+const MAX_PARAMETERS: usize = 32;
+
+/// The longest value accepted, in bytes: a scope or a resource URI longer than this is no
+/// honest client's, and every value may end up in a stored code or token.
+const MAX_VALUE_BYTES: usize = 2048;
+
 /// Each parameter at most once (RFC 6749 §3.1), empty values treated as absent.
 pub struct Params(Vec<(String, String)>);
 
 impl Params {
     /// `Err` when a parameter is repeated: which of the values was meant is unknowable. This
     /// includes `resource`, which RFC 8707 allows several times: this server grants one
-    /// resource at a time.
+    /// resource at a time. `Err` too past 32 parameters or a value over 2 KiB.
     pub fn parse(encoded: &[u8]) -> Result<Self, &'static str> {
         let mut pairs: Vec<(String, String)> = Vec::new();
         for (name, value) in url::form_urlencoded::parse(encoded) {
+            if pairs.len() == MAX_PARAMETERS {
+                return Err("too many parameters");
+            }
+            if value.len() > MAX_VALUE_BYTES {
+                return Err("a parameter is longer than 2048 bytes");
+            }
             if pairs.iter().any(|(n, _)| *n == name) {
                 return Err("a parameter is repeated");
             }

@@ -66,8 +66,9 @@ async fn metadata(State(resource): State<Resource>) -> Json<Value> {
     }))
 }
 
-/// Lets through requests with a known, unexpired access token whose audience, if any, is this
-/// resource (RFC 8707 §2: a token for another resource must not be replayable here).
+/// Lets through requests with a known, unexpired access token issued for this resource (RFC
+/// 8707 §2: a token for another resource, or for none in particular, must not be replayable
+/// here; MCP clients always name the resource).
 async fn require_token(
     State(resource): State<Resource>,
     mut request: Request,
@@ -84,12 +85,10 @@ async fn require_token(
         // No credentials: no error code (RFC 6750 §3.1), just where to get some.
         return unauthorized(&resource, None);
     };
-    let grant = resource.tokens.get(token).filter(|grant| {
-        grant
-            .resource
-            .as_ref()
-            .is_none_or(|audience| *audience == resource.uri)
-    });
+    let grant = resource
+        .tokens
+        .get(token)
+        .filter(|grant| grant.resource.as_ref() == Some(&resource.uri));
     match grant {
         Some(grant) => {
             // Who, never the token.

@@ -225,3 +225,42 @@ async fn pkce_s256_is_required() {
         assert_eq!(param(&location, "code"), None);
     }
 }
+
+/// What one request makes the server parse and keep is bounded: at most 32 parameters, none
+/// over 2 KiB, and a token request body of 16 KiB.
+#[tokio::test]
+async fn oversized_requests_are_refused_before_anything_is_kept() {
+    let app = open_app();
+    let client_id = register_public_client(&app).await;
+    let long_scope = "a".repeat(2049);
+    let (status, location) = authorize(
+        &app,
+        &[
+            ("response_type", "code"),
+            ("client_id", &client_id),
+            ("redirect_uri", REDIRECT_URI),
+            ("scope", &long_scope),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(location.is_none());
+    let names: Vec<String> = (0..33).map(|i| format!("p{i}")).collect();
+    let many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "x")).collect();
+    let (status, location) = authorize(&app, &many).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(location.is_none());
+
+    let body = format!(
+        "grant_type=authorization_code&code={}",
+        "x".repeat(16 * 1024)
+    );
+    let request = Request::post("/token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .expect("a request");
+    let (status, _, _) = send_full(&app, request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let response = token(&app, &many, None).await;
+    assert_error(&response, StatusCode::BAD_REQUEST, "invalid_request");
+}

@@ -111,23 +111,28 @@ async fn the_protected_resource_metadata_names_this_issuer() {
     }
 }
 
+/// A token for another resource, or for none in particular, is refused: it could be replayed
+/// from wherever it was issued for (RFC 8707 §2).
 #[tokio::test]
-async fn a_token_for_another_resource_is_refused() {
+async fn a_token_for_another_resource_or_none_is_refused() {
     let app = protected_app();
     let metadata = json!({"grant_types": ["client_credentials"], "token_endpoint_auth_method": "client_secret_basic"});
     let (_, client) = send(&app, register(Some(INITIAL_ACCESS_TOKEN), &metadata)).await;
     let id = client["client_id"].as_str().expect("client_id");
     let secret = client["client_secret"].as_str().expect("client_secret");
-    let form = [
+    let elsewhere = [
         ("grant_type", "client_credentials"),
         ("resource", "https://elsewhere.example/mcp"),
     ];
-    let (status, tokens) = token(&app, &form, Some((id, secret))).await;
-    assert_eq!(status, StatusCode::OK, "{tokens}");
-    let access_token = tokens["access_token"].as_str().expect("an access token");
-    let (status, headers, _) = mcp(&app, &initialize(), Some(access_token), None).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(challenge(&headers).contains("invalid_token"));
+    let nowhere = [("grant_type", "client_credentials")];
+    for form in [&elsewhere[..], &nowhere[..]] {
+        let (status, tokens) = token(&app, form, Some((id, secret))).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        let access_token = tokens["access_token"].as_str().expect("an access token");
+        let (status, headers, _) = mcp(&app, &initialize(), Some(access_token), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{form:?}");
+        assert!(challenge(&headers).contains("invalid_token"));
+    }
 }
 
 #[tokio::test]
